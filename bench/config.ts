@@ -1,0 +1,150 @@
+/** Scenario sizes and timings: `--quick` (routine check, under 2 minutes in all) and full (about 15-25 minutes). */
+
+export type Mode = 'quick' | 'full';
+
+export interface BenchConfig {
+  mode: Mode;
+  /** A measured step that other processes disturbed is run again at most this many times. */
+  retries: number;
+  s1: { connections: number; roomSize: number; concurrency: number; timeoutMs: number };
+  s2: {
+    sizes: number[];
+    /** Offered deliveries per second, tried in order until two steps in a row miss the p99 bound. */
+    steps: number[];
+    warmupMs: number;
+    measureMs: number;
+    drainMs: number;
+    concurrency: number;
+  };
+  s3: {
+    users: number;
+    roomSize: number;
+    rates: number[];
+    warmupMs: number;
+    measureMs: number;
+    drainMs: number;
+  };
+  s4: {
+    members: number;
+    rate: number;
+    warmupMs: number;
+    measureMs: number;
+    drainMs: number;
+    postgres: boolean;
+  };
+  s5: {
+    clients: number;
+    roomSize: number;
+    rate: number;
+    preMs: number;
+    maxWaitMs: number;
+    postMs: number;
+    settleMs: number;
+    concurrency: number;
+  };
+  s6: {
+    members: number;
+    /** Every `every`-th member stops reading (20: 5 %). */
+    every: number;
+    rate: number;
+    padChars: number;
+    warmupMs: number;
+    measureMs: number;
+    pauseAtMs: number;
+    windowMs: number;
+    closeWaitMs: number;
+  };
+}
+
+/** The bound that defines S2's knee: the highest offered rate with p99 under this. */
+export const KNEE_P99_MS = 50;
+/** S3's target bound on send→ack p99, and the rate it is checked at. */
+export const S3_ACK_P99_MS = 20;
+export const S3_TARGET_RATE = 2000;
+
+const FULL: BenchConfig = {
+  mode: 'full',
+  retries: 2,
+  s1: { connections: 10_000, roomSize: 10, concurrency: 100, timeoutMs: 900_000 },
+  s2: {
+    sizes: [100, 1000, 5000],
+    steps: [
+      10_000, 25_000, 40_000, 50_000, 60_000, 70_000, 80_000, 90_000, 100_000, 115_000, 130_000, 150_000,
+    ],
+    warmupMs: 1000,
+    measureMs: 4000,
+    drainMs: 3000,
+    concurrency: 100,
+  },
+  s3: {
+    users: 5000,
+    roomSize: 10,
+    rates: [1000, 2000, 3000, 4000],
+    warmupMs: 1000,
+    measureMs: 5000,
+    drainMs: 3000,
+  },
+  s4: { members: 1000, rate: 20, warmupMs: 1000, measureMs: 5000, drainMs: 3000, postgres: true },
+  s5: {
+    clients: 10_000,
+    roomSize: 10,
+    rate: 200,
+    preMs: 2000,
+    maxWaitMs: 60_000,
+    postMs: 2000,
+    settleMs: 20_000,
+    concurrency: 100,
+  },
+  s6: {
+    members: 100,
+    every: 20,
+    rate: 40,
+    padChars: 16_000,
+    warmupMs: 1000,
+    measureMs: 20_000,
+    pauseAtMs: 4000,
+    windowMs: 1000,
+    closeWaitMs: 5000,
+  },
+};
+
+const QUICK: BenchConfig = {
+  mode: 'quick',
+  retries: 1,
+  s1: { connections: 500, roomSize: 10, concurrency: 50, timeoutMs: 60_000 },
+  s2: {
+    sizes: [500],
+    steps: [30_000, 60_000, 90_000],
+    warmupMs: 300,
+    measureMs: 1200,
+    drainMs: 1000,
+    concurrency: 100,
+  },
+  s3: { users: 500, roomSize: 10, rates: [2000], warmupMs: 300, measureMs: 1200, drainMs: 1000 },
+  s4: { members: 200, rate: 20, warmupMs: 500, measureMs: 1500, drainMs: 1000, postgres: false },
+  s5: {
+    clients: 1000,
+    roomSize: 10,
+    rate: 100,
+    preMs: 300,
+    maxWaitMs: 15_000,
+    postMs: 300,
+    settleMs: 5000,
+    concurrency: 50,
+  },
+  s6: {
+    members: 100,
+    every: 20,
+    rate: 80,
+    padChars: 16_000,
+    warmupMs: 500,
+    measureMs: 5000,
+    pauseAtMs: 1000,
+    windowMs: 500,
+    closeWaitMs: 1500,
+  },
+};
+
+export function configFor(mode: Mode): BenchConfig {
+  return mode === 'quick' ? QUICK : FULL;
+}

@@ -1,0 +1,137 @@
+/** The shape of every scenario's result, as written to the JSON report. */
+import type { ProfileSummary } from '../profile.js';
+import type {
+  ChatResult,
+  FanoutResult,
+  PopulateResult,
+  StormResult,
+  WindowStat,
+} from '../loadgen/protocol.js';
+import type { CpuUse, LatencySummary } from '../types.js';
+
+export interface S1Result {
+  connections: number;
+  failed: number;
+  errors: Record<string, number>;
+  /** Server RSS growth per connection (bytes). */
+  rssPerConn: number;
+  /** Server heap growth per connection after a full GC (bytes). */
+  heapPerConn: number;
+  /** Load generator RSS growth per connection (for scale). */
+  loadgenRssPerConn: number;
+  connectRatePerSec: number;
+  handshake: LatencySummary;
+  ready: LatencySummary;
+  /** Pushes the clients got while connecting besides replies (Parley: presence_join and user_online). */
+  eventsWhileConnecting: number;
+  /** How long the server stayed busy after the last connection was set up. */
+  settleMs: number;
+  cpu: CpuUse;
+  serverBefore: { rss: number; heapUsed: number };
+  serverAfter: { rss: number; heapUsed: number };
+  /** `--profile`: Parley's CPU profile while the connections were set up. */
+  profile: ProfileSummary | null;
+  /** `--profile`: heap snapshot difference per connection, by constructor (Parley only). */
+  heap: { totalBytes: number; entries: { key: string; count: number; bytes: number }[] } | null;
+  /** Raw benchmark clients, or Parley's typed client (when S5 reuses the population). */
+  client: 'typed' | 'raw';
+}
+
+export interface S2Step extends FanoutResult {
+  cpu: CpuUse;
+  serverEldP99Ms: number;
+  /** CPU time per delivery (server, load generator), in µs: an efficiency measure the generator cannot cap. */
+  serverUsPerDelivery: number;
+  loadgenUsPerDelivery: number;
+  pass: boolean;
+}
+
+export interface S2Size {
+  members: number;
+  populate: PopulateResult;
+  /** Every member still connected after the last step (an overloaded server may drop some). */
+  intact: boolean;
+  steps: S2Step[];
+  /** Highest offered deliveries/s with p99 under the bound, no loss, and (nearly) all delivered. */
+  knee: number | null;
+  /** What ran out at the first step over the knee. */
+  limitedBy: CpuUse['saturated'] | 'not reached';
+  profile: ProfileSummary | null;
+}
+
+export interface S2Result {
+  sizes: S2Size[];
+}
+
+export interface S3Step extends ChatResult {
+  cpu: CpuUse;
+  serverEldP99Ms: number;
+}
+
+export interface S3Result {
+  users: number;
+  roomSize: number;
+  populate: PopulateResult;
+  steps: S3Step[];
+  /** Highest total rate whose send→ack p99 stayed within the S3 bound (20 ms) without errors or loss. */
+  maxRateWithinAckBound: number | null;
+  /** `--profile`: Parley's CPU profile at the target rate. */
+  profile: ProfileSummary | null;
+}
+
+export interface S4Run extends FanoutResult {
+  cpu: CpuUse;
+}
+
+export interface S4Result {
+  members: number;
+  rate: number;
+  /** One node: Parley on SQLite, the baselines on their own. */
+  oneNode: S4Run | null;
+  /** One Parley node on PostgreSQL (full mode, when PostgreSQL is reachable). */
+  onePostgres: S4Run | null;
+  /** Two nodes over Redis (Parley: PostgreSQL when reachable); byGroup[0]: members on the publisher's node. */
+  twoNodes: S4Run | null;
+  store: string;
+  /** Two nodes' p50/p99 on the other node minus one node's. */
+  addedP50Ms: number | null;
+  addedP99Ms: number | null;
+  skipped: string | null;
+}
+
+export interface S5Result extends StormResult {
+  populate: PopulateResult;
+  client: 'typed' | 'raw';
+  cpu: CpuUse;
+}
+
+export interface S6Result {
+  members: number;
+  slowMembers: number;
+  rate: number;
+  padChars: number;
+  step: FanoutResult & { cpu: CpuUse };
+  /** Healthy members' window p99: median before the slow ones stop reading, worst after. */
+  healthyP99BeforeMs: number;
+  healthyP99DuringMs: number;
+  windows: WindowStat[];
+  rssStart: number;
+  rssPeak: number;
+  rssEnd: number;
+  heapAfter: number;
+  /** Parley's own count (parley_slow_consumers_total); null for the baselines. */
+  slowDisconnectedByServer: number | null;
+  rssSeries: { t: number; rss: number }[];
+}
+
+export interface TargetResults {
+  S1?: S1Result;
+  S2?: S2Result;
+  S3?: S3Result;
+  S4?: S4Result;
+  S5?: S5Result;
+  S6?: S6Result;
+  errors: string[];
+  /** Wall-clock seconds per scenario (S1 includes connecting its population). */
+  seconds: Record<string, number>;
+}

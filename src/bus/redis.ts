@@ -1,0 +1,118 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Bus, BusHandler, BusMessage } from './types.js';
+
+export interface RedisBusOptions {
+  url: string;
+  /** The pub/sub channel shared by the nodes of one cluster. */
+  channel?: string;
+  logger: Logger;
+}
+
+export interface RedisBus extends Bus {
+  /** Resolves once both connections are up (the node works without them, alone, until then). */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_CHANNEL = 'parley:bus';
+const MAX_BACKOFF_MS = 5000;
+
+/** Reconnect with backoff: 100 ms, 200 ms, … up to 5 s between tries, for as long as it takes. */
+function retryStrategy(times: number): number {
+  return Math.min(100 * 2 ** Math.min(times, 6), MAX_BACKOFF_MS) + Math.floor(Math.random() * 100);
+}
+
+/**
+ * The bus between nodes over Redis pub/sub. Publishing never waits and never queues while Redis is away:
+ * what is published then is lost to the other nodes, but it is committed in storage, and every node is told
+ * `resync` when its subscription comes back, so it reads back whatever it missed. A node that loses Redis
+ * keeps serving its own clients.
+ */
+export function createRedisBus(opts: RedisBusOptions): RedisBus {
+  const channel = opts.channel ?? DEFAULT_CHANNEL;
+  const log = opts.logger;
+  const common = { retryStrategy, lazyConnect: false, maxRetriesPerRequest: null } as const;
+  const pub = new Redis(opts.url, { ...common, enableOfflineQueue: false, connectionName: 'parley-pub' });
+  const sub = new Redis(opts.url, { ...common, connectionName: 'parley-sub' });
+  let handler: BusHandler | null = null;
+  let subscribedOnce = false;
+  let closed = false;
+
+  for (const [name, conn] of [
+    ['pub', pub],
+    ['sub', sub],
+  ] as const) {
+    conn.on('error', (err: Error) =>
+      log.warn({ err: err.message, conn: name }, 'redis bus connection error'),
+    );
+    conn.on('end', () => {
+      if (!closed) log.warn({ conn: name }, 'redis bus connection ended');
+    });
+  }
+
+  // What this node published while its publishing connection was down never reached the others: when it is
+  // back, every node (this one by its handler, the others through Redis) resyncs from storage.
+  let publishedOnce = false;
+  pub.on('ready', () => {
+    if (publishedOnce && !closed) {
+      log.info('redis bus publisher reconnected: asking every node to resync');
+      const resync: BusMessage = { type: 'resync', origin: 'redis' };
+      pub
+        .publish(channel, JSON.stringify(resync))
+        .catch((err: unknown) => log.debug({ err }, 'resync publish failed'));
+    }
+    publishedOnce = true;
+  });
+  const pubReady = () =>
+    pub.status === 'ready'
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => pub.once('ready', () => resolve()));
+  const subscribed = new Promise<void>((resolve) => {
+    sub.on('ready', () => {
+      // Whenever the subscription is (re)established (ioredis re-subscribes by itself), messages may have been
+      // missed, and a node that just arrived knows nobody: the engine resyncs, once it can also publish.
+      if (subscribedOnce) log.info('redis bus reconnected: resyncing');
+      subscribedOnce = true;
+      void pubReady().then(() => {
+        if (!closed) handler?.({ type: 'resync', origin: 'redis' });
+        resolve();
+      });
+    });
+  });
+  void sub.subscribe(channel).catch((err: unknown) => log.warn({ err }, 'redis bus subscribe failed'));
+  sub.on('message', (from: string, raw: string) => {
+    if (from !== channel || !handler) return;
+    let message: BusMessage;
+    try {
+      message = JSON.parse(raw) as BusMessage;
+    } catch {
+      log.warn('redis bus: dropped a message that is not JSON');
+      return;
+    }
+    try {
+      handler(message);
+    } catch (err) {
+      log.error({ err }, 'redis bus handler failed');
+    }
+  });
+
+  return {
+    ready: subscribed,
+    publish(message: BusMessage): void {
+      if (pub.status !== 'ready') return;
+      pub.publish(channel, JSON.stringify(message)).catch((err: unknown) => {
+        log.debug({ err }, 'redis bus publish failed');
+      });
+    },
+    onMessage(next: BusHandler): void {
+      handler = next;
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await Promise.allSettled([pub.quit(), sub.quit()]);
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * `parley/client`: the typed client for Parley's native protocol, over plain WebSocket or socket.io.
+ *
+ *   const client = new ParleyClient({ url: 'https://chat.example.com', transport: 'ws', credentials: { guest: 'ann' } });
+ *   client.on('message', ({ room, message }) => console.log(room.name, message.text));
+ *   await client.connect();
+ *   await client.join('lobby');
+ *   await client.send('lobby', 'hello');
+ */
+export { ParleyClient, FINAL_CLOSE_CODES, MAX_SEND_ATTEMPTS, newClientMsgId } from './client.js';
+export { ParleyClientError } from './errors.js';
+export type { ClientErrorCode } from './errors.js';
+export type {
+  ClientCredentials,
+  ClientEventMap,
+  ClientEventName,
+  ClientState,
+  DisconnectedEvent,
+  ParleyClientOptions,
+  ReconnectedEvent,
+  TransportKind,
+} from './types.js';
+export type { WebSocketConstructorLike, WebSocketLike } from './transport-ws.js';
+export type { SocketIoTransportOptions } from './transport-socketio.js';
+export type { CloseInfo } from './transport.js';
+export { NATIVE_EVENTS, NATIVE_OPS } from '../protocol/native.js';
+export type {
+  Ack,
+  AuthRequest,
+  AuthResult,
+  Ban,
+  DisconnectReasonData,
+  EmptyRequest,
+  EmptyResult,
+  ErrorBody,
+  HistoryPage,
+  JoinResult,
+  MessageView,
+  Mute,
+  NativeEventData,
+  NativeEventMap,
+  NativeEventName,
+  NativeOp,
+  NativeOperations,
+  OpRequest,
+  OpResult,
+  RoomView,
+  SendResult,
+  User,
+  UserRef,
+} from '../protocol/native.js';

@@ -1,0 +1,28 @@
+import type { EngineConfig } from '../engine/config.js';
+
+/** Everything a server is started with; see src/config/load.ts for the sources (flags > env > file). */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** The admin key from PARLEY_ADMIN_KEY; when null one is generated on first start and kept in dataDir. */
+  adminKey: string | null;
+  /** Server-wide allowed browser origins; null allows any. Apps can narrow this, never widen it. */
+  allowedOrigins: string[] | null;
+  /** Largest inbound frame (bytes) on any WebSocket or socket.io connection. */
+  maxFrameBytes: number;
+  /** Ping interval; a connection that misses a pong within one more interval is dropped. */
+  heartbeatMs: number;
+  /** A connection that has not authenticated within this time is closed (auth_timeout). */
+  authTimeoutMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** SQLite synchronous mode: NORMAL survives a process crash; FULL also survives power loss. */
+  sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** PostgreSQL instead of SQLite (cluster mode); null for the embedded default. */
+  databaseUrl: string | null;
+  /** The PostgreSQL schema for Parley's tables; null for the connection's default (public). */
+  databaseSchema: string | null;
+  /** The Redis bus between nodes instead of the in-process one; null for a single node. */
+  redisUrl: string | null;
+  engine: EngineConfig;
+}

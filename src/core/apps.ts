@@ -1,0 +1,38 @@
+import type { AppSettings } from './types.js';
+
+export const DEFAULT_APP_SETTINGS: AppSettings = {
+  maxMessageLength: 2000,
+  flood: { burst: 10, perSecond: 2 },
+  allowGuests: true,
+  guestsCanWrite: false,
+  allowAccounts: true,
+  joinHistory: 50,
+  replayLimit: 500,
+  allowedOrigins: null,
+  jwt: null,
+};
+
+/** App 1 lets guests write so that a newcomer can chat at once. */
+export const DEFAULT_APP_1_SETTINGS: AppSettings = { ...DEFAULT_APP_SETTINGS, guestsCanWrite: true };
+
+export const DEFAULT_APP_NAME = 'default';
+export const LOBBY_ROOM = 'lobby';
+
+export function mergeSettings(base: AppSettings, patch: Partial<AppSettings>): AppSettings {
+  const merged: AppSettings = { ...base };
+  for (const [key, value] of Object.entries(patch) as [keyof AppSettings, unknown][]) {
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+/** Server origins narrowed by the app's list: an app can only take away origins, never add them. */
+export function isOriginAllowed(
+  origin: string | undefined,
+  server: string[] | null,
+  app: string[] | null,
+): boolean {
+  if (origin === undefined) return true; // non-browser clients send no Origin
+  const inList = (list: string[] | null) => list === null || list.includes('*') || list.includes(origin);
+  return inList(server) && inList(app);
+}

@@ -1,0 +1,35 @@
+import { ParleyError } from './errors.js';
+
+const USERNAME = /^[\p{L}\p{N}_.-]{1,32}$/u;
+const ROOM_NAME = /^[\p{L}\p{N}_.\- ]{1,64}$/u;
+
+/** Usernames are unique per app without regard to case; this is the key they are unique by. */
+export function usernameKey(username: string): string {
+  return username.toLowerCase();
+}
+
+export function checkUsername(value: unknown): string {
+  if (typeof value !== 'string' || !USERNAME.test(value)) {
+    throw new ParleyError('bad_request', 'username must be 1-32 letters, digits, "_", "." or "-"', {
+      field: 'username',
+    });
+  }
+  return value;
+}
+
+export function checkRoomName(value: unknown): string {
+  const name = typeof value === 'string' ? value.trim() : value;
+  if (typeof name !== 'string' || !ROOM_NAME.test(name)) {
+    throw new ParleyError('bad_request', 'room name must be 1-64 letters, digits, spaces, "_", "." or "-"', {
+      field: 'room',
+    });
+  }
+  return name;
+}
+
+export function checkPassword(value: unknown): string {
+  if (typeof value !== 'string' || value.length < 6 || value.length > 256) {
+    throw new ParleyError('bad_request', 'password must be 6-256 characters', { field: 'password' });
+  }
+  return value;
+}

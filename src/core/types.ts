@@ -1,0 +1,122 @@
+import type { Role } from './roles.js';
+
+export type AppId = number;
+export type UserId = number;
+export type RoomId = number;
+export type MessageId = number;
+
+export interface FloodLimit {
+  /** Burst size: how many messages a user may send at once. */
+  burst: number;
+  /** Sustained rate: messages a user may send per second. */
+  perSecond: number;
+}
+
+export type JwtSettings = { alg: 'HS256'; secret: string } | { alg: 'RS256' | 'ES256'; publicKey: string };
+
+export interface AppSettings {
+  maxMessageLength: number;
+  flood: FloodLimit;
+  allowGuests: boolean;
+  guestsCanWrite: boolean;
+  allowAccounts: boolean;
+  /** How many recent messages a join returns when the client gives no seq to resume from. */
+  joinHistory: number;
+  /** How many missed messages a resuming join replays before it answers with an explicit gap instead. */
+  replayLimit: number;
+  /** Origins allowed for this app; null means "whatever the server allows". Narrows, never widens. */
+  allowedOrigins: string[] | null;
+  jwt: JwtSettings | null;
+}
+
+export interface App {
+  id: AppId;
+  name: string;
+  settings: AppSettings;
+  createdAt: number;
+}
+
+export type UserKind = 'account' | 'external' | 'guest';
+
+export interface User {
+  id: UserId;
+  appId: AppId;
+  username: string;
+  role: Role;
+  kind: UserKind;
+  createdAt: number;
+}
+
+/** The part of a user that travels with messages and presence. */
+export interface UserRef {
+  id: UserId;
+  username: string;
+  role: Role;
+}
+
+export type RoomVisibility = 'public' | 'private';
+
+export interface Room {
+  id: RoomId;
+  appId: AppId;
+  name: string;
+  visibility: RoomVisibility;
+  topic: string;
+  createdBy: UserId | null;
+  createdAt: number;
+}
+
+export type MessageKind = 'text' | 'me' | 'system';
+
+export interface Message {
+  id: MessageId;
+  appId: AppId;
+  roomId: RoomId;
+  /** Per-room, gapless, assigned at commit. */
+  seq: number;
+  kind: MessageKind;
+  author: UserRef | null;
+  text: string;
+  html: string;
+  clientMsgId: string | null;
+  createdAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+}
+
+export interface Mute {
+  appId: AppId;
+  userId: UserId;
+  /** null: the whole app. */
+  roomId: RoomId | null;
+  expiresAt: number | null;
+  reason: string;
+  by: UserId | null;
+  createdAt: number;
+}
+
+export interface Ban {
+  appId: AppId;
+  userId: UserId;
+  expiresAt: number | null;
+  reason: string;
+  by: UserId | null;
+  createdAt: number;
+}
+
+export type ModerationKind = 'mute' | 'unmute' | 'ban' | 'unban' | 'kick' | 'delete_message' | 'role';
+
+export interface ModerationRecord {
+  id: number;
+  appId: AppId;
+  kind: ModerationKind;
+  actorId: UserId | null;
+  targetId: UserId | null;
+  roomId: RoomId | null;
+  detail: Record<string, unknown>;
+  createdAt: number;
+}
+
+export function isActive(entry: { expiresAt: number | null }, now: number): boolean {
+  return entry.expiresAt === null || entry.expiresAt > now;
+}

@@ -1,0 +1,229 @@
+import type { Disconnect } from '../core/disconnect.js';
+import type { ErrorCode } from '../core/errors.js';
+import type { Role } from '../core/roles.js';
+import type {
+  App,
+  AppId,
+  AppSettings,
+  Ban,
+  ModerationRecord,
+  Mute,
+  RoomVisibility,
+  User,
+  UserRef,
+} from '../core/types.js';
+import type { EngineEvent, MessageView, RoomView } from './events.js';
+
+/** How a connection proves who it is. Gateways map their own auth payloads onto one of these. */
+export type Credentials =
+  | { kind: 'token'; token: string }
+  | { kind: 'jwt'; jwt: string }
+  | { kind: 'password'; username: string; password: string }
+  | { kind: 'guest'; nickname: string }
+  /** sha256 hex of an access token (the moneypot dialect logs in this way). */
+  | { kind: 'token_hash'; hash: string };
+
+export interface Principal {
+  appId: AppId;
+  user: User;
+  /** When the credentials stop being valid (ms since epoch); null for never. */
+  expiresAt: number | null;
+  via: Credentials['kind'];
+  /** A token the client can reconnect with: set for guests, whose nickname alone does not prove who they are. */
+  resumeToken?: string;
+  /** A reader without an account (engine.openReader): reads public rooms, is never present, cannot write. */
+  anonymous?: boolean;
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: number | null;
+  user: User;
+}
+
+/** The outbound side of one connection, implemented by each gateway. */
+export interface SessionSink {
+  /** Push one event. The event object is shared by every recipient: encode it with encodeOnce. */
+  deliver(event: EngineEvent): void;
+  /** Bytes written but not yet sent; the engine disconnects a session whose buffer is over the bound. */
+  bufferedBytes(): number;
+  /** Tell the client why, then close the connection. The gateway calls session.close() when it is closed. */
+  terminate(reason: Disconnect): void;
+}
+
+export interface JoinOptions {
+  /** The last seq the client saw in this room: the join replays what came after it. */
+  sinceSeq?: number;
+}
+
+export interface Gap {
+  /** Messages with afterSeq < seq < beforeSeq were not replayed. Page back with history({ before: beforeSeq }). */
+  afterSeq: number;
+  beforeSeq: number;
+  missed: number;
+}
+
+export interface JoinResult {
+  room: RoomView;
+  messages: MessageView[];
+  /** Set when more was missed than the replay limit: the client is told, never silently skipped. */
+  gap: Gap | null;
+  lastSeq: number;
+  online: UserRef[];
+}
+
+export interface HistoryPage {
+  messages: MessageView[];
+  /** Pass as `before` (when paging back) or `after` (paging forward) for the next page; null at the end. */
+  nextCursor: number | null;
+}
+
+export interface HistoryQuery {
+  before?: number;
+  after?: number;
+  limit?: number;
+}
+
+export type SendResult =
+  | { kind: 'message'; message: MessageView; duplicate: boolean }
+  /**
+   * A slash command ran (or was refused: `error` is then its catalogue code); `text` is the system message the
+   * sender also receives as a `system` event.
+   */
+  | { kind: 'command'; command: string; text: string; error: ErrorCode | null };
+
+export interface SendInput {
+  text: string;
+  clientMsgId?: string | null;
+  /** The text is the message as it is: slash commands are not read from it. */
+  literal?: boolean;
+  /** 'me': an action ("/me waves" without the command), for dialects that carry actions separately. */
+  kind?: 'text' | 'me';
+}
+
+export interface ModerationTarget {
+  username: string;
+}
+
+export interface MuteOptions {
+  /** Room name; absent mutes in the whole app. */
+  room?: string;
+  /** Absent: until unmuted. */
+  minutes?: number;
+  reason?: string;
+}
+
+/** One authenticated connection. Every method checks the session's rights; errors are ParleyErrors. */
+export interface Session {
+  readonly id: string;
+  readonly appId: AppId;
+  readonly user: UserRef;
+  readonly principal: Principal;
+  /** Names of the rooms this session has joined. */
+  readonly rooms: ReadonlySet<string>;
+
+  listRooms(): Promise<RoomView[]>;
+  createRoom(input: { name: string; visibility?: RoomVisibility; topic?: string }): Promise<RoomView>;
+  join(room: string, opts?: JoinOptions): Promise<JoinResult>;
+  leave(room: string): Promise<void>;
+  send(room: string, input: SendInput): Promise<SendResult>;
+  edit(room: string, messageId: number, text: string): Promise<MessageView>;
+  remove(room: string, messageId: number): Promise<MessageView>;
+  history(room: string, query: HistoryQuery): Promise<HistoryPage>;
+  typing(room: string, typing: boolean): void;
+  members(room: string): Promise<{ online: UserRef[] }>;
+
+  mute(target: string, opts: MuteOptions): Promise<Mute>;
+  unmute(target: string, opts: { room?: string }): Promise<void>;
+  ban(target: string, opts: { minutes?: number; reason?: string }): Promise<Ban>;
+  unban(target: string): Promise<void>;
+  kick(target: string, opts: { reason?: string }): Promise<void>;
+
+  /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
+  refresh(credentials: Credentials): Promise<Principal>;
+  /**
+   * The connection is gone (the gateway calls this once, whatever closed it). The user's presence ends after
+   * the grace period, so that a reload does not flap; `immediate` (an explicit logout) ends it at once.
+   */
+  close(opts?: { immediate?: boolean }): void;
+}
+
+export interface AppPatch {
+  name?: string;
+  settings?: Partial<AppSettings>;
+}
+
+export interface OnlineUser {
+  user: UserRef;
+  rooms: string[];
+  connections: number;
+}
+
+/** The engine's whole surface, as the gateways and the HTTP API see it. */
+export interface EngineApi {
+  readonly nodeId: string;
+
+  authenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
+  openSession(
+    principal: Principal,
+    sink: SessionSink,
+    meta?: { transport: string; dialect: string },
+  ): Session;
+  /**
+   * A read-only session with no user, for dialects whose clients may watch without signing in: it joins public
+   * rooms and receives their events, is not shown in presence, and every write answers `unauthorized`.
+   */
+  openReader(
+    appId: AppId,
+    sink: SessionSink,
+    meta?: { transport: string; dialect: string },
+  ): Promise<Session>;
+  /** A user of the app by id, or null. */
+  getUser(appId: AppId, userId: number): Promise<User | null>;
+
+  register(appId: AppId, username: string, password: string): Promise<IssuedToken>;
+  login(appId: AppId, username: string, password: string): Promise<IssuedToken>;
+
+  // Administration (the HTTP admin API, the CLI); the caller has proven the admin key.
+  getApp(appId: AppId): Promise<App>;
+  listApps(): Promise<App[]>;
+  createApp(input: { name: string; settings?: Partial<AppSettings> }): Promise<App>;
+  updateApp(appId: AppId, patch: AppPatch): Promise<App>;
+  createUser(appId: AppId, input: { username: string; password?: string; role?: Role }): Promise<User>;
+  setUserRole(appId: AppId, username: string, role: Role): Promise<User>;
+  listUsers(appId: AppId, opts: { limit: number; afterId?: number }): Promise<User[]>;
+  issueToken(appId: AppId, username: string, ttlSeconds?: number): Promise<IssuedToken>;
+  listRooms(appId: AppId): Promise<RoomView[]>;
+  createRoom(
+    appId: AppId,
+    input: { name: string; visibility?: RoomVisibility; topic?: string },
+  ): Promise<RoomView>;
+  updateRoom(
+    appId: AppId,
+    room: string,
+    patch: { name?: string; visibility?: RoomVisibility; topic?: string },
+  ): Promise<RoomView>;
+  deleteRoom(appId: AppId, room: string): Promise<void>;
+  addRoomMember(appId: AppId, room: string, username: string): Promise<void>;
+  history(appId: AppId, room: string, query: HistoryQuery): Promise<HistoryPage>;
+  /** A server-side publish through the same path as a client's send. */
+  publish(
+    appId: AppId,
+    room: string,
+    input: { username: string; text: string; clientMsgId?: string },
+  ): Promise<SendResult>;
+  deleteMessage(appId: AppId, room: string, messageId: number): Promise<MessageView>;
+  mute(appId: AppId, target: string, opts: MuteOptions): Promise<Mute>;
+  unmute(appId: AppId, target: string, opts: { room?: string }): Promise<void>;
+  ban(appId: AppId, target: string, opts: { minutes?: number; reason?: string }): Promise<Ban>;
+  unban(appId: AppId, target: string): Promise<void>;
+  kick(appId: AppId, target: string, opts: { reason?: string }): Promise<void>;
+  listMutes(appId: AppId): Promise<Mute[]>;
+  listBans(appId: AppId): Promise<Ban[]>;
+  listModeration(appId: AppId, opts: { limit: number; beforeId?: number }): Promise<ModerationRecord[]>;
+  online(appId: AppId): OnlineUser[];
+  stats(): { sessions: number; rooms: number };
+
+  /** Stop: tell every session `shutdown` and wait for pending writes. */
+  shutdown(): Promise<void>;
+}

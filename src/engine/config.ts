@@ -1,0 +1,26 @@
+export interface EngineConfig {
+  /** A user's presence stays this long after their last connection leaves, so a reload does not flap. */
+  presenceGraceMs: number;
+  /** At most one typing=true per user and room in this interval. */
+  typingThrottleMs: number;
+  /** A session whose unsent outbound data exceeds this is disconnected as a slow consumer. */
+  outboundBufferBytes: number;
+  /** Lifetime of the resume token a guest gets. */
+  guestTokenTtlSeconds: number;
+  /** Default lifetime of tokens from register, login and the admin API; 0 for no expiry. */
+  tokenTtlSeconds: number;
+  /** How long a room waits for a missing seq before reading it back from storage. */
+  backfillDelayMs: number;
+  /** Nodes announce themselves this often; one not heard from for three intervals is taken as gone. */
+  clusterHeartbeatMs: number;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  presenceGraceMs: 3000,
+  typingThrottleMs: 2000,
+  outboundBufferBytes: 1024 * 1024,
+  guestTokenTtlSeconds: 24 * 3600,
+  tokenTtlSeconds: 30 * 24 * 3600,
+  backfillDelayMs: 200,
+  clusterHeartbeatMs: 5000,
+};

@@ -1,0 +1,69 @@
+import type { Message, Room, UserRef } from '../core/types.js';
+
+/** A room as clients see it. `online` counts users (not connections) present on this node's view. */
+export interface RoomView {
+  id: number;
+  name: string;
+  visibility: Room['visibility'];
+  topic: string;
+  createdAt: number;
+  lastSeq: number;
+  online: number;
+  createdBy: number | null;
+}
+
+export interface RoomRef {
+  id: number;
+  name: string;
+}
+
+/** A message as clients see it: the stored message with its room's name. */
+export interface MessageView {
+  id: number;
+  room: string;
+  roomId: number;
+  seq: number;
+  kind: Message['kind'];
+  author: UserRef | null;
+  text: string;
+  html: string;
+  clientMsgId: string | null;
+  createdAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+}
+
+/**
+ * What the engine pushes to sessions. One object per happening: gateways encode it once per framing (see
+ * src/gateways/encodeOnce.ts) however many sessions receive it.
+ */
+export type EngineEvent =
+  | { type: 'message'; room: RoomRef; message: MessageView }
+  | { type: 'message_edited'; room: RoomRef; message: MessageView }
+  | { type: 'message_deleted'; room: RoomRef; message: MessageView }
+  | { type: 'presence_join'; room: RoomRef; user: UserRef }
+  | { type: 'presence_leave'; room: RoomRef; user: UserRef }
+  | { type: 'typing'; room: RoomRef; user: UserRef; typing: boolean }
+  | { type: 'room_created'; room: RoomView }
+  | { type: 'room_updated'; room: RoomView }
+  | { type: 'room_deleted'; room: RoomRef }
+  | {
+      type: 'muted';
+      room: RoomRef | null;
+      user: UserRef;
+      by: UserRef | null;
+      minutes: number | null;
+      expiresAt: number | null;
+      reason: string;
+    }
+  | { type: 'unmuted'; room: RoomRef | null; user: UserRef; by: UserRef | null }
+  | { type: 'banned'; user: UserRef; by: UserRef | null; expiresAt: number | null; reason: string }
+  | { type: 'unbanned'; user: UserRef; by: UserRef | null }
+  | { type: 'kicked'; user: UserRef; by: UserRef | null; reason: string }
+  | { type: 'system'; room: RoomRef | null; text: string }
+  /** A user's first connection to the app opened / their last one closed (after the presence grace period). */
+  | { type: 'user_online'; user: UserRef }
+  | { type: 'user_offline'; user: UserRef }
+  | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number };
+
+export type EngineEventType = EngineEvent['type'];

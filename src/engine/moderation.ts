@@ -1,0 +1,92 @@
+import { ParleyError } from '../core/errors.js';
+import { canModerate, isStaff } from '../core/roles.js';
+import type { AppId, Ban, Mute, Room, User, UserRef } from '../core/types.js';
+import type { MuteOptions } from './api.js';
+
+/** Who acts: a user of the app, or the operator holding the admin key (above every role). */
+export type Actor = { kind: 'user'; user: UserRef } | { kind: 'operator' };
+
+export const MAX_MODERATION_MINUTES = 60 * 24 * 365;
+const MAX_REASON = 500;
+
+export function actorRef(actor: Actor): UserRef | null {
+  return actor.kind === 'user' ? actor.user : null;
+}
+
+/** The role order decides who may act on whom: a mod cannot mute an admin, nobody acts on themselves. */
+export function assertMayModerate(actor: Actor, target: User): void {
+  if (actor.kind === 'operator') return;
+  if (!isStaff(actor.user.role)) throw new ParleyError('forbidden', 'Only moderators can do that');
+  if (actor.user.id === target.id) throw new ParleyError('forbidden', 'You cannot do that to yourself');
+  if (!canModerate(actor.user.role, target.role)) {
+    throw new ParleyError('forbidden', `You cannot moderate a user with the role ${target.role}`);
+  }
+}
+
+export function checkMinutes(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_MODERATION_MINUTES) {
+    throw new ParleyError(
+      'bad_request',
+      `minutes must be a whole number from 1 to ${MAX_MODERATION_MINUTES}`,
+      {
+        field: 'minutes',
+      },
+    );
+  }
+  return value;
+}
+
+export function checkReason(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string' || value.length > MAX_REASON) {
+    throw new ParleyError('bad_request', `reason must be a string of at most ${MAX_REASON} characters`, {
+      field: 'reason',
+    });
+  }
+  return value.trim();
+}
+
+export function buildMute(
+  appId: AppId,
+  target: User,
+  room: Room | null,
+  opts: MuteOptions,
+  actor: Actor,
+  now: number,
+): Mute {
+  const minutes = checkMinutes(opts.minutes);
+  return {
+    appId,
+    userId: target.id,
+    roomId: room ? room.id : null,
+    expiresAt: minutes === null ? null : now + minutes * 60_000,
+    reason: checkReason(opts.reason),
+    by: actor.kind === 'user' ? actor.user.id : null,
+    createdAt: now,
+  };
+}
+
+export function buildBan(
+  appId: AppId,
+  target: User,
+  opts: { minutes?: number; reason?: string },
+  actor: Actor,
+  now: number,
+): Ban {
+  const minutes = checkMinutes(opts.minutes);
+  return {
+    appId,
+    userId: target.id,
+    expiresAt: minutes === null ? null : now + minutes * 60_000,
+    reason: checkReason(opts.reason),
+    by: actor.kind === 'user' ? actor.user.id : null,
+    createdAt: now,
+  };
+}
+
+export function describeDuration(expiresAt: number | null, now: number): string {
+  if (expiresAt === null) return 'until lifted';
+  const minutes = Math.max(1, Math.round((expiresAt - now) / 60_000));
+  return `for ${minutes} minute${minutes === 1 ? '' : 's'}`;
+}

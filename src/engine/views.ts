@@ -1,0 +1,40 @@
+import type { Message, Room, User, UserRef } from '../core/types.js';
+import type { MessageView, RoomRef, RoomView } from './events.js';
+
+export function toMessageView(message: Message, roomName: string): MessageView {
+  return {
+    id: message.id,
+    room: roomName,
+    roomId: message.roomId,
+    seq: message.seq,
+    kind: message.kind,
+    author: message.author,
+    text: message.text,
+    html: message.html,
+    clientMsgId: message.clientMsgId,
+    createdAt: message.createdAt,
+    editedAt: message.editedAt,
+    deletedAt: message.deletedAt,
+  };
+}
+
+export function toRoomRef(room: Room): RoomRef {
+  return { id: room.id, name: room.name };
+}
+
+export function toRoomView(room: Room, lastSeq: number, online: number): RoomView {
+  return {
+    id: room.id,
+    name: room.name,
+    visibility: room.visibility,
+    topic: room.topic,
+    createdAt: room.createdAt,
+    lastSeq,
+    online,
+    createdBy: room.createdBy,
+  };
+}
+
+export function refOf(user: User): UserRef {
+  return { id: user.id, username: user.username, role: user.role };
+}

@@ -1,0 +1,315 @@
+/**
+ * One chatroom connection, independent of the socket: admission, the `{username}` first frame, the token check
+ * on every command, the session it opens, the room it is in, and the serial processing of its frames.
+ *
+ *   admitting ──app ok──▶ hello ──{username}──▶ identified ──(socket closed)──▶ closed
+ *       └──app refused: error frame, close──────────────────────────────────────▲
+ *
+ * In `identified`, every frame is `{token, action, args}`. The token must authenticate as the first frame's
+ * username; the first one that does opens the engine session (the user comes online). Frames are handled one
+ * at a time, in order, so that e.g. create_room then connect_to_room works as its web client expects.
+ */
+import { randomUUID } from 'node:crypto';
+import { disconnect, type Disconnect } from '../../core/disconnect.js';
+import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
+import { usernameKey } from '../../core/names.js';
+import type { AppId } from '../../core/types.js';
+import type { Session, SessionSink } from '../../engine/api.js';
+import type { EngineEvent, RoomRef } from '../../engine/events.js';
+import type { GatewayDeps } from '../types.js';
+import { errorType, runAction, type ActionContext } from './actions.js';
+import { admissionCloseCode } from './admission.js';
+import { frameFor } from './events.js';
+import { actionOf, commandSchema, errorFrame, helloSchema, isRecord, parseWith } from './frames.js';
+
+export const CHATROOM_DIALECT = 'chatroom';
+
+/** Frames received but not yet handled; beyond this a frame is refused without being queued. */
+export const MAX_QUEUED_FRAMES = 64;
+
+/** The socket under a connection. */
+export interface ChatroomSocket {
+  readonly transport: string;
+  send(frame: string): void;
+  bufferedBytes(): number;
+  close(code: number, reason: string): void;
+}
+
+type Phase = 'admitting' | 'hello' | 'identified' | 'closed';
+
+export class ChatroomConnection {
+  readonly id = randomUUID();
+  private phase: Phase = 'admitting';
+  /** Set once the server has decided to close: nothing more is handled or sent. */
+  private ending = false;
+  private appId: AppId = 0;
+  private username: string | null = null;
+  private session: Session | null = null;
+  /** The token the session was opened (or last refreshed) with. */
+  private sessionToken: string | null = null;
+  private room: RoomRef | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private authTimer: ReturnType<typeof setTimeout> | null;
+  readonly sink: SessionSink;
+
+  constructor(
+    private readonly deps: GatewayDeps,
+    private readonly socket: ChatroomSocket,
+  ) {
+    this.sink = {
+      deliver: (event) => this.deliver(event),
+      bufferedBytes: () => this.socket.bufferedBytes(),
+      terminate: (reason) => this.end(reason),
+    };
+    // A connection must have authenticated (sent a command with a valid token) within authTimeoutMs.
+    this.authTimer = setTimeout(() => {
+      this.authTimer = null;
+      if (!this.session && this.phase !== 'closed') this.end(disconnect('auth_timeout'));
+    }, deps.config.authTimeoutMs);
+    this.authTimer.unref?.();
+  }
+
+  get closed(): boolean {
+    return this.phase === 'closed';
+  }
+
+  /** Admission (app and Origin): frames that arrive meanwhile wait behind it. */
+  start(admission: Promise<AppId>): void {
+    // Settled at once, so that a refusal is never an unhandled rejection while it waits in the queue.
+    const outcome = admission.then(
+      (appId) => ({ appId, error: null }),
+      (err: unknown) => ({ appId: 0, error: this.asError(err, 'admission') }),
+    );
+    this.enqueue(async () => {
+      const { appId, error } = await outcome;
+      if (this.phase !== 'admitting' || this.ending) return;
+      if (error) {
+        this.send(errorFrame('error', error.message));
+        this.ending = true;
+        this.socket.close(admissionCloseCode(error.code), error.code);
+        return;
+      }
+      this.appId = appId;
+      this.phase = 'hello';
+    });
+  }
+
+  /** A text frame from the socket, or null for a binary one. */
+  receive(text: string | null): void {
+    if (this.phase === 'closed' || this.ending) return;
+    if (this.queued >= MAX_QUEUED_FRAMES) {
+      this.send(errorFrame('error', 'Too many commands waiting, slow down'));
+      return;
+    }
+    this.enqueue(() => this.handle(text));
+  }
+
+  /** Tell the client why in an error frame, then close the socket. */
+  end(reason: Disconnect): void {
+    if (this.phase === 'closed' || this.ending) return;
+    this.send(errorFrame('error', reason.message));
+    this.ending = true;
+    this.socket.close(reason.code, reason.reason);
+  }
+
+  /** The socket is gone, whatever closed it: release the session exactly once. */
+  closedBySocket(): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
+    const session = this.session;
+    this.session = null;
+    if (session) {
+      try {
+        session.close();
+      } catch (err) {
+        this.asError(err, 'close');
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- frames
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queued += 1;
+    const done = () => {
+      this.queued -= 1;
+    };
+    this.queue = this.queue.then(task).then(done, (err: unknown) => {
+      done();
+      this.asError(err, 'frame');
+    });
+  }
+
+  private async handle(text: string | null): Promise<void> {
+    if (this.phase === 'closed' || this.phase === 'admitting' || this.ending) return;
+    if (text === null) {
+      this.send(errorFrame('error', 'Binary frames are not supported: send JSON text'));
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.send(errorFrame('error', 'The frame is not valid JSON'));
+      return;
+    }
+    if (this.phase === 'hello') await this.hello(value);
+    else await this.command(value);
+  }
+
+  private async hello(value: unknown): Promise<void> {
+    if (isRecord(value) && Object.hasOwn(value, 'action')) {
+      this.send(errorFrame(actionOf(value) ?? 'error', 'The first frame must be {"username": ...}'));
+      return;
+    }
+    const parsed = parseWith(helloSchema, value);
+    if (!parsed.ok) {
+      this.send(errorFrame('error', parsed.message));
+      return;
+    }
+    this.username = parsed.value.username;
+    this.phase = 'identified';
+    const token = parsed.value.token;
+    if (token === null || token === undefined) return;
+    try {
+      await this.authenticate(token);
+    } catch (err) {
+      this.send(errorFrame('error', this.asError(err, 'hello').message));
+    }
+  }
+
+  private async command(value: unknown): Promise<void> {
+    const action = actionOf(value);
+    if (isRecord(value) && Object.hasOwn(value, 'username') && !Object.hasOwn(value, 'action')) {
+      this.send(
+        errorFrame('error', `Already identified as ${this.username ?? ''}: send {token, action, args}`),
+      );
+      return;
+    }
+    const parsed = parseWith(commandSchema, value);
+    if (!parsed.ok) {
+      this.send(errorFrame(action ?? 'error', parsed.message));
+      return;
+    }
+    if (action === null) {
+      this.send(errorFrame('error', `Unknown action: ${parsed.value.action}`));
+      return;
+    }
+    try {
+      const session = await this.authenticate(parsed.value.token);
+      await runAction(this.actionContext(session), action, parsed.value.args);
+    } catch (err) {
+      this.send(errorFrame(errorType(action, err), this.asError(err, action).message));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- auth
+
+  /**
+   * The token must be valid in this app and belong to the first frame's username. The first such token opens
+   * the session; a different valid token of the same user later refreshes it (and so its expiry).
+   */
+  private async authenticate(token: string): Promise<Session> {
+    const username = this.username ?? '';
+    const principal = await this.deps.engine.authenticate(this.appId, { kind: 'token', token });
+    if (this.phase === 'closed' || this.ending)
+      throw new ParleyError('unavailable', 'The connection is closed');
+    if (principal.anonymous || usernameKey(principal.user.username) !== usernameKey(username)) {
+      throw new ParleyError('unauthorized', `The token does not belong to ${username}`);
+    }
+    if (!this.session) {
+      this.session = this.deps.engine.openSession(principal, this.sink, {
+        transport: this.socket.transport,
+        dialect: CHATROOM_DIALECT,
+      });
+      this.sessionToken = token;
+      if (this.authTimer) clearTimeout(this.authTimer);
+      this.authTimer = null;
+      return this.session;
+    }
+    if (token !== this.sessionToken) {
+      await this.session.refresh({ kind: 'token', token });
+      this.sessionToken = token;
+    }
+    return this.session;
+  }
+
+  private actionContext(session: Session): ActionContext {
+    const read = () => this.room;
+    const write = (room: RoomRef | null) => {
+      this.room = room;
+    };
+    return {
+      session,
+      get currentRoom() {
+        return read();
+      },
+      set currentRoom(room: RoomRef | null) {
+        write(room);
+      },
+      send: (frame) => this.reply(frame),
+      leaveQuietly: async (room) => {
+        try {
+          await session.leave(room.name);
+        } catch (err) {
+          this.deps.logger.debug(
+            { err: { message: err instanceof Error ? err.message : String(err) }, connection: this.id },
+            'chatroom: leaving the previous room failed',
+          );
+        }
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------- output
+
+  /** Called by the engine's fan-out: it must never throw into it, whatever happens to this connection. */
+  private deliver(event: EngineEvent): void {
+    if (this.phase === 'closed') return;
+    try {
+      if (event.type === 'room_updated' && this.room?.id === event.room.id) {
+        this.room = { id: event.room.id, name: event.room.name };
+        return;
+      }
+      const frame = frameFor(event, { userId: this.session?.user.id ?? 0, roomId: this.room?.id ?? null });
+      if (event.type === 'room_deleted' && this.room?.id === event.room.id) this.room = null;
+      if (frame !== null) this.send(frame);
+    } catch (err) {
+      this.asError(err, 'deliver');
+    }
+  }
+
+  /** A reply; a client that does not read its replies is cut off like one that does not read its pushes. */
+  private reply(frame: string): void {
+    if (this.socket.bufferedBytes() > this.deps.config.engine.outboundBufferBytes) {
+      this.end(disconnect('slow_consumer'));
+      return;
+    }
+    this.send(frame);
+  }
+
+  private send(frame: string): void {
+    if (this.phase === 'closed' || this.ending) return;
+    this.socket.send(frame);
+  }
+
+  /** Any thrown value as a catalogue error; unexpected ones are logged without request data. */
+  private asError(err: unknown, during: string): ParleyError {
+    if (!isParleyError(err)) {
+      this.deps.logger.error(
+        {
+          err:
+            err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+          during,
+          connection: this.id,
+          dialect: CHATROOM_DIALECT,
+        },
+        'chatroom operation failed',
+      );
+    }
+    return toParleyError(err);
+  }
+}

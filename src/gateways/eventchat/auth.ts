@@ -1,0 +1,42 @@
+/**
+ * `Auth {user, password, room}` against the app's own accounts: the password of `user`, or, in its place, an
+ * access token (or site JWT) of that same user. Never accepted: a token of anyone else, whatever `user` says.
+ */
+import { isParleyError, ParleyError } from '../../core/errors.js';
+import { usernameKey } from '../../core/names.js';
+import type { AppId } from '../../core/types.js';
+import type { EngineApi, Principal } from '../../engine/api.js';
+import { BAD_LOGIN } from './protocol.js';
+import type { AuthPayload } from './schemas.js';
+
+function isUnauthorized(err: unknown): boolean {
+  return isParleyError(err) && err.code === 'unauthorized';
+}
+
+export async function authenticate(
+  engine: EngineApi,
+  appId: AppId,
+  payload: AuthPayload,
+): Promise<Principal> {
+  try {
+    return await engine.authenticate(appId, {
+      kind: 'password',
+      username: payload.user,
+      password: payload.password,
+    });
+  } catch (err) {
+    // Anything but "wrong credentials" (banned, unknown app, storage down) is the answer as it is.
+    if (!isUnauthorized(err)) throw err;
+  }
+  let principal: Principal;
+  try {
+    principal = await engine.authenticate(appId, { kind: 'token', token: payload.password });
+  } catch (err) {
+    if (isUnauthorized(err)) throw new ParleyError('unauthorized', BAD_LOGIN);
+    throw err;
+  }
+  if (usernameKey(principal.user.username) !== usernameKey(payload.user)) {
+    throw new ParleyError('unauthorized', BAD_LOGIN);
+  }
+  return principal;
+}

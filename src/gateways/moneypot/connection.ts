@@ -1,0 +1,387 @@
+/**
+ * One moneypot socket: its state (fresh → authenticating → ready → closed), the first-auth-only rule, the
+ * session's sink (events held while auth is answered, then lobby events only), new_message in order, and
+ * cleanup. The socket.io edge (socketio.ts) owns the socket and hands this class the events it receives.
+ */
+import { randomUUID } from 'node:crypto';
+import { isOriginAllowed } from '../../core/apps.js';
+import { disconnect } from '../../core/disconnect.js';
+import type { Disconnect } from '../../core/disconnect.js';
+import { isParleyError, ParleyError } from '../../core/errors.js';
+import { isStaff } from '../../core/roles.js';
+import type { App, AppId } from '../../core/types.js';
+import type { Principal, Session, SessionSink } from '../../engine/api.js';
+import type { EngineEvent } from '../../engine/events.js';
+import type { GatewayDeps } from '../types.js';
+import { concernsLobby, packetFor, toMessage, toUser } from './frames.js';
+import { joinLobby, openSession } from './lobby.js';
+import { buildMuteList } from './muteList.js';
+import type { CallbackError, MoneypotAuthData, MoneypotMessage, MoneypotUser } from './protocol.js';
+import {
+  CALLBACK_ERRORS,
+  CLIENT_ERRORS,
+  CLIENT_EVENTS,
+  MAX_HELD_EVENTS,
+  MAX_PENDING_MESSAGES,
+  MONEYPOT_DIALECT,
+  SERVER_EVENTS,
+  SYSTEM_MESSAGES,
+} from './protocol.js';
+import type { Reply } from './replies.js';
+import { replyToError, replyToResult } from './replies.js';
+import type { Callback } from './validation.js';
+import { parseAuthPayload, parseMessageText, splitArgs } from './validation.js';
+
+/** What the connection needs from its socket. */
+export interface Outbox {
+  /** Emit one event to this socket (dropped once it is disconnected). */
+  emit(name: string, payload: unknown): void;
+  /** Write an already encoded socket.io packet (shared by every recipient of an engine event). */
+  writePacket(packet: string): void;
+  bufferedBytes(): number;
+  /** Tell the client why, then end the socket; the edge calls closedBySocket() when it is gone. */
+  close(reason: Disconnect): void;
+  /** The Origin header of the handshake, if any. */
+  readonly origin: string | undefined;
+  readonly transport: string;
+}
+
+type State =
+  | { kind: 'fresh' }
+  | { kind: 'authenticating' }
+  | { kind: 'ready'; session: Session; lobbyId: number; lobbyName: string }
+  | { kind: 'closed' };
+
+/** An auth that was refused without using up the socket's one auth: the client may fix it and try again. */
+class AuthRefusal extends Error {
+  constructor(
+    readonly clientError: string | null,
+    readonly callbackError: CallbackError,
+  ) {
+    super(clientError ?? callbackError);
+  }
+}
+
+export class MoneypotConnection {
+  readonly id = randomUUID();
+  private state: State = { kind: 'fresh' };
+  /** The session as soon as it is opened (before it is ready), so that a close can release it. */
+  private session: Session | null = null;
+  /** Events that came while the auth reply was being prepared: sent after it. */
+  private held: EngineEvent[] = [];
+  private pendingAuth: Promise<void> | null = null;
+  /** new_message handling runs one at a time, in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private authTimer: ReturnType<typeof setTimeout> | null;
+  readonly sink: SessionSink;
+
+  constructor(
+    private readonly deps: GatewayDeps,
+    private readonly outbox: Outbox,
+  ) {
+    this.sink = {
+      deliver: (event) => this.deliver(event),
+      bufferedBytes: () => outbox.bufferedBytes(),
+      terminate: (reason) => this.terminate(reason),
+    };
+    // A socket that never authenticates does not hold a connection for ever.
+    this.authTimer = setTimeout(() => {
+      this.authTimer = null;
+      if (this.state.kind === 'fresh' || this.state.kind === 'authenticating') {
+        this.terminate(disconnect('auth_timeout'));
+      }
+    }, deps.config.authTimeoutMs);
+    this.authTimer.unref();
+  }
+
+  get closed(): boolean {
+    return this.state.kind === 'closed';
+  }
+
+  /** The state, read afresh (not narrowed by earlier checks across an await). */
+  private get current(): State {
+    return this.state;
+  }
+
+  // ------------------------------------------------------------------------------------------------ inbound
+
+  /** One event from the client, whatever its name and arguments. Never throws. */
+  handle(name: unknown, args: readonly unknown[]): void {
+    if (this.closed) return;
+    const { params, callback } = splitArgs(args);
+    if (name === CLIENT_EVENTS.auth) {
+      // auth answers its own failures; this catch is a last line against a bug.
+      this.auth(params, callback).catch((err: unknown) => this.logFailure(err, CLIENT_EVENTS.auth));
+      return;
+    }
+    if (name === CLIENT_EVENTS.newMessage) {
+      this.enqueueMessage(params, callback);
+      return;
+    }
+    this.clientError(CLIENT_ERRORS.unknownEvent(String(name)));
+    this.answer(callback, CALLBACK_ERRORS.clientError);
+  }
+
+  private async auth(params: unknown[], callback: Callback | null): Promise<void> {
+    if (!callback) {
+      this.clientError(CLIENT_ERRORS.authNoCallback);
+      return;
+    }
+    if (this.state.kind !== 'fresh') {
+      this.clientError(CLIENT_ERRORS.authAlready);
+      this.answer(callback, CALLBACK_ERRORS.clientError);
+      return;
+    }
+    if (params.length > 1) {
+      this.clientError(CLIENT_ERRORS.authArguments);
+      this.answer(callback, CALLBACK_ERRORS.clientError);
+      return;
+    }
+    const payload = parseAuthPayload(params[0]);
+    if (!payload.ok) {
+      this.clientError(payload.error);
+      this.answer(callback, CALLBACK_ERRORS.clientError);
+      return;
+    }
+    this.state = { kind: 'authenticating' };
+    const attempt = this.authenticate(payload.value.appId, payload.value.hash);
+    this.pendingAuth = attempt.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      const data = await attempt;
+      // Read through a getter: the socket may have closed while the auth ran.
+      if (this.current.kind !== 'ready') return;
+      this.answer(callback, null, data);
+      this.releaseHeld();
+    } catch (err) {
+      this.abandonSession();
+      if (this.current.kind === 'authenticating') this.state = { kind: 'fresh' };
+      if (this.closed) return;
+      if (err instanceof AuthRefusal) {
+        if (err.clientError !== null) this.clientError(err.clientError);
+        this.answer(callback, err.callbackError);
+        return;
+      }
+      const reply = replyToError(err);
+      if (reply.internal) this.logFailure(err, CLIENT_EVENTS.auth);
+      if (reply.systemMessage !== undefined) this.systemMessage(reply.systemMessage);
+      this.answer(callback, CALLBACK_ERRORS.internal);
+    } finally {
+      this.pendingAuth = null;
+    }
+  }
+
+  /** The auth itself: app, origin, credentials, session, lobby; answers the callback's data. */
+  private async authenticate(appId: AppId, hash: string | null): Promise<MoneypotAuthData> {
+    const app = await this.appOf(appId);
+    if (!isOriginAllowed(this.outbox.origin, this.deps.config.allowedOrigins, app.settings.allowedOrigins)) {
+      throw new AuthRefusal(CLIENT_ERRORS.authOriginNotAllowed, CALLBACK_ERRORS.clientError);
+    }
+    const principal = hash === null ? null : await this.principalFor(appId, hash);
+    if (this.closed) throw new ParleyError('unavailable', 'The socket is closed');
+    const session = await openSession(this.deps.engine, appId, principal, this.sink, {
+      transport: this.outbox.transport,
+      dialect: MONEYPOT_DIALECT,
+    });
+    this.session = session;
+    if (this.closed) {
+      this.abandonSession();
+      throw new ParleyError('unavailable', 'The socket is closed');
+    }
+    const joined = await joinLobby(this.deps.engine, session);
+    const user = session.principal.anonymous === true ? null : session.user;
+    const muteList =
+      user && isStaff(user.role) ? await buildMuteList(this.deps.engine, appId, joined.room.id) : {};
+    if (this.closed) throw new ParleyError('unavailable', 'The socket is closed');
+    // Present users once each (the engine counts users, not sockets), keyed by their case-sensitive name.
+    const users = Object.fromEntries(
+      joined.online.map((u): [string, MoneypotUser] => [u.username, toUser(u)]),
+    );
+    const history = joined.messages.map(toMessage).filter((m): m is MoneypotMessage => m !== null);
+    this.state = { kind: 'ready', session, lobbyId: joined.room.id, lobbyName: joined.room.name };
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
+    const room = { users, history, muteList };
+    return user ? { user: toUser(user), room } : { room };
+  }
+
+  private async appOf(appId: AppId): Promise<App> {
+    try {
+      return await this.deps.engine.getApp(appId);
+    } catch (err) {
+      if (isParleyError(err) && err.code === 'not_found') {
+        throw new AuthRefusal(CLIENT_ERRORS.authUnknownApp(appId), CALLBACK_ERRORS.clientError);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The user of a hashed token, or null: an unknown, expired or malformed hash gives an anonymous reader, as
+   * the document says. A banned user is told so and reads anonymously like anyone without a token.
+   */
+  private async principalFor(appId: AppId, hash: string): Promise<Principal | null> {
+    try {
+      return await this.deps.engine.authenticate(appId, { kind: 'token_hash', hash });
+    } catch (err) {
+      if (!isParleyError(err)) throw err;
+      switch (err.code) {
+        case 'unauthorized':
+        case 'credentials_expired':
+        case 'bad_request':
+          return null;
+        case 'banned':
+          this.systemMessage(err.message === 'You are banned' ? SYSTEM_MESSAGES.banned : err.message);
+          return null;
+        case 'not_found':
+          throw new AuthRefusal(CLIENT_ERRORS.authUnknownApp(appId), CALLBACK_ERRORS.clientError);
+        default:
+          throw err;
+      }
+    }
+  }
+
+  private enqueueMessage(params: unknown[], callback: Callback | null): void {
+    if (this.pending >= MAX_PENDING_MESSAGES) {
+      this.clientError(CLIENT_ERRORS.tooManyPending);
+      this.answer(callback, CALLBACK_ERRORS.rateLimited);
+      return;
+    }
+    this.pending += 1;
+    this.queue = this.queue
+      .then(() => this.newMessage(params, callback))
+      .catch((err: unknown) => {
+        // newMessage answers its own failures; this is a last line against a bug.
+        this.logFailure(err, CLIENT_EVENTS.newMessage);
+        this.answer(callback, CALLBACK_ERRORS.internal);
+      })
+      .finally(() => {
+        this.pending -= 1;
+      });
+  }
+
+  private async newMessage(params: unknown[], callback: Callback | null): Promise<void> {
+    if (this.pendingAuth) await this.pendingAuth;
+    if (this.closed) return;
+    if (params.length !== 1) {
+      this.clientError(CLIENT_ERRORS.messageArguments);
+      this.answer(callback, CALLBACK_ERRORS.clientError);
+      return;
+    }
+    const state = this.state;
+    if (state.kind !== 'ready') {
+      this.clientError(CLIENT_ERRORS.authFirst);
+      this.answer(callback, CALLBACK_ERRORS.userRequired);
+      return;
+    }
+    if (state.session.principal.anonymous === true) {
+      this.answer(callback, CALLBACK_ERRORS.userRequired);
+      return;
+    }
+    const text = parseMessageText(params[0]);
+    if (!text.ok) {
+      this.clientError(text.error);
+      this.answer(callback, CALLBACK_ERRORS.clientError);
+      return;
+    }
+    let reply: Reply;
+    try {
+      reply = replyToResult(await state.session.send(state.lobbyName, { text: text.value }), text.value);
+    } catch (err) {
+      reply = replyToError(err);
+      if (reply.internal) this.logFailure(err, CLIENT_EVENTS.newMessage);
+    }
+    if (reply.clientError !== undefined) this.clientError(reply.clientError);
+    if (reply.systemMessage !== undefined) this.systemMessage(reply.systemMessage);
+    this.answer(callback, reply.error);
+  }
+
+  // ------------------------------------------------------------------------------------------------ outbound
+
+  private deliver(event: EngineEvent): void {
+    const state = this.state;
+    if (state.kind === 'closed') return;
+    if (state.kind !== 'ready') {
+      if (this.held.length >= MAX_HELD_EVENTS) {
+        this.terminate(disconnect('slow_consumer'));
+        return;
+      }
+      this.held.push(event);
+      return;
+    }
+    if (!concernsLobby(event, state.lobbyId)) return;
+    const packet = packetFor(event);
+    if (packet !== null) this.outbox.writePacket(packet);
+  }
+
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const event of held) this.deliver(event);
+  }
+
+  private terminate(reason: Disconnect): void {
+    if (this.closed) return;
+    this.outbox.close(reason);
+    this.closedBySocket();
+  }
+
+  private clientError(text: string): void {
+    this.outbox.emit(SERVER_EVENTS.clientError, text);
+  }
+
+  private systemMessage(text: string): void {
+    this.outbox.emit(SERVER_EVENTS.systemMessage, text);
+  }
+
+  /** Call a client's callback once: `(err)` or `(null, data)`. A callback that throws is the client's bug. */
+  private answer(callback: Callback | null, error: CallbackError | null, data?: unknown): void {
+    if (!callback) return;
+    try {
+      if (error !== null) callback(error);
+      else if (data === undefined) callback(null);
+      else callback(null, data);
+    } catch (err) {
+      this.logFailure(err, 'callback');
+    }
+  }
+
+  private logFailure(err: unknown, op: string): void {
+    this.deps.logger.error(
+      {
+        err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+        op,
+        connection: this.id,
+        dialect: MONEYPOT_DIALECT,
+      },
+      'moneypot operation failed',
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------------ cleanup
+
+  /** Close a session opened by an auth that then failed; the socket may auth again. */
+  private abandonSession(): void {
+    const session = this.session;
+    this.session = null;
+    this.held = [];
+    if (!session) return;
+    try {
+      session.close();
+    } catch (err) {
+      this.logFailure(err, 'close');
+    }
+  }
+
+  /** The socket is gone, whatever closed it: release the session exactly once. */
+  closedBySocket(): void {
+    if (this.closed) return;
+    this.state = { kind: 'closed' };
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
+    this.abandonSession();
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * The native operation table: one entry per operation, shared by both framings. Each entry validates its input
+ * with a strict zod schema and calls the session (or, for `auth`, the connection's authenticate). See
+ * docs/protocol.md for the rules cited as [proto.*].
+ */
+import { z } from 'zod';
+import { CLIENT_MSG_ID_MAX } from '../../core/messages.js';
+import { ParleyError } from '../../core/errors.js';
+import type { AppId } from '../../core/types.js';
+import type { Credentials, EngineApi, Principal, Session } from '../../engine/api.js';
+import type { NativeOp, OpRequest, OpResult } from '../../protocol/native.js';
+import { NATIVE_OPS } from '../../protocol/native.js';
+
+/** What a handler sees of its connection. */
+export interface OperationContext {
+  readonly appId: AppId;
+  readonly engine: EngineApi;
+  /** The session once authenticated; null before. */
+  readonly session: Session | null;
+  /** True while an `auth` is in flight. */
+  readonly authenticating: boolean;
+  /** Authenticate and open the connection's session. */
+  authenticate(credentials: Credentials): Promise<Principal>;
+  /** Server time, for `ping`. */
+  now(): number;
+}
+
+/** Bounds on string inputs; the engine applies the exact rules (names, lengths) after these. */
+export const LIMITS = {
+  room: 128,
+  username: 64,
+  password: 1024,
+  token: 4096,
+  jwt: 16_384,
+  nickname: 64,
+  text: 65_536,
+  topic: 1024,
+  reason: 1024,
+  clientMsgId: CLIENT_MSG_ID_MAX,
+  historyLimit: 1000,
+  minutes: 60 * 24 * 365,
+} as const;
+
+const room = z.string().min(1).max(LIMITS.room);
+const user = z.string().min(1).max(LIMITS.username);
+const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const messageId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const minutes = z.number().int().min(1).max(LIMITS.minutes);
+const reason = z.string().max(LIMITS.reason);
+const empty = z.strictObject({});
+
+interface Operation {
+  /** False for the operations allowed before authentication (auth, ping). */
+  readonly requiresSession: boolean;
+  run(ctx: OperationContext, raw: unknown): Promise<unknown>;
+}
+
+/**
+ * One table entry. The trailing `check` parameter only compiles when every request the protocol types allow
+ * is valid input for the schema, so the schemas and src/protocol/native.ts cannot drift apart.
+ */
+function defineOp<O extends NativeOp, S extends z.ZodType>(
+  _op: O,
+  spec: {
+    schema: S;
+    requiresSession?: boolean;
+    handle: (ctx: OperationContext, input: z.output<S>, session: Session) => Promise<OpResult<O>>;
+  },
+  ..._check: OpRequest<O> extends z.input<S> ? [] : [never]
+): Operation {
+  const requiresSession = spec.requiresSession ?? true;
+  return {
+    requiresSession,
+    async run(ctx, raw) {
+      const input = validate(spec.schema, raw);
+      // The dispatcher has checked the session for the operations that need it.
+      return spec.handle(ctx, input, ctx.session as Session);
+    },
+  };
+}
+
+/** Parse or throw bad_request naming the first offending field ([proto.validation]). */
+export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw === undefined ? {} : raw);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 10).map((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') path.push(issue.keys[0] ?? '');
+    return { path: path.join('.'), code: issue.code, message: issue.message };
+  });
+  const first = issues[0];
+  const field = first?.path ?? '';
+  const message = first ? (field ? `${field}: ${first.message}` : first.message) : 'Invalid request';
+  throw new ParleyError('bad_request', message, { field, issues });
+}
+
+const authSchema = z
+  .strictObject({
+    token: z.string().min(1).max(LIMITS.token).optional(),
+    jwt: z.string().min(1).max(LIMITS.jwt).optional(),
+    username: user.optional(),
+    password: z.string().min(1).max(LIMITS.password).optional(),
+    guest: z.string().min(1).max(LIMITS.nickname).optional(),
+  })
+  .superRefine((value, ctx) => {
+    const kinds = [
+      value.token !== undefined,
+      value.jwt !== undefined,
+      value.username !== undefined || value.password !== undefined,
+      value.guest !== undefined,
+    ].filter(Boolean).length;
+    if (kinds !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of token, jwt, username+password or guest' });
+    } else if ((value.username === undefined) !== (value.password === undefined)) {
+      const missing = value.username === undefined ? 'username' : 'password';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'username and password go together' });
+    }
+  });
+
+/** Map a validated auth (or handshake) payload onto engine credentials. */
+export function toCredentials(input: z.output<typeof authSchema>): Credentials {
+  if (input.token !== undefined) return { kind: 'token', token: input.token };
+  if (input.jwt !== undefined) return { kind: 'jwt', jwt: input.jwt };
+  if (input.guest !== undefined) return { kind: 'guest', nickname: input.guest };
+  return { kind: 'password', username: input.username ?? '', password: input.password ?? '' };
+}
+
+export function parseCredentials(raw: unknown): Credentials {
+  return toCredentials(validate(authSchema, raw));
+}
+
+const refreshSchema = z
+  .strictObject({
+    token: z.string().min(1).max(LIMITS.token).optional(),
+    jwt: z.string().min(1).max(LIMITS.jwt).optional(),
+  })
+  .refine((v) => (v.token === undefined) !== (v.jwt === undefined), {
+    message: 'give exactly one of token or jwt',
+  });
+
+const table: Record<NativeOp, Operation> = {
+  auth: defineOp('auth', {
+    schema: authSchema,
+    requiresSession: false,
+    async handle(ctx, input) {
+      const principal = await ctx.authenticate(toCredentials(input));
+      const result: OpResult<'auth'> = { user: principal.user, expiresAt: principal.expiresAt };
+      if (principal.resumeToken !== undefined) result.resumeToken = principal.resumeToken;
+      return result;
+    },
+  }),
+  refresh: defineOp('refresh', {
+    schema: refreshSchema,
+    async handle(_ctx, input, session) {
+      const credentials: Credentials =
+        input.token !== undefined
+          ? { kind: 'token', token: input.token }
+          : { kind: 'jwt', jwt: input.jwt ?? '' };
+      const principal = await session.refresh(credentials);
+      return { expiresAt: principal.expiresAt };
+    },
+  }),
+  'rooms.list': defineOp('rooms.list', {
+    schema: empty,
+    async handle(_ctx, _input, session) {
+      return { rooms: await session.listRooms() };
+    },
+  }),
+  'rooms.create': defineOp('rooms.create', {
+    schema: z.strictObject({
+      name: room,
+      visibility: z.enum(['public', 'private']).optional(),
+      topic: z.string().max(LIMITS.topic).optional(),
+    }),
+    async handle(_ctx, input, session) {
+      return { room: await session.createRoom(input) };
+    },
+  }),
+  join: defineOp('join', {
+    schema: z.strictObject({ room, sinceSeq: seq.optional() }),
+    async handle(_ctx, input, session) {
+      return session.join(input.room, input.sinceSeq === undefined ? {} : { sinceSeq: input.sinceSeq });
+    },
+  }),
+  leave: defineOp('leave', {
+    schema: z.strictObject({ room }),
+    async handle(_ctx, input, session) {
+      await session.leave(input.room);
+      return {};
+    },
+  }),
+  send: defineOp('send', {
+    schema: z.strictObject({
+      room,
+      text: z.string().max(LIMITS.text),
+      clientMsgId: z.string().min(1).max(LIMITS.clientMsgId).optional(),
+    }),
+    async handle(_ctx, input, session) {
+      return session.send(input.room, { text: input.text, clientMsgId: input.clientMsgId ?? null });
+    },
+  }),
+  edit: defineOp('edit', {
+    schema: z.strictObject({ room, id: messageId, text: z.string().max(LIMITS.text) }),
+    async handle(_ctx, input, session) {
+      return { message: await session.edit(input.room, input.id, input.text) };
+    },
+  }),
+  delete: defineOp('delete', {
+    schema: z.strictObject({ room, id: messageId }),
+    async handle(_ctx, input, session) {
+      return { message: await session.remove(input.room, input.id) };
+    },
+  }),
+  history: defineOp('history', {
+    schema: z
+      .strictObject({
+        room,
+        before: seq.optional(),
+        after: seq.optional(),
+        limit: z.number().int().min(1).max(LIMITS.historyLimit).optional(),
+      })
+      .refine((v) => v.before === undefined || v.after === undefined, {
+        message: 'give before or after, not both',
+        path: ['after'],
+      }),
+    async handle(_ctx, input, session) {
+      const { room: name, ...query } = input;
+      return session.history(name, query);
+    },
+  }),
+  typing: defineOp('typing', {
+    schema: z.strictObject({ room, typing: z.boolean() }),
+    async handle(_ctx, input, session) {
+      session.typing(input.room, input.typing);
+      return {};
+    },
+  }),
+  members: defineOp('members', {
+    schema: z.strictObject({ room }),
+    async handle(_ctx, input, session) {
+      const { online } = await session.members(input.room);
+      return { online };
+    },
+  }),
+  mute: defineOp('mute', {
+    schema: z.strictObject({
+      user,
+      room: room.optional(),
+      minutes: minutes.optional(),
+      reason: reason.optional(),
+    }),
+    async handle(_ctx, input, session) {
+      const { user: target, ...opts } = input;
+      return { mute: await session.mute(target, opts) };
+    },
+  }),
+  unmute: defineOp('unmute', {
+    schema: z.strictObject({ user, room: room.optional() }),
+    async handle(_ctx, input, session) {
+      await session.unmute(input.user, input.room === undefined ? {} : { room: input.room });
+      return {};
+    },
+  }),
+  ban: defineOp('ban', {
+    schema: z.strictObject({ user, minutes: minutes.optional(), reason: reason.optional() }),
+    async handle(_ctx, input, session) {
+      const { user: target, ...opts } = input;
+      return { ban: await session.ban(target, opts) };
+    },
+  }),
+  unban: defineOp('unban', {
+    schema: z.strictObject({ user }),
+    async handle(_ctx, input, session) {
+      await session.unban(input.user);
+      return {};
+    },
+  }),
+  kick: defineOp('kick', {
+    schema: z.strictObject({ user, reason: reason.optional() }),
+    async handle(_ctx, input, session) {
+      await session.kick(input.user, input.reason === undefined ? {} : { reason: input.reason });
+      return {};
+    },
+  }),
+  ping: defineOp('ping', {
+    schema: empty,
+    requiresSession: false,
+    async handle(ctx) {
+      return { time: ctx.now() };
+    },
+  }),
+};
+
+/** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */
+export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(NATIVE_OPS.map((op) => [op, table[op]]));
+
+/**
+ * Run one request: unknown op → unknown_operation, auth twice → already_authenticated, anything but auth/ping
+ * before auth → unauthorized, invalid data → bad_request; otherwise the handler's result. Throws ParleyErrors
+ * (and whatever a handler throws).
+ */
+export async function runOperation(ctx: OperationContext, op: unknown, data: unknown): Promise<unknown> {
+  const operation = typeof op === 'string' ? OPERATIONS.get(op) : undefined;
+  if (!operation) {
+    throw new ParleyError('unknown_operation', undefined, {
+      op: typeof op === 'string' ? op.slice(0, 64) : null,
+    });
+  }
+  if (op === 'auth' && (ctx.session !== null || ctx.authenticating))
+    throw new ParleyError('already_authenticated');
+  if (operation.requiresSession && ctx.session === null) throw new ParleyError('unauthorized');
+  return operation.run(ctx, data);
+}

@@ -1,0 +1,155 @@
+/**
+ * The native protocol over plain WebSocket at `/ws` ([proto.ws]): `{id, op, data}` in, `{id, ok, data|error}`
+ * and `{event, data}` out. One NativeConnection per socket does the rest.
+ */
+import { DISCONNECT_CATALOGUE } from '../../core/disconnect.js';
+import { ParleyError } from '../../core/errors.js';
+import type { ErrorBody } from '../../core/errors.js';
+import type { EngineEvent } from '../../engine/events.js';
+import type { RequestId, WsReplyFrame } from '../../protocol/native.js';
+import { encodeOnce } from '../encodeOnce.js';
+import type { GatewayDeps, WsGateway } from '../types.js';
+import { createWsHost } from '../wsHost.js';
+import { admissionDisconnect, admit, NativeConnection, parseHandshakeCredentials } from './connection.js';
+
+export const NATIVE_WS_PATH = '/ws';
+
+/** Encode a push frame: `{event, data}` where data is the event without its `type`. */
+export function encodeWsPush(event: EngineEvent): string {
+  const { type, ...data } = event;
+  return JSON.stringify({ event: type, data });
+}
+
+interface Frame {
+  id: RequestId | null;
+  op: unknown;
+  data: unknown;
+  error: ParleyError | null;
+}
+
+const MAX_ID_LENGTH = 128;
+
+/** Read a request frame; `error` is set (and `id` kept when it was readable) when it is not one. */
+export function parseFrame(raw: string): Frame {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return {
+      id: null,
+      op: undefined,
+      data: undefined,
+      error: new ParleyError('bad_request', 'The frame is not JSON'),
+    };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return {
+      id: null,
+      op: undefined,
+      data: undefined,
+      error: new ParleyError('bad_request', 'The frame must be an object {id, op, data}'),
+    };
+  }
+  const record = value as Record<string, unknown>;
+  const id = Object.hasOwn(record, 'id') ? record.id : undefined;
+  const validId =
+    (typeof id === 'string' && id.length <= MAX_ID_LENGTH) ||
+    (typeof id === 'number' && Number.isSafeInteger(id));
+  if (!validId) {
+    return {
+      id: null,
+      op: undefined,
+      data: undefined,
+      error: new ParleyError(
+        'bad_request',
+        `id must be a string of up to ${MAX_ID_LENGTH} characters or an integer`,
+        {
+          field: 'id',
+        },
+      ),
+    };
+  }
+  const requestId = id as RequestId;
+  const unknownKeys = Object.keys(record).filter((key) => key !== 'id' && key !== 'op' && key !== 'data');
+  if (unknownKeys.length > 0) {
+    return {
+      id: requestId,
+      op: undefined,
+      data: undefined,
+      error: new ParleyError('bad_request', `Unknown frame field: ${unknownKeys[0]?.slice(0, 64)}`, {
+        field: unknownKeys[0]?.slice(0, 64),
+      }),
+    };
+  }
+  const op = Object.hasOwn(record, 'op') ? record.op : undefined;
+  if (typeof op !== 'string') {
+    return {
+      id: requestId,
+      op: undefined,
+      data: undefined,
+      error: new ParleyError('bad_request', 'op must be a string', { field: 'op' }),
+    };
+  }
+  return { id: requestId, op, data: Object.hasOwn(record, 'data') ? record.data : undefined, error: null };
+}
+
+export function createNativeWsGateway(deps: GatewayDeps): WsGateway {
+  return createWsHost({
+    deps,
+    name: 'native',
+    matches: (pathname) => pathname === NATIVE_WS_PATH,
+    accept(socket, req) {
+      const reply = (frame: WsReplyFrame) => socket.send(JSON.stringify(frame));
+      const connection = new NativeConnection(deps, 'ws', {
+        deliver: (event) => socket.send(encodeOnce(event, 'native-ws', encodeWsPush)),
+        bufferedBytes: () => socket.bufferedBytes(),
+        terminate: (reason) => socket.close(reason.code, reason.reason),
+      });
+      return {
+        id: connection.id,
+        closedBySocket: () => connection.closedBySocket(),
+        receive(text) {
+          const frame =
+            text === null
+              ? {
+                  id: null,
+                  op: undefined,
+                  data: undefined,
+                  error: new ParleyError('bad_request', 'Binary frames are not part of the protocol'),
+                }
+              : parseFrame(text);
+          if (frame.error || frame.id === null) {
+            const error: ErrorBody = (frame.error ?? new ParleyError('bad_request')).toBody();
+            reply({ id: frame.id, ok: false, error });
+            return;
+          }
+          const id = frame.id;
+          void connection.dispatch(frame.op, frame.data).then((ack) => {
+            reply(ack.ok ? { id, ok: true, data: ack.data } : { id, ok: false, error: ack.error });
+          });
+        },
+        start() {
+          // [proto.app] [proto.origin] [proto.handshake]
+          const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+          const admission = admit(deps, {
+            app: query.get('app') ?? undefined,
+            origin: req.headers.origin,
+            credentials: () =>
+              parseHandshakeCredentials({
+                token: query.get('token') ?? undefined,
+                jwt: query.get('jwt') ?? undefined,
+                guest: query.get('guest') ?? undefined,
+              }),
+          });
+          void connection.start(admission).then((error) => {
+            if (!error) return;
+            reply({ id: null, ok: false, error: error.toBody() });
+            const code = error.code === 'internal' || error.code === 'unavailable' ? 1011 : undefined;
+            const reason = admissionDisconnect(error.code);
+            socket.close(code ?? DISCONNECT_CATALOGUE[reason].code, error.code);
+          });
+        },
+      };
+    },
+  });
+}

@@ -1,0 +1,122 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { isOriginAllowed } from '../core/apps.js';
+import { ERROR_CATALOGUE, type ErrorCode } from '../core/errors.js';
+import type { WsGateway } from './types.js';
+
+/** socket.io (engine.io) handles upgrades under this path with its own listener; the router leaves them alone. */
+export const SOCKET_IO_PATH = '/socket.io/';
+
+export interface UpgradeRouterOptions {
+  /** Tried in order: the first whose `matches(pathname)` is true gets the request. */
+  gateways: WsGateway[];
+  /** Server-wide allowed browser origins; null allows any. Apps narrow this after authentication. */
+  allowedOrigins: string[] | null;
+  logger: Logger;
+  /** Paths another `upgrade` listener on the same server serves (socket.io by default). */
+  passthroughPrefixes?: string[];
+}
+
+export interface UpgradeRouter {
+  readonly gateways: readonly WsGateway[];
+  /** Add a gateway after the ones given at creation (dialect gateways register themselves this way). */
+  add(gateway: WsGateway): void;
+  /** From now on every upgrade is refused with 503 (the server is shutting down). */
+  stopAccepting(): void;
+  /** Remove the listener from the server. */
+  detach(): void;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
+
+/** Answer an upgrade request with a plain HTTP error (the `{error}` body of the HTTP API) and drop the socket. */
+export function refuseUpgrade(socket: Duplex, code: ErrorCode, message?: string): void {
+  const status = ERROR_CATALOGUE[code].status;
+  const body = JSON.stringify({ error: { code, status, message: message ?? ERROR_CATALOGUE[code].message } });
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n` +
+        'Connection: close\r\n' +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        '\r\n' +
+        body,
+    );
+  }
+  // end() flushes the response first; destroy whatever is left once it has been written.
+  socket.once('finish', () => socket.destroy());
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+function pathnameOf(req: IncomingMessage): string | null {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The one `upgrade` listener for plain WebSocket gateways on the shared HTTP server: checks the Origin against
+ * the server's list (403 when not allowed), hands the request to the first gateway whose path matches, leaves
+ * socket.io's path to socket.io and answers anything else with 404.
+ */
+export function attachUpgradeRouter(server: Server, options: UpgradeRouterOptions): UpgradeRouter {
+  const gateways = [...options.gateways];
+  const passthrough = options.passthroughPrefixes ?? [SOCKET_IO_PATH];
+  const logger = options.logger;
+  let accepting = true;
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
+    const pathname = pathnameOf(req);
+    if (pathname === null) {
+      refuseUpgrade(socket, 'bad_request', 'Malformed request URL');
+      return;
+    }
+    if (passthrough.some((prefix) => pathname.startsWith(prefix))) return;
+    if (!accepting) {
+      refuseUpgrade(socket, 'unavailable', 'The server is shutting down');
+      return;
+    }
+    const origin = req.headers.origin;
+    if (!isOriginAllowed(origin, options.allowedOrigins, null)) {
+      logger.info({ origin, path: pathname }, 'upgrade refused: origin not allowed');
+      refuseUpgrade(socket, 'origin_not_allowed', 'The Origin is not allowed on this server');
+      return;
+    }
+    const gateway = gateways.find((g) => g.matches(pathname));
+    if (!gateway) {
+      refuseUpgrade(socket, 'not_found', 'No WebSocket endpoint at this path');
+      return;
+    }
+    try {
+      gateway.handleUpgrade(req, socket, head);
+    } catch (err) {
+      logger.error({ err, path: pathname }, 'upgrade handler failed');
+      if (!socket.destroyed) refuseUpgrade(socket, 'internal');
+    }
+  };
+
+  server.on('upgrade', onUpgrade);
+  return {
+    get gateways() {
+      return gateways;
+    },
+    add: (gateway) => {
+      gateways.push(gateway);
+    },
+    stopAccepting: () => {
+      accepting = false;
+    },
+    detach: () => {
+      server.off('upgrade', onUpgrade);
+    },
+  };
+}

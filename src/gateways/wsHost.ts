@@ -1,0 +1,175 @@
+/**
+ * What every plain-WebSocket gateway (native, chatroom, numeric) does the same way: the `ws` server on the shared
+ * HTTP server, the frame size limit (ws closes with 1009), the heartbeat, error logging, and shutdown with 1001.
+ * A dialect supplies its path and, per socket, a session that handles frames.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import { disconnect } from '../core/disconnect.js';
+import type { Disconnect } from '../core/disconnect.js';
+import type { GatewayDeps, WsGateway } from './types.js';
+
+/** The socket as a dialect's connection sees it. A plain object of closures, so it may be spread. */
+export interface WsSocket {
+  /** Write one text frame; dropped when the socket is no longer open. */
+  send(frame: string): void;
+  bufferedBytes(): number;
+  /** Close with this code and reason, unless the socket is already closing. */
+  close(code: number, reason: string): void;
+}
+
+/** One accepted socket, as the dialect handles it. */
+export interface WsSession {
+  /** Logged with the socket's errors; leave out where the connection has no id. */
+  readonly id?: string;
+  /** Admission or login: called once the socket's listeners are attached, so nothing it causes is missed. */
+  start(): void;
+  /** A text frame, or null for a binary one (each dialect answers those its own way). */
+  receive(text: string | null): void;
+  /** The socket has closed, whoever closed it. */
+  closedBySocket(): void;
+  /** Server shutdown. Without it the socket is closed with the reason's code (1001) and nothing sent first. */
+  shutdown?(reason: Disconnect): void;
+}
+
+export interface WsHostOptions {
+  deps: GatewayDeps;
+  /** Names the gateway in its log lines: `<name> ws error`. */
+  name: string;
+  matches(pathname: string): boolean;
+  accept(socket: WsSocket, req: IncomingMessage): WsSession;
+  /** At shutdown, once every connection has closed and before the ws server closes. */
+  onDrained?(): void;
+}
+
+interface Tracked {
+  ws: WebSocket;
+  session: WsSession;
+  alive: boolean;
+  closed: Promise<void>;
+}
+
+/** A peer that never answers the close handshake at shutdown is cut off after this long. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+
+/** Close reasons are limited to 123 bytes; ours are catalogue keys or error codes, far shorter. */
+function closeSafely(ws: WebSocket, code: number, reason: string): void {
+  if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) return;
+  try {
+    ws.close(code, reason.slice(0, 100));
+  } catch {
+    ws.terminate();
+  }
+}
+
+function socketOf(ws: WebSocket): WsSocket {
+  return {
+    send: (frame) => {
+      if (ws.readyState === ws.OPEN) ws.send(frame);
+    },
+    bufferedBytes: () => ws.bufferedAmount,
+    close: (code, reason) => closeSafely(ws, code, reason),
+  };
+}
+
+export function createWsHost(options: WsHostOptions): WsGateway {
+  const { deps, name, accept, onDrained } = options;
+  const { config, logger } = deps;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxFrameBytes,
+    clientTracking: false,
+  });
+  const connections = new Set<Tracked>();
+  let accepting = true;
+
+  // [proto.heartbeat] Ping every heartbeatMs; a socket that has not answered by the next tick is dropped.
+  const heartbeat = setInterval(() => {
+    for (const tracked of connections) {
+      if (!tracked.alive) {
+        tracked.ws.terminate();
+        continue;
+      }
+      tracked.alive = false;
+      try {
+        tracked.ws.ping();
+      } catch {
+        tracked.ws.terminate();
+      }
+    }
+  }, config.heartbeatMs);
+  heartbeat.unref();
+
+  const onConnection = (ws: WebSocket, req: IncomingMessage) => {
+    const session = accept(socketOf(ws), req);
+    let resolveClosed = () => {};
+    const tracked: Tracked = {
+      ws,
+      session,
+      alive: true,
+      closed: new Promise<void>((resolve) => (resolveClosed = resolve)),
+    };
+    connections.add(tracked);
+
+    ws.on('pong', () => {
+      tracked.alive = true;
+    });
+    ws.on('error', (err) => {
+      // An oversized frame (closed by ws with 1009), invalid UTF-8 (1007) or a broken peer: close follows.
+      const fields = { err: { name: err.name, message: err.message } };
+      logger.debug(
+        session.id === undefined ? fields : { ...fields, connection: session.id },
+        `${name} ws error`,
+      );
+    });
+    ws.on('close', () => {
+      connections.delete(tracked);
+      session.closedBySocket();
+      resolveClosed();
+    });
+    ws.on('message', (data, isBinary) => {
+      // Any frame shows the peer is there, as a pong does.
+      tracked.alive = true;
+      session.receive(isBinary ? null : rawToString(data));
+    });
+
+    session.start();
+  };
+
+  return {
+    matches: (pathname) => options.matches(pathname),
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+      if (!accepting) {
+        socket.destroy();
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
+    },
+    async close() {
+      accepting = false;
+      clearInterval(heartbeat);
+      const shutdown = disconnect('shutdown');
+      const all = [...connections];
+      for (const { ws, session } of all) {
+        if (session.shutdown) session.shutdown(shutdown);
+        else closeSafely(ws, shutdown.code, shutdown.reason);
+      }
+      const grace = setTimeout(() => {
+        for (const tracked of all) tracked.ws.terminate();
+      }, SHUTDOWN_GRACE_MS);
+      grace.unref();
+      await Promise.all(all.map((tracked) => tracked.closed));
+      clearTimeout(grace);
+      onDrained?.();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ServerConfig } from '../config/types.js';
+import { ParleyError } from '../core/errors.js';
+import type { EngineApi } from '../engine/api.js';
+import { redactUrl } from '../log.js';
+import { createAdminAuth } from './adminAuth.js';
+import { registerCors } from './cors.js';
+import { BODY_LIMIT, errorResponse, handleError } from './errors.js';
+import { openApiRoute } from './openapi.js';
+import { registerRoutes, type RouteSpec } from './route.js';
+import { accountRoutes } from './routes/accounts.js';
+import { appRoutes } from './routes/apps.js';
+import { healthRoutes } from './routes/health.js';
+import { messageRoutes } from './routes/messages.js';
+import { moderationRoutes } from './routes/moderation.js';
+import { roomRoutes } from './routes/rooms.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
+import { registerWebRoutes } from './routes/web.js';
+
+export { BODY_LIMIT } from './errors.js';
+
+export interface HttpAppDeps {
+  engine: EngineApi;
+  config: ServerConfig;
+  logger: Logger;
+  adminKey: string;
+  /** Served at GET /metrics. */
+  registry: Registry;
+  /** Resolves when the server can take traffic; /readyz answers 503 while it rejects. */
+  ready: () => Promise<void>;
+  /** The built web assets (widget, demo page, admin console); default dist/web of this checkout. */
+  webRoot?: string;
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  ip?: string;
+  id?: string;
+}
+
+interface LoggedReply {
+  statusCode?: number;
+}
+
+/**
+ * Request log lines carry the method, the URL (credential-like query values scrubbed) and the address: never
+ * headers (Authorization) nor bodies (passwords, message text), whatever serializers the given logger has.
+ */
+function httpLogger(logger: Logger): FastifyBaseLogger {
+  return logger.child(
+    { component: 'http' },
+    {
+      serializers: {
+        req: (req: LoggedRequest) => ({
+          method: req.method,
+          url: typeof req.url === 'string' ? redactUrl(req.url) : undefined,
+          remoteAddress: req.ip,
+        }),
+        res: (res: LoggedReply) => ({ statusCode: res.statusCode }),
+      },
+      redact: {
+        paths: ['req.headers', 'req.body', 'headers.authorization', 'body', 'password'],
+        censor: '[redacted]',
+      },
+    },
+  );
+}
+
+/** Every route of the API, in the order they are documented. */
+export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry'>): RouteSpec[] {
+  const api = { engine: deps.engine };
+  return [
+    ...appRoutes(api),
+    ...userRoutes(api),
+    ...tokenRoutes(api),
+    ...accountRoutes(api),
+    ...roomRoutes(api),
+    ...messageRoutes(api),
+    ...moderationRoutes(api),
+    ...healthRoutes({ ready: deps.ready, registry: deps.registry }),
+  ];
+}
+
+/**
+ * The HTTP API as a fastify instance, not yet listening: the composition calls listen() and attaches the
+ * WebSocket gateways to `app.server`. Routes are registered when the instance is readied (listen, inject or
+ * ready()).
+ */
+export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: httpLogger(deps.logger),
+    bodyLimit: BODY_LIMIT,
+    // A URL the router cannot decode is a bad request like any other, with the catalogue body.
+    frameworkErrors: (err, request, reply) => {
+      void handleError(err, request, reply);
+    },
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    const path = (request.raw.url ?? '/').split('?')[0] ?? '/';
+    const error = new ParleyError('not_found', `No route ${request.method} ${path}`);
+    void reply.code(404).send(errorResponse(error));
+  });
+
+  registerCors(app, deps);
+
+  const auth = createAdminAuth(deps.adminKey);
+  const routes = apiRoutes(deps);
+  const all: RouteSpec[] = [...routes, openApiRoute(() => all)];
+  void app.register(async (api) => {
+    registerRoutes(api, all, auth);
+  });
+  void app.register(async (web) => {
+    registerWebRoutes(web, deps.webRoot === undefined ? {} : { root: deps.webRoot });
+  });
+
+  return app;
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { defineRoute, type ApiDeps, type RouteSpec } from '../route.js';
+import { appNameInput, appParams, appSchema, appSettingsPatchSchema } from '../schemas.js';
+
+export const createAppBody = z.strictObject({
+  name: appNameInput,
+  settings: appSettingsPatchSchema.optional().describe('Settings that differ from the defaults'),
+});
+
+export const patchAppBody = z.strictObject({
+  name: appNameInput.optional(),
+  settings: appSettingsPatchSchema.optional(),
+});
+
+export function appRoutes({ engine }: ApiDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/apps',
+      operationId: 'createApp',
+      tag: 'apps',
+      summary: 'Create an app',
+      description: 'An app is one tenant: its own users, rooms, settings and moderation.',
+      auth: 'admin',
+      body: createAppBody,
+      responses: { 201: { description: 'The new app', schema: appSchema } },
+      handler: async ({ body }) => ({ status: 201, body: await engine.createApp(body) }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/apps',
+      operationId: 'listApps',
+      tag: 'apps',
+      summary: 'List the apps',
+      auth: 'admin',
+      responses: { 200: { description: 'Every app', schema: z.strictObject({ apps: z.array(appSchema) }) } },
+      handler: async () => ({ status: 200, body: { apps: await engine.listApps() } }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/apps/:app',
+      operationId: 'getApp',
+      tag: 'apps',
+      summary: 'Get an app and its settings',
+      auth: 'admin',
+      params: appParams,
+      responses: { 200: { description: 'The app', schema: appSchema } },
+      errors: ['not_found'],
+      handler: async ({ params }) => ({ status: 200, body: await engine.getApp(params.app) }),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      url: '/api/v1/apps/:app',
+      operationId: 'updateApp',
+      tag: 'apps',
+      summary: 'Rename an app or change some of its settings',
+      description:
+        'Each settings field given replaces the stored one; `flood` and `jwt` are replaced as a whole. ' +
+        'Settings fields left out keep their values.',
+      auth: 'admin',
+      params: appParams,
+      body: patchAppBody,
+      responses: { 200: { description: 'The updated app', schema: appSchema } },
+      errors: ['not_found'],
+      handler: async ({ params, body }) => ({ status: 200, body: await engine.updateApp(params.app, body) }),
+    }),
+  ];
+}

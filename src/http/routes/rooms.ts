@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { defineRoute, type ApiDeps, type RouteSpec } from '../route.js';
+import {
+  appIdParam,
+  appParams,
+  roomNameInput,
+  roomSchema,
+  topicInput,
+  usernameInput,
+  visibilitySchema,
+} from '../schemas.js';
+
+export const roomParams = z.strictObject({
+  app: appIdParam,
+  room: roomNameInput.describe('The room name, URL-encoded'),
+});
+
+export const createRoomBody = z.strictObject({
+  name: roomNameInput,
+  visibility: visibilitySchema.optional().describe('Default public'),
+  topic: topicInput.optional(),
+});
+
+export const patchRoomBody = z.strictObject({
+  name: roomNameInput.optional(),
+  visibility: visibilitySchema.optional(),
+  topic: topicInput.optional(),
+});
+
+export const addMemberBody = z.strictObject({ username: usernameInput });
+
+export function roomRoutes({ engine }: ApiDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/apps/:app/rooms',
+      operationId: 'listRooms',
+      tag: 'rooms',
+      summary: 'List rooms (public; the admin key shows private rooms too)',
+      auth: 'optionalAdmin',
+      params: appParams,
+      responses: {
+        200: { description: 'The rooms', schema: z.strictObject({ rooms: z.array(roomSchema) }) },
+      },
+      errors: ['not_found'],
+      handler: async ({ params, admin }) => {
+        const rooms = await engine.listRooms(params.app);
+        return {
+          status: 200,
+          body: { rooms: admin ? rooms : rooms.filter((r) => r.visibility === 'public') },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/apps/:app/rooms',
+      operationId: 'createRoom',
+      tag: 'rooms',
+      summary: 'Create a room',
+      auth: 'admin',
+      params: appParams,
+      body: createRoomBody,
+      responses: { 201: { description: 'The new room', schema: roomSchema } },
+      errors: ['not_found', 'conflict'],
+      handler: async ({ params, body }) => ({ status: 201, body: await engine.createRoom(params.app, body) }),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      url: '/api/v1/apps/:app/rooms/:room',
+      operationId: 'updateRoom',
+      tag: 'rooms',
+      summary: 'Rename a room, change its visibility or topic',
+      auth: 'admin',
+      params: roomParams,
+      body: patchRoomBody,
+      responses: { 200: { description: 'The updated room', schema: roomSchema } },
+      errors: ['not_found', 'conflict'],
+      handler: async ({ params, body }) => ({
+        status: 200,
+        body: await engine.updateRoom(params.app, params.room, body),
+      }),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/api/v1/apps/:app/rooms/:room',
+      operationId: 'deleteRoom',
+      tag: 'rooms',
+      summary: 'Delete a room with its messages',
+      auth: 'admin',
+      params: roomParams,
+      responses: { 204: { description: 'Deleted' } },
+      errors: ['not_found'],
+      handler: async ({ params }) => {
+        await engine.deleteRoom(params.app, params.room);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/apps/:app/rooms/:room/members',
+      operationId: 'addRoomMember',
+      tag: 'rooms',
+      summary: 'Let a user into a private room',
+      description: 'Idempotent. Public rooms need no membership.',
+      auth: 'admin',
+      params: roomParams,
+      body: addMemberBody,
+      responses: { 204: { description: 'The user is a member' } },
+      errors: ['not_found'],
+      handler: async ({ params, body }) => {
+        await engine.addRoomMember(params.app, params.room, body.username);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

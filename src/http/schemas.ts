@@ -1,0 +1,285 @@
+import { createPublicKey } from 'node:crypto';
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
+import { ROLES } from '../core/roles.js';
+
+/**
+ * The zod schemas of the HTTP API: inputs are validated with them and docs/openapi are generated from them, so
+ * the document cannot drift from what the server accepts. Response schemas are registered in `docRegistry`
+ * under a name and become `#/components/schemas/<name>` in the OpenAPI document.
+ */
+export const docRegistry = z.registry<{ id: string; description?: string }>();
+
+function named<T extends z.ZodType>(schema: T, id: string, description?: string): T {
+  docRegistry.add(schema, description === undefined ? { id } : { id, description });
+  return schema;
+}
+
+// ------------------------------------------------------------------------------------------------ primitives
+
+const id = z.number().int().positive();
+const timestamp = z.number().int().describe('Milliseconds since the Unix epoch');
+
+/** A positive integer in a path (`:app`, `:id`); at most 9 digits so that it always fits an integer column. */
+export function positiveIntParam(description: string) {
+  return z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, 'must be a positive integer')
+    .describe(description)
+    .transform(Number);
+}
+
+export const usernameInput = z
+  .string()
+  .min(1)
+  .max(32)
+  .describe('1-32 letters, digits, "_", "." or "-"; unique per app without regard to case');
+export const passwordInput = z.string().min(6).max(256).describe('6-256 characters');
+export const roomNameInput = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe('1-64 letters, digits, spaces, "_", "." or "-"');
+export const roleSchema = z.enum(ROLES);
+export const visibilitySchema = z.enum(['public', 'private']);
+export const topicInput = z.string().max(500);
+export const reasonInput = z.string().max(500);
+export const minutesInput = z
+  .number()
+  .int()
+  .min(1)
+  .max(60 * 24 * 365)
+  .describe('Duration in minutes; absent means until lifted');
+
+/** A page size in a query string. */
+export function limitQuery(max: number) {
+  return z.coerce.number().int().min(1).max(max).optional().describe(`Page size, 1-${max}`);
+}
+/** A cursor (an id or a seq) in a query string. */
+export const cursorQuery = z.coerce.number().int().min(0).optional();
+
+export const appIdParam = positiveIntParam('The app id');
+export const appParams = z.strictObject({ app: appIdParam });
+
+// ------------------------------------------------------------------------------------------------ app settings
+
+/** `*`, or an origin as browsers send it: scheme, host and optional port, without a path or a trailing slash. */
+export function isOriginPattern(value: string): boolean {
+  if (value === '*') return true;
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+$/.test(value)) return false;
+  if (!value.startsWith('http://') && !value.startsWith('https://')) return true;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
+function isPublicKeyPem(value: string): boolean {
+  try {
+    createPublicKey(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const originEntry = z
+  .string()
+  .max(255)
+  .refine(
+    isOriginPattern,
+    'must be "*" or an origin such as https://example.com (no path, no trailing slash)',
+  );
+
+export const jwtSettingsSchema = z.discriminatedUnion('alg', [
+  z.strictObject({
+    alg: z.literal('HS256'),
+    secret: z.string().min(16).max(1024).describe('The shared HMAC secret, at least 16 characters'),
+  }),
+  z.strictObject({
+    alg: z.enum(['RS256', 'ES256']),
+    publicKey: z
+      .string()
+      .max(16384)
+      .refine(isPublicKeyPem, 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)')
+      .describe('The PEM (SPKI) public key the site signs JWTs for'),
+  }),
+]);
+
+const settingsFields = {
+  maxMessageLength: z.number().int().min(1).max(100_000).describe('Longest message text, in characters'),
+  flood: z
+    .strictObject({
+      burst: z.number().int().positive().max(100_000).describe('Messages a user may send at once'),
+      perSecond: z.number().positive().max(100_000).describe('Sustained messages per second'),
+    })
+    .describe('Per-user flood limit (a token bucket)'),
+  allowGuests: z.boolean().describe('Whether guests may connect with a nickname'),
+  guestsCanWrite: z.boolean().describe('Whether guests may post'),
+  allowAccounts: z.boolean().describe('Whether the public register and login endpoints are open'),
+  joinHistory: z.number().int().min(0).max(1000).describe('Messages a fresh join returns'),
+  replayLimit: z
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .describe('Missed messages a resuming join replays before it reports a gap instead'),
+  allowedOrigins: z
+    .array(originEntry)
+    .max(100)
+    .nullable()
+    .describe('Browser origins allowed for this app; null means whatever the server allows. Narrows only.'),
+  jwt: jwtSettingsSchema
+    .nullable()
+    .describe('How the site signs JWTs for single sign-on; null disables JWTs'),
+};
+
+export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
+/** Any subset of the settings; each given field replaces the stored one (`flood` and `jwt` as a whole). */
+export const appSettingsPatchSchema = z.strictObject(settingsFields).partial();
+
+export const appNameInput = z.string().trim().min(1).max(100);
+
+// ------------------------------------------------------------------------------------------------ responses
+
+export const appSchema = named(
+  z.strictObject({ id, name: z.string(), settings: appSettingsSchema, createdAt: timestamp }),
+  'App',
+);
+
+export const userSchema = named(
+  z.strictObject({
+    id,
+    appId: id,
+    username: z.string(),
+    role: roleSchema,
+    kind: z.enum(['account', 'external', 'guest']),
+    createdAt: timestamp,
+  }),
+  'User',
+);
+
+export const userRefSchema = named(
+  z.strictObject({ id, username: z.string(), role: roleSchema }),
+  'UserRef',
+  'A user as they appear on messages and in presence',
+);
+
+export const issuedTokenSchema = named(
+  z.strictObject({
+    token: z.string().describe('An opaque access token (pt_…); connect with it'),
+    expiresAt: timestamp.nullable().describe('null: it does not expire'),
+    user: userSchema,
+  }),
+  'IssuedToken',
+);
+
+export const roomSchema = named(
+  z.strictObject({
+    id,
+    name: z.string(),
+    visibility: visibilitySchema,
+    topic: z.string(),
+    createdAt: timestamp,
+    lastSeq: z.number().int().min(0).describe('The seq of the newest message, 0 when there is none'),
+    online: z.number().int().min(0).describe('Users present in the room, as this node sees it'),
+    createdBy: id.nullable().describe('The user who created the room; null when the operator did'),
+  }),
+  'Room',
+);
+
+export const messageSchema = named(
+  z.strictObject({
+    id,
+    room: z.string(),
+    roomId: id,
+    seq: z.number().int().positive().describe('Per-room, gapless, starting at 1'),
+    kind: z.enum(['text', 'me', 'system']),
+    author: userRefSchema.nullable(),
+    text: z.string().describe('The source text (Markdown); empty once deleted'),
+    html: z.string().describe('The sanitised HTML rendering; empty once deleted'),
+    clientMsgId: z.string().nullable(),
+    createdAt: timestamp,
+    editedAt: timestamp.nullable(),
+    deletedAt: timestamp.nullable(),
+  }),
+  'Message',
+);
+
+export const historyPageSchema = named(
+  z.strictObject({
+    messages: z.array(messageSchema).describe('In seq order, oldest first'),
+    nextCursor: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'Pass as `before` (paging back) or `after` (paging forward) for the next page; null at the end',
+      ),
+  }),
+  'HistoryPage',
+);
+
+export const muteSchema = named(
+  z.strictObject({
+    appId: id,
+    userId: id,
+    roomId: id.nullable().describe('null: muted in the whole app'),
+    expiresAt: timestamp.nullable().describe('null: until unmuted'),
+    reason: z.string(),
+    by: id.nullable().describe('The moderator; null for the operator (admin key)'),
+    createdAt: timestamp,
+  }),
+  'Mute',
+);
+
+export const banSchema = named(
+  z.strictObject({
+    appId: id,
+    userId: id,
+    expiresAt: timestamp.nullable().describe('null: until unbanned'),
+    reason: z.string(),
+    by: id.nullable().describe('The moderator; null for the operator (admin key)'),
+    createdAt: timestamp,
+  }),
+  'Ban',
+);
+
+export const moderationRecordSchema = named(
+  z.strictObject({
+    id,
+    appId: id,
+    kind: z.enum(['mute', 'unmute', 'ban', 'unban', 'kick', 'delete_message', 'role']),
+    actorId: id.nullable().describe('The moderator; null for the operator (admin key)'),
+    targetId: id.nullable(),
+    roomId: id.nullable(),
+    detail: z.record(z.string(), z.unknown()),
+    createdAt: timestamp,
+  }),
+  'ModerationRecord',
+);
+
+export const onlineUserSchema = named(
+  z.strictObject({
+    user: userRefSchema,
+    rooms: z.array(z.string()).describe('Names of the rooms the user has joined'),
+    connections: z.number().int().positive(),
+  }),
+  'OnlineUser',
+);
+
+export const errorResponseSchema = named(
+  z.strictObject({
+    error: z.strictObject({
+      code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]).describe('A code of the error catalogue'),
+      status: z.number().int().describe('The HTTP status, repeated'),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional().describe('e.g. { field } for a bad_request'),
+    }),
+  }),
+  'Error',
+  'Every error response has this body; see docs/errors.md for the codes',
+);
+
+export const statusSchema = named(z.strictObject({ status: z.literal('ok') }), 'Status');

@@ -1,0 +1,161 @@
+/**
+ * The native protocol: one table of operations and one list of server events, carried by two framings (plain
+ * WebSocket at `/ws`, socket.io on namespace `/`). Types only, plus the two name lists; the gateway
+ * (src/gateways/native) and the typed client (src/client) both build on this file. Described in docs/protocol.md.
+ */
+import type { DisconnectReason } from '../core/disconnect.js';
+import type { ErrorBody } from '../core/errors.js';
+import type { Ban, Mute, RoomVisibility, User, UserRef } from '../core/types.js';
+import type { HistoryPage, JoinResult, SendResult } from '../engine/api.js';
+import type { EngineEvent, EngineEventType, MessageView, RoomView } from '../engine/events.js';
+
+export type {
+  ErrorBody,
+  HistoryPage,
+  JoinResult,
+  SendResult,
+  MessageView,
+  RoomView,
+  UserRef,
+  User,
+  Mute,
+  Ban,
+};
+
+/** Every operation name, in the order docs/protocol.md lists them. */
+export const NATIVE_OPS = [
+  'auth',
+  'refresh',
+  'rooms.list',
+  'rooms.create',
+  'join',
+  'leave',
+  'send',
+  'edit',
+  'delete',
+  'history',
+  'typing',
+  'members',
+  'mute',
+  'unmute',
+  'ban',
+  'unban',
+  'kick',
+  'ping',
+] as const;
+
+export type NativeOp = (typeof NATIVE_OPS)[number];
+
+/** Every server event name: one per EngineEvent `type`. */
+export const NATIVE_EVENTS = [
+  'message',
+  'message_edited',
+  'message_deleted',
+  'presence_join',
+  'presence_leave',
+  'typing',
+  'room_created',
+  'room_updated',
+  'room_deleted',
+  'muted',
+  'unmuted',
+  'banned',
+  'unbanned',
+  'kicked',
+  'system',
+  'gap',
+  'user_online',
+  'user_offline',
+] as const satisfies readonly EngineEventType[];
+
+export type NativeEventName = (typeof NATIVE_EVENTS)[number];
+
+/** The data of a pushed event: the engine event without its `type` (the type is the event's name). */
+export type NativeEventData<E extends EngineEventType> = Omit<Extract<EngineEvent, { type: E }>, 'type'>;
+
+export type NativeEventMap = { [E in EngineEventType]: NativeEventData<E> };
+
+/** Credentials a client can present, in-band (`auth`) or in the handshake. `guest` is the nickname. */
+export type AuthRequest =
+  { token: string } | { jwt: string } | { username: string; password: string } | { guest: string };
+
+export interface AuthResult {
+  user: User;
+  /** When the credentials stop being valid (ms since epoch); null for never. Refresh before then. */
+  expiresAt: number | null;
+  /** Guests only: a token to authenticate with on reconnect, so that the guest stays the same user. */
+  resumeToken?: string;
+}
+
+/** No fields: the operation succeeded and has nothing to say. */
+export type EmptyResult = Record<string, never>;
+
+export interface NativeOperations {
+  auth: { request: AuthRequest; result: AuthResult };
+  refresh: { request: { token: string } | { jwt: string }; result: { expiresAt: number | null } };
+  'rooms.list': { request: EmptyRequest; result: { rooms: RoomView[] } };
+  'rooms.create': {
+    request: { name: string; visibility?: RoomVisibility; topic?: string };
+    result: { room: RoomView };
+  };
+  join: { request: { room: string; sinceSeq?: number }; result: JoinResult };
+  leave: { request: { room: string }; result: EmptyResult };
+  send: { request: { room: string; text: string; clientMsgId?: string }; result: SendResult };
+  edit: { request: { room: string; id: number; text: string }; result: { message: MessageView } };
+  delete: { request: { room: string; id: number }; result: { message: MessageView } };
+  history: {
+    request: { room: string; before?: number; after?: number; limit?: number };
+    result: HistoryPage;
+  };
+  typing: { request: { room: string; typing: boolean }; result: EmptyResult };
+  members: { request: { room: string }; result: { online: UserRef[] } };
+  mute: {
+    request: { user: string; room?: string; minutes?: number; reason?: string };
+    result: { mute: Mute };
+  };
+  unmute: { request: { user: string; room?: string }; result: EmptyResult };
+  ban: { request: { user: string; minutes?: number; reason?: string }; result: { ban: Ban } };
+  unban: { request: { user: string }; result: EmptyResult };
+  kick: { request: { user: string; reason?: string }; result: EmptyResult };
+  ping: { request: EmptyRequest; result: { time: number } };
+}
+
+/** Operations without fields accept `{}` or no data at all. */
+export type EmptyRequest = Record<string, never>;
+
+export type OpRequest<O extends NativeOp> = NativeOperations[O]['request'];
+export type OpResult<O extends NativeOp> = NativeOperations[O]['result'];
+
+/** A request id chosen by the client; echoed in the reply. */
+export type RequestId = string | number;
+
+// ---- plain WebSocket framing ----
+
+/** Client → server. */
+export interface WsRequestFrame<O extends NativeOp = NativeOp> {
+  id: RequestId;
+  op: O;
+  data?: OpRequest<O>;
+}
+
+/** Server → client, one per request. `id` is null when the frame could not be read at all. */
+export type WsReplyFrame<R = unknown> =
+  { id: RequestId; ok: true; data: R } | { id: RequestId | null; ok: false; error: ErrorBody };
+
+/** Server → client, unsolicited. */
+export interface WsPushFrame<E extends EngineEventType = EngineEventType> {
+  event: E;
+  data: NativeEventData<E>;
+}
+
+// ---- socket.io framing ----
+
+/** What a socket.io ack callback receives. */
+export type Ack<R = unknown> = { ok: true; data: R } | { ok: false; error: ErrorBody };
+
+/** socket.io: sent just before the server disconnects a socket (WebSocket framing: the close code and reason). */
+export interface DisconnectReasonData {
+  reason: DisconnectReason;
+  code: number;
+  message: string;
+}

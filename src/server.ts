@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Server as SocketIoServer } from 'socket.io';
+import { Authenticator } from './auth/authenticator.js';
+import { createLocalBus } from './bus/local.js';
+import { createRedisBus } from './bus/redis.js';
+import type { Bus } from './bus/types.js';
+import type { ServerConfig } from './config/types.js';
+import { isOriginAllowed } from './core/apps.js';
+import { systemClock } from './core/clock.js';
+import { ParleyError } from './core/errors.js';
+import type { EngineApi } from './engine/api.js';
+import { createEngine } from './engine/engine.js';
+import { attachNativeSocketIo } from './gateways/native/socketio.js';
+import { createNativeWsGateway } from './gateways/native/ws.js';
+import { DIALECTS } from './gateways/dialects.js';
+import type { GatewayDeps, SocketIoAttachment, WsGatewayFactory } from './gateways/types.js';
+import { attachUpgradeRouter } from './gateways/upgrade.js';
+import { buildHttpApp } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
+import { createLogger, type Logger } from './log.js';
+import { openPostgresStore } from './store/postgres/index.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+import type { Store } from './store/types.js';
+
+export interface RunningServer {
+  /** Where clients reach the server, e.g. http://127.0.0.1:3000 (localhost when bound to every interface). */
+  url: string;
+  /** The bound port (the real one when the config asked for port 0). */
+  port: number;
+  adminKey: string;
+  engine: EngineApi;
+  /** Graceful stop: refuse new connections, close every connection with `shutdown`, flush, close storage. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Defaults to a new logger at config.logLevel. */
+  logger?: Logger;
+}
+
+/** The upgrade router tries these in order; the first whose path matches gets the connection. */
+export const WS_GATEWAYS: readonly WsGatewayFactory[] = [
+  createNativeWsGateway,
+  ...DIALECTS.flatMap((d) => (d.ws ? [d.ws] : [])),
+];
+export const SOCKET_IO_ATTACHMENTS: readonly SocketIoAttachment[] = [
+  attachNativeSocketIo,
+  ...DIALECTS.flatMap((d) => (d.socketIo ? [d.socketIo] : [])),
+];
+
+export const DB_FILE = 'parley.db';
+export const ADMIN_KEY_FILE = 'admin.key';
+
+/**
+ * The admin key: from the config, else from `admin.key` in the data directory, else a new one written there
+ * (mode 0600). `generated` is true only on the start that created it.
+ */
+export async function resolveAdminKey(config: ServerConfig): Promise<{ key: string; generated: boolean }> {
+  if (config.adminKey !== null) return { key: config.adminKey, generated: false };
+  const file = join(config.dataDir, ADMIN_KEY_FILE);
+  try {
+    const stored = (await readFile(file, 'utf8')).trim();
+    if (stored.length > 0) return { key: stored, generated: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const key = randomBytes(24).toString('base64url');
+  // 'w' rather than 'wx': an empty file left by an interrupted first start is replaced.
+  await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'w' });
+  return { key, generated: true };
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Start Parley: storage, engine, HTTP API, socket.io and the plain WebSocket gateways on one port. */
+export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const { key: adminKey, generated } = await resolveAdminKey(config);
+  if (generated) {
+    // Straight to stdout, not through the logger: the logger would redact it, and it must never be in a log.
+    process.stdout.write(
+      `parley admin key: ${adminKey} (shown only this once; saved in ${join(config.dataDir, ADMIN_KEY_FILE)})\n`,
+    );
+  }
+
+  const store = await openStore(config);
+  const bus = openBus(config, logger);
+  const cleanups: (() => Promise<void>)[] = [() => store.close(), () => bus.close()];
+  const cleanUp = async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        logger.error({ err }, 'cleanup after a failed start failed');
+      }
+    }
+  };
+
+  try {
+    const metrics = createMetrics();
+    const clock = systemClock;
+    const authenticator = new Authenticator({
+      directory: store.directory,
+      clock,
+      tokenTtlSeconds: config.engine.tokenTtlSeconds,
+      guestTokenTtlSeconds: config.engine.guestTokenTtlSeconds,
+    });
+    const engine = createEngine({
+      store,
+      bus,
+      clock,
+      logger: logger.child({ component: 'engine' }),
+      metrics: metrics.engine,
+      config: config.engine,
+      authenticator,
+    });
+    cleanups.push(() => engine.shutdown());
+    await engine.bootstrap();
+
+    let ready = false;
+    const app = buildHttpApp({
+      engine,
+      config,
+      logger,
+      adminKey,
+      registry: metrics.registry,
+      // /readyz: ready once listening, not while shutting down, and only while storage answers.
+      ready: async () => {
+        if (!ready) throw new ParleyError('unavailable', 'The server is starting or shutting down');
+        await store.ping();
+      },
+    });
+    cleanups.push(() => app.close());
+
+    const originAllowed = (origin: string | undefined) =>
+      isOriginAllowed(origin, config.allowedOrigins, null);
+    const io = new SocketIoServer(app.server, {
+      maxHttpBufferSize: config.maxFrameBytes,
+      pingInterval: config.heartbeatMs,
+      pingTimeout: config.heartbeatMs,
+      destroyUpgrade: false,
+      serveClient: false,
+      cors: {
+        origin: (origin, callback) => callback(null, originAllowed(origin)),
+      },
+      allowRequest: (req, callback) => {
+        const allowed = originAllowed(req.headers.origin);
+        if (!allowed)
+          logger.info({ origin: req.headers.origin }, 'socket.io connection refused: origin not allowed');
+        callback(allowed ? null : 'origin_not_allowed', allowed);
+      },
+    });
+    cleanups.push(() => io.close());
+
+    const deps: GatewayDeps = { engine, config, logger };
+    for (const dialect of DIALECTS) dialect.http?.(app, deps);
+    const socketIoProtocols = SOCKET_IO_ATTACHMENTS.map((attach) => attach(io, deps));
+    const wsGateways = WS_GATEWAYS.map((create) => create(deps));
+    const router = attachUpgradeRouter(app.server, {
+      gateways: wsGateways,
+      allowedOrigins: config.allowedOrigins,
+      logger,
+    });
+    cleanups.push(async () => {
+      router.detach();
+      await Promise.allSettled([...wsGateways, ...socketIoProtocols].map((g) => g.close()));
+    });
+
+    await app.listen({ port: config.port, host: config.host });
+    const port = (app.server.address() as AddressInfo).port;
+    const url = `http://${urlHost(config.host)}:${port}`;
+    ready = true;
+    logger.info({ port, host: config.host }, 'parley started');
+
+    let closing: Promise<void> | null = null;
+    const close = () => {
+      closing ??= (async () => {
+        const step = async (name: string, fn: () => Promise<unknown>) => {
+          try {
+            await fn();
+          } catch (err) {
+            logger.error({ err, step: name }, 'shutdown step failed');
+          }
+        };
+        logger.info('parley shutting down');
+        ready = false;
+        // 1. Stop accepting: no new TCP connections, no new upgrades on kept-alive ones.
+        router.stopAccepting();
+        app.server.close();
+        app.server.closeIdleConnections();
+        // 2. Every connection is told `shutdown` (1001 / disconnect_reason) by its gateway.
+        await step('gateways', () =>
+          Promise.all([...wsGateways, ...socketIoProtocols].map((gateway) => gateway.close())),
+        );
+        // 3. The engine ends what is left and waits for pending writes.
+        await step('engine', () => engine.shutdown());
+        await step('socket.io', () => io.close());
+        router.detach();
+        // 4. HTTP, then storage last: nothing writes after this.
+        await step('http', () => app.close());
+        await step('bus', () => bus.close());
+        await step('store', () => store.close());
+        logger.info('parley stopped');
+      })();
+      return closing;
+    };
+
+    return { url, port, adminKey, engine, close };
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
+}
+
+/** PostgreSQL when a database URL is set (cluster mode), else SQLite in the data directory. */
+async function openStore(config: ServerConfig): Promise<Store> {
+  if (config.databaseUrl) {
+    return openPostgresStore({
+      connectionString: config.databaseUrl,
+      ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+    });
+  }
+  return openSqliteStore({ path: join(config.dataDir, DB_FILE), synchronous: config.sqliteSynchronous });
+}
+
+/** The Redis bus when a Redis URL is set (cluster mode), else the in-process one. */
+function openBus(config: ServerConfig, logger: Logger): Bus & { close(): Promise<void> } {
+  if (config.redisUrl)
+    return createRedisBus({ url: config.redisUrl, logger: logger.child({ component: 'bus' }) });
+  return { ...createLocalBus(), close: async () => {} };
+}

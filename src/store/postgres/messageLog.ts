@@ -1,0 +1,163 @@
+import { ParleyError } from '../../core/errors.js';
+import type { Message, MessageId, RoomId } from '../../core/types.js';
+import { toMessage } from '../rows.js';
+import type { MessageRow } from '../rows.js';
+import type { AppendResult, MessageLog, NewMessage } from '../types.js';
+import { sql, type Db, type Tx } from './db.js';
+
+/** An open upper bound for `seq < $n`. */
+const NO_BOUND = Number.MAX_SAFE_INTEGER;
+
+function pageSize(limit: number): number {
+  return Math.max(Math.trunc(limit), 0);
+}
+
+// The author is joined on every read rather than copied at send time, so a message shows its author's current
+// name and role. `FROM` is left to each statement: a table, or the rows a data-changing CTE returned.
+const COLUMNS = `m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
+  u.role AS author_role, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at`;
+const SELECT = `SELECT ${COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.author_id`;
+const RETURNING =
+  'RETURNING id, app_id, room_id, seq, kind, author_id, text, html, client_msg_id, created_at, edited_at, deleted_at';
+
+const q = {
+  byId: sql('msg.by-id', `${SELECT} WHERE m.room_id = $1 AND m.id = $2`),
+  byClientId: sql(
+    'msg.by-client-id',
+    `${SELECT} WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_msg_id = $3`,
+  ),
+  // Bumps the room's counter and takes the room row's lock until the transaction ends: every writer of this
+  // room, on any node, waits here for the one before it to commit or roll back, so seqs are handed out in
+  // commit order with no gaps. Writers of other rooms lock other rows and do not wait. No row means the room
+  // does not exist (or is in another app).
+  nextSeq: sql(
+    'msg.next-seq',
+    'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 AND app_id = $2 RETURNING last_seq',
+  ),
+  // DO NOTHING on the clientMsgId index (and only that one: a clash on (room_id, seq) would be a bug and must
+  // fail loudly). No row back means another transaction committed the same (room, author, clientMsgId) first.
+  insert: sql(
+    'msg.insert',
+    `WITH m AS (
+       INSERT INTO messages (app_id, room_id, seq, kind, author_id, text, html, client_msg_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
+       ${RETURNING}
+     )
+     SELECT ${COLUMNS} FROM m LEFT JOIN users u ON u.id = m.author_id`,
+  ),
+  // A deleted message stays deleted: an edit racing a delete must not bring the text back.
+  edit: sql(
+    'msg.edit',
+    `WITH m AS (
+       UPDATE messages SET text = $3, html = $4, edited_at = $5
+       WHERE room_id = $1 AND id = $2 AND deleted_at IS NULL
+       ${RETURNING}
+     )
+     SELECT ${COLUMNS} FROM m LEFT JOIN users u ON u.id = m.author_id`,
+  ),
+  // Deleting twice keeps the first deletedAt. client_msg_id stays, so a late retry of the send still finds the
+  // original instead of posting the text again.
+  remove: sql(
+    'msg.remove',
+    `WITH m AS (
+       UPDATE messages SET text = '', html = '', deleted_at = COALESCE(deleted_at, $3)
+       WHERE room_id = $1 AND id = $2
+       ${RETURNING}
+     )
+     SELECT ${COLUMNS} FROM m LEFT JOIN users u ON u.id = m.author_id`,
+  ),
+  ascending: sql(
+    'msg.ascending',
+    `${SELECT} WHERE m.room_id = $1 AND m.seq > $2 AND m.seq < $3 ORDER BY m.seq ASC LIMIT $4`,
+  ),
+  newest: sql('msg.newest', `${SELECT} WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`),
+  lastSeq: sql('msg.last-seq', 'SELECT last_seq FROM rooms WHERE id = $1'),
+};
+
+export class PostgresMessageLog implements MessageLog {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * One transaction: look for the clientMsgId, take the room's next seq (which locks the room row), insert.
+   *
+   * The first look is only a fast path: two nodes retrying the same send can both find nothing. The second then
+   * waits on the room row until the first commits, and its insert meets the first's row in the unique index:
+   * ON CONFLICT DO NOTHING returns no row, the transaction is rolled back (giving the seq back) and the first's
+   * message is returned as a duplicate.
+   */
+  async append(input: NewMessage): Promise<AppendResult> {
+    const dedup = input.authorId !== null && input.clientMsgId !== null;
+    return this.db.transaction(async (tx) => {
+      if (dedup) {
+        const original = await this.original(tx, input);
+        if (original) return { message: original, duplicate: true };
+      }
+      const [counter] = await tx.query<{ last_seq: number }>(q.nextSeq, [input.roomId, input.appId]);
+      if (!counter) throw new ParleyError('not_found', 'room not found');
+      const [row] = await tx.query<MessageRow>(q.insert, [
+        input.appId,
+        input.roomId,
+        counter.last_seq,
+        input.kind,
+        input.authorId,
+        input.text,
+        input.html,
+        input.clientMsgId,
+        input.createdAt,
+      ]);
+      if (row) return { message: toMessage(row), duplicate: false };
+      // Lost the race to another transaction with the same clientMsgId: undo the seq, return the winner. The
+      // winner has committed (DO NOTHING waits for it otherwise), so this statement's snapshot sees its row.
+      tx.rollbackInstead();
+      const winner = dedup ? await this.original(tx, input) : null;
+      if (!winner) throw new Error('insert into messages conflicted without a matching clientMsgId');
+      return { message: winner, duplicate: true };
+    });
+  }
+
+  private async original(tx: Tx, input: NewMessage): Promise<Message | null> {
+    const [row] = await tx.query<MessageRow>(q.byClientId, [input.roomId, input.authorId, input.clientMsgId]);
+    return row ? toMessage(row) : null;
+  }
+
+  async get(roomId: RoomId, id: MessageId): Promise<Message | null> {
+    const [row] = await this.db.query<MessageRow>(q.byId, [roomId, id]);
+    return row ? toMessage(row) : null;
+  }
+
+  async edit(roomId: RoomId, id: MessageId, text: string, html: string, editedAt: number): Promise<Message> {
+    const [row] = await this.db.query<MessageRow>(q.edit, [roomId, id, text, html, editedAt]);
+    if (!row) throw new ParleyError('not_found', 'message not found');
+    return toMessage(row);
+  }
+
+  async remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message> {
+    const [row] = await this.db.query<MessageRow>(q.remove, [roomId, id, deletedAt]);
+    if (!row) throw new ParleyError('not_found', 'message not found');
+    return toMessage(row);
+  }
+
+  /**
+   * With `afterSeq` the oldest `limit` after it (bounded above by `beforeSeq` when both are given); otherwise the
+   * newest `limit` below `beforeSeq` (or below nothing), read newest first and turned around.
+   */
+  async range(
+    roomId: RoomId,
+    opts: { afterSeq?: number; beforeSeq?: number; limit: number },
+  ): Promise<Message[]> {
+    const limit = pageSize(opts.limit);
+    const before = opts.beforeSeq ?? NO_BOUND;
+    if (opts.afterSeq !== undefined) {
+      const rows = await this.db.query<MessageRow>(q.ascending, [roomId, opts.afterSeq, before, limit]);
+      return rows.map(toMessage);
+    }
+    const rows = await this.db.query<MessageRow>(q.newest, [roomId, before, limit]);
+    return rows.reverse().map(toMessage);
+  }
+
+  async lastSeq(roomId: RoomId): Promise<number> {
+    const [row] = await this.db.query<{ last_seq: number }>(q.lastSeq, [roomId]);
+    return row?.last_seq ?? 0;
+  }
+}

@@ -1,0 +1,216 @@
+import pg from 'pg';
+import { checkOrder, refuseUnknownVersions } from '../migrations.js';
+import type { Migration } from '../migrations.js';
+import { sql, unnamed, type Db } from './db.js';
+
+export type { Migration };
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    // The same tables as the SQLite store. Ids are BIGSERIAL (never handed out again, so a stale id held by a
+    // client or a moderation record cannot come to mean something else), times are BIGINT milliseconds, and
+    // settings and detail are JSONB. Enum-like columns (role, kind, visibility) carry no CHECK, as in SQLite:
+    // the values are checked when rows are read, so adding a value needs no migration.
+    // Case-insensitive names use a key column written by the application (usernameKey), not lower(): lower()
+    // depends on the database's locale, and the key must fold exactly as it does in the SQLite store.
+    sql: `
+      CREATE TABLE apps (
+        id BIGSERIAL PRIMARY KEY,
+        name TEXT NOT NULL,
+        settings JSONB NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE users (
+        id BIGSERIAL PRIMARY KEY,
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        username TEXT NOT NULL,
+        username_key TEXT NOT NULL, -- usernameKey(username): names are unique per app without regard to case
+        role TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        password_hash TEXT,
+        created_at BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX users_app_key ON users(app_id, username_key);
+      CREATE INDEX users_app_id ON users(app_id, id); -- listUsers pages by id within an app
+
+      CREATE TABLE rooms (
+        id BIGSERIAL PRIMARY KEY,
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        visibility TEXT NOT NULL,
+        topic TEXT NOT NULL DEFAULT '',
+        created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+        created_at BIGINT NOT NULL,
+        -- The room's message counter. Each append bumps it with UPDATE ... RETURNING in the same transaction as
+        -- its insert: the row lock makes writers of one room (on any node) take turns, and a rolled-back append
+        -- gives its number back, so seqs stay gapless.
+        last_seq BIGINT NOT NULL DEFAULT 0 CHECK (last_seq >= 0)
+      );
+      CREATE UNIQUE INDEX rooms_app_key ON rooms(app_id, name_key);
+      CREATE INDEX rooms_app_id ON rooms(app_id, id);
+
+      CREATE TABLE room_members (
+        room_id BIGINT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        PRIMARY KEY (room_id, user_id)
+      );
+      CREATE INDEX room_members_user ON room_members(user_id);
+
+      CREATE TABLE access_tokens (
+        hash TEXT PRIMARY KEY, -- sha256 hex; the token itself is never stored
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires_at BIGINT,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX access_tokens_user ON access_tokens(user_id);
+
+      CREATE TABLE mutes (
+        id BIGSERIAL PRIMARY KEY, -- only orders mutes of the same created_at
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        room_id BIGINT REFERENCES rooms(id) ON DELETE CASCADE, -- NULL: the whole app
+        expires_at BIGINT,
+        reason TEXT NOT NULL,
+        by_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+        created_at BIGINT NOT NULL
+      );
+      -- One mute per (app, user, room or whole app). NULLs are distinct in a unique index, so the app-wide mute
+      -- is folded to room 0, which no room has. putMute names this expression in ON CONFLICT.
+      CREATE UNIQUE INDEX mutes_key ON mutes(app_id, user_id, (COALESCE(room_id, 0)));
+      CREATE INDEX mutes_room ON mutes(room_id); -- deleteRoom cascades here
+
+      CREATE TABLE bans (
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires_at BIGINT,
+        reason TEXT NOT NULL,
+        by_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (app_id, user_id)
+      );
+
+      -- The audit trail outlives the rooms and users it names, so those ids carry no foreign key.
+      CREATE TABLE moderation (
+        id BIGSERIAL PRIMARY KEY,
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        actor_id BIGINT,
+        target_id BIGINT,
+        room_id BIGINT,
+        detail JSONB NOT NULL CHECK (jsonb_typeof(detail) = 'object'),
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX moderation_app_id ON moderation(app_id, id); -- newest first, paged by id
+
+      CREATE TABLE messages (
+        id BIGSERIAL PRIMARY KEY,
+        app_id BIGINT NOT NULL,
+        room_id BIGINT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        seq BIGINT NOT NULL CHECK (seq > 0),
+        kind TEXT NOT NULL,
+        author_id BIGINT REFERENCES users(id) ON DELETE SET NULL, -- NULL for system messages
+        text TEXT NOT NULL,
+        html TEXT NOT NULL,
+        client_msg_id TEXT,
+        created_at BIGINT NOT NULL,
+        edited_at BIGINT,
+        deleted_at BIGINT
+      );
+      -- Serves range() and lastSeq checks, and makes a duplicate seq impossible rather than merely unlikely.
+      CREATE UNIQUE INDEX messages_room_seq ON messages(room_id, seq);
+      -- A retried send (same author, room and clientMsgId) finds its original instead of posting twice, on any
+      -- node: append names this index in ON CONFLICT.
+      CREATE UNIQUE INDEX messages_client_id ON messages(room_id, author_id, client_msg_id)
+        WHERE client_msg_id IS NOT NULL;
+      CREATE INDEX messages_author ON messages(author_id); -- ON DELETE SET NULL from users
+    `,
+  },
+];
+
+/**
+ * The first key of the two-key advisory lock that migrations take ('Parl'); the second is the schema's name,
+ * hashed, so that stores in different schemas of one database do not wait for each other.
+ */
+export const MIGRATION_LOCK_KEY = 0x5061726c;
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Schema names are identifiers, which cannot be parameters: only plain lower-case names are accepted. */
+export function checkSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new Error(`invalid schema name ${JSON.stringify(schema)}: use 1-63 of a-z, 0-9 and _`);
+  }
+  return schema;
+}
+
+const q = {
+  // Migrations may take longer than the store's statement timeout, and so may waiting for another node's.
+  noTimeout: sql('migrate.no-timeout', "SELECT set_config('statement_timeout', '0', true)"),
+  lock: sql(
+    'migrate.lock',
+    "SELECT pg_advisory_xact_lock($1::int, hashtext(coalesce($2::text, current_schema(), '')))",
+  ),
+  currentSchema: sql('migrate.current-schema', 'SELECT current_schema() AS schema'),
+  createTracking: unnamed(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (
+       version INTEGER PRIMARY KEY,
+       name TEXT NOT NULL,
+       applied_at BIGINT NOT NULL
+     )`,
+  ),
+  applied: sql('migrate.applied', 'SELECT version FROM schema_migrations'),
+  record: sql(
+    'migrate.record',
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
+  ),
+};
+
+/**
+ * Brings the database (the `schema`, created if missing, or the connection's current schema) up to the newest
+ * migration and returns how many were applied. All of them commit together or not at all.
+ *
+ * Several nodes may start at once: each takes `pg_advisory_xact_lock` first, inside the transaction, so one
+ * migrates while the others wait, and they then find the work done. The lock is released by COMMIT or
+ * ROLLBACK, and by the server if the node dies. A database migrated by a newer build (a version this build does
+ * not know) is refused with `unavailable` rather than written to.
+ */
+export async function migrate(
+  db: Db,
+  opts: { schema?: string; migrations?: readonly Migration[]; now?: number } = {},
+): Promise<number> {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  const now = opts.now ?? Date.now();
+  const schema = opts.schema === undefined ? null : checkSchemaName(opts.schema);
+  checkOrder(migrations);
+  return db.transaction(async (tx) => {
+    await tx.query(q.noTimeout, []);
+    await tx.query(q.lock, [MIGRATION_LOCK_KEY, schema]);
+    if (schema !== null) {
+      // Under the lock: CREATE SCHEMA IF NOT EXISTS alone can still fail when two sessions run it at once.
+      // The name was checked above and is quoted; identifiers cannot be passed as parameters.
+      await tx.query(unnamed(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`), []);
+      const [row] = await tx.query<{ schema: string | null }>(q.currentSchema, []);
+      if (row?.schema !== schema) {
+        throw new Error(
+          `the connection uses schema ${String(row?.schema)}, not ${schema}: does the connection string set search_path?`,
+        );
+      }
+    }
+    await tx.query(q.createTracking, []);
+    const applied = new Set((await tx.query<{ version: number }>(q.applied, [])).map((r) => r.version));
+    refuseUnknownVersions(applied, migrations);
+    let count = 0;
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      await tx.query(unnamed(migration.sql), []);
+      await tx.query(q.record, [migration.version, migration.name, now]);
+      count++;
+    }
+    return count;
+  });
+}

@@ -1,0 +1,247 @@
+/**
+ * The rows both stores read, and how a row becomes a domain value. SQLite and PostgreSQL share a schema and
+ * return the same columns as the same JS types, except JSON: SQLite hands back TEXT and pg hands back JSONB
+ * already parsed, so the rows with a JSON column take its type as a parameter and each store says how to read
+ * it. SQL, statements and error mapping stay with each driver.
+ */
+import { ParleyError } from '../core/errors.js';
+import { usernameKey } from '../core/names.js';
+import { ROLES } from '../core/roles.js';
+import type {
+  App,
+  AppSettings,
+  Ban,
+  Message,
+  MessageKind,
+  ModerationKind,
+  ModerationRecord,
+  Mute,
+  Room,
+  RoomVisibility,
+  User,
+  UserKind,
+} from '../core/types.js';
+import type { AccessTokenRecord } from './types.js';
+
+// Written as records so that adding a value to the union without adding it here fails to compile.
+const USER_KINDS = Object.keys({ account: 1, external: 1, guest: 1 } satisfies Record<
+  UserKind,
+  1
+>) as UserKind[];
+const VISIBILITIES = Object.keys({ public: 1, private: 1 } satisfies Record<
+  RoomVisibility,
+  1
+>) as RoomVisibility[];
+const MODERATION_KINDS = Object.keys({
+  mute: 1,
+  unmute: 1,
+  ban: 1,
+  unban: 1,
+  kick: 1,
+  delete_message: 1,
+  role: 1,
+} satisfies Record<ModerationKind, 1>) as ModerationKind[];
+const MESSAGE_KINDS = Object.keys({ text: 1, me: 1, system: 1 } satisfies Record<
+  MessageKind,
+  1
+>) as MessageKind[];
+
+/** Room names fold the same way as usernames, so the two kinds of name behave alike. */
+export const roomKey = usernameKey;
+
+/** Ids start at 1, so `id > 0` is "from the start" when a page has no cursor. */
+export const NO_CURSOR = 0;
+
+export const USERNAME_TAKEN = 'That username is taken';
+export const ROOM_NAME_TAKEN = 'A room with that name exists';
+
+/** `Json`: the settings column as the driver returns it. */
+export interface AppRow<Json> {
+  id: number;
+  name: string;
+  settings: Json;
+  created_at: number;
+}
+
+export interface UserRow {
+  id: number;
+  app_id: number;
+  username: string;
+  role: string;
+  kind: string;
+  created_at: number;
+}
+
+export interface RoomRow {
+  id: number;
+  app_id: number;
+  name: string;
+  visibility: string;
+  topic: string;
+  created_by: number | null;
+  created_at: number;
+}
+
+export interface TokenRow {
+  hash: string;
+  app_id: number;
+  user_id: number;
+  expires_at: number | null;
+  created_at: number;
+}
+
+export interface MuteRow {
+  app_id: number;
+  user_id: number;
+  room_id: number | null;
+  expires_at: number | null;
+  reason: string;
+  by_id: number | null;
+  created_at: number;
+}
+
+export type BanRow = Omit<MuteRow, 'room_id'>;
+
+/** `Json`: the detail column as the driver returns it. */
+export interface ModerationRow<Json> {
+  id: number;
+  app_id: number;
+  kind: string;
+  actor_id: number | null;
+  target_id: number | null;
+  room_id: number | null;
+  detail: Json;
+  created_at: number;
+}
+
+/** A message with its author joined in (null columns when the author is gone or it is a system message). */
+export interface MessageRow {
+  id: number;
+  app_id: number;
+  room_id: number;
+  seq: number;
+  kind: string;
+  author_id: number | null;
+  author_username: string | null;
+  author_role: string | null;
+  text: string;
+  html: string;
+  client_msg_id: string | null;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+/** A stored value outside its domain means the database was changed behind Parley's back, or a bug wrote it. */
+function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ParleyError('internal', `stored ${what} has an unknown value`);
+}
+
+export function found<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new ParleyError('not_found', `${what} not found`);
+  return value;
+}
+
+/** toApp for a store, given how it reads its settings column. */
+export function appMapper<Json>(settings: (json: Json) => AppSettings): (row: AppRow<Json>) => App {
+  return (row) => ({
+    id: row.id,
+    name: row.name,
+    settings: settings(row.settings),
+    createdAt: row.created_at,
+  });
+}
+
+/** toModeration for a store, given how it reads its detail column. */
+export function moderationMapper<Json>(
+  detail: (json: Json) => Record<string, unknown>,
+): (row: ModerationRow<Json>) => ModerationRecord {
+  return (row) => ({
+    id: row.id,
+    appId: row.app_id,
+    kind: oneOf(row.kind, MODERATION_KINDS, 'moderation kind'),
+    actorId: row.actor_id,
+    targetId: row.target_id,
+    roomId: row.room_id,
+    detail: detail(row.detail),
+    createdAt: row.created_at,
+  });
+}
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    username: row.username,
+    role: oneOf(row.role, ROLES, 'role'),
+    kind: oneOf(row.kind, USER_KINDS, 'user kind'),
+    createdAt: row.created_at,
+  };
+}
+
+export function toRoom(row: RoomRow): Room {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    name: row.name,
+    visibility: oneOf(row.visibility, VISIBILITIES, 'room visibility'),
+    topic: row.topic,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
+
+export function toToken(row: TokenRow): AccessTokenRecord {
+  return {
+    hash: row.hash,
+    appId: row.app_id,
+    userId: row.user_id,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+  };
+}
+
+export function toMute(row: MuteRow): Mute {
+  return {
+    appId: row.app_id,
+    userId: row.user_id,
+    roomId: row.room_id,
+    expiresAt: row.expires_at,
+    reason: row.reason,
+    by: row.by_id,
+    createdAt: row.created_at,
+  };
+}
+
+export function toBan(row: BanRow): Ban {
+  return {
+    appId: row.app_id,
+    userId: row.user_id,
+    expiresAt: row.expires_at,
+    reason: row.reason,
+    by: row.by_id,
+    createdAt: row.created_at,
+  };
+}
+
+export function toMessage(row: MessageRow): Message {
+  const author =
+    row.author_id === null || row.author_username === null || row.author_role === null
+      ? null
+      : { id: row.author_id, username: row.author_username, role: oneOf(row.author_role, ROLES, 'role') };
+  return {
+    id: row.id,
+    appId: row.app_id,
+    roomId: row.room_id,
+    seq: row.seq,
+    kind: oneOf(row.kind, MESSAGE_KINDS, 'message kind'),
+    author,
+    text: row.text,
+    html: row.html,
+    clientMsgId: row.client_msg_id,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    deletedAt: row.deleted_at,
+  };
+}

@@ -1,0 +1,77 @@
+import Database from 'better-sqlite3';
+import { ParleyError } from '../../core/errors.js';
+import type { Store } from '../types.js';
+import { SqliteDirectory } from './directory.js';
+import { guard, mapSqliteError } from './errors.js';
+import { SqliteMessageLog } from './messageLog.js';
+import { migrate } from './migrations.js';
+
+export { MIGRATIONS, migrate, type Migration } from './migrations.js';
+export { SqliteDirectory } from './directory.js';
+export { SqliteMessageLog } from './messageLog.js';
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:' for a private in-memory database (tests). */
+  path: string;
+  /** NORMAL survives a process crash; FULL also survives power loss, at the cost of an fsync per commit. */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+const SYNCHRONOUS = ['NORMAL', 'FULL'] as const;
+
+/**
+ * Opens the database file, sets the connection up and brings the schema up to date. Fails with `unavailable`
+ * when the file cannot be opened or was migrated by a newer build.
+ */
+export function openSqliteDatabase(opts: SqliteOptions): Database.Database {
+  const synchronous = opts.synchronous ?? 'NORMAL';
+  // The value goes into a PRAGMA string, so it is checked even though the type already narrows it.
+  if (!SYNCHRONOUS.includes(synchronous)) throw new Error(`invalid synchronous mode: ${String(synchronous)}`);
+  let db: Database.Database;
+  try {
+    db = new Database(opts.path);
+  } catch (err) {
+    // The driver reports a missing directory as a TypeError; either way the store cannot be reached.
+    const mapped = mapSqliteError(err);
+    if (mapped instanceof ParleyError) throw mapped;
+    const error = new ParleyError('unavailable', 'the database cannot be opened');
+    error.cause = err;
+    throw error;
+  }
+  try {
+    // Set before anything else so that even switching to WAL waits for another process instead of failing.
+    db.pragma('busy_timeout = 5000');
+    // WAL lets readers run while a message is being written; an in-memory database has no journal file.
+    if (!db.memory) db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous}`);
+    // Per connection and off by default in SQLite; the cascades of deleteRoom depend on it.
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw mapSqliteError(err);
+  }
+}
+
+export function openSqliteStore(opts: SqliteOptions): Store {
+  const db = openSqliteDatabase(opts);
+  const probe = db.prepare('SELECT 1');
+  return {
+    directory: new SqliteDirectory(db),
+    messages: new SqliteMessageLog(db),
+    async ping() {
+      guard(db, () => probe.get());
+    },
+    async close() {
+      // Closing twice is harmless: shutdown paths may both get here.
+      if (!db.open) return;
+      try {
+        // Lets SQLite refresh the statistics its query planner uses; cheap when nothing changed.
+        db.pragma('optimize');
+      } finally {
+        db.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import type Database from 'better-sqlite3';
+import { ParleyError } from '../../core/errors.js';
+import type { Message, MessageId, RoomId } from '../../core/types.js';
+import { toMessage } from '../rows.js';
+import type { MessageRow } from '../rows.js';
+import type { AppendResult, MessageLog, NewMessage } from '../types.js';
+import { guard } from './errors.js';
+
+/** An open upper bound for `seq < ?`, where SQLite wants a number. */
+const NO_BOUND = Number.MAX_SAFE_INTEGER;
+
+// The author is joined on every read rather than copied at send time, so a message shows its author's current
+// name and role.
+const SELECT = `
+  SELECT m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
+         u.role AS author_role, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at
+  FROM messages m LEFT JOIN users u ON u.id = m.author_id`;
+
+function prepare(db: Database.Database) {
+  return {
+    byId: db.prepare<[number, number], MessageRow>(`${SELECT} WHERE m.room_id = ? AND m.id = ?`),
+    byClientId: db.prepare<[number, number, string], MessageRow>(
+      `${SELECT} WHERE m.room_id = ? AND m.author_id = ? AND m.client_msg_id = ?`,
+    ),
+    // Bumps the room's counter; no row means the room does not exist (or is in another app).
+    nextSeq: db
+      .prepare<[number, number], number>(
+        'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? AND app_id = ? RETURNING last_seq',
+      )
+      .pluck(),
+    insert: db
+      .prepare<
+        {
+          appId: number;
+          roomId: number;
+          seq: number;
+          kind: string;
+          authorId: number | null;
+          text: string;
+          html: string;
+          clientMsgId: string | null;
+          createdAt: number;
+        },
+        number
+      >(
+        `INSERT INTO messages (app_id, room_id, seq, kind, author_id, text, html, client_msg_id, created_at)
+         VALUES (@appId, @roomId, @seq, @kind, @authorId, @text, @html, @clientMsgId, @createdAt) RETURNING id`,
+      )
+      .pluck(),
+    // A deleted message stays deleted: an edit racing a delete must not bring the text back.
+    edit: db.prepare<{ roomId: number; id: number; text: string; html: string; editedAt: number }>(
+      `UPDATE messages SET text = @text, html = @html, edited_at = @editedAt
+       WHERE room_id = @roomId AND id = @id AND deleted_at IS NULL`,
+    ),
+    // Deleting twice keeps the first deletedAt. client_msg_id stays, so a late retry of the send still finds
+    // the original instead of posting the text again.
+    remove: db.prepare<{ roomId: number; id: number; deletedAt: number }>(
+      `UPDATE messages SET text = '', html = '', deleted_at = IFNULL(deleted_at, @deletedAt)
+       WHERE room_id = @roomId AND id = @id`,
+    ),
+    ascending: db.prepare<{ roomId: number; after: number; before: number; limit: number }, MessageRow>(
+      `${SELECT} WHERE m.room_id = @roomId AND m.seq > @after AND m.seq < @before
+       ORDER BY m.seq ASC LIMIT max(@limit, 0)`,
+    ),
+    newest: db.prepare<{ roomId: number; before: number; limit: number }, MessageRow>(
+      `${SELECT} WHERE m.room_id = @roomId AND m.seq < @before ORDER BY m.seq DESC LIMIT max(@limit, 0)`,
+    ),
+    lastSeq: db.prepare<[number], number>('SELECT last_seq FROM rooms WHERE id = ?').pluck(),
+  };
+}
+
+export class SqliteMessageLog implements MessageLog {
+  private readonly q: ReturnType<typeof prepare>;
+  private readonly appendTx: (input: NewMessage) => AppendResult;
+
+  constructor(private readonly db: Database.Database) {
+    this.q = prepare(db);
+    // IMMEDIATE takes the write lock before the dedup read, so another process cannot slip the same
+    // clientMsgId (or the same seq) in between the check and the insert.
+    const tx = db.transaction((input: NewMessage): AppendResult => this.appendLocked(input));
+    this.appendTx = (input) => tx.immediate(input);
+  }
+
+  private read(roomId: RoomId, id: MessageId): Message {
+    const row = this.q.byId.get(roomId, id);
+    if (!row) throw new ParleyError('not_found', 'message not found');
+    return toMessage(row);
+  }
+
+  private appendLocked(input: NewMessage): AppendResult {
+    if (input.authorId !== null && input.clientMsgId !== null) {
+      const original = this.q.byClientId.get(input.roomId, input.authorId, input.clientMsgId);
+      if (original) return { message: toMessage(original), duplicate: true };
+    }
+    const seq = this.q.nextSeq.get(input.roomId, input.appId);
+    if (seq === undefined) throw new ParleyError('not_found', 'room not found');
+    const id = this.q.insert.get({
+      appId: input.appId,
+      roomId: input.roomId,
+      seq,
+      kind: input.kind,
+      authorId: input.authorId,
+      text: input.text,
+      html: input.html,
+      clientMsgId: input.clientMsgId,
+      createdAt: input.createdAt,
+    });
+    if (id === undefined) throw new Error('INSERT ... RETURNING gave no row');
+    return { message: this.read(input.roomId, id), duplicate: false };
+  }
+
+  async append(input: NewMessage): Promise<AppendResult> {
+    return guard(this.db, () => this.appendTx(input));
+  }
+
+  async get(roomId: RoomId, id: MessageId): Promise<Message | null> {
+    return guard(this.db, () => {
+      const row = this.q.byId.get(roomId, id);
+      return row ? toMessage(row) : null;
+    });
+  }
+
+  async edit(roomId: RoomId, id: MessageId, text: string, html: string, editedAt: number): Promise<Message> {
+    return guard(this.db, () => {
+      if (this.q.edit.run({ roomId, id, text, html, editedAt }).changes === 0) {
+        throw new ParleyError('not_found', 'message not found');
+      }
+      return this.read(roomId, id);
+    });
+  }
+
+  async remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message> {
+    return guard(this.db, () => {
+      if (this.q.remove.run({ roomId, id, deletedAt }).changes === 0) {
+        throw new ParleyError('not_found', 'message not found');
+      }
+      return this.read(roomId, id);
+    });
+  }
+
+  /**
+   * With `afterSeq` the oldest `limit` after it (bounded above by `beforeSeq` when both are given); otherwise the
+   * newest `limit` below `beforeSeq` (or below nothing), read newest first and turned around.
+   */
+  async range(
+    roomId: RoomId,
+    opts: { afterSeq?: number; beforeSeq?: number; limit: number },
+  ): Promise<Message[]> {
+    return guard(this.db, () => {
+      const limit = Math.trunc(opts.limit);
+      const before = opts.beforeSeq ?? NO_BOUND;
+      if (opts.afterSeq !== undefined) {
+        return this.q.ascending.all({ roomId, after: opts.afterSeq, before, limit }).map(toMessage);
+      }
+      return this.q.newest.all({ roomId, before, limit }).reverse().map(toMessage);
+    });
+  }
+
+  async lastSeq(roomId: RoomId): Promise<number> {
+    return guard(this.db, () => this.q.lastSeq.get(roomId) ?? 0);
+  }
+}

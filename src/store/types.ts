@@ -1,0 +1,150 @@
+import type {
+  App,
+  AppId,
+  AppSettings,
+  Ban,
+  Message,
+  MessageId,
+  MessageKind,
+  ModerationRecord,
+  Mute,
+  Room,
+  RoomId,
+  RoomVisibility,
+  User,
+  UserId,
+  UserKind,
+} from '../core/types.js';
+import type { Role } from '../core/roles.js';
+
+/**
+ * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
+ * suite in test/store/contract.ts. Methods are async so that networked stores fit behind the same shape.
+ * A store reports a name that is already taken with ParleyError('conflict') and a store that cannot be reached
+ * with ParleyError('unavailable'); it never reports success for a write it did not commit.
+ */
+
+export interface NewUser {
+  username: string;
+  role: Role;
+  kind: UserKind;
+  passwordHash: string | null;
+}
+
+export interface NewRoom {
+  name: string;
+  visibility: RoomVisibility;
+  topic?: string;
+  createdBy: UserId | null;
+}
+
+export interface AccessTokenRecord {
+  /** sha256 hex of the token; the token itself is never stored. */
+  hash: string;
+  appId: AppId;
+  userId: UserId;
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+export interface Directory {
+  createApp(name: string, settings: AppSettings, now: number): Promise<App>;
+  getApp(id: AppId): Promise<App | null>;
+  /**
+   * The first app (lowest id), created with `name` and `settings` when there is none yet. Atomic across
+   * processes: nodes that start together on an empty database create one app between them.
+   */
+  ensureFirstApp(name: string, settings: AppSettings, now: number): Promise<App>;
+  listApps(): Promise<App[]>;
+  updateApp(id: AppId, patch: { name?: string; settings?: AppSettings }): Promise<App>;
+
+  /** Fails with `conflict` when the username is taken in the app, without regard to case. */
+  createUser(appId: AppId, user: NewUser, now: number): Promise<User>;
+  getUser(appId: AppId, id: UserId): Promise<User | null>;
+  /** Case-insensitive. */
+  findUserByName(appId: AppId, username: string): Promise<User | null>;
+  getPasswordHash(appId: AppId, id: UserId): Promise<string | null>;
+  setPasswordHash(appId: AppId, id: UserId, hash: string): Promise<void>;
+  setUserRole(appId: AppId, id: UserId, role: Role): Promise<User>;
+  listUsers(appId: AppId, opts: { limit: number; afterId?: UserId }): Promise<User[]>;
+
+  /** Fails with `conflict` when the name is taken in the app (case-insensitive). */
+  createRoom(appId: AppId, room: NewRoom, now: number): Promise<Room>;
+  getRoom(appId: AppId, id: RoomId): Promise<Room | null>;
+  findRoomByName(appId: AppId, name: string): Promise<Room | null>;
+  listRooms(appId: AppId): Promise<Room[]>;
+  updateRoom(
+    appId: AppId,
+    id: RoomId,
+    patch: { name?: string; visibility?: RoomVisibility; topic?: string },
+  ): Promise<Room>;
+  /** Removes the room, its members and its messages. */
+  deleteRoom(appId: AppId, id: RoomId): Promise<void>;
+
+  /** Membership of private rooms (public rooms need none). Idempotent. */
+  addRoomMember(roomId: RoomId, userId: UserId): Promise<void>;
+  removeRoomMember(roomId: RoomId, userId: UserId): Promise<void>;
+  isRoomMember(roomId: RoomId, userId: UserId): Promise<boolean>;
+  listRoomMembers(roomId: RoomId): Promise<UserId[]>;
+
+  putAccessToken(record: AccessTokenRecord): Promise<void>;
+  getAccessToken(hash: string): Promise<AccessTokenRecord | null>;
+  deleteAccessToken(hash: string): Promise<void>;
+  /** Removes tokens that expired before `now` (guests get one per visit); answers how many. */
+  deleteExpiredAccessTokens(now: number): Promise<number>;
+
+  /** One mute per (app, user, room or whole app); putting it again replaces it. */
+  putMute(mute: Mute): Promise<void>;
+  /** True when there was a mute to delete. */
+  deleteMute(appId: AppId, userId: UserId, roomId: RoomId | null): Promise<boolean>;
+  /** Mutes in force at `now`, for the app (roomId undefined) or for one room plus the app-wide ones. */
+  listMutes(appId: AppId, now: number, roomId?: RoomId): Promise<Mute[]>;
+
+  putBan(ban: Ban): Promise<void>;
+  deleteBan(appId: AppId, userId: UserId): Promise<boolean>;
+  getBan(appId: AppId, userId: UserId, now: number): Promise<Ban | null>;
+  listBans(appId: AppId, now: number): Promise<Ban[]>;
+
+  recordModeration(entry: Omit<ModerationRecord, 'id'>): Promise<ModerationRecord>;
+  listModeration(appId: AppId, opts: { limit: number; beforeId?: number }): Promise<ModerationRecord[]>;
+}
+
+export interface NewMessage {
+  appId: AppId;
+  roomId: RoomId;
+  kind: MessageKind;
+  authorId: UserId | null;
+  text: string;
+  html: string;
+  clientMsgId: string | null;
+  createdAt: number;
+}
+
+export interface AppendResult {
+  message: Message;
+  /** True when (room, author, clientMsgId) was already stored: `message` is the original and nothing was added. */
+  duplicate: boolean;
+}
+
+export interface MessageLog {
+  /** Commits the message with the room's next seq (gapless, starting at 1). */
+  append(input: NewMessage): Promise<AppendResult>;
+  get(roomId: RoomId, id: MessageId): Promise<Message | null>;
+  edit(roomId: RoomId, id: MessageId, text: string, html: string, editedAt: number): Promise<Message>;
+  /** Soft delete: text and html are cleared, deletedAt set; the seq stays so that streams keep no holes. */
+  remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message>;
+  /**
+   * Messages in seq order (ascending). `afterSeq`: those with seq > afterSeq, oldest first.
+   * `beforeSeq`: the newest `limit` with seq < beforeSeq. Neither: the newest `limit`.
+   */
+  range(roomId: RoomId, opts: { afterSeq?: number; beforeSeq?: number; limit: number }): Promise<Message[]>;
+  lastSeq(roomId: RoomId): Promise<number>;
+}
+
+export interface Store {
+  directory: Directory;
+  messages: MessageLog;
+  /** Checks that the store can be reached (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRedisBus, type RedisBus } from '../../src/bus/redis.js';
+import type { BusMessage } from '../../src/bus/types.js';
+import { startOwnRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
+
+const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const logger = pino({ level: 'silent' });
+
+async function redisUp(): Promise<boolean> {
+  const probe = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const available = await redisUp();
+if (!available && process.env.CI) throw new Error(`Redis is not reachable at ${REDIS_URL}`);
+
+describe.skipIf(!available)('redis bus', () => {
+  const buses: RedisBus[] = [];
+  afterEach(async () => {
+    for (const bus of buses.splice(0)) await bus.close();
+  });
+
+  function open(channel: string, url = REDIS_URL) {
+    const bus = createRedisBus({ url, channel, logger });
+    const received: BusMessage[] = [];
+    bus.onMessage((m) => received.push(m));
+    buses.push(bus);
+    return { bus, received };
+  }
+
+  it('[bus.redis.publish] a message published by one node reaches the others', async () => {
+    const channel = `parley-test:${randomUUID()}`;
+    const a = open(channel);
+    const b = open(channel);
+    await Promise.all([a.bus.ready, b.bus.ready]);
+    a.bus.publish({ type: 'node_alive', origin: 'node-a' });
+    await waitFor(() => b.received.some((m) => m.type === 'node_alive' && m.origin === 'node-a'));
+  });
+
+  it('[bus.redis.resync] a killed subscription, or a restarted Redis, comes back and tells its node to resync', async () => {
+    const own = await startOwnRedis();
+    try {
+      const channel = `parley-test:${randomUUID()}`;
+      const a = open(channel, own.url);
+      const b = open(channel, own.url);
+      await Promise.all([a.bus.ready, b.bus.ready]);
+      const resyncsOf = (node: { received: BusMessage[] }) =>
+        node.received.filter((m) => m.type === 'resync').length;
+      const resyncs = () => resyncsOf(b);
+      const before = resyncs();
+      const admin = new Redis(own.url);
+      try {
+        await admin.client('KILL', 'TYPE', 'pubsub');
+      } finally {
+        admin.disconnect();
+      }
+      await waitFor(() => resyncs() > before, { timeoutMs: 10_000 });
+      await own.stop();
+      a.bus.publish({ type: 'hello', origin: 'lost-while-down' }); // Redis is down: dropped, never queued
+      const beforeRestart = [resyncsOf(a), resyncsOf(b)];
+      await own.start();
+      // Each node says resync once it can both hear and publish again.
+      await waitFor(() => resyncsOf(a) > (beforeRestart[0] ?? 0) && resyncsOf(b) > (beforeRestart[1] ?? 0), {
+        timeoutMs: 15_000,
+      });
+      a.bus.publish({ type: 'hello', origin: 'node-a' });
+      await waitFor(() => b.received.some((m) => m.type === 'hello' && m.origin === 'node-a'), {
+        timeoutMs: 10_000,
+      });
+      expect(b.received.some((m) => m.type === 'hello' && m.origin === 'lost-while-down')).toBe(false);
+    } finally {
+      await own.stop();
+    }
+  });
+});

@@ -1,0 +1,107 @@
+import pino from 'pino';
+import { Authenticator } from '../../src/auth/authenticator.js';
+import { createLocalBus } from '../../src/bus/local.js';
+import type { Bus } from '../../src/bus/types.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { Disconnect } from '../../src/core/disconnect.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../src/engine/config.js';
+import { createEngine, type Engine } from '../../src/engine/engine.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import type { SessionSink } from '../../src/engine/api.js';
+import { noopMetrics } from '../../src/engine/metrics.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import type { Store } from '../../src/store/types.js';
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(public time = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.time;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+export interface TestEngine {
+  engine: Engine;
+  store: Store;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+/** A real engine on an in-memory SQLite store, bootstrapped (app 1 with its lobby). */
+export async function createTestEngine(
+  opts: { config?: Partial<EngineConfig>; clock?: Clock; bus?: Bus; store?: Store } = {},
+): Promise<TestEngine> {
+  const store = opts.store ?? openSqliteStore({ path: ':memory:' });
+  const clock = opts.clock ?? { now: () => Date.now() };
+  const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, presenceGraceMs: 0, ...opts.config };
+  const engine = createEngine({
+    store,
+    bus: opts.bus ?? createLocalBus(),
+    clock,
+    logger: pino({ level: 'silent' }),
+    metrics: noopMetrics,
+    config,
+    authenticator: new Authenticator({
+      directory: store.directory,
+      clock,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      guestTokenTtlSeconds: config.guestTokenTtlSeconds,
+    }),
+  });
+  await engine.bootstrap();
+  return {
+    engine,
+    store,
+    clock,
+    close: async () => {
+      await engine.shutdown();
+      if (!opts.store) await store.close();
+    },
+  };
+}
+
+/** A sink that records what it is given, for engine tests without a gateway. */
+export class RecordingSink implements SessionSink {
+  readonly events: EngineEvent[] = [];
+  terminated: Disconnect | null = null;
+  buffered = 0;
+  private waiters: { match: (e: EngineEvent) => boolean; resolve: (e: EngineEvent) => void }[] = [];
+
+  deliver(event: EngineEvent): void {
+    this.events.push(event);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.match(event)) return true;
+      w.resolve(event);
+      return false;
+    });
+  }
+
+  bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  terminate(reason: Disconnect): void {
+    this.terminated = reason;
+  }
+
+  of<T extends EngineEvent['type']>(type: T): Extract<EngineEvent, { type: T }>[] {
+    return this.events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
+  }
+
+  /** Resolves with the first event (already received or still to come) that matches. */
+  next<T extends EngineEvent['type']>(
+    type: T,
+    match: (e: Extract<EngineEvent, { type: T }>) => boolean = () => true,
+  ): Promise<Extract<EngineEvent, { type: T }>> {
+    const test = (e: EngineEvent): e is Extract<EngineEvent, { type: T }> =>
+      e.type === type && match(e as never);
+    const seen = this.events.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) =>
+      this.waiters.push({ match: test, resolve: resolve as (e: EngineEvent) => void }),
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { waitFor } from './wait.js';
+
+/** A free TCP port on 127.0.0.1, found by binding port 0 and letting it go. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface OwnRedis {
+  url: string;
+  port: number;
+  /** Stops the server (SIGKILL: an outage, not a shutdown). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (empty: it keeps nothing). */
+  start(): Promise<void>;
+}
+
+/**
+ * A redis-server of the test's own on a free port, so that fault tests make their outages without touching
+ * the machine's shared Redis.
+ */
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    await waitFor(
+      async () => {
+        const probe = new Redis(url, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        });
+        probe.on('error', () => {}); // refused while it starts: the poll tries again
+        try {
+          await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        } finally {
+          probe.disconnect();
+        }
+      },
+      { timeoutMs: 10_000, label: 'redis-server to start' },
+    );
+  };
+  const stop = async () => {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  process.once('exit', () => child?.kill('SIGKILL'));
+  return { url, port, stop, start };
+}

@@ -1,0 +1,204 @@
+/** <parley-admin>: sign in with the admin key, pick an app, and work in one of the panels. */
+import { css, html, LitElement, nothing } from 'lit';
+import { AdminApi, ApiError, storedKey, storeKey, type App } from './api.js';
+import { adminStyles } from './styles.js';
+
+const TABS = [
+  { id: 'settings', label: 'Settings', tag: 'pa-settings' },
+  { id: 'rooms', label: 'Rooms & messages', tag: 'pa-rooms' },
+  { id: 'online', label: 'Online', tag: 'pa-online' },
+  { id: 'moderation', label: 'Moderation', tag: 'pa-moderation' },
+  { id: 'record', label: 'Record', tag: 'pa-record' },
+] as const;
+
+type TabId = (typeof TABS)[number]['id'];
+
+export class AdminApp extends LitElement {
+  static override styles = [
+    adminStyles,
+    css`
+      :host {
+        min-height: 100vh;
+        background: var(--bg);
+      }
+      .top {
+        display: flex;
+        align-items: center;
+        gap: 16px;
+        padding: 10px 24px;
+        background: var(--panel);
+        border-bottom: 1px solid var(--border);
+      }
+      .brand {
+        font-weight: 700;
+        letter-spacing: -0.01em;
+        font-size: 1.1em;
+      }
+      .brand span {
+        color: var(--accent);
+      }
+      .spacer {
+        flex: 1;
+      }
+      nav {
+        display: flex;
+        gap: 4px;
+        padding: 0 24px;
+        background: var(--panel);
+        border-bottom: 1px solid var(--border);
+      }
+      nav button {
+        border: 0;
+        border-bottom: 2px solid transparent;
+        border-radius: 0;
+        padding: 10px 12px;
+        background: none;
+        color: var(--muted);
+      }
+      nav button[aria-selected='true'] {
+        color: var(--fg);
+        border-bottom-color: var(--accent);
+        font-weight: 600;
+      }
+      main {
+        max-width: 1100px;
+        margin: 0 auto;
+        padding: 20px 24px;
+      }
+      .login {
+        max-width: 380px;
+        margin: 12vh auto;
+      }
+      .login form {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+      }
+    `,
+  ];
+
+  static override properties = {
+    api: { state: true },
+    apps: { state: true },
+    appId: { state: true },
+    tab: { state: true },
+    error: { state: true },
+  };
+
+  declare api: AdminApi | null;
+  declare apps: App[];
+  declare appId: number | null;
+  declare tab: TabId;
+  declare error: string;
+
+  constructor() {
+    super();
+    const key = storedKey();
+    this.api = key ? new AdminApi(key) : null;
+    this.apps = [];
+    this.appId = null;
+    this.tab = 'settings';
+    this.error = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.api) void this.loadApps(this.api);
+  }
+
+  private async loadApps(api: AdminApi): Promise<boolean> {
+    try {
+      this.apps = (await api.apps()).apps;
+      this.appId = this.apps.some((a) => a.id === this.appId) ? this.appId : (this.apps[0]?.id ?? null);
+      this.api = api;
+      this.error = '';
+      return true;
+    } catch (err) {
+      this.error =
+        err instanceof ApiError && err.status === 401 ? 'That admin key is not right.' : String(err);
+      this.api = null;
+      storeKey(null);
+      return false;
+    }
+  }
+
+  private async login(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const input = (e.currentTarget as HTMLFormElement).querySelector('input');
+    const key = input?.value.trim() ?? '';
+    if (!key) return;
+    if (await this.loadApps(new AdminApi(key))) storeKey(key);
+  }
+
+  private logout(): void {
+    storeKey(null);
+    this.api = null;
+    this.apps = [];
+  }
+
+  private onAppUpdated(e: CustomEvent<App>): void {
+    this.apps = this.apps.map((a) => (a.id === e.detail.id ? e.detail : a));
+  }
+
+  private panel(app: App) {
+    const api = this.api;
+    switch (this.tab) {
+      case 'settings':
+        return html`<pa-settings .api=${api} .app=${app}></pa-settings>`;
+      case 'rooms':
+        return html`<pa-rooms .api=${api} .app=${app}></pa-rooms>`;
+      case 'online':
+        return html`<pa-online .api=${api} .app=${app}></pa-online>`;
+      case 'moderation':
+        return html`<pa-moderation .api=${api} .app=${app}></pa-moderation>`;
+      case 'record':
+        return html`<pa-record .api=${api} .app=${app}></pa-record>`;
+    }
+  }
+
+  override render() {
+    if (!this.api) {
+      return html`<div class="login card">
+        <h2>Parley admin</h2>
+        <form @submit=${(e: SubmitEvent) => void this.login(e)}>
+          <label
+            >Admin key <input type="password" name="key" autocomplete="current-password" required autofocus
+          /></label>
+          <p class="muted">
+            Printed once at the first start and saved in <code>admin.key</code> in the data directory. It is
+            kept for this tab only.
+          </p>
+          ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+          <button class="primary">Sign in</button>
+        </form>
+      </div>`;
+    }
+    const app = this.apps.find((a) => a.id === this.appId);
+    return html`<div class="top">
+        <div class="brand"><span>◆</span> Parley admin</div>
+        <label class="check"
+          >App
+          <select
+            aria-label="App"
+            @change=${(e: Event) => (this.appId = Number((e.currentTarget as HTMLSelectElement).value))}
+          >
+            ${this.apps.map((a) => html`<option value=${a.id} ?selected=${a.id === this.appId}>${a.id} · ${a.name}</option>`)}
+          </select></label
+        >
+        <div class="spacer"></div>
+        <a href="/" class="muted">Demo page</a>
+        <button @click=${() => this.logout()}>Sign out</button>
+      </div>
+      <nav role="tablist" aria-label="Sections">
+        ${TABS.map(
+          (t) =>
+            html`<button role="tab" aria-selected=${this.tab === t.id} @click=${() => (this.tab = t.id)}>
+              ${t.label}
+            </button>`,
+        )}
+      </nav>
+      <main role="tabpanel" @app-updated=${(e: CustomEvent<App>) => this.onAppUpdated(e)}>
+        ${app ? this.panel(app) : html`<p class="muted">No apps.</p>`}
+      </main>`;
+  }
+}

@@ -1,0 +1,159 @@
+/** The HTTP admin API, called with the admin key as a Bearer token. */
+import type { App, AppSettings, Ban, ModerationRecord, Mute, User, UserRef } from '../../src/core/types.js';
+import type { MessageView, RoomView } from '../../src/engine/events.js';
+
+export type { App, AppSettings, Ban, MessageView, ModerationRecord, Mute, RoomView, User, UserRef };
+
+export interface OnlineEntry {
+  user: UserRef;
+  rooms: string[];
+  connections: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export class AdminApi {
+  constructor(
+    private readonly key: string,
+    private readonly base = '',
+  ) {}
+
+  async call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.key}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/api/v1${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      throw new ApiError('network', 0, 'The server cannot be reached.');
+    }
+    if (res.status === 204) return undefined as T;
+    const data: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
+      throw new ApiError(error?.code ?? 'internal', res.status, error?.message ?? `HTTP ${res.status}`);
+    }
+    return data as T;
+  }
+
+  apps(): Promise<{ apps: App[] }> {
+    return this.call('GET', '/apps');
+  }
+
+  updateApp(app: number, patch: { name?: string; settings?: Partial<AppSettings> }): Promise<App> {
+    return this.call('PATCH', `/apps/${app}`, patch);
+  }
+
+  rooms(app: number): Promise<{ rooms: RoomView[] }> {
+    return this.call('GET', `/apps/${app}/rooms`);
+  }
+
+  createRoom(app: number, name: string, visibility: 'public' | 'private', topic: string): Promise<RoomView> {
+    return this.call('POST', `/apps/${app}/rooms`, { name, visibility, ...(topic ? { topic } : {}) });
+  }
+
+  deleteRoom(app: number, room: string): Promise<void> {
+    return this.call('DELETE', `/apps/${app}/rooms/${encodeURIComponent(room)}`);
+  }
+
+  messages(
+    app: number,
+    room: string,
+    before?: number,
+  ): Promise<{ messages: MessageView[]; nextCursor: number | null }> {
+    const query = before === undefined ? '?limit=50' : `?limit=50&before=${before}`;
+    return this.call('GET', `/apps/${app}/rooms/${encodeURIComponent(room)}/messages${query}`);
+  }
+
+  deleteMessage(app: number, room: string, id: number): Promise<{ message: MessageView }> {
+    return this.call('DELETE', `/apps/${app}/rooms/${encodeURIComponent(room)}/messages/${id}`);
+  }
+
+  online(app: number): Promise<{ online: OnlineEntry[] }> {
+    return this.call('GET', `/apps/${app}/online`);
+  }
+
+  users(app: number): Promise<{ users: User[]; nextCursor: number | null }> {
+    return this.call('GET', `/apps/${app}/users?limit=1000`);
+  }
+
+  mutes(app: number): Promise<{ mutes: Mute[] }> {
+    return this.call('GET', `/apps/${app}/mutes`);
+  }
+
+  bans(app: number): Promise<{ bans: Ban[] }> {
+    return this.call('GET', `/apps/${app}/bans`);
+  }
+
+  mute(
+    app: number,
+    username: string,
+    opts: { minutes?: number; room?: string; reason?: string },
+  ): Promise<Mute> {
+    return this.call('POST', `/apps/${app}/mutes`, { username, ...opts });
+  }
+
+  unmute(app: number, username: string, room?: string): Promise<void> {
+    const query = room ? `?room=${encodeURIComponent(room)}` : '';
+    return this.call('DELETE', `/apps/${app}/mutes/${encodeURIComponent(username)}${query}`);
+  }
+
+  ban(app: number, username: string, opts: { minutes?: number; reason?: string }): Promise<Ban> {
+    return this.call('POST', `/apps/${app}/bans`, { username, ...opts });
+  }
+
+  unban(app: number, username: string): Promise<void> {
+    return this.call('DELETE', `/apps/${app}/bans/${encodeURIComponent(username)}`);
+  }
+
+  kick(app: number, username: string, reason?: string): Promise<void> {
+    return this.call('POST', `/apps/${app}/kicks`, { username, ...(reason ? { reason } : {}) });
+  }
+
+  moderation(
+    app: number,
+    before?: number,
+  ): Promise<{ records: ModerationRecord[]; nextCursor: number | null }> {
+    return this.call(
+      'GET',
+      `/apps/${app}/moderation?limit=100${before === undefined ? '' : `&before=${before}`}`,
+    );
+  }
+}
+
+const KEY = 'parley.adminKey';
+
+export function storedKey(): string | null {
+  try {
+    return sessionStorage.getItem(KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function storeKey(key: string | null): void {
+  try {
+    if (key === null) sessionStorage.removeItem(KEY);
+    else sessionStorage.setItem(KEY, key);
+  } catch {
+    // private mode: the key lives only in memory
+  }
+}
+
+export function when(ms: number | null): string {
+  return ms === null ? '—' : new Date(ms).toLocaleString();
+}

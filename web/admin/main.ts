@@ -1,0 +1,13 @@
+import { AdminApp } from './admin-app.js';
+import { ModerationView } from './views/moderation.js';
+import { OnlineView } from './views/online.js';
+import { RecordView } from './views/record.js';
+import { RoomsView } from './views/rooms.js';
+import { SettingsView } from './views/settings.js';
+
+customElements.define('pa-settings', SettingsView);
+customElements.define('pa-rooms', RoomsView);
+customElements.define('pa-online', OnlineView);
+customElements.define('pa-moderation', ModerationView);
+customElements.define('pa-record', RecordView);
+customElements.define('parley-admin', AdminApp);

@@ -1,0 +1,170 @@
+import { css } from 'lit';
+
+export const adminStyles = css`
+  :host {
+    display: block;
+    --bg: #f6f7f9;
+    --panel: #ffffff;
+    --fg: #1b2130;
+    --muted: #5f6b7d;
+    --border: #e3e6eb;
+    --accent: #4f46e5;
+    --accent-fg: #fff;
+    --danger: #c4320a;
+    --ok: #0f9d58;
+    color: var(--fg);
+    font:
+      14px/1.45 system-ui,
+      -apple-system,
+      'Segoe UI',
+      Roboto,
+      sans-serif;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --bg: #101216;
+      --panel: #181b21;
+      --fg: #e7e9ee;
+      --muted: #9aa3b2;
+      --border: #2d323b;
+      --accent: #8b87ff;
+      --accent-fg: #0d0e12;
+      --danger: #ff7a59;
+      --ok: #34d399;
+    }
+  }
+  * {
+    box-sizing: border-box;
+  }
+  h2 {
+    margin: 0 0 12px;
+    font-size: 1.1em;
+  }
+  h3 {
+    margin: 18px 0 8px;
+    font-size: 0.95em;
+  }
+  .card {
+    background: var(--panel);
+    border: 1px solid var(--border);
+    border-radius: 12px;
+    padding: 16px 18px;
+    margin-bottom: 16px;
+  }
+  table {
+    width: 100%;
+    border-collapse: collapse;
+  }
+  th,
+  td {
+    text-align: start;
+    padding: 7px 8px;
+    border-bottom: 1px solid var(--border);
+    vertical-align: top;
+  }
+  th {
+    color: var(--muted);
+    font-weight: 600;
+    font-size: 0.82em;
+    text-transform: uppercase;
+    letter-spacing: 0.04em;
+  }
+  tr:last-child td {
+    border-bottom: 0;
+  }
+  button,
+  input,
+  select,
+  textarea {
+    font: inherit;
+    color: inherit;
+  }
+  button {
+    cursor: pointer;
+    padding: 5px 12px;
+    border: 1px solid var(--border);
+    border-radius: 8px;
+    background: var(--panel);
+  }
+  button:hover {
+    border-color: var(--muted);
+  }
+  button.primary {
+    background: var(--accent);
+    border-color: var(--accent);
+    color: var(--accent-fg);
+    font-weight: 600;
+  }
+  button.danger {
+    color: var(--danger);
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: default;
+  }
+  input,
+  select,
+  textarea {
+    padding: 6px 9px;
+    border: 1px solid var(--border);
+    border-radius: 8px;
+    background: var(--panel);
+  }
+  :focus-visible {
+    outline: 2px solid var(--accent);
+    outline-offset: 1px;
+  }
+  label {
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+    font-size: 0.88em;
+    font-weight: 600;
+  }
+  label.check {
+    flex-direction: row;
+    align-items: center;
+    gap: 8px;
+    font-weight: 500;
+  }
+  .grid {
+    display: grid;
+    grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
+    gap: 12px 16px;
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: flex-end;
+    gap: 8px;
+  }
+  .muted {
+    color: var(--muted);
+  }
+  .error {
+    color: var(--danger);
+  }
+  .ok {
+    color: var(--ok);
+  }
+  .pill {
+    display: inline-block;
+    padding: 0 7px;
+    border-radius: 999px;
+    background: var(--bg);
+    border: 1px solid var(--border);
+    font-size: 0.8em;
+  }
+  code {
+    font:
+      0.9em ui-monospace,
+      SFMono-Regular,
+      Menlo,
+      Consolas,
+      monospace;
+  }
+  .text {
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+`;

@@ -1,0 +1,416 @@
+/**
+ * <parley-chat>: a complete chat box for one room. Attributes: `app`, `room`, `server` (default: where
+ * widget.js came from), `token` (a token handed over by the host site), `label` (the heading) and
+ * `data-theme` (`light`, `dark`, or absent to follow the system).
+ */
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import type { ClientCredentials, DisconnectedEvent, MessageView } from '../../src/client/index.js';
+import { ParleyClientError } from '../../src/client/index.js';
+import {
+  accountRequest,
+  AccountError,
+  clearIdentity,
+  loadIdentity,
+  saveIdentity,
+  type StoredIdentity,
+} from './identity.js';
+import { MessageController } from './message-controller.js';
+import { ChatSession, describe } from './session.js';
+import { controls, layout, messages, theme } from './styles.js';
+import { blockedComposer, composer, footer, header, membersPanel, typingLine } from './views/chrome.js';
+import { logView } from './views/log.js';
+import { welcomeView, type WelcomeMode } from './views/welcome.js';
+import { USERNAME } from './format.js';
+import { isAtBottom, ScrollKeeper } from './scroll.js';
+import { CLOSE_TEXT, guestErrorText } from './texts.js';
+
+/** Where widget.js was loaded from: the default server of every widget on the page. */
+let defaultServer = typeof location === 'undefined' ? '' : location.origin;
+/** A token handed over by the host page before or after the widgets appeared. */
+let sharedToken: string | null = null;
+
+export function setDefaultServer(server: string): void {
+  defaultServer = server;
+}
+
+export function setSharedToken(token: string | null): void {
+  sharedToken = token;
+}
+
+export class ParleyChatElement extends LitElement {
+  static override styles = [theme, layout, messages, controls];
+  static override properties = {
+    app: { type: Number },
+    room: { type: String },
+    server: { type: String },
+    token: { type: String },
+    label: { type: String },
+    view: { state: true },
+    welcomeMode: { state: true },
+    welcomeError: { state: true },
+    busy: { state: true },
+    closed: { state: true },
+    membersOpen: { state: true },
+    announcement: { state: true },
+    atBottom: { state: true },
+  };
+
+  declare app: number;
+  declare room: string;
+  declare server: string;
+  declare token: string | null;
+  declare label: string;
+  declare view: 'idle' | 'welcome' | 'chat';
+  declare welcomeMode: WelcomeMode;
+  declare welcomeError: string;
+  declare busy: boolean;
+  declare closed: DisconnectedEvent | null;
+  declare membersOpen: boolean;
+  declare announcement: string;
+  declare atBottom: boolean;
+
+  session: ChatSession | null = null;
+  private guestsAllowed = true;
+  private readonly messages = new MessageController(this);
+  private readonly scrollKeeper = new ScrollKeeper();
+  private readonly onVisibility = () => {
+    if (document.visibilityState === 'hidden') this.session?.markAway();
+    else this.maybeMarkRead();
+  };
+
+  constructor() {
+    super();
+    this.app = 1;
+    this.room = 'lobby';
+    this.server = '';
+    this.token = null;
+    this.label = '';
+    this.view = 'idle';
+    this.welcomeMode = 'guest';
+    this.welcomeError = '';
+    this.busy = false;
+    this.closed = null;
+    this.membersOpen = false;
+    this.announcement = '';
+    this.atBottom = true;
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('visibilitychange', this.onVisibility);
+    queueMicrotask(() => this.restart());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.session?.stop();
+    this.session = null;
+  }
+
+  get serverUrl(): string {
+    return (this.server || defaultServer).replace(/\/+$/, '');
+  }
+
+  /** Sign in again with a new token from the host site (null: forget it). */
+  setToken(token: string | null): void {
+    this.token = token;
+    this.restart();
+  }
+
+  signOut(): void {
+    clearIdentity(this.serverUrl, this.app);
+    this.token = null;
+    this.restart();
+  }
+
+  /** (Re)connect with the best credentials available, or show the welcome screen. */
+  restart(): void {
+    if (!this.isConnected) return;
+    this.session?.stop();
+    this.session = null;
+    this.closed = null;
+    const token = this.token ?? sharedToken;
+    const stored = loadIdentity(this.serverUrl, this.app);
+    if (token) void this.open({ token }, null);
+    else if (stored) void this.open({ token: stored.token }, stored);
+    else this.view = 'welcome';
+  }
+
+  private async open(credentials: ClientCredentials, stored: StoredIdentity | null): Promise<void> {
+    this.session?.stop();
+    const session = new ChatSession(
+      { server: this.serverUrl, app: this.app, room: this.room, credentials },
+      {
+        change: () => this.requestUpdate(),
+        incoming: (m) => this.onIncoming(m),
+        closed: (event) => this.onClosed(event, stored),
+      },
+    );
+    this.session = session;
+    this.view = 'chat';
+    this.closed = null;
+    this.scrollKeeper.reset();
+    this.messages.reset();
+    try {
+      const auth = await session.start();
+      if ('guest' in credentials && auth?.resumeToken) {
+        saveIdentity(this.serverUrl, this.app, {
+          kind: 'guest',
+          nickname: auth.user.username,
+          token: auth.resumeToken,
+        });
+      }
+      this.emit('parley:ready', { user: auth?.user ?? null, room: this.room });
+    } catch (err) {
+      if (this.session !== session) return;
+      session.stop();
+      this.session = null;
+      this.onStartFailed(err, credentials, stored);
+    }
+  }
+
+  private onStartFailed(err: unknown, credentials: ClientCredentials, stored: StoredIdentity | null): void {
+    const code = err instanceof ParleyClientError ? err.code : '';
+    const refused = code === 'unauthorized' || code === 'credentials_expired';
+    if (stored?.kind === 'guest' && refused) {
+      // The resume token ran out: come back under the same nickname.
+      void this.open({ guest: stored.nickname }, null);
+      return;
+    }
+    if (stored && refused) clearIdentity(this.serverUrl, this.app);
+    if ('guest' in credentials || stored) {
+      this.view = 'welcome';
+      this.welcomeError = guestErrorText(code, describe(err));
+      if (code === 'guests_disabled') this.guestsAllowed = false;
+      return;
+    }
+    this.view = 'chat';
+    this.closed = { code: 0, reason: code || 'connect_failed', message: describe(err), willReconnect: false };
+  }
+
+  private onClosed(event: DisconnectedEvent, stored: StoredIdentity | null): void {
+    if (event.reason === 'credentials_expired' && stored?.kind === 'guest') {
+      void this.open({ guest: stored.nickname }, null);
+      return;
+    }
+    this.closed = event;
+  }
+
+  private onIncoming(message: MessageView): void {
+    const who = message.author?.username ?? 'system';
+    const text = message.text.length > 140 ? `${message.text.slice(0, 140)}…` : message.text;
+    this.announcement = `${who}: ${text}`;
+    if (!this.atBottom || document.visibilityState === 'hidden') {
+      this.emit('parley:unread', { count: this.session?.unreadCount ?? 0, room: this.room });
+    }
+  }
+
+  private emit(name: string, detail: unknown): boolean {
+    return this.dispatchEvent(
+      new CustomEvent(name, { detail, bubbles: true, composed: true, cancelable: true }),
+    );
+  }
+
+  // ------------------------------------------------------------------ welcome actions
+
+  private async joinAsGuest(nickname: string): Promise<void> {
+    if (!USERNAME.test(nickname)) {
+      this.welcomeError = 'Use 1–32 letters, digits, _ . or -.';
+      return;
+    }
+    this.busy = true;
+    this.welcomeError = '';
+    await this.open({ guest: nickname }, null);
+    this.busy = false;
+  }
+
+  private async account(mode: 'login' | 'register', username: string, password: string): Promise<void> {
+    this.busy = true;
+    this.welcomeError = '';
+    try {
+      const { token, user } = await accountRequest(this.serverUrl, this.app, mode, username, password);
+      const identity: StoredIdentity = { kind: 'account', username: user.username, token };
+      saveIdentity(this.serverUrl, this.app, identity);
+      await this.open({ token }, identity);
+    } catch (err) {
+      this.welcomeError = err instanceof AccountError ? err.message : describe(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Ask the host site to sign the user in; when nobody handles the event, use Parley's own accounts. */
+  private requestSignIn(): void {
+    const handledByHost = !this.emit('parley:signin', { app: this.app, room: this.room });
+    if (handledByHost) return;
+    this.session?.stop();
+    this.session = null;
+    this.view = 'welcome';
+    this.welcomeError = '';
+    this.welcomeMode = 'login';
+  }
+
+  // ------------------------------------------------------------------ scrolling and reading
+
+  private get log(): HTMLElement | null {
+    return this.shadowRoot?.querySelector('.log') ?? null;
+  }
+
+  override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed);
+    this.scrollKeeper.before(this.log);
+  }
+
+  override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    const log = this.log;
+    const session = this.session;
+    if (!log || !session?.joined) return;
+    if (this.scrollKeeper.after(log, session.timeline.oldestSeq)) this.onScroll();
+  }
+
+  private onScroll(): void {
+    const log = this.log;
+    const session = this.session;
+    if (!log || !session) return;
+    const bottom = isAtBottom(log);
+    if (bottom !== this.atBottom) this.atBottom = bottom;
+    if (log.scrollTop < 150 && session.hasOlder && !session.loadingOlder) void session.loadOlder();
+    this.maybeMarkRead();
+  }
+
+  private maybeMarkRead(): void {
+    if (this.atBottom && document.visibilityState === 'visible') this.session?.markRead();
+  }
+
+  private jumpToBottom(): void {
+    const log = this.log;
+    if (log) log.scrollTop = log.scrollHeight;
+    this.onScroll();
+  }
+
+  // ------------------------------------------------------------------ render
+
+  override render() {
+    const session = this.session;
+    const online = session ? [...session.online.values()] : [];
+    return html`<section class="chat" aria-labelledby="title">
+      ${header({
+        label: this.label,
+        room: this.room,
+        topic: session?.topic ?? '',
+        state: this.view === 'chat' ? (this.closed ? 'closed' : (session?.state ?? 'connecting')) : null,
+        online: online.length,
+        membersOpen: this.membersOpen,
+        toggleMembers: () => (this.membersOpen = !this.membersOpen),
+      })}
+      ${
+        this.view === 'welcome'
+          ? welcomeView(
+              {
+                room: this.room,
+                mode: this.welcomeMode,
+                busy: this.busy,
+                error: this.welcomeError,
+                guestsAllowed: this.guestsAllowed,
+              },
+              {
+                joinAsGuest: (n) => void this.joinAsGuest(n),
+                account: (mode, u, p) => void this.account(mode, u, p),
+                requestSignIn: () => this.requestSignIn(),
+                setMode: (mode) => {
+                  this.welcomeError = '';
+                  this.welcomeMode = mode;
+                },
+              },
+            )
+          : nothing
+      }
+      ${
+        this.view === 'chat'
+          ? html`<div class="main">
+              ${this.renderChat()}
+              ${this.membersOpen && session ? membersPanel(online, () => (this.membersOpen = false)) : nothing}
+            </div>`
+          : nothing
+      }
+      <div class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+    </section>`;
+  }
+
+  private renderChat() {
+    const session = this.session;
+    const closed = this.closed;
+    const typingNames = session?.typing.names ?? [];
+    const unread = session && !this.atBottom ? session.unreadCount : 0;
+    return html`${closed ? this.closedBanner(closed) : nothing}
+      <div
+        class="log"
+        tabindex="0"
+        role="region"
+        aria-label="Message history"
+        @scroll=${() => this.onScroll()}
+      >
+        <div class="stream">
+          ${
+            session
+              ? logView({
+                  session,
+                  editingId: this.messages.editingId,
+                  confirmingId: this.messages.confirmingId,
+                  body: (m) => this.messages.body(m),
+                  mentionsMe: (m) => this.messages.mentionsMe(m),
+                  actions: this.messages.actions,
+                  fillGap: (seq) => void session.fillGap(seq),
+                })
+              : nothing
+          }
+        </div>
+      </div>
+      ${
+        unread > 0
+          ? html`<button class="jump" type="button" @click=${() => this.jumpToBottom()}>
+              ${unread} new message${unread === 1 ? '' : 's'} ↓
+            </button>`
+          : nothing
+      }
+      ${typingLine(typingNames)} ${this.renderComposer()}`;
+  }
+
+  private renderComposer() {
+    const session = this.session;
+    if (!session || this.closed) return nothing;
+    const blocked = !session.canWrite
+      ? blockedComposer({
+          mutedUntil: session.mutedUntil,
+          readOnly: session.readOnly,
+          signIn: () => this.requestSignIn(),
+        })
+      : composer(this.room, !session.joined, {
+          submit: (area) => {
+            const text = area.value;
+            if (!text.trim()) return;
+            area.value = '';
+            void session.send(text);
+            this.jumpToBottom();
+          },
+          input: () => session.noteTyping(),
+          editLast: () => this.messages.editLast(),
+          blur: () => session.stopTyping(),
+        });
+    const own = this.token === null && sharedToken === null;
+    return html`${blocked} ${footer(session.me?.username ?? null, own ? () => this.signOut() : null)}`;
+  }
+
+  private closedBanner(closed: DisconnectedEvent) {
+    const text = CLOSE_TEXT[closed.reason] ?? `Disconnected: ${closed.message}`;
+    const canRetry = closed.reason !== 'banned' && closed.reason !== 'app_deleted';
+    return html`<div class="banner error" role="alert">
+      <span>${text}</span>
+      ${canRetry ? html`<button class="link" type="button" @click=${() => this.restart()}>Reconnect</button>` : nothing}
+    </div>`;
+  }
+}

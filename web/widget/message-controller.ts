@@ -1,0 +1,101 @@
+/**
+ * The list's per-message behaviour, as a Lit reactive controller: which message is being edited or is asking
+ * "delete?", what the actions do, and the rendered (sanitized) bodies, cached per message version.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { MessageView } from '../../src/client/index.js';
+import { mentions, renderRichText } from './rich-text.js';
+import type { ChatSession } from './session.js';
+import type { MessageActions } from './views/message.js';
+
+export interface MessageHost extends ReactiveControllerHost {
+  readonly session: ChatSession | null;
+  readonly shadowRoot: ShadowRoot | null;
+}
+
+export class MessageController implements ReactiveController {
+  editingId: number | null = null;
+  confirmingId: number | null = null;
+  /** Edits and deletions replace the MessageView, so a new version renders anew. */
+  private bodies = new WeakMap<MessageView, HTMLElement>();
+
+  constructor(private readonly host: MessageHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  /** Forget the rendered bodies (another user: mentions of "me" differ). */
+  reset(): void {
+    this.bodies = new WeakMap();
+    this.editingId = null;
+    this.confirmingId = null;
+  }
+
+  readonly actions: MessageActions = {
+    startEdit: (m) => {
+      this.confirmingId = null;
+      this.editingId = m.id;
+      this.host.requestUpdate();
+      this.focus(`#edit-${m.id}`);
+    },
+    saveEdit: (m, text) => {
+      this.editingId = null;
+      if (text.trim() && text.trim() !== m.text) void this.host.session?.edit(m.id, text);
+      this.host.requestUpdate();
+      this.focus('#composer');
+    },
+    cancelEdit: () => {
+      this.editingId = null;
+      this.host.requestUpdate();
+      this.focus('#composer');
+    },
+    askDelete: (m) => {
+      this.confirmingId = m.id;
+      this.host.requestUpdate();
+    },
+    confirmDelete: (m) => {
+      this.confirmingId = null;
+      void this.host.session?.remove(m.id);
+      this.host.requestUpdate();
+      this.focus('#composer');
+    },
+    cancelDelete: () => {
+      this.confirmingId = null;
+      this.host.requestUpdate();
+    },
+  };
+
+  /** Up in the empty composer: edit one's last message. */
+  editLast(): void {
+    const session = this.host.session;
+    const mine = session?.timeline.messages.filter((m) => session.isOwn(m) && m.deletedAt === null) ?? [];
+    const last = mine[mine.length - 1];
+    if (last) this.actions.startEdit(last);
+  }
+
+  body(message: MessageView): HTMLElement {
+    let body = this.bodies.get(message);
+    if (!body) {
+      body = renderRichText(message.html, this.host.session?.me?.username ?? null);
+      this.bodies.set(message, body);
+    }
+    return body;
+  }
+
+  mentionsMe(message: MessageView): boolean {
+    const me = this.host.session?.me;
+    return (
+      !!me &&
+      message.author?.id !== me.id &&
+      message.deletedAt === null &&
+      mentions(message.text, me.username)
+    );
+  }
+
+  focus(selector: string): void {
+    void this.host.updateComplete.then(() =>
+      this.host.shadowRoot?.querySelector<HTMLTextAreaElement>(selector)?.focus(),
+    );
+  }
+}

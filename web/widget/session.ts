@@ -1,0 +1,395 @@
+/**
+ * One chat room over the typed client: connection state, the timeline, presence, typing, unread tracking and
+ * what the user may do (muted, read-only). The element renders it and calls its methods; every change calls
+ * `onChange`.
+ */
+import {
+  ParleyClient,
+  ParleyClientError,
+  newClientMsgId,
+  type AuthResult,
+  type ClientCredentials,
+  type ClientState,
+  type DisconnectedEvent,
+  type MessageView,
+  type User,
+  type UserRef,
+} from '../../src/client/index.js';
+import { loadReadSeq, saveReadSeq } from './identity.js';
+import { Timeline } from './timeline.js';
+import { TypingRoster, TypingSignal } from './typing.js';
+
+export interface SessionOptions {
+  server: string;
+  app: number;
+  room: string;
+  credentials: ClientCredentials;
+}
+
+export interface Notice {
+  id: number;
+  tone: 'info' | 'error';
+  text: string;
+}
+
+export interface SessionHooks {
+  change(): void;
+  /** A live message from someone else (for the screen-reader announcement and unread counts). */
+  incoming(message: MessageView): void;
+  /** The connection ended for good (kicked, banned, credentials refused...). */
+  closed(event: DisconnectedEvent): void;
+}
+
+const PAGE_SIZE = 50;
+
+let noticeIds = 0;
+
+export class ChatSession {
+  readonly timeline = new Timeline();
+  readonly online = new Map<number, UserRef>();
+  readonly typing = new TypingRoster(() => this.hooks.change());
+  readonly notices: Notice[] = [];
+  state: ClientState = 'closed';
+  me: User | null = null;
+  auth: AuthResult | null = null;
+  topic = '';
+  hasOlder = false;
+  loadingOlder = false;
+  joined = false;
+  /** Undefined: not muted; null: muted until unmuted; a time: muted until then. */
+  mutedUntil: number | null | undefined = undefined;
+  readOnly = false;
+  /** Everything up to this seq has been seen (persisted per room). */
+  readSeq: number | null;
+  /** The unread divider goes before the first message after this seq (null: no divider). */
+  dividerSeq: number | null;
+
+  private readonly client: ParleyClient;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly typingSignal = new TypingSignal((typing) => {
+    void this.client.typing(this.room, typing).catch(() => undefined);
+  });
+  private muteTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly options: SessionOptions,
+    private readonly hooks: SessionHooks,
+  ) {
+    this.readSeq = loadReadSeq(options.server, options.app, options.room);
+    this.dividerSeq = this.readSeq;
+    this.client = new ParleyClient({
+      url: options.server,
+      transport: 'ws',
+      app: options.app,
+      credentials: options.credentials,
+      maxReconnectDelayMs: 10_000,
+    });
+    this.listen();
+  }
+
+  get room(): string {
+    return this.options.room;
+  }
+
+  /** Connect, authenticate and join; rejects with the client's error when the first attempt fails. */
+  async start(): Promise<AuthResult | null> {
+    const auth = await this.client.connect();
+    this.auth = auth;
+    this.me = auth?.user ?? null;
+    const joined = await this.client.join(this.room);
+    this.topic = joined.room.topic;
+    this.timeline.addPage(joined.messages);
+    if (joined.gap) this.timeline.addGap({ afterSeq: joined.gap.afterSeq, beforeSeq: joined.gap.beforeSeq });
+    this.setOnline(joined.online);
+    this.hasOlder = (this.timeline.oldestSeq ?? 1) > 1;
+    this.joined = true;
+    this.hooks.change();
+    return auth;
+  }
+
+  stop(): void {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe.length = 0;
+    this.typing.clear();
+    this.typingSignal.stop(false);
+    if (this.muteTimer) clearTimeout(this.muteTimer);
+    this.client.close();
+  }
+
+  isOwn(message: MessageView): boolean {
+    return this.me !== null && message.author?.id === this.me.id;
+  }
+
+  get unreadCount(): number {
+    const read = this.readSeq ?? 0;
+    return this.timeline.messages.filter((m) => m.seq > read && !this.isOwn(m) && m.deletedAt === null)
+      .length;
+  }
+
+  /** The user has seen everything shown: move the read marker (the divider stays until they write). */
+  markRead(): void {
+    const newest = this.timeline.newestSeq;
+    if (newest === null || (this.readSeq ?? 0) >= newest) return;
+    this.readSeq = newest;
+    saveReadSeq(this.options.server, this.options.app, this.room, newest);
+    this.hooks.change();
+  }
+
+  /** The user looked away: what arrives from now on is below the divider. */
+  markAway(): void {
+    this.dividerSeq = this.readSeq ?? this.timeline.newestSeq;
+    this.hooks.change();
+  }
+
+  async loadOlder(): Promise<void> {
+    const before = this.timeline.oldestSeq;
+    if (this.loadingOlder || !this.hasOlder || before === null) return;
+    this.loadingOlder = true;
+    this.hooks.change();
+    try {
+      const page = await this.client.history(this.room, { before, limit: PAGE_SIZE });
+      this.timeline.addPage(page.messages);
+      this.timeline.pruneGaps();
+      this.hasOlder = page.nextCursor !== null && (this.timeline.oldestSeq ?? 1) > 1;
+    } catch (err) {
+      this.notify('error', `Could not load older messages: ${describe(err)}`);
+    } finally {
+      this.loadingOlder = false;
+      this.hooks.change();
+    }
+  }
+
+  /** Fill a gap reported after a reconnect, one page at a time (newest first). */
+  async fillGap(beforeSeq: number): Promise<void> {
+    try {
+      const page = await this.client.history(this.room, { before: beforeSeq, limit: PAGE_SIZE });
+      this.timeline.addPage(page.messages);
+      const gap = this.timeline.gaps.find((g) => g.beforeSeq === beforeSeq);
+      const oldest = page.messages[0]?.seq;
+      if (gap && oldest !== undefined && oldest > gap.afterSeq + 1) {
+        this.timeline.gaps = this.timeline.gaps.map((g) => (g === gap ? { ...g, beforeSeq: oldest } : g));
+      }
+      this.timeline.pruneGaps();
+    } catch (err) {
+      this.notify('error', `Could not load the missed messages: ${describe(err)}`);
+    }
+    this.hooks.change();
+  }
+
+  async send(text: string): Promise<boolean> {
+    const body = text.trim();
+    if (!body) return false;
+    const clientMsgId = newClientMsgId();
+    this.timeline.addPending({ clientMsgId, text: body, createdAt: Date.now(), error: null });
+    this.dividerSeq = null;
+    this.stopTyping();
+    this.hooks.change();
+    try {
+      const result = await this.client.send(this.room, body, { clientMsgId });
+      if (result.kind === 'message') this.timeline.upsert(result.message);
+      this.timeline.settle(clientMsgId);
+      this.markRead();
+      return true;
+    } catch (err) {
+      this.onSendError(clientMsgId, err);
+      return false;
+    } finally {
+      this.hooks.change();
+    }
+  }
+
+  async retry(clientMsgId: string): Promise<void> {
+    const pending = this.timeline.pending.find((p) => p.clientMsgId === clientMsgId);
+    if (!pending) return;
+    this.timeline.settle(clientMsgId);
+    await this.send(pending.text);
+  }
+
+  discard(clientMsgId: string): void {
+    this.timeline.settle(clientMsgId);
+    this.hooks.change();
+  }
+
+  async edit(id: number, text: string): Promise<boolean> {
+    try {
+      this.timeline.upsert(await this.client.edit(this.room, id, text.trim()));
+      return true;
+    } catch (err) {
+      this.notify('error', `Could not edit: ${describe(err)}`);
+      return false;
+    } finally {
+      this.hooks.change();
+    }
+  }
+
+  async remove(id: number): Promise<void> {
+    try {
+      this.timeline.upsert(await this.client.delete(this.room, id));
+    } catch (err) {
+      this.notify('error', `Could not delete: ${describe(err)}`);
+    }
+    this.hooks.change();
+  }
+
+  /** The user is typing: tell the room, at most every few seconds, and stop after a pause. */
+  noteTyping(): void {
+    if (this.state === 'open' && this.canWrite) this.typingSignal.note();
+  }
+
+  stopTyping(): void {
+    this.typingSignal.stop(this.state === 'open');
+  }
+
+  get canWrite(): boolean {
+    return !this.readOnly && this.mutedUntil === undefined;
+  }
+
+  dismissNotice(id: number): void {
+    const index = this.notices.findIndex((n) => n.id === id);
+    if (index >= 0) this.notices.splice(index, 1);
+    this.hooks.change();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private notify(tone: Notice['tone'], text: string): void {
+    this.notices.push({ id: ++noticeIds, tone, text });
+    if (this.notices.length > 4) this.notices.shift();
+  }
+
+  private onSendError(clientMsgId: string, err: unknown): void {
+    const error = err instanceof ParleyClientError ? err : null;
+    switch (error?.code) {
+      case 'guest_read_only':
+        this.readOnly = true;
+        this.timeline.settle(clientMsgId);
+        return;
+      case 'muted': {
+        const expiresAt = error.details?.['expiresAt'];
+        this.setMuted(typeof expiresAt === 'number' ? expiresAt : null);
+        this.timeline.fail(clientMsgId, 'Not sent: you are muted.');
+        return;
+      }
+      case 'rate_limited':
+        this.timeline.fail(clientMsgId, 'Not sent: you are writing too fast.');
+        return;
+      case 'too_long':
+        this.timeline.fail(clientMsgId, 'Not sent: the message is too long.');
+        return;
+      default:
+        this.timeline.fail(clientMsgId, `Not sent: ${describe(err)}`);
+    }
+  }
+
+  private setMuted(until: number | null | undefined): void {
+    if (this.muteTimer) clearTimeout(this.muteTimer);
+    this.muteTimer = null;
+    this.mutedUntil = until;
+    if (typeof until === 'number') {
+      const left = until - Date.now();
+      this.muteTimer = setTimeout(() => this.setMuted(undefined), Math.max(0, Math.min(left, 2 ** 31 - 1)));
+    }
+    this.stopTyping();
+    this.hooks.change();
+  }
+
+  private setOnline(users: readonly UserRef[]): void {
+    this.online.clear();
+    for (const user of users) this.online.set(user.id, user);
+  }
+
+  private ours(room: { name: string } | null): boolean {
+    return room !== null && room.name === this.room;
+  }
+
+  private listen(): void {
+    const c = this.client;
+    const on = this.unsubscribe;
+    on.push(
+      c.on('state', (state) => {
+        this.state = state;
+        if (state !== 'open') this.stopTyping();
+        this.hooks.change();
+      }),
+      c.on('message', ({ room, message }) => {
+        if (!this.ours(room)) return;
+        if (message.author) this.typing.set(message.author, false);
+        const fresh = this.timeline.upsert(message);
+        if (fresh && this.joined && !this.isOwn(message)) this.hooks.incoming(message);
+        this.hooks.change();
+      }),
+      c.on('message_edited', ({ room, message }) => this.replace(room, message)),
+      c.on('message_deleted', ({ room, message }) => this.replace(room, message)),
+      c.on('presence_join', ({ room, user }) => {
+        if (!this.ours(room)) return;
+        this.online.set(user.id, user);
+        this.hooks.change();
+      }),
+      c.on('presence_leave', ({ room, user }) => {
+        if (!this.ours(room)) return;
+        this.online.delete(user.id);
+        this.typing.set(user, false);
+        this.hooks.change();
+      }),
+      c.on('typing', ({ room, user, typing }) => {
+        if (!this.ours(room) || user.id === this.me?.id) return;
+        this.typing.set(user, typing);
+        this.hooks.change();
+      }),
+      c.on('room_updated', ({ room }) => {
+        if (room.name !== this.room) return;
+        this.topic = room.topic;
+        this.hooks.change();
+      }),
+      c.on('muted', ({ room, user, expiresAt }) => {
+        if (user.id !== this.me?.id || (room !== null && !this.ours(room))) return;
+        this.setMuted(expiresAt);
+      }),
+      c.on('unmuted', ({ room, user }) => {
+        if (user.id !== this.me?.id || (room !== null && !this.ours(room))) return;
+        this.setMuted(undefined);
+      }),
+      c.on('system', ({ room, text }) => {
+        if (room !== null && !this.ours(room)) return;
+        this.notify('info', text);
+        this.hooks.change();
+      }),
+      c.on('gap', ({ room, afterSeq, beforeSeq }) => {
+        if (!this.ours(room)) return;
+        this.timeline.addGap({ afterSeq, beforeSeq });
+        this.hooks.change();
+      }),
+      c.on('reconnected', () => {
+        // Presence changed while away: ask again rather than guess.
+        void c
+          .members(this.room)
+          .then((users) => {
+            this.setOnline(users);
+            this.hooks.change();
+          })
+          .catch(() => undefined);
+      }),
+      c.on('disconnected', (event) => {
+        if (event.willReconnect) return;
+        const wasJoined = this.joined;
+        this.joined = false;
+        this.online.clear();
+        this.typing.clear();
+        // A failure before the room was joined is start()'s to report.
+        if (wasJoined) this.hooks.closed(event);
+        this.hooks.change();
+      }),
+    );
+  }
+
+  private replace(room: { name: string }, message: MessageView): void {
+    if (!this.ours(room)) return;
+    this.timeline.upsert(message);
+    this.hooks.change();
+  }
+}
+
+export function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

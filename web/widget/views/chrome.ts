@@ -1,0 +1,151 @@
+/** The header, the members panel, the typing line, the composer and the footer. */
+import { html, nothing, type TemplateResult } from 'lit';
+import type { ClientState, UserRef } from '../../../src/client/index.js';
+import { hueOf, initialOf, typingText, until } from '../format.js';
+import { peopleIcon, sendIcon } from './icons.js';
+
+const STATE_TEXT: Record<ClientState, string> = {
+  connecting: 'Connecting…',
+  open: 'Connected',
+  reconnecting: 'Reconnecting…',
+  closed: 'Offline',
+};
+
+export function header(opts: {
+  label: string;
+  room: string;
+  topic: string;
+  state: ClientState | null;
+  online: number;
+  membersOpen: boolean;
+  toggleMembers: () => void;
+}): TemplateResult {
+  return html`<header>
+    <div class="title">
+      <h2 id="title"><span class="hash" aria-hidden="true">#</span>${opts.label || opts.room}</h2>
+      ${opts.topic ? html`<p>${opts.topic}</p>` : nothing}
+    </div>
+    ${
+      opts.state
+        ? html`<span class="status" role="status" data-state=${opts.state}>${STATE_TEXT[opts.state]}</span>
+            <button
+              class="people"
+              type="button"
+              aria-expanded=${opts.membersOpen}
+              aria-controls="members"
+              aria-label="${opts.online} online: show who"
+              @click=${opts.toggleMembers}
+            >
+              ${peopleIcon}<span class="count">${opts.online}</span>
+            </button>`
+        : nothing
+    }
+  </header>`;
+}
+
+export function membersPanel(users: UserRef[], close: () => void): TemplateResult {
+  const sorted = [...users].sort((a, b) => a.username.localeCompare(b.username));
+  return html`<aside
+    class="panel"
+    id="members"
+    aria-label="People online"
+    @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && close()}
+  >
+    <h3>Online — ${users.length}</h3>
+    <ul>
+      ${sorted.map(
+        (u) =>
+          html`<li style="--hue:${hueOf(u.username)}">
+            <span class="avatar" aria-hidden="true">${initialOf(u.username)}</span>
+            <span>${u.username}</span>
+            ${u.role !== 'member' && u.role !== 'guest' ? html`<span class="role">${u.role}</span>` : nothing}
+          </li>`,
+      )}
+    </ul>
+  </aside>`;
+}
+
+export function typingLine(names: string[]): TemplateResult {
+  return html`<div class="typing" aria-hidden=${names.length === 0}>${typingText(names)}</div>`;
+}
+
+export interface ComposerHandlers {
+  submit(area: HTMLTextAreaElement): void;
+  input(area: HTMLTextAreaElement): void;
+  editLast(): void;
+  blur(): void;
+}
+
+function autosize(area: HTMLTextAreaElement): void {
+  area.style.height = 'auto';
+  area.style.height = `${Math.min(area.scrollHeight, 140)}px`;
+}
+
+export function composer(room: string, disabled: boolean, handlers: ComposerHandlers): TemplateResult {
+  const keydown = (e: KeyboardEvent) => {
+    const area = e.currentTarget as HTMLTextAreaElement;
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      handlers.submit(area);
+      autosize(area);
+    } else if (e.key === 'ArrowUp' && area.value === '') {
+      e.preventDefault();
+      handlers.editLast();
+    }
+  };
+  return html`<form
+    class="composer"
+    @submit=${(e: SubmitEvent) => {
+      e.preventDefault();
+      const area = (e.currentTarget as HTMLFormElement).querySelector('textarea');
+      if (area) {
+        handlers.submit(area);
+        autosize(area);
+      }
+    }}
+  >
+    <label class="sr-only" for="composer">Message #${room}</label>
+    <textarea
+      id="composer"
+      rows="1"
+      placeholder="Message #${room}"
+      aria-describedby="composer-hint"
+      ?disabled=${disabled}
+      @keydown=${keydown}
+      @input=${(e: Event) => {
+        const area = e.currentTarget as HTMLTextAreaElement;
+        autosize(area);
+        handlers.input(area);
+      }}
+      @blur=${handlers.blur}
+    ></textarea>
+    <span class="sr-only" id="composer-hint"
+      >Enter sends, Shift+Enter adds a line, Up edits your last message.</span
+    >
+    <button class="send" aria-label="Send" ?disabled=${disabled}>${sendIcon}</button>
+  </form>`;
+}
+
+export function blockedComposer(opts: {
+  mutedUntil: number | null | undefined;
+  readOnly: boolean;
+  signIn: () => void;
+}): TemplateResult {
+  if (opts.mutedUntil !== undefined) {
+    return html`<div class="blocked" role="status">
+      You are muted ${until(opts.mutedUntil)}. You can still read along.
+    </div>`;
+  }
+  return html`<div class="blocked" role="status">
+    Guests can read this room. <button class="link" type="button" @click=${opts.signIn}>Sign in</button> to
+    write.
+  </div>`;
+}
+
+export function footer(name: string | null, signOut: (() => void) | null): TemplateResult {
+  if (!name) return html``;
+  return html`<div class="footer">
+    <span>Chatting as <strong>${name}</strong></span>
+    ${signOut ? html`<button class="link" type="button" @click=${signOut}>Sign out</button>` : nothing}
+  </div>`;
+}

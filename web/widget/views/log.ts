@@ -1,0 +1,132 @@
+/** The message list: history marker, messages grouped by author, the unread divider, gaps, pending sends. */
+import { html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { MessageView } from '../../../src/client/index.js';
+import type { ChatSession } from '../session.js';
+import { messageItem, pendingItem, type MessageActions } from './message.js';
+
+const GROUP_MS = 5 * 60_000;
+
+export interface LogModel {
+  session: ChatSession;
+  editingId: number | null;
+  confirmingId: number | null;
+  body(message: MessageView): HTMLElement;
+  mentionsMe(message: MessageView): boolean;
+  actions: MessageActions;
+  fillGap(beforeSeq: number): void;
+}
+
+type Row =
+  | { key: string; kind: 'message'; message: MessageView; first: boolean }
+  | { key: string; kind: 'unread' }
+  | { key: string; kind: 'gap'; beforeSeq: number; missed: number };
+
+function rows(model: LogModel): Row[] {
+  const { timeline, dividerSeq } = model.session;
+  const out: Row[] = [];
+  let previous: MessageView | null = null;
+  let dividerShown = false;
+  for (const message of timeline.messages) {
+    let breakGroup = false;
+    const gap = timeline.gaps.find((g) => g.beforeSeq === message.seq);
+    if (gap) {
+      out.push({
+        key: `gap-${gap.beforeSeq}`,
+        kind: 'gap',
+        beforeSeq: gap.beforeSeq,
+        missed: gap.beforeSeq - gap.afterSeq - 1,
+      });
+      breakGroup = true;
+    }
+    if (!dividerShown && dividerSeq !== null && message.seq > dividerSeq && !model.session.isOwn(message)) {
+      out.push({ key: 'unread', kind: 'unread' });
+      dividerShown = true;
+      breakGroup = true;
+    }
+    const first =
+      breakGroup ||
+      previous === null ||
+      previous.author?.id !== message.author?.id ||
+      previous.kind !== 'text' ||
+      message.kind !== 'text' ||
+      message.createdAt - previous.createdAt > GROUP_MS;
+    out.push({ key: `m-${message.id}`, kind: 'message', message, first });
+    previous = message;
+  }
+  return out;
+}
+
+function row(model: LogModel, item: Row): TemplateResult {
+  if (item.kind === 'unread') {
+    return html`<li class="marker unread" role="separator" aria-label="New messages">New messages</li>`;
+  }
+  if (item.kind === 'gap') {
+    return html`<li class="marker" role="separator">
+      ${item.missed} messages not loaded ·
+      <button class="link" type="button" @click=${() => model.fillGap(item.beforeSeq)}>Load them</button>
+    </li>`;
+  }
+  const { message } = item;
+  return messageItem(
+    message,
+    model.body(message),
+    {
+      first: item.first,
+      own: model.session.isOwn(message),
+      mentioned: model.mentionsMe(message),
+      editing: model.editingId === message.id,
+      confirming: model.confirmingId === message.id,
+    },
+    model.actions,
+  );
+}
+
+export function logView(model: LogModel): TemplateResult {
+  const { session } = model;
+  const { timeline } = session;
+  const name = session.me?.username ?? 'you';
+  const last = timeline.messages[timeline.messages.length - 1];
+  const lastIsMine = last !== undefined && session.isOwn(last);
+  const top = session.hasOlder
+    ? html`<button
+        class="older"
+        type="button"
+        ?disabled=${session.loadingOlder}
+        @click=${() => void session.loadOlder()}
+      >
+        ${session.loadingOlder ? 'Loading…' : 'Load older messages'}
+      </button>`
+    : session.joined
+      ? html`<p class="marker">Beginning of #${session.room}</p>`
+      : nothing;
+  return html`${top}
+    <ol aria-label="Messages">
+      ${repeat(
+        rows(model),
+        (r) => r.key,
+        (r) => row(model, r),
+      )}
+      ${timeline.pending.map((p, i) =>
+        pendingItem(
+          p,
+          name,
+          i === 0 && !lastIsMine,
+          (id) => void session.retry(id),
+          (id) => session.discard(id),
+        ),
+      )}
+    </ol>
+    ${
+      session.joined && timeline.messages.length === 0 && timeline.pending.length === 0
+        ? html`<p class="empty">No messages yet. Say hello!</p>`
+        : nothing
+    }
+    ${session.notices.map(
+      (n) =>
+        html`<div class="notice ${n.tone}" role=${n.tone === 'error' ? 'alert' : 'status'}>
+          <span>${n.text}</span>
+          <button type="button" aria-label="Dismiss" @click=${() => session.dismissNotice(n.id)}>×</button>
+        </div>`,
+    )}`;
+}

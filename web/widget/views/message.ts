@@ -1,0 +1,167 @@
+/** One message of the list, with its inline editor and its own actions. */
+import { html, nothing, type TemplateResult } from 'lit';
+import type { MessageView } from '../../../src/client/index.js';
+import { fullTime, hueOf, initialOf, shortTime } from '../format.js';
+import type { PendingMessage } from '../timeline.js';
+
+export interface MessageActions {
+  startEdit(message: MessageView): void;
+  saveEdit(message: MessageView, text: string): void;
+  cancelEdit(): void;
+  askDelete(message: MessageView): void;
+  confirmDelete(message: MessageView): void;
+  cancelDelete(): void;
+}
+
+export interface MessageFlags {
+  /** First of a group: shows the avatar, the name and the time. */
+  first: boolean;
+  own: boolean;
+  mentioned: boolean;
+  editing: boolean;
+  confirming: boolean;
+}
+
+function editorKeys(event: KeyboardEvent, message: MessageView, actions: MessageActions): void {
+  const area = event.currentTarget as HTMLTextAreaElement;
+  if (event.key === 'Escape') {
+    event.preventDefault();
+    actions.cancelEdit();
+  } else if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    actions.saveEdit(message, area.value);
+  }
+}
+
+function editor(message: MessageView, actions: MessageActions): TemplateResult {
+  return html`<div class="editor">
+    <label class="sr-only" for="edit-${message.id}">Edit your message</label>
+    <textarea
+      id="edit-${message.id}"
+      .value=${message.text}
+      @keydown=${(e: KeyboardEvent) => editorKeys(e, message, actions)}
+    ></textarea>
+    <div class="row">
+      <span>Enter to save · Esc to cancel</span>
+      <button
+        class="link"
+        type="button"
+        @click=${(e: Event) => {
+          const area = (e.currentTarget as HTMLElement).closest('.editor')?.querySelector('textarea');
+          actions.saveEdit(message, area?.value ?? message.text);
+        }}
+      >
+        Save
+      </button>
+      <button class="link" type="button" @click=${() => actions.cancelEdit()}>Cancel</button>
+    </div>
+  </div>`;
+}
+
+function ownActions(message: MessageView, flags: MessageFlags, actions: MessageActions): TemplateResult {
+  if (flags.confirming) {
+    return html`<div class="actions" role="group" aria-label="Delete this message?" style="opacity:1">
+      <button class="danger" type="button" @click=${() => actions.confirmDelete(message)}>Delete</button>
+      <button type="button" @click=${() => actions.cancelDelete()}>Keep</button>
+    </div>`;
+  }
+  return html`<div class="actions" role="group" aria-label="Message actions">
+    <button type="button" @click=${() => actions.startEdit(message)}>Edit</button>
+    <button class="danger" type="button" @click=${() => actions.askDelete(message)}>Delete</button>
+  </div>`;
+}
+
+function content(message: MessageView, body: HTMLElement, name: string): TemplateResult | HTMLElement {
+  if (message.deletedAt !== null) return html`<p class="deleted">Message deleted</p>`;
+  body.classList.toggle('inline', message.editedAt !== null);
+  if (message.kind === 'system') return html`<div class="system">${body}</div>`;
+  if (message.kind === 'me') return html`<div class="me-action">* ${name} ${body}</div>`;
+  return body;
+}
+
+export function messageItem(
+  message: MessageView,
+  body: HTMLElement,
+  flags: MessageFlags,
+  actions: MessageActions,
+): TemplateResult {
+  const name = message.author?.username ?? 'system';
+  const hue = hueOf(name);
+  const when = new Date(message.createdAt).toISOString();
+  const classes = [
+    'msg',
+    flags.first ? 'first' : '',
+    flags.own ? 'mine' : '',
+    flags.mentioned ? 'mentioned' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const role = message.author?.role;
+  const deleted = message.deletedAt !== null;
+  return html`<li class=${classes} data-msg-id=${message.id} data-seq=${message.seq} style="--hue:${hue}">
+    ${
+      flags.first
+        ? html`<span class="avatar" aria-hidden="true">${initialOf(name)}</span>`
+        : html`<time class="gutter" datetime=${when} title=${fullTime(message.createdAt)} aria-hidden="true"
+            >${shortTime(message.createdAt)}</time
+          >`
+    }
+    <div class="content">
+      ${
+        flags.first
+          ? html`<div class="meta">
+              <span class="author">${name}</span>
+              ${role && role !== 'member' && role !== 'guest' ? html`<span class="role">${role}</span>` : nothing}
+              <time datetime=${when} title=${fullTime(message.createdAt)}
+                >${shortTime(message.createdAt)}</time
+              >
+            </div>`
+          : html`<span class="sr-only">${name}, ${shortTime(message.createdAt)}: </span>`
+      }
+      ${flags.editing ? editor(message, actions) : content(message, body, name)}
+      ${
+        message.editedAt !== null && !deleted && !flags.editing
+          ? html`<span class="edited">(edited)</span>`
+          : nothing
+      }
+    </div>
+    ${flags.own && !deleted && !flags.editing ? ownActions(message, flags, actions) : nothing}
+  </li>`;
+}
+
+export function pendingItem(
+  pending: PendingMessage,
+  name: string,
+  first: boolean,
+  retry: (id: string) => void,
+  discard: (id: string) => void,
+): TemplateResult {
+  return html`<li
+    class="msg mine pending ${first ? 'first' : ''}"
+    data-pending=${pending.clientMsgId}
+    style="--hue:${hueOf(name)}"
+  >
+    ${
+      first
+        ? html`<span class="avatar" aria-hidden="true">${initialOf(name)}</span>`
+        : html`<span aria-hidden="true"></span>`
+    }
+    <div class="content">
+      ${
+        first
+          ? html`<div class="meta"><span class="author">${name}</span><time>sending…</time></div>`
+          : nothing
+      }
+      <div class="body"><p>${pending.text}</p></div>
+      ${
+        pending.error
+          ? html`<div class="failed" role="alert">
+              <span>${pending.error}</span>
+              <button class="link" type="button" @click=${() => retry(pending.clientMsgId)}>Retry</button>
+              <button class="link" type="button" @click=${() => discard(pending.clientMsgId)}>Discard</button>
+            </div>`
+          : nothing
+      }
+    </div>
+  </li>`;
+}
