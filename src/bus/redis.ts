@@ -68,19 +68,25 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
     pub.status === 'ready'
       ? Promise.resolve()
       : new Promise<void>((resolve) => pub.once('ready', () => resolve()));
-  const subscribed = new Promise<void>((resolve) => {
-    sub.on('ready', () => {
-      // Whenever the subscription is (re)established (ioredis re-subscribes by itself), messages may have been
-      // missed, and a node that just arrived knows nobody: the engine resyncs, once it can also publish.
-      if (subscribedOnce) log.info('redis bus reconnected: resyncing');
+  // Resync only once the subscription is confirmed (a SUBSCRIBE answered on this connection, which Redis
+  // orders after ioredis's own re-subscription) and this node can publish again: a resync read before that
+  // could miss what is published between the read and the subscription.
+  const subscribeAndResync = async (): Promise<void> => {
+    await sub.subscribe(channel);
+    await pubReady();
+    if (!closed) handler?.({ type: 'resync', origin: 'redis' });
+  };
+  const subscribed = subscribeAndResync();
+  subscribed.catch((err: unknown) => log.warn({ err }, 'redis bus subscribe failed'));
+  sub.on('ready', () => {
+    if (!subscribedOnce) {
       subscribedOnce = true;
-      void pubReady().then(() => {
-        if (!closed) handler?.({ type: 'resync', origin: 'redis' });
-        resolve();
-      });
-    });
+      return; // the first connection: subscribeAndResync above already runs
+    }
+    // The subscription came back: messages may have been missed meanwhile, so the engine resyncs.
+    log.info('redis bus reconnected: resyncing');
+    subscribeAndResync().catch((err: unknown) => log.warn({ err }, 'redis bus resubscribe failed'));
   });
-  void sub.subscribe(channel).catch((err: unknown) => log.warn({ err }, 'redis bus subscribe failed'));
   sub.on('message', (from: string, raw: string) => {
     if (from !== channel || !handler) return;
     let message: BusMessage;
