@@ -182,7 +182,8 @@ export async function runFanout(pop: RawPopulation, args: FanoutArgs, mark: Mark
   const disconnected: Record<string, number> = {};
   for (const position of healthy) {
     const client = clients[position] as BenchClient;
-    if (!client.connected) disconnected[String(client.lastCloseCode)] = (disconnected[String(client.lastCloseCode)] ?? 0) + 1;
+    if (!client.connected)
+      disconnected[String(client.lastCloseCode)] = (disconnected[String(client.lastCloseCode)] ?? 0) + 1;
   }
   const members = memberPositions.length;
   return {
