@@ -15,6 +15,8 @@ import type { GatewayDeps, WsGateway } from './types.js';
 export interface WsSocket {
   /** Write one text frame; dropped when the socket is no longer open. */
   send(frame: string): void;
+  /** Write a ready text frame (see wsFrame.ts), shared by every recipient of a broadcast. */
+  sendFrame(frame: Buffer): void;
   bufferedBytes(): number;
   /** Close with this code and reason, unless the socket is already closing. */
   close(code: number, reason: string): void;
@@ -70,10 +72,15 @@ function closeSafely(ws: WebSocket, code: number, reason: string): void {
   }
 }
 
-function socketOf(ws: WebSocket): WsSocket {
+function socketOf(ws: WebSocket, raw: Duplex): WsSocket {
   return {
     send: (frame) => {
       if (ws.readyState === ws.OPEN) ws.send(frame);
+    },
+    // Straight to the TCP socket: without per-message deflate, ws writes its own frames there synchronously
+    // too, so the order holds, and ws counts these bytes in bufferedAmount.
+    sendFrame: (frame) => {
+      if (ws.readyState === ws.OPEN && raw.writable) raw.write(frame);
     },
     bufferedBytes: () => ws.bufferedAmount,
     close: (code, reason) => closeSafely(ws, code, reason),
@@ -85,6 +92,8 @@ export function createWsHost(options: WsHostOptions): WsGateway {
   const { config, logger } = deps;
   const wss = new WebSocketServer({
     noServer: true,
+    // sendFrame writes ready frames straight to the socket, which is only right without compression.
+    perMessageDeflate: false,
     maxPayload: config.maxFrameBytes,
     clientTracking: false,
   });
@@ -108,8 +117,8 @@ export function createWsHost(options: WsHostOptions): WsGateway {
   }, config.heartbeatMs);
   heartbeat.unref();
 
-  const onConnection = (ws: WebSocket, req: IncomingMessage) => {
-    const session = accept(socketOf(ws), req);
+  const onConnection = (ws: WebSocket, req: IncomingMessage, raw: Duplex) => {
+    const session = accept(socketOf(ws, raw), req);
     let resolveClosed = () => {};
     const tracked: Tracked = {
       ws,
@@ -151,7 +160,7 @@ export function createWsHost(options: WsHostOptions): WsGateway {
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req, socket));
     },
     async close() {
       accepting = false;

@@ -10,6 +10,7 @@ import type { SessionSink } from '../../engine/api.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { Ack, DisconnectReasonData } from '../../protocol/native.js';
 import { encodeOnce } from '../encodeOnce.js';
+import { engineIoFrame } from '../wsFrame.js';
 import type { GatewayDeps } from '../types.js';
 import { admit, NativeConnection, parseHandshakeCredentials } from './connection.js';
 import type { Admission } from './connection.js';
@@ -24,6 +25,22 @@ export const ERROR_EVENT = 'error';
 export function encodeSocketIoPush(event: EngineEvent): string {
   const { type, ...data } = event;
   return '2' + JSON.stringify([type, data]);
+}
+
+type SendOptions = NonNullable<Parameters<Socket['conn']['write']>[1]>;
+
+/** A pushed packet with its ready WebSocket frame: a fan-out writes the same bytes to every websocket client. */
+export interface PreparedPacket {
+  packet: string;
+  options: SendOptions & { wsPreEncodedFrame: Buffer[] };
+}
+
+export function preparePacket(packet: string): PreparedPacket {
+  return { packet, options: { compress: false, wsPreEncodedFrame: engineIoFrame(packet) } };
+}
+
+function encodePreparedPush(event: EngineEvent): PreparedPacket {
+  return preparePacket(encodeSocketIoPush(event));
 }
 
 function readProp(value: unknown, key: string): unknown {
@@ -106,7 +123,8 @@ export function attachNativeSocketIo(io: Server, deps: GatewayDeps): { close(): 
     const sink: SessionSink = {
       deliver(event) {
         if (!socket.connected) return;
-        socket.conn.write(encodeOnce(event, 'native-sio', encodeSocketIoPush));
+        const prepared = encodeOnce(event, 'native-sio', encodePreparedPush);
+        socket.conn.write(prepared.packet, prepared.options);
       },
       bufferedBytes: () => engineIoBufferedBytes(socket.conn),
       terminate(reason: Disconnect) {

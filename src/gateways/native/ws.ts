@@ -8,6 +8,7 @@ import type { ErrorBody } from '../../core/errors.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { RequestId, WsReplyFrame } from '../../protocol/native.js';
 import { encodeOnce } from '../encodeOnce.js';
+import { textFrame } from '../wsFrame.js';
 import type { GatewayDeps, WsGateway } from '../types.js';
 import { createWsHost } from '../wsHost.js';
 import { admissionDisconnect, admit, NativeConnection, parseHandshakeCredentials } from './connection.js';
@@ -28,6 +29,10 @@ interface Frame {
 }
 
 const MAX_ID_LENGTH = 128;
+
+function encodeWsFrame(event: EngineEvent): Buffer {
+  return textFrame(encodeWsPush(event));
+}
 
 /** Read a request frame; `error` is set (and `id` kept when it was readable) when it is not one. */
 export function parseFrame(raw: string): Frame {
@@ -101,7 +106,7 @@ export function createNativeWsGateway(deps: GatewayDeps): WsGateway {
     accept(socket, req) {
       const reply = (frame: WsReplyFrame) => socket.send(JSON.stringify(frame));
       const connection = new NativeConnection(deps, 'ws', {
-        deliver: (event) => socket.send(encodeOnce(event, 'native-ws', encodeWsPush)),
+        deliver: (event) => socket.sendFrame(encodeOnce(event, 'native-ws', encodeWsFrame)),
         bufferedBytes: () => socket.bufferedBytes(),
         terminate: (reason) => socket.close(reason.code, reason.reason),
       });
