@@ -122,6 +122,7 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
   private readonly factory: TransportFactory;
   private credentials: ClientCredentials | null;
   private resumeToken: string | null = null;
+  private watchingOnline = false;
   private authResult: AuthResult | null = null;
   private transport: Transport | null = null;
   /** Bumped for every connection attempt: callbacks of older transports are ignored. */
@@ -349,6 +350,15 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     await this.call('typing', { room, typing });
   }
 
+  /**
+   * Hear `user_online` / `user_offline` for the whole app (again after each reconnect); returns who is online
+   * now.
+   */
+  async watchOnline(): Promise<UserRef[]> {
+    this.watchingOnline = true;
+    return ((await this.call('watch_online', {})) as OpResult<'watch_online'>).online;
+  }
+
   async members(room: string): Promise<UserRef[]> {
     return ((await this.call('members', { room })) as OpResult<'members'>).online;
   }
@@ -512,6 +522,8 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     this.transport = transport;
     try {
       const auth = this.credentials ? await this.authenticateOn(transport) : null;
+      if (auth && this.watchingOnline)
+        await transport.request('watch_online', {}, this.options.requestTimeoutMs);
       const { rooms, failedRooms } = await this.rejoin(transport);
       await this.flushSends(transport);
       if (this.transport !== transport) throw new ParleyClientError('disconnected', 'The connection closed');

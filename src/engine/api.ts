@@ -51,6 +51,17 @@ export interface SessionSink {
   terminate(reason: Disconnect): void;
 }
 
+/** How a connection came in, and what it wants to hear beyond the rooms it joins. */
+export interface SessionMeta {
+  transport: string;
+  dialect: string;
+  /**
+   * Hear `user_online` / `user_offline` for every user of the app from the start. Off by default: in a big app
+   * every arrival would be told to every connection. Native clients ask with `watch_online`.
+   */
+  appPresence?: boolean;
+}
+
 export interface JoinOptions {
   /** The last seq the client saw in this room: the join replays what came after it. */
   sinceSeq?: number;
@@ -132,6 +143,8 @@ export interface Session {
   history(room: string, query: HistoryQuery): Promise<HistoryPage>;
   typing(room: string, typing: boolean): void;
   members(room: string): Promise<{ online: UserRef[] }>;
+  /** Hear app-wide `user_online` / `user_offline` from now on; returns who is online in the app now. */
+  watchOnline(): { online: UserRef[] };
 
   mute(target: string, opts: MuteOptions): Promise<Mute>;
   unmute(target: string, opts: { room?: string }): Promise<void>;
@@ -164,20 +177,12 @@ export interface EngineApi {
   readonly nodeId: string;
 
   authenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
-  openSession(
-    principal: Principal,
-    sink: SessionSink,
-    meta?: { transport: string; dialect: string },
-  ): Session;
+  openSession(principal: Principal, sink: SessionSink, meta?: SessionMeta): Session;
   /**
    * A read-only session with no user, for dialects whose clients may watch without signing in: it joins public
    * rooms and receives their events, is not shown in presence, and every write answers `unauthorized`.
    */
-  openReader(
-    appId: AppId,
-    sink: SessionSink,
-    meta?: { transport: string; dialect: string },
-  ): Promise<Session>;
+  openReader(appId: AppId, sink: SessionSink, meta?: SessionMeta): Promise<Session>;
   /** A user of the app by id, or null. */
   getUser(appId: AppId, userId: number): Promise<User | null>;
 

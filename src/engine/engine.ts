@@ -31,6 +31,7 @@ import type {
   OnlineUser,
   Principal,
   SendResult,
+  SessionMeta,
   SessionSink,
 } from './api.js';
 import type { EngineConfig } from './config.js';
@@ -87,6 +88,8 @@ export class Engine implements EngineApi {
   private readonly channels = new Map<number, RoomChannel>();
   private readonly sessions = new Set<EngineSession>();
   private readonly sessionsByApp = new Map<AppId, Set<EngineSession>>();
+  /** Sessions that hear app-wide presence (see SessionMeta.appPresence). */
+  private readonly appPresenceWatchers = new Map<AppId, Set<EngineSession>>();
   private readonly sessionsByUser = new Map<string, Set<EngineSession>>();
   private readonly offlineTimers = new Map<string, NodeJS.Timeout>();
   private readonly presence = new PresenceDirectory();
@@ -234,7 +237,7 @@ export class Engine implements EngineApi {
   openSession(
     principal: Principal,
     sink: SessionSink,
-    meta = { transport: 'unknown', dialect: 'native' },
+    meta: SessionMeta = { transport: 'unknown', dialect: 'native' },
   ): EngineSession {
     if (this.stopping) throw new ParleyError('unavailable', 'The server is shutting down');
     // Checked again here, synchronously: two logins with one nickname can both pass authenticate().
@@ -248,6 +251,7 @@ export class Engine implements EngineApi {
     const session = new EngineSession(this, principal, sink, meta);
     this.sessions.add(session);
     addTo(this.sessionsByApp, principal.appId, session);
+    if (meta.appPresence === true) addTo(this.appPresenceWatchers, principal.appId, session);
     if (!session.anonymous) this.userConnected(session);
     this.metrics.sessionOpened(meta.transport, meta.dialect);
     return session;
@@ -256,7 +260,7 @@ export class Engine implements EngineApi {
   async openReader(
     appId: AppId,
     sink: SessionSink,
-    meta = { transport: 'unknown', dialect: 'native' },
+    meta: SessionMeta = { transport: 'unknown', dialect: 'native' },
   ): Promise<EngineSession> {
     await this.getApp(appId);
     const reader: User = { id: 0, appId, username: '', role: 'guest', kind: 'guest', createdAt: 0 };
@@ -271,6 +275,7 @@ export class Engine implements EngineApi {
   forgetSession(session: EngineSession, immediate = false): void {
     if (!this.sessions.delete(session)) return;
     removeFrom(this.sessionsByApp, session.appId, session);
+    removeFrom(this.appPresenceWatchers, session.appId, session);
     if (!session.anonymous) this.userDisconnected(session, immediate);
     this.metrics.sessionClosed(session.meta.transport, session.meta.dialect);
   }
@@ -328,7 +333,8 @@ export class Engine implements EngineApi {
 
   private announcePresence(entry: PresenceEntry, present: boolean, except?: Subscriber): void {
     if (entry.roomId === null) {
-      this.deliverToApp(entry.appId, { type: present ? 'user_online' : 'user_offline', user: entry.user });
+      const event: EngineEvent = { type: present ? 'user_online' : 'user_offline', user: entry.user };
+      this.deliverTo(this.appPresenceWatchers.get(entry.appId), event);
       return;
     }
     const channel = this.channels.get(entry.roomId);
@@ -664,6 +670,17 @@ export class Engine implements EngineApi {
       event,
       ...(audience ? { audience } : {}),
     });
+  }
+
+  /** @internal Called by EngineSession.watchOnline(). */
+  watchAppPresence(session: EngineSession): void {
+    if (this.sessions.has(session)) addTo(this.appPresenceWatchers, session.appId, session);
+  }
+
+  private deliverTo(sessions: ReadonlySet<EngineSession> | undefined, event: EngineEvent): void {
+    if (!sessions) return;
+    for (const session of sessions) session.deliverDirect(event);
+    this.metrics.messagesOut(sessions.size);
   }
 
   private deliverToApp(appId: AppId, event: EngineEvent, audience?: readonly number[]): void {

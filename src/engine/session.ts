@@ -14,6 +14,7 @@ import type {
   SendInput,
   SendResult,
   Session,
+  SessionMeta,
   SessionSink,
 } from './api.js';
 import type { Engine } from './engine.js';
@@ -43,7 +44,7 @@ export class EngineSession implements Session, Subscriber {
     private readonly engine: Engine,
     principal: Principal,
     private readonly sink: SessionSink,
-    readonly meta: { transport: string; dialect: string },
+    readonly meta: SessionMeta,
   ) {
     this.appId = principal.appId;
     this.principal = principal;
@@ -268,6 +269,13 @@ export class EngineSession implements Session, Subscriber {
       this.typingAt.delete(room.id);
     }
     this.engine.roomEvent(room, { type: 'typing', room: toRoomRef(room), user: this.user, typing }, this);
+  }
+
+  /** From now on this session hears `user_online` / `user_offline` for the whole app; returns who is online. */
+  watchOnline(): { online: UserRef[] } {
+    if (this.closed) return { online: [] };
+    this.engine.watchAppPresence(this);
+    return { online: this.engine.online(this.appId).map((entry) => entry.user) };
   }
 
   async members(name: string): Promise<{ online: UserRef[] }> {

@@ -36,6 +36,7 @@ export const NATIVE_OPS = [
   'history',
   'typing',
   'members',
+  'watch_online',
   'mute',
   'unmute',
   'ban',
@@ -109,6 +110,7 @@ export interface NativeOperations {
   };
   typing: { request: { room: string; typing: boolean }; result: EmptyResult };
   members: { request: { room: string }; result: { online: UserRef[] } };
+  watch_online: { request: EmptyRequest; result: { online: UserRef[] } };
   mute: {
     request: { user: string; room?: string; minutes?: number; reason?: string };
     result: { mute: Mute };

@@ -331,6 +331,7 @@ describe.skipIf(!available)('cluster: delivery, presence and moderation across n
       const room = unique('pres');
       await createRoom(A, room);
       const observer = await native(C, 'ws', { room });
+      await observer.client.watchOnline();
       const joins = record(observer.client, 'presence_join');
       const leaves = record(observer.client, 'presence_leave');
       const offline = record(observer.client, 'user_offline');

@@ -184,6 +184,7 @@ describe.skipIf(!available)('cluster: PostgreSQL and node failures', () => {
           { reconnect: false },
         );
         await client.connect();
+        await client.watchOnline();
         await client.join(room);
         const observer = {
           node,

@@ -75,7 +75,8 @@ describe('[cluster.node-gone.bound] a dead node is dropped within the documented
     await engine.createUser(1, { username });
     const { token } = await engine.issueToken(1, username);
     const sink = new RecordingSink();
-    engine.openSession(await engine.authenticate(1, { kind: 'token', token }), sink);
+    const principal = await engine.authenticate(1, { kind: 'token', token });
+    engine.openSession(principal, sink, { transport: 'test', dialect: 'native', appPresence: true });
     return sink;
   }
 

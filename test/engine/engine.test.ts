@@ -207,10 +207,30 @@ describe('engine', () => {
     expect(watcher.sink.of('presence_join').filter((e) => e.user.username === 'alice')).toHaveLength(1);
   });
 
+  it('[engine.presence.app] app-wide online/offline only reaches sessions that watch it', async () => {
+    ctx = await createTestEngine({ config: { presenceGraceMs: 0 } });
+    const quiet = await connect(ctx.engine, 'quiet');
+    const watcher = await connect(ctx.engine, 'watcher');
+    expect(
+      watcher.session
+        .watchOnline()
+        .online.map((u) => u.username)
+        .sort(),
+    ).toEqual(['quiet', 'watcher']);
+    const a = await connect(ctx.engine, 'alice');
+    expect((await watcher.sink.next('user_online')).user.username).toBe('alice');
+    a.session.close({ immediate: true });
+    expect((await watcher.sink.next('user_offline')).user.username).toBe('alice');
+    await settle();
+    expect(quiet.sink.of('user_online')).toHaveLength(0);
+    expect(quiet.sink.of('user_offline')).toHaveLength(0);
+  });
+
   it('[engine.presence.leave] leaving on purpose (or logging out) needs no grace period', async () => {
     ctx = await createTestEngine({ config: { presenceGraceMs: 60_000 } });
     const watcher = await connect(ctx.engine, 'watcher');
     await watcher.session.join('lobby');
+    watcher.session.watchOnline();
     const a = await connect(ctx.engine, 'alice');
     await a.session.join('lobby');
     await a.session.leave('lobby');

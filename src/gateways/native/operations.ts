@@ -242,6 +242,12 @@ const table: Record<NativeOp, Operation> = {
       return { online };
     },
   }),
+  watch_online: defineOp('watch_online', {
+    schema: z.strictObject({}),
+    async handle(_ctx, _input, session) {
+      return session.watchOnline();
+    },
+  }),
   mute: defineOp('mute', {
     schema: z.strictObject({
       user,

@@ -170,6 +170,7 @@ export class NumericConnection implements Member {
     const session = engine.openSession(principal, this.sink, {
       transport: 'ws',
       dialect: NUMERIC_DIALECT,
+      appPresence: true, // the dialect's login/logout frames are app-wide
     });
     this.session = session;
     // Two logins with one nickname at the same moment both pass authenticate(): the later one gives way.

@@ -180,6 +180,7 @@ export class SocketApiConnection {
     const session = this.deps.engine.openSession(principal, this.sink, {
       transport: 'socket.io',
       dialect: DIALECT_NAME,
+      appPresence: true, // the dialect tells every client each user's online status
     });
     this.session = session;
     this.clearAuthTimer();

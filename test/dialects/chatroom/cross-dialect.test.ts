@@ -109,6 +109,7 @@ describe.each(TRANSPORTS)('chatroom and native (%s) in one room', (transport) =>
   it('a chatroom user is online app-wide for native clients', async () => {
     const nate = natives.client(srv, transport, { token: nateToken });
     await nate.connect();
+    await nate.watchOnline();
     const online = events(nate, 'user_online');
     const offline = events(nate, 'user_offline');
     const eve = await chatroomUser(`eve${tag}`);

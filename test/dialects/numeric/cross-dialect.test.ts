@@ -96,6 +96,7 @@ describe('numeric dialect with the native protocol', () => {
     // A user of its own: one that went away less than a grace period ago is, to the engine, still online.
     const member = await nativeClient(await register(srv, 'nat_presence', 'presence-password'));
     expect(await ann.next(isType(2))).toMatchObject({ user: 'nat_presence' });
+    await member.watchOnline();
     await member.join('presence');
     expect(await ann.next(isType(4))).toMatchObject({ channel: 'presence', user: 'nat_presence' });
     await member.leave('presence');

@@ -182,6 +182,7 @@ describe('socketapi ↔ native in the same room', () => {
     expect(who.users).toContainEqual({ id: native.id, username: watchName });
     expect(who.users).toContainEqual({ id: sa.userId, username: expect.any(String) });
 
+    await native.client.watchOnline();
     const nativeOnline = events(native.client, 'user_online');
     const other = await pool.user(srv, unique('sa-comer'));
     expect((await nativeOnline.next((e) => e.user.id === other.userId)).user.id).toBe(other.userId);
