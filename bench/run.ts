@@ -35,7 +35,7 @@ import { runS3, s3Rooms, S3_ROOM_PREFIX } from './scenarios/s3.js';
 import { runS4Cluster, runS4OneNode, S4_ROOM } from './scenarios/s4.js';
 import { runS5, s5Rooms, S5_ROOM_PREFIX } from './scenarios/s5.js';
 import { runS6, S6_ROOM } from './scenarios/s6.js';
-import { startTarget, type Target } from './servers/index.js';
+import { parleyRunsFrom, startTarget, useCompiledParley, type Target } from './servers/index.js';
 import { isParley, SCENARIOS, TARGETS, protocolOf, type ScenarioName, type TargetName } from './types.js';
 
 const SERVER_CPU = '0';
@@ -51,6 +51,8 @@ export interface RunOptions {
   sioClient: 'raw' | 'official';
   pin: boolean;
   waitQuiet: boolean;
+  /** Run Parley from the compiled output, built first (default), or from source (the harness test). */
+  build?: boolean;
   /** Override sizes (the harness test shrinks everything). */
   config?: BenchConfig;
   log?: (line: string) => void;
@@ -195,6 +197,12 @@ export async function runBench(opts: RunOptions): Promise<{ report: BenchReport;
     log(`warning: ulimit -n is ${limit}, below ${biggest + 512}`);
   }
   if (opts.sioClient === 'official') notes.push('socket.io targets were driven with socket.io-client.');
+
+  if (opts.build !== false && opts.targets.some(isParley)) {
+    log('building Parley (tsc -p tsconfig.build.json)');
+    useCompiledParley();
+  }
+  notes.push(`Parley ran from ${parleyRunsFrom()}.`);
 
   const profileDir = opts.profile ? join(opts.outDir, 'profiles') : null;
   if (profileDir) await mkdir(profileDir, { recursive: true });

@@ -8,6 +8,7 @@
  *
  * Every server process loads the bench hook (hook.ts) for heap, GC and event-loop delay over IPC.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,31 @@ export interface StartOptions {
   /** Number of nodes (2 for S4). */
   nodes?: number;
   cluster?: ClusterOptions;
+}
+
+/**
+ * What `parley serve` runs from: the compiled output by default, as `npm start` does. Run from the TypeScript
+ * source (tsx) it is slower and bigger than what users run: esbuild's keepNames gives every function a `name`
+ * property of its own, which puts each closure's properties in dictionary mode.
+ */
+let parleyEntry = 'src/cli/main.ts';
+
+/** Compiles Parley (`tsc -p tsconfig.build.json`, as `npm run build` does) and starts it from dist/. */
+export function useCompiledParley(): void {
+  const built = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    },
+  );
+  if (built.status !== 0) throw new Error(`building Parley failed:\n${built.stdout}${built.stderr}`);
+  parleyEntry = 'dist/cli/main.js';
+}
+
+export function parleyRunsFrom(): string {
+  return parleyEntry;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -152,7 +178,7 @@ async function startParley(name: TargetName, opts: StartOptions): Promise<Target
         ...(cluster?.databaseUrl ? { PARLEY_DATABASE_URL: cluster.databaseUrl } : {}),
         ...(cluster?.databaseSchema ? { PARLEY_DATABASE_SCHEMA: cluster.databaseSchema } : {}),
       });
-      const args = ['--expose-gc', '--import', 'tsx', '--import', HOOK_URL, 'src/cli/main.ts', 'serve'];
+      const args = ['--expose-gc', '--import', 'tsx', '--import', HOOK_URL, parleyEntry, 'serve'];
       args.push('--host', '127.0.0.1', '--port', '0', '--data', dataDir);
       nodes.push(await startNode(args, env, opts.cpu));
     }

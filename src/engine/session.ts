@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newConnectionId } from './ids.js';
 import { disconnect, type Disconnect } from '../core/disconnect.js';
 import { ParleyError } from '../core/errors.js';
 import type { Role } from '../core/roles.js';
@@ -29,14 +29,15 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * it receives; every method checks the user's rights.
  */
 export class EngineSession implements Session, Subscriber {
-  readonly id = randomUUID();
+  readonly id = newConnectionId();
   readonly appId: number;
   user: UserRef;
   principal: Principal;
   private readonly joined = new Map<number, Room>();
   /** Events for rooms whose join has not been answered yet: held so that they follow the join's reply. */
-  private readonly joining = new Map<number, EngineEvent[]>();
-  private readonly typingAt = new Map<number, number>();
+  // Created when first needed: most connections never type, and a join is in flight only for a moment.
+  private joiningMap: Map<number, EngineEvent[]> | null = null;
+  private typingMap: Map<number, number> | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -69,7 +70,7 @@ export class EngineSession implements Session, Subscriber {
   // ------------------------------------------------------------------ delivery
 
   deliverRoomEvent(roomId: number, event: EngineEvent): void {
-    const held = this.joining.get(roomId);
+    const held = this.joiningMap?.get(roomId);
     if (held) held.push(event);
     else this.deliverDirect(event);
   }
@@ -99,14 +100,14 @@ export class EngineSession implements Session, Subscriber {
     for (const roomId of this.joined.keys())
       this.engine.existingChannel(roomId)?.unsubscribe(this, immediate);
     this.joined.clear();
-    this.joining.clear();
+    this.joiningMap?.clear();
     this.engine.forgetSession(this, immediate);
   }
 
   /** @internal The room is gone (deleted): forget it without events. */
   forgetRoom(roomId: number): void {
     this.joined.delete(roomId);
-    this.joining.delete(roomId);
+    this.joiningMap?.delete(roomId);
   }
 
   /** @internal The operator changed this user's role. */
@@ -166,7 +167,7 @@ export class EngineSession implements Session, Subscriber {
     const sinceSeq = checkSinceSeq(opts.sinceSeq);
     const app = await this.engine.getApp(this.appId);
     const alreadyJoined = this.joined.has(room.id);
-    if (!alreadyJoined) this.joining.set(room.id, []);
+    if (!alreadyJoined) (this.joiningMap ??= new Map()).set(room.id, []);
     try {
       const channel = await this.engine.channel(room);
       if (this.closed) throw new ParleyError('unauthorized', 'The session is closed');
@@ -186,7 +187,7 @@ export class EngineSession implements Session, Subscriber {
       return result;
     } catch (err) {
       if (!alreadyJoined) {
-        this.joining.delete(room.id);
+        this.joiningMap?.delete(room.id);
         if (this.joined.delete(room.id)) this.engine.existingChannel(room.id)?.unsubscribe(this);
       }
       throw err;
@@ -199,8 +200,8 @@ export class EngineSession implements Session, Subscriber {
    */
   private releaseHeld(roomId: number, replayedUpTo: number): void {
     setImmediate(() => {
-      const held = this.joining.get(roomId);
-      this.joining.delete(roomId);
+      const held = this.joiningMap?.get(roomId);
+      this.joiningMap?.delete(roomId);
       if (!held || this.closed) return;
       for (const event of held) {
         if (event.type === 'message' && event.message.seq <= replayedUpTo) continue;
@@ -213,8 +214,8 @@ export class EngineSession implements Session, Subscriber {
     this.assertOpen();
     const room = await this.joinedRoom(name);
     this.joined.delete(room.id);
-    this.joining.delete(room.id);
-    this.typingAt.delete(room.id);
+    this.joiningMap?.delete(room.id);
+    this.typingMap?.delete(room.id);
     // Leaving is on purpose: no grace period (that is for connections that drop).
     this.engine.existingChannel(room.id)?.unsubscribe(this, true);
   }
@@ -260,13 +261,13 @@ export class EngineSession implements Session, Subscriber {
     const room = [...this.joined.values()].find((r) => r.name === name);
     if (!room) throw new ParleyError('not_joined', 'Join the room first');
     const now = this.engine.clock.now();
-    const last = this.typingAt.get(room.id);
+    const last = this.typingMap?.get(room.id);
     if (typing) {
       if (last !== undefined && now - last < this.engine.config.typingThrottleMs) return;
-      this.typingAt.set(room.id, now);
+      (this.typingMap ??= new Map()).set(room.id, now);
     } else {
       if (last === undefined) return;
-      this.typingAt.delete(room.id);
+      this.typingMap?.delete(room.id);
     }
     this.engine.roomEvent(room, { type: 'typing', room: toRoomRef(room), user: this.user, typing }, this);
   }

@@ -107,6 +107,7 @@ describe('a tiny run', () => {
       sioClient: 'raw',
       pin: false,
       waitQuiet: false,
+      build: false, // from source: the test checks the harness, not Parley's speed
       config,
       log: () => {},
     });

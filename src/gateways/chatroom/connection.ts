@@ -9,7 +9,7 @@
  * username; the first one that does opens the engine session (the user comes online). Frames are handled one
  * at a time, in order, so that e.g. create_room then connect_to_room works as its web client expects.
  */
-import { randomUUID } from 'node:crypto';
+import { newConnectionId } from '../../engine/ids.js';
 import { disconnect, type Disconnect } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import { usernameKey } from '../../core/names.js';
@@ -38,7 +38,7 @@ export interface ChatroomSocket {
 type Phase = 'admitting' | 'hello' | 'identified' | 'closed';
 
 export class ChatroomConnection {
-  readonly id = randomUUID();
+  readonly id = newConnectionId();
   private phase: Phase = 'admitting';
   /** Set once the server has decided to close: nothing more is handled or sent. */
   private ending = false;

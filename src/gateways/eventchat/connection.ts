@@ -7,7 +7,7 @@
  * Events from the client run one at a time, in the order they came (so a `message` sent right behind `Auth`
  * waits for it), through a bounded queue. Every failure is answered with `cerror`.
  */
-import { randomUUID } from 'node:crypto';
+import { newConnectionId } from '../../engine/ids.js';
 import { isOriginAllowed } from '../../core/apps.js';
 import { disconnect, type Disconnect } from '../../core/disconnect.js';
 import { ERROR_CATALOGUE, isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
@@ -54,7 +54,7 @@ type State = 'admitting' | 'open' | 'authenticated' | 'closed';
 export const MAX_PENDING_EVENTS = 64;
 
 export class EventchatConnection {
-  readonly id = randomUUID();
+  readonly id = newConnectionId();
   private state: State = 'admitting';
   private appId: AppId = 0;
   private session: Session | null = null;

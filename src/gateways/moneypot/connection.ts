@@ -3,7 +3,7 @@
  * session's sink (events held while auth is answered, then lobby events only), new_message in order, and
  * cleanup. The socket.io edge (socketio.ts) owns the socket and hands this class the events it receives.
  */
-import { randomUUID } from 'node:crypto';
+import { newConnectionId } from '../../engine/ids.js';
 import { isOriginAllowed } from '../../core/apps.js';
 import { disconnect } from '../../core/disconnect.js';
 import type { Disconnect } from '../../core/disconnect.js';
@@ -63,7 +63,7 @@ class AuthRefusal extends Error {
 }
 
 export class MoneypotConnection {
-  readonly id = randomUUID();
+  readonly id = newConnectionId();
   private state: State = { kind: 'fresh' };
   /** The session as soon as it is opened (before it is ready), so that a close can release it. */
   private session: Session | null = null;

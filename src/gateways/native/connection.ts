@@ -3,7 +3,7 @@
  * the auth timeout, dispatch through the operation table and cleanup. The WebSocket and socket.io gateways
  * each own the socket and hand this class decoded requests.
  */
-import { randomUUID } from 'node:crypto';
+import { newConnectionId } from '../../engine/ids.js';
 import { isOriginAllowed } from '../../core/apps.js';
 import { disconnect } from '../../core/disconnect.js';
 import type { DisconnectReason } from '../../core/disconnect.js';
@@ -89,7 +89,7 @@ export function admissionDisconnect(code: ErrorCode): DisconnectReason {
 }
 
 export class NativeConnection {
-  readonly id = randomUUID();
+  readonly id = newConnectionId();
   private appId: AppId = 0;
   private session: Session | null = null;
   private authenticating = false;

@@ -104,6 +104,9 @@ export function createNativeWsGateway(deps: GatewayDeps): WsGateway {
     name: 'native',
     matches: (pathname) => pathname === NATIVE_WS_PATH,
     accept(socket, req) {
+      // Only these two outlive the handshake: the request object is not kept for the connection's lifetime.
+      const url = req.url ?? '/';
+      const origin = req.headers.origin;
       const reply = (frame: WsReplyFrame) => socket.send(JSON.stringify(frame));
       const connection = new NativeConnection(deps, 'ws', {
         deliver: (event) => socket.sendFrame(encodeOnce(event, 'native-ws', encodeWsFrame)),
@@ -135,10 +138,10 @@ export function createNativeWsGateway(deps: GatewayDeps): WsGateway {
         },
         start() {
           // [proto.app] [proto.origin] [proto.handshake]
-          const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+          const query = new URL(url, 'http://localhost').searchParams;
           const admission = admit(deps, {
             app: query.get('app') ?? undefined,
-            origin: req.headers.origin,
+            origin,
             credentials: () =>
               parseHandshakeCredentials({
                 token: query.get('token') ?? undefined,

@@ -4,7 +4,7 @@
  * socket-api-error-<transaction>), and turns what the engine pushes into the dialect's events. The socket.io
  * adapter (socketio.ts) owns the socket and hands this class events; this class never touches storage.
  */
-import { randomUUID } from 'node:crypto';
+import { newConnectionId } from '../../engine/ids.js';
 import { disconnect } from '../../core/disconnect.js';
 import type { Disconnect } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
@@ -46,7 +46,7 @@ export type Admission = { ok: true; appId: AppId } | { ok: false; message: strin
 export const CONNECTION_EVENT = 'connection';
 
 export class SocketApiConnection {
-  readonly id = randomUUID();
+  readonly id = newConnectionId();
   private session: Session | null = null;
   /** auth-success has been written: pushes flow. Before it, they are held (nothing precedes auth-success). */
   private announced = false;
