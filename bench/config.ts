@@ -138,7 +138,7 @@ const QUICK: BenchConfig = {
     rate: 80,
     padChars: 16_000,
     warmupMs: 500,
-    measureMs: 5000,
+    measureMs: 3500,
     pauseAtMs: 1000,
     windowMs: 500,
     closeWaitMs: 1500,
