@@ -90,7 +90,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     );
   }
 
-  const store = await openStore(config);
+  const store = await openStore(config, logger);
   const bus = openBus(config, logger);
   const cleanups: (() => Promise<void>)[] = [() => store.close(), () => bus.close()];
   const cleanUp = async () => {
@@ -220,14 +220,22 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
 }
 
 /** PostgreSQL when a database URL is set (cluster mode), else SQLite in the data directory. */
-async function openStore(config: ServerConfig): Promise<Store> {
+/** How often the SQLite WAL is checkpointed in the background. */
+const CHECKPOINT_INTERVAL_MS = 1000;
+
+async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
   if (config.databaseUrl) {
     return openPostgresStore({
       connectionString: config.databaseUrl,
       ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
     });
   }
-  return openSqliteStore({ path: join(config.dataDir, DB_FILE), synchronous: config.sqliteSynchronous });
+  return openSqliteStore({
+    path: join(config.dataDir, DB_FILE),
+    synchronous: config.sqliteSynchronous,
+    backgroundCheckpointMs: CHECKPOINT_INTERVAL_MS,
+    onCheckpointError: (message) => logger.warn({ err: message }, 'sqlite background checkpoint failed'),
+  });
 }
 
 /** The Redis bus when a Redis URL is set (cluster mode), else the in-process one. */

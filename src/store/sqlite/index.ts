@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { ParleyError } from '../../core/errors.js';
 import type { Store } from '../types.js';
+import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { SqliteDirectory } from './directory.js';
 import { guard, mapSqliteError } from './errors.js';
 import { SqliteMessageLog } from './messageLog.js';
@@ -15,6 +16,12 @@ export interface SqliteOptions {
   path: string;
   /** NORMAL survives a process crash; FULL also survives power loss, at the cost of an fsync per commit. */
   synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * Checkpoint the WAL from a worker thread this often (see checkpointer.ts) instead of inside a commit on the
+   * event loop. Off (0) by default; the server turns it on.
+   */
+  backgroundCheckpointMs?: number;
+  onCheckpointError?: (message: string) => void;
 }
 
 const SYNCHRONOUS = ['NORMAL', 'FULL'] as const;
@@ -57,6 +64,15 @@ export function openSqliteDatabase(opts: SqliteOptions): Database.Database {
 export function openSqliteStore(opts: SqliteOptions): Store {
   const db = openSqliteDatabase(opts);
   const probe = db.prepare('SELECT 1');
+  let checkpointer: Checkpointer | null = null;
+  if (!db.memory && (opts.backgroundCheckpointMs ?? 0) > 0) {
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    checkpointer = startCheckpointer({
+      path: db.name,
+      intervalMs: opts.backgroundCheckpointMs ?? 0,
+      onError: opts.onCheckpointError ?? (() => {}),
+    });
+  }
   return {
     directory: new SqliteDirectory(db),
     messages: new SqliteMessageLog(db),
@@ -66,6 +82,9 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     async close() {
       // Closing twice is harmless: shutdown paths may both get here.
       if (!db.open) return;
+      const stopping = checkpointer;
+      checkpointer = null;
+      await stopping?.stop();
       try {
         // Lets SQLite refresh the statistics its query planner uses; cheap when nothing changed.
         db.pragma('optimize');
