@@ -620,6 +620,7 @@ function renderDetails(report: BenchReport): string[] {
           'Missing',
           'Dup',
           'CPU server/loadgen',
+          'CPU µs/delivery server/loadgen',
           'Server ELD p99',
           'Pass',
         ],
