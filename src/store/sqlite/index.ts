@@ -73,17 +73,15 @@ export function openSqliteStore(opts: SqliteOptions): Store {
       onError: opts.onCheckpointError ?? (() => {}),
     });
   }
-  const messages = new SqliteMessageLog(db);
   return {
     directory: new SqliteDirectory(db),
-    messages,
+    messages: new SqliteMessageLog(db),
     async ping() {
       guard(db, () => probe.get());
     },
     async close() {
       // Closing twice is harmless: shutdown paths may both get here.
       if (!db.open) return;
-      messages.flush(); // appends still waiting for their commit get it, not an error
       const stopping = checkpointer;
       checkpointer = null;
       await stopping?.stop();

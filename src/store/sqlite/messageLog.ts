@@ -4,7 +4,7 @@ import type { Message, MessageId, RoomId } from '../../core/types.js';
 import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
 import type { AppendResult, MessageLog, NewMessage } from '../types.js';
-import { guard, mapSqliteError } from './errors.js';
+import { guard } from './errors.js';
 
 /** An open upper bound for `seq < ?`, where SQLite wants a number. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
@@ -69,62 +69,16 @@ function prepare(db: Database.Database) {
   };
 }
 
-interface PendingAppend {
-  input: NewMessage;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
-}
-
-type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
-
 export class SqliteMessageLog implements MessageLog {
   private readonly q: ReturnType<typeof prepare>;
-  /** One append, as a savepoint inside the batch's transaction: its failure undoes only itself. */
-  private readonly appendOne: (input: NewMessage) => AppendResult;
-  private readonly commitBatch: (batch: readonly PendingAppend[], outcomes: Outcome[]) => void;
-  private queue: PendingAppend[] = [];
-  private flushScheduled = false;
+  private readonly appendTx: (input: NewMessage) => AppendResult;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepare(db);
-    this.appendOne = db.transaction((input: NewMessage): AppendResult => this.appendLocked(input));
-    // IMMEDIATE takes the write lock before the dedup reads, so another process cannot slip the same
-    // clientMsgId (or the same seq) in between a check and its insert.
-    const tx = db.transaction((batch: readonly PendingAppend[], outcomes: Outcome[]) => {
-      for (const item of batch) {
-        try {
-          outcomes.push({ ok: true, result: this.appendOne(item.input) });
-        } catch (error) {
-          outcomes.push({ ok: false, error });
-        }
-      }
-    });
-    this.commitBatch = (batch, outcomes) => tx.immediate(batch, outcomes);
-  }
-
-  /**
-   * Group commit: the appends of one event-loop turn go into one transaction. Each commit writes every page it
-   * touched to the WAL (the room's counter, the table and two indexes: some 20 KB for one short message), so
-   * sharing a commit among the messages of a busy moment cuts the writes, and the checkpoints that follow
-   * them, several times over. Every append is still answered only once its commit is done.
-   */
-  flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    const outcomes: Outcome[] = [];
-    try {
-      guard(this.db, () => this.commitBatch(batch, outcomes));
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) item.resolve(outcome.result);
-      else item.reject(mapSqliteError(outcome?.error));
-    });
+    // IMMEDIATE takes the write lock before the dedup read, so another process cannot slip the same
+    // clientMsgId (or the same seq) in between the check and the insert.
+    const tx = db.transaction((input: NewMessage): AppendResult => this.appendLocked(input));
+    this.appendTx = (input) => tx.immediate(input);
   }
 
   private read(roomId: RoomId, id: MessageId): Message {
@@ -156,13 +110,7 @@ export class SqliteMessageLog implements MessageLog {
   }
 
   async append(input: NewMessage): Promise<AppendResult> {
-    if (!this.db.open) throw new ParleyError('unavailable', 'the database is closed');
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      if (this.flushScheduled) return;
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    });
+    return guard(this.db, () => this.appendTx(input));
   }
 
   async get(roomId: RoomId, id: MessageId): Promise<Message | null> {
