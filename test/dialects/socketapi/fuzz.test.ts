@@ -207,14 +207,18 @@ describe('socketapi fuzz', () => {
           ws.once('error', reject);
         });
         ws.send('40/socketapi,');
+        // Generous bounds: under a full parallel test run one of the 50 connections can take seconds.
         await waitFor(() => received.some((m) => m.startsWith('40/socketapi,')), {
           label: 'namespace connect',
+          timeoutMs: 15_000,
         });
         for (const frame of frames) if (ws.readyState === WebSocket.OPEN) ws.send(frame);
         // An unknown event as a marker: answered unless the garbage got the connection closed.
         if (ws.readyState === WebSocket.OPEN) ws.send('42/socketapi,["raw-marker",{}]');
         const outcome = await Promise.race([
-          waitFor(() => received.some((m) => m.includes('"raw-marker"'))).then(() => 'answered'),
+          waitFor(() => received.some((m) => m.includes('"raw-marker"')), { timeoutMs: 15_000 }).then(
+            () => 'answered',
+          ),
           closed.then(() => 'closed'),
         ]);
         expect(['answered', 'closed']).toContain(outcome);
