@@ -71,7 +71,7 @@ describe.skipIf(!available)('redis bus', () => {
       } finally {
         admin.disconnect();
       }
-      await waitFor(() => resyncs() > before, { timeoutMs: 10_000 });
+      await waitFor(() => resyncs() > before, { timeoutMs: 20_000 });
       await own.stop();
       a.bus.publish({ type: 'hello', origin: 'lost-while-down' }); // Redis is down: dropped, never queued
       const beforeRestart = [resyncsOf(a), resyncsOf(b)];

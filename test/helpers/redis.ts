@@ -30,19 +30,34 @@ export interface OwnRedis {
  * the machine's shared Redis.
  */
 export async function startOwnRedis(): Promise<OwnRedis> {
-  const port = await freePort();
+  // The free port may be taken again before redis-server binds it (tests run in parallel): then try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOwnRedisOn(await freePort());
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOwnRedisOn(port: number): Promise<OwnRedis> {
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn(
+    const spawned = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       {
         stdio: 'ignore',
       },
     );
+    child = spawned;
     await waitFor(
       async () => {
+        // A redis-server that could not bind the port exits; a ping would then reach whoever holds the port.
+        if (spawned.exitCode !== null || spawned.signalCode !== null) {
+          throw new Error(`redis-server on port ${port} exited (${spawned.exitCode ?? spawned.signalCode})`);
+        }
         const probe = new Redis(url, {
           lazyConnect: true,
           maxRetriesPerRequest: 0,
