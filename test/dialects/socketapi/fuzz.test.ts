@@ -213,6 +213,12 @@ describe('socketapi fuzz', () => {
           timeoutMs: 15_000,
         });
         for (const frame of frames) if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+        // `41/socketapi,` is the client leaving the namespace: what it sends there afterwards is not for anyone.
+        if (frames.some((f) => f.startsWith('41/socketapi,'))) {
+          ws.terminate();
+          await witnessWorks();
+          return;
+        }
         // An unknown event as a marker: answered unless the garbage got the connection closed.
         if (ws.readyState === WebSocket.OPEN) ws.send('42/socketapi,["raw-marker",{}]');
         const outcome = await Promise.race([
