@@ -22,11 +22,6 @@ import type { EngineEvent, MessageView, RoomView } from './events.js';
 import type { Subscriber } from './roomChannel.js';
 import { toRoomRef } from './views.js';
 
-/** How long a connection may stay over the outbound bound before it is dropped as a slow consumer. */
-export const SLOW_CONSUMER_GRACE_MS = 2000;
-/** Over this many times the bound, it is dropped at once. */
-export const HARD_BOUND_FACTOR = 4;
-
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
@@ -45,8 +40,6 @@ export class EngineSession implements Session, Subscriber {
   private typingMap: Map<number, number> | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** When the outbound buffer was last seen going over the bound; null while it is under. */
-  private overBoundSince: number | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -82,26 +75,13 @@ export class EngineSession implements Session, Subscriber {
     else this.deliverDirect(event);
   }
 
-  /**
-   * Hands an event to the gateway, unless the client has fallen too far behind: then it is disconnected. Too far
-   * is over the outbound bound for longer than SLOW_CONSUMER_GRACE_MS, or over HARD_BOUND_FACTOR times it at
-   * once. A burst (many messages fanned out in one turn, a busy server's own backlog) puts a healthy reader over
-   * the bound for a moment only; a reader that stopped stays over it.
-   */
+  /** Hands an event to the gateway, unless the client has fallen too far behind: then it is disconnected. */
   deliverDirect(event: EngineEvent): void {
     if (this.closed) return;
-    const bound = this.engine.config.outboundBufferBytes;
-    const buffered = this.sink.bufferedBytes();
-    if (buffered > bound) {
-      const now = this.engine.clock.now();
-      this.overBoundSince ??= now;
-      if (buffered > bound * HARD_BOUND_FACTOR || now - this.overBoundSince >= SLOW_CONSUMER_GRACE_MS) {
-        this.engine.metrics.slowConsumerDisconnected();
-        this.terminate(disconnect('slow_consumer'));
-        return;
-      }
-    } else {
-      this.overBoundSince = null;
+    if (this.sink.bufferedBytes() > this.engine.config.outboundBufferBytes) {
+      this.engine.metrics.slowConsumerDisconnected();
+      this.terminate(disconnect('slow_consumer'));
+      return;
     }
     this.sink.deliver(event);
   }
