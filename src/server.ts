@@ -219,10 +219,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   }
 }
 
-/** PostgreSQL when a database URL is set (cluster mode), else SQLite in the data directory. */
 /** How often the SQLite WAL is checkpointed in the background. */
 const CHECKPOINT_INTERVAL_MS = 1000;
 
+/** PostgreSQL when a database URL is set (cluster mode), else SQLite in the data directory. */
 async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
   if (config.databaseUrl) {
     return openPostgresStore({

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { Redis } from 'ioredis';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
+import { textFrame } from '../../src/gateways/wsFrame.js';
 import { baselineArgs, stringProp } from './args.js';
 import './hook.js';
 
@@ -18,29 +19,12 @@ const { port, redisUrl } = baselineArgs(process.argv.slice(2));
 const origin = randomUUID();
 const CHANNEL = 'parley-bench:baseline-ws';
 
-/** An unmasked text frame (server → client), header and payload in one buffer. */
-export function frameText(payload: Buffer): Buffer {
-  const length = payload.length;
-  let header: Buffer;
-  if (length < 126) {
-    header = Buffer.from([0x81, length]);
-  } else if (length < 65_536) {
-    header = Buffer.from([0x81, 126, length >> 8, length & 0xff]);
-  } else {
-    header = Buffer.alloc(10);
-    header[0] = 0x81;
-    header[1] = 127;
-    header.writeBigUInt64BE(BigInt(length), 2);
-  }
-  return Buffer.concat([header, payload], header.length + length);
-}
-
 const rooms = new Map<string, Set<Duplex>>();
 
 function broadcast(room: string, event: string): void {
   const members = rooms.get(room);
   if (!members) return;
-  const frame = frameText(Buffer.from(event));
+  const frame = textFrame(event);
   for (const socket of members) if (socket.writable) socket.write(frame);
 }
 

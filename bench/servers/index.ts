@@ -1,10 +1,10 @@
 /**
  * The four targets, each started in its own process(es) for a run and stopped after it:
  *
- * - parley-ws / parley-sio: `parley serve` from source (tsx) with a temp data dir (SQLite, persistence on) or,
+ * - parley-ws / parley-sio: `parley serve` (compiled to dist/ first, see useCompiledParley) with a temp data dir (SQLite, persistence on) or,
  *   for S4, PostgreSQL and Redis; PARLEY_ADMIN_KEY set, the flood limit raised through the admin API, guests
  *   allowed to write. The two framings are two targets on separate server processes.
- * - baseline-sio / baseline-ws: the tiny standalone servers next to this file.
+ * - baseline-sio / baseline-ws: the tiny servers next to this file (baseline-ws frames with Parley's textFrame).
  *
  * Every server process loads the bench hook (hook.ts) for heap, GC and event-loop delay over IPC.
  */

@@ -685,10 +685,11 @@ export class Engine implements EngineApi {
 
   private deliverToApp(appId: AppId, event: EngineEvent, audience?: readonly number[]): void {
     const sessions = this.sessionsByApp.get(appId);
+    if (!audience) return this.deliverTo(sessions, event);
     if (!sessions) return;
     let count = 0;
     for (const session of sessions) {
-      if (audience && !audience.includes(session.user.id) && !canSeeEveryRoom(session.user)) continue;
+      if (!audience.includes(session.user.id) && !canSeeEveryRoom(session.user)) continue;
       session.deliverDirect(event);
       count += 1;
     }

@@ -52,12 +52,15 @@ async function startOwnRedisOn(port: number): Promise<OwnRedis> {
       },
     );
     child = spawned;
-    await waitFor(
+    // A redis-server that could not bind the port exits at once (a ping would reach whoever holds the port).
+    const exitedEarly = new Promise<never>((_resolve, reject) =>
+      spawned.once('exit', (code, signal) =>
+        reject(new Error(`redis-server on port ${port} exited (${code ?? signal})`)),
+      ),
+    );
+    exitedEarly.catch(() => {}); // once it is up, a later exit (stop) is not a failure
+    const up = waitFor(
       async () => {
-        // A redis-server that could not bind the port exits; a ping would then reach whoever holds the port.
-        if (spawned.exitCode !== null || spawned.signalCode !== null) {
-          throw new Error(`redis-server on port ${port} exited (${spawned.exitCode ?? spawned.signalCode})`);
-        }
         const probe = new Redis(url, {
           lazyConnect: true,
           maxRetriesPerRequest: 0,
@@ -75,6 +78,8 @@ async function startOwnRedisOn(port: number): Promise<OwnRedis> {
       },
       { timeoutMs: 10_000, label: 'redis-server to start' },
     );
+    up.catch(() => {}); // if the exit wins the race, the poll's own timeout later is nobody's concern
+    await Promise.race([up, exitedEarly]);
   };
   const stop = async () => {
     const running = child;

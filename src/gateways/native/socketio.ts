@@ -30,17 +30,14 @@ export function encodeSocketIoPush(event: EngineEvent): string {
 type SendOptions = NonNullable<Parameters<Socket['conn']['write']>[1]>;
 
 /** A pushed packet with its ready WebSocket frame: a fan-out writes the same bytes to every websocket client. */
-export interface PreparedPacket {
+interface PreparedPacket {
   packet: string;
   options: SendOptions & { wsPreEncodedFrame: Buffer[] };
 }
 
-export function preparePacket(packet: string): PreparedPacket {
-  return { packet, options: { compress: false, wsPreEncodedFrame: engineIoFrame(packet) } };
-}
-
 function encodePreparedPush(event: EngineEvent): PreparedPacket {
-  return preparePacket(encodeSocketIoPush(event));
+  const packet = encodeSocketIoPush(event);
+  return { packet, options: { compress: false, wsPreEncodedFrame: engineIoFrame(packet) } };
 }
 
 function readProp(value: unknown, key: string): unknown {

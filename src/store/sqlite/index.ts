@@ -65,11 +65,12 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   const db = openSqliteDatabase(opts);
   const probe = db.prepare('SELECT 1');
   let checkpointer: Checkpointer | null = null;
-  if (!db.memory && (opts.backgroundCheckpointMs ?? 0) > 0) {
+  const checkpointMs = opts.backgroundCheckpointMs ?? 0;
+  if (!db.memory && checkpointMs > 0) {
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     checkpointer = startCheckpointer({
       path: db.name,
-      intervalMs: opts.backgroundCheckpointMs ?? 0,
+      intervalMs: checkpointMs,
       onError: opts.onCheckpointError ?? (() => {}),
     });
   }
