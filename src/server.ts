@@ -6,7 +6,7 @@ import { Server as SocketIoServer } from 'socket.io';
 import { Authenticator } from './auth/authenticator.js';
 import { createLocalBus } from './bus/local.js';
 import { createRedisBus } from './bus/redis.js';
-import type { Bus } from './bus/types.js';
+import type { Bus } from './engine/ports/bus.js';
 import type { ServerConfig } from './config/types.js';
 import { isOriginAllowed } from './core/apps.js';
 import { systemClock } from './core/clock.js';
@@ -23,7 +23,7 @@ import { createMetrics } from './http/metrics.js';
 import { createLogger, type Logger } from './log.js';
 import { openPostgresStore } from './store/postgres/index.js';
 import { openSqliteStore } from './store/sqlite/index.js';
-import type { Store } from './store/types.js';
+import type { Store } from './engine/ports/store.js';
 
 export interface RunningServer {
   /** Where clients reach the server, e.g. http://127.0.0.1:3000 (localhost when bound to every interface). */

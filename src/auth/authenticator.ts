@@ -3,8 +3,9 @@ import { ParleyError, isParleyError } from '../core/errors.js';
 import { checkPassword, checkUsername } from '../core/names.js';
 import type { Role } from '../core/roles.js';
 import { isActive, type App, type User, type UserKind } from '../core/types.js';
-import type { Credentials, IssuedToken, Principal } from '../engine/api.js';
-import type { Directory } from '../store/types.js';
+import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
+import type { IdentityProvider } from '../engine/ports/identity.js';
+import type { Directory } from '../engine/ports/store.js';
 import { verifySiteJwt } from './jwt.js';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { generateAccessToken, isSha256Hex, looksLikeJwt, sha256Hex } from './tokens.js';
@@ -51,7 +52,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * Who is connecting: turns credentials into a Principal, and issues Parley's own opaque access tokens.
  * Tokens are stored only as their sha256; raw tokens and passwords never reach logs or error messages.
  */
-export class Authenticator {
+export class Authenticator implements IdentityProvider {
   private readonly directory: Directory;
   private readonly clock: Clock;
   private readonly tokenTtlSeconds: number;
@@ -64,6 +65,10 @@ export class Authenticator {
     this.clock = options.clock;
     this.tokenTtlSeconds = checkTtl(options.tokenTtlSeconds, 'tokenTtlSeconds');
     this.guestTokenTtlSeconds = checkTtl(options.guestTokenTtlSeconds, 'guestTokenTtlSeconds');
+  }
+
+  hashPassword(password: string): Promise<string> {
+    return hashPassword(checkPassword(password));
   }
 
   /** Self-registration of an account with a password; the new account gets a token at once. */

@@ -1,4 +1,4 @@
-import type { Bus, BusHandler, BusMessage } from './types.js';
+import type { Bus, BusHandler, BusMessage } from '../engine/ports/bus.js';
 
 /**
  * The in-process bus. Alone it connects one node to nobody; several nodes made from one LocalBusHub talk to

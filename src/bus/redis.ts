@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Bus, BusHandler, BusMessage } from './types.js';
+import type { Bus, BusHandler, BusMessage } from '../engine/ports/bus.js';
 
 export interface RedisBusOptions {
   url: string;

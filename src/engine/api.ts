@@ -12,34 +12,8 @@ import type {
   User,
   UserRef,
 } from '../core/types.js';
+import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
-
-/** How a connection proves who it is. Gateways map their own auth payloads onto one of these. */
-export type Credentials =
-  | { kind: 'token'; token: string }
-  | { kind: 'jwt'; jwt: string }
-  | { kind: 'password'; username: string; password: string }
-  | { kind: 'guest'; nickname: string }
-  /** sha256 hex of an access token (the moneypot dialect logs in this way). */
-  | { kind: 'token_hash'; hash: string };
-
-export interface Principal {
-  appId: AppId;
-  user: User;
-  /** When the credentials stop being valid (ms since epoch); null for never. */
-  expiresAt: number | null;
-  via: Credentials['kind'];
-  /** A token the client can reconnect with: set for guests, whose nickname alone does not prove who they are. */
-  resumeToken?: string;
-  /** A reader without an account (engine.openReader): reads public rooms, is never present, cannot write. */
-  anonymous?: boolean;
-}
-
-export interface IssuedToken {
-  token: string;
-  expiresAt: number | null;
-  user: User;
-}
 
 /** The outbound side of one connection, implemented by each gateway. */
 export interface SessionSink {
@@ -65,6 +39,11 @@ export interface SessionMeta {
 export interface JoinOptions {
   /** The last seq the client saw in this room: the join replays what came after it. */
   sinceSeq?: number;
+  /**
+   * Create the room, public, when there is none of that name (dialects whose channels come into being when
+   * first joined). The engine's one room-creation policy decides whether this user may.
+   */
+  create?: boolean;
 }
 
 export interface Gap {
@@ -112,6 +91,11 @@ export interface SendInput {
   kind?: 'text' | 'me';
 }
 
+/** A mute with the muted user's name, for lists shown to moderators. */
+export interface NamedMute extends Mute {
+  username: string;
+}
+
 export interface ModerationTarget {
   username: string;
 }
@@ -151,6 +135,8 @@ export interface Session {
   ban(target: string, opts: { minutes?: number; reason?: string }): Promise<Ban>;
   unban(target: string): Promise<void>;
   kick(target: string, opts: { reason?: string }): Promise<void>;
+  /** The mutes in force in the app, with the muted user's name (staff only: `forbidden` otherwise). */
+  listMutes(): Promise<NamedMute[]>;
 
   /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
   refresh(credentials: Credentials): Promise<Principal>;
@@ -172,8 +158,11 @@ export interface OnlineUser {
   connections: number;
 }
 
-/** The engine's whole surface, as the gateways and the HTTP API see it. */
-export interface EngineApi {
+/**
+ * What a gateway may ask of the engine: sign a connection in and open its session (or an anonymous reader),
+ * read the app's settings for admission, and who is online. Everything else goes through the Session.
+ */
+export interface EngineConnections {
   readonly nodeId: string;
 
   authenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
@@ -183,13 +172,18 @@ export interface EngineApi {
    * rooms and receives their events, is not shown in presence, and every write answers `unauthorized`.
    */
   openReader(appId: AppId, sink: SessionSink, meta?: SessionMeta): Promise<Session>;
-  /** A user of the app by id, or null. */
-  getUser(appId: AppId, userId: number): Promise<User | null>;
-
+  /** The app (its settings decide admission: origins, guest rights). */
+  getApp(appId: AppId): Promise<App>;
   register(appId: AppId, username: string, password: string): Promise<IssuedToken>;
   login(appId: AppId, username: string, password: string): Promise<IssuedToken>;
+  /** Who is connected to the app, across the cluster. */
+  online(appId: AppId): OnlineUser[];
+}
 
-  // Administration (the HTTP admin API, the CLI); the caller has proven the admin key.
+/** What the HTTP admin API and the CLI may ask of the engine; the caller has proven the admin key. */
+export interface EngineAdmin {
+  readonly nodeId: string;
+
   getApp(appId: AppId): Promise<App>;
   listApps(): Promise<App[]>;
   createApp(input: { name: string; settings?: Partial<AppSettings> }): Promise<App>;
@@ -198,6 +192,8 @@ export interface EngineApi {
   setUserRole(appId: AppId, username: string, role: Role): Promise<User>;
   listUsers(appId: AppId, opts: { limit: number; afterId?: number }): Promise<User[]>;
   issueToken(appId: AppId, username: string, ttlSeconds?: number): Promise<IssuedToken>;
+  register(appId: AppId, username: string, password: string): Promise<IssuedToken>;
+  login(appId: AppId, username: string, password: string): Promise<IssuedToken>;
   listRooms(appId: AppId): Promise<RoomView[]>;
   createRoom(
     appId: AppId,
@@ -228,7 +224,15 @@ export interface EngineApi {
   listModeration(appId: AppId, opts: { limit: number; beforeId?: number }): Promise<ModerationRecord[]>;
   online(appId: AppId): OnlineUser[];
   stats(): { sessions: number; rooms: number };
+}
 
+/** The engine as the server that owns it sees it: both sides, and the stop. */
+export interface EngineApi extends EngineConnections, EngineAdmin {
+  readonly nodeId: string;
+  getApp(appId: AppId): Promise<App>;
+  register(appId: AppId, username: string, password: string): Promise<IssuedToken>;
+  login(appId: AppId, username: string, password: string): Promise<IssuedToken>;
+  online(appId: AppId): OnlineUser[];
   /** Stop: tell every session `shutdown` and wait for pending writes. */
   shutdown(): Promise<void>;
 }

@@ -12,28 +12,27 @@ import { disconnect, type DisconnectReason } from '../core/disconnect.js';
 import { ParleyError, type ErrorCode } from '../core/errors.js';
 import { renderMarkdown } from '../core/markdown.js';
 import { checkClientMsgId, checkMessageText } from '../core/messages.js';
-import { checkPassword, checkRoomName, checkUsername } from '../core/names.js';
+import { checkRoomName, checkUsername } from '../core/names.js';
+import { mayCreateRoom, type RoomCreation } from '../core/roomPolicy.js';
 import { isRole, isStaff, type Role } from '../core/roles.js';
 import type { App, AppId, Ban, Message, Mute, Room, RoomVisibility, User, UserRef } from '../core/types.js';
-import type { Authenticator } from '../auth/authenticator.js';
-import { hashPassword } from '../auth/passwords.js';
-import type { Bus, BusMessage } from '../bus/types.js';
-import type { Store } from '../store/types.js';
+import type { IdentityProvider } from './ports/identity.js';
+import type { Bus, BusMessage } from './ports/bus.js';
+import type { Store } from './ports/store.js';
 import type {
   AppPatch,
-  Credentials,
   EngineApi,
   Gap,
   HistoryPage,
   HistoryQuery,
-  IssuedToken,
   MuteOptions,
+  NamedMute,
   OnlineUser,
-  Principal,
   SendResult,
   SessionMeta,
   SessionSink,
 } from './api.js';
+import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { EngineConfig } from './config.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
 import type { EngineMetrics } from './metrics.js';
@@ -56,7 +55,7 @@ export interface EngineDeps {
   logger: Logger;
   metrics: EngineMetrics;
   config: EngineConfig;
-  authenticator: Authenticator;
+  authenticator: IdentityProvider;
 }
 
 const HISTORY_MAX = 200;
@@ -82,7 +81,7 @@ export class Engine implements EngineApi {
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
   readonly config: EngineConfig;
-  private readonly auth: Authenticator;
+  private readonly auth: IdentityProvider;
 
   private readonly apps = new Map<AppId, Promise<App>>();
   private readonly channels = new Map<number, RoomChannel>();
@@ -851,6 +850,20 @@ export class Engine implements EngineApi {
     return this.moderation.mutes(appId, this.clock.now());
   }
 
+  /** The mutes in force with the muted users' names (for moderators' lists). */
+  async namedMutes(appId: AppId): Promise<NamedMute[]> {
+    const mutes = await this.listMutes(appId);
+    const ids = [...new Set(mutes.map((mute) => mute.userId))];
+    const users = new Map<number, string>();
+    for (const user of await Promise.all(ids.map((id) => this.store.directory.getUser(appId, id)))) {
+      if (user) users.set(user.id, user.username);
+    }
+    return mutes.flatMap((mute) => {
+      const username = users.get(mute.userId);
+      return username === undefined ? [] : [{ ...mute, username }];
+    });
+  }
+
   async listBans(appId: AppId): Promise<Ban[]> {
     await this.getApp(appId);
     return this.store.directory.listBans(appId, this.clock.now());
@@ -867,6 +880,7 @@ export class Engine implements EngineApi {
     appId: AppId,
     input: { name: string; visibility?: RoomVisibility; topic?: string },
     creator: UserRef | null,
+    how: RoomCreation = 'explicit',
   ): Promise<RoomView> {
     const name = checkRoomName(input.name);
     const visibility = input.visibility ?? 'public';
@@ -874,7 +888,9 @@ export class Engine implements EngineApi {
       throw new ParleyError('bad_request', 'visibility must be public or private', { field: 'visibility' });
     }
     const topic = checkTopic(input.topic);
-    if (creator && creator.role === 'guest') throw new ParleyError('forbidden', 'Guests cannot create rooms');
+    if (creator && !mayCreateRoom(creator.role, how, name, (await this.getApp(appId)).settings)) {
+      throw new ParleyError('forbidden', 'Guests cannot create rooms');
+    }
     const room = await this.track(
       this.store.directory.createRoom(
         appId,
@@ -979,8 +995,7 @@ export class Engine implements EngineApi {
     const username = checkUsername(input.username);
     const role = input.role ?? 'member';
     if (!isRole(role)) throw new ParleyError('bad_request', 'unknown role', { field: 'role' });
-    const passwordHash =
-      input.password === undefined ? null : await hashPassword(checkPassword(input.password));
+    const passwordHash = input.password === undefined ? null : await this.auth.hashPassword(input.password);
     return this.track(
       this.store.directory.createUser(
         appId,

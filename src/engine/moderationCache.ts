@@ -1,5 +1,5 @@
 import { isActive, type AppId, type Ban, type Mute, type RoomId, type UserId } from '../core/types.js';
-import type { Directory } from '../store/types.js';
+import type { Directory } from './ports/store.js';
 
 interface AppModeration {
   mutes: Map<UserId, Mute[]>;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ParleyError } from '../core/errors.js';
 import type { AppId, Ban, ModerationKind, Mute, Room, User } from '../core/types.js';
-import type { Directory } from '../store/types.js';
+import type { Directory } from './ports/store.js';
 import type { MuteOptions } from './api.js';
 import type { EngineEvent } from './events.js';
 import type { ModerationCache } from './moderationCache.js';

@@ -1,22 +1,23 @@
 import { newConnectionId } from './ids.js';
 import { disconnect, type Disconnect } from '../core/disconnect.js';
 import { ParleyError } from '../core/errors.js';
-import type { Role } from '../core/roles.js';
+import { isStaff, type Role } from '../core/roles.js';
+import { mayCreateRoom } from '../core/roomPolicy.js';
 import type { Ban, Mute, Room, RoomVisibility, UserRef } from '../core/types.js';
 import type {
-  Credentials,
   HistoryPage,
   HistoryQuery,
   JoinOptions,
   JoinResult,
   MuteOptions,
-  Principal,
+  NamedMute,
   SendInput,
   SendResult,
   Session,
   SessionMeta,
   SessionSink,
 } from './api.js';
+import type { Credentials, Principal } from '../core/identity.js';
 import type { Engine } from './engine.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
 import type { Subscriber } from './roomChannel.js';
@@ -163,6 +164,7 @@ export class EngineSession implements Session, Subscriber {
 
   async join(name: string, opts: JoinOptions = {}): Promise<JoinResult> {
     this.assertOpen();
+    if (opts.create === true) await this.createMissing(name);
     const room = await this.visibleRoom(name);
     const sinceSeq = checkSinceSeq(opts.sinceSeq);
     const app = await this.engine.getApp(this.appId);
@@ -191,6 +193,28 @@ export class EngineSession implements Session, Subscriber {
         if (this.joined.delete(room.id)) this.engine.existingChannel(room.id)?.unsubscribe(this);
       }
       throw err;
+    }
+  }
+
+  /** A join with `create`: the room, public, when there is none of that name yet. */
+  private async createMissing(name: string): Promise<void> {
+    try {
+      await this.engine.findRoom(this.appId, name);
+      return;
+    } catch (err) {
+      if (!(err instanceof ParleyError && err.code === 'not_found')) throw err;
+    }
+    try {
+      const app = await this.engine.getApp(this.appId);
+      const role = this.anonymous ? null : this.user.role;
+      if (!mayCreateRoom(role, 'on_join', name.trim(), app.settings)) {
+        throw new ParleyError('forbidden', 'Guests cannot create rooms');
+      }
+      const creator = this.anonymous ? null : this.user;
+      await this.engine.createRoomAs(this.appId, { name, visibility: 'public' }, creator, 'on_join');
+    } catch (err) {
+      // Another connection created it at the same moment: join theirs.
+      if (!(err instanceof ParleyError && err.code === 'conflict')) throw err;
     }
   }
 
@@ -314,6 +338,12 @@ export class EngineSession implements Session, Subscriber {
   kick(target: string, opts: { reason?: string }): Promise<void> {
     this.assertUser();
     return this.engine.moderator.kick(this.appId, target, opts, this.actor);
+  }
+
+  async listMutes(): Promise<NamedMute[]> {
+    this.assertUser();
+    if (!isStaff(this.user.role)) throw new ParleyError('forbidden', 'Only moderators see the mute list');
+    return this.engine.namedMutes(this.appId);
   }
 
   async refresh(credentials: Credentials): Promise<Principal> {

@@ -4,10 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Server as SocketIoServer } from 'socket.io';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/types.js';
-import type { EngineApi } from '../engine/api.js';
+import type { EngineConnections } from '../engine/api.js';
 
 export interface GatewayDeps {
-  engine: EngineApi;
+  engine: EngineConnections;
   config: ServerConfig;
   logger: Logger;
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ServerConfig } from '../config/types.js';
 import { ParleyError } from '../core/errors.js';
-import type { EngineApi } from '../engine/api.js';
+import type { EngineAdmin } from '../engine/api.js';
 import { redactUrl } from '../log.js';
 import { createAdminAuth } from './adminAuth.js';
 import { registerCors } from './cors.js';
@@ -23,7 +23,7 @@ import { registerWebRoutes } from './routes/web.js';
 export { BODY_LIMIT } from './errors.js';
 
 export interface HttpAppDeps {
-  engine: EngineApi;
+  engine: EngineAdmin;
   config: ServerConfig;
   logger: Logger;
   adminKey: string;

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/types.js';
 import { isOriginAllowed } from '../core/apps.js';
 import { ParleyError, isParleyError } from '../core/errors.js';
-import type { EngineApi } from '../engine/api.js';
+import type { EngineAdmin } from '../engine/api.js';
 
 /** The app id of a URL under `/api/v1/apps/:app/…` (not the app resource itself), else null. */
 export function appIdOfPath(url: string): number | null {
@@ -30,7 +30,10 @@ export const CORS_MAX_AGE = 600;
  * app's own `settings.allowedOrigins` narrows it further. Allowed origins get the CORS headers (the Origin is
  * reflected, never `*` with credentials). Requests without an Origin (servers, curl) are not affected.
  */
-export function registerCors(app: FastifyInstance, deps: { engine: EngineApi; config: ServerConfig }): void {
+export function registerCors(
+  app: FastifyInstance,
+  deps: { engine: EngineAdmin; config: ServerConfig },
+): void {
   const { engine, config } = deps;
 
   const appOrigins = async (request: FastifyRequest): Promise<string[] | null> => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ParleyError, type ErrorCode } from '../core/errors.js';
-import type { EngineApi } from '../engine/api.js';
+import type { EngineAdmin } from '../engine/api.js';
 import type { AdminAuth } from './adminAuth.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -115,5 +115,5 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
 
 /** What the resource routes are built from: they reach the server's state only through the engine. */
 export interface ApiDeps {
-  engine: EngineApi;
+  engine: EngineAdmin;
 }

@@ -21,7 +21,7 @@ import type {
   User,
   UserKind,
 } from '../core/types.js';
-import type { AccessTokenRecord } from './types.js';
+import type { AccessTokenRecord } from '../engine/ports/store.js';
 
 // Written as records so that adding a value to the union without adding it here fails to compile.
 const USER_KINDS = Object.keys({ account: 1, external: 1, guest: 1 } satisfies Record<

@@ -8,9 +8,9 @@ import { sha256Hex } from '../../src/auth/tokens.js';
 import { DEFAULT_APP_SETTINGS } from '../../src/core/apps.js';
 import { ParleyError } from '../../src/core/errors.js';
 import type { App, AppSettings } from '../../src/core/types.js';
-import type { Credentials } from '../../src/engine/api.js';
+import type { Credentials } from '../../src/core/identity.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import type { Directory, Store } from '../../src/store/types.js';
+import type { Directory, Store } from '../../src/engine/ports/store.js';
 
 const START = Date.UTC(2025, 0, 1, 12, 0, 0);
 const SECRET = 'site-shared-secret-for-tests-0123456789';

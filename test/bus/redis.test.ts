@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisBus, type RedisBus } from '../../src/bus/redis.js';
-import type { BusMessage } from '../../src/bus/types.js';
+import type { BusMessage } from '../../src/engine/ports/bus.js';
 import { startOwnRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 

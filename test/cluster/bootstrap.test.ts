@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/engine/ports/store.js';
 import { clusterServicesAvailable, TEST_DATABASE_URL } from '../helpers/cluster.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 

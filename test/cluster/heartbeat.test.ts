@@ -8,10 +8,10 @@
  * docs/deploy.md: "the other nodes drop its presence after 3 × PARLEY_CLUSTER_HEARTBEAT_MS".
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Bus, BusHandler, BusMessage } from '../../src/bus/types.js';
+import type { Bus, BusHandler, BusMessage } from '../../src/engine/ports/bus.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/engine/ports/store.js';
 import { createTestEngine, RecordingSink, type TestEngine } from '../helpers/engine.js';
 
 const HEARTBEAT_MS = 300;

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Bus, BusHandler, BusMessage } from '../../src/bus/types.js';
+import type { Bus, BusHandler, BusMessage } from '../../src/engine/ports/bus.js';
 import type { Role } from '../../src/core/roles.js';
 import type { Engine } from '../../src/engine/engine.js';
 import type { EngineSession } from '../../src/engine/session.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/engine/ports/store.js';
 import { createTestEngine, RecordingSink, type TestEngine } from '../helpers/engine.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { createLocalBus } from '../../src/bus/local.js';
-import type { Bus } from '../../src/bus/types.js';
+import type { Bus } from '../../src/engine/ports/bus.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { Disconnect } from '../../src/core/disconnect.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../src/engine/config.js';
@@ -10,7 +10,7 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import type { SessionSink } from '../../src/engine/api.js';
 import { noopMetrics } from '../../src/engine/metrics.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/engine/ports/store.js';
 
 /** A clock the test moves by hand. */
 export class ManualClock implements Clock {

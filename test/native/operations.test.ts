@@ -5,7 +5,8 @@ import type { ServerConfig } from '../../src/config/types.js';
 import { disconnect } from '../../src/core/disconnect.js';
 import { ParleyError } from '../../src/core/errors.js';
 import type { User } from '../../src/core/types.js';
-import type { Credentials, EngineApi, Principal, Session, SessionSink } from '../../src/engine/api.js';
+import type { EngineApi, Session, SessionSink } from '../../src/engine/api.js';
+import type { Credentials, Principal } from '../../src/core/identity.js';
 import {
   NativeConnection,
   parseAppId,

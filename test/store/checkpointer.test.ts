@@ -10,7 +10,7 @@ import { afterEach, expect, it } from 'vitest';
 import { DEFAULT_APP_SETTINGS } from '../../src/core/apps.js';
 import { BACKSTOP_PAGES } from '../../src/store/sqlite/checkpointer.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/engine/ports/store.js';
 import { waitFor } from '../helpers/wait.js';
 
 const T0 = 1_700_000_000_000;

@@ -4,7 +4,7 @@ import { DEFAULT_APP_SETTINGS } from '../../src/core/apps.js';
 import { ParleyError, type ErrorCode } from '../../src/core/errors.js';
 import { ROLES } from '../../src/core/roles.js';
 import type { App, AppSettings, Message, Room, User } from '../../src/core/types.js';
-import type { NewMessage, Store } from '../../src/store/types.js';
+import type { NewMessage, Store } from '../../src/engine/ports/store.js';
 
 /**
  * The storage contract: every Store implementation runs this suite. Test names carry rule ids in brackets

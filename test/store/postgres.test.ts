@@ -16,7 +16,7 @@ import {
   poolConfig,
   type PostgresOptions,
 } from '../../src/store/postgres/index.js';
-import type { NewMessage, Store } from '../../src/store/types.js';
+import type { NewMessage, Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

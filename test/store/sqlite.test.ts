@@ -7,7 +7,7 @@ import { DEFAULT_APP_SETTINGS } from '../../src/core/apps.js';
 import { ParleyError } from '../../src/core/errors.js';
 import { MIGRATIONS, migrate, openSqliteDatabase, openSqliteStore } from '../../src/store/sqlite/index.js';
 import { mapSqliteError } from '../../src/store/sqlite/errors.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
 
 const T0 = 1_700_000_000_000;

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ParleyError } from '../../core/errors.js';
-import type { IssuedToken } from '../../engine/api.js';
+import type { IssuedToken } from '../../core/identity.js';
 import { toHttpError } from '../../http/errors.js';
 import type { GatewayDeps } from '../types.js';
 import { admit, appParamOf } from './admission.js';

@@ -5,7 +5,8 @@
 import { isParleyError, ParleyError } from '../../core/errors.js';
 import { usernameKey } from '../../core/names.js';
 import type { AppId } from '../../core/types.js';
-import type { EngineApi, Principal } from '../../engine/api.js';
+import type { EngineConnections } from '../../engine/api.js';
+import type { Principal } from '../../core/identity.js';
 import { BAD_LOGIN } from './protocol.js';
 import type { AuthPayload } from './schemas.js';
 
@@ -14,7 +15,7 @@ function isUnauthorized(err: unknown): boolean {
 }
 
 export async function authenticate(
-  engine: EngineApi,
+  engine: EngineConnections,
   appId: AppId,
   payload: AuthPayload,
 ): Promise<Principal> {

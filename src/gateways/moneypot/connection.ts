@@ -10,7 +10,8 @@ import type { Disconnect } from '../../core/disconnect.js';
 import { isParleyError, ParleyError } from '../../core/errors.js';
 import { isStaff } from '../../core/roles.js';
 import type { App, AppId } from '../../core/types.js';
-import type { Principal, Session, SessionSink } from '../../engine/api.js';
+import type { Session, SessionSink } from '../../engine/api.js';
+import type { Principal } from '../../core/identity.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { GatewayDeps } from '../types.js';
 import { concernsLobby, packetFor, toMessage, toUser } from './frames.js';
@@ -191,10 +192,9 @@ export class MoneypotConnection {
       this.abandonSession();
       throw new ParleyError('unavailable', 'The socket is closed');
     }
-    const joined = await joinLobby(this.deps.engine, session);
+    const joined = await joinLobby(session);
     const user = session.principal.anonymous === true ? null : session.user;
-    const muteList =
-      user && isStaff(user.role) ? await buildMuteList(this.deps.engine, appId, joined.room.id) : {};
+    const muteList = user && isStaff(user.role) ? await buildMuteList(session, joined.room.id) : {};
     if (this.closed) throw new ParleyError('unavailable', 'The socket is closed');
     // Present users once each (the engine counts users, not sockets), keyed by their case-sensitive name.
     const users = Object.fromEntries(

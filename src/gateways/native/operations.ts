@@ -7,14 +7,15 @@ import { z } from 'zod';
 import { CLIENT_MSG_ID_MAX } from '../../core/messages.js';
 import { ParleyError } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
-import type { Credentials, EngineApi, Principal, Session } from '../../engine/api.js';
+import type { EngineConnections, Session } from '../../engine/api.js';
+import type { Credentials, Principal } from '../../core/identity.js';
 import type { NativeOp, OpRequest, OpResult } from '../../protocol/native.js';
 import { NATIVE_OPS } from '../../protocol/native.js';
 
 /** What a handler sees of its connection. */
 export interface OperationContext {
   readonly appId: AppId;
-  readonly engine: EngineApi;
+  readonly engine: EngineConnections;
   /** The session once authenticated; null before. */
   readonly session: Session | null;
   /** True while an `auth` is in flight. */

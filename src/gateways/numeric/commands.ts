@@ -55,8 +55,7 @@ export async function joinChannel(ctx: CommandContext, session: Session, channel
     result = await session.join(channel);
   } catch (err) {
     if (!isParleyError(err) || err.code !== 'not_found') throw err;
-    await createChannel(ctx, session, channel);
-    result = await session.join(channel);
+    result = await createChannel(ctx, session, channel);
   }
   // Written in join()'s continuation: the engine hands out later room events after this (releaseHeld).
   const room = { id: result.room.id, name: result.room.name };
@@ -68,16 +67,14 @@ export async function joinChannel(ctx: CommandContext, session: Session, channel
   ctx.presence.announceJoin(ctx.member, session.user, room);
 }
 
-/** Channels are created on first join, as public rooms (guests cannot create rooms through a session). */
-async function createChannel(ctx: CommandContext, session: Session, channel: string): Promise<void> {
-  const app = await ctx.deps.engine.getApp(ctx.appId);
-  if (session.user.role === 'guest' && !app.settings.guestsCanWrite) throw new NumericRefusal(CANNOT_CREATE);
+/** Channels are created on first join, as public rooms, under the engine's room-creation policy. */
+async function createChannel(ctx: CommandContext, session: Session, channel: string): Promise<JoinResult> {
   if (!ctx.creations.take(Date.now()).ok) throw new NumericRefusal(CREATING_TOO_FAST);
   try {
-    await ctx.deps.engine.createRoom(ctx.appId, { name: channel, visibility: 'public' });
+    return await session.join(channel, { create: true });
   } catch (err) {
-    // Someone created it meanwhile: join theirs.
-    if (!isParleyError(err) || err.code !== 'conflict') throw err;
+    if (isParleyError(err) && err.code === 'forbidden') throw new NumericRefusal(CANNOT_CREATE);
+    throw err;
   }
 }
 

@@ -5,7 +5,7 @@
  * answer with socket-api-error.
  */
 import { ParleyError } from '../../core/errors.js';
-import type { EngineApi, Session } from '../../engine/api.js';
+import type { EngineConnections, Session } from '../../engine/api.js';
 import type { ChannelDirectory } from './channels.js';
 import { toChannelModel, toMessageModel, toUserModel } from './encode.js';
 import type { Payload } from './frames.js';
@@ -14,7 +14,7 @@ import { SERVER_EVENTS } from './protocol.js';
 
 export interface RequestContext {
   readonly appId: number;
-  readonly engine: EngineApi;
+  readonly engine: EngineConnections;
   readonly session: Session;
   readonly channels: ChannelDirectory;
   /** Queue one reply behind whatever the connection has queued already. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ParleyError } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
-import type { EngineApi } from '../../engine/api.js';
+import type { EngineAdmin } from '../../engine/api.js';
 import { defineRoute, type ApiDeps, type RouteSpec } from '../route.js';
 import { appParams, issuedTokenSchema, passwordInput, usernameInput } from '../schemas.js';
 
@@ -13,7 +13,7 @@ export const loginBody = z.strictObject({
 });
 
 /** Both endpoints are open only in apps that allow accounts (`settings.allowAccounts`). */
-async function assertAccountsAllowed(engine: EngineApi, appId: AppId): Promise<void> {
+async function assertAccountsAllowed(engine: EngineAdmin, appId: AppId): Promise<void> {
   const app = await engine.getApp(appId);
   if (!app.settings.allowAccounts) throw new ParleyError('accounts_disabled');
 }

@@ -29,7 +29,7 @@ import {
   USERNAME_TAKEN,
 } from '../rows.js';
 import type { AppRow, BanRow, ModerationRow, MuteRow, RoomRow, TokenRow, UserRow } from '../rows.js';
-import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../types.js';
+import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../../engine/ports/store.js';
 import { sql, type Db } from './db.js';
 
 // Rows as pg returns them: BIGINT as number (see TYPES in db.ts), JSONB already parsed (a fresh object per read).

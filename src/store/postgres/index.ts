@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Store } from '../types.js';
+import type { Store } from '../../engine/ports/store.js';
 import { Db, sql, TYPES } from './db.js';
 import { PostgresDirectory } from './directory.js';
 import { PostgresMessageLog } from './messageLog.js';

@@ -30,7 +30,7 @@ import {
   USERNAME_TAKEN,
 } from '../rows.js';
 import type { AppRow, BanRow, ModerationRow, MuteRow, RoomRow, TokenRow, UserRow } from '../rows.js';
-import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../types.js';
+import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../../engine/ports/store.js';
 import { guard } from './errors.js';
 
 // SQLite keeps JSON columns as TEXT, parsed on every read (a fresh object per read).

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { ParleyError } from '../../core/errors.js';
-import type { Store } from '../types.js';
+import type { Store } from '../../engine/ports/store.js';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { SqliteDirectory } from './directory.js';
 import { guard, mapSqliteError } from './errors.js';

@@ -3,7 +3,7 @@ import { ParleyError } from '../../core/errors.js';
 import type { Message, MessageId, RoomId } from '../../core/types.js';
 import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
-import type { AppendResult, MessageLog, NewMessage } from '../types.js';
+import type { AppendResult, MessageLog, NewMessage } from '../../engine/ports/store.js';
 import { guard } from './errors.js';
 
 /** An open upper bound for `seq < ?`, where SQLite wants a number. */

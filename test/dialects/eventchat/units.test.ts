@@ -5,7 +5,8 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/load.js';
-import type { Principal, Session, SessionSink } from '../../../src/engine/api.js';
+import type { Session, SessionSink } from '../../../src/engine/api.js';
+import type { Principal } from '../../../src/core/identity.js';
 import type { EngineApi } from '../../../src/engine/api.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
 import { EventchatConnection, MAX_PENDING_EVENTS } from '../../../src/gateways/eventchat/connection.js';

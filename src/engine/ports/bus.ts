@@ -1,7 +1,7 @@
-import type { Role } from '../core/roles.js';
-import type { AppId, Message, RoomId, UserId } from '../core/types.js';
-import type { EngineEvent } from '../engine/events.js';
-import type { PresenceEntry } from '../engine/presenceDirectory.js';
+import type { Role } from '../../core/roles.js';
+import type { AppId, Message, RoomId, UserId } from '../../core/types.js';
+import type { EngineEvent } from '../events.js';
+import type { PresenceEntry } from '../presenceDirectory.js';
 
 /**
  * What travels between nodes. A node fans a committed message out to its own clients and publishes it once;

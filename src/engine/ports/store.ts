@@ -14,8 +14,8 @@ import type {
   User,
   UserId,
   UserKind,
-} from '../core/types.js';
-import type { Role } from '../core/roles.js';
+} from '../../core/types.js';
+import type { Role } from '../../core/roles.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract

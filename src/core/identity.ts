@@ -1,0 +1,28 @@
+import type { AppId, User } from './types.js';
+
+/** How a connection proves who it is. Gateways map their own auth payloads onto one of these. */
+export type Credentials =
+  | { kind: 'token'; token: string }
+  | { kind: 'jwt'; jwt: string }
+  | { kind: 'password'; username: string; password: string }
+  | { kind: 'guest'; nickname: string }
+  /** sha256 hex of an access token (the moneypot dialect logs in this way). */
+  | { kind: 'token_hash'; hash: string };
+
+export interface Principal {
+  appId: AppId;
+  user: User;
+  /** When the credentials stop being valid (ms since epoch); null for never. */
+  expiresAt: number | null;
+  via: Credentials['kind'];
+  /** A token the client can reconnect with: set for guests, whose nickname alone does not prove who they are. */
+  resumeToken?: string;
+  /** A reader without an account (openReader): reads public rooms, is never present, cannot write. */
+  anonymous?: boolean;
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: number | null;
+  user: User;
+}

@@ -1,0 +1,15 @@
+import type { Credentials, IssuedToken, Principal } from '../../core/identity.js';
+import type { App } from '../../core/types.js';
+
+/**
+ * Who is connecting, as the engine asks it: credentials in, a Principal out; accounts and tokens issued.
+ * src/auth implements it; the engine never sees a password hash algorithm or a token format.
+ */
+export interface IdentityProvider {
+  authenticate(app: App, credentials: Credentials): Promise<Principal>;
+  register(app: App, username: string, password: string): Promise<IssuedToken>;
+  login(app: App, username: string, password: string): Promise<IssuedToken>;
+  issueToken(app: App, username: string, ttlSeconds?: number): Promise<IssuedToken>;
+  /** The stored form of a password (for accounts the operator creates); the password is checked first. */
+  hashPassword(password: string): Promise<string>;
+}
