@@ -2,9 +2,9 @@
  * The typed Parley client: one API over both framings, with reconnect, re-authentication, re-joining with
  * `sinceSeq`, de-duplication by seq, gap reporting and retried sends. See docs/protocol.md ([proto.client]).
  */
-import { DISCONNECT_CATALOGUE } from '../core/disconnect.js';
-import type { ErrorCode } from '../core/errors.js';
-import type { RoomVisibility, User } from '../core/types.js';
+import { DISCONNECT_REASONS } from '../protocol/native.js';
+import type { ErrorCode } from '../protocol/native.js';
+import type { RoomVisibility, User } from '../protocol/native.js';
 import { NATIVE_EVENTS } from '../protocol/native.js';
 import type {
   AuthResult,
@@ -53,14 +53,14 @@ const DEFAULTS = {
  * credentials expired (4001), auth timeout (4002), refused (4003), kicked (4004), banned (4005), app gone (4010).
  */
 export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
-  DISCONNECT_CATALOGUE.logout.code,
-  DISCONNECT_CATALOGUE.protocol_error.code,
-  DISCONNECT_CATALOGUE.credentials_expired.code,
-  DISCONNECT_CATALOGUE.auth_timeout.code,
-  DISCONNECT_CATALOGUE.unauthorized.code,
-  DISCONNECT_CATALOGUE.kicked.code,
-  DISCONNECT_CATALOGUE.banned.code,
-  DISCONNECT_CATALOGUE.app_deleted.code,
+  DISCONNECT_REASONS.logout.code,
+  DISCONNECT_REASONS.protocol_error.code,
+  DISCONNECT_REASONS.credentials_expired.code,
+  DISCONNECT_REASONS.auth_timeout.code,
+  DISCONNECT_REASONS.unauthorized.code,
+  DISCONNECT_REASONS.kicked.code,
+  DISCONNECT_REASONS.banned.code,
+  DISCONNECT_REASONS.app_deleted.code,
 ]);
 
 /** Server errors worth another attempt; any other error from auth or admission ends the client. */
@@ -764,11 +764,11 @@ function errorBody(error: ParleyClientError) {
 
 /** A refused authentication as a close: the catalogue code for it when there is one (4003 otherwise). */
 function closeInfoForError(error: ParleyClientError): CloseInfo {
-  const entry = (DISCONNECT_CATALOGUE as Record<string, { code: number; message: string } | undefined>)[
+  const entry = (DISCONNECT_REASONS as Record<string, { code: number; message: string } | undefined>)[
     error.code
   ];
   return {
-    code: entry?.code ?? DISCONNECT_CATALOGUE.unauthorized.code,
+    code: entry?.code ?? DISCONNECT_REASONS.unauthorized.code,
     reason: error.code,
     message: error.message,
     error: errorBody(error),
