@@ -7,7 +7,9 @@
  *   await client.join('lobby');
  *   await client.send('lobby', 'hello');
  */
-export { ParleyClient, FINAL_CLOSE_CODES, MAX_SEND_ATTEMPTS, newClientMsgId } from './client.js';
+export { ParleyClient } from './client.js';
+export { FINAL_CLOSE_CODES } from './policy.js';
+export { MAX_SEND_ATTEMPTS, newClientMsgId } from './sends.js';
 export { ParleyClientError } from './errors.js';
 export type { ClientErrorCode } from './errors.js';
 export type {
