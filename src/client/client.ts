@@ -1,11 +1,11 @@
 /**
  * The typed Parley client: one API over both framings, with reconnect, re-authentication, re-joining with
  * `sinceSeq`, de-duplication by seq, gap reporting and retried sends. See docs/protocol.md ([proto.client]).
+ * This file holds the public API and the connection's life (connect, reconnect, close); the parts it drives
+ * each have a file: rooms.ts (joined rooms, resume, held events), sends.ts (sends retried across reconnects),
+ * identity.ts (credentials and the guest resume token), waiters.ts (requests waiting for the connection),
+ * policy.ts (which closes and errors are final).
  */
-import { DISCONNECT_CATALOGUE } from '../core/disconnect.js';
-import type { ErrorCode } from '../core/errors.js';
-import type { RoomVisibility, User } from '../core/types.js';
-import { NATIVE_EVENTS } from '../protocol/native.js';
 import type {
   AuthResult,
   Ban,
@@ -13,23 +13,27 @@ import type {
   JoinResult,
   MessageView,
   Mute,
-  NativeEventMap,
   NativeEventName,
   NativeOp,
   OpRequest,
   OpResult,
   RoomView,
+  RoomVisibility,
   SendResult,
+  User,
   UserRef,
 } from '../protocol/native.js';
 import { backoffDelay } from './backoff.js';
 import { TypedEmitter } from './emitter.js';
 import { ParleyClientError, toClientError } from './errors.js';
-import { readProp } from './pending.js';
-import { RoomRegistry } from './resume.js';
+import { ClientIdentity } from './identity.js';
+import { closeInfoForError, errorBody, FINAL_CLOSE_CODES, RETRYABLE_SERVER_ERRORS } from './policy.js';
+import { RoomBook } from './rooms.js';
+import { newClientMsgId, SendQueue } from './sends.js';
 import type { CloseInfo, Transport, TransportFactory, TransportHandlers } from './transport.js';
 import { createSocketIoTransportFactory } from './transport-socketio.js';
 import { createWsTransportFactory } from './transport-ws.js';
+import { OpenWaiters } from './waiters.js';
 import type {
   ClientCredentials,
   ClientEventMap,
@@ -48,106 +52,38 @@ const DEFAULTS = {
   maxReconnectAttempts: Number.POSITIVE_INFINITY,
 };
 
-/**
- * Close codes after which the client does not reconnect on its own: logged out (1000), protocol error (1002),
- * credentials expired (4001), auth timeout (4002), refused (4003), kicked (4004), banned (4005), app gone (4010).
- */
-export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
-  DISCONNECT_CATALOGUE.logout.code,
-  DISCONNECT_CATALOGUE.protocol_error.code,
-  DISCONNECT_CATALOGUE.credentials_expired.code,
-  DISCONNECT_CATALOGUE.auth_timeout.code,
-  DISCONNECT_CATALOGUE.unauthorized.code,
-  DISCONNECT_CATALOGUE.kicked.code,
-  DISCONNECT_CATALOGUE.banned.code,
-  DISCONNECT_CATALOGUE.app_deleted.code,
-]);
-
-/** Server errors worth another attempt; any other error from auth or admission ends the client. */
-const RETRYABLE_SERVER_ERRORS: ReadonlySet<string> = new Set<ErrorCode>([
-  'internal',
-  'unavailable',
-  'rate_limited',
-]);
-
-/** Rooms that failed to re-join for one of these are dropped (and reported); other failures retry the reconnect. */
-const ROOM_GONE_ERRORS: ReadonlySet<string> = new Set<ErrorCode>([
-  'not_found',
-  'forbidden',
-  'banned',
-  'bad_request',
-]);
-
-const KNOWN_EVENTS: ReadonlySet<string> = new Set(NATIVE_EVENTS);
-
-/**
- * A send whose connection dropped this many times while it was in flight is given up: it may be what drops
- * the connection (socket.io closes on an oversized packet without saying why).
- */
-export const MAX_SEND_ATTEMPTS = 3;
-
-interface PendingSend {
-  key: number;
-  /** Times it was written to a connection. */
-  attempts: number;
-  room: string;
-  text: string;
-  clientMsgId: string;
-  inFlight: boolean;
-  resolve(result: SendResult): void;
-  reject(err: ParleyClientError): void;
-}
-
-interface OpenWaiter {
-  resolve(transport: Transport): void;
-  reject(err: ParleyClientError): void;
-}
-
-/** A fresh id for a send: random, so that a retry after a reconnect is recognised by the server. */
-export function newClientMsgId(): string {
-  const cryptoObject = readProp(globalThis, 'crypto');
-  const randomUUID = readProp(cryptoObject, 'randomUUID');
-  if (typeof randomUUID === 'function') {
-    const id: unknown = Reflect.apply(randomUUID, cryptoObject, []);
-    if (typeof id === 'string') return id;
-  }
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
-}
-
 type RequestArgs<O extends NativeOp> =
   Record<string, never> extends OpRequest<O> ? [data?: OpRequest<O>] : [data: OpRequest<O>];
 
 export class ParleyClient extends TypedEmitter<ClientEventMap> {
   private readonly options: ParleyClientOptions & typeof DEFAULTS;
   private readonly factory: TransportFactory;
-  private credentials: ClientCredentials | null;
-  private resumeToken: string | null = null;
+  private readonly identity: ClientIdentity;
   private watchingOnline = false;
-  private authResult: AuthResult | null = null;
   private transport: Transport | null = null;
   /** Bumped for every connection attempt: callbacks of older transports are ignored. */
   private generation = 0;
   private currentState: ClientState = 'closed';
   private lastClose: CloseInfo | null = null;
-  private readonly registry = new RoomRegistry();
-  private readonly roomNames = new Map<number, string>();
-  private joinsInFlight = 0;
-  private readonly sends = new Map<number, PendingSend>();
-  private sendKey = 0;
-  private readonly waiters = new Set<OpenWaiter>();
-  /** Events of rooms whose join reply is awaited: handed out after it, so that replayed messages come first. */
-  private readonly held = new Map<string, [string, unknown][]>();
+  private readonly book = new RoomBook((event, data) => this.emit<NativeEventName>(event, data));
+  private readonly sends: SendQueue;
+  private readonly waiters = new OpenWaiters();
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: ParleyClientOptions) {
     super();
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
     this.options = { ...DEFAULTS, ...(defined as unknown as ParleyClientOptions) };
-    this.credentials = options.credentials ?? null;
+    this.identity = new ClientIdentity(options.credentials ?? null);
     this.factory =
       options.transport === 'socket.io'
         ? createSocketIoTransportFactory(options.socketIo)
         : createWsTransportFactory(options.WebSocket);
+    this.sends = new SendQueue({
+      transport: () => this.transport,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      keepsLostSends: () => this.options.reconnect && this.currentState !== 'closed',
+    });
   }
 
   // ------------------------------------------------------------------ state
@@ -158,17 +94,17 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
 
   /** The authenticated user, once connected with credentials. */
   get user(): User | null {
-    return this.authResult?.user ?? null;
+    return this.identity.user;
   }
 
   /** The rooms the client has joined (and re-joins after a reconnect). */
   get rooms(): string[] {
-    return [...this.registry.joined];
+    return [...this.book.joined];
   }
 
   /** The seq up to which every message of `room` has been delivered: what a re-join resumes from. */
   lastSeq(room: string): number | null {
-    return this.registry.cursor(room);
+    return this.book.cursor(room);
   }
 
   /**
@@ -249,14 +185,11 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
   /** Authenticate this connection (when no credentials were given to the constructor); kept for reconnects. */
   async authenticate(credentials: ClientCredentials): Promise<AuthResult> {
     const transport = await this.whenOpen('auth');
-    const previous = { credentials: this.credentials, resumeToken: this.resumeToken };
-    this.credentials = credentials;
-    this.resumeToken = null;
+    const restore = this.identity.replace(credentials);
     try {
-      return await this.authenticateOn(transport);
+      return await this.identity.authenticateOn(transport, this.options.requestTimeoutMs);
     } catch (err) {
-      this.credentials = previous.credentials;
-      this.resumeToken = previous.resumeToken;
+      restore();
       throw err;
     }
   }
@@ -264,9 +197,7 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
   /** New credentials for the same user; used from then on for reconnects. */
   async refresh(credentials: { token: string } | { jwt: string }): Promise<{ expiresAt: number | null }> {
     const result = (await this.call('refresh', credentials)) as OpResult<'refresh'>;
-    this.credentials = credentials;
-    this.resumeToken = null;
-    if (this.authResult) this.authResult = { ...this.authResult, expiresAt: result.expiresAt };
+    this.identity.refreshed(credentials, result.expiresAt);
     return result;
   }
 
@@ -287,23 +218,20 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
    * application once. The client re-joins the room after every reconnect.
    */
   async join(room: string, opts: { sinceSeq?: number } = {}): Promise<JoinResult> {
-    this.joinsInFlight++;
-    const holding = this.hold(room);
+    const holding = this.book.startJoin(room);
     try {
       const data: OpRequest<'join'> =
         opts.sinceSeq === undefined ? { room } : { room, sinceSeq: opts.sinceSeq };
       const result = (await this.call('join', data)) as JoinResult;
-      return this.absorbJoin(result, false);
+      return this.book.absorbJoin(result, false);
     } finally {
-      this.joinsInFlight--;
-      if (holding) this.release(room);
+      this.book.endJoin(room, holding);
     }
   }
 
   async leave(room: string): Promise<void> {
     await this.call('leave', { room });
-    this.registry.forget(room);
-    for (const [id, name] of this.roomNames) if (name === room) this.roomNames.delete(id);
+    this.book.left(room);
   }
 
   /**
@@ -315,20 +243,8 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     if (this.currentState === 'closed') {
       return Promise.reject(new ParleyClientError('closed', 'The client is closed'));
     }
-    return new Promise<SendResult>((resolve, reject) => {
-      const pending: PendingSend = {
-        key: ++this.sendKey,
-        room,
-        text,
-        clientMsgId: opts.clientMsgId ?? newClientMsgId(),
-        attempts: 0,
-        inFlight: false,
-        resolve,
-        reject,
-      };
-      this.sends.set(pending.key, pending);
-      if (this.currentState === 'open') void this.transmitSend(pending);
-    });
+    const clientMsgId = opts.clientMsgId ?? newClientMsgId();
+    return this.sends.add(room, text, clientMsgId, this.currentState === 'open');
   }
 
   async edit(room: string, id: number, text: string): Promise<MessageView> {
@@ -403,96 +319,7 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     if (this.currentState === 'closed') {
       return Promise.reject(new ParleyClientError('closed', `The client is closed: ${op} was not sent`));
     }
-    const timeoutMs = this.options.requestTimeoutMs;
-    return new Promise<Transport>((resolve, reject) => {
-      const waiter: OpenWaiter = {
-        resolve: (transport) => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve(transport);
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          reject(err);
-        },
-      };
-      const timer = setTimeout(
-        () => waiter.reject(new ParleyClientError('timeout', `${op}: not connected within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      this.waiters.add(waiter);
-    });
-  }
-
-  private async transmitSend(pending: PendingSend): Promise<void> {
-    const transport = this.transport;
-    if (!transport || pending.inFlight || !this.sends.has(pending.key)) return;
-    pending.inFlight = true;
-    pending.attempts++;
-    try {
-      const result = (await transport.request(
-        'send',
-        { room: pending.room, text: pending.text, clientMsgId: pending.clientMsgId },
-        this.options.requestTimeoutMs,
-      )) as SendResult;
-      this.sends.delete(pending.key);
-      pending.resolve(result);
-    } catch (err) {
-      pending.inFlight = false;
-      const error = toClientError(err);
-      const retry =
-        error.code === 'disconnected' &&
-        this.options.reconnect &&
-        this.currentState !== 'closed' &&
-        pending.attempts < MAX_SEND_ATTEMPTS;
-      // Lost with the connection: kept, and sent again after the reconnect.
-      if (retry) return;
-      this.sends.delete(pending.key);
-      pending.reject(
-        error.code === 'disconnected' && pending.attempts >= MAX_SEND_ATTEMPTS
-          ? new ParleyClientError(
-              'disconnected',
-              `The connection dropped ${pending.attempts} times during this send`,
-              {
-                details: { clientMsgId: pending.clientMsgId },
-              },
-            )
-          : error,
-      );
-    }
-  }
-
-  private async authenticateOn(transport: Transport): Promise<AuthResult> {
-    const credentials = this.credentials;
-    if (!credentials) throw new ParleyClientError('unauthorized', 'No credentials', { status: 401 });
-    const isGuest = 'guest' in credentials;
-    if (isGuest && this.resumeToken) {
-      try {
-        const resumed = (await transport.request(
-          'auth',
-          { token: this.resumeToken },
-          this.options.requestTimeoutMs,
-        )) as AuthResult;
-        // The server renews a guest's resume token each time it is used: keep the newest.
-        if (resumed.resumeToken) this.resumeToken = resumed.resumeToken;
-        this.authResult = { ...resumed, resumeToken: this.resumeToken };
-        return this.authResult;
-      } catch (err) {
-        const error = toClientError(err);
-        // An expired or revoked resume token: come back as the nickname instead.
-        if (error.code !== 'unauthorized' && error.code !== 'credentials_expired') throw error;
-        this.resumeToken = null;
-      }
-    }
-    const result = (await transport.request(
-      'auth',
-      credentials,
-      this.options.requestTimeoutMs,
-    )) as AuthResult;
-    if (isGuest && result.resumeToken) this.resumeToken = result.resumeToken;
-    this.authResult = result;
-    return result;
+    return this.waiters.wait(op, this.options.requestTimeoutMs);
   }
 
   // ------------------------------------------------------------------ internals: connection
@@ -502,7 +329,7 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     this.lastClose = null;
     const handlers: TransportHandlers = {
       event: (name, data) => {
-        if (generation === this.generation) this.onServerEvent(name, data);
+        if (generation === this.generation) this.book.receive(name, data);
       },
       error: (body) => {
         if (generation === this.generation) this.emit('error', ParleyClientError.fromBody(body));
@@ -521,11 +348,17 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     }
     this.transport = transport;
     try {
-      const auth = this.credentials ? await this.authenticateOn(transport) : null;
+      const auth = this.identity.hasCredentials
+        ? await this.identity.authenticateOn(transport, this.options.requestTimeoutMs)
+        : null;
       if (auth && this.watchingOnline)
         await transport.request('watch_online', {}, this.options.requestTimeoutMs);
-      const { rooms, failedRooms } = await this.rejoin(transport);
-      await this.flushSends(transport);
+      const { rooms, failedRooms } = await this.book.rejoin(
+        transport,
+        this.options.requestTimeoutMs,
+        (error) => this.emit('error', error),
+      );
+      await this.sends.flush(transport);
       if (this.transport !== transport) throw new ParleyClientError('disconnected', 'The connection closed');
       this.setState('open');
       return { auth, rooms, failedRooms };
@@ -537,134 +370,6 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
       }
       throw err;
     }
-  }
-
-  /** Re-join every joined room from its cursor: replayed messages become `message` events, gaps `gap` events. */
-  private async rejoin(transport: Transport): Promise<{ rooms: string[]; failedRooms: string[] }> {
-    const names = [...this.registry.joined];
-    for (const room of names) this.hold(room);
-    const rooms: string[] = [];
-    const outcomes = await Promise.allSettled(
-      names.map(async (room) => {
-        const cursor = this.registry.cursor(room);
-        const data: OpRequest<'join'> = cursor === null ? { room } : { room, sinceSeq: cursor };
-        const result = (await transport.request('join', data, this.options.requestTimeoutMs)) as JoinResult;
-        // Each room as soon as its reply is in: the gap, the replay, then what came live meanwhile.
-        this.absorbJoin(result, true);
-        rooms.push(result.room.name);
-        this.release(room);
-      }),
-    );
-    const failedRooms: string[] = [];
-    let failure: ParleyClientError | null = null;
-    outcomes.forEach((outcome, i) => {
-      const room = names[i] as string;
-      if (outcome.status === 'fulfilled') return;
-      // Held events are dropped: the next re-join replays them from the cursor, which they did not move.
-      this.held.delete(room);
-      const error = toClientError(outcome.reason);
-      if (error.fromServer && ROOM_GONE_ERRORS.has(error.code)) {
-        this.registry.forget(room);
-        failedRooms.push(room);
-        this.emit(
-          'error',
-          new ParleyClientError(error.code, `Could not re-join ${room}: ${error.message}`, {
-            ...(error.status === undefined ? {} : { status: error.status }),
-            details: { room, op: 'join' },
-          }),
-        );
-      } else {
-        failure ??= error;
-      }
-    });
-    if (failure) throw failure;
-    return { rooms, failedRooms };
-  }
-
-  /** Send again what was lost with the previous connection, in order, before the client reports `open`. */
-  private async flushSends(transport: Transport): Promise<void> {
-    for (;;) {
-      if (this.transport !== transport) return;
-      const next = [...this.sends.values()].find((pending) => !pending.inFlight);
-      if (!next) return;
-      await this.transmitSend(next);
-      if (this.sends.get(next.key) === next && !next.inFlight) return; // lost again: the reconnect retries
-    }
-  }
-
-  /** Record a join reply: mark its messages seen and (for re-joins) deliver the new ones as events. */
-  private absorbJoin(result: JoinResult, deliver: boolean): JoinResult {
-    const ref = { id: result.room.id, name: result.room.name };
-    this.roomNames.set(ref.id, ref.name);
-    const tracker = this.registry.tracker(ref.name);
-    if (deliver && result.gap) {
-      this.emit('gap', { room: ref, afterSeq: result.gap.afterSeq, beforeSeq: result.gap.beforeSeq });
-    }
-    const fresh = result.messages.filter((message) => tracker.accept(message.seq));
-    tracker.advanceTo(result.lastSeq);
-    this.registry.markJoined(ref.name);
-    if (deliver) for (const message of fresh) this.emit('message', { room: ref, message });
-    return { ...result, messages: fresh };
-  }
-
-  /** Hold the events of `room` until release(); false when they are held already. */
-  private hold(room: string): boolean {
-    if (this.held.has(room)) return false;
-    this.held.set(room, []);
-    return true;
-  }
-
-  private release(room: string): void {
-    const events = this.held.get(room);
-    this.held.delete(room);
-    for (const [name, data] of events ?? []) this.onServerEvent(name, data);
-  }
-
-  private onServerEvent(name: string, data: unknown): void {
-    if (!KNOWN_EVENTS.has(name)) return;
-    const roomName = readProp(readProp(data, 'room'), 'name');
-    const held = typeof roomName === 'string' ? this.held.get(roomName) : undefined;
-    if (held) {
-      held.push([name, data]);
-      return;
-    }
-    const event = name as NativeEventName;
-    switch (event) {
-      case 'message': {
-        const payload = data as NativeEventMap['message'];
-        const tracker = this.trackerFor(payload.room.name);
-        if (tracker && !tracker.accept(payload.message.seq)) return;
-        break;
-      }
-      case 'gap': {
-        const payload = data as NativeEventMap['gap'];
-        this.trackerFor(payload.room.name)?.advanceTo(payload.beforeSeq - 1);
-        break;
-      }
-      case 'room_deleted': {
-        const payload = data as NativeEventMap['room_deleted'];
-        this.registry.forget(payload.room.name);
-        this.roomNames.delete(payload.room.id);
-        break;
-      }
-      case 'room_updated': {
-        const payload = data as NativeEventMap['room_updated'];
-        const previous = this.roomNames.get(payload.room.id);
-        if (previous !== undefined && previous !== payload.room.name) {
-          this.registry.rename(previous, payload.room.name);
-          this.roomNames.set(payload.room.id, payload.room.name);
-        }
-        break;
-      }
-      default:
-        break;
-    }
-    this.emit(event, data as ClientEventMap[NativeEventName]);
-  }
-
-  private trackerFor(room: string) {
-    if (this.registry.joined.has(room) || this.joinsInFlight > 0) return this.registry.tracker(room);
-    return null;
   }
 
   private onTransportClose(info: CloseInfo): void {
@@ -724,7 +429,7 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     this.generation++;
-    this.held.clear();
+    this.book.clearHeld();
     const transport = this.transport;
     this.transport = null;
     transport?.close();
@@ -732,10 +437,8 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     const error = new ParleyClientError('closed', `The client is closed (${info.reason})`, {
       details: { reason: info.reason, code: info.code },
     });
-    for (const waiter of [...this.waiters]) waiter.reject(error);
-    const sends = [...this.sends.values()];
-    this.sends.clear();
-    for (const pending of sends) pending.reject(error);
+    this.waiters.rejectAll(error);
+    this.sends.rejectAll(error);
     const event: DisconnectedEvent = { ...info, willReconnect: false };
     this.emit('disconnected', event);
   }
@@ -746,31 +449,9 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     this.emit('state', state);
     if (state === 'open' && this.transport) {
       const transport = this.transport;
-      for (const waiter of [...this.waiters]) waiter.resolve(transport);
+      this.waiters.resolveAll(transport);
       // Sends queued while connecting were flushed by establish(); anything queued since goes now.
-      for (const pending of this.sends.values()) if (!pending.inFlight) void this.transmitSend(pending);
+      this.sends.transmitWaiting();
     }
   }
-}
-
-function errorBody(error: ParleyClientError) {
-  return {
-    code: error.code as ErrorCode,
-    status: error.status ?? 500,
-    message: error.message,
-    ...(error.details ? { details: error.details } : {}),
-  };
-}
-
-/** A refused authentication as a close: the catalogue code for it when there is one (4003 otherwise). */
-function closeInfoForError(error: ParleyClientError): CloseInfo {
-  const entry = (DISCONNECT_CATALOGUE as Record<string, { code: number; message: string } | undefined>)[
-    error.code
-  ];
-  return {
-    code: entry?.code ?? DISCONNECT_CATALOGUE.unauthorized.code,
-    reason: error.code,
-    message: error.message,
-    error: errorBody(error),
-  };
 }

@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from '../core/errors.js';
+import type { ErrorBody, ErrorCode } from '../protocol/native.js';
 
 /** Failures that come from the client itself rather than from a server reply. */
 export type ClientErrorCode =

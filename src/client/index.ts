@@ -7,7 +7,9 @@
  *   await client.join('lobby');
  *   await client.send('lobby', 'hello');
  */
-export { ParleyClient, FINAL_CLOSE_CODES, MAX_SEND_ATTEMPTS, newClientMsgId } from './client.js';
+export { ParleyClient } from './client.js';
+export { FINAL_CLOSE_CODES } from './policy.js';
+export { MAX_SEND_ATTEMPTS, newClientMsgId } from './sends.js';
 export { ParleyClientError } from './errors.js';
 export type { ClientErrorCode } from './errors.js';
 export type {
@@ -29,10 +31,13 @@ export type {
   AuthRequest,
   AuthResult,
   Ban,
+  DisconnectReason,
   DisconnectReasonData,
   EmptyRequest,
   EmptyResult,
   ErrorBody,
+  ErrorCode,
+  Gap,
   HistoryPage,
   JoinResult,
   MessageView,
@@ -44,8 +49,11 @@ export type {
   NativeOperations,
   OpRequest,
   OpResult,
+  RoomRef,
   RoomView,
+  RoomVisibility,
   SendResult,
+  ServerEvent,
   User,
   UserRef,
 } from '../protocol/native.js';

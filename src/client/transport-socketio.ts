@@ -1,7 +1,7 @@
 /** The native protocol over socket.io (socket.io-client, loaded when first used). */
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
-import { DISCONNECT_CATALOGUE } from '../core/disconnect.js';
-import type { ErrorBody } from '../core/errors.js';
+import { DISCONNECT_REASONS } from '../protocol/native.js';
+import type { ErrorBody } from '../protocol/native.js';
 import { isErrorBody, ParleyClientError } from './errors.js';
 import { PendingRequests, readProp } from './pending.js';
 import type { CloseInfo, Transport, TransportFactory, TransportOptions } from './transport.js';
@@ -111,7 +111,7 @@ export function createSocketIoTransportFactory(opts: SocketIoTransportOptions = 
           info = { code: 1006, reason: 'connection_lost', message: `The connection was lost (${reason})` };
         } else {
           info = {
-            code: DISCONNECT_CATALOGUE.logout.code,
+            code: DISCONNECT_REASONS.logout.code,
             reason: 'server_disconnect',
             message: 'Disconnected by the server',
           };

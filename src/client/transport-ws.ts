@@ -1,6 +1,6 @@
 /** The native protocol over a plain WebSocket: the browser's, Node's global one, or the `ws` package. */
-import { DISCONNECT_CATALOGUE } from '../core/disconnect.js';
-import type { ErrorBody } from '../core/errors.js';
+import { DISCONNECT_REASONS } from '../protocol/native.js';
+import type { ErrorBody } from '../protocol/native.js';
 import { isErrorBody, ParleyClientError } from './errors.js';
 import { PendingRequests, readProp } from './pending.js';
 import type { CloseInfo, Transport, TransportFactory, TransportOptions } from './transport.js';
@@ -50,7 +50,7 @@ export function nativeWsUrl(base: string, app: number, path = '/ws'): string {
 
 /** The reason and message of a close: the server's reason text (a catalogue reason or an error code) first. */
 function describeClose(code: number, text: string): { reason: string; message: string } {
-  const byCode = Object.entries(DISCONNECT_CATALOGUE).find(([, entry]) => entry.code === code);
+  const byCode = Object.entries(DISCONNECT_REASONS).find(([, entry]) => entry.code === code);
   if (text) return { reason: text, message: byCode?.[1].message ?? text };
   if (byCode) return { reason: byCode[0], message: byCode[1].message };
   return { reason: 'connection_lost', message: `Connection closed (${code})` };

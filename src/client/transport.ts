@@ -1,4 +1,4 @@
-import type { ErrorBody } from '../core/errors.js';
+import type { ErrorBody } from '../protocol/native.js';
 
 /** How a connection ended, as the client reports it in `disconnected`. */
 export interface CloseInfo {

@@ -1,5 +1,4 @@
-import type { ErrorBody } from '../core/errors.js';
-import type { AuthResult, NativeEventMap } from '../protocol/native.js';
+import type { AuthResult, ErrorBody, NativeEventMap } from '../protocol/native.js';
 import type { ParleyClientError } from './errors.js';
 import type { SocketIoTransportOptions } from './transport-socketio.js';
 import type { WebSocketConstructorLike } from './transport-ws.js';

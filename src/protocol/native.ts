@@ -1,26 +1,47 @@
 /**
  * The native protocol: one table of operations and one list of server events, carried by two framings (plain
- * WebSocket at `/ws`, socket.io on namespace `/`). Types only, plus the two name lists; the gateway
- * (src/gateways/native) and the typed client (src/client) both build on this file. Described in docs/protocol.md.
+ * WebSocket at `/ws`, socket.io on namespace `/`). This folder is the wire's source of truth: the gateway
+ * (src/gateways/native) maps the engine's values onto these types and the typed client (src/client) builds on
+ * them. It imports nothing else of Parley's, so that it can be published on its own. Described in
+ * docs/protocol.md.
  */
-import type { DisconnectReason } from '../core/disconnect.js';
-import type { ErrorBody } from '../core/errors.js';
-import type { Ban, Mute, RoomVisibility, User, UserRef } from '../core/types.js';
-import type { HistoryPage, JoinResult, SendResult } from '../engine/api.js';
-import type { EngineEvent, EngineEventType, MessageView, RoomView } from '../engine/events.js';
-
-export type {
-  ErrorBody,
+import type { ErrorBody } from './errors.js';
+import type {
+  Ban,
   HistoryPage,
   JoinResult,
-  SendResult,
   MessageView,
-  RoomView,
-  UserRef,
-  User,
   Mute,
+  RoomView,
+  RoomVisibility,
+  SendResult,
+  User,
+  UserRef,
+} from './views.js';
+
+export { DISCONNECT_REASONS } from './disconnect.js';
+export type { DisconnectReason, DisconnectReasonData } from './disconnect.js';
+export { ERROR_CODES } from './errors.js';
+export type { ErrorBody, ErrorCode } from './errors.js';
+export { NATIVE_EVENTS } from './events.js';
+export type { NativeEventData, NativeEventMap, NativeEventName, ServerEvent, WsPushFrame } from './events.js';
+export type {
   Ban,
-};
+  Gap,
+  HistoryPage,
+  JoinResult,
+  MessageKind,
+  MessageView,
+  Mute,
+  Role,
+  RoomRef,
+  RoomView,
+  RoomVisibility,
+  SendResult,
+  User,
+  UserKind,
+  UserRef,
+} from './views.js';
 
 /** Every operation name, in the order docs/protocol.md lists them. */
 export const NATIVE_OPS = [
@@ -46,35 +67,6 @@ export const NATIVE_OPS = [
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
-
-/** Every server event name: one per EngineEvent `type`. */
-export const NATIVE_EVENTS = [
-  'message',
-  'message_edited',
-  'message_deleted',
-  'presence_join',
-  'presence_leave',
-  'typing',
-  'room_created',
-  'room_updated',
-  'room_deleted',
-  'muted',
-  'unmuted',
-  'banned',
-  'unbanned',
-  'kicked',
-  'system',
-  'gap',
-  'user_online',
-  'user_offline',
-] as const satisfies readonly EngineEventType[];
-
-export type NativeEventName = (typeof NATIVE_EVENTS)[number];
-
-/** The data of a pushed event: the engine event without its `type` (the type is the event's name). */
-export type NativeEventData<E extends EngineEventType> = Omit<Extract<EngineEvent, { type: E }>, 'type'>;
-
-export type NativeEventMap = { [E in EngineEventType]: NativeEventData<E> };
 
 /** Credentials a client can present, in-band (`auth`) or in the handshake. `guest` is the nickname. */
 export type AuthRequest =
@@ -144,20 +136,7 @@ export interface WsRequestFrame<O extends NativeOp = NativeOp> {
 export type WsReplyFrame<R = unknown> =
   { id: RequestId; ok: true; data: R } | { id: RequestId | null; ok: false; error: ErrorBody };
 
-/** Server → client, unsolicited. */
-export interface WsPushFrame<E extends EngineEventType = EngineEventType> {
-  event: E;
-  data: NativeEventData<E>;
-}
-
 // ---- socket.io framing ----
 
 /** What a socket.io ack callback receives. */
 export type Ack<R = unknown> = { ok: true; data: R } | { ok: false; error: ErrorBody };
-
-/** socket.io: sent just before the server disconnects a socket (WebSocket framing: the close code and reason). */
-export interface DisconnectReasonData {
-  reason: DisconnectReason;
-  code: number;
-  message: string;
-}

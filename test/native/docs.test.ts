@@ -1,8 +1,7 @@
 /** docs/protocol.md documents every operation, event and close code, and every rule the tests cite. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DISCONNECT_CATALOGUE } from '../../src/core/disconnect.js';
-import { NATIVE_EVENTS, NATIVE_OPS } from '../../src/protocol/native.js';
+import { DISCONNECT_REASONS, NATIVE_EVENTS, NATIVE_OPS } from '../../src/protocol/native.js';
 
 const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
 
@@ -30,10 +29,10 @@ describe('docs/protocol.md', () => {
 
   it('has a row for every disconnect reason with its close code', () => {
     const text = section('Disconnects and close codes');
-    for (const [reason, { code }] of Object.entries(DISCONNECT_CATALOGUE)) {
+    for (const [reason, { code }] of Object.entries(DISCONNECT_REASONS)) {
       expect(text, reason).toMatch(new RegExp(`^\\|\\s*\`${reason}\`\\s*\\|\\s*${code}\\s*\\|`, 'm'));
     }
-    expect(rowNames(text).sort()).toEqual(Object.keys(DISCONNECT_CATALOGUE).sort());
+    expect(rowNames(text).sort()).toEqual(Object.keys(DISCONNECT_REASONS).sort());
   });
 
   it('describes every error reply shape', () => {

@@ -11,6 +11,18 @@ import type { EngineConnections, Session } from '../../engine/api.js';
 import type { Credentials, Principal } from '../../core/identity.js';
 import type { NativeOp, OpRequest, OpResult } from '../../protocol/native.js';
 import { NATIVE_OPS } from '../../protocol/native.js';
+import {
+  toWireBan,
+  toWireHistory,
+  toWireJoin,
+  toWireMessage,
+  toWireMute,
+  toWireRoom,
+  toWireRooms,
+  toWireSend,
+  toWireUser,
+  toWireUserRefs,
+} from './wire.js';
 
 /** What a handler sees of its connection. */
 export interface OperationContext {
@@ -145,7 +157,7 @@ const table: Record<NativeOp, Operation> = {
     requiresSession: false,
     async handle(ctx, input) {
       const principal = await ctx.authenticate(toCredentials(input));
-      const result: OpResult<'auth'> = { user: principal.user, expiresAt: principal.expiresAt };
+      const result: OpResult<'auth'> = { user: toWireUser(principal.user), expiresAt: principal.expiresAt };
       if (principal.resumeToken !== undefined) result.resumeToken = principal.resumeToken;
       return result;
     },
@@ -164,7 +176,7 @@ const table: Record<NativeOp, Operation> = {
   'rooms.list': defineOp('rooms.list', {
     schema: empty,
     async handle(_ctx, _input, session) {
-      return { rooms: await session.listRooms() };
+      return { rooms: toWireRooms(await session.listRooms()) };
     },
   }),
   'rooms.create': defineOp('rooms.create', {
@@ -174,13 +186,15 @@ const table: Record<NativeOp, Operation> = {
       topic: z.string().max(LIMITS.topic).optional(),
     }),
     async handle(_ctx, input, session) {
-      return { room: await session.createRoom(input) };
+      return { room: toWireRoom(await session.createRoom(input)) };
     },
   }),
   join: defineOp('join', {
     schema: z.strictObject({ room, sinceSeq: seq.optional() }),
     async handle(_ctx, input, session) {
-      return session.join(input.room, input.sinceSeq === undefined ? {} : { sinceSeq: input.sinceSeq });
+      return toWireJoin(
+        await session.join(input.room, input.sinceSeq === undefined ? {} : { sinceSeq: input.sinceSeq }),
+      );
     },
   }),
   leave: defineOp('leave', {
@@ -197,19 +211,21 @@ const table: Record<NativeOp, Operation> = {
       clientMsgId: z.string().min(1).max(LIMITS.clientMsgId).optional(),
     }),
     async handle(_ctx, input, session) {
-      return session.send(input.room, { text: input.text, clientMsgId: input.clientMsgId ?? null });
+      return toWireSend(
+        await session.send(input.room, { text: input.text, clientMsgId: input.clientMsgId ?? null }),
+      );
     },
   }),
   edit: defineOp('edit', {
     schema: z.strictObject({ room, id: messageId, text: z.string().max(LIMITS.text) }),
     async handle(_ctx, input, session) {
-      return { message: await session.edit(input.room, input.id, input.text) };
+      return { message: toWireMessage(await session.edit(input.room, input.id, input.text)) };
     },
   }),
   delete: defineOp('delete', {
     schema: z.strictObject({ room, id: messageId }),
     async handle(_ctx, input, session) {
-      return { message: await session.remove(input.room, input.id) };
+      return { message: toWireMessage(await session.remove(input.room, input.id)) };
     },
   }),
   history: defineOp('history', {
@@ -226,7 +242,7 @@ const table: Record<NativeOp, Operation> = {
       }),
     async handle(_ctx, input, session) {
       const { room: name, ...query } = input;
-      return session.history(name, query);
+      return toWireHistory(await session.history(name, query));
     },
   }),
   typing: defineOp('typing', {
@@ -240,13 +256,13 @@ const table: Record<NativeOp, Operation> = {
     schema: z.strictObject({ room }),
     async handle(_ctx, input, session) {
       const { online } = await session.members(input.room);
-      return { online };
+      return { online: toWireUserRefs(online) };
     },
   }),
   watch_online: defineOp('watch_online', {
     schema: z.strictObject({}),
     async handle(_ctx, _input, session) {
-      return session.watchOnline();
+      return { online: toWireUserRefs(session.watchOnline().online) };
     },
   }),
   mute: defineOp('mute', {
@@ -258,7 +274,7 @@ const table: Record<NativeOp, Operation> = {
     }),
     async handle(_ctx, input, session) {
       const { user: target, ...opts } = input;
-      return { mute: await session.mute(target, opts) };
+      return { mute: toWireMute(await session.mute(target, opts)) };
     },
   }),
   unmute: defineOp('unmute', {
@@ -272,7 +288,7 @@ const table: Record<NativeOp, Operation> = {
     schema: z.strictObject({ user, minutes: minutes.optional(), reason: reason.optional() }),
     async handle(_ctx, input, session) {
       const { user: target, ...opts } = input;
-      return { ban: await session.ban(target, opts) };
+      return { ban: toWireBan(await session.ban(target, opts)) };
     },
   }),
   unban: defineOp('unban', {

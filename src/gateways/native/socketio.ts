@@ -14,6 +14,7 @@ import { engineIoFrame } from '../wsFrame.js';
 import type { GatewayDeps } from '../types.js';
 import { admit, NativeConnection, parseHandshakeCredentials } from './connection.js';
 import type { Admission } from './connection.js';
+import { toWireEvent } from './wire.js';
 
 export const DISCONNECT_REASON_EVENT = 'disconnect_reason';
 export const ERROR_EVENT = 'error';
@@ -23,8 +24,8 @@ export const ERROR_EVENT = 'error';
  * `[name, data]`. Written straight to the engine.io connection so that a room's fan-out encodes it once.
  */
 export function encodeSocketIoPush(event: EngineEvent): string {
-  const { type, ...data } = event;
-  return '2' + JSON.stringify([type, data]);
+  const push = toWireEvent(event);
+  return '2' + JSON.stringify([push.event, push.data]);
 }
 
 type SendOptions = NonNullable<Parameters<Socket['conn']['write']>[1]>;

@@ -12,13 +12,13 @@ import { textFrame } from '../wsFrame.js';
 import type { GatewayDeps, WsGateway } from '../types.js';
 import { createWsHost } from '../wsHost.js';
 import { admissionDisconnect, admit, NativeConnection, parseHandshakeCredentials } from './connection.js';
+import { toWireEvent } from './wire.js';
 
 export const NATIVE_WS_PATH = '/ws';
 
 /** Encode a push frame: `{event, data}` where data is the event without its `type`. */
 export function encodeWsPush(event: EngineEvent): string {
-  const { type, ...data } = event;
-  return JSON.stringify({ event: type, data });
+  return JSON.stringify(toWireEvent(event));
 }
 
 interface Frame {

@@ -1,0 +1,73 @@
+/**
+ * The server events of the native protocol: what a server pushes unasked, as `{ event, data }` on WebSocket and
+ * as the socket.io event `event` with `data` as its argument.
+ */
+import type { MessageView, RoomRef, RoomView, UserRef } from './views.js';
+
+/** Every server event name, in the order docs/protocol.md lists them. */
+export const NATIVE_EVENTS = [
+  'message',
+  'message_edited',
+  'message_deleted',
+  'presence_join',
+  'presence_leave',
+  'typing',
+  'room_created',
+  'room_updated',
+  'room_deleted',
+  'muted',
+  'unmuted',
+  'banned',
+  'unbanned',
+  'kicked',
+  'system',
+  'gap',
+  'user_online',
+  'user_offline',
+] as const;
+
+export type NativeEventName = (typeof NATIVE_EVENTS)[number];
+
+/** The data of each server event. */
+export interface NativeEventMap {
+  message: { room: RoomRef; message: MessageView };
+  message_edited: { room: RoomRef; message: MessageView };
+  message_deleted: { room: RoomRef; message: MessageView };
+  presence_join: { room: RoomRef; user: UserRef };
+  presence_leave: { room: RoomRef; user: UserRef };
+  typing: { room: RoomRef; user: UserRef; typing: boolean };
+  room_created: { room: RoomView };
+  room_updated: { room: RoomView };
+  room_deleted: { room: RoomRef };
+  /** `room` null: a mute in the whole app. `minutes` and `expiresAt` null: until unmuted. */
+  muted: {
+    room: RoomRef | null;
+    user: UserRef;
+    by: UserRef | null;
+    minutes: number | null;
+    expiresAt: number | null;
+    reason: string;
+  };
+  unmuted: { room: RoomRef | null; user: UserRef; by: UserRef | null };
+  banned: { user: UserRef; by: UserRef | null; expiresAt: number | null; reason: string };
+  unbanned: { user: UserRef; by: UserRef | null };
+  kicked: { user: UserRef; by: UserRef | null; reason: string };
+  system: { room: RoomRef | null; text: string };
+  /** Messages with afterSeq < seq < beforeSeq were not delivered. */
+  gap: { room: RoomRef; afterSeq: number; beforeSeq: number };
+  /** A user's first connection to the app opened. */
+  user_online: { user: UserRef };
+  /** A user's last connection to the app closed (after the presence grace period). */
+  user_offline: { user: UserRef };
+}
+
+export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];
+
+/** One pushed event as it travels on WebSocket: the event's name and its data. */
+export interface WsPushFrame<E extends NativeEventName = NativeEventName> {
+  event: E;
+  data: NativeEventData<E>;
+}
+
+/** Every server push, as a union a `switch (push.event)` narrows. */
+export type ServerEvent = { [E in NativeEventName]: WsPushFrame<E> }[NativeEventName];

@@ -1,0 +1,114 @@
+/**
+ * The records the native protocol carries in replies and events: users, rooms, messages, moderation entries and
+ * the results of join, send and history. Times are milliseconds since the Unix epoch.
+ */
+import type { ErrorCode } from './errors.js';
+
+export type Role = 'guest' | 'member' | 'mod' | 'admin' | 'owner';
+
+export type UserKind = 'account' | 'external' | 'guest';
+
+export interface User {
+  id: number;
+  appId: number;
+  username: string;
+  role: Role;
+  kind: UserKind;
+  createdAt: number;
+}
+
+/** The part of a user that travels with messages and presence. */
+export interface UserRef {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+export type RoomVisibility = 'public' | 'private';
+
+export interface RoomRef {
+  id: number;
+  name: string;
+}
+
+/** A room. `online` counts users (not connections) present on the serving node's view. */
+export interface RoomView {
+  id: number;
+  name: string;
+  visibility: RoomVisibility;
+  topic: string;
+  createdAt: number;
+  lastSeq: number;
+  online: number;
+  createdBy: number | null;
+}
+
+export type MessageKind = 'text' | 'me' | 'system';
+
+/** A message of a room. `seq` is per room, gapless, and increases by one with each message. */
+export interface MessageView {
+  id: number;
+  room: string;
+  roomId: number;
+  seq: number;
+  kind: MessageKind;
+  author: UserRef | null;
+  text: string;
+  html: string;
+  clientMsgId: string | null;
+  createdAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+}
+
+export interface Mute {
+  appId: number;
+  userId: number;
+  /** null: the whole app. */
+  roomId: number | null;
+  /** null: until unmuted. */
+  expiresAt: number | null;
+  reason: string;
+  by: number | null;
+  createdAt: number;
+}
+
+export interface Ban {
+  appId: number;
+  userId: number;
+  /** null: until unbanned. */
+  expiresAt: number | null;
+  reason: string;
+  by: number | null;
+  createdAt: number;
+}
+
+export interface Gap {
+  /** Messages with afterSeq < seq < beforeSeq were not replayed. Page back with history({ before: beforeSeq }). */
+  afterSeq: number;
+  beforeSeq: number;
+  missed: number;
+}
+
+export interface JoinResult {
+  room: RoomView;
+  messages: MessageView[];
+  /** Set when more was missed than the replay limit: the client is told, never silently skipped. */
+  gap: Gap | null;
+  lastSeq: number;
+  online: UserRef[];
+}
+
+export interface HistoryPage {
+  messages: MessageView[];
+  /** Pass as `before` (when paging back) or `after` (paging forward) for the next page; null at the end. */
+  nextCursor: number | null;
+}
+
+export type SendResult =
+  | { kind: 'message'; message: MessageView; duplicate: boolean }
+  /**
+   * A slash command ran (or was refused: `error` is then its error code); `text` is the system message the
+   * sender also receives as a `system` event.
+   */
+  | { kind: 'command'; command: string; text: string; error: ErrorCode | null };
