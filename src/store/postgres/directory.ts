@@ -29,7 +29,13 @@ import {
   USERNAME_TAKEN,
 } from '../rows.js';
 import type { AppRow, BanRow, ModerationRow, MuteRow, RoomRow, TokenRow, UserRow } from '../rows.js';
-import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../../engine/ports/store.js';
+import type {
+  AccessTokenRecord,
+  Directory,
+  NewRoom,
+  NewUser,
+  RoomSummary,
+} from '../../engine/ports/store.js';
 import { sql, type Db } from './db.js';
 
 // Rows as pg returns them: BIGINT as number (see TYPES in db.ts), JSONB already parsed (a fresh object per read).
@@ -106,6 +112,13 @@ const q = {
   getRoom: sql('dir.get-room', `SELECT ${ROOM_COLUMNS} FROM rooms WHERE app_id = $1 AND id = $2`),
   findRoom: sql('dir.find-room', `SELECT ${ROOM_COLUMNS} FROM rooms WHERE app_id = $1 AND name_key = $2`),
   listRooms: sql('dir.list-rooms', `SELECT ${ROOM_COLUMNS} FROM rooms WHERE app_id = $1 ORDER BY id`),
+  // `user_id = NULL` matches no row: without a user every room reads as not joined.
+  roomSummaries: sql(
+    'dir.room-summaries',
+    `SELECT r.id, r.app_id, r.name, r.visibility, r.topic, r.created_by, r.created_at, r.last_seq,
+       EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = $2) AS member
+     FROM rooms r WHERE r.app_id = $1 ORDER BY r.id`,
+  ),
   updateRoom: sql(
     'dir.update-room',
     `UPDATE rooms SET name = COALESCE($3, name), name_key = COALESCE($4, name_key),
@@ -292,6 +305,14 @@ export class PostgresDirectory implements Directory {
 
   async listRooms(appId: AppId): Promise<Room[]> {
     return (await this.db.query<RoomRow>(q.listRooms, [appId])).map(toRoom);
+  }
+
+  async listRoomSummaries(appId: AppId, userId: UserId | null): Promise<RoomSummary[]> {
+    const rows = await this.db.query<RoomRow & { last_seq: number; member: boolean }>(q.roomSummaries, [
+      appId,
+      userId,
+    ]);
+    return rows.map((row) => ({ room: toRoom(row), lastSeq: Number(row.last_seq), member: row.member }));
   }
 
   async updateRoom(

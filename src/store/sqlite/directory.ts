@@ -30,8 +30,15 @@ import {
   USERNAME_TAKEN,
 } from '../rows.js';
 import type { AppRow, BanRow, ModerationRow, MuteRow, RoomRow, TokenRow, UserRow } from '../rows.js';
-import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../../engine/ports/store.js';
+import type {
+  AccessTokenRecord,
+  Directory,
+  NewRoom,
+  NewUser,
+  RoomSummary,
+} from '../../engine/ports/store.js';
 import { guard } from './errors.js';
+import { prepareRoomSummaries } from './roomSummaries.js';
 
 // SQLite keeps JSON columns as TEXT, parsed on every read (a fresh object per read).
 const toApp = appMapper((settings: string) => JSON.parse(settings) as AppSettings);
@@ -201,9 +208,11 @@ function prepare(db: Database.Database) {
 
 export class SqliteDirectory implements Directory {
   private readonly q: ReturnType<typeof prepare>;
+  private readonly summaries: ReturnType<typeof prepareRoomSummaries>;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepare(db);
+    this.summaries = prepareRoomSummaries(db);
   }
 
   async createApp(name: string, settings: AppSettings, now: number): Promise<App> {
@@ -332,6 +341,10 @@ export class SqliteDirectory implements Directory {
 
   async listRooms(appId: AppId): Promise<Room[]> {
     return guard(this.db, () => this.q.listRooms.all(appId).map(toRoom));
+  }
+
+  async listRoomSummaries(appId: AppId, userId: UserId | null): Promise<RoomSummary[]> {
+    return guard(this.db, () => this.summaries(appId, userId));
   }
 
   async updateRoom(
