@@ -9,6 +9,11 @@ export interface Subscriber {
   /** Readers without an account receive the room's events but are never present. */
   readonly anonymous: boolean;
   deliverRoomEvent(roomId: number, event: EngineEvent): void;
+  /**
+   * The subscriber no longer has the room (it was deleted, or made private to someone not a member): it
+   * forgets it, and hears `notice` when one is given.
+   */
+  forgetRoom(roomId: number, notice?: EngineEvent): void;
 }
 
 interface PresenceEntry {
