@@ -214,9 +214,8 @@ export class Admin implements EngineAdmin {
     return this.parts.moderation.mutes(appId, this.ctx.clock.now());
   }
 
-  /** The mutes in force with the muted users' names (for moderators' lists). */
-  async namedMutes(appId: AppId): Promise<NamedMute[]> {
-    const mutes = await this.listMutes(appId);
+  /** Mutes with the muted users' names (for moderators' lists). */
+  async withNames(appId: AppId, mutes: Mute[]): Promise<NamedMute[]> {
     const ids = [...new Set(mutes.map((mute) => mute.userId))];
     const users = new Map<number, string>();
     for (const user of await Promise.all(ids.map((id) => this.parts.catalog.getUser(appId, id)))) {

@@ -1,3 +1,4 @@
+import type { AppId, Mute } from '../core/types.js';
 import type { Admin } from './admin.js';
 import type { Broadcast } from './broadcast.js';
 import type { Catalog } from './catalog.js';
@@ -22,6 +23,8 @@ export interface SessionHostParts {
   identity: Identity;
   admin: Admin;
   moderator: Moderator;
+  /** The engine's own list, which the named list is made from. */
+  listMutes(appId: AppId): Promise<Mute[]>;
 }
 
 /**
@@ -55,7 +58,7 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     remove: (room, actor, messageId) => parts().messages.remove(room, actor, messageId),
     replay: (room, app, sinceSeq) => parts().messages.replay(room, app, sinceSeq),
     history: (room, query) => parts().messages.history(room, query),
-    namedMutes: (appId) => parts().admin.namedMutes(appId),
+    namedMutes: async (appId) => parts().admin.withNames(appId, await parts().listMutes(appId)),
     reauthenticate: (appId, credentials) => parts().identity.reauthenticate(appId, credentials),
   };
 }
