@@ -7,10 +7,11 @@ import { ParleyError } from './errors.js';
  */
 
 export const noSuchApp = () => new ParleyError('not_found', 'No such app');
-/** Without a name (storage, which only knows the id), the catalogue's own text. */
+/** Without a name when the one who fails knows only the id (storage). */
 export const roomNotFound = (name?: string) =>
-  new ParleyError('not_found', name === undefined ? undefined : `No room named ${name}`);
-export const userNotFound = (name: string) => new ParleyError('not_found', `No user named ${name}`);
+  new ParleyError('not_found', name === undefined ? 'No such room' : `No room named ${name}`);
+export const userNotFound = (name?: string) =>
+  new ParleyError('not_found', name === undefined ? 'No such user' : `No user named ${name}`);
 export const messageNotFound = () => new ParleyError('not_found', 'No such message in this room');
 export const messageDeleted = () => new ParleyError('not_found', 'The message was deleted');
 export const notMuted = () => new ParleyError('not_found', 'User not in mutelist');

@@ -1,4 +1,5 @@
 import { ParleyError } from '../core/errors.js';
+import { notOnYourself, outranked, staffOnly } from '../core/failures.js';
 import { canModerate, isStaff } from '../core/roles.js';
 import type { AppId, Ban, Mute, Room, User, UserRef } from '../core/types.js';
 import type { MuteOptions } from './api.js';
@@ -16,10 +17,10 @@ export function actorRef(actor: Actor): UserRef | null {
 /** The role order decides who may act on whom: a mod cannot mute an admin, nobody acts on themselves. */
 export function assertMayModerate(actor: Actor, target: User): void {
   if (actor.kind === 'operator') return;
-  if (!isStaff(actor.user.role)) throw new ParleyError('forbidden', 'Only moderators can do that');
-  if (actor.user.id === target.id) throw new ParleyError('forbidden', 'You cannot do that to yourself');
+  if (!isStaff(actor.user.role)) throw staffOnly();
+  if (actor.user.id === target.id) throw notOnYourself();
   if (!canModerate(actor.user.role, target.role)) {
-    throw new ParleyError('forbidden', `You cannot moderate a user with the role ${target.role}`);
+    throw outranked(target.role);
   }
 }
 

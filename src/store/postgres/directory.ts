@@ -1,4 +1,4 @@
-import { ParleyError } from '../../core/errors.js';
+import { roomNotFound, userNotFound } from '../../core/failures.js';
 import { usernameKey } from '../../core/names.js';
 import type { Role } from '../../core/roles.js';
 import type {
@@ -267,7 +267,7 @@ export class PostgresDirectory implements Directory {
 
   async setPasswordHash(appId: AppId, id: UserId, hash: string): Promise<void> {
     const rows = await this.db.query(q.setHash, [appId, id, hash]);
-    if (rows.length === 0) throw new ParleyError('not_found', 'user not found');
+    if (rows.length === 0) throw userNotFound();
   }
 
   async setUserRole(appId: AppId, id: UserId, role: Role): Promise<User> {
@@ -337,7 +337,7 @@ export class PostgresDirectory implements Directory {
 
   async deleteRoom(appId: AppId, id: RoomId): Promise<void> {
     const rows = await this.db.query(q.deleteRoom, [appId, id]);
-    if (rows.length === 0) throw new ParleyError('not_found', 'room not found');
+    if (rows.length === 0) throw roomNotFound();
   }
 
   async addRoomMember(roomId: RoomId, userId: UserId): Promise<void> {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ParleyError } from '../../core/errors.js';
+import { roomNotFound, userNotFound } from '../../core/failures.js';
 import { usernameKey } from '../../core/names.js';
 import type { Role } from '../../core/roles.js';
 import type {
@@ -30,13 +30,7 @@ import {
   USERNAME_TAKEN,
 } from '../rows.js';
 import type { AppRow, BanRow, ModerationRow, MuteRow, RoomRow, TokenRow, UserRow } from '../rows.js';
-import type {
-  AccessTokenRecord,
-  Directory,
-  NewRoom,
-  NewUser,
-  RoomSummary,
-} from '../../engine/ports/store.js';
+import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../../engine/ports/store.js';
 import { guard } from './errors.js';
 import { prepareRoomSummaries } from './roomSummaries.js';
 
@@ -289,8 +283,7 @@ export class SqliteDirectory implements Directory {
 
   async setPasswordHash(appId: AppId, id: UserId, hash: string): Promise<void> {
     guard(this.db, () => {
-      if (this.q.setHash.run(hash, appId, id).changes === 0)
-        throw new ParleyError('not_found', 'user not found');
+      if (this.q.setHash.run(hash, appId, id).changes === 0) throw userNotFound();
     });
   }
 
@@ -343,7 +336,7 @@ export class SqliteDirectory implements Directory {
     return guard(this.db, () => this.q.listRooms.all(appId).map(toRoom));
   }
 
-  async listRoomSummaries(appId: AppId, userId: UserId | null): Promise<RoomSummary[]> {
+  async listRoomSummaries(appId: AppId, userId: UserId | null): ReturnType<Directory['listRoomSummaries']> {
     return guard(this.db, () => this.summaries(appId, userId));
   }
 
@@ -371,8 +364,7 @@ export class SqliteDirectory implements Directory {
 
   async deleteRoom(appId: AppId, id: RoomId): Promise<void> {
     guard(this.db, () => {
-      if (this.q.deleteRoom.run(appId, id).changes === 0)
-        throw new ParleyError('not_found', 'room not found');
+      if (this.q.deleteRoom.run(appId, id).changes === 0) throw roomNotFound();
     });
   }
 
