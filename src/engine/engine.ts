@@ -122,9 +122,21 @@ export class Engine implements EngineApi {
     this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline);
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
     this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast);
-    const stats = () => ({ sessions: this.sessions.size, rooms: this.channels.size });
-    this.admin = new Admin(ctx, { ...this, moderation, stats });
-    const inbound = new Inbound(ctx, { ...this, moderation });
+    const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
+    const stats = () => ({ sessions: sessions.size, rooms: channels.size });
+    const adminParts = {
+      catalog,
+      identity,
+      rooms,
+      messages,
+      moderator,
+      moderation,
+      broadcast,
+      presence,
+      stats,
+    };
+    this.admin = new Admin(ctx, adminParts);
+    const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
     deps.bus.onMessage((message) => inbound.receive(message));
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweepTimer.unref();
