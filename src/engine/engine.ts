@@ -185,10 +185,6 @@ export class Engine implements EngineApi {
     this.channels.clearAll();
   }
 
-  get isStopping(): boolean {
-    return this.sessions.isStopping;
-  }
-
   // ---------------------------------------------------------------- what gateways ask (EngineConnections)
 
   authenticate(appId: AppId, credentials: Credentials): Promise<Principal> {

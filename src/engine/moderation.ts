@@ -1,14 +1,11 @@
-import { ParleyError } from '../core/errors.js';
 import { notOnYourself, outranked, staffOnly } from '../core/failures.js';
+import { checkMinutes, checkReason } from '../core/moderation.js';
 import { canModerate, isStaff } from '../core/roles.js';
 import type { AppId, Ban, Mute, Room, User, UserRef } from '../core/types.js';
 import type { MuteOptions } from './api.js';
 
 /** Who acts: a user of the app, or the operator holding the admin key (above every role). */
 export type Actor = { kind: 'user'; user: UserRef } | { kind: 'operator' };
-
-export const MAX_MODERATION_MINUTES = 60 * 24 * 365;
-const MAX_REASON = 500;
 
 export function actorRef(actor: Actor): UserRef | null {
   return actor.kind === 'user' ? actor.user : null;
@@ -22,30 +19,6 @@ export function assertMayModerate(actor: Actor, target: User): void {
   if (!canModerate(actor.user.role, target.role)) {
     throw outranked(target.role);
   }
-}
-
-export function checkMinutes(value: unknown): number | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_MODERATION_MINUTES) {
-    throw new ParleyError(
-      'bad_request',
-      `minutes must be a whole number from 1 to ${MAX_MODERATION_MINUTES}`,
-      {
-        field: 'minutes',
-      },
-    );
-  }
-  return value;
-}
-
-export function checkReason(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'string' || value.length > MAX_REASON) {
-    throw new ParleyError('bad_request', `reason must be a string of at most ${MAX_REASON} characters`, {
-      field: 'reason',
-    });
-  }
-  return value.trim();
 }
 
 export function buildMute(

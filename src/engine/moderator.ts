@@ -6,7 +6,8 @@ import type { Directory } from './ports/store.js';
 import type { MuteOptions } from './api.js';
 import type { EngineEvent } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
-import { actorRef, assertMayModerate, buildBan, buildMute, checkReason, type Actor } from './moderation.js';
+import { checkReason } from '../core/moderation.js';
+import { actorRef, assertMayModerate, buildBan, buildMute, type Actor } from './moderation.js';
 import { refOf, toRoomRef } from './views.js';
 
 /** setTimeout cannot wait longer than this; a mute ending later is still enforced by its expiry check. */

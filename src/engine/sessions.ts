@@ -39,10 +39,6 @@ export class Sessions {
     return this.all.size;
   }
 
-  get isStopping(): boolean {
-    return this.stopping;
-  }
-
   open(principal: Principal, sink: SessionSink, meta: SessionMeta = DEFAULT_META): EngineSession {
     if (this.stopping) throw shuttingDown();
     // Checked again here, synchronously: two logins with one nickname can both pass authenticate().
