@@ -67,7 +67,6 @@ export class Engine implements EngineApi {
   readonly moderator: Moderator;
   readonly admin: Admin;
   private readonly writes = new PendingWrites();
-  private readonly ctx: EngineContext;
   private readonly store: Store;
   private readonly sweepTimer: NodeJS.Timeout;
   private sweeps = 0;
@@ -87,7 +86,6 @@ export class Engine implements EngineApi {
       config: deps.config,
       track: (promise) => this.writes.track(promise),
     };
-    this.ctx = ctx;
     // Channels and sessions report presence changes; presence is made after them, so they call through.
     this.channels = new Channels(ctx, (channel, user, present, except) =>
       this.presence.roomPresence(channel, user, present, except),
