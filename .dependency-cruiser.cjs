@@ -1,3 +1,4 @@
+/* global module */
 /**
  * The direction of every import in src/ (docs/architecture.md explains the layers). `npm run deps` checks it
  * and `npm test` runs it: a violation fails the build.

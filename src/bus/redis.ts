@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Bus, BusHandler, BusMessage } from '../engine/ports/bus.js';
+import { BUS_VERSION, type Bus, type BusHandler, type BusMessage } from '../engine/ports/bus.js';
 
 export interface RedisBusOptions {
   url: string;
@@ -57,7 +57,7 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
   pub.on('ready', () => {
     if (publishedOnce && !closed) {
       log.info('redis bus publisher reconnected: asking every node to resync');
-      const resync: BusMessage = { type: 'resync', origin: 'redis' };
+      const resync: BusMessage = { v: BUS_VERSION, type: 'resync', origin: 'redis' };
       pub
         .publish(channel, JSON.stringify(resync))
         .catch((err: unknown) => log.debug({ err }, 'resync publish failed'));
@@ -74,7 +74,7 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
   const subscribeAndResync = async (): Promise<void> => {
     await sub.subscribe(channel);
     await pubReady();
-    if (!closed) handler?.({ type: 'resync', origin: 'redis' });
+    if (!closed) handler?.({ v: BUS_VERSION, type: 'resync', origin: 'redis' });
   };
   const subscribed = subscribeAndResync();
   subscribed.catch((err: unknown) => log.warn({ err }, 'redis bus subscribe failed'));
@@ -89,11 +89,16 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
   });
   sub.on('message', (from: string, raw: string) => {
     if (from !== channel || !handler) return;
-    let message: BusMessage;
+    // Anything may be published on the channel: what is not JSON is dropped here, and the engine checks the
+    // shape of the rest before acting on it.
+    let message: unknown;
     try {
-      message = JSON.parse(raw) as BusMessage;
-    } catch {
-      log.warn('redis bus: dropped a message that is not JSON');
+      message = JSON.parse(raw);
+    } catch (err) {
+      log.warn(
+        { channel, bytes: raw.length, err: err instanceof Error ? err.message : String(err) },
+        'redis bus: dropped a message that is not JSON',
+      );
       return;
     }
     try {

@@ -1,3 +1,4 @@
+import { badField } from './failures.js';
 import type { AppSettings } from './types.js';
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
@@ -35,4 +36,13 @@ export function isOriginAllowed(
   if (origin === undefined) return true; // non-browser clients send no Origin
   const inList = (list: string[] | null) => list === null || list.includes('*') || list.includes(origin);
   return inList(server) && inList(app);
+}
+
+export const APP_NAME_MAX = 100;
+
+export function checkAppName(value: unknown): string {
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > APP_NAME_MAX) {
+    throw badField('name', `name must be 1-${APP_NAME_MAX} characters`);
+  }
+  return value.trim();
 }

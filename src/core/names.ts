@@ -1,4 +1,5 @@
 import { ParleyError } from './errors.js';
+import { badField } from './failures.js';
 
 const USERNAME = /^[\p{L}\p{N}_.-]{1,32}$/u;
 const ROOM_NAME = /^[\p{L}\p{N}_.\- ]{1,64}$/u;
@@ -15,6 +16,22 @@ export function checkUsername(value: unknown): string {
     });
   }
   return value;
+}
+
+/**
+ * A username to look up (the target of a mute, a membership): held to the same rule as a new username, so that
+ * a name that could never have been registered is refused as malformed rather than looked for.
+ */
+export function checkUsernameLookup(value: unknown): string {
+  if (typeof value !== 'string' || !USERNAME.test(value)) throw badField('user', 'user must be a username');
+  return value;
+}
+
+/** A room name to look up, trimmed, held to the same rule as a new room name. */
+export function checkRoomNameLookup(value: unknown): string {
+  const name = typeof value === 'string' ? value.trim() : value;
+  if (typeof name !== 'string' || !ROOM_NAME.test(name)) throw badField('room', 'room must be a room name');
+  return name;
 }
 
 export function checkRoomName(value: unknown): string {

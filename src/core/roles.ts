@@ -1,3 +1,5 @@
+import { badField } from './failures.js';
+
 export const ROLES = ['guest', 'member', 'mod', 'admin', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -7,12 +9,22 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
+export function checkRole(value: unknown): Role {
+  if (!isRole(value)) throw badField('role', 'unknown role');
+  return value;
+}
+
 export function rank(role: Role): number {
   return RANK[role];
 }
 
 export function isStaff(role: Role): boolean {
   return RANK[role] >= RANK.mod;
+}
+
+/** Admins and owners see every room, private ones included, without being members. */
+export function seesEveryRoom(role: Role): boolean {
+  return RANK[role] >= RANK.admin;
 }
 
 /** Moderation follows the role order: staff act only on someone strictly below them. */

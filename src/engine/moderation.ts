@@ -1,13 +1,11 @@
-import { ParleyError } from '../core/errors.js';
+import { notOnYourself, outranked, staffOnly } from '../core/failures.js';
+import { checkMinutes, checkReason } from '../core/moderation.js';
 import { canModerate, isStaff } from '../core/roles.js';
 import type { AppId, Ban, Mute, Room, User, UserRef } from '../core/types.js';
 import type { MuteOptions } from './api.js';
 
 /** Who acts: a user of the app, or the operator holding the admin key (above every role). */
 export type Actor = { kind: 'user'; user: UserRef } | { kind: 'operator' };
-
-export const MAX_MODERATION_MINUTES = 60 * 24 * 365;
-const MAX_REASON = 500;
 
 export function actorRef(actor: Actor): UserRef | null {
   return actor.kind === 'user' ? actor.user : null;
@@ -16,35 +14,11 @@ export function actorRef(actor: Actor): UserRef | null {
 /** The role order decides who may act on whom: a mod cannot mute an admin, nobody acts on themselves. */
 export function assertMayModerate(actor: Actor, target: User): void {
   if (actor.kind === 'operator') return;
-  if (!isStaff(actor.user.role)) throw new ParleyError('forbidden', 'Only moderators can do that');
-  if (actor.user.id === target.id) throw new ParleyError('forbidden', 'You cannot do that to yourself');
+  if (!isStaff(actor.user.role)) throw staffOnly();
+  if (actor.user.id === target.id) throw notOnYourself();
   if (!canModerate(actor.user.role, target.role)) {
-    throw new ParleyError('forbidden', `You cannot moderate a user with the role ${target.role}`);
+    throw outranked(target.role);
   }
-}
-
-export function checkMinutes(value: unknown): number | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_MODERATION_MINUTES) {
-    throw new ParleyError(
-      'bad_request',
-      `minutes must be a whole number from 1 to ${MAX_MODERATION_MINUTES}`,
-      {
-        field: 'minutes',
-      },
-    );
-  }
-  return value;
-}
-
-export function checkReason(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'string' || value.length > MAX_REASON) {
-    throw new ParleyError('bad_request', `reason must be a string of at most ${MAX_REASON} characters`, {
-      field: 'reason',
-    });
-  }
-  return value.trim();
 }
 
 export function buildMute(

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import { ParleyError } from '../core/errors.js';
+import { notBanned, notMuted } from '../core/failures.js';
 import type { AppId, Ban, ModerationKind, Mute, Room, User } from '../core/types.js';
 import type { Directory } from './ports/store.js';
 import type { MuteOptions } from './api.js';
 import type { EngineEvent } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
-import { actorRef, assertMayModerate, buildBan, buildMute, checkReason, type Actor } from './moderation.js';
+import { checkReason } from '../core/moderation.js';
+import { actorRef, assertMayModerate, buildBan, buildMute, type Actor } from './moderation.js';
 import { refOf, toRoomRef } from './views.js';
 
 /** setTimeout cannot wait longer than this; a mute ending later is still enforced by its expiry check. */
@@ -101,7 +102,7 @@ export class Moderator {
     assertMayModerate(actor, target);
     const room = opts.room === undefined ? null : await this.host.findRoom(appId, opts.room);
     const existed = await this.host.track(this.directory.deleteMute(appId, target.id, room?.id ?? null));
-    if (!existed) throw new ParleyError('not_found', 'User not in mutelist');
+    if (!existed) throw notMuted();
     await this.cache.applyUnmute(appId, target.id, room?.id ?? null);
     const event: EngineEvent = {
       type: 'unmuted',
@@ -141,7 +142,7 @@ export class Moderator {
     const target = await this.host.findUser(appId, username);
     assertMayModerate(actor, target);
     const existed = await this.host.track(this.directory.deleteBan(appId, target.id));
-    if (!existed) throw new ParleyError('not_found', 'User is not banned');
+    if (!existed) throw notBanned();
     await this.cache.applyUnban(appId, target.id);
     this.host.appEvent(appId, { type: 'unbanned', user: refOf(target), by: actorRef(actor) });
     await this.record(appId, 'unban', actor, target.id, null, {});

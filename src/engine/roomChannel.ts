@@ -9,6 +9,11 @@ export interface Subscriber {
   /** Readers without an account receive the room's events but are never present. */
   readonly anonymous: boolean;
   deliverRoomEvent(roomId: number, event: EngineEvent): void;
+  /**
+   * The subscriber no longer has the room (it was deleted, or made private to someone not a member): it
+   * forgets it, and hears `notice` when one is given.
+   */
+  forgetRoom(roomId: number, notice?: EngineEvent): void;
 }
 
 interface PresenceEntry {
@@ -120,7 +125,7 @@ export class RoomChannel {
   /** Reads back from storage whatever came after the last message handed out (the bus may have lost some). */
   resync(): void {
     if (this.lastSeq === null || this.backfilling) return;
-    void this.backfill(true);
+    this.backfillNow(true);
   }
 
   /** Drops every subscriber and presence at once (room deleted, shutdown); no events. */
@@ -171,7 +176,7 @@ export class RoomChannel {
     if (this.backfillTimer || this.backfilling) return;
     this.backfillTimer = setTimeout(() => {
       this.backfillTimer = null;
-      void this.backfill();
+      this.backfillNow(false);
     }, this.deps.backfillDelayMs);
     this.backfillTimer.unref();
   }
@@ -194,6 +199,11 @@ export class RoomChannel {
       this.backfilling = false;
     }
     this.drain();
-    if (more) void this.backfill(true);
+    if (more) this.backfillNow(true);
+  }
+
+  /** Started from a timer or the bus, awaited by nobody: whatever fails in it is logged, never left unhandled. */
+  private backfillNow(untilCaughtUp: boolean): void {
+    this.backfill(untilCaughtUp).catch((err: unknown) => this.deps.logError(err));
   }
 }

@@ -1,9 +1,19 @@
 import { newConnectionId } from './ids.js';
+import type { Clock } from '../core/clock.js';
 import { disconnect, type Disconnect } from '../core/disconnect.js';
-import { ParleyError } from '../core/errors.js';
+import {
+  credentialsOfAnotherUser,
+  notJoined,
+  roomIsPrivate,
+  sessionClosed,
+  signInRequired,
+  staffOnlyMuteList,
+} from '../core/failures.js';
+import type { Credentials, Principal } from '../core/identity.js';
+import { checkSeq, checkTyping } from '../core/messages.js';
 import { isStaff, type Role } from '../core/roles.js';
-import { mayCreateRoom } from '../core/roomPolicy.js';
-import type { Ban, Mute, Room, RoomVisibility, UserRef } from '../core/types.js';
+import type { RoomCreation } from '../core/roomPolicy.js';
+import type { App, AppId, Ban, Mute, Room, RoomVisibility, UserRef } from '../core/types.js';
 import type {
   HistoryPage,
   HistoryQuery,
@@ -11,17 +21,55 @@ import type {
   JoinResult,
   MuteOptions,
   NamedMute,
+  OnlineUser,
   SendInput,
   SendResult,
   Session,
   SessionMeta,
   SessionSink,
 } from './api.js';
-import type { Credentials, Principal } from '../core/identity.js';
-import type { Engine } from './engine.js';
+import type { EngineConfig } from './config.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
-import type { Subscriber } from './roomChannel.js';
+import type { PostInput, Replay } from './messages.js';
+import type { Actor } from './moderation.js';
+import type { Moderator } from './moderator.js';
+import type { RoomChannel, Subscriber } from './roomChannel.js';
 import { toRoomRef } from './views.js';
+
+/** What a session needs from the engine around it (engine.ts wires it from the parts). */
+export interface SessionHost {
+  readonly clock: Clock;
+  readonly config: Pick<EngineConfig, 'outboundBufferBytes' | 'typingThrottleMs'>;
+  readonly moderator: Moderator;
+  slowConsumer(): void;
+  /** The session closed: the engine forgets it (presence ends after the grace period unless `immediate`). */
+  forget(session: EngineSession, immediate: boolean): void;
+  watchAppPresence(session: EngineSession): void;
+  liveChannel(roomId: number): RoomChannel | undefined;
+  openChannel(room: Room): Promise<RoomChannel>;
+  getApp(appId: AppId): Promise<App>;
+  findRoom(appId: AppId, name: unknown): Promise<Room>;
+  canSee(room: Room, user: UserRef): Promise<boolean>;
+  visibleRooms(appId: AppId, user: UserRef): Promise<RoomView[]>;
+  describeRoom(room: Room): Promise<RoomView>;
+  createRoom(
+    appId: AppId,
+    input: { name: string; visibility?: RoomVisibility; topic?: string },
+    creator: UserRef | null,
+    how: RoomCreation,
+  ): Promise<RoomView>;
+  createMissingRoom(appId: AppId, name: string, creator: UserRef | null): Promise<void>;
+  roomOnline(room: Room): UserRef[];
+  online(appId: AppId): OnlineUser[];
+  roomEvent(room: Room, event: EngineEvent, except: Subscriber): void;
+  post(input: PostInput): Promise<SendResult>;
+  edit(app: App, room: Room, actor: UserRef, messageId: unknown, text: unknown): Promise<MessageView>;
+  remove(room: Room, actor: Actor, messageId: unknown): Promise<MessageView>;
+  replay(room: Room, app: App, sinceSeq?: number): Promise<Replay>;
+  history(room: Room, query: HistoryQuery): Promise<HistoryPage>;
+  namedMutes(appId: AppId): Promise<NamedMute[]>;
+  reauthenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
+}
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -43,7 +91,7 @@ export class EngineSession implements Session, Subscriber {
   private closed = false;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly host: SessionHost,
     principal: Principal,
     private readonly sink: SessionSink,
     readonly meta: SessionMeta,
@@ -56,7 +104,7 @@ export class EngineSession implements Session, Subscriber {
 
   get rooms(): ReadonlySet<string> {
     return new Set(
-      [...this.joined.values()].map((room) => this.engine.existingChannel(room.id)?.room.name ?? room.name),
+      [...this.joined.values()].map((room) => this.host.liveChannel(room.id)?.room.name ?? room.name),
     );
   }
 
@@ -79,8 +127,8 @@ export class EngineSession implements Session, Subscriber {
   /** Hands an event to the gateway, unless the client has fallen too far behind: then it is disconnected. */
   deliverDirect(event: EngineEvent): void {
     if (this.closed) return;
-    if (this.sink.bufferedBytes() > this.engine.config.outboundBufferBytes) {
-      this.engine.metrics.slowConsumerDisconnected();
+    if (this.sink.bufferedBytes() > this.host.config.outboundBufferBytes) {
+      this.host.slowConsumer();
       this.terminate(disconnect('slow_consumer'));
       return;
     }
@@ -98,20 +146,20 @@ export class EngineSession implements Session, Subscriber {
     this.closed = true;
     const immediate = opts.immediate === true;
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    for (const roomId of this.joined.keys())
-      this.engine.existingChannel(roomId)?.unsubscribe(this, immediate);
+    for (const roomId of this.joined.keys()) this.host.liveChannel(roomId)?.unsubscribe(this, immediate);
     this.joined.clear();
     this.joiningMap?.clear();
-    this.engine.forgetSession(this, immediate);
+    this.host.forget(this, immediate);
   }
 
-  /** @internal The room is gone (deleted): forget it without events. */
-  forgetRoom(roomId: number): void {
+  forgetRoom(roomId: number, notice?: EngineEvent): void {
     this.joined.delete(roomId);
     this.joiningMap?.delete(roomId);
+    this.typingMap?.delete(roomId);
+    if (notice) this.deliverDirect(notice);
   }
 
-  /** @internal The operator changed this user's role. */
+  /** The operator changed this user's role. */
   setRole(role: Role): void {
     this.user = { ...this.user, role };
   }
@@ -121,7 +169,7 @@ export class EngineSession implements Session, Subscriber {
     this.expiryTimer = null;
     const expiresAt = this.principal.expiresAt;
     if (expiresAt === null) return;
-    const delay = Math.max(0, expiresAt - this.engine.clock.now());
+    const delay = Math.max(0, expiresAt - this.host.clock.now());
     if (delay > MAX_TIMER_MS) return;
     this.expiryTimer = setTimeout(() => this.terminate(disconnect('credentials_expired')), delay);
     this.expiryTimer.unref();
@@ -130,91 +178,69 @@ export class EngineSession implements Session, Subscriber {
   // ------------------------------------------------------------------ rooms
 
   private assertOpen(): void {
-    if (this.closed) throw new ParleyError('unauthorized', 'The session is closed');
+    if (this.closed) throw sessionClosed();
   }
 
   /** Writes need a user: an anonymous reader is told to sign in. */
   private assertUser(): void {
     this.assertOpen();
-    if (this.anonymous) throw new ParleyError('unauthorized', 'Sign in to do that');
+    if (this.anonymous) throw signInRequired();
   }
 
   private async joinedRoom(name: unknown): Promise<Room> {
-    const room = await this.engine.findRoom(this.appId, name);
-    if (!this.joined.has(room.id)) throw new ParleyError('not_joined', `Join ${room.name} first`);
+    const room = await this.host.findRoom(this.appId, name);
+    if (!this.joined.has(room.id)) throw notJoined(room.name);
     return room;
   }
 
   private async visibleRoom(name: unknown): Promise<Room> {
-    const room = await this.engine.findRoom(this.appId, name);
-    if (!(await this.engine.canSee(room, this.user)))
-      throw new ParleyError('forbidden', 'This room is private');
+    const room = await this.host.findRoom(this.appId, name);
+    if (!(await this.host.canSee(room, this.user))) throw roomIsPrivate();
     return room;
   }
 
   async listRooms(): Promise<RoomView[]> {
     this.assertOpen();
-    return this.engine.visibleRooms(this.appId, this.user);
+    return this.host.visibleRooms(this.appId, this.user);
   }
 
   async createRoom(input: { name: string; visibility?: RoomVisibility; topic?: string }): Promise<RoomView> {
     this.assertUser();
-    return this.engine.createRoomAs(this.appId, input, this.user);
+    return this.host.createRoom(this.appId, input, this.user, 'explicit');
   }
 
   async join(name: string, opts: JoinOptions = {}): Promise<JoinResult> {
     this.assertOpen();
-    if (opts.create === true) await this.createMissing(name);
+    if (opts.create === true)
+      await this.host.createMissingRoom(this.appId, name, this.anonymous ? null : this.user);
     const room = await this.visibleRoom(name);
-    const sinceSeq = checkSinceSeq(opts.sinceSeq);
-    const app = await this.engine.getApp(this.appId);
+    const sinceSeq = checkSeq(opts.sinceSeq, 'sinceSeq');
+    const app = await this.host.getApp(this.appId);
     const alreadyJoined = this.joined.has(room.id);
     if (!alreadyJoined) (this.joiningMap ??= new Map()).set(room.id, []);
     try {
-      const channel = await this.engine.channel(room);
-      if (this.closed) throw new ParleyError('unauthorized', 'The session is closed');
+      const channel = await this.host.openChannel(room);
+      if (this.closed) throw sessionClosed();
       if (!alreadyJoined) {
         this.joined.set(room.id, room);
         channel.subscribe(this);
       }
-      const replay = await this.engine.replay(room, app, sinceSeq);
+      const replay = await this.host.replay(room, app, sinceSeq);
       const result: JoinResult = {
-        room: await this.engine.describeRoom(room),
+        room: await this.host.describeRoom(room),
         messages: replay.messages,
         gap: replay.gap,
         lastSeq: replay.lastSeq,
-        online: this.engine.roomOnline(room),
+        online: this.host.roomOnline(room),
       };
       if (!alreadyJoined) this.releaseHeld(room.id, replay.lastSeq);
       return result;
     } catch (err) {
       if (!alreadyJoined) {
         this.joiningMap?.delete(room.id);
-        if (this.joined.delete(room.id)) this.engine.existingChannel(room.id)?.unsubscribe(this);
+        if (this.joined.delete(room.id)) this.host.liveChannel(room.id)?.unsubscribe(this);
       }
       throw err;
-    }
-  }
-
-  /** A join with `create`: the room, public, when there is none of that name yet. */
-  private async createMissing(name: string): Promise<void> {
-    try {
-      await this.engine.findRoom(this.appId, name);
-      return;
-    } catch (err) {
-      if (!(err instanceof ParleyError && err.code === 'not_found')) throw err;
-    }
-    try {
-      const app = await this.engine.getApp(this.appId);
-      const role = this.anonymous ? null : this.user.role;
-      if (!mayCreateRoom(role, 'on_join', name.trim(), app.settings)) {
-        throw new ParleyError('forbidden', 'Guests cannot create rooms');
-      }
-      const creator = this.anonymous ? null : this.user;
-      await this.engine.createRoomAs(this.appId, { name, visibility: 'public' }, creator, 'on_join');
-    } catch (err) {
-      // Another connection created it at the same moment: join theirs.
-      if (!(err instanceof ParleyError && err.code === 'conflict')) throw err;
     }
   }
 
@@ -241,14 +267,14 @@ export class EngineSession implements Session, Subscriber {
     this.joiningMap?.delete(room.id);
     this.typingMap?.delete(room.id);
     // Leaving is on purpose: no grace period (that is for connections that drop).
-    this.engine.existingChannel(room.id)?.unsubscribe(this, true);
+    this.host.liveChannel(room.id)?.unsubscribe(this, true);
   }
 
   async send(name: string, input: SendInput): Promise<SendResult> {
     this.assertUser();
     const room = await this.joinedRoom(name);
-    const app = await this.engine.getApp(this.appId);
-    return this.engine.post({
+    const app = await this.host.getApp(this.appId);
+    return this.host.post({
       app,
       room,
       author: this.user,
@@ -257,56 +283,55 @@ export class EngineSession implements Session, Subscriber {
       commands: input.literal !== true,
       ...(input.kind ? { kind: input.kind } : {}),
       flood: true,
-      session: this,
+      replyTo: this,
     });
   }
 
   async edit(name: string, messageId: number, text: string): Promise<MessageView> {
     this.assertUser();
     const room = await this.joinedRoom(name);
-    return this.engine.editMessage(await this.engine.getApp(this.appId), room, this.user, messageId, text);
+    return this.host.edit(await this.host.getApp(this.appId), room, this.user, messageId, text);
   }
 
   async remove(name: string, messageId: number): Promise<MessageView> {
     this.assertUser();
     const room = await this.joinedRoom(name);
-    return this.engine.removeMessage(room, { kind: 'user', user: this.user }, messageId);
+    return this.host.remove(room, { kind: 'user', user: this.user }, messageId);
   }
 
   async history(name: string, query: HistoryQuery): Promise<HistoryPage> {
     this.assertOpen();
-    return this.engine.roomHistory(await this.visibleRoom(name), query);
+    return this.host.history(await this.visibleRoom(name), query);
   }
 
   typing(name: string, typing: boolean): void {
     this.assertUser();
-    if (typeof typing !== 'boolean')
-      throw new ParleyError('bad_request', 'typing must be a boolean', { field: 'typing' });
+    checkTyping(typing);
     const room = [...this.joined.values()].find((r) => r.name === name);
-    if (!room) throw new ParleyError('not_joined', 'Join the room first');
-    const now = this.engine.clock.now();
+    if (!room) throw notJoined(name);
+    const now = this.host.clock.now();
     const last = this.typingMap?.get(room.id);
     if (typing) {
-      if (last !== undefined && now - last < this.engine.config.typingThrottleMs) return;
+      if (last !== undefined && now - last < this.host.config.typingThrottleMs) return;
       (this.typingMap ??= new Map()).set(room.id, now);
     } else {
       if (last === undefined) return;
       this.typingMap?.delete(room.id);
     }
-    this.engine.roomEvent(room, { type: 'typing', room: toRoomRef(room), user: this.user, typing }, this);
+    this.host.roomEvent(room, { type: 'typing', room: toRoomRef(room), user: this.user, typing }, this);
   }
 
   /** From now on this session hears `user_online` / `user_offline` for the whole app; returns who is online. */
   watchOnline(): { online: UserRef[] } {
     if (this.closed) return { online: [] };
-    this.engine.watchAppPresence(this);
-    return { online: this.engine.online(this.appId).map((entry) => entry.user) };
+    this.host.watchAppPresence(this);
+    return { online: this.host.online(this.appId).map((entry) => entry.user) };
   }
 
   async members(name: string): Promise<{ online: UserRef[] }> {
     this.assertOpen();
     const room = await this.visibleRoom(name);
-    return { online: this.engine.roomOnline(room) };
+    return { online: this.host.roomOnline(room) };
   }
 
   // ------------------------------------------------------------------ moderation
@@ -317,52 +342,44 @@ export class EngineSession implements Session, Subscriber {
 
   mute(target: string, opts: MuteOptions): Promise<Mute> {
     this.assertUser();
-    return this.engine.moderator.mute(this.appId, target, opts, this.actor);
+    return this.host.moderator.mute(this.appId, target, opts, this.actor);
   }
 
   unmute(target: string, opts: { room?: string }): Promise<void> {
     this.assertUser();
-    return this.engine.moderator.unmute(this.appId, target, opts, this.actor);
+    return this.host.moderator.unmute(this.appId, target, opts, this.actor);
   }
 
   ban(target: string, opts: { minutes?: number; reason?: string }): Promise<Ban> {
     this.assertUser();
-    return this.engine.moderator.ban(this.appId, target, opts, this.actor);
+    return this.host.moderator.ban(this.appId, target, opts, this.actor);
   }
 
   unban(target: string): Promise<void> {
     this.assertUser();
-    return this.engine.moderator.unban(this.appId, target, this.actor);
+    return this.host.moderator.unban(this.appId, target, this.actor);
   }
 
   kick(target: string, opts: { reason?: string }): Promise<void> {
     this.assertUser();
-    return this.engine.moderator.kick(this.appId, target, opts, this.actor);
+    return this.host.moderator.kick(this.appId, target, opts, this.actor);
   }
 
   async listMutes(): Promise<NamedMute[]> {
     this.assertUser();
-    if (!isStaff(this.user.role)) throw new ParleyError('forbidden', 'Only moderators see the mute list');
-    return this.engine.namedMutes(this.appId);
+    if (!isStaff(this.user.role)) throw staffOnlyMuteList();
+    return this.host.namedMutes(this.appId);
   }
 
   async refresh(credentials: Credentials): Promise<Principal> {
     this.assertUser();
-    const principal = await this.engine.reauthenticate(this.appId, credentials);
+    const principal = await this.host.reauthenticate(this.appId, credentials);
     if (principal.user.id !== this.user.id) {
-      throw new ParleyError('unauthorized', 'The new credentials are for another user');
+      throw credentialsOfAnotherUser();
     }
     this.principal = principal;
     this.user = { id: principal.user.id, username: principal.user.username, role: principal.user.role };
     this.armExpiry();
     return principal;
   }
-}
-
-function checkSinceSeq(value: unknown): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ParleyError('bad_request', 'sinceSeq must be a seq (a whole number)', { field: 'sinceSeq' });
-  }
-  return value;
 }

@@ -40,7 +40,7 @@ describe.skipIf(!available)('redis bus', () => {
   function open(channel: string, url = REDIS_URL) {
     const bus = createRedisBus({ url, channel, logger });
     const received: BusMessage[] = [];
-    bus.onMessage((m) => received.push(m));
+    bus.onMessage((m) => received.push(m as BusMessage));
     buses.push(bus);
     return { bus, received };
   }
@@ -50,7 +50,7 @@ describe.skipIf(!available)('redis bus', () => {
     const a = open(channel);
     const b = open(channel);
     await Promise.all([a.bus.ready, b.bus.ready]);
-    a.bus.publish({ type: 'node_alive', origin: 'node-a' });
+    a.bus.publish({ v: 1, type: 'node_alive', origin: 'node-a' });
     await waitFor(() => b.received.some((m) => m.type === 'node_alive' && m.origin === 'node-a'));
   });
 
@@ -73,7 +73,7 @@ describe.skipIf(!available)('redis bus', () => {
       }
       await waitFor(() => resyncs() > before, { timeoutMs: 20_000 });
       await own.stop();
-      a.bus.publish({ type: 'hello', origin: 'lost-while-down' }); // Redis is down: dropped, never queued
+      a.bus.publish({ v: 1, type: 'hello', origin: 'lost-while-down' }); // Redis is down: dropped, never queued
       const beforeRestart = [resyncsOf(a), resyncsOf(b)];
       await own.start();
       // Each node says resync once it can both hear and publish again.
@@ -84,7 +84,7 @@ describe.skipIf(!available)('redis bus', () => {
       // is published meanwhile (by design): publish until it is heard.
       await waitFor(
         () => {
-          a.bus.publish({ type: 'hello', origin: 'node-a' });
+          a.bus.publish({ v: 1, type: 'hello', origin: 'node-a' });
           return b.received.some((m) => m.type === 'hello' && m.origin === 'node-a');
         },
         { timeoutMs: 10_000 },

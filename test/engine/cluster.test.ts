@@ -53,7 +53,7 @@ class TestHub {
     const state = this.nodes.get(bus);
     if (!state) return;
     state.cut = false;
-    state.handler?.({ type: 'resync', origin: 'bus' });
+    state.handler?.({ v: 1, type: 'resync', origin: 'bus' });
   }
 }
 

@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { createLocalBus } from '../../src/bus/local.js';
 import type { Bus } from '../../src/engine/ports/bus.js';
@@ -32,7 +32,7 @@ export interface TestEngine {
 
 /** A real engine on an in-memory SQLite store, bootstrapped (app 1 with its lobby). */
 export async function createTestEngine(
-  opts: { config?: Partial<EngineConfig>; clock?: Clock; bus?: Bus; store?: Store } = {},
+  opts: { config?: Partial<EngineConfig>; clock?: Clock; bus?: Bus; store?: Store; logger?: Logger } = {},
 ): Promise<TestEngine> {
   const store = opts.store ?? openSqliteStore({ path: ':memory:' });
   const clock = opts.clock ?? { now: () => Date.now() };
@@ -41,7 +41,7 @@ export async function createTestEngine(
     store,
     bus: opts.bus ?? createLocalBus(),
     clock,
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     metrics: noopMetrics,
     config,
     authenticator: new Authenticator({
@@ -103,5 +103,39 @@ export class RecordingSink implements SessionSink {
     return new Promise((resolve) =>
       this.waiters.push({ match: test, resolve: resolve as (e: EngineEvent) => void }),
     );
+  }
+}
+
+export type LogRecord = Record<string, unknown> & { level: number; msg: string };
+
+/** A logger that keeps what it is given, so that a test can wait for a warning rather than sleep. */
+export class LogRecorder {
+  readonly records: LogRecord[] = [];
+  readonly logger: Logger;
+  private waiters: { match: (r: LogRecord) => boolean; resolve: (r: LogRecord) => void }[] = [];
+
+  constructor() {
+    this.logger = pino(
+      { level: 'debug' },
+      {
+        write: (line: string) => {
+          const record = JSON.parse(line) as LogRecord;
+          this.records.push(record);
+          this.waiters = this.waiters.filter((w) => {
+            if (!w.match(record)) return true;
+            w.resolve(record);
+            return false;
+          });
+        },
+      },
+    );
+  }
+
+  /** Resolves with the first record (already logged or still to come) whose message is `msg`. */
+  next(msg: string, match: (r: LogRecord) => boolean = () => true): Promise<LogRecord> {
+    const test = (r: LogRecord) => r.msg === msg && match(r);
+    const seen = this.records.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ match: test, resolve }));
   }
 }

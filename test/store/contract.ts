@@ -378,6 +378,44 @@ export function storeContract(
       });
     });
 
+    describe('room summaries', () => {
+      it('[store.room.summaries] listRoomSummaries gives every room with its last seq and membership in one read', async () => {
+        const app = await newApp();
+        const otherApp = await newApp('other');
+        const alice = await newUser(app, 'alice');
+        const bob = await newUser(app, 'bob');
+        const open = await newRoom(app, 'open');
+        const secret = await store.directory.createRoom(
+          app.id,
+          { name: 'secret', visibility: 'private', createdBy: alice.id },
+          T0,
+        );
+        const empty = await newRoom(app, 'empty');
+        await newRoom(otherApp, 'elsewhere');
+        await store.directory.addRoomMember(secret.id, alice.id);
+        for (const text of ['a', 'b', 'c']) await store.messages.append(msg(open, alice, text));
+        await store.messages.append(msg(secret, alice, 'hush'));
+
+        const forAlice = await store.directory.listRoomSummaries(app.id, alice.id);
+        expect(forAlice).toEqual([
+          { room: open, lastSeq: 3, member: false },
+          { room: secret, lastSeq: 1, member: true },
+          { room: empty, lastSeq: 0, member: false },
+        ]);
+        const forBob = await store.directory.listRoomSummaries(app.id, bob.id);
+        expect(forBob.map((s) => s.member)).toEqual([false, false, false]);
+        const forNobody = await store.directory.listRoomSummaries(app.id, null);
+        expect(forNobody.map((s) => [s.room.name, s.lastSeq, s.member])).toEqual([
+          ['open', 3, false],
+          ['secret', 1, false],
+          ['empty', 0, false],
+        ]);
+        for (const summary of forAlice) {
+          expect(summary.lastSeq).toBe(await store.messages.lastSeq(summary.room.id));
+        }
+      });
+    });
+
     describe('first app', () => {
       it('[store.apps.first] ensureFirstApp creates one app however many callers race, then returns it', async () => {
         const results = await Promise.all(

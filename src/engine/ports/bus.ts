@@ -1,42 +1,55 @@
 import type { Role } from '../../core/roles.js';
-import type { AppId, Message, RoomId, UserId } from '../../core/types.js';
+import type { AppId, RoomId, UserId } from '../../core/types.js';
 import type { EngineEvent } from '../events.js';
 import type { PresenceEntry } from '../presenceDirectory.js';
+
+/**
+ * The version of the bus messages below. A node drops (and logs) a message of another version: nodes of one
+ * cluster run one release, and a rolling upgrade that changes this shape bumps it.
+ */
+export const BUS_VERSION = 1;
 
 /**
  * What travels between nodes. A node fans a committed message out to its own clients and publishes it once;
  * other nodes fan it out to theirs. Control messages carry moderation and presence across the cluster.
  */
-export type BusMessage =
-  | { type: 'room_event'; origin: string; appId: AppId; roomId: RoomId; event: EngineEvent; seq?: number }
+export type BusBody =
+  | { type: 'room_event'; appId: AppId; roomId: RoomId; event: EngineEvent; seq?: number }
   /** `audience`: only these users (and admins and owners) hear it, e.g. of a private room. */
-  | { type: 'app_event'; origin: string; appId: AppId; event: EngineEvent; audience?: readonly number[] }
-  | { type: 'user_event'; origin: string; appId: AppId; userId: UserId; event: EngineEvent }
-  | { type: 'disconnect_user'; origin: string; appId: AppId; userId: UserId; reason: 'kicked' | 'banned' }
+  | { type: 'app_event'; appId: AppId; event: EngineEvent; audience?: readonly number[] }
+  | { type: 'user_event'; appId: AppId; userId: UserId; event: EngineEvent }
+  | { type: 'disconnect_user'; appId: AppId; userId: UserId; reason: 'kicked' | 'banned' }
   /** The app's name or settings changed: forget the cached copy. */
-  | { type: 'app_changed'; origin: string; appId: AppId }
+  | { type: 'app_changed'; appId: AppId }
   /** The operator gave a user another role: connected sessions take it at once. */
-  | { type: 'role_changed'; origin: string; appId: AppId; userId: UserId; role: Role }
+  | { type: 'role_changed'; appId: AppId; userId: UserId; role: Role }
   /** A user became present on the origin node in a room or the app (online), or stopped being (offline). */
-  | { type: 'presence'; origin: string; entry: PresenceEntry; online: boolean }
+  | { type: 'presence'; entry: PresenceEntry; online: boolean }
   /** Sent every heartbeat interval; a node not heard from for three intervals is taken as gone. */
-  | { type: 'node_alive'; origin: string }
+  | { type: 'node_alive' }
+  /** The origin node is stopping on purpose: drop its presence now rather than after three silent intervals. */
+  | { type: 'node_leaving' }
   /** A node (re)joined: the others answer with their presence snapshots. */
-  | { type: 'hello'; origin: string }
+  | { type: 'hello' }
   /** Everything the origin node has present; `to` null for every node. */
-  | { type: 'presence_snapshot'; origin: string; to: string | null; entries: PresenceEntry[] }
+  | { type: 'presence_snapshot'; to: string | null; entries: PresenceEntry[] }
   /**
-   * Said by the bus adapter itself to its own node, never published: the link to the other nodes was lost and
-   * is back, so messages may have been missed (backfill from storage, exchange presence again).
+   * Said by the bus adapter itself to its own node: the link to the other nodes was lost and is back, so
+   * messages may have been missed (backfill from storage, exchange presence again).
    */
-  | { type: 'resync'; origin: string };
+  | { type: 'resync' };
 
-export type BusHandler = (message: BusMessage) => void;
+/** A bus message as published: its body with the version and the node that sent it. */
+export type BusMessage = BusBody & { v: typeof BUS_VERSION; origin: string };
+
+/**
+ * Receives what arrived from the other nodes, as it arrived: the engine validates every message at intake,
+ * so an adapter hands over whatever it decoded and never vouches for its shape.
+ */
+export type BusHandler = (message: unknown) => void;
 
 /** The bus between nodes: publish to the others, and one handler the engine registers to hear them. */
 export interface Bus {
   publish(message: BusMessage): void;
   onMessage(handler: BusHandler): void;
 }
-
-export type { Message };

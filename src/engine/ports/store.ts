@@ -47,6 +47,15 @@ export interface AccessTokenRecord {
   createdAt: number;
 }
 
+/** A room with what a room list shows beside it, read in one query for the whole app. */
+export interface RoomSummary {
+  room: Room;
+  /** The seq of the room's newest message (0 when it has none). */
+  lastSeq: number;
+  /** Whether the user asked about is a member (private rooms); false when no user was given. */
+  member: boolean;
+}
+
 export interface Directory {
   createApp(name: string, settings: AppSettings, now: number): Promise<App>;
   getApp(id: AppId): Promise<App | null>;
@@ -73,6 +82,11 @@ export interface Directory {
   getRoom(appId: AppId, id: RoomId): Promise<Room | null>;
   findRoomByName(appId: AppId, name: string): Promise<Room | null>;
   listRooms(appId: AppId): Promise<Room[]>;
+  /**
+   * Every room of the app in creation order, with its last seq and whether `userId` is a member: one query,
+   * however many rooms (room lists would otherwise cost one or two queries per room).
+   */
+  listRoomSummaries(appId: AppId, userId: UserId | null): Promise<RoomSummary[]>;
   updateRoom(
     appId: AppId,
     id: RoomId,

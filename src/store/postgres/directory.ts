@@ -1,4 +1,4 @@
-import { ParleyError } from '../../core/errors.js';
+import { roomNotFound, userNotFound } from '../../core/failures.js';
 import { usernameKey } from '../../core/names.js';
 import type { Role } from '../../core/roles.js';
 import type {
@@ -29,7 +29,13 @@ import {
   USERNAME_TAKEN,
 } from '../rows.js';
 import type { AppRow, BanRow, ModerationRow, MuteRow, RoomRow, TokenRow, UserRow } from '../rows.js';
-import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../../engine/ports/store.js';
+import type {
+  AccessTokenRecord,
+  Directory,
+  NewRoom,
+  NewUser,
+  RoomSummary,
+} from '../../engine/ports/store.js';
 import { sql, type Db } from './db.js';
 
 // Rows as pg returns them: BIGINT as number (see TYPES in db.ts), JSONB already parsed (a fresh object per read).
@@ -106,6 +112,13 @@ const q = {
   getRoom: sql('dir.get-room', `SELECT ${ROOM_COLUMNS} FROM rooms WHERE app_id = $1 AND id = $2`),
   findRoom: sql('dir.find-room', `SELECT ${ROOM_COLUMNS} FROM rooms WHERE app_id = $1 AND name_key = $2`),
   listRooms: sql('dir.list-rooms', `SELECT ${ROOM_COLUMNS} FROM rooms WHERE app_id = $1 ORDER BY id`),
+  // `user_id = NULL` matches no row: without a user every room reads as not joined.
+  roomSummaries: sql(
+    'dir.room-summaries',
+    `SELECT r.id, r.app_id, r.name, r.visibility, r.topic, r.created_by, r.created_at, r.last_seq,
+       EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = $2) AS member
+     FROM rooms r WHERE r.app_id = $1 ORDER BY r.id`,
+  ),
   updateRoom: sql(
     'dir.update-room',
     `UPDATE rooms SET name = COALESCE($3, name), name_key = COALESCE($4, name_key),
@@ -254,7 +267,7 @@ export class PostgresDirectory implements Directory {
 
   async setPasswordHash(appId: AppId, id: UserId, hash: string): Promise<void> {
     const rows = await this.db.query(q.setHash, [appId, id, hash]);
-    if (rows.length === 0) throw new ParleyError('not_found', 'user not found');
+    if (rows.length === 0) throw userNotFound();
   }
 
   async setUserRole(appId: AppId, id: UserId, role: Role): Promise<User> {
@@ -294,6 +307,14 @@ export class PostgresDirectory implements Directory {
     return (await this.db.query<RoomRow>(q.listRooms, [appId])).map(toRoom);
   }
 
+  async listRoomSummaries(appId: AppId, userId: UserId | null): Promise<RoomSummary[]> {
+    const rows = await this.db.query<RoomRow & { last_seq: number; member: boolean }>(q.roomSummaries, [
+      appId,
+      userId,
+    ]);
+    return rows.map((row) => ({ room: toRoom(row), lastSeq: Number(row.last_seq), member: row.member }));
+  }
+
   async updateRoom(
     appId: AppId,
     id: RoomId,
@@ -316,7 +337,7 @@ export class PostgresDirectory implements Directory {
 
   async deleteRoom(appId: AppId, id: RoomId): Promise<void> {
     const rows = await this.db.query(q.deleteRoom, [appId, id]);
-    if (rows.length === 0) throw new ParleyError('not_found', 'room not found');
+    if (rows.length === 0) throw roomNotFound();
   }
 
   async addRoomMember(roomId: RoomId, userId: UserId): Promise<void> {

@@ -1,4 +1,4 @@
-import { ParleyError } from '../../core/errors.js';
+import { messageNotFound, roomNotFound } from '../../core/failures.js';
 import type { Message, MessageId, RoomId } from '../../core/types.js';
 import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
@@ -94,7 +94,7 @@ export class PostgresMessageLog implements MessageLog {
         if (original) return { message: original, duplicate: true };
       }
       const [counter] = await tx.query<{ last_seq: number }>(q.nextSeq, [input.roomId, input.appId]);
-      if (!counter) throw new ParleyError('not_found', 'room not found');
+      if (!counter) throw roomNotFound();
       const [row] = await tx.query<MessageRow>(q.insert, [
         input.appId,
         input.roomId,
@@ -128,13 +128,13 @@ export class PostgresMessageLog implements MessageLog {
 
   async edit(roomId: RoomId, id: MessageId, text: string, html: string, editedAt: number): Promise<Message> {
     const [row] = await this.db.query<MessageRow>(q.edit, [roomId, id, text, html, editedAt]);
-    if (!row) throw new ParleyError('not_found', 'message not found');
+    if (!row) throw messageNotFound();
     return toMessage(row);
   }
 
   async remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message> {
     const [row] = await this.db.query<MessageRow>(q.remove, [roomId, id, deletedAt]);
-    if (!row) throw new ParleyError('not_found', 'message not found');
+    if (!row) throw messageNotFound();
     return toMessage(row);
   }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ParleyError } from '../../core/errors.js';
+import { roomNotFound, userNotFound } from '../../core/failures.js';
 import { usernameKey } from '../../core/names.js';
 import type { Role } from '../../core/roles.js';
 import type {
@@ -32,6 +32,7 @@ import {
 import type { AppRow, BanRow, ModerationRow, MuteRow, RoomRow, TokenRow, UserRow } from '../rows.js';
 import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../../engine/ports/store.js';
 import { guard } from './errors.js';
+import { prepareRoomSummaries } from './roomSummaries.js';
 
 // SQLite keeps JSON columns as TEXT, parsed on every read (a fresh object per read).
 const toApp = appMapper((settings: string) => JSON.parse(settings) as AppSettings);
@@ -201,9 +202,11 @@ function prepare(db: Database.Database) {
 
 export class SqliteDirectory implements Directory {
   private readonly q: ReturnType<typeof prepare>;
+  private readonly summaries: ReturnType<typeof prepareRoomSummaries>;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepare(db);
+    this.summaries = prepareRoomSummaries(db);
   }
 
   async createApp(name: string, settings: AppSettings, now: number): Promise<App> {
@@ -280,8 +283,7 @@ export class SqliteDirectory implements Directory {
 
   async setPasswordHash(appId: AppId, id: UserId, hash: string): Promise<void> {
     guard(this.db, () => {
-      if (this.q.setHash.run(hash, appId, id).changes === 0)
-        throw new ParleyError('not_found', 'user not found');
+      if (this.q.setHash.run(hash, appId, id).changes === 0) throw userNotFound();
     });
   }
 
@@ -334,6 +336,10 @@ export class SqliteDirectory implements Directory {
     return guard(this.db, () => this.q.listRooms.all(appId).map(toRoom));
   }
 
+  async listRoomSummaries(appId: AppId, userId: UserId | null): ReturnType<Directory['listRoomSummaries']> {
+    return guard(this.db, () => this.summaries(appId, userId));
+  }
+
   async updateRoom(
     appId: AppId,
     id: RoomId,
@@ -358,8 +364,7 @@ export class SqliteDirectory implements Directory {
 
   async deleteRoom(appId: AppId, id: RoomId): Promise<void> {
     guard(this.db, () => {
-      if (this.q.deleteRoom.run(appId, id).changes === 0)
-        throw new ParleyError('not_found', 'room not found');
+      if (this.q.deleteRoom.run(appId, id).changes === 0) throw roomNotFound();
     });
   }
 

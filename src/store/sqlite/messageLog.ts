@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ParleyError } from '../../core/errors.js';
+import { messageNotFound, roomNotFound } from '../../core/failures.js';
 import type { Message, MessageId, RoomId } from '../../core/types.js';
 import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
@@ -83,7 +83,7 @@ export class SqliteMessageLog implements MessageLog {
 
   private read(roomId: RoomId, id: MessageId): Message {
     const row = this.q.byId.get(roomId, id);
-    if (!row) throw new ParleyError('not_found', 'message not found');
+    if (!row) throw messageNotFound();
     return toMessage(row);
   }
 
@@ -93,7 +93,7 @@ export class SqliteMessageLog implements MessageLog {
       if (original) return { message: toMessage(original), duplicate: true };
     }
     const seq = this.q.nextSeq.get(input.roomId, input.appId);
-    if (seq === undefined) throw new ParleyError('not_found', 'room not found');
+    if (seq === undefined) throw roomNotFound();
     const id = this.q.insert.get({
       appId: input.appId,
       roomId: input.roomId,
@@ -123,7 +123,7 @@ export class SqliteMessageLog implements MessageLog {
   async edit(roomId: RoomId, id: MessageId, text: string, html: string, editedAt: number): Promise<Message> {
     return guard(this.db, () => {
       if (this.q.edit.run({ roomId, id, text, html, editedAt }).changes === 0) {
-        throw new ParleyError('not_found', 'message not found');
+        throw messageNotFound();
       }
       return this.read(roomId, id);
     });
@@ -132,7 +132,7 @@ export class SqliteMessageLog implements MessageLog {
   async remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message> {
     return guard(this.db, () => {
       if (this.q.remove.run({ roomId, id, deletedAt }).changes === 0) {
-        throw new ParleyError('not_found', 'message not found');
+        throw messageNotFound();
       }
       return this.read(roomId, id);
     });

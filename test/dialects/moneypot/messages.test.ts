@@ -164,7 +164,7 @@ describe('moneypot new_message and events', () => {
   it('answers INTERNAL_ERROR when storing the message fails', async () => {
     const erin = await user('erin');
     const engine = srv.server.engine as unknown as Engine;
-    vi.spyOn(engine, 'post').mockRejectedValueOnce(new Error('disk full'));
+    vi.spyOn(engine.messages, 'post').mockRejectedValueOnce(new Error('disk full'));
     expect(await erin.client.send('lost')).toBe('INTERNAL_ERROR');
     vi.restoreAllMocks();
     expect(await erin.client.send('kept')).toBeNull();

@@ -1,0 +1,48 @@
+import { ParleyError } from './errors.js';
+
+/**
+ * Every failure situation the engine reports, named once with its code and its wording, so that one situation
+ * never reads two ways. The catalogue (errors.ts) holds the codes; this file holds the situations. Gateways
+ * and tests match some of these texts: change one only together with them.
+ */
+
+export const noSuchApp = () => new ParleyError('not_found', 'No such app');
+/** Without a name when the one who fails knows only the id (storage). */
+export const roomNotFound = (name?: string) =>
+  new ParleyError('not_found', name === undefined ? 'No such room' : `No room named ${name}`);
+export const userNotFound = (name?: string) =>
+  new ParleyError('not_found', name === undefined ? 'No such user' : `No user named ${name}`);
+export const messageNotFound = () => new ParleyError('not_found', 'No such message in this room');
+export const messageDeleted = () => new ParleyError('not_found', 'The message was deleted');
+export const notMuted = () => new ParleyError('not_found', 'User not in mutelist');
+export const notBanned = () => new ParleyError('not_found', 'User is not banned');
+
+export const notJoined = (room: string) => new ParleyError('not_joined', `Join ${room} first`);
+export const roomIsPrivate = () => new ParleyError('forbidden', 'This room is private');
+export const mayNotCreateRooms = () => new ParleyError('forbidden', 'Guests cannot create rooms');
+export const editOwnOnly = () => new ParleyError('forbidden', 'You can only edit your own messages');
+export const deleteOwnOnly = () => new ParleyError('forbidden', 'You can only delete your own messages');
+export const staffOnlyMuteList = () => new ParleyError('forbidden', 'Only moderators see the mute list');
+export const staffOnly = () => new ParleyError('forbidden', 'Only moderators can do that');
+export const notOnYourself = () => new ParleyError('forbidden', 'You cannot do that to yourself');
+export const outranked = (role: string) =>
+  new ParleyError('forbidden', `You cannot moderate a user with the role ${role}`);
+
+export const sessionClosed = () => new ParleyError('unauthorized', 'The session is closed');
+export const signInRequired = () => new ParleyError('unauthorized', 'Sign in to do that');
+export const credentialsOfAnotherUser = () =>
+  new ParleyError('unauthorized', 'The new credentials are for another user');
+export const nicknameInUse = () => new ParleyError('conflict', 'That nickname is in use');
+export const shuttingDown = () => new ParleyError('unavailable', 'The server is shutting down');
+
+export const banned = (reason?: string) =>
+  new ParleyError('banned', reason ? `You are banned: ${reason}` : undefined);
+export const guestReadOnly = () => new ParleyError('guest_read_only');
+export const rateLimited = (retryAfterMs: number) =>
+  new ParleyError('rate_limited', undefined, { retryAfterMs });
+export const muted = (duration: string, expiresAt: number | null) =>
+  new ParleyError('muted', `You are muted ${duration}`, { expiresAt });
+
+/** A field that is missing or malformed: `bad_request` naming the field. */
+export const badField = (field: string, message: string) =>
+  new ParleyError('bad_request', message, { field });

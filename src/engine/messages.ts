@@ -1,0 +1,249 @@
+import { parseText, type Command } from '../core/commands.js';
+import { ParleyError, type ErrorCode } from '../core/errors.js';
+import {
+  badField,
+  banned,
+  deleteOwnOnly,
+  editOwnOnly,
+  guestReadOnly,
+  messageDeleted,
+  messageNotFound,
+  muted,
+  rateLimited,
+} from '../core/failures.js';
+import { renderInline, renderMarkdown } from '../core/markdown.js';
+import {
+  checkClientMsgId,
+  checkHistoryLimit,
+  checkMessageId,
+  checkMessageText,
+  checkSeq,
+} from '../core/messages.js';
+import { isStaff } from '../core/roles.js';
+import type { App, Message, Room, UserRef } from '../core/types.js';
+import type { Gap, HistoryPage, HistoryQuery, SendResult } from './api.js';
+import type { Broadcast } from './broadcast.js';
+import { userKey, type EngineContext } from './context.js';
+import type { EngineEvent, MessageView } from './events.js';
+import type { ModerationCache } from './moderationCache.js';
+import { describeDuration, type Actor } from './moderation.js';
+import type { Moderator } from './moderator.js';
+import { RateLimiter } from './rateLimiter.js';
+import { runSlashCommand } from './slashCommands.js';
+import { toMessageView, toRoomRef } from './views.js';
+
+/** Who hears the answer to a slash command: the session that typed it. */
+export interface CommandReplyTarget {
+  deliverDirect(event: EngineEvent): void;
+}
+
+export interface PostInput {
+  app: App;
+  room: Room;
+  author: UserRef;
+  text: unknown;
+  clientMsgId: unknown;
+  /** Read slash commands from the text. */
+  commands: boolean;
+  kind?: 'text' | 'me';
+  /** Hold the author to the app's flood limit (the operator's publish is not). */
+  flood: boolean;
+  replyTo?: CommandReplyTarget;
+}
+
+export interface Replay {
+  messages: MessageView[];
+  gap: Gap | null;
+  lastSeq: number;
+}
+
+/**
+ * The life of a message: the post pipeline (ban, guest rights, flood, slash commands, mute, length, render,
+ * commit, fan-out), edits and deletions, and reading back (the replay of a join, history pages).
+ */
+export class Messages {
+  private readonly flood = new RateLimiter();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly moderation: ModerationCache,
+    private readonly moderator: Moderator,
+    private readonly broadcast: Broadcast,
+  ) {}
+
+  /** Forgets refilled flood buckets, so that memory follows the active users only. */
+  sweep(now: number): void {
+    this.flood.sweep(now);
+  }
+
+  /**
+   * The one path of every message. Nothing is acknowledged or fanned out before the store has committed it;
+   * then it goes to this node's subscribers and once to the other nodes.
+   */
+  async post(input: PostInput): Promise<SendResult> {
+    const { app, room, author } = input;
+    const now = this.ctx.clock.now();
+    if (await this.moderation.activeBan(app.id, author.id, now)) throw banned();
+    if (author.role === 'guest' && !app.settings.guestsCanWrite) throw guestReadOnly();
+    const clientMsgId = checkClientMsgId(input.clientMsgId);
+    if (typeof input.text !== 'string') throw badField('text', 'text must be a string');
+    if (input.flood) {
+      const taken = this.flood.take(userKey(app.id, author.id), app.settings.flood, now);
+      if (!taken.ok) throw rateLimited(taken.retryAfterMs);
+    }
+    let text = checkMessageText(input.text, app.settings.maxMessageLength);
+    let kind: 'text' | 'me' = input.kind ?? 'text';
+    if (input.commands && kind === 'text') {
+      const parsed = parseText(text);
+      if (parsed.kind === 'invalid')
+        return this.commandReply(input.replyTo, room, 'invalid', parsed.usage, 'bad_request');
+      if (parsed.kind === 'command' && parsed.command.kind !== 'me') {
+        return this.runCommand(app, room, author, parsed.command, input.replyTo);
+      }
+      if (parsed.kind === 'command' && parsed.command.kind === 'me') {
+        kind = 'me';
+        text = parsed.command.action;
+      } else if (parsed.kind === 'text') text = parsed.text;
+    }
+    if (!isStaff(author.role)) {
+      const mute = await this.moderation.activeMute(app.id, author.id, room.id, now);
+      if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
+    }
+    const html = kind === 'me' ? renderInline(text) : renderMarkdown(text);
+    this.ctx.metrics.messageIn();
+    const appended = await this.ctx.track(
+      this.ctx.store.messages.append({
+        appId: app.id,
+        roomId: room.id,
+        kind,
+        authorId: author.id,
+        text,
+        html,
+        clientMsgId,
+        createdAt: now,
+      }),
+    );
+    const message = toMessageView(appended.message, room.name);
+    if (!appended.duplicate) {
+      const started = performance.now();
+      this.broadcast.message(room, { type: 'message', room: toRoomRef(room), message });
+      this.ctx.metrics.fanoutLatency(performance.now() - started);
+    }
+    return { kind: 'message', message, duplicate: appended.duplicate };
+  }
+
+  private commandReply(
+    replyTo: CommandReplyTarget | undefined,
+    room: Room,
+    command: string,
+    text: string,
+    error: ErrorCode | null,
+  ): SendResult {
+    replyTo?.deliverDirect({ type: 'system', room: toRoomRef(room), text });
+    return { kind: 'command', command, text, error };
+  }
+
+  private async runCommand(
+    app: App,
+    room: Room,
+    author: UserRef,
+    command: Exclude<Command, { kind: 'me' }>,
+    replyTo: CommandReplyTarget | undefined,
+  ): Promise<SendResult> {
+    try {
+      const text = await runSlashCommand(this.moderator, app.id, author, command, this.ctx.clock.now());
+      return this.commandReply(replyTo, room, command.kind, text, null);
+    } catch (err) {
+      if (!(err instanceof ParleyError) || err.code === 'internal' || err.code === 'unavailable') throw err;
+      return this.commandReply(replyTo, room, command.kind, err.message, err.code);
+    }
+  }
+
+  async edit(app: App, room: Room, actor: UserRef, messageId: unknown, text: unknown): Promise<MessageView> {
+    const message = await this.getMessage(room, messageId);
+    if (message.author?.id !== actor.id) throw editOwnOnly();
+    if (message.deletedAt !== null) throw messageDeleted();
+    const checked = checkMessageText(text, app.settings.maxMessageLength);
+    const html = message.kind === 'me' ? renderInline(checked) : renderMarkdown(checked);
+    const edited = await this.ctx.track(
+      this.ctx.store.messages.edit(room.id, message.id, checked, html, this.ctx.clock.now()),
+    );
+    const view = toMessageView(edited, room.name);
+    this.broadcast.roomEvent(room, { type: 'message_edited', room: toRoomRef(room), message: view });
+    return view;
+  }
+
+  async remove(room: Room, actor: Actor, messageId: unknown): Promise<MessageView> {
+    const message = await this.getMessage(room, messageId);
+    const own = actor.kind === 'user' && message.author?.id === actor.user.id;
+    if (!own && actor.kind === 'user' && !isStaff(actor.user.role)) throw deleteOwnOnly();
+    if (message.deletedAt !== null) return toMessageView(message, room.name);
+    const removed = await this.ctx.track(
+      this.ctx.store.messages.remove(room.id, message.id, this.ctx.clock.now()),
+    );
+    const view = toMessageView(removed, room.name);
+    this.broadcast.roomEvent(room, { type: 'message_deleted', room: toRoomRef(room), message: view });
+    if (!own) {
+      await this.moderator.record(room.appId, 'delete_message', actor, message.author?.id ?? null, room.id, {
+        messageId: message.id,
+        seq: message.seq,
+      });
+    }
+    return view;
+  }
+
+  private async getMessage(room: Room, messageId: unknown): Promise<Message> {
+    const message = await this.ctx.store.messages.get(room.id, checkMessageId(messageId));
+    if (!message) throw messageNotFound();
+    return message;
+  }
+
+  /**
+   * What a join hands back: the newest messages, or everything after the client's last seq, or, when that is
+   * more than the app's replay limit, the newest messages and an explicit gap to page back through.
+   */
+  async replay(room: Room, app: App, sinceSeq?: number): Promise<Replay> {
+    const log = this.ctx.store.messages;
+    const last = await log.lastSeq(room.id);
+    const view = (list: Message[]) => list.map((m) => toMessageView(m, room.name));
+    const newest = async (limit: number) => (limit > 0 ? view(await log.range(room.id, { limit })) : []);
+    const upTo = (messages: MessageView[]) => Math.max(last, messages[messages.length - 1]?.seq ?? 0);
+    if (sinceSeq === undefined) {
+      const messages = await newest(app.settings.joinHistory);
+      return { messages, gap: null, lastSeq: upTo(messages) };
+    }
+    if (sinceSeq >= last) return { messages: [], gap: null, lastSeq: last };
+    const missed = last - sinceSeq;
+    if (missed <= app.settings.replayLimit) {
+      const messages = view(await log.range(room.id, { afterSeq: sinceSeq, limit: missed }));
+      return { messages, gap: null, lastSeq: upTo(messages) };
+    }
+    const messages = await newest(Math.min(app.settings.joinHistory, app.settings.replayLimit));
+    const beforeSeq = messages[0]?.seq ?? last + 1;
+    return {
+      messages,
+      gap: { afterSeq: sinceSeq, beforeSeq, missed: beforeSeq - sinceSeq - 1 },
+      lastSeq: upTo(messages),
+    };
+  }
+
+  async history(room: Room, query: HistoryQuery): Promise<HistoryPage> {
+    const limit = checkHistoryLimit(query.limit);
+    const before = checkSeq(query.before, 'before');
+    const after = checkSeq(query.after, 'after');
+    if (before !== undefined && after !== undefined)
+      throw badField('before', 'give before or after, not both');
+    const rangeQuery: { afterSeq?: number; beforeSeq?: number; limit: number } = { limit };
+    if (before !== undefined) rangeQuery.beforeSeq = before;
+    if (after !== undefined) rangeQuery.afterSeq = after;
+    const messages = (await this.ctx.store.messages.range(room.id, rangeQuery)).map((m) =>
+      toMessageView(m, room.name),
+    );
+    let nextCursor: number | null = null;
+    if (messages.length === limit) {
+      nextCursor =
+        after !== undefined ? (messages[messages.length - 1]?.seq ?? null) : (messages[0]?.seq ?? null);
+    }
+    return { messages, nextCursor };
+  }
+}

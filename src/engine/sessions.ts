@@ -1,0 +1,142 @@
+import { disconnect, type Disconnect, type DisconnectReason } from '../core/disconnect.js';
+import { nicknameInUse, shuttingDown } from '../core/failures.js';
+import type { Principal } from '../core/identity.js';
+import { seesEveryRoom, type Role } from '../core/roles.js';
+import type { AppId, User, UserId, UserRef } from '../core/types.js';
+import type { SessionMeta, SessionSink } from './api.js';
+import { addTo, removeFrom, userKey, type EngineContext } from './context.js';
+import type { EngineEvent } from './events.js';
+import { EngineSession, type SessionHost } from './session.js';
+
+/** Told when a user's first connection to an app opens and when their last one closes. */
+export interface UserPresenceHooks {
+  userArrived(appId: AppId, user: UserRef): void;
+  userLeft(appId: AppId, user: UserRef, immediate: boolean): void;
+}
+
+const DEFAULT_META: SessionMeta = { transport: 'unknown', dialect: 'native' };
+
+/**
+ * The sessions of this node, by app and by user, and delivery to them: to one user's connections, to an app
+ * (or the part of it allowed to hear), to those who watch app-wide presence. Opening and closing a session
+ * goes through here, so that presence hears of a user's first and last connection.
+ */
+export class Sessions {
+  private readonly all = new Set<EngineSession>();
+  private readonly byApp = new Map<AppId, Set<EngineSession>>();
+  private readonly byUser = new Map<string, Set<EngineSession>>();
+  /** Sessions that hear app-wide presence (see SessionMeta.appPresence). */
+  private readonly appPresenceWatchers = new Map<AppId, Set<EngineSession>>();
+  private stopping = false;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly host: SessionHost,
+    private readonly presence: UserPresenceHooks,
+  ) {}
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  open(principal: Principal, sink: SessionSink, meta: SessionMeta = DEFAULT_META): EngineSession {
+    if (this.stopping) throw shuttingDown();
+    // Checked again here, synchronously: two logins with one nickname can both pass authenticate().
+    if (
+      principal.via === 'guest' &&
+      !principal.anonymous &&
+      this.hasUser(principal.appId, principal.user.id)
+    ) {
+      throw nicknameInUse();
+    }
+    const session = new EngineSession(this.host, principal, sink, meta);
+    this.all.add(session);
+    addTo(this.byApp, principal.appId, session);
+    if (meta.appPresence === true) addTo(this.appPresenceWatchers, principal.appId, session);
+    if (!session.anonymous) {
+      const key = userKey(session.appId, session.user.id);
+      const first = !this.byUser.has(key);
+      addTo(this.byUser, key, session);
+      if (first) this.presence.userArrived(session.appId, session.user);
+    }
+    this.ctx.metrics.sessionOpened(meta.transport, meta.dialect);
+    return session;
+  }
+
+  /** A session for a reader without an account (user id 0): never present, every write refused. */
+  openReader(appId: AppId, sink: SessionSink, meta: SessionMeta = DEFAULT_META): EngineSession {
+    const reader: User = { id: 0, appId, username: '', role: 'guest', kind: 'guest', createdAt: 0 };
+    return this.open({ appId, user: reader, expiresAt: null, via: 'guest', anonymous: true }, sink, meta);
+  }
+
+  /** The session closed (its close() calls this through the host). */
+  forget(session: EngineSession, immediate: boolean): void {
+    if (!this.all.delete(session)) return;
+    removeFrom(this.byApp, session.appId, session);
+    removeFrom(this.appPresenceWatchers, session.appId, session);
+    if (!session.anonymous) {
+      const key = userKey(session.appId, session.user.id);
+      removeFrom(this.byUser, key, session);
+      if (!this.byUser.has(key) && !this.stopping)
+        this.presence.userLeft(session.appId, session.user, immediate);
+    }
+    this.ctx.metrics.sessionClosed(session.meta.transport, session.meta.dialect);
+  }
+
+  watchAppPresence(session: EngineSession): void {
+    if (this.all.has(session)) addTo(this.appPresenceWatchers, session.appId, session);
+  }
+
+  hasUser(appId: AppId, userId: UserId): boolean {
+    return this.byUser.has(userKey(appId, userId));
+  }
+
+  /** How many connections the user has on this node. */
+  connections(appId: AppId, userId: UserId): number {
+    return this.byUser.get(userKey(appId, userId))?.size ?? 0;
+  }
+
+  toUser(appId: AppId, userId: UserId, event: EngineEvent): void {
+    this.deliver(this.byUser.get(userKey(appId, userId)), event);
+  }
+
+  toAppPresenceWatchers(appId: AppId, event: EngineEvent): void {
+    this.deliver(this.appPresenceWatchers.get(appId), event);
+  }
+
+  /** To every session of the app; with an audience, only to those users and to the app's admins and owners. */
+  toApp(appId: AppId, event: EngineEvent, audience?: readonly number[]): void {
+    const sessions = this.byApp.get(appId);
+    if (!audience) return this.deliver(sessions, event);
+    if (!sessions) return;
+    let count = 0;
+    for (const session of sessions) {
+      if (!audience.includes(session.user.id) && !seesEveryRoom(session.user.role)) continue;
+      session.deliverDirect(event);
+      count += 1;
+    }
+    this.ctx.metrics.messagesOut(count);
+  }
+
+  private deliver(sessions: ReadonlySet<EngineSession> | undefined, event: EngineEvent): void {
+    if (!sessions) return;
+    for (const session of sessions) session.deliverDirect(event);
+    this.ctx.metrics.messagesOut(sessions.size);
+  }
+
+  disconnectUser(appId: AppId, userId: UserId, reason: DisconnectReason): void {
+    for (const session of [...(this.byUser.get(userKey(appId, userId)) ?? [])]) {
+      session.terminate(disconnect(reason));
+    }
+  }
+
+  applyRole(appId: AppId, userId: UserId, role: Role): void {
+    for (const session of this.byUser.get(userKey(appId, userId)) ?? []) session.setRole(role);
+  }
+
+  /** Stop: no new sessions, and every open one is told why and closed (without presence events). */
+  terminateAll(reason: Disconnect): void {
+    this.stopping = true;
+    for (const session of [...this.all]) session.terminate(reason);
+  }
+}
