@@ -120,3 +120,10 @@ export interface ModerationRecord {
 export function isActive(entry: { expiresAt: number | null }, now: number): boolean {
   return entry.expiresAt === null || entry.expiresAt > now;
 }
+
+/** What may change about a room: its name, who may see it, its topic. */
+export interface RoomPatch {
+  name?: string;
+  visibility?: RoomVisibility;
+  topic?: string;
+}

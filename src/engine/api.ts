@@ -11,6 +11,7 @@ import type {
   RoomVisibility,
   User,
   UserRef,
+  RoomPatch,
 } from '../core/types.js';
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
@@ -199,11 +200,7 @@ export interface EngineAdmin {
     appId: AppId,
     input: { name: string; visibility?: RoomVisibility; topic?: string },
   ): Promise<RoomView>;
-  updateRoom(
-    appId: AppId,
-    room: string,
-    patch: { name?: string; visibility?: RoomVisibility; topic?: string },
-  ): Promise<RoomView>;
+  updateRoom(appId: AppId, room: string, patch: RoomPatch): Promise<RoomView>;
   deleteRoom(appId: AppId, room: string): Promise<void>;
   addRoomMember(appId: AppId, room: string, username: string): Promise<void>;
   history(appId: AppId, room: string, query: HistoryQuery): Promise<HistoryPage>;

@@ -21,6 +21,25 @@ export function assertMayModerate(actor: Actor, target: User): void {
   }
 }
 
+/** What a mute and a ban share: who, how long, why, by whom and when. */
+function sanction(
+  appId: AppId,
+  target: User,
+  opts: { minutes?: number; reason?: string },
+  actor: Actor,
+  now: number,
+) {
+  const minutes = checkMinutes(opts.minutes);
+  return {
+    appId,
+    userId: target.id,
+    expiresAt: minutes === null ? null : now + minutes * 60_000,
+    reason: checkReason(opts.reason),
+    by: actor.kind === 'user' ? actor.user.id : null,
+    createdAt: now,
+  };
+}
+
 export function buildMute(
   appId: AppId,
   target: User,
@@ -29,16 +48,7 @@ export function buildMute(
   actor: Actor,
   now: number,
 ): Mute {
-  const minutes = checkMinutes(opts.minutes);
-  return {
-    appId,
-    userId: target.id,
-    roomId: room ? room.id : null,
-    expiresAt: minutes === null ? null : now + minutes * 60_000,
-    reason: checkReason(opts.reason),
-    by: actor.kind === 'user' ? actor.user.id : null,
-    createdAt: now,
-  };
+  return { ...sanction(appId, target, opts, actor, now), roomId: room ? room.id : null };
 }
 
 export function buildBan(
@@ -48,15 +58,7 @@ export function buildBan(
   actor: Actor,
   now: number,
 ): Ban {
-  const minutes = checkMinutes(opts.minutes);
-  return {
-    appId,
-    userId: target.id,
-    expiresAt: minutes === null ? null : now + minutes * 60_000,
-    reason: checkReason(opts.reason),
-    by: actor.kind === 'user' ? actor.user.id : null,
-    createdAt: now,
-  };
+  return sanction(appId, target, opts, actor, now);
 }
 
 export function describeDuration(expiresAt: number | null, now: number): string {

@@ -14,6 +14,7 @@ import type {
   User,
   UserId,
   UserKind,
+  RoomPatch,
 } from '../../core/types.js';
 import type { Role } from '../../core/roles.js';
 
@@ -87,11 +88,7 @@ export interface Directory {
    * however many rooms (room lists would otherwise cost one or two queries per room).
    */
   listRoomSummaries(appId: AppId, userId: UserId | null): Promise<RoomSummary[]>;
-  updateRoom(
-    appId: AppId,
-    id: RoomId,
-    patch: { name?: string; visibility?: RoomVisibility; topic?: string },
-  ): Promise<Room>;
+  updateRoom(appId: AppId, id: RoomId, patch: RoomPatch): Promise<Room>;
   /** Removes the room, its members and its messages. */
   deleteRoom(appId: AppId, id: RoomId): Promise<void>;
 

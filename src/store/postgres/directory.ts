@@ -10,9 +10,9 @@ import type {
   Mute,
   Room,
   RoomId,
-  RoomVisibility,
   User,
   UserId,
+  RoomPatch,
 } from '../../core/types.js';
 import {
   appMapper,
@@ -315,11 +315,7 @@ export class PostgresDirectory implements Directory {
     return rows.map((row) => ({ room: toRoom(row), lastSeq: Number(row.last_seq), member: row.member }));
   }
 
-  async updateRoom(
-    appId: AppId,
-    id: RoomId,
-    patch: { name?: string; visibility?: RoomVisibility; topic?: string },
-  ): Promise<Room> {
+  async updateRoom(appId: AppId, id: RoomId, patch: RoomPatch): Promise<Room> {
     const [row] = await this.db.query<RoomRow>(
       q.updateRoom,
       [

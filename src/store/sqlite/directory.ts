@@ -11,9 +11,9 @@ import type {
   Mute,
   Room,
   RoomId,
-  RoomVisibility,
   User,
   UserId,
+  RoomPatch,
 } from '../../core/types.js';
 import {
   appMapper,
@@ -340,11 +340,7 @@ export class SqliteDirectory implements Directory {
     return guard(this.db, () => this.summaries(appId, userId));
   }
 
-  async updateRoom(
-    appId: AppId,
-    id: RoomId,
-    patch: { name?: string; visibility?: RoomVisibility; topic?: string },
-  ): Promise<Room> {
+  async updateRoom(appId: AppId, id: RoomId, patch: RoomPatch): Promise<Room> {
     return guard(
       this.db,
       () => {
