@@ -44,8 +44,13 @@ export function refusal(error: ParleyError): Error & { data: unknown } {
  */
 export function endSocket(socket: Socket, reason: Disconnect, event: string, whole = true): void {
   if (!socket.connected) return;
-  socket.emit(event, { reason: reason.reason, code: reason.code, message: reason.message });
+  socket.emit(event, disconnectData(reason));
   socket.disconnect(whole);
+}
+
+/** The data of a `disconnect_reason` event. */
+export function disconnectData(reason: Disconnect): { reason: string; code: number; message: string } {
+  return { reason: reason.reason, code: reason.code, message: reason.message };
 }
 
 export function attachNamespace(io: Server, options: NamespaceOptions): { close(): Promise<void> } {
