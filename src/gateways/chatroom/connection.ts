@@ -13,7 +13,7 @@ import type { Disconnect } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import { usernameKey } from '../../core/names.js';
 import type { AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session } from '../../engine/api.js';
 import type { EngineEvent, RoomRef } from '../../engine/events.js';
 import { ConnectionKernel } from '../kernel/connection.js';
 import type { GatewayDeps } from '../types.js';
@@ -44,7 +44,6 @@ export class ChatroomConnection {
   /** The token the session was opened (or last refreshed) with. */
   private sessionToken: string | null = null;
   private room: RoomRef | null = null;
-  readonly sink: SessionSink;
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -54,11 +53,10 @@ export class ChatroomConnection {
     this.kernel = new ConnectionKernel(deps, {
       dialect: CHATROOM_DIALECT,
       transport: socket.transport,
-      failureMessage: 'chatroom operation failed',
       bufferedBytes: () => socket.bufferedBytes(),
+      deliver: (event) => this.deliver(event),
       end: (reason) => this.end(reason),
     });
-    this.sink = this.kernel.sink((event) => this.deliver(event));
   }
 
   get id(): string {
@@ -197,7 +195,7 @@ export class ChatroomConnection {
     }
     const current = this.session;
     if (!current) {
-      const session = this.deps.engine.openSession(principal, this.sink, {
+      const session = this.deps.engine.openSession(principal, this.kernel.sink, {
         transport: this.socket.transport,
         dialect: CHATROOM_DIALECT,
       });

@@ -10,7 +10,7 @@
 import type { Disconnect } from '../../core/disconnect.js';
 import { ERROR_CATALOGUE, isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session } from '../../engine/api.js';
 import type { EngineEvent } from '../../engine/events.js';
 import { admitApp, readAppId } from '../kernel/admission.js';
 import { ConnectionKernel } from '../kernel/connection.js';
@@ -65,8 +65,6 @@ export class EventchatConnection {
   /** The deletion this client asked for, while it runs: did the room's `deleteMessage` reach this client? */
   private watchedDeletion: { id: number; seen: boolean } | null = null;
   private readonly context: HandlerContext;
-  /** The outbound side the engine pushes to. */
-  readonly sink: SessionSink;
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -103,16 +101,11 @@ export class EventchatConnection {
     this.kernel = new ConnectionKernel(deps, {
       dialect: EVENTCHAT_DIALECT,
       transport,
-      failureMessage: 'eventchat event failed',
       bufferedBytes: () => socket.bufferedBytes(),
+      deliver: (event) => this.deliver(event),
       end: (reason) => this.terminate(reason),
       authenticated: () => this.state === 'authenticated',
     });
-    this.sink = this.kernel.sink((event) => this.deliver(event));
-  }
-
-  get id(): string {
-    return this.kernel.id;
   }
 
   private get session(): Session | null {
@@ -206,7 +199,7 @@ export class EventchatConnection {
     const payload = parseAuth(data);
     const principal = await authenticate(this.deps.engine, this.appId, payload);
     if (this.state !== 'open') return;
-    const session = this.deps.engine.openSession(principal, this.sink, {
+    const session = this.deps.engine.openSession(principal, this.kernel.sink, {
       transport: this.transport,
       dialect: EVENTCHAT_DIALECT,
     });

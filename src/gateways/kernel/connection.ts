@@ -17,14 +17,14 @@ import { OutboundBound } from './outbound.js';
 export interface KernelOptions {
   dialect: string;
   transport?: string;
-  /** The log line of an unexpected failure, e.g. `chatroom operation failed`. */
-  failureMessage: string;
   /** Requests run at once; 1 (the default) keeps replies in the order of the requests. */
   concurrency?: number;
   /** Unsent bytes of the connection's socket (and of any queue the gateway keeps in front of it). */
   bufferedBytes(): number;
   /** Tell the client why in the dialect's terms, then close the socket. */
   end(reason: Disconnect): void;
+  /** An event the engine pushes; what it throws is logged, never thrown into the engine's fan-out. */
+  deliver(event: EngineEvent): void;
   /** Whether the connection counts as signed in for the auth deadline; by default, once a session is open. */
   authenticated?(): boolean;
 }
@@ -35,17 +35,19 @@ export class ConnectionKernel {
   readonly slot: ConnectionSlot;
   readonly inbox: Inbox;
   readonly outbound: OutboundBound;
+  /** The outbound side the engine pushes to. */
+  readonly sink: SessionSink;
   private readonly deadline: AuthDeadline;
 
   constructor(
     readonly deps: GatewayDeps,
-    private readonly options: KernelOptions,
+    options: KernelOptions,
   ) {
     const scope = { dialect: options.dialect, connection: this.id };
     this.fail = failureLog(
       deps.logger,
       options.transport === undefined ? scope : { ...scope, transport: options.transport },
-      options.failureMessage,
+      `${options.dialect} operation failed`,
     );
     this.slot = new ConnectionSlot(this.fail);
     this.inbox = new Inbox((err) => this.fail(err, 'request'), options.concurrency ?? 1);
@@ -54,25 +56,21 @@ export class ConnectionKernel {
       () => options.bufferedBytes(),
       (reason) => options.end(reason),
     );
-    const authenticated = options.authenticated ?? (() => this.slot.session !== null);
-    this.deadline = new AuthDeadline(deps.config.authTimeoutMs, () => {
-      if (!this.slot.closed && !authenticated()) options.end(disconnect('auth_timeout'));
-    });
-  }
-
-  /** The outbound side the engine pushes to; `deliver` must never throw into the engine's fan-out. */
-  sink(deliver: (event: EngineEvent) => void): SessionSink {
-    return {
+    this.sink = {
       deliver: (event) => {
         try {
-          deliver(event);
+          options.deliver(event);
         } catch (err) {
           this.fail(err, 'deliver');
         }
       },
-      bufferedBytes: () => this.options.bufferedBytes(),
-      terminate: (reason) => this.options.end(reason),
+      bufferedBytes: () => options.bufferedBytes(),
+      terminate: (reason) => options.end(reason),
     };
+    const authenticated = options.authenticated ?? (() => this.slot.session !== null);
+    this.deadline = new AuthDeadline(deps.config.authTimeoutMs, () => {
+      if (!this.slot.closed && !authenticated()) options.end(disconnect('auth_timeout'));
+    });
   }
 
   get closed(): boolean {

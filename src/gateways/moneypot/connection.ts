@@ -8,7 +8,7 @@ import type { Disconnect } from '../../core/disconnect.js';
 import { isParleyError, ParleyError } from '../../core/errors.js';
 import { isStaff } from '../../core/roles.js';
 import type { App, AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session } from '../../engine/api.js';
 import type { Principal } from '../../core/identity.js';
 import type { EngineEvent } from '../../engine/events.js';
 import { originAllowed } from '../kernel/admission.js';
@@ -69,7 +69,6 @@ export class MoneypotConnection {
   /** Events that came while the auth reply was being prepared: sent after it. */
   private held: EngineEvent[] = [];
   private pendingAuth: Promise<void> | null = null;
-  readonly sink: SessionSink;
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -80,16 +79,11 @@ export class MoneypotConnection {
     this.kernel = new ConnectionKernel(deps, {
       dialect: MONEYPOT_DIALECT,
       transport: outbox.transport,
-      failureMessage: 'moneypot operation failed',
       bufferedBytes: () => outbox.bufferedBytes(),
+      deliver: (event) => this.deliver(event),
       end: (reason) => this.terminate(reason),
       authenticated: () => this.state.kind === 'ready',
     });
-    this.sink = this.kernel.sink((event) => this.deliver(event));
-  }
-
-  get id(): string {
-    return this.kernel.id;
   }
 
   get closed(): boolean {
@@ -179,7 +173,7 @@ export class MoneypotConnection {
     }
     const principal = hash === null ? null : await this.principalFor(appId, hash);
     if (this.closed) throw new ParleyError('unavailable', 'The socket is closed');
-    const session = await openSession(this.deps.engine, appId, principal, this.sink, {
+    const session = await openSession(this.deps.engine, appId, principal, this.kernel.sink, {
       transport: this.outbox.transport,
       dialect: MONEYPOT_DIALECT,
     });

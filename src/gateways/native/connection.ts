@@ -99,9 +99,10 @@ export class NativeConnection {
     this.kernel = new ConnectionKernel(deps, {
       dialect: NATIVE_DIALECT,
       transport,
-      failureMessage: 'native operation failed',
       // [proto.ordering] requests run concurrently, up to the kernel's cap; the rest wait in the inbox.
       concurrency: MAX_IN_FLIGHT,
+      // The engine writes to the framing's own sink; the kernel's is not used.
+      deliver: (event) => sink.deliver(event),
       bufferedBytes: () => sink.bufferedBytes(),
       end: (reason) => sink.terminate(reason),
     });

@@ -10,7 +10,7 @@ import type { Disconnect, DisconnectReason } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import { TokenBucket } from '../../core/tokenBucket.js';
 import type { AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session } from '../../engine/api.js';
 import type { EngineEvent } from '../../engine/events.js';
 import { admitApp } from '../kernel/admission.js';
 import { ConnectionKernel } from '../kernel/connection.js';
@@ -78,8 +78,6 @@ export class NumericConnection {
   /** Why a moderator is about to disconnect this user (kicked/banned events come before the close). */
   private farewell: string | null = null;
 
-  readonly sink: SessionSink;
-
   constructor(
     private readonly deps: GatewayDeps,
     private readonly socket: SocketPort,
@@ -87,12 +85,11 @@ export class NumericConnection {
     this.kernel = new ConnectionKernel(deps, {
       dialect: NUMERIC_DIALECT,
       transport: 'ws',
-      failureMessage: 'numeric request failed',
       bufferedBytes: () => socket.bufferedBytes(),
+      deliver: (event) => this.deliver(event),
       end: (reason) => this.terminate(reason),
       authenticated: () => this.state !== 'admitting',
     });
-    this.sink = this.kernel.sink((event) => this.deliver(event));
     const appId = () => this.appId;
     this.context = {
       deps,
@@ -147,7 +144,7 @@ export class NumericConnection {
     if (this.state !== 'admitting') return;
     this.appId = appId;
     this.userId = principal.user.id;
-    const session = engine.openSession(principal, this.sink, {
+    const session = engine.openSession(principal, this.kernel.sink, {
       transport: 'ws',
       dialect: NUMERIC_DIALECT,
       appPresence: true, // the dialect's login/logout frames are app-wide

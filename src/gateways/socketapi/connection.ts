@@ -7,7 +7,7 @@
 import type { Disconnect } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session } from '../../engine/api.js';
 import type { EngineEvent, RoomView } from '../../engine/events.js';
 import { encodeOnce } from '../encodeOnce.js';
 import { ConnectionKernel } from '../kernel/connection.js';
@@ -46,7 +46,6 @@ export class SocketApiConnection {
   private readonly channels = new ChannelDirectory();
   private readonly outbox: Outbox;
   private readonly appId: AppId;
-  private readonly sink: SessionSink;
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -58,11 +57,10 @@ export class SocketApiConnection {
     this.kernel = new ConnectionKernel(deps, {
       dialect: DIALECT_NAME,
       transport: 'socket.io',
-      failureMessage: 'socketapi request failed',
       bufferedBytes: () => this.wire.bufferedBytes() + this.outbox.queuedBytes + this.heldBytes(),
+      deliver: (event) => this.push(event),
       end: (reason) => this.terminate(reason),
     });
-    this.sink = this.kernel.sink((event) => this.push(event));
     if (!admission.ok) {
       this.appId = 0;
       this.closed = true;
@@ -155,7 +153,7 @@ export class SocketApiConnection {
     }
     const principal = await this.deps.engine.authenticate(this.appId, credentials);
     if (this.closed) return;
-    const session = this.deps.engine.openSession(principal, this.sink, {
+    const session = this.deps.engine.openSession(principal, this.kernel.sink, {
       transport: 'socket.io',
       dialect: DIALECT_NAME,
       appPresence: true, // the dialect tells every client each user's online status
