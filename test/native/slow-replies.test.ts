@@ -1,11 +1,12 @@
 /**
  * [proto.limits] Replies are bounded like pushes: a client that pipelines large requests and never reads its
  * replies is closed as a slow consumer, and the server gives back what it held for it. The server runs in a
- * child process so that its RSS is its own.
+ * child process so that its RSS is its own. Both clients are raw sockets that can stop reading: a plain
+ * WebSocket at /ws, and engine.io's WebSocket transport carrying socket.io packets with ack ids.
  */
 import { readFile, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { makeTempDir, spawnServer, type SpawnedServer } from '../helpers/server.js';
 
@@ -63,19 +64,42 @@ async function settle<T>(read: () => Promise<T>, done: (value: T) => boolean, ti
   return value;
 }
 
+/** Reads nothing until the server has stopped growing: by then it has answered all it would. */
+async function holdStill(pid: number): Promise<void> {
+  let last = 0;
+  let steadyReadings = 0;
+  await settle(
+    () => rssBytes(pid),
+    (rss) => {
+      steadyReadings = Math.abs(rss - last) < MB ? steadyReadings + 1 : 0;
+      last = rss;
+      return steadyReadings >= 5;
+    },
+    10_000,
+  );
+}
+
+/** RSS back within 20 MB of `before`, waiting for it in a bounded loop. */
+async function expectGivenBack(pid: number, before: number): Promise<void> {
+  const after = await settle(
+    () => rssBytes(pid),
+    (rss) => rss - before < 20 * MB,
+    30_000,
+  );
+  expect((after - before) / MB).toBeLessThan(20);
+}
+
 describe('bounded replies', () => {
   let server: SpawnedServer | null = null;
   let dataDir = '';
-  afterAll(async () => {
-    server?.kill('SIGKILL');
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  let url = '';
+  let pid = 0;
 
-  it('[proto.limits] a client pipelining history requests without reading is closed with 4008 and its memory is given back', async () => {
+  beforeAll(async () => {
     dataDir = await makeTempDir('parley-slow-replies-');
     server = await spawnServer({ dataDir, env: { PARLEY_ADMIN_KEY: ADMIN_KEY } });
-    const { url } = server;
-    const pid = server.child.pid as number;
+    url = server.url;
+    pid = server.child.pid as number;
     const patched = await fetch(`${url}/api/v1/apps/1`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
@@ -101,8 +125,15 @@ describe('bounded replies', () => {
     expect((await warmAsk('auth', { guest: 'warm' })).ok).toBe(true);
     expect((await warmAsk('history', { room: 'lobby', limit: MESSAGES })).ok).toBe(true);
     warm.close();
-    const before = await rssBytes(pid);
+  }, 60_000);
 
+  afterAll(async () => {
+    server?.kill('SIGKILL');
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('[proto.limits] a client pipelining history requests without reading is closed with 4008 and its memory is given back', async () => {
+    const before = await rssBytes(pid);
     const reader = await open(url);
     const readerAsk = requester(reader);
     expect((await readerAsk('auth', { guest: 'reader' })).ok).toBe(true);
@@ -114,25 +145,50 @@ describe('bounded replies', () => {
     }
     // Each reply is some 400 KB: far more than the outbound bound (1 MB) and what the kernel's socket buffers
     // take. Hold still until the server has stopped growing, then read what it sent: the close comes last.
-    let last = 0;
-    let steadyReadings = 0;
-    await settle(
-      () => rssBytes(pid),
-      (rss) => {
-        steadyReadings = Math.abs(rss - last) < MB ? steadyReadings + 1 : 0;
-        last = rss;
-        return steadyReadings >= 5;
-      },
-      10_000,
-    );
+    await holdStill(pid);
     tcp.resume();
     expect(await closed).toBe(4008);
+    await expectGivenBack(pid, before);
+  });
 
-    const after = await settle(
-      () => rssBytes(pid),
-      (rss) => rss - before < 20 * MB,
-      30_000,
+  it('[proto.limits] the same over socket.io: acks count, and the client is told slow_consumer', async () => {
+    const before = await rssBytes(pid);
+    // engine.io's WebSocket transport straight away, then socket.io's CONNECT with the handshake auth.
+    const sio = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    const packets: string[] = [];
+    sio.on('message', (raw) => {
+      const packet = String(raw);
+      packets.push(packet);
+      if (packet === '2') sio.send('3'); // engine.io ping → pong
+    });
+    const closed = new Promise<void>((resolve) => sio.once('close', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      sio.once('open', () => resolve());
+      sio.once('error', reject);
+    });
+    sio.send(`40${JSON.stringify({ guest: 'sio-reader' })}`);
+    await settle(
+      async () => packets.some((p) => p.startsWith('40{')),
+      (connected) => connected,
+      10_000,
     );
-    expect((after - before) / MB).toBeLessThan(20);
+    expect(packets.some((p) => p.startsWith('40{'))).toBe(true);
+
+    const tcp = (sio as unknown as { _socket: Socket })._socket;
+    tcp.pause();
+    for (let ack = 1; ack <= PIPELINED; ack++) {
+      sio.send(`42${ack}${JSON.stringify(['history', { room: 'lobby', limit: MESSAGES }])}`);
+    }
+    await holdStill(pid);
+    tcp.resume();
+    await closed;
+    const reasons = packets
+      .filter((p) => p.startsWith('42["disconnect_reason"'))
+      .map((p) => (JSON.parse(p.slice(2)) as [string, { reason: string }])[1].reason);
+    expect(reasons).toEqual(['slow_consumer']);
+    // Some replies went out before the bound was reached, not all of them.
+    const acks = packets.filter((p) => p.startsWith('43')).length;
+    expect(acks).toBeLessThan(PIPELINED);
+    await expectGivenBack(pid, before);
   });
 });
