@@ -3,10 +3,10 @@
  * closed exactly once, the auth deadline, the bounded inbox and the outbound bound. A dialect's connection
  * owns one of these and keeps only its frames and its state machine.
  */
+import { randomBytes } from 'node:crypto';
 import { disconnect, type Disconnect } from '../../core/disconnect.js';
 import type { SessionSink } from '../../engine/api.js';
 import type { EngineEvent } from '../../engine/events.js';
-import { newConnectionId } from '../../engine/ids.js';
 import type { GatewayDeps } from '../types.js';
 import { AuthDeadline } from './authDeadline.js';
 import { ConnectionSlot } from './connectionSlot.js';
@@ -27,6 +27,15 @@ export interface KernelOptions {
   deliver(event: EngineEvent): void;
   /** Whether the connection counts as signed in for the auth deadline; by default, once a session is open. */
   authenticated?(): boolean;
+}
+
+/**
+ * A connection's id in logs: 128 random bits as one flat hex string (randomUUID builds a rope of small strings
+ * that would live as long as the connection). Gateways make their own, since they reach the engine only
+ * through its public interfaces.
+ */
+function newConnectionId(): string {
+  return randomBytes(16).toString('hex');
 }
 
 export class ConnectionKernel {
