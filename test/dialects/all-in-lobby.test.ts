@@ -354,6 +354,52 @@ describe('the five documented chat APIs in app 1 lobby', () => {
     expect(counts).toEqual(seats.map((s) => ({ seat: `${s.dialect} (${s.username})`, seen: expected })));
   });
 
+  it('a numeric logout (type 3) is a leave at once in every dialect, long before the grace period', async () => {
+    // Beside the five seats: a native socket.io user in the lobby and a socketapi user (app-wide status).
+    const { token } = await api<{ token: string }>(srv, 'POST', '/api/v1/apps/1/tokens', {
+      username: 'na_sio',
+    });
+    const sio = natives.client(srv, 'socket.io', { token }, { requestTimeoutMs: WAIT_MS });
+    const sioSeat = nativeSeat(sio, 'na_sio');
+    await sio.connect();
+    await sio.join(LOBBY);
+    const sa = await socketapis.user(srv, 'sa_watch');
+    const watchers = [...seats, sioSeat];
+
+    const nick = 'nu_bye';
+    const visitor = numerics.open(srv, nick);
+    await visitor.opened;
+    await visitor.next(isType(2, { user: nick }), WAIT_MS);
+    visitor.send({ type: 4, channel: `#${LOBBY}` });
+    await visitor.next(isType(4, { channel: LOBBY, user: nick }), WAIT_MS);
+    const joined = await waitObserved(sioSeat, isPresence('join', nick), 'join');
+    const userId = (joined.observation.raw as ClientEventMap['presence_join']).user.id;
+    await Promise.all(watchers.map((s) => waitObserved(s, isPresence('join', nick), 'join')));
+
+    const loggedOutAt = Date.now();
+    visitor.send({ type: 3 });
+    expect((await visitor.closed).code).toBe(1000);
+    const left = await Promise.all(watchers.map((s) => waitObserved(s, isPresence('leave', nick), 'leave')));
+    watchers.forEach((s, i) => {
+      expect(left[i]?.observation.raw, `${s.dialect}: leave of ${nick}`).toEqual(
+        presenceShape(s.dialect, 'leave', nick, 'guest'),
+      );
+    });
+    // The app-wide forms of the same departure: numeric type 3, socketapi's offline status.
+    await waitFor(() => nu.frames.find(isType(3, { user: nick })), {
+      timeoutMs: WAIT_MS,
+      label: `numeric type 3 of ${nick}`,
+    });
+    await sa.next<Rec>(
+      'online-status-updated',
+      (d) => d.userId === userId && d.onlineStatus === 'offline',
+      WAIT_MS,
+    );
+    // The server's grace period is 60 s: only an immediate announcement arrives this soon.
+    expect(Date.now() - loggedOutAt).toBeLessThan(10_000);
+    sio.close();
+  });
+
   it('a socketapi user hears channel-created for rooms created from chatroom and native', async () => {
     const sa = socketapis.open(srv, { app: '1' });
     if (!sa.connected) await once(sa.socket, 'connect', { timeoutMs: WAIT_MS, rejectOn: ['connect_error'] });

@@ -2,17 +2,15 @@
  * Which app a chatroom request belongs to (`?app=N`, default 1) and whether its browser Origin may use that
  * app. Shared by the WebSocket endpoint and the HTTP routes.
  */
-import { isOriginAllowed } from '../../core/apps.js';
 import { DISCONNECT_CATALOGUE, type DisconnectReason } from '../../core/disconnect.js';
-import { ParleyError, type ErrorCode } from '../../core/errors.js';
+import type { ErrorCode } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
+import { admitApp, readAppId } from '../kernel/admission.js';
 import type { GatewayDeps } from '../types.js';
 
 /** `app` from a query string: absent or empty means app 1; otherwise a positive integer. */
 export function parseAppParam(raw: string | null | undefined): AppId {
-  if (raw === null || raw === undefined || raw === '') return 1;
-  if (!/^[1-9]\d{0,8}$/.test(raw)) throw new ParleyError('bad_request', 'app must be a positive integer');
-  return Number(raw);
+  return readAppId(raw);
 }
 
 /** The `app` query parameter of a request URL (its first occurrence), or null. */
@@ -29,10 +27,7 @@ export async function admit(
   origin: string | undefined,
 ): Promise<AppId> {
   const appId = parseAppParam(appParam);
-  const app = await deps.engine.getApp(appId);
-  if (!isOriginAllowed(origin, deps.config.allowedOrigins, app.settings.allowedOrigins)) {
-    throw new ParleyError('origin_not_allowed');
-  }
+  await admitApp(deps, appId, origin);
   return appId;
 }
 

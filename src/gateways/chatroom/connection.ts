@@ -9,13 +9,13 @@
  * username; the first one that does opens the engine session (the user comes online). Frames are handled one
  * at a time, in order, so that e.g. create_room then connect_to_room works as its web client expects.
  */
-import { newConnectionId } from '../../engine/ids.js';
-import { disconnect, type Disconnect } from '../../core/disconnect.js';
+import type { Disconnect } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import { usernameKey } from '../../core/names.js';
 import type { AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session } from '../../engine/api.js';
 import type { EngineEvent, RoomRef } from '../../engine/events.js';
+import { ConnectionKernel } from '../kernel/connection.js';
 import type { GatewayDeps } from '../types.js';
 import { errorType, runAction, type ActionContext } from './actions.js';
 import { admissionCloseCode } from './admission.js';
@@ -23,9 +23,6 @@ import { frameFor } from './events.js';
 import { actionOf, commandSchema, errorFrame, helloSchema, isRecord, parseWith } from './frames.js';
 
 export const CHATROOM_DIALECT = 'chatroom';
-
-/** Frames received but not yet handled; beyond this a frame is refused without being queued. */
-export const MAX_QUEUED_FRAMES = 64;
 
 /** The socket under a connection. */
 export interface ChatroomSocket {
@@ -38,36 +35,36 @@ export interface ChatroomSocket {
 type Phase = 'admitting' | 'hello' | 'identified' | 'closed';
 
 export class ChatroomConnection {
-  readonly id = newConnectionId();
+  private readonly kernel: ConnectionKernel;
   private phase: Phase = 'admitting';
   /** Set once the server has decided to close: nothing more is handled or sent. */
   private ending = false;
   private appId: AppId = 0;
   private username: string | null = null;
-  private session: Session | null = null;
   /** The token the session was opened (or last refreshed) with. */
   private sessionToken: string | null = null;
   private room: RoomRef | null = null;
-  private queue: Promise<void> = Promise.resolve();
-  private queued = 0;
-  private authTimer: ReturnType<typeof setTimeout> | null;
-  readonly sink: SessionSink;
 
   constructor(
     private readonly deps: GatewayDeps,
     private readonly socket: ChatroomSocket,
   ) {
-    this.sink = {
-      deliver: (event) => this.deliver(event),
-      bufferedBytes: () => this.socket.bufferedBytes(),
-      terminate: (reason) => this.end(reason),
-    };
     // A connection must have authenticated (sent a command with a valid token) within authTimeoutMs.
-    this.authTimer = setTimeout(() => {
-      this.authTimer = null;
-      if (!this.session && this.phase !== 'closed') this.end(disconnect('auth_timeout'));
-    }, deps.config.authTimeoutMs);
-    this.authTimer.unref?.();
+    this.kernel = new ConnectionKernel(deps, {
+      dialect: CHATROOM_DIALECT,
+      transport: socket.transport,
+      bufferedBytes: () => socket.bufferedBytes(),
+      deliver: (event) => this.deliver(event),
+      end: (reason) => this.end(reason),
+    });
+  }
+
+  get id(): string {
+    return this.kernel.id;
+  }
+
+  private get session(): Session | null {
+    return this.kernel.slot.session;
   }
 
   get closed(): boolean {
@@ -81,7 +78,7 @@ export class ChatroomConnection {
       (appId) => ({ appId, error: null }),
       (err: unknown) => ({ appId: 0, error: this.asError(err, 'admission') }),
     );
-    this.enqueue(async () => {
+    this.kernel.inbox.offer(async () => {
       const { appId, error } = await outcome;
       if (this.phase !== 'admitting' || this.ending) return;
       if (error) {
@@ -98,11 +95,9 @@ export class ChatroomConnection {
   /** A text frame from the socket, or null for a binary one. */
   receive(text: string | null): void {
     if (this.phase === 'closed' || this.ending) return;
-    if (this.queued >= MAX_QUEUED_FRAMES) {
-      this.send(errorFrame('error', 'Too many commands waiting, slow down'));
-      return;
+    if (!this.kernel.inbox.offer(() => this.handle(text))) {
+      this.reply(errorFrame('error', 'Too many commands waiting, slow down'));
     }
-    this.enqueue(() => this.handle(text));
   }
 
   /** Tell the client why in an error frame, then close the socket. */
@@ -115,33 +110,11 @@ export class ChatroomConnection {
 
   /** The socket is gone, whatever closed it: release the session exactly once. */
   closedBySocket(): void {
-    if (this.phase === 'closed') return;
     this.phase = 'closed';
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = null;
-    const session = this.session;
-    this.session = null;
-    if (session) {
-      try {
-        session.close();
-      } catch (err) {
-        this.asError(err, 'close');
-      }
-    }
+    this.kernel.closedBySocket();
   }
 
   // ---------------------------------------------------------------------------------------------- frames
-
-  private enqueue(task: () => Promise<void>): void {
-    this.queued += 1;
-    const done = () => {
-      this.queued -= 1;
-    };
-    this.queue = this.queue.then(task).then(done, (err: unknown) => {
-      done();
-      this.asError(err, 'frame');
-    });
-  }
 
   private async handle(text: string | null): Promise<void> {
     if (this.phase === 'closed' || this.phase === 'admitting' || this.ending) return;
@@ -220,21 +193,22 @@ export class ChatroomConnection {
     if (principal.anonymous || usernameKey(principal.user.username) !== usernameKey(username)) {
       throw new ParleyError('unauthorized', `The token does not belong to ${username}`);
     }
-    if (!this.session) {
-      this.session = this.deps.engine.openSession(principal, this.sink, {
+    const current = this.session;
+    if (!current) {
+      const session = this.deps.engine.openSession(principal, this.kernel.sink, {
         transport: this.socket.transport,
         dialect: CHATROOM_DIALECT,
       });
+      this.kernel.slot.fill(session);
       this.sessionToken = token;
-      if (this.authTimer) clearTimeout(this.authTimer);
-      this.authTimer = null;
-      return this.session;
+      this.kernel.signedIn();
+      return session;
     }
     if (token !== this.sessionToken) {
-      await this.session.refresh({ kind: 'token', token });
+      await current.refresh({ kind: 'token', token });
       this.sessionToken = token;
     }
-    return this.session;
+    return current;
   }
 
   private actionContext(session: Session): ActionContext {
@@ -256,7 +230,10 @@ export class ChatroomConnection {
           await session.leave(room.name);
         } catch (err) {
           this.deps.logger.debug(
-            { err: { message: err instanceof Error ? err.message : String(err) }, connection: this.id },
+            {
+              err: { message: err instanceof Error ? err.message : String(err) },
+              connection: this.kernel.id,
+            },
             'chatroom: leaving the previous room failed',
           );
         }
@@ -269,26 +246,18 @@ export class ChatroomConnection {
   /** Called by the engine's fan-out: it must never throw into it, whatever happens to this connection. */
   private deliver(event: EngineEvent): void {
     if (this.phase === 'closed') return;
-    try {
-      if (event.type === 'room_updated' && this.room?.id === event.room.id) {
-        this.room = { id: event.room.id, name: event.room.name };
-        return;
-      }
-      const frame = frameFor(event, { userId: this.session?.user.id ?? 0, roomId: this.room?.id ?? null });
-      if (event.type === 'room_deleted' && this.room?.id === event.room.id) this.room = null;
-      if (frame !== null) this.send(frame);
-    } catch (err) {
-      this.asError(err, 'deliver');
+    if (event.type === 'room_updated' && this.room?.id === event.room.id) {
+      this.room = { id: event.room.id, name: event.room.name };
+      return;
     }
+    const frame = frameFor(event, { userId: this.session?.user.id ?? 0, roomId: this.room?.id ?? null });
+    if (event.type === 'room_deleted' && this.room?.id === event.room.id) this.room = null;
+    if (frame !== null) this.send(frame);
   }
 
   /** A reply; a client that does not read its replies is cut off like one that does not read its pushes. */
   private reply(frame: string): void {
-    if (this.socket.bufferedBytes() > this.deps.config.engine.outboundBufferBytes) {
-      this.end(disconnect('slow_consumer'));
-      return;
-    }
-    this.send(frame);
+    this.kernel.outbound.write(() => this.send(frame));
   }
 
   private send(frame: string): void {
@@ -298,18 +267,7 @@ export class ChatroomConnection {
 
   /** Any thrown value as a catalogue error; unexpected ones are logged without request data. */
   private asError(err: unknown, during: string): ParleyError {
-    if (!isParleyError(err)) {
-      this.deps.logger.error(
-        {
-          err:
-            err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
-          during,
-          connection: this.id,
-          dialect: CHATROOM_DIALECT,
-        },
-        'chatroom operation failed',
-      );
-    }
+    if (!isParleyError(err)) this.kernel.fail(err, during);
     return toParleyError(err);
   }
 }

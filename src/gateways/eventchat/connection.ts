@@ -7,14 +7,14 @@
  * Events from the client run one at a time, in the order they came (so a `message` sent right behind `Auth`
  * waits for it), through a bounded queue. Every failure is answered with `cerror`.
  */
-import { newConnectionId } from '../../engine/ids.js';
-import { isOriginAllowed } from '../../core/apps.js';
-import { disconnect, type Disconnect } from '../../core/disconnect.js';
+import type { Disconnect } from '../../core/disconnect.js';
 import { ERROR_CATALOGUE, isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session } from '../../engine/api.js';
 import type { EngineEvent } from '../../engine/events.js';
-import { parseAppId } from '../native/connection.js';
+import { admitApp, readAppId } from '../kernel/admission.js';
+import { ConnectionKernel } from '../kernel/connection.js';
+import { INBOX_LIMIT } from '../kernel/inbox.js';
 import type { GatewayDeps } from '../types.js';
 import { authenticate } from './auth.js';
 import { cerrorForDisconnect, cerrorOf } from './errors.js';
@@ -50,27 +50,21 @@ export interface EventchatSocket {
 
 type State = 'admitting' | 'open' | 'authenticated' | 'closed';
 
-/** Client events waiting behind the one being handled; more are refused with 429 until the queue drains. */
-export const MAX_PENDING_EVENTS = 64;
+/** Client events held (the one being handled included); more are refused with 429 until the inbox drains. */
+export const MAX_PENDING_EVENTS = INBOX_LIMIT;
 
 export class EventchatConnection {
-  readonly id = newConnectionId();
+  private readonly kernel: ConnectionKernel;
   private state: State = 'admitting';
   private appId: AppId = 0;
-  private session: Session | null = null;
   private roomId: number | null = null;
   private roomName = '';
-  private queue: Promise<void> = Promise.resolve();
-  private pending = 0;
-  private authTimer: NodeJS.Timeout | null = null;
   /** Reasons given with a `kicked` / `banned` event about this user, told when the engine disconnects it. */
   private kickReason = '';
   private banReason = '';
   /** The deletion this client asked for, while it runs: did the room's `deleteMessage` reach this client? */
   private watchedDeletion: { id: number; seen: boolean } | null = null;
   private readonly context: HandlerContext;
-  /** The outbound side the engine pushes to. */
-  readonly sink: SessionSink;
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -87,7 +81,7 @@ export class EventchatConnection {
       get room(): string {
         return read().room;
       },
-      tell: (frame) => this.emit(frame),
+      tell: (frame) => this.tell(frame),
       confirmDeletion: async (id, remove) => {
         const watch = { id, seen: false };
         this.watchedDeletion = watch;
@@ -98,22 +92,24 @@ export class EventchatConnection {
         }
         if (!watch.seen) {
           const data: DeleteMessageFrame = { id };
-          this.emit({ event: SERVER_EVENT.deleteMessage, data });
+          this.tell({ event: SERVER_EVENT.deleteMessage, data });
         }
       },
       now: () => Date.now(),
     };
-    this.sink = {
-      deliver: (event) => this.deliver(event),
-      bufferedBytes: () => this.socket.bufferedBytes(),
-      terminate: (reason) => this.terminate(reason),
-    };
     // "The server will wait for you to send an Auth event or to disconnect": for authTimeoutMs.
-    this.authTimer = setTimeout(() => {
-      this.authTimer = null;
-      if (this.state !== 'authenticated') this.terminate(disconnect('auth_timeout'));
-    }, deps.config.authTimeoutMs);
-    this.authTimer.unref();
+    this.kernel = new ConnectionKernel(deps, {
+      dialect: EVENTCHAT_DIALECT,
+      transport,
+      bufferedBytes: () => socket.bufferedBytes(),
+      deliver: (event) => this.deliver(event),
+      end: (reason) => this.terminate(reason),
+      authenticated: () => this.state === 'authenticated',
+    });
+  }
+
+  private get session(): Session | null {
+    return this.kernel.slot.session;
   }
 
   get closed(): boolean {
@@ -124,12 +120,8 @@ export class EventchatConnection {
   start(input: { app: unknown; origin: string | undefined }): void {
     this.enqueue('connection', async () => {
       try {
-        const appId = parseAppId(input.app);
-        const app = await this.deps.engine.getApp(appId);
-        const { allowedOrigins } = this.deps.config;
-        if (!isOriginAllowed(input.origin, allowedOrigins, app.settings.allowedOrigins)) {
-          throw new ParleyError('origin_not_allowed');
-        }
+        const appId = readAppId(input.app);
+        await admitApp(this.deps, appId, input.origin);
         if (this.state !== 'admitting') return;
         this.appId = appId;
         this.state = 'open';
@@ -144,14 +136,12 @@ export class EventchatConnection {
   /** One event from the client, with its arguments (an ack callback, if any, already removed). */
   receive(event: unknown, args: unknown[]): void {
     if (this.state === 'closed') return;
-    if (this.pending >= MAX_PENDING_EVENTS) {
-      this.emit({
+    if (!this.enqueue(event, () => this.handle(event, args))) {
+      this.tell({
         event: SERVER_EVENT.cerror,
         data: cerrorOf(new ParleyError('rate_limited', 'Too many events waiting, slow down')),
       });
-      return;
     }
-    this.enqueue(event, () => this.handle(event, args));
   }
 
   /**
@@ -160,19 +150,8 @@ export class EventchatConnection {
    * after the presence grace period, so that a reload does not flap.
    */
   closedBySocket(leftOnPurpose = false): void {
-    if (this.state === 'closed') return;
     this.state = 'closed';
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = null;
-    const session = this.session;
-    this.session = null;
-    if (session) {
-      try {
-        session.close({ immediate: leftOnPurpose });
-      } catch (err) {
-        this.log(err, 'close');
-      }
-    }
+    this.kernel.closedBySocket({ immediate: leftOnPurpose });
   }
 
   /** Tell the client why, then disconnect it (kick, ban, shutdown, expiry, slow consumer, auth timeout). */
@@ -190,20 +169,16 @@ export class EventchatConnection {
 
   // ------------------------------------------------------------------ inbound
 
-  private enqueue(event: unknown, job: () => Promise<void>): void {
-    this.pending += 1;
-    this.queue = this.queue
-      .then(async () => {
-        if (this.state === 'closed') return;
-        try {
-          await job();
-        } catch (err) {
-          this.answer(err, event);
-        }
-      })
-      .finally(() => {
-        this.pending -= 1;
-      });
+  /** False when the inbox is full. */
+  private enqueue(event: unknown, job: () => Promise<void>): boolean {
+    return this.kernel.inbox.offer(async () => {
+      if (this.state === 'closed') return;
+      try {
+        await job();
+      } catch (err) {
+        this.answer(err, event);
+      }
+    });
   }
 
   private async handle(event: unknown, args: unknown[]): Promise<void> {
@@ -224,11 +199,11 @@ export class EventchatConnection {
     const payload = parseAuth(data);
     const principal = await authenticate(this.deps.engine, this.appId, payload);
     if (this.state !== 'open') return;
-    const session = this.deps.engine.openSession(principal, this.sink, {
+    const session = this.deps.engine.openSession(principal, this.kernel.sink, {
       transport: this.transport,
       dialect: EVENTCHAT_DIALECT,
     });
-    this.session = session;
+    if (!this.kernel.slot.fill(session)) return;
     try {
       const joined = await this.enterRoom(session, payload.room);
       // The socket may have gone meanwhile: closedBySocket has then closed the session.
@@ -236,17 +211,15 @@ export class EventchatConnection {
       this.roomId = joined.room.id;
       this.roomName = joined.room.name;
       this.state = 'authenticated';
-      if (this.authTimer) clearTimeout(this.authTimer);
-      this.authTimer = null;
+      this.kernel.signedIn();
       // Written before the room's events, which the engine holds until the join has been answered.
       const reply: AuthFrame = { Code: 200, message: AUTH_COMPLETE };
-      this.emit({ event: SERVER_EVENT.auth, data: reply });
+      this.tell({ event: SERVER_EVENT.auth, data: reply });
       const users: UsersFrame = { users: joined.online.map((user) => user.username) };
-      this.emit({ event: SERVER_EVENT.users, data: users });
+      this.tell({ event: SERVER_EVENT.users, data: users });
     } catch (err) {
       // Auth is all or nothing: without its room the connection stays unauthenticated.
-      if (this.session === session) this.session = null;
-      session.close();
+      if (this.session === session) this.kernel.slot.release();
       throw err;
     }
   }
@@ -323,27 +296,20 @@ export class EventchatConnection {
     if (this.socket.connected) this.socket.emit(frame);
   }
 
+  /** A reply or a personal event: within the outbound bound, or the connection ends as a slow consumer. */
+  private tell(frame: OutboundFrame): void {
+    if (this.socket.connected) this.kernel.outbound.write(() => this.emit(frame));
+  }
+
   /** Answer a failure with `cerror`; unexpected failures are logged and answered without their text. */
   private answer(err: unknown, event: unknown): void {
-    if (!isParleyError(err)) this.log(err, event);
-    this.emit({ event: SERVER_EVENT.cerror, data: cerrorOf(toParleyError(err)) });
+    if (!isParleyError(err)) this.kernel.fail(err, event);
+    this.tell({ event: SERVER_EVENT.cerror, data: cerrorOf(toParleyError(err)) });
   }
 
   private close(): void {
     this.socket.disconnect();
     this.closedBySocket();
-  }
-
-  private log(err: unknown, event: unknown): void {
-    this.deps.logger.error(
-      {
-        err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
-        event: typeof event === 'string' ? event.slice(0, 64) : typeof event,
-        connection: this.id,
-        dialect: EVENTCHAT_DIALECT,
-      },
-      'eventchat event failed',
-    );
   }
 }
 

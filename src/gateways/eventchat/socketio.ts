@@ -4,15 +4,11 @@
  * use, is dropped); what the server says goes out as ordinary socket.io events.
  */
 import type { Server, Socket } from 'socket.io';
-import { disconnect } from '../../core/disconnect.js';
-import { engineIoBufferedBytes } from '../native/socketio.js';
+import { engineIoBufferedBytes } from '../kernel/engineIo.js';
+import { attachNamespace } from '../kernel/socketIoNamespace.js';
 import type { GatewayDeps, SocketIoAttachment } from '../types.js';
 import { EventchatConnection, type EventchatSocket } from './connection.js';
 import { EVENTCHAT_NAMESPACE } from './protocol.js';
-
-function first(value: unknown): unknown {
-  return Array.isArray(value) ? (value as unknown[])[0] : value;
-}
 
 function socketAdapter(socket: Socket): EventchatSocket {
   return {
@@ -34,42 +30,22 @@ function socketAdapter(socket: Socket): EventchatSocket {
   };
 }
 
-export const attachEventchat: SocketIoAttachment = (io: Server, deps: GatewayDeps) => {
-  const nsp = io.of(EVENTCHAT_NAMESPACE);
-  const live = new Map<Socket, { connection: EventchatConnection; closed: Promise<void> }>();
-  let accepting = true;
-
-  const onConnection = (socket: Socket) => {
-    if (!accepting) {
-      socket.disconnect(true);
-      return;
-    }
-    const connection = new EventchatConnection(deps, socketAdapter(socket), 'socket.io');
-    let resolveClosed = () => {};
-    const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
-    live.set(socket, { connection, closed });
-    socket.on('disconnect', (reason: string) => {
-      live.delete(socket);
-      // `socket.disconnect()` on the client: it left on purpose (the document's "disconnect" event).
-      connection.closedBySocket(reason === 'client namespace disconnect');
-      resolveClosed();
-    });
-    socket.on('error', (err: unknown) => deps.logger.debug({ err }, 'eventchat socket error'));
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      const last = args[args.length - 1];
-      connection.receive(event, typeof last === 'function' ? args.slice(0, -1) : args);
-    });
-    connection.start({ app: first(socket.handshake.query.app), origin: socket.handshake.headers.origin });
-  };
-  nsp.on('connection', onConnection);
-
-  return {
-    async close() {
-      accepting = false;
-      nsp.off('connection', onConnection);
-      const entries = [...live.values()];
-      for (const { connection } of entries) connection.terminate(disconnect('shutdown'));
-      await Promise.all(entries.map((entry) => entry.closed));
+export const attachEventchat: SocketIoAttachment = (io: Server, deps: GatewayDeps) =>
+  attachNamespace(io, {
+    deps,
+    namespace: EVENTCHAT_NAMESPACE,
+    name: 'eventchat',
+    accept(socket) {
+      const connection = new EventchatConnection(deps, socketAdapter(socket), 'socket.io');
+      connection.start({ app: socket.handshake.query.app, origin: socket.handshake.headers.origin });
+      return {
+        receive(event, args) {
+          const last = args[args.length - 1];
+          connection.receive(event, typeof last === 'function' ? args.slice(0, -1) : args);
+        },
+        // `socket.disconnect()` on the client: it left on purpose (the document's "disconnect" event).
+        closed: (reason) => connection.closedBySocket(reason === 'client namespace disconnect'),
+        shutdown: (reason) => connection.terminate(reason),
+      };
     },
-  };
-};
+  });

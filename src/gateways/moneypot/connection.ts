@@ -3,16 +3,16 @@
  * session's sink (events held while auth is answered, then lobby events only), new_message in order, and
  * cleanup. The socket.io edge (socketio.ts) owns the socket and hands this class the events it receives.
  */
-import { newConnectionId } from '../../engine/ids.js';
-import { isOriginAllowed } from '../../core/apps.js';
 import { disconnect } from '../../core/disconnect.js';
 import type { Disconnect } from '../../core/disconnect.js';
 import { isParleyError, ParleyError } from '../../core/errors.js';
 import { isStaff } from '../../core/roles.js';
 import type { App, AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session } from '../../engine/api.js';
 import type { Principal } from '../../core/identity.js';
 import type { EngineEvent } from '../../engine/events.js';
+import { originAllowed } from '../kernel/admission.js';
+import { ConnectionKernel } from '../kernel/connection.js';
 import type { GatewayDeps } from '../types.js';
 import { concernsLobby, packetFor, toMessage, toUser } from './frames.js';
 import { joinLobby, openSession } from './lobby.js';
@@ -23,7 +23,6 @@ import {
   CLIENT_ERRORS,
   CLIENT_EVENTS,
   MAX_HELD_EVENTS,
-  MAX_PENDING_MESSAGES,
   MONEYPOT_DIALECT,
   SERVER_EVENTS,
   SYSTEM_MESSAGES,
@@ -64,36 +63,27 @@ class AuthRefusal extends Error {
 }
 
 export class MoneypotConnection {
-  readonly id = newConnectionId();
+  /** Holds the session as soon as it is opened (before it is ready), so that a close can release it. */
+  private readonly kernel: ConnectionKernel;
   private state: State = { kind: 'fresh' };
-  /** The session as soon as it is opened (before it is ready), so that a close can release it. */
-  private session: Session | null = null;
   /** Events that came while the auth reply was being prepared: sent after it. */
   private held: EngineEvent[] = [];
   private pendingAuth: Promise<void> | null = null;
-  /** new_message handling runs one at a time, in arrival order. */
-  private queue: Promise<void> = Promise.resolve();
-  private pending = 0;
-  private authTimer: ReturnType<typeof setTimeout> | null;
-  readonly sink: SessionSink;
 
   constructor(
     private readonly deps: GatewayDeps,
     private readonly outbox: Outbox,
   ) {
-    this.sink = {
-      deliver: (event) => this.deliver(event),
+    // A socket that never authenticates does not hold a connection for ever. new_message handling runs one
+    // at a time, in arrival order, through the kernel's inbox.
+    this.kernel = new ConnectionKernel(deps, {
+      dialect: MONEYPOT_DIALECT,
+      transport: outbox.transport,
       bufferedBytes: () => outbox.bufferedBytes(),
-      terminate: (reason) => this.terminate(reason),
-    };
-    // A socket that never authenticates does not hold a connection for ever.
-    this.authTimer = setTimeout(() => {
-      this.authTimer = null;
-      if (this.state.kind === 'fresh' || this.state.kind === 'authenticating') {
-        this.terminate(disconnect('auth_timeout'));
-      }
-    }, deps.config.authTimeoutMs);
-    this.authTimer.unref();
+      deliver: (event) => this.deliver(event),
+      end: (reason) => this.terminate(reason),
+      authenticated: () => this.state.kind === 'ready',
+    });
   }
 
   get closed(): boolean {
@@ -178,20 +168,16 @@ export class MoneypotConnection {
   /** The auth itself: app, origin, credentials, session, lobby; answers the callback's data. */
   private async authenticate(appId: AppId, hash: string | null): Promise<MoneypotAuthData> {
     const app = await this.appOf(appId);
-    if (!isOriginAllowed(this.outbox.origin, this.deps.config.allowedOrigins, app.settings.allowedOrigins)) {
+    if (!originAllowed(this.deps, app, this.outbox.origin)) {
       throw new AuthRefusal(CLIENT_ERRORS.authOriginNotAllowed, CALLBACK_ERRORS.clientError);
     }
     const principal = hash === null ? null : await this.principalFor(appId, hash);
     if (this.closed) throw new ParleyError('unavailable', 'The socket is closed');
-    const session = await openSession(this.deps.engine, appId, principal, this.sink, {
+    const session = await openSession(this.deps.engine, appId, principal, this.kernel.sink, {
       transport: this.outbox.transport,
       dialect: MONEYPOT_DIALECT,
     });
-    this.session = session;
-    if (this.closed) {
-      this.abandonSession();
-      throw new ParleyError('unavailable', 'The socket is closed');
-    }
+    if (!this.kernel.slot.fill(session)) throw new ParleyError('unavailable', 'The socket is closed');
     const joined = await joinLobby(session);
     const user = session.principal.anonymous === true ? null : session.user;
     const muteList = user && isStaff(user.role) ? await buildMuteList(session, joined.room.id) : {};
@@ -202,8 +188,7 @@ export class MoneypotConnection {
     );
     const history = joined.messages.map(toMessage).filter((m): m is MoneypotMessage => m !== null);
     this.state = { kind: 'ready', session, lobbyId: joined.room.id, lobbyName: joined.room.name };
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = null;
+    this.kernel.signedIn();
     const room = { users, history, muteList };
     return user ? { user: toUser(user), room } : { room };
   }
@@ -245,22 +230,17 @@ export class MoneypotConnection {
   }
 
   private enqueueMessage(params: unknown[], callback: Callback | null): void {
-    if (this.pending >= MAX_PENDING_MESSAGES) {
-      this.clientError(CLIENT_ERRORS.tooManyPending);
-      this.answer(callback, CALLBACK_ERRORS.rateLimited);
-      return;
-    }
-    this.pending += 1;
-    this.queue = this.queue
-      .then(() => this.newMessage(params, callback))
-      .catch((err: unknown) => {
+    const taken = this.kernel.inbox.offer(() =>
+      this.newMessage(params, callback).catch((err: unknown) => {
         // newMessage answers its own failures; this is a last line against a bug.
         this.logFailure(err, CLIENT_EVENTS.newMessage);
         this.answer(callback, CALLBACK_ERRORS.internal);
-      })
-      .finally(() => {
-        this.pending -= 1;
-      });
+      }),
+    );
+    if (!taken) {
+      this.clientError(CLIENT_ERRORS.tooManyPending);
+      this.answer(callback, CALLBACK_ERRORS.rateLimited);
+    }
   }
 
   private async newMessage(params: unknown[], callback: Callback | null): Promise<void> {
@@ -330,58 +310,49 @@ export class MoneypotConnection {
   }
 
   private clientError(text: string): void {
-    this.outbox.emit(SERVER_EVENTS.clientError, text);
+    this.reply(() => this.outbox.emit(SERVER_EVENTS.clientError, text));
   }
 
   private systemMessage(text: string): void {
-    this.outbox.emit(SERVER_EVENTS.systemMessage, text);
+    this.reply(() => this.outbox.emit(SERVER_EVENTS.systemMessage, text));
   }
 
   /** Call a client's callback once: `(err)` or `(null, data)`. A callback that throws is the client's bug. */
   private answer(callback: Callback | null, error: CallbackError | null, data?: unknown): void {
     if (!callback) return;
-    try {
-      if (error !== null) callback(error);
-      else if (data === undefined) callback(null);
-      else callback(null, data);
-    } catch (err) {
-      this.logFailure(err, 'callback');
-    }
+    this.reply(() => {
+      try {
+        if (error !== null) callback(error);
+        else if (data === undefined) callback(null);
+        else callback(null, data);
+      } catch (err) {
+        this.logFailure(err, 'callback');
+      }
+    });
+  }
+
+  /** Everything written in answer to the client goes through the outbound bound, as pushes do. */
+  private reply(write: () => void): void {
+    if (!this.closed) this.kernel.outbound.write(write);
   }
 
   private logFailure(err: unknown, op: string): void {
-    this.deps.logger.error(
-      {
-        err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
-        op,
-        connection: this.id,
-        dialect: MONEYPOT_DIALECT,
-      },
-      'moneypot operation failed',
-    );
+    this.kernel.fail(err, op);
   }
 
   // ------------------------------------------------------------------------------------------------ cleanup
 
   /** Close a session opened by an auth that then failed; the socket may auth again. */
   private abandonSession(): void {
-    const session = this.session;
-    this.session = null;
     this.held = [];
-    if (!session) return;
-    try {
-      session.close();
-    } catch (err) {
-      this.logFailure(err, 'close');
-    }
+    this.kernel.slot.release();
   }
 
   /** The socket is gone, whatever closed it: release the session exactly once. */
   closedBySocket(): void {
     if (this.closed) return;
     this.state = { kind: 'closed' };
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = null;
-    this.abandonSession();
+    this.held = [];
+    this.kernel.closedBySocket();
   }
 }

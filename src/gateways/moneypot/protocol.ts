@@ -3,6 +3,7 @@
  * names, payload shapes, callback error constants and the texts of `client_error` and `system_message`.
  */
 import type { Role } from '../../core/roles.js';
+import { INBOX_LIMIT } from '../kernel/inbox.js';
 
 export const MONEYPOT_DIALECT = 'moneypot';
 export const MONEYPOT_NAMESPACE = '/moneypot';
@@ -45,8 +46,8 @@ export type CallbackError = (typeof CALLBACK_ERRORS)[keyof typeof CALLBACK_ERROR
 export const TEXT_MAX = 140;
 /** hashed_token values longer than this are refused as client errors (a sha256 hex is 64 characters). */
 export const HASHED_TOKEN_MAX = 1024;
-/** Messages that wait behind each other on one socket; more than this is a misbehaving client. */
-export const MAX_PENDING_MESSAGES = 64;
+/** Messages held on one socket (the one being handled included): the kernel's inbox bound. */
+export const MAX_PENDING_MESSAGES = INBOX_LIMIT;
 /** Events held for a socket while its auth is being answered; more than this and it is a slow consumer. */
 export const MAX_HELD_EVENTS = 10_000;
 /** Longest event name quoted back in a client_error. */

@@ -3,9 +3,6 @@
  * the auth timeout, dispatch through the operation table and cleanup. The WebSocket and socket.io gateways
  * each own the socket and hand this class decoded requests.
  */
-import { newConnectionId } from '../../engine/ids.js';
-import { isOriginAllowed } from '../../core/apps.js';
-import { disconnect } from '../../core/disconnect.js';
 import type { DisconnectReason } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import type { ErrorBody, ErrorCode } from '../../core/errors.js';
@@ -13,6 +10,9 @@ import type { AppId } from '../../core/types.js';
 import type { Session, SessionSink } from '../../engine/api.js';
 import type { Credentials, Principal } from '../../core/identity.js';
 import type { Ack } from '../../protocol/native.js';
+import { admitApp, readAppId } from '../kernel/admission.js';
+import { ConnectionKernel } from '../kernel/connection.js';
+import { MAX_IN_FLIGHT } from '../kernel/inbox.js';
 import type { GatewayDeps } from '../types.js';
 import { parseCredentials, runOperation } from './operations.js';
 import type { OperationContext } from './operations.js';
@@ -23,12 +23,7 @@ export const NATIVE_DIALECT = 'native';
 
 /** `app` from a query string or handshake: a positive integer, default 1 ([proto.app]). */
 export function parseAppId(raw: unknown): AppId {
-  if (raw === undefined || raw === null || raw === '') return 1;
-  const text = typeof raw === 'number' ? String(raw) : raw;
-  if (typeof text !== 'string' || !/^[1-9]\d{0,8}$/.test(text)) {
-    throw new ParleyError('bad_request', 'app must be a positive integer', { field: 'app' });
-  }
-  return Number(text);
+  return readAppId(raw);
 }
 
 /** Optional handshake credentials: `{token}` (a JWT-shaped token counts as `{jwt}`), `{jwt}` or `{guest}`. */
@@ -64,10 +59,7 @@ export async function admit(
   input: { app: unknown; origin: string | undefined; credentials: () => Credentials | null },
 ): Promise<Admission> {
   const appId = parseAppId(input.app);
-  const app = await deps.engine.getApp(appId);
-  if (!isOriginAllowed(input.origin, deps.config.allowedOrigins, app.settings.allowedOrigins)) {
-    throw new ParleyError('origin_not_allowed');
-  }
+  await admitApp(deps, appId, input.origin);
   const credentials = input.credentials();
   const principal = credentials ? await deps.engine.authenticate(appId, credentials) : null;
   return { appId, principal };
@@ -90,12 +82,9 @@ export function admissionDisconnect(code: ErrorCode): DisconnectReason {
 }
 
 export class NativeConnection {
-  readonly id = newConnectionId();
+  private readonly kernel: ConnectionKernel;
   private appId: AppId = 0;
-  private session: Session | null = null;
   private authenticating = false;
-  private isClosed = false;
-  private authTimer: ReturnType<typeof setTimeout> | null = null;
   /** Settles when admission does: true when admitted. Requests wait on it. */
   private readonly ready: Promise<boolean>;
   private settleReady: (admitted: boolean) => void = () => {};
@@ -107,8 +96,22 @@ export class NativeConnection {
     private readonly transport: NativeTransportName,
     private readonly sink: SessionSink,
   ) {
+    this.kernel = new ConnectionKernel(deps, {
+      dialect: NATIVE_DIALECT,
+      transport,
+      // [proto.ordering] requests run concurrently, up to the kernel's cap; the rest wait in the inbox.
+      concurrency: MAX_IN_FLIGHT,
+      // The engine writes to the framing's own sink; the kernel's is not used.
+      deliver: (event) => sink.deliver(event),
+      bufferedBytes: () => sink.bufferedBytes(),
+      end: (reason) => sink.terminate(reason),
+    });
     this.ready = new Promise<boolean>((resolve) => (this.settleReady = resolve));
-    const read = () => ({ appId: this.appId, session: this.session, authenticating: this.authenticating });
+    const read = () => ({
+      appId: this.appId,
+      session: this.currentSession,
+      authenticating: this.authenticating,
+    });
     this.context = {
       get appId() {
         return read().appId;
@@ -123,20 +126,18 @@ export class NativeConnection {
       authenticate: (credentials) => this.authenticate(credentials),
       now: () => Date.now(),
     };
-    // [proto.auth-timeout] A connection has authTimeoutMs to authenticate, from the moment it is open.
-    this.authTimer = setTimeout(() => {
-      this.authTimer = null;
-      if (!this.session && !this.isClosed) this.sink.terminate(disconnect('auth_timeout'));
-    }, deps.config.authTimeoutMs);
-    this.authTimer.unref?.();
+  }
+
+  get id(): string {
+    return this.kernel.id;
   }
 
   get closed(): boolean {
-    return this.isClosed;
+    return this.kernel.closed;
   }
 
   get currentSession(): Session | null {
-    return this.session;
+    return this.kernel.slot.session;
   }
 
   /**
@@ -146,7 +147,7 @@ export class NativeConnection {
   start(admission: Promise<Admission>): Promise<ParleyError | null> {
     const outcome = admission.then(
       (admitted) => {
-        if (this.isClosed) return new ParleyError('unavailable', 'The connection is closed');
+        if (this.closed) return new ParleyError('unavailable', 'The connection is closed');
         this.appId = admitted.appId;
         if (admitted.principal) this.open(admitted.principal);
         return null;
@@ -164,11 +165,31 @@ export class NativeConnection {
     return settled;
   }
 
+  /**
+   * Take one request: `answer` gets its reply, through the outbound bound (a client that does not read its
+   * replies is ended as a slow consumer). Over the inbox bound the request is answered `rate_limited` at once.
+   */
+  request(op: unknown, data: unknown, answer: (reply: Ack) => void): void {
+    const respond = (reply: Ack) => {
+      if (!this.closed) this.kernel.outbound.write(() => answer(reply));
+    };
+    const taken = this.kernel.inbox.offer(async () => respond(await this.dispatch(op, data)));
+    if (!taken && !this.closed) {
+      const error = new ParleyError('rate_limited', 'Too many requests in flight, slow down');
+      respond({ ok: false, error: error.toBody() });
+    }
+  }
+
+  /** Send something that answers no request (an unreadable frame's error), through the outbound bound. */
+  tell(write: () => void): void {
+    if (!this.closed) this.kernel.outbound.write(write);
+  }
+
   /** Run one request and return its reply; never throws. */
   async dispatch(op: unknown, data: unknown): Promise<Ack> {
     try {
       const ready = await this.ready;
-      if (this.isClosed || !ready) throw new ParleyError('unavailable', 'The connection is closed');
+      if (this.closed || !ready) throw new ParleyError('unavailable', 'The connection is closed');
       // [proto.ordering] Requests pipelined behind an `auth` run once it has settled.
       if (this.pendingAuth && op !== 'auth') await this.pendingAuth;
       return { ok: true, data: await runOperation(this.context, op, data) };
@@ -179,43 +200,20 @@ export class NativeConnection {
 
   /** Any thrown value as a catalogue error; unexpected ones are logged without request data. */
   errorBody(err: unknown, op?: unknown): ErrorBody {
-    if (!isParleyError(err)) {
-      this.deps.logger.error(
-        {
-          err:
-            err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
-          op: typeof op === 'string' ? op.slice(0, 64) : undefined,
-          connection: this.id,
-          transport: this.transport,
-        },
-        'native operation failed',
-      );
-    }
+    if (!isParleyError(err)) this.kernel.fail(err, op);
     return toParleyError(err).toBody();
   }
 
   /** The socket is gone, whatever closed it: release the session exactly once. */
   closedBySocket(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    this.settleReady(false);
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = null;
-    const session = this.session;
-    if (session) {
-      try {
-        session.close();
-      } catch (err) {
-        this.errorBody(err, 'close');
-      }
-    }
+    if (this.kernel.closedBySocket()) this.settleReady(false);
   }
 
   private async authenticate(credentials: Credentials): Promise<Principal> {
     this.authenticating = true;
     const attempt = (async () => {
       const principal = await this.deps.engine.authenticate(this.appId, credentials);
-      if (this.isClosed) throw new ParleyError('unavailable', 'The connection is closed');
+      if (this.closed) throw new ParleyError('unavailable', 'The connection is closed');
       this.open(principal);
       return principal;
     })();
@@ -232,12 +230,12 @@ export class NativeConnection {
   }
 
   private open(principal: Principal): void {
-    if (this.session) throw new ParleyError('already_authenticated');
-    this.session = this.deps.engine.openSession(principal, this.sink, {
+    if (this.currentSession) throw new ParleyError('already_authenticated');
+    const session = this.deps.engine.openSession(principal, this.sink, {
       transport: this.transport,
       dialect: NATIVE_DIALECT,
     });
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = null;
+    this.kernel.slot.fill(session);
+    this.kernel.signedIn();
   }
 }

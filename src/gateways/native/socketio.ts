@@ -3,18 +3,26 @@
  * argument is an ack callback; server events are socket.io events of the same names.
  */
 import type { Server, Socket } from 'socket.io';
-import { disconnect } from '../../core/disconnect.js';
 import type { Disconnect } from '../../core/disconnect.js';
 import { ParleyError, toParleyError } from '../../core/errors.js';
 import type { SessionSink } from '../../engine/api.js';
 import type { EngineEvent } from '../../engine/events.js';
-import type { Ack, DisconnectReasonData } from '../../protocol/native.js';
+import type { Ack } from '../../protocol/native.js';
 import { encodeOnce } from '../encodeOnce.js';
 import { engineIoFrame } from '../wsFrame.js';
+import { engineIoBufferedBytes } from '../kernel/engineIo.js';
+import {
+  attachNamespace,
+  endSocket,
+  refusal,
+  type NamespaceConnection,
+} from '../kernel/socketIoNamespace.js';
 import type { GatewayDeps } from '../types.js';
 import { admit, NativeConnection, parseHandshakeCredentials } from './connection.js';
 import type { Admission } from './connection.js';
 import { toWireEvent } from './wire.js';
+
+export { engineIoBufferedBytes };
 
 export const DISCONNECT_REASON_EVENT = 'disconnect_reason';
 export const ERROR_EVENT = 'error';
@@ -41,32 +49,6 @@ function encodePreparedPush(event: EngineEvent): PreparedPacket {
   return { packet, options: { compress: false, wsPreEncodedFrame: engineIoFrame(packet) } };
 }
 
-function readProp(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
-}
-
-function sizeOf(data: unknown): number {
-  if (typeof data === 'string') return data.length;
-  if (data instanceof ArrayBuffer) return data.byteLength;
-  if (ArrayBuffer.isView(data)) return data.byteLength;
-  return 0;
-}
-
-/**
- * Bytes waiting on an engine.io connection: its packet write buffer (estimated from the packets' data) plus
- * what the WebSocket transport underneath has not sent yet. Both are internals, read defensively.
- */
-export function engineIoBufferedBytes(conn: unknown): number {
-  let total = 0;
-  const writeBuffer = readProp(conn, 'writeBuffer');
-  if (Array.isArray(writeBuffer)) {
-    for (const packet of writeBuffer as unknown[]) total += sizeOf(readProp(packet, 'data'));
-  }
-  const amount = readProp(readProp(readProp(conn, 'transport'), 'socket'), 'bufferedAmount');
-  if (typeof amount === 'number' && Number.isFinite(amount)) total += amount;
-  return total;
-}
-
 function first(value: unknown): unknown {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -79,73 +61,55 @@ interface SocketData {
 
 export function attachNativeSocketIo(io: Server, deps: GatewayDeps): { close(): Promise<void> } {
   const { logger } = deps;
-  const nsp = io.of('/');
-  const live = new Map<Socket, Promise<void>>();
-  let accepting = true;
-
-  // [proto.app] [proto.origin] [proto.handshake] Admission runs before the connection exists, so a refusal
-  // reaches the client as connect_error with the error body in `err.data`.
-  nsp.use((socket, next) => {
-    if (!accepting) {
-      next(errorFor(new ParleyError('unavailable', 'The server is shutting down')));
-      return;
-    }
-    const auth: Record<string, unknown> =
-      typeof socket.handshake.auth === 'object' && socket.handshake.auth !== null
-        ? socket.handshake.auth
-        : {};
-    const query = socket.handshake.query;
-    admit(deps, {
-      app: auth.app ?? first(query.app),
-      origin: socket.handshake.headers.origin,
-      credentials: () => parseHandshakeCredentials({ token: auth.token, jwt: auth.jwt, guest: auth.guest }),
-    }).then(
-      (admission) => {
-        (socket.data as SocketData).admission = admission;
-        next();
-      },
-      (err: unknown) => {
+  return attachNamespace(io, {
+    deps,
+    namespace: '/',
+    name: 'native',
+    // [proto.app] [proto.origin] [proto.handshake] Admission runs before the connection exists, so a refusal
+    // reaches the client as connect_error with the error body in `err.data`.
+    async admit(socket) {
+      const auth: Record<string, unknown> =
+        typeof socket.handshake.auth === 'object' && socket.handshake.auth !== null
+          ? socket.handshake.auth
+          : {};
+      const query = socket.handshake.query;
+      try {
+        (socket.data as SocketData).admission = await admit(deps, {
+          app: auth.app ?? first(query.app),
+          origin: socket.handshake.headers.origin,
+          credentials: () =>
+            parseHandshakeCredentials({ token: auth.token, jwt: auth.jwt, guest: auth.guest }),
+        });
+      } catch (err) {
         const error = toParleyError(err);
         if (error.code === 'internal') logger.error({ err }, 'native socket.io admission failed');
-        next(errorFor(error));
-      },
-    );
+        throw refusal(error);
+      }
+    },
+    accept: (socket) => acceptSocket(deps, socket),
   });
+}
 
-  const onConnection = (socket: Socket) => {
-    const admission = (socket.data as SocketData).admission;
-    if (!admission || !accepting) {
-      socket.disconnect(true);
-      return;
-    }
-    const sink: SessionSink = {
-      deliver(event) {
-        if (!socket.connected) return;
-        const prepared = encodeOnce(event, 'native-sio', encodePreparedPush);
-        socket.conn.write(prepared.packet, prepared.options);
-      },
-      bufferedBytes: () => engineIoBufferedBytes(socket.conn),
-      terminate(reason: Disconnect) {
-        if (!socket.connected) return;
-        const data: DisconnectReasonData = {
-          reason: reason.reason,
-          code: reason.code,
-          message: reason.message,
-        };
-        socket.emit(DISCONNECT_REASON_EVENT, data);
-        socket.disconnect(true);
-      },
-    };
-    const connection = new NativeConnection(deps, 'socket.io', sink);
-    let resolveClosed = () => {};
-    live.set(socket, new Promise<void>((resolve) => (resolveClosed = resolve)));
-    socket.on('disconnect', () => {
-      live.delete(socket);
-      connection.closedBySocket();
-      resolveClosed();
-    });
-
-    socket.onAny((op: unknown, ...args: unknown[]) => {
+function acceptSocket(deps: GatewayDeps, socket: Socket): NamespaceConnection {
+  const admission = (socket.data as SocketData).admission;
+  const sink: SessionSink = {
+    deliver(event) {
+      if (!socket.connected) return;
+      const prepared = encodeOnce(event, 'native-sio', encodePreparedPush);
+      socket.conn.write(prepared.packet, prepared.options);
+    },
+    bufferedBytes: () => engineIoBufferedBytes(socket.conn),
+    terminate: (reason: Disconnect) => endSocket(socket, reason, DISCONNECT_REASON_EVENT),
+  };
+  const connection = new NativeConnection(deps, 'socket.io', sink);
+  if (!admission) {
+    socket.disconnect(true);
+    connection.closedBySocket();
+    return { receive: () => {}, closed: () => {}, shutdown: () => {} };
+  }
+  void connection.start(Promise.resolve(admission));
+  return {
+    receive(op, args) {
       const last = args[args.length - 1];
       const ack = typeof last === 'function' ? (last as AckFn) : null;
       const params = ack ? args.slice(0, -1) : args;
@@ -157,41 +121,12 @@ export function attachNativeSocketIo(io: Server, deps: GatewayDeps): { close(): 
         const error = new ParleyError('bad_request', 'Send one data argument and an ack callback', {
           field: 'data',
         });
-        answer({ ok: false, error: error.toBody() });
+        connection.tell(() => answer({ ok: false, error: error.toBody() }));
         return;
       }
-      void connection.dispatch(op, params[0]).then(answer);
-    });
-
-    void connection.start(Promise.resolve(admission));
-  };
-  nsp.on('connection', onConnection);
-
-  return {
-    async close() {
-      accepting = false;
-      nsp.off('connection', onConnection);
-      const shutdown = disconnect('shutdown');
-      const sockets = [...live.keys()];
-      const closed = [...live.values()];
-      for (const socket of sockets) {
-        if (!socket.connected) continue;
-        const data: DisconnectReasonData = {
-          reason: shutdown.reason,
-          code: shutdown.code,
-          message: shutdown.message,
-        };
-        socket.emit(DISCONNECT_REASON_EVENT, data);
-        socket.disconnect(true);
-      }
-      await Promise.all(closed);
+      connection.request(op, params[0], answer);
     },
+    closed: () => connection.closedBySocket(),
+    shutdown: (reason) => endSocket(socket, reason, DISCONNECT_REASON_EVENT),
   };
-}
-
-/** A middleware error carrying the catalogue body: socket.io-client sees it as `err.data` on connect_error. */
-function errorFor(error: ParleyError): Error & { data: unknown } {
-  const err = new Error(error.message) as Error & { data: unknown };
-  err.data = error.toBody();
-  return err;
 }

@@ -128,11 +128,11 @@ export function createNativeWsGateway(deps: GatewayDeps): WsGateway {
               : parseFrame(text);
           if (frame.error || frame.id === null) {
             const error: ErrorBody = (frame.error ?? new ParleyError('bad_request')).toBody();
-            reply({ id: frame.id, ok: false, error });
+            connection.tell(() => reply({ id: frame.id, ok: false, error }));
             return;
           }
           const id = frame.id;
-          void connection.dispatch(frame.op, frame.data).then((ack) => {
+          connection.request(frame.op, frame.data, (ack) => {
             reply(ack.ok ? { id, ok: true, data: ack.data } : { id, ok: false, error: ack.error });
           });
         },

@@ -12,11 +12,16 @@ import { CANNOT_CREATE, CREATING_TOO_FAST } from './errors.js';
 import { messageFrame } from './events.js';
 import { channelFrame, encodeFrame, listFrame, TYPE } from './frames.js';
 import type { Command } from './frames.js';
-import type { Member, PromptPresence, RoomRef } from './presence.js';
 import { ALREADY_JOINED, NOT_PRESENT, secondsOf, SERVER_USER } from './rules.js';
 
 /** How many messages a join replays (later versions: the last 50). */
 export const JOIN_REPLAY = 50;
+
+/** A channel this connection has joined. */
+export interface RoomRef {
+  id: number;
+  name: string;
+}
 
 /** A refusal with the dialect's own text (not an engine error). */
 export class NumericRefusal extends Error {
@@ -29,9 +34,6 @@ export class NumericRefusal extends Error {
 /** What the handlers need from their connection. */
 export interface CommandContext {
   readonly deps: GatewayDeps;
-  readonly presence: PromptPresence;
-  /** The connection as the presence registry knows it. */
-  readonly member: Member;
   readonly appId: AppId;
   /** Channels joined through this connection: room id → name (kept in step by the connection). */
   readonly rooms: Map<number, string>;
@@ -64,7 +66,6 @@ export async function joinChannel(ctx: CommandContext, session: Session, channel
   for (const message of result.messages.slice(-JOIN_REPLAY)) {
     if (message.deletedAt === null) ctx.push(encodeFrame(messageFrame(message, true)));
   }
-  ctx.presence.announceJoin(ctx.member, session.user, room);
 }
 
 /** Channels are created on first join, as public rooms, under the engine's room-creation policy. */
@@ -94,17 +95,14 @@ export async function leaveChannel(ctx: CommandContext, session: Session, channe
   ctx.push(channelFrame(TYPE.leave, room.name, session.user.username));
 }
 
-/** Type 6: the app's users, or one channel's; departures announced at once are left out at once. */
+/** Type 6: the app's users, or one channel's. */
 export async function listUsers(
   ctx: CommandContext,
   session: Session,
   channel: string | null,
 ): Promise<void> {
   if (channel === null) {
-    const users = ctx.deps.engine
-      .online(ctx.appId)
-      .filter((entry) => !ctx.presence.isLeavingApp(entry.user.id))
-      .map((entry) => entry.user.username);
+    const users = ctx.deps.engine.online(ctx.appId).map((entry) => entry.user.username);
     ctx.push(listFrame(users, null));
     return;
   }
@@ -117,10 +115,12 @@ export async function listUsers(
     if (!isParleyError(err) || err.code !== 'not_found') throw err;
     online = [];
   }
-  const users = online
-    .filter((user) => !ctx.presence.isLeavingRoom(name, user.id))
-    .map((user) => user.username);
-  ctx.push(listFrame(users, name));
+  ctx.push(
+    listFrame(
+      online.map((user) => user.username),
+      name,
+    ),
+  );
 }
 
 /** Types 0 and 7. The message comes back to the sender with everyone else's copy (the room's broadcast). */

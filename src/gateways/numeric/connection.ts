@@ -5,14 +5,15 @@
  *
  * States: admitting → open → closing (logout, kick, shutdown...) → closed (the socket is gone).
  */
-import { isOriginAllowed } from '../../core/apps.js';
 import { disconnect } from '../../core/disconnect.js';
 import type { Disconnect, DisconnectReason } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import { TokenBucket } from '../../core/tokenBucket.js';
 import type { AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session } from '../../engine/api.js';
 import type { EngineEvent } from '../../engine/events.js';
+import { admitApp } from '../kernel/admission.js';
+import { ConnectionKernel } from '../kernel/connection.js';
 import type { GatewayDeps } from '../types.js';
 import { joinChannel, leaveChannel, listUsers, NumericRefusal, sendMessage } from './commands.js';
 import type { CommandContext } from './commands.js';
@@ -21,7 +22,6 @@ import type { ErrorContext } from './errors.js';
 import { sharedFrame } from './events.js';
 import { channelFrame, errorFrame, parseClientFrame, TYPE, userFrame } from './frames.js';
 import type { Command } from './frames.js';
-import type { Member, PromptPresence } from './presence.js';
 import { isNick, NICK_RULE } from './rules.js';
 
 export const NUMERIC_DIALECT = 'numeric';
@@ -41,8 +41,6 @@ export interface LoginRequest {
   origin: string | undefined;
 }
 
-/** Frames waiting behind a slow one; more than this are refused at once. */
-export const MAX_PENDING_FRAMES = 100;
 /** Channels one connection may create: a burst, then one every 12 s. */
 const CREATE_BURST = 5;
 const CREATE_PER_SECOND = 1 / 12;
@@ -67,38 +65,34 @@ function closeReasonFor(code: ParleyError['code']): DisconnectReason {
   return code === 'banned' ? 'banned' : 'unauthorized';
 }
 
-export class NumericConnection implements Member {
+export class NumericConnection {
+  private readonly kernel: ConnectionKernel;
   appId: AppId = 0;
   userId = 0;
   private state: 'admitting' | 'open' | 'closing' | 'closed' = 'admitting';
-  private session: Session | null = null;
   /** Channels joined through this connection: room id → name. */
   private readonly rooms = new Map<number, string>();
-  private tail: Promise<void> = Promise.resolve();
-  private pendingFrames = 0;
   private control: TokenBucket | null = null;
   private readonly creations = new TokenBucket(CREATE_BURST, CREATE_PER_SECOND, Date.now());
   private readonly context: CommandContext;
-  private sawOwnOnline = false;
   /** Why a moderator is about to disconnect this user (kicked/banned events come before the close). */
   private farewell: string | null = null;
 
-  readonly sink: SessionSink = {
-    deliver: (event) => this.deliver(event),
-    bufferedBytes: () => this.socket.bufferedBytes(),
-    terminate: (reason) => this.terminate(reason),
-  };
-
   constructor(
     private readonly deps: GatewayDeps,
-    private readonly presence: PromptPresence,
     private readonly socket: SocketPort,
   ) {
+    this.kernel = new ConnectionKernel(deps, {
+      dialect: NUMERIC_DIALECT,
+      transport: 'ws',
+      bufferedBytes: () => socket.bufferedBytes(),
+      deliver: (event) => this.deliver(event),
+      end: (reason) => this.terminate(reason),
+      authenticated: () => this.state !== 'admitting',
+    });
     const appId = () => this.appId;
     this.context = {
       deps,
-      presence,
-      member: this,
       get appId() {
         return appId();
       },
@@ -108,88 +102,69 @@ export class NumericConnection implements Member {
     };
   }
 
-  /** Logs in; frames received meanwhile wait for it. Resolves when done, whatever the outcome. */
-  start(request: LoginRequest): Promise<void> {
-    const admission = this.login(request).catch((err: unknown) => this.refuse(err));
-    this.tail = admission;
-    return admission;
+  get id(): string {
+    return this.kernel.id;
+  }
+
+  private get session(): Session | null {
+    return this.kernel.slot.session;
+  }
+
+  /** Logs in; frames received meanwhile wait for it in the inbox. */
+  start(request: LoginRequest): void {
+    this.kernel.inbox.offer(() => this.login(request).catch((err: unknown) => this.refuse(err)));
   }
 
   /** A frame from the socket: text, or null for a binary frame. */
   receive(text: string | null): void {
     if (this.state === 'closing' || this.state === 'closed') return;
-    if (this.pendingFrames >= MAX_PENDING_FRAMES) {
-      this.push(errorFrame(TOO_MANY_PENDING));
-      return;
-    }
-    this.pendingFrames += 1;
-    this.tail = this.tail
-      .then(() => this.handle(text))
-      .catch((err: unknown) => this.logUnexpected(err, 'frame'))
-      .finally(() => {
-        this.pendingFrames -= 1;
-      });
+    if (!this.kernel.inbox.offer(() => this.handle(text))) this.push(errorFrame(TOO_MANY_PENDING));
   }
 
   /** The socket is gone, whatever closed it: release the session exactly once. */
   socketClosed(): void {
-    if (this.state === 'closed') return;
     this.state = 'closed';
-    this.presence.remove(this);
-    this.closeSession();
-  }
-
-  inRoom(roomId: number): boolean {
-    return this.rooms.has(roomId);
+    this.kernel.closedBySocket();
   }
 
   /** Writes a frame; a client that does not read is cut off as the engine would (slow_consumer). */
   push(frame: string): void {
     if (this.state === 'closed') return;
-    if (this.socket.bufferedBytes() > this.deps.config.engine.outboundBufferBytes) {
-      this.close(disconnect('slow_consumer'));
-      return;
-    }
-    this.socket.send(frame);
+    this.kernel.outbound.write(() => this.socket.send(frame));
   }
 
   // ------------------------------------------------------------------------------------------ login
 
   private async login(request: LoginRequest): Promise<void> {
-    const { engine, config } = this.deps;
+    const { engine } = this.deps;
     if (request.nick === null || !isNick(request.nick)) throw new NumericRefusal(NICK_RULE);
     const appId = parseAppParam(request.app);
-    const app = await engine.getApp(appId);
-    if (!isOriginAllowed(request.origin, config.allowedOrigins, app.settings.allowedOrigins)) {
-      throw new ParleyError('origin_not_allowed');
-    }
+    const app = await admitApp(this.deps, appId, request.origin);
     const principal = await engine.authenticate(appId, { kind: 'guest', nickname: request.nick });
     if (this.state !== 'admitting') return;
     this.appId = appId;
     this.userId = principal.user.id;
-    const session = engine.openSession(principal, this.sink, {
+    const session = engine.openSession(principal, this.kernel.sink, {
       transport: 'ws',
       dialect: NUMERIC_DIALECT,
       appPresence: true, // the dialect's login/logout frames are app-wide
     });
-    this.session = session;
+    if (!this.kernel.slot.fill(session)) return;
     // Two logins with one nickname at the same moment both pass authenticate(): the later one gives way.
     const entry = engine.online(appId).find((e) => e.user.id === principal.user.id);
     if (entry && entry.connections > 1) {
-      this.session = null;
-      session.close();
+      this.kernel.slot.release();
       throw new ParleyError('conflict');
     }
     this.state = 'open';
+    this.kernel.signedIn();
     const flood = app.settings.flood;
     this.control = new TokenBucket(
       Math.max(20, 4 * flood.burst),
       Math.max(5, 4 * flood.perSecond),
       Date.now(),
     );
-    this.presence.add(this);
     this.push(userFrame(TYPE.login, session.user.username));
-    this.presence.announceLogin(this, session.user, this.sawOwnOnline);
   }
 
   /** A refused login: `{type: -1, message}`, then the socket closes (4003, or 4005 when banned). */
@@ -258,7 +233,7 @@ export class NumericConnection implements Member {
         if (command.user !== null && command.user.toLowerCase() !== own.toLowerCase()) {
           throw new NumericRefusal('You can only log yourself out.');
         }
-        this.logout(session);
+        this.logout();
         return;
       case 'join':
         return joinChannel(this.context, session, command.channel);
@@ -271,12 +246,10 @@ export class NumericConnection implements Member {
     }
   }
 
-  private logout(session: Session): void {
+  /** A logout is a deliberate leave: the engine tells every dialect and node at once, no grace period. */
+  private logout(): void {
     this.state = 'closing';
-    const rooms = [...this.rooms].map(([id, name]) => ({ id, name }));
-    this.presence.announceLogout(this, session.user, rooms);
-    this.presence.remove(this);
-    this.closeSession();
+    this.kernel.closedBySocket({ immediate: true });
     const entry = disconnect('logout');
     this.socket.close(entry.code, entry.reason);
   }
@@ -288,10 +261,7 @@ export class NumericConnection implements Member {
     switch (event.type) {
       case 'user_online':
         // This client's own login is confirmed by the gateway (the engine is silent on a quick return).
-        if (event.user.id === this.userId) {
-          this.sawOwnOnline = true;
-          return;
-        }
+        if (event.user.id === this.userId) return;
         break;
       case 'kicked':
         if (event.user.id === this.userId) {
@@ -318,7 +288,7 @@ export class NumericConnection implements Member {
       default:
         break;
     }
-    const frame = sharedFrame(event, this.presence);
+    const frame = sharedFrame(event);
     if (frame !== null) this.push(frame);
   }
 
@@ -336,24 +306,7 @@ export class NumericConnection implements Member {
     this.socket.close(reason.code, reason.reason);
   }
 
-  private closeSession(): void {
-    const session = this.session;
-    if (!session) return;
-    try {
-      session.close();
-    } catch (err) {
-      this.logUnexpected(err, 'close');
-    }
-  }
-
   private logUnexpected(err: unknown, step: string): void {
-    this.deps.logger.error(
-      {
-        err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
-        step,
-        dialect: NUMERIC_DIALECT,
-      },
-      'numeric request failed',
-    );
+    this.kernel.fail(err, step);
   }
 }

@@ -10,11 +10,6 @@ import { secondsOf, SERVER_USER } from './rules.js';
 
 export const NUMERIC_FRAMING = 'numeric';
 
-/** Decides whether a presence event is still news (see PromptPresence): false suppresses it. */
-export interface PresenceFilter {
-  admit(event: EngineEvent): boolean;
-}
-
 /** A stored message as type 0 (text) or 7 (/me action); `history` marks the replay on join. */
 export function messageFrame(message: MessageView, history: boolean): ServerFrame {
   const frame: ServerFrame = {
@@ -28,14 +23,13 @@ export function messageFrame(message: MessageView, history: boolean): ServerFram
   return frame;
 }
 
-export function encodeEvent(event: EngineEvent, presence: PresenceFilter): string | null {
+export function encodeEvent(event: EngineEvent): string | null {
   const time = secondsOf(Date.now());
   switch (event.type) {
     case 'message':
       return encodeFrame(messageFrame({ ...event.message, room: event.room.name }, false));
     case 'presence_join':
     case 'presence_leave':
-      if (!presence.admit(event)) return null;
       return encodeFrame({
         type: event.type === 'presence_join' ? TYPE.join : TYPE.leave,
         time,
@@ -44,7 +38,6 @@ export function encodeEvent(event: EngineEvent, presence: PresenceFilter): strin
       });
     case 'user_online':
     case 'user_offline':
-      if (!presence.admit(event)) return null;
       return encodeFrame({
         type: event.type === 'user_online' ? TYPE.login : TYPE.logout,
         time,
@@ -57,6 +50,6 @@ export function encodeEvent(event: EngineEvent, presence: PresenceFilter): strin
 }
 
 /** The frame for `event`, encoded once however many numeric sessions receive it. */
-export function sharedFrame(event: EngineEvent, presence: PresenceFilter): string | null {
-  return encodeOnce(event, NUMERIC_FRAMING, (e) => encodeEvent(e, presence));
+export function sharedFrame(event: EngineEvent): string | null {
+  return encodeOnce(event, NUMERIC_FRAMING, encodeEvent);
 }

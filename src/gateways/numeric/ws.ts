@@ -7,7 +7,6 @@ import type { GatewayDeps, WsGateway } from '../types.js';
 import { createWsHost } from '../wsHost.js';
 import { NumericConnection } from './connection.js';
 import type { LoginRequest } from './connection.js';
-import { PromptPresence } from './presence.js';
 
 export const NUMERIC_LOGIN_PATH = '/numeric/chat/login';
 
@@ -31,25 +30,21 @@ export function readLoginUrl(url: string | undefined): { nick: string | null; ap
 }
 
 export function createNumericWsGateway(deps: GatewayDeps): WsGateway {
-  const { config, engine } = deps;
-  const presence = new PromptPresence(config.engine.presenceGraceMs, (appId) => engine.online(appId));
   return createWsHost({
     deps,
     name: 'numeric',
     matches: (pathname) => pathname === NUMERIC_LOGIN_PATH || pathname.startsWith(`${NUMERIC_LOGIN_PATH}/`),
     accept(socket, req) {
-      const connection = new NumericConnection(deps, presence, socket);
-      // No `id`: a NumericConnection has none, so its socket errors are logged without one.
+      const connection = new NumericConnection(deps, socket);
       return {
+        id: connection.id,
         start() {
           const request: LoginRequest = { ...readLoginUrl(req.url), origin: req.headers.origin };
-          void connection.start(request);
+          connection.start(request);
         },
         receive: (text) => connection.receive(text),
         closedBySocket: () => connection.socketClosed(),
       };
     },
-    // Presence outlives each connection's departure, so it stops only once they have all gone.
-    onDrained: () => presence.close(),
   });
 }

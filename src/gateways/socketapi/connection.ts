@@ -4,14 +4,13 @@
  * socket-api-error-<transaction>), and turns what the engine pushes into the dialect's events. The socket.io
  * adapter (socketio.ts) owns the socket and hands this class events; this class never touches storage.
  */
-import { newConnectionId } from '../../engine/ids.js';
-import { disconnect } from '../../core/disconnect.js';
 import type { Disconnect } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session } from '../../engine/api.js';
 import type { EngineEvent, RoomView } from '../../engine/events.js';
 import { encodeOnce } from '../encodeOnce.js';
+import { ConnectionKernel } from '../kernel/connection.js';
 import type { GatewayDeps } from '../types.js';
 import { ChannelDirectory } from './channels.js';
 import { encodedSize, encodePacket, encodePush } from './encode.js';
@@ -20,14 +19,7 @@ import { eventLabel, parsePayload, readTransaction } from './frames.js';
 import { runHandler } from './handlers.js';
 import type { RequestContext } from './handlers.js';
 import { Outbox } from './outbox.js';
-import {
-  DIALECT_NAME,
-  FRAMING,
-  isClientEvent,
-  LIMITS,
-  SERVER_EVENTS,
-  transactionErrorEvent,
-} from './protocol.js';
+import { DIALECT_NAME, FRAMING, isClientEvent, SERVER_EVENTS, transactionErrorEvent } from './protocol.js';
 
 /** What the socket.io adapter gives the connection. */
 export interface Wire {
@@ -46,19 +38,14 @@ export type Admission = { ok: true; appId: AppId } | { ok: false; message: strin
 export const CONNECTION_EVENT = 'connection';
 
 export class SocketApiConnection {
-  readonly id = newConnectionId();
-  private session: Session | null = null;
+  private readonly kernel: ConnectionKernel;
   /** auth-success has been written: pushes flow. Before it, they are held (nothing precedes auth-success). */
   private announced = false;
   private held: EncodedPush[] = [];
   private closed = false;
-  private pending = 0;
-  private inbound: Promise<void> = Promise.resolve();
-  private authTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly channels = new ChannelDirectory();
   private readonly outbox: Outbox;
   private readonly appId: AppId;
-  private readonly sink: SessionSink;
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -66,27 +53,29 @@ export class SocketApiConnection {
     admission: Admission,
   ) {
     this.outbox = new Outbox((err) => this.logFailure(err, 'push'));
-    this.sink = {
-      deliver: (event) => this.push(event),
+    // A connection that has not authenticated in time is told so and closed.
+    this.kernel = new ConnectionKernel(deps, {
+      dialect: DIALECT_NAME,
+      transport: 'socket.io',
       bufferedBytes: () => this.wire.bufferedBytes() + this.outbox.queuedBytes + this.heldBytes(),
-      terminate: (reason) => this.terminate(reason),
-    };
+      deliver: (event) => this.push(event),
+      end: (reason) => this.terminate(reason),
+    });
     if (!admission.ok) {
       this.appId = 0;
       this.closed = true;
       this.wire.write(
         encodePacket(SERVER_EVENTS.error, { event: CONNECTION_EVENT, message: admission.message }),
       );
+      this.kernel.closedBySocket();
       this.wire.close();
       return;
     }
     this.appId = admission.appId;
-    // A connection that has not authenticated in time is told so and closed.
-    this.authTimer = setTimeout(() => {
-      this.authTimer = null;
-      if (!this.session) this.terminate(disconnect('auth_timeout'));
-    }, deps.config.authTimeoutMs);
-    this.authTimer.unref?.();
+  }
+
+  private get session(): Session | null {
+    return this.kernel.slot.session;
   }
 
   /** One event from the client, with its arguments (the last may be an ack callback, which is not used). */
@@ -95,39 +84,26 @@ export class SocketApiConnection {
     const params = typeof args[args.length - 1] === 'function' ? args.slice(0, -1) : args;
     const payload = params[0];
     const transaction = readTransaction(payload);
-    if (this.pending >= LIMITS.pendingRequests) {
-      this.fail(name, transaction, new ParleyError('rate_limited', 'Too many requests in flight, slow down'));
-      return;
-    }
-    this.pending++;
-    this.inbound = this.inbound.then(async () => {
+    const taken = this.kernel.inbox.offer(async () => {
       try {
         if (this.closed) return;
         if (params.length > 1) throw new ParleyError('bad_request', 'Send one data object per event');
         await this.handle(name, payload);
       } catch (err) {
         if (!this.closed) this.fail(name, transaction, err);
-      } finally {
-        this.pending--;
       }
     });
-    this.inbound = this.inbound.catch((err: unknown) => this.logFailure(err, name));
+    if (!taken) {
+      this.fail(name, transaction, new ParleyError('rate_limited', 'Too many requests in flight, slow down'));
+    }
   }
 
   /** The socket is gone, whatever closed it: release the session exactly once. */
   closedBySocket(): void {
     this.closed = true;
-    this.clearAuthTimer();
     this.outbox.stop();
     this.held = [];
-    const session = this.session;
-    this.session = null;
-    if (!session) return;
-    try {
-      session.close();
-    } catch (err) {
-      this.logFailure(err, 'close');
-    }
+    this.kernel.closedBySocket();
   }
 
   // ------------------------------------------------------------------ requests
@@ -177,19 +153,18 @@ export class SocketApiConnection {
     }
     const principal = await this.deps.engine.authenticate(this.appId, credentials);
     if (this.closed) return;
-    const session = this.deps.engine.openSession(principal, this.sink, {
+    const session = this.deps.engine.openSession(principal, this.kernel.sink, {
       transport: 'socket.io',
       dialect: DIALECT_NAME,
       appPresence: true, // the dialect tells every client each user's online status
     });
-    this.session = session;
-    this.clearAuthTimer();
+    if (!this.kernel.slot.fill(session)) return;
+    this.kernel.signedIn();
     try {
       this.channels.merge(await session.listRooms());
     } catch (err) {
-      this.session = null;
       this.held = [];
-      session.close();
+      this.kernel.slot.release();
       throw err;
     }
     if (this.closed) return;
@@ -203,8 +178,13 @@ export class SocketApiConnection {
   // ------------------------------------------------------------------ output
 
   private reply(event: string, data: Record<string, unknown>): void {
-    const packet = encodePacket(event, data);
-    this.outbox.push(() => this.write(packet), packet.length);
+    this.queueReply(encodePacket(event, data));
+  }
+
+  /** Replies wait in the outbox like pushes, within the same outbound bound. */
+  private queueReply(packet: string): void {
+    if (this.closed) return;
+    this.kernel.outbound.write(() => this.outbox.push(() => this.write(packet), packet.length));
   }
 
   /** socket-api-error, and socket-api-error-<transaction> when the request carried a valid transaction. */
@@ -213,10 +193,8 @@ export class SocketApiConnection {
     if (!isParleyError(err)) this.logFailure(err, name);
     const event = eventLabel(name);
     this.reply(SERVER_EVENTS.error, { event, message: error.message });
-    if (transaction !== null) {
-      const packet = encodePacket(transactionErrorEvent(transaction), error.message);
-      this.outbox.push(() => this.write(packet), packet.length);
-    }
+    if (transaction !== null)
+      this.queueReply(encodePacket(transactionErrorEvent(transaction), error.message));
   }
 
   private write(packet: string): void {
@@ -319,24 +297,10 @@ export class SocketApiConnection {
         break;
     }
     this.closed = true;
-    this.clearAuthTimer();
     this.wire.close();
   }
 
-  private clearAuthTimer(): void {
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = null;
-  }
-
   private logFailure(err: unknown, during: unknown): void {
-    this.deps.logger.error(
-      {
-        err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
-        event: eventLabel(during),
-        connection: this.id,
-        dialect: DIALECT_NAME,
-      },
-      'socketapi request failed',
-    );
+    this.kernel.fail(err, eventLabel(during));
   }
 }

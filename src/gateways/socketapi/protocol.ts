@@ -2,6 +2,7 @@
  * The socketapi dialect's wire vocabulary (docs/dialects/socketapi.md): event names, the models it speaks
  * (snake_case, as the original ChannelModel was) and the bounds on what a client may send.
  */
+import { INBOX_LIMIT } from '../kernel/inbox.js';
 
 /** The socket.io namespace of the dialect: `io(URL + '/socketapi', { query: { app: 'N' } })`. */
 export const NAMESPACE = '/socketapi';
@@ -63,8 +64,8 @@ export const LIMITS = {
   text: 65_536,
   /** The `event` named in socket-api-error is cut to this many characters. */
   eventName: 128,
-  /** Requests waiting on one connection; more are refused with rate_limited until some are answered. */
-  pendingRequests: 64,
+  /** Requests held on one connection (the kernel's inbox bound); more are refused with rate_limited. */
+  pendingRequests: INBOX_LIMIT,
 } as const;
 
 /** The original server's ChannelModel (a workspace is a Parley app, a channel a Parley room). */

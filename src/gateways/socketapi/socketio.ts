@@ -4,11 +4,12 @@
  * refused connection is accepted, told why with socket-api-error (the dialect's only error shape) and
  * disconnected, so that a client written against the document sees the error it listens for.
  */
-import type { Server, Socket } from 'socket.io';
-import { isOriginAllowed } from '../../core/apps.js';
+import type { Server } from 'socket.io';
 import { isParleyError, ParleyError } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
-import { engineIoBufferedBytes } from '../native/socketio.js';
+import { originAllowed, readAppId } from '../kernel/admission.js';
+import { engineIoBufferedBytes } from '../kernel/engineIo.js';
+import { attachNamespace } from '../kernel/socketIoNamespace.js';
 import type { GatewayDeps } from '../types.js';
 import { SocketApiConnection } from './connection.js';
 import type { Admission, Wire } from './connection.js';
@@ -16,12 +17,7 @@ import { NAMESPACE } from './protocol.js';
 
 /** `app` from the handshake query: a positive integer, default 1. */
 export function parseApp(raw: unknown): AppId {
-  const value = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
-  if (value === undefined || value === null || value === '') return 1;
-  if (typeof value !== 'string' || !/^[1-9]\d{0,8}$/.test(value)) {
-    throw new ParleyError('bad_request', 'app must be a positive integer (the workspace id)');
-  }
-  return Number(value);
+  return readAppId(raw, 'app must be a positive integer (the workspace id)');
 }
 
 /** The app of a new connection, or why it may not connect. */
@@ -39,7 +35,7 @@ export async function admit(
       throw err;
     });
     if (!app) return { ok: false, message: `Unknown workspace: no app ${appId}` };
-    if (!isOriginAllowed(origin, deps.config.allowedOrigins, app.settings.allowedOrigins)) {
+    if (!originAllowed(deps, app, origin)) {
       return { ok: false, message: new ParleyError('origin_not_allowed').message };
     }
     return { ok: true, appId };
@@ -55,57 +51,35 @@ interface SocketData {
 }
 
 export function attachSocketApi(io: Server, deps: GatewayDeps): { close(): Promise<void> } {
-  const nsp = io.of(NAMESPACE);
-  const live = new Map<Socket, Promise<void>>();
-  let accepting = true;
-
-  nsp.use((socket, next) => {
-    if (!accepting) {
-      next(new Error('The server is shutting down'));
-      return;
-    }
-    void admit(deps, socket.handshake.query, socket.handshake.headers.origin).then((admission) => {
+  return attachNamespace(io, {
+    deps,
+    namespace: NAMESPACE,
+    name: 'socketapi',
+    async admit(socket) {
+      const admission = await admit(deps, socket.handshake.query, socket.handshake.headers.origin);
       (socket.data as SocketData).admission = admission;
-      next();
-    });
-  });
-
-  const onConnection = (socket: Socket) => {
-    const admission = (socket.data as SocketData).admission;
-    if (!admission || !accepting) {
-      socket.disconnect(true);
-      return;
-    }
-    const wire: Wire = {
-      write(packet) {
-        if (socket.connected) socket.conn.write(packet);
-      },
-      bufferedBytes: () => engineIoBufferedBytes(socket.conn),
-      close() {
-        if (socket.connected) socket.disconnect(true);
-      },
-    };
-    let resolveClosed = () => {};
-    live.set(socket, new Promise<void>((resolve) => (resolveClosed = resolve)));
-    let connection: SocketApiConnection | null = null;
-    socket.on('disconnect', () => {
-      live.delete(socket);
-      connection?.closedBySocket();
-      resolveClosed();
-    });
-    connection = new SocketApiConnection(deps, wire, admission);
-    const current = connection;
-    socket.onAny((event: unknown, ...args: unknown[]) => current.receive(event, args));
-  };
-  nsp.on('connection', onConnection);
-
-  return {
-    async close() {
-      accepting = false;
-      nsp.off('connection', onConnection);
-      const closed = [...live.values()];
-      for (const socket of [...live.keys()]) if (socket.connected) socket.disconnect(true);
-      await Promise.all(closed);
     },
-  };
+    accept(socket) {
+      const wire: Wire = {
+        write(packet) {
+          if (socket.connected) socket.conn.write(packet);
+        },
+        bufferedBytes: () => engineIoBufferedBytes(socket.conn),
+        close() {
+          if (socket.connected) socket.disconnect(true);
+        },
+      };
+      const admission = (socket.data as SocketData).admission;
+      if (!admission) {
+        wire.close();
+        return { receive: () => {}, closed: () => {}, shutdown: () => {} };
+      }
+      const connection = new SocketApiConnection(deps, wire, admission);
+      return {
+        receive: (event, args) => connection.receive(event, args),
+        closed: () => connection.closedBySocket(),
+        shutdown: () => wire.close(),
+      };
+    },
+  });
 }

@@ -1,12 +1,10 @@
-/** The numeric dialect's pure parts: frame validation, URL reading, event encoding, prompt presence. */
-import { afterEach, describe, expect, it } from 'vitest';
+/** The numeric dialect's pure parts: frame validation, URL reading, event encoding. */
+import { describe, expect, it } from 'vitest';
 import type { EngineEvent, MessageView } from '../../../src/engine/events.js';
 import { NumericRefusal } from '../../../src/gateways/numeric/commands.js';
 import { parseAppParam } from '../../../src/gateways/numeric/connection.js';
 import { encodeEvent, sharedFrame } from '../../../src/gateways/numeric/events.js';
 import { parseClientFrame } from '../../../src/gateways/numeric/frames.js';
-import { PromptPresence } from '../../../src/gateways/numeric/presence.js';
-import type { Member } from '../../../src/gateways/numeric/presence.js';
 import { CHANNEL_RULE, isNick, MESSAGE_RULE, stripChannel } from '../../../src/gateways/numeric/rules.js';
 import { readLoginUrl } from '../../../src/gateways/numeric/ws.js';
 
@@ -98,11 +96,9 @@ function message(kind: MessageView['kind'], text: string): MessageView {
 }
 
 describe('encodeEvent', () => {
-  const admitAll = { admit: () => true };
-
   it('maps messages, presence and online status to frames; other events to nothing', () => {
     const decode = (event: EngineEvent) => {
-      const text = encodeEvent(event, admitAll);
+      const text = encodeEvent(event);
       return text === null ? null : (JSON.parse(text) as Record<string, unknown>);
     };
     expect(decode({ type: 'message', room, message: message('text', 'hi') })).toEqual({
@@ -129,78 +125,10 @@ describe('encodeEvent', () => {
     expect(decode({ type: 'system', room, text: 'x' })).toBeNull();
   });
 
-  it('encodes a shared event once for every recipient', () => {
-    let calls = 0;
-    const counting = {
-      admit: () => {
-        calls += 1;
-        return true;
-      },
-    };
+  it('encodes a shared event as encodeEvent does, the same for every recipient', () => {
     const event: EngineEvent = { type: 'user_online', user };
-    const first = sharedFrame(event, counting);
-    expect(sharedFrame(event, counting)).toBe(first);
-    expect(calls).toBe(1);
-  });
-});
-
-describe('PromptPresence', () => {
-  const presences: PromptPresence[] = [];
-  afterEach(() => {
-    for (const presence of presences) presence.close();
-  });
-
-  function member(userId: number, rooms: number[]): Member & { frames: Record<string, unknown>[] } {
-    const frames: Record<string, unknown>[] = [];
-    return {
-      appId: 1,
-      userId,
-      frames,
-      inRoom: (id) => rooms.includes(id),
-      push: (frame) => frames.push(JSON.parse(frame) as Record<string, unknown>),
-    };
-  }
-
-  it("announces a logout at once and suppresses the engine's late event for it", () => {
-    const presence = new PromptPresence(60_000, () => []);
-    presences.push(presence);
-    const leaver = member(7, [3]);
-    const peer = member(8, [3]);
-    const elsewhere = member(9, []);
-    for (const m of [leaver, peer, elsewhere]) presence.add(m);
-    presence.announceLogout(leaver, user, [room]);
-    expect(peer.frames.map((f) => f.type)).toEqual([5, 3]);
-    expect(elsewhere.frames.map((f) => f.type)).toEqual([3]);
-    expect(leaver.frames).toEqual([]);
-    expect(presence.isLeavingApp(7)).toBe(true);
-    expect(presence.isLeavingRoom('CHAT', 7)).toBe(true);
-    expect(presence.admit({ type: 'presence_leave', room, user })).toBe(false);
-    expect(presence.admit({ type: 'user_offline', user })).toBe(false);
-    // Only once: a later departure is news again.
-    expect(presence.admit({ type: 'user_offline', user })).toBe(true);
-  });
-
-  it('announces a return within the grace period, which the engine does not', () => {
-    const presence = new PromptPresence(60_000, () => []);
-    presences.push(presence);
-    const leaver = member(7, [3]);
-    const peer = member(8, [3]);
-    presence.add(peer);
-    presence.announceLeave(leaver, user, room);
-    presence.announceJoin(leaver, user, room);
-    presence.announceLogout(leaver, user, []);
-    presence.announceLogin(leaver, user, false);
-    expect(peer.frames.map((f) => f.type)).toEqual([5, 4, 3, 2]);
-    expect(presence.isLeavingApp(7)).toBe(false);
-  });
-
-  it('does nothing without a grace period (the engine is prompt then)', () => {
-    const presence = new PromptPresence(0, () => []);
-    presences.push(presence);
-    const peer = member(8, [3]);
-    presence.add(peer);
-    presence.announceLogout(member(7, [3]), user, [room]);
-    expect(peer.frames).toEqual([]);
-    expect(presence.admit({ type: 'user_offline', user })).toBe(true);
+    const first = sharedFrame(event);
+    expect(first).toBe(encodeEvent(event));
+    expect(sharedFrame(event)).toBe(first);
   });
 });

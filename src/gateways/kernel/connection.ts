@@ -1,0 +1,101 @@
+/**
+ * The plumbing every gateway's connection has, whatever its dialect: an id, failure logging, the session slot
+ * closed exactly once, the auth deadline, the bounded inbox and the outbound bound. A dialect's connection
+ * owns one of these and keeps only its frames and its state machine.
+ */
+import { randomBytes } from 'node:crypto';
+import { disconnect, type Disconnect } from '../../core/disconnect.js';
+import type { SessionSink } from '../../engine/api.js';
+import type { EngineEvent } from '../../engine/events.js';
+import type { GatewayDeps } from '../types.js';
+import { AuthDeadline } from './authDeadline.js';
+import { ConnectionSlot } from './connectionSlot.js';
+import { failureLog, type FailureLog } from './failures.js';
+import { Inbox } from './inbox.js';
+import { OutboundBound } from './outbound.js';
+
+export interface KernelOptions {
+  dialect: string;
+  transport?: string;
+  /** Requests run at once; 1 (the default) keeps replies in the order of the requests. */
+  concurrency?: number;
+  /** Unsent bytes of the connection's socket (and of any queue the gateway keeps in front of it). */
+  bufferedBytes(): number;
+  /** Tell the client why in the dialect's terms, then close the socket. */
+  end(reason: Disconnect): void;
+  /** An event the engine pushes; what it throws is logged, never thrown into the engine's fan-out. */
+  deliver(event: EngineEvent): void;
+  /** Whether the connection counts as signed in for the auth deadline; by default, once a session is open. */
+  authenticated?(): boolean;
+}
+
+/**
+ * A connection's id in logs: 128 random bits as one flat hex string (randomUUID builds a rope of small strings
+ * that would live as long as the connection). Gateways make their own, since they reach the engine only
+ * through its public interfaces.
+ */
+function newConnectionId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export class ConnectionKernel {
+  readonly id = newConnectionId();
+  readonly fail: FailureLog;
+  readonly slot: ConnectionSlot;
+  readonly inbox: Inbox;
+  readonly outbound: OutboundBound;
+  /** The outbound side the engine pushes to. */
+  readonly sink: SessionSink;
+  private readonly deadline: AuthDeadline;
+
+  constructor(
+    readonly deps: GatewayDeps,
+    options: KernelOptions,
+  ) {
+    const scope = { dialect: options.dialect, connection: this.id };
+    this.fail = failureLog(
+      deps.logger,
+      options.transport === undefined ? scope : { ...scope, transport: options.transport },
+      `${options.dialect} operation failed`,
+    );
+    this.slot = new ConnectionSlot(this.fail);
+    this.inbox = new Inbox((err) => this.fail(err, 'request'), options.concurrency ?? 1);
+    this.outbound = new OutboundBound(
+      () => deps.config.engine.outboundBufferBytes,
+      () => options.bufferedBytes(),
+      (reason) => options.end(reason),
+    );
+    this.sink = {
+      deliver: (event) => {
+        try {
+          options.deliver(event);
+        } catch (err) {
+          this.fail(err, 'deliver');
+        }
+      },
+      bufferedBytes: () => options.bufferedBytes(),
+      terminate: (reason) => options.end(reason),
+    };
+    const authenticated = options.authenticated ?? (() => this.slot.session !== null);
+    this.deadline = new AuthDeadline(deps.config.authTimeoutMs, () => {
+      if (!this.slot.closed && !authenticated()) options.end(disconnect('auth_timeout'));
+    });
+  }
+
+  get closed(): boolean {
+    return this.slot.closed;
+  }
+
+  /** The connection has signed in: the deadline no longer applies. */
+  signedIn(): void {
+    this.deadline.cancel();
+  }
+
+  /** The socket is gone, whatever closed it: release everything exactly once. True the first time. */
+  closedBySocket(opts: { immediate?: boolean } = {}): boolean {
+    if (!this.slot.end(opts)) return false;
+    this.deadline.cancel();
+    this.inbox.stop();
+    return true;
+  }
+}
