@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { AppId, UserId } from '../core/types.js';
 import type { EngineConfig } from './config.js';
-import type { EngineMetrics } from './metrics.js';
+import type { EngineMetrics } from './ports/metrics.js';
 import type { Store } from './ports/store.js';
 
 /** What every part of the engine is given: the node's identity, its ports and its settings. */

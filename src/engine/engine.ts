@@ -16,7 +16,7 @@ import { PendingWrites, type EngineContext } from './context.js';
 import { Identity } from './identity.js';
 import { Inbound } from './inbound.js';
 import { Messages } from './messages.js';
-import type { EngineMetrics } from './metrics.js';
+import type { EngineMetrics } from './ports/metrics.js';
 import { ModerationCache } from './moderationCache.js';
 import { Moderator } from './moderator.js';
 import type { Bus } from './ports/bus.js';

@@ -1,11 +1,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EngineMetrics } from '../engine/metrics.js';
+import type { EngineMetrics } from '../engine/ports/metrics.js';
 
 export interface Metrics {
   /** The registry served at GET /metrics: Node's default metrics plus Parley's own. */
   registry: Registry;
-  /** What the engine reports into (see src/engine/metrics.ts). */
+  /** What the engine reports into (see src/engine/ports/metrics.ts). */
   engine: EngineMetrics;
 }
 

@@ -8,7 +8,7 @@ import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../src/engine/confi
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { SessionSink } from '../../src/engine/api.js';
-import { noopMetrics } from '../../src/engine/metrics.js';
+import { noopMetrics } from '../../src/engine/ports/metrics.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/engine/ports/store.js';
 
