@@ -21,6 +21,7 @@ import { errorType, runAction, type ActionContext } from './actions.js';
 import { admissionCloseCode } from './admission.js';
 import { frameFor } from './events.js';
 import { actionOf, commandSchema, errorFrame, helloSchema, isRecord, parseWith } from './frames.js';
+import { KernelConnection } from '../kernel/kernelConnection.js';
 
 export const CHATROOM_DIALECT = 'chatroom';
 
@@ -34,8 +35,8 @@ export interface ChatroomSocket {
 
 type Phase = 'admitting' | 'hello' | 'identified' | 'closed';
 
-export class ChatroomConnection {
-  private readonly kernel: ConnectionKernel;
+export class ChatroomConnection extends KernelConnection {
+  protected readonly kernel: ConnectionKernel;
   private phase: Phase = 'admitting';
   /** Set once the server has decided to close: nothing more is handled or sent. */
   private ending = false;
@@ -49,6 +50,7 @@ export class ChatroomConnection {
     private readonly deps: GatewayDeps,
     private readonly socket: ChatroomSocket,
   ) {
+    super();
     // A connection must have authenticated (sent a command with a valid token) within authTimeoutMs.
     this.kernel = new ConnectionKernel(deps, {
       dialect: CHATROOM_DIALECT,
@@ -57,14 +59,6 @@ export class ChatroomConnection {
       deliver: (event) => this.deliver(event),
       end: (reason) => this.end(reason),
     });
-  }
-
-  get id(): string {
-    return this.kernel.id;
-  }
-
-  private get session(): Session | null {
-    return this.kernel.slot.session;
   }
 
   get closed(): boolean {

@@ -34,6 +34,7 @@ import {
   type UsersFrame,
 } from './protocol.js';
 import { parseAuth } from './schemas.js';
+import { KernelConnection } from '../kernel/kernelConnection.js';
 
 /** What the connection needs from its socket. */
 export interface EventchatSocket {
@@ -53,8 +54,8 @@ type State = 'admitting' | 'open' | 'authenticated' | 'closed';
 /** Client events held (the one being handled included); more are refused with 429 until the inbox drains. */
 export const MAX_PENDING_EVENTS = INBOX_LIMIT;
 
-export class EventchatConnection {
-  private readonly kernel: ConnectionKernel;
+export class EventchatConnection extends KernelConnection {
+  protected readonly kernel: ConnectionKernel;
   private state: State = 'admitting';
   private appId: AppId = 0;
   private roomId: number | null = null;
@@ -71,6 +72,7 @@ export class EventchatConnection {
     private readonly socket: EventchatSocket,
     private readonly transport: string,
   ) {
+    super();
     const read = () => ({ session: this.session, room: this.roomName });
     this.context = {
       get session(): Session {
@@ -106,10 +108,6 @@ export class EventchatConnection {
       end: (reason) => this.terminate(reason),
       authenticated: () => this.state === 'authenticated',
     });
-  }
-
-  private get session(): Session | null {
-    return this.kernel.slot.session;
   }
 
   get closed(): boolean {

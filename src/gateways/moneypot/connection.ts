@@ -31,6 +31,8 @@ import type { Reply } from './replies.js';
 import { replyToError, replyToResult } from './replies.js';
 import type { Callback } from './validation.js';
 import { parseAuthPayload, parseMessageText, splitArgs } from './validation.js';
+import { settled } from '../kernel/settled.js';
+import { KernelConnection } from '../kernel/kernelConnection.js';
 
 /** What the connection needs from its socket. */
 export interface Outbox {
@@ -62,9 +64,9 @@ class AuthRefusal extends Error {
   }
 }
 
-export class MoneypotConnection {
+export class MoneypotConnection extends KernelConnection {
   /** Holds the session as soon as it is opened (before it is ready), so that a close can release it. */
-  private readonly kernel: ConnectionKernel;
+  protected readonly kernel: ConnectionKernel;
   private state: State = { kind: 'fresh' };
   /** Events that came while the auth reply was being prepared: sent after it. */
   private held: EngineEvent[] = [];
@@ -74,6 +76,7 @@ export class MoneypotConnection {
     private readonly deps: GatewayDeps,
     private readonly outbox: Outbox,
   ) {
+    super();
     // A socket that never authenticates does not hold a connection for ever. new_message handling runs one
     // at a time, in arrival order, through the kernel's inbox.
     this.kernel = new ConnectionKernel(deps, {
@@ -137,10 +140,7 @@ export class MoneypotConnection {
     }
     this.state = { kind: 'authenticating' };
     const attempt = this.authenticate(payload.value.appId, payload.value.hash);
-    this.pendingAuth = attempt.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.pendingAuth = settled(attempt);
     try {
       const data = await attempt;
       // Read through a getter: the socket may have closed while the auth ran.

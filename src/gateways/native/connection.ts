@@ -16,6 +16,8 @@ import { MAX_IN_FLIGHT } from '../kernel/inbox.js';
 import type { GatewayDeps } from '../types.js';
 import { parseCredentials, runOperation } from './operations.js';
 import type { OperationContext } from './operations.js';
+import { settled } from '../kernel/settled.js';
+import { KernelConnection } from '../kernel/kernelConnection.js';
 
 export type NativeTransportName = 'ws' | 'socket.io';
 
@@ -81,8 +83,8 @@ export function admissionDisconnect(code: ErrorCode): DisconnectReason {
   }
 }
 
-export class NativeConnection {
-  private readonly kernel: ConnectionKernel;
+export class NativeConnection extends KernelConnection {
+  protected readonly kernel: ConnectionKernel;
   private appId: AppId = 0;
   private authenticating = false;
   /** Settles when admission does: true when admitted. Requests wait on it. */
@@ -96,6 +98,7 @@ export class NativeConnection {
     private readonly transport: NativeTransportName,
     private readonly sink: SessionSink,
   ) {
+    super();
     this.kernel = new ConnectionKernel(deps, {
       dialect: NATIVE_DIALECT,
       transport,
@@ -126,10 +129,6 @@ export class NativeConnection {
       authenticate: (credentials) => this.authenticate(credentials),
       now: () => Date.now(),
     };
-  }
-
-  get id(): string {
-    return this.kernel.id;
   }
 
   get closed(): boolean {
@@ -217,10 +216,7 @@ export class NativeConnection {
       this.open(principal);
       return principal;
     })();
-    this.pendingAuth = attempt.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.pendingAuth = settled(attempt);
     try {
       return await attempt;
     } finally {

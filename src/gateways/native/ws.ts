@@ -8,6 +8,7 @@ import type { ErrorBody } from '../../core/errors.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { RequestId, WsReplyFrame } from '../../protocol/native.js';
 import { encodeOnce } from '../encodeOnce.js';
+import { ownField, readJsonObject } from '../kernel/jsonFrame.js';
 import { textFrame } from '../wsFrame.js';
 import type { GatewayDeps, WsGateway } from '../types.js';
 import { createWsHost } from '../wsHost.js';
@@ -34,68 +35,44 @@ function encodeWsFrame(event: EngineEvent): Buffer {
   return textFrame(encodeWsPush(event));
 }
 
+/** A frame that is not a request: the error to answer with, and the id when it was readable. */
+function refusal(error: ParleyError, id: RequestId | null = null): Frame {
+  return { id, op: undefined, data: undefined, error };
+}
+
 /** Read a request frame; `error` is set (and `id` kept when it was readable) when it is not one. */
 export function parseFrame(raw: string): Frame {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return {
-      id: null,
-      op: undefined,
-      data: undefined,
-      error: new ParleyError('bad_request', 'The frame is not JSON'),
-    };
+  const read = readJsonObject(raw);
+  if (!read.ok) {
+    return refusal(
+      new ParleyError(
+        'bad_request',
+        read.failure === 'not_json' ? 'The frame is not JSON' : 'The frame must be an object {id, op, data}',
+      ),
+    );
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return {
-      id: null,
-      op: undefined,
-      data: undefined,
-      error: new ParleyError('bad_request', 'The frame must be an object {id, op, data}'),
-    };
-  }
-  const record = value as Record<string, unknown>;
-  const id = Object.hasOwn(record, 'id') ? record.id : undefined;
+  const record = read.value;
+  const id = ownField(record, 'id');
   const validId =
     (typeof id === 'string' && id.length <= MAX_ID_LENGTH) ||
     (typeof id === 'number' && Number.isSafeInteger(id));
   if (!validId) {
-    return {
-      id: null,
-      op: undefined,
-      data: undefined,
-      error: new ParleyError(
-        'bad_request',
-        `id must be a string of up to ${MAX_ID_LENGTH} characters or an integer`,
-        {
-          field: 'id',
-        },
-      ),
-    };
+    const message = `id must be a string of up to ${MAX_ID_LENGTH} characters or an integer`;
+    return refusal(new ParleyError('bad_request', message, { field: 'id' }));
   }
   const requestId = id as RequestId;
-  const unknownKeys = Object.keys(record).filter((key) => key !== 'id' && key !== 'op' && key !== 'data');
-  if (unknownKeys.length > 0) {
-    return {
-      id: requestId,
-      op: undefined,
-      data: undefined,
-      error: new ParleyError('bad_request', `Unknown frame field: ${unknownKeys[0]?.slice(0, 64)}`, {
-        field: unknownKeys[0]?.slice(0, 64),
-      }),
-    };
+  const unknownKey = Object.keys(record)
+    .find((key) => key !== 'id' && key !== 'op' && key !== 'data')
+    ?.slice(0, 64);
+  if (unknownKey !== undefined) {
+    const error = new ParleyError('bad_request', `Unknown frame field: ${unknownKey}`, { field: unknownKey });
+    return refusal(error, requestId);
   }
-  const op = Object.hasOwn(record, 'op') ? record.op : undefined;
+  const op = ownField(record, 'op');
   if (typeof op !== 'string') {
-    return {
-      id: requestId,
-      op: undefined,
-      data: undefined,
-      error: new ParleyError('bad_request', 'op must be a string', { field: 'op' }),
-    };
+    return refusal(new ParleyError('bad_request', 'op must be a string', { field: 'op' }), requestId);
   }
-  return { id: requestId, op, data: Object.hasOwn(record, 'data') ? record.data : undefined, error: null };
+  return { id: requestId, op, data: ownField(record, 'data'), error: null };
 }
 
 export function createNativeWsGateway(deps: GatewayDeps): WsGateway {

@@ -23,6 +23,7 @@ import { sharedFrame } from './events.js';
 import { channelFrame, errorFrame, parseClientFrame, TYPE, userFrame } from './frames.js';
 import type { Command } from './frames.js';
 import { isNick, NICK_RULE } from './rules.js';
+import { KernelConnection } from '../kernel/kernelConnection.js';
 
 export const NUMERIC_DIALECT = 'numeric';
 
@@ -65,8 +66,8 @@ function closeReasonFor(code: ParleyError['code']): DisconnectReason {
   return code === 'banned' ? 'banned' : 'unauthorized';
 }
 
-export class NumericConnection {
-  private readonly kernel: ConnectionKernel;
+export class NumericConnection extends KernelConnection {
+  protected readonly kernel: ConnectionKernel;
   appId: AppId = 0;
   userId = 0;
   private state: 'admitting' | 'open' | 'closing' | 'closed' = 'admitting';
@@ -82,6 +83,7 @@ export class NumericConnection {
     private readonly deps: GatewayDeps,
     private readonly socket: SocketPort,
   ) {
+    super();
     this.kernel = new ConnectionKernel(deps, {
       dialect: NUMERIC_DIALECT,
       transport: 'ws',
@@ -100,14 +102,6 @@ export class NumericConnection {
       creations: this.creations,
       push: (frame) => this.push(frame),
     };
-  }
-
-  get id(): string {
-    return this.kernel.id;
-  }
-
-  private get session(): Session | null {
-    return this.kernel.slot.session;
   }
 
   /** Logs in; frames received meanwhile wait for it in the inbox. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CHANNEL_RULE, isChannel, isMessageText, MESSAGE_RULE, secondsOf, stripChannel } from './rules.js';
+import { ownField, readJsonObject } from '../kernel/jsonFrame.js';
 
 /** Action types of the document, plus 7 (/me actions) of later versions. */
 export const TYPE = {
@@ -123,16 +124,14 @@ function issueText(issue: z.core.$ZodIssue | undefined): string {
 
 /** Reads one text frame; never throws. */
 export function parseClientFrame(raw: string): ParsedFrame {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return { ok: false, message: 'Invalid JSON.' };
+  const read = readJsonObject(raw);
+  if (!read.ok) {
+    const message =
+      read.failure === 'not_json' ? 'Invalid JSON.' : 'The frame must be a JSON object with a "type".';
+    return { ok: false, message };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, message: 'The frame must be a JSON object with a "type".' };
-  }
-  const type: unknown = Object.hasOwn(value, 'type') ? (value as Record<string, unknown>).type : undefined;
+  const value = read.value;
+  const type = ownField(value, 'type');
   if (type === undefined) return { ok: false, message: 'Missing field "type".' };
   if (typeof type !== 'number' || !Number.isSafeInteger(type)) {
     return { ok: false, message: 'Field "type" must be an integer.' };

@@ -7,7 +7,6 @@
 import type { Disconnect } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
-import type { Session } from '../../engine/api.js';
 import type { EngineEvent, RoomView } from '../../engine/events.js';
 import { encodeOnce } from '../encodeOnce.js';
 import { ConnectionKernel } from '../kernel/connection.js';
@@ -20,6 +19,7 @@ import { runHandler } from './handlers.js';
 import type { RequestContext } from './handlers.js';
 import { Outbox } from './outbox.js';
 import { DIALECT_NAME, FRAMING, isClientEvent, SERVER_EVENTS, transactionErrorEvent } from './protocol.js';
+import { KernelConnection } from '../kernel/kernelConnection.js';
 
 /** What the socket.io adapter gives the connection. */
 export interface Wire {
@@ -37,8 +37,8 @@ export type Admission = { ok: true; appId: AppId } | { ok: false; message: strin
 /** The event named in errors that concern the connection itself rather than a request. */
 export const CONNECTION_EVENT = 'connection';
 
-export class SocketApiConnection {
-  private readonly kernel: ConnectionKernel;
+export class SocketApiConnection extends KernelConnection {
+  protected readonly kernel: ConnectionKernel;
   /** auth-success has been written: pushes flow. Before it, they are held (nothing precedes auth-success). */
   private announced = false;
   private held: EncodedPush[] = [];
@@ -52,6 +52,7 @@ export class SocketApiConnection {
     private readonly wire: Wire,
     admission: Admission,
   ) {
+    super();
     this.outbox = new Outbox((err) => this.logFailure(err, 'push'));
     // A connection that has not authenticated in time is told so and closed.
     this.kernel = new ConnectionKernel(deps, {
@@ -72,10 +73,6 @@ export class SocketApiConnection {
       return;
     }
     this.appId = admission.appId;
-  }
-
-  private get session(): Session | null {
-    return this.kernel.slot.session;
   }
 
   /** One event from the client, with its arguments (the last may be an ack callback, which is not used). */
