@@ -1,5 +1,5 @@
 /** The numeric dialect's pure parts: frame validation, URL reading, event encoding. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EngineEvent, MessageView } from '../../../src/engine/events.js';
 import { NumericRefusal } from '../../../src/gateways/numeric/commands.js';
 import { parseAppParam } from '../../../src/gateways/numeric/connection.js';
@@ -126,9 +126,18 @@ describe('encodeEvent', () => {
   });
 
   it('encodes a shared event as encodeEvent does, the same for every recipient', () => {
-    const event: EngineEvent = { type: 'user_online', user };
-    const first = sharedFrame(event);
-    expect(first).toBe(encodeEvent(event));
-    expect(sharedFrame(event)).toBe(first);
+    // Presence frames carry the current time: hold the clock still so that the two encodings can be compared.
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_796_227_216_021 });
+    try {
+      const event: EngineEvent = { type: 'user_online', user };
+      const first = sharedFrame(event);
+      expect(first).toBe(encodeEvent(event));
+      // Encoded once: a later recipient gets the same frame, not a new encoding at a later time.
+      vi.advanceTimersByTime(5);
+      expect(encodeEvent(event)).not.toBe(first);
+      expect(sharedFrame(event)).toBe(first);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
