@@ -174,7 +174,8 @@ export class Presence {
     const place = { appId, roomId: null };
     return this.directory.users(place).map((user) => {
       const local = this.sessions.connections(appId, user.id);
-      const remoteNodes = this.directory.nodesOf(place, user.id) - (local > 0 ? 1 : 0);
+      // This node's own entry outlives its last connection by the grace period: only other nodes count here.
+      const remoteNodes = this.directory.nodesOtherThan(place, user.id, this.ctx.nodeId);
       return { user, rooms: this.directory.roomsOf(appId, user.id), connections: local + remoteNodes };
     });
   }

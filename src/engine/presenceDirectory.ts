@@ -73,6 +73,13 @@ export class PresenceDirectory {
     return this.scopes.get(keyOf(place))?.users.get(userId)?.nodes.size ?? 0;
   }
 
+  /** How many nodes other than `node` have the user present in the place. */
+  nodesOtherThan(place: { appId: AppId; roomId: RoomId | null }, userId: number, node: string): number {
+    const nodes = this.scopes.get(keyOf(place))?.users.get(userId)?.nodes;
+    if (!nodes) return 0;
+    return nodes.size - (nodes.has(node) ? 1 : 0);
+  }
+
   /** Whether a node other than `node` has the user present in the place. */
   presentElsewhere(place: { appId: AppId; roomId: RoomId | null }, userId: number, node: string): boolean {
     const nodes = this.scopes.get(keyOf(place))?.users.get(userId)?.nodes;

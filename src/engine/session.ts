@@ -170,8 +170,11 @@ export class EngineSession implements Session, Subscriber {
     const expiresAt = this.principal.expiresAt;
     if (expiresAt === null) return;
     const delay = Math.max(0, expiresAt - this.host.clock.now());
-    if (delay > MAX_TIMER_MS) return;
-    this.expiryTimer = setTimeout(() => this.terminate(disconnect('credentials_expired')), delay);
+    // A timer cannot wait longer than MAX_TIMER_MS (about 24.8 days); a later expiry (tokens last 30 days by
+    // default) is reached by waiting that long and arming again.
+    const expire = () =>
+      delay > MAX_TIMER_MS ? this.armExpiry() : this.terminate(disconnect('credentials_expired'));
+    this.expiryTimer = setTimeout(expire, Math.min(delay, MAX_TIMER_MS));
     this.expiryTimer.unref();
   }
 
