@@ -163,10 +163,17 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     for (const dialect of DIALECTS) dialect.http?.(app, deps);
     const socketIoProtocols = SOCKET_IO_ATTACHMENTS.map((attach) => attach(io, deps));
     const wsGateways = WS_GATEWAYS.map((create) => create(deps));
+    // engine.io's upgrade listener answers a refused upgrade with 400; the router checks the Origin first
+    // (403, as everywhere else) and hands engine.io the rest.
+    const engineIoUpgrades = app.server.listeners('upgrade') as ((...args: unknown[]) => void)[];
+    for (const listener of engineIoUpgrades) app.server.off('upgrade', listener);
     const router = attachUpgradeRouter(app.server, {
       gateways: wsGateways,
       allowedOrigins: config.allowedOrigins,
       logger,
+      passthrough: (req, socket, head) => {
+        for (const listener of engineIoUpgrades) listener.call(app.server, req, socket, head);
+      },
     });
     cleanups.push(async () => {
       router.detach();

@@ -16,6 +16,12 @@ export interface UpgradeRouterOptions {
   logger: Logger;
   /** Paths another `upgrade` listener on the same server serves (socket.io by default). */
   passthroughPrefixes?: string[];
+  /**
+   * Where an upgrade under a passthrough path goes once its Origin is allowed (engine.io's own listener,
+   * taken off the server so that a foreign Origin is answered 403 here: engine.io answers every refused
+   * upgrade with 400). Absent: the other listener on the server gets it by itself.
+   */
+  passthrough?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export interface UpgradeRouter {
@@ -80,8 +86,9 @@ export function attachUpgradeRouter(server: Server, options: UpgradeRouterOption
       refuseUpgrade(socket, 'bad_request', 'Malformed request URL');
       return;
     }
-    if (passthrough.some((prefix) => pathname.startsWith(prefix))) return;
-    if (!accepting) {
+    const passing = passthrough.some((prefix) => pathname.startsWith(prefix));
+    if (passing && !options.passthrough) return;
+    if (!accepting && !passing) {
       refuseUpgrade(socket, 'unavailable', 'The server is shutting down');
       return;
     }
@@ -89,6 +96,10 @@ export function attachUpgradeRouter(server: Server, options: UpgradeRouterOption
     if (!isOriginAllowed(origin, options.allowedOrigins, null)) {
       logger.info({ origin, path: pathname }, 'upgrade refused: origin not allowed');
       refuseUpgrade(socket, 'origin_not_allowed', 'The Origin is not allowed on this server');
+      return;
+    }
+    if (passing) {
+      options.passthrough?.(req, socket, head);
       return;
     }
     const gateway = gateways.find((g) => g.matches(pathname));

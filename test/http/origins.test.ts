@@ -184,4 +184,14 @@ describe('origins on a running server', () => {
     expect((await poll('https://evil.example')).status).toBe(403);
     expect((await poll('https://site.example')).status).toBe(200);
   });
+
+  it('socket.io refuses a disallowed Origin on a WebSocket-only handshake with 403, not 400', async () => {
+    running = await startTestServer({ allowedOrigins: ['https://site.example'] });
+    const base = running.url.replace(/^http/, 'ws');
+    const url = `${base}/socket.io/?EIO=4&transport=websocket`;
+    const refused = await tryUpgrade(url, { Origin: 'https://evil.example' });
+    expect(refused).toMatchObject({ opened: false, status: 403 });
+    expect(JSON.parse(refused.body ?? '')).toMatchObject({ error: { code: 'origin_not_allowed' } });
+    expect(await tryUpgrade(url, { Origin: 'https://site.example' })).toEqual({ opened: true });
+  });
 });
