@@ -11,29 +11,11 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/engine/ports/store.js';
 import { createTestEngine, LogRecorder, RecordingSink, type TestEngine } from '../helpers/engine.js';
 import { waitFor } from '../helpers/wait.js';
+import { requireTestRedis, TEST_REDIS_URL } from '../helpers/redis.js';
 
-const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 
-async function redisUp(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const available = await redisUp();
-if (!available && process.env.CI) throw new Error(`Redis is not reachable at ${REDIS_URL}`);
+const available = await requireTestRedis();
 
 describe.skipIf(!available)('bus intake over Redis', () => {
   const engines: TestEngine[] = [];

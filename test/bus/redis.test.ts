@@ -4,32 +4,13 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisBus, type RedisBus } from '../../src/bus/redis.js';
 import type { BusMessage } from '../../src/engine/ports/bus.js';
-import { startOwnRedis } from '../helpers/redis.js';
+import { requireTestRedis, startOwnRedis, TEST_REDIS_URL } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
-const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const logger = pino({ level: 'silent' });
 
-async function redisUp(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const available = await redisUp();
-if (!available && process.env.CI) throw new Error(`Redis is not reachable at ${REDIS_URL}`);
+const available = await requireTestRedis();
 
 describe.skipIf(!available)('redis bus', () => {
   const buses: RedisBus[] = [];

@@ -93,3 +93,31 @@ async function startOwnRedisOn(port: number): Promise<OwnRedis> {
   process.once('exit', () => child?.kill('SIGKILL'));
   return { url, port, stop, start };
 }
+
+/** The Redis the bus tests use (the machine's own, or PARLEY_TEST_REDIS_URL). */
+export const TEST_REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Whether TEST_REDIS_URL answers. Under CI a missing Redis is a failure, not a reason to skip: the suite
+ * throws at load.
+ */
+export async function requireTestRedis(): Promise<boolean> {
+  const probe = new Redis(TEST_REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => {});
+  let up = false;
+  try {
+    await probe.connect();
+    await probe.ping();
+    up = true;
+  } catch {
+    up = false;
+  } finally {
+    probe.disconnect();
+  }
+  if (!up && process.env.CI) throw new Error(`Redis is not reachable at ${TEST_REDIS_URL}`);
+  return up;
+}
