@@ -123,6 +123,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     });
     cleanups.push(() => engine.shutdown());
     await engine.bootstrap();
+    metrics.watchStorage(() => engine.storageHealth());
 
     let ready = false;
     const app = buildHttpApp({
@@ -131,9 +132,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       logger,
       adminKey,
       registry: metrics.registry,
-      // /readyz: ready once listening, not while shutting down, and only while storage answers.
+      // /readyz: ready once listening, not while shutting down, and only while storage can commit and answers.
       ready: async () => {
         if (!ready) throw new ParleyError('unavailable', 'The server is starting or shutting down');
+        const storage = engine.storageHealth();
+        if (!storage.healthy) {
+          // The driver's own text (storage.reason) may name hosts and paths: it goes to the log, not to callers.
+          const since = new Date(storage.since).toISOString();
+          throw new ParleyError('unavailable', `Storage cannot commit (since ${since}); probing`);
+        }
         await store.ping();
       },
     });

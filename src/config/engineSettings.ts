@@ -66,4 +66,13 @@ export const ENGINE_SETTINGS: readonly SettingSpec[] = [
     defaultText: String(DEFAULT_ENGINE_CONFIG.clusterHeartbeatMs),
     ...intSetting(10, 600_000),
   },
+  {
+    key: 'engine.storageProbeMs',
+    flag: 'storage-probe-ms',
+    env: ['PARLEY_STORAGE_PROBE_MS'],
+    fileKey: 'storageProbeMs',
+    description: 'After a storage fault, probe storage at once, then after this, doubling up to 8 x this',
+    defaultText: String(DEFAULT_ENGINE_CONFIG.storageProbeMs),
+    ...intSetting(10, 60_000),
+  },
 ];

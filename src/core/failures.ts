@@ -34,6 +34,9 @@ export const credentialsOfAnotherUser = () =>
   new ParleyError('unauthorized', 'The new credentials are for another user');
 export const nicknameInUse = () => new ParleyError('conflict', 'That nickname is in use');
 export const shuttingDown = () => new ParleyError('unavailable', 'The server is shutting down');
+/** Storage failed (disk full, read-only, locked, unreachable) and has not yet passed a probe since. */
+export const storageUnavailable = () =>
+  new ParleyError('unavailable', 'Storage is unavailable; nothing was saved, try again shortly');
 
 export const banned = (reason?: string) =>
   new ParleyError('banned', reason ? `You are banned: ${reason}` : undefined);

@@ -26,6 +26,7 @@ import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { Presence } from './presence.js';
 import type { RoomInput, RoomPatch, Rooms } from './rooms.js';
+import type { StorageHealthView } from './storageHealth.js';
 import { refOf } from './views.js';
 
 const OPERATOR: Actor = { kind: 'operator' };
@@ -41,6 +42,7 @@ export interface AdminParts {
   presence: Presence;
   /** Sessions and live channels on this node. */
   stats(): { sessions: number; rooms: number };
+  storageHealth(): StorageHealthView;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -248,5 +250,9 @@ export class Admin implements EngineAdmin {
 
   stats(): { sessions: number; rooms: number } {
     return this.parts.stats();
+  }
+
+  storageHealth(): StorageHealthView {
+    return this.parts.storageHealth();
   }
 }

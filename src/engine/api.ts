@@ -15,6 +15,10 @@ import type {
 } from '../core/types.js';
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
+import type { StorageHealthView } from './storageHealth.js';
+
+export type { StorageHealthView } from './storageHealth.js';
+export type { WalStats } from './ports/store.js';
 
 /** The outbound side of one connection, implemented by each gateway. */
 export interface SessionSink {
@@ -221,6 +225,8 @@ export interface EngineAdmin {
   listModeration(appId: AppId, opts: { limit: number; beforeId?: number }): Promise<ModerationRecord[]>;
   online(appId: AppId): OnlineUser[];
   stats(): { sessions: number; rooms: number };
+  /** Whether storage can commit, why not, and the SQLite WAL's figures (for /readyz and /metrics). */
+  storageHealth(): StorageHealthView;
 }
 
 /** The engine as the server that owns it sees it: both sides, and the stop. */

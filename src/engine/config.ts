@@ -13,6 +13,11 @@ export interface EngineConfig {
   backfillDelayMs: number;
   /** Nodes announce themselves this often; one not heard from for three intervals is taken as gone. */
   clusterHeartbeatMs: number;
+  /**
+   * After a storage fault the store is probed at once, then after this, doubling up to 8 times this; while
+   * healthy, every 20 times this.
+   */
+  storageProbeMs: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
@@ -23,4 +28,5 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   tokenTtlSeconds: 30 * 24 * 3600,
   backfillDelayMs: 200,
   clusterHeartbeatMs: 5000,
+  storageProbeMs: 500,
 };

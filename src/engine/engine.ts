@@ -26,6 +26,7 @@ import { Presence } from './presence.js';
 import { Rooms } from './rooms.js';
 import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Sessions } from './sessions.js';
+import { StorageHealth, watchedStore } from './storageHealth.js';
 
 export interface EngineDeps {
   store: Store;
@@ -68,18 +69,27 @@ export class Engine implements EngineApi {
   readonly admin: Admin;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
+  private readonly health: StorageHealth;
   private readonly sweepTimer: NodeJS.Timeout;
   private sweeps = 0;
 
   constructor(deps: EngineDeps) {
-    this.store = deps.store;
+    this.health = new StorageHealth({
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger,
+      probeMs: deps.config.storageProbeMs,
+    });
+    // Every part sees the watched store: its failures mark storage unhealthy (see storageHealth.ts).
+    const store = watchedStore(deps.store, this.health);
+    this.store = store;
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.metrics = deps.metrics;
     this.config = deps.config;
     const ctx: EngineContext = {
       nodeId: this.nodeId,
-      store: deps.store,
+      store,
       clock: deps.clock,
       logger: deps.logger,
       metrics: deps.metrics,
@@ -101,7 +111,7 @@ export class Engine implements EngineApi {
       deliveredSeq: (roomId) => this.channels.get(roomId)?.deliveredSeq,
       onlineCount: (appId, roomId) => this.presence.roomCount(appId, roomId),
     });
-    const moderation = new ModerationCache(deps.store.directory);
+    const moderation = new ModerationCache(store.directory);
     this.moderator = new Moderator(
       {
         clock: ctx.clock,
@@ -113,7 +123,7 @@ export class Engine implements EngineApi {
         appEvent: (appId, event) => this.broadcast.appEvent(appId, event),
         disconnectEverywhere: (appId, userId, reason) => this.broadcast.disconnectUser(appId, userId, reason),
       },
-      deps.store.directory,
+      store.directory,
       moderation,
     );
     const isOnline = (appId: AppId, userId: number) => this.presence.isOnline(appId, userId);
@@ -132,6 +142,7 @@ export class Engine implements EngineApi {
       broadcast,
       presence,
       stats,
+      storageHealth: () => this.health.view(),
     };
     this.admin = new Admin(ctx, adminParts);
     const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
@@ -176,6 +187,7 @@ export class Engine implements EngineApi {
    */
   async shutdown(): Promise<void> {
     clearInterval(this.sweepTimer);
+    this.health.stop();
     this.moderator.stop();
     this.sessions.terminateAll(disconnect('shutdown'));
     this.presence.stop();
@@ -228,4 +240,5 @@ export class Engine implements EngineApi {
   listBans: EngineAdmin['listBans'] = (...a) => this.admin.listBans(...a);
   listModeration: EngineAdmin['listModeration'] = (...a) => this.admin.listModeration(...a);
   stats: EngineAdmin['stats'] = () => this.admin.stats();
+  storageHealth: EngineAdmin['storageHealth'] = () => this.admin.storageHealth();
 }

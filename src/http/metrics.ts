@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StorageHealthView } from '../engine/api.js';
 import type { EngineMetrics } from '../engine/ports/metrics.js';
 
 export interface Metrics {
@@ -7,6 +8,8 @@ export interface Metrics {
   registry: Registry;
   /** What the engine reports into (see src/engine/ports/metrics.ts). */
   engine: EngineMetrics;
+  /** Storage health and the SQLite WAL, read from `source` at each scrape (before it is set: healthy, no WAL). */
+  watchStorage(source: () => StorageHealthView): void;
 }
 
 /** Buckets for commit-to-delivery latency: local fan-out is expected in the sub-millisecond to tens of ms range. */
@@ -76,5 +79,75 @@ export function createMetrics(): Metrics {
     slowConsumerDisconnected: () => slowConsumers.inc(),
   };
 
-  return { registry, engine };
+  let storage: (() => StorageHealthView) | null = null;
+  registerStorageMetrics(registry, () => storage?.() ?? null);
+  return {
+    registry,
+    engine,
+    watchStorage: (source) => {
+      storage = source;
+    },
+  };
+}
+
+/**
+ * parley_storage_healthy, parley_storage_outages_total and, for SQLite, the WAL's size and its checkpoints
+ * (docs/deploy.md gives the alert thresholds). The store keeps running totals; the counters catch up with
+ * them at each scrape.
+ */
+function registerStorageMetrics(registry: Registry, read: () => StorageHealthView | null): void {
+  const gauge = (name: string, help: string, value: (view: StorageHealthView) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const view = read();
+        const measured = view === null ? null : value(view);
+        if (measured !== null) this.set(measured);
+      },
+    });
+  const counter = (name: string, help: string, total: (view: StorageHealthView) => number | null) => {
+    let counted = 0;
+    return new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const view = read();
+        const measured = view === null ? null : total(view);
+        if (measured === null || measured <= counted) return;
+        this.inc(measured - counted);
+        counted = measured;
+      },
+    });
+  };
+  gauge(
+    'parley_storage_healthy',
+    '1 while storage can commit, 0 after a failed write until a probe commits',
+    (v) => (v.healthy ? 1 : 0),
+  );
+  counter('parley_storage_outages_total', 'Times storage went from healthy to unhealthy', (v) => v.outages);
+  const wal = (pick: (stats: NonNullable<StorageHealthView['wal']>) => number) => (v: StorageHealthView) =>
+    v.wal === null ? null : pick(v.wal);
+  gauge(
+    'parley_sqlite_wal_bytes',
+    'Size of the SQLite -wal file after the last checkpoint',
+    wal((w) => w.walBytes),
+  );
+  counter(
+    'parley_sqlite_checkpoints_total',
+    'Background WAL checkpoints attempted',
+    wal((w) => w.checkpoints),
+  );
+  counter(
+    'parley_sqlite_checkpoints_busy_total',
+    'Background WAL checkpoints cut short by a reader holding an old snapshot (a backup)',
+    wal((w) => w.busyCheckpoints),
+  );
+  counter(
+    'parley_sqlite_checkpoints_failed_total',
+    'Background WAL checkpoints that failed with an error (disk full, I/O error)',
+    wal((w) => w.failedCheckpoints),
+  );
 }

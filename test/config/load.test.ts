@@ -236,6 +236,7 @@ describe('loadConfig errors: one line naming the setting and its source', () => 
     ['PARLEY_GUEST_TOKEN_TTL_SECONDS', '0'],
     ['PARLEY_BACKFILL_DELAY_MS', 'later'],
     ['PARLEY_CLUSTER_HEARTBEAT_MS', '1'],
+    ['PARLEY_STORAGE_PROBE_MS', '5'],
     ['PARLEY_DATABASE_URL', 'mysql://db/x'],
     ['PARLEY_REDIS_URL', 'localhost:6379'],
     ['PARLEY_DATABASE_SCHEMA', 'Bad-Schema'],

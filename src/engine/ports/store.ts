@@ -157,5 +157,25 @@ export interface Store {
   messages: MessageLog;
   /** Checks that the store can be reached (for /readyz). */
   ping(): Promise<void>;
+  /**
+   * Commits a write that changes nothing, to prove the store can commit (disk full, read-only and a lock held
+   * elsewhere pass `ping` but fail this); waits for a lock only briefly. Fails with `unavailable`. Stores
+   * without it are probed with `ping`.
+   */
+  probeWrite?(): Promise<void>;
+  /** The write-ahead log as the last background checkpoint saw it; absent for stores without one. */
+  walStats?(): WalStats;
   close(): Promise<void>;
+}
+
+/** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */
+export interface WalStats {
+  /** Size of the -wal file in bytes after the last checkpoint. */
+  walBytes: number;
+  /** Checkpoints attempted. */
+  checkpoints: number;
+  /** Checkpoints that could not copy or reset the whole WAL because a reader (a backup) held an old snapshot. */
+  busyCheckpoints: number;
+  /** Checkpoints that failed with an error (disk full, I/O error). */
+  failedCheckpoints: number;
 }

@@ -45,7 +45,9 @@ export function healthRoutes(deps: HealthDeps): RouteSpec[] {
       operationId: 'ready',
       tag: 'operations',
       summary: 'Readiness: the server can take traffic',
-      description: 'Answers 503 `unavailable` while starting or stopping, or when storage cannot be reached.',
+      description:
+        'Answers 503 `unavailable` (with `details.reason`) while starting or stopping, while storage is marked ' +
+        'unhealthy after a failed write (until a probe commits again), or when storage cannot be reached.',
       auth: 'public',
       responses: { 200: { description: 'Ready', schema: statusSchema } },
       errors: ['unavailable'],
@@ -54,7 +56,9 @@ export function healthRoutes(deps: HealthDeps): RouteSpec[] {
           await withTimeout(deps.ready, READY_TIMEOUT_MS);
         } catch (err) {
           request.log.warn({ err }, 'not ready');
-          throw new ParleyError('unavailable', 'The server is not ready');
+          // The reason is the server's own wording (starting, stopping, storage); a driver's text stays in logs.
+          const reason = err instanceof ParleyError ? err.message : 'storage did not answer';
+          throw new ParleyError('unavailable', 'The server is not ready', { reason });
         }
         return { status: 200, body: { status: 'ok' } };
       },

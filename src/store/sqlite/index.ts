@@ -6,6 +6,7 @@ import { SqliteDirectory } from './directory.js';
 import { guard, mapSqliteError } from './errors.js';
 import { SqliteMessageLog } from './messageLog.js';
 import { migrate } from './migrations.js';
+import { probeWrite } from './probe.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -80,6 +81,11 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     async ping() {
       guard(db, () => probe.get());
     },
+    async probeWrite() {
+      probeWrite(db);
+    },
+    walStats: () =>
+      checkpointer?.stats() ?? { walBytes: 0, checkpoints: 0, busyCheckpoints: 0, failedCheckpoints: 0 },
     async close() {
       // Closing twice is harmless: shutdown paths may both get here.
       if (!db.open) return;
