@@ -105,6 +105,7 @@ export async function runStorageFault(
       label: '/readyz 503 during the fault',
     });
     const detectMs = Date.now() - injected;
+    expect(await metricValue(node, 'parley_storage_healthy'), 'the health metric during the fault').toBe(0);
     await stream.waitForFailures(failuresBefore + 5, 'sends refused during the fault', FAULT_WAIT_MS);
     const healed = Date.now();
     await fault.heal();
@@ -113,6 +114,7 @@ export async function runStorageFault(
       label: '/readyz 200 after the fault',
     });
     const recoverMs = Date.now() - healed;
+    expect(await metricValue(node, 'parley_storage_healthy'), 'the health metric after the fault').toBe(1);
     const ackedAtRecovery = stream.acked.length;
     await stream.waitForAcked(ackedAtRecovery + 10, 'sends acknowledged after the fault', FAULT_WAIT_MS);
     const refused = stream.failures.slice(failuresBefore);

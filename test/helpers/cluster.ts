@@ -330,10 +330,11 @@ function guarded(redis: OwnRedis): OwnRedis {
       await redis.start();
       running = true;
     },
+    signal: (signal) => redis.signal(signal),
   };
 }
 
-function withHostPort(url: string, host: string, port: number): string {
+export function withHostPort(url: string, host: string, port: number): string {
   const parsed = new URL(url);
   parsed.hostname = host;
   parsed.port = String(port);

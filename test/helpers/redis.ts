@@ -23,6 +23,8 @@ export interface OwnRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port (empty: it keeps nothing). */
   start(): Promise<void>;
+  /** Sends a signal to the running server: SIGSTOP makes a Redis that hangs, SIGCONT ends that. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -91,7 +93,11 @@ async function startOwnRedisOn(port: number): Promise<OwnRedis> {
   };
   await start();
   process.once('exit', () => child?.kill('SIGKILL'));
-  return { url, port, stop, start };
+  const signal = (sig: NodeJS.Signals) => {
+    const running: ChildProcess | null = child;
+    if (running && running.exitCode === null) running.kill(sig);
+  };
+  return { url, port, stop, start, signal };
 }
 
 /** The Redis the bus tests use (the machine's own, or PARLEY_TEST_REDIS_URL). */
