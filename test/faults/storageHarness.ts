@@ -56,6 +56,10 @@ export async function readyStatus(node: { url: string }): Promise<number> {
   return (await fetch(`${node.url}/readyz`)).status;
 }
 
+async function readyBody(node: { url: string }): Promise<unknown> {
+  return (await fetch(`${node.url}/readyz`)).json();
+}
+
 /** One sample from GET /metrics: the value of the first series named `name` (without labels), or null. */
 export async function metricValue(node: { url: string }, name: string): Promise<number | null> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
@@ -105,7 +109,14 @@ export async function runStorageFault(
       label: '/readyz 503 during the fault',
     });
     const detectMs = Date.now() - injected;
-    expect(await metricValue(node, 'parley_storage_healthy'), 'the health metric during the fault').toBe(0);
+    // /readyz may first fail on its own ping (PostgreSQL); the health part marks storage as soon as a write fails.
+    await waitFor(async () => (await metricValue(node, 'parley_storage_healthy')) === 0, {
+      timeoutMs: FAULT_WAIT_MS,
+      label: 'parley_storage_healthy 0 during the fault',
+    });
+    expect(await readyBody(node), '/readyz says why').toMatchObject({
+      error: { code: 'unavailable', details: { reason: expect.stringContaining('Storage cannot commit') } },
+    });
     await stream.waitForFailures(failuresBefore + 5, 'sends refused during the fault', FAULT_WAIT_MS);
     const healed = Date.now();
     await fault.heal();
