@@ -25,6 +25,9 @@ import {
   startFaultNode,
 } from './storageHarness.js';
 
+/** Clients sending at once through the PostgreSQL failover (the pool holds 10 connections). */
+const SENDERS = 6;
+
 const available = await clusterServicesAvailable('test/faults/storage-network-faults');
 
 describe.skipIf(!available)('issue 10 storage: PostgreSQL and Redis faults under traffic', () => {
@@ -54,16 +57,17 @@ describe.skipIf(!available)('issue 10 storage: PostgreSQL and Redis faults under
       databaseSchema: schema,
     });
     cleanups.push(() => node.close());
-    const m = await runStorageFault(node, {
-      inject: async () => proxy.cut(),
-      heal: async () => proxy.restore(),
-    });
+    const m = await runStorageFault(
+      node,
+      { inject: async () => proxy.cut(), heal: async () => proxy.restore() },
+      SENDERS,
+    );
     expect(m.codes, 'every refusal is `unavailable`').toEqual(['unavailable']);
     expect(m.refused).toBeGreaterThanOrEqual(5);
     expect(m.lost, 'acknowledged messages missing from history').toBe(0);
     recordOutcome({
       id: 'S-pg-failover',
-      fault: 'every PostgreSQL connection dropped at once and new ones refused (a failover), then restored',
+      fault: `every PostgreSQL connection dropped at once and new ones refused (a failover) under ${SENDERS} sending clients, then restored`,
       expected:
         'sends answered `unavailable`, never a false ack, no crash; /readyz 503 during the outage and 200 after; messages lost: 0',
       measured: `refused ${m.refused} sends (${m.codes.join(', ')}), /readyz 503 then 200, ${m.lost} lost`,
@@ -73,6 +77,7 @@ describe.skipIf(!available)('issue 10 storage: PostgreSQL and Redis faults under
         'sends refused': m.refused,
         'messages acked': m.acked,
         'messages lost': m.lost,
+        'sending clients': SENDERS,
       },
     });
   });

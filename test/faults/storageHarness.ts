@@ -87,21 +87,72 @@ export interface FaultMeasure {
   codes: string[];
 }
 
+/** Several sending clients, each in its own room, counted together. */
+class Traffic {
+  constructor(private readonly senders: { room: string; stream: SendStream }[]) {}
+
+  static async start(node: FaultNode, count: number): Promise<Traffic> {
+    const senders = await Promise.all(Array.from({ length: count }, () => sendingClient(node)));
+    for (const sender of senders) sender.stream.start();
+    return new Traffic(senders);
+  }
+
+  acked(): number {
+    return this.senders.reduce((n, s) => n + s.stream.acked.length, 0);
+  }
+
+  failures(): { code: string }[] {
+    return this.senders.flatMap((s) => s.stream.failures);
+  }
+
+  async waitFor(what: 'acked' | 'failures', count: number, label: string): Promise<void> {
+    const now = () => (what === 'acked' ? this.acked() : this.failures().length);
+    await waitFor(() => now() >= count, {
+      timeoutMs: FAULT_WAIT_MS,
+      label: `${label} (${this.acked()} acknowledged, ${this.failures().length} failed)`,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.senders.map((s) => s.stream.stop()));
+  }
+
+  /** Acknowledged messages not in history with the seq and id they were acknowledged with. */
+  async lost(node: FaultNode): Promise<number> {
+    let lost = 0;
+    for (const { room, stream } of this.senders) {
+      const stored = await fullHistory(node, room);
+      const byClientId = new Map(stored.map((m) => [m.clientMsgId, m]));
+      lost += stream.acked.filter((ack) => {
+        const found = byClientId.get(ack.clientMsgId);
+        return found === undefined || found.seq !== ack.seq || found.id !== ack.id;
+      }).length;
+      expect(new Set(stored.map((m) => m.clientMsgId)).size, 'no message stored twice').toBe(stored.length);
+      expect(
+        stored.map((m) => m.seq),
+        'seqs gapless',
+      ).toEqual(stored.map((_, i) => i + 1));
+    }
+    return lost;
+  }
+}
+
 /**
- * The one scenario of every storage fault: traffic flows; `inject` starts the fault; sends are refused with
- * `unavailable` and /readyz turns 503; `heal` ends the fault; /readyz turns 200 and sends are acknowledged
- * again; afterwards every acknowledged message is in history, once, with the seq it was acknowledged with.
+ * The one scenario of every storage fault: traffic flows (`senders` clients sending at once); `inject` starts
+ * the fault; sends are refused with `unavailable` and /readyz turns 503; `heal` ends the fault; /readyz turns
+ * 200 and sends are acknowledged again; afterwards every acknowledged message is in history, once, with the
+ * seq it was acknowledged with.
  */
 export async function runStorageFault(
   node: FaultNode,
   fault: { inject(): Promise<void>; heal(): Promise<void> },
+  senders = 1,
 ): Promise<FaultMeasure> {
-  const { room, stream } = await sendingClient(node);
-  stream.start();
+  const traffic = await Traffic.start(node, senders);
   let measure: FaultMeasure;
   try {
-    await stream.waitForAcked(10, 'traffic before the fault', FAULT_WAIT_MS);
-    const failuresBefore = stream.failures.length;
+    await traffic.waitFor('acked', 10 * senders, 'traffic before the fault');
+    const failuresBefore = traffic.failures().length;
     const injected = Date.now();
     await fault.inject();
     await waitFor(async () => (await readyStatus(node)) === 503, {
@@ -117,7 +168,7 @@ export async function runStorageFault(
     expect(await readyBody(node), '/readyz says why').toMatchObject({
       error: { code: 'unavailable', details: { reason: expect.stringContaining('Storage cannot commit') } },
     });
-    await stream.waitForFailures(failuresBefore + 5, 'sends refused during the fault', FAULT_WAIT_MS);
+    await traffic.waitFor('failures', failuresBefore + 5, 'sends refused during the fault');
     const healed = Date.now();
     await fault.heal();
     await waitFor(async () => (await readyStatus(node)) === 200, {
@@ -126,32 +177,21 @@ export async function runStorageFault(
     });
     const recoverMs = Date.now() - healed;
     expect(await metricValue(node, 'parley_storage_healthy'), 'the health metric after the fault').toBe(1);
-    const ackedAtRecovery = stream.acked.length;
-    await stream.waitForAcked(ackedAtRecovery + 10, 'sends acknowledged after the fault', FAULT_WAIT_MS);
-    const refused = stream.failures.slice(failuresBefore);
+    await traffic.waitFor('acked', traffic.acked() + 10 * senders, 'sends acknowledged after the fault');
+    // Every failure counts for the codes: none is expected before the fault either.
+    const failures = traffic.failures();
     measure = {
       detectMs,
       recoverMs,
-      refused: refused.length,
+      refused: failures.length - failuresBefore,
       acked: 0,
       lost: 0,
-      codes: [...new Set(refused.map((f) => f.code))],
+      codes: [...new Set(failures.map((f) => f.code))],
     };
   } finally {
-    await stream.stop();
+    await traffic.stop();
   }
-  const stored = await fullHistory(node, room);
-  const byClientId = new Map(stored.map((m) => [m.clientMsgId, m]));
-  const lost = stream.acked.filter((ack) => {
-    const found = byClientId.get(ack.clientMsgId);
-    return found === undefined || found.seq !== ack.seq || found.id !== ack.id;
-  });
-  expect(new Set(stored.map((m) => m.clientMsgId)).size, 'no message stored twice').toBe(stored.length);
-  expect(
-    stored.map((m) => m.seq),
-    'seqs gapless',
-  ).toEqual(stored.map((_, i) => i + 1));
-  return { ...measure, acked: stream.acked.length, lost: lost.length };
+  return { ...measure, acked: traffic.acked(), lost: await traffic.lost(node) };
 }
 
 /** The path of better-sqlite3, for child processes that open the node's database as an outside tool would. */
