@@ -243,6 +243,10 @@ describe('sqlite error mapping', () => {
       'SQLITE_IOERR_WRITE',
       'SQLITE_CANTOPEN',
       'SQLITE_FULL',
+      'SQLITE_LOCKED',
+      'SQLITE_IOERR',
+      'SQLITE_READONLY',
+      'SQLITE_READONLY_DBMOVED',
     ]) {
       expect(codeOf(mapSqliteError(sqliteError(code)))).toBe('unavailable');
     }
