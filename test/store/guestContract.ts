@@ -140,3 +140,27 @@ export function guestRosterContract(
     });
   });
 }
+
+/**
+ * Rows as a store at migration 1 held them (no author_name, no last_seen_at): app 1, the guest `Old` (user 1)
+ * and its message in room 1. `table` qualifies a table name (a PostgreSQL schema).
+ */
+export function version1Rows(table: (name: string) => string = (name) => name): string {
+  return `
+    INSERT INTO ${table('apps')} (name, settings, created_at) VALUES ('a', '{}', 1);
+    INSERT INTO ${table('users')} (app_id, username, username_key, role, kind, created_at)
+      VALUES (1, 'Old', 'old', 'guest', 'guest', 1);
+    INSERT INTO ${table('rooms')} (app_id, name, name_key, visibility, created_at, last_seq)
+      VALUES (1, 'r', 'r', 'public', 1, 1);
+    INSERT INTO ${table('messages')} (app_id, room_id, seq, kind, author_id, text, html, created_at)
+      VALUES (1, 1, 1, 'text', 1, 'before migration 2', '', 1);`;
+}
+
+/** On a store migrated past the rows of version1Rows: the old message keeps its author once the guest goes. */
+export async function expectVersion1GuestTombstoned(store: Store): Promise<void> {
+  // Settings stored before the guest settings existed read as their defaults.
+  expect((await store.directory.getApp(1))?.settings).toEqual({ ...DEFAULT_APP_SETTINGS });
+  expect(await store.guests.remove(1, [1], { seenBefore: 2, now: 2 })).toBe(1);
+  const [message] = await store.messages.range(1, { afterSeq: 0, limit: 1 });
+  expect(message?.author).toEqual({ id: TOMBSTONE_AUTHOR_ID, username: 'Old', role: 'guest' });
+}
