@@ -56,7 +56,10 @@ export class Identity {
   }
 
   private async admitted(app: App, credentials: Credentials): Promise<Principal> {
-    if (credentials.kind !== 'guest') return this.provider.authenticate(app, credentials);
+    // Guests turned off: the provider refuses, and no guest is removed for a guest that cannot come in.
+    if (credentials.kind !== 'guest' || !app.settings.allowGuests) {
+      return this.provider.authenticate(app, credentials);
+    }
     // Checked here as the provider would, so that a malformed nickname is never looked up.
     const nickname = checkUsername(credentials.nickname);
     if (await this.ctx.store.directory.findUserByName(app.id, nickname)) {

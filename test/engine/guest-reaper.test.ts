@@ -70,6 +70,17 @@ describe('guest reaper', () => {
     await expect(ctx.engine.authenticate(1, { kind: 'guest', nickname: back })).resolves.toBeTruthy();
   });
 
+  it('removes no guest for a sign-in that guests_disabled refuses anyway', async () => {
+    const { ctx, clock } = await engineWithClock();
+    await ctx.engine.authenticate(1, { kind: 'guest', nickname: 'kept' });
+    await ctx.engine.updateApp(1, { settings: { maxGuests: 1, allowGuests: false } });
+    clock.advance(GUEST_EVICTION_GRACE_MS + 1);
+    await expect(ctx.engine.authenticate(1, { kind: 'guest', nickname: 'other' })).rejects.toMatchObject({
+      code: 'guests_disabled',
+    });
+    expect(await ctx.store.guests.count(1)).toBe(1);
+  });
+
   it('never lets the retention fall below the guest token lifetime', async () => {
     const { ctx } = await engineWithClock();
     const app = await ctx.engine.updateApp(1, { settings: { guestRetentionHours: 1 } });
