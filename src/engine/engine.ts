@@ -123,7 +123,8 @@ export class Engine implements EngineApi {
     const isOnline = (appId: AppId, userId: number) => this.presence.isOnline(appId, userId);
     this.guests = new GuestReaper(ctx, {
       isOnline,
-      onlineUsers: (appId) => this.presence.online(appId).map((entry) => entry.user),
+      onlineUsers: (appId) => this.presence.appUsers(appId),
+      onlineCount: (appId) => this.presence.appCount(appId),
       listApps: () => deps.store.directory.listApps(),
     });
     this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline, this.guests);

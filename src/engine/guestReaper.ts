@@ -9,6 +9,8 @@ export interface GuestReaperParts {
   isOnline(appId: AppId, userId: UserId): boolean;
   /** Who is connected to the app across the cluster (the guests among them are marked seen). */
   onlineUsers(appId: AppId): readonly UserRef[];
+  /** How many users are connected to the app across the cluster. */
+  onlineCount(appId: AppId): number;
   listApps(): Promise<App[]>;
 }
 
@@ -131,7 +133,7 @@ export class GuestReaper {
   ): Promise<number> {
     const guests = this.ctx.store.guests;
     // Online guests may still be listed (seen longer ago than the rule) and are skipped: ask for enough more.
-    const online = this.parts.onlineUsers(appId).length;
+    const online = this.parts.onlineCount(appId);
     let removed = 0;
     while (removed < wanted && !this.stopped) {
       const batch = Math.min(GUEST_BATCH, wanted - removed);
