@@ -10,7 +10,7 @@ export type ErrorContext = 'login' | 'join' | 'leave' | 'send' | 'list';
 
 export const NICK_TAKEN = 'This nickname is already in use.';
 export const GUESTS_DISABLED = 'This app does not allow guests.';
-export const GUEST_LIMIT = 'This app has too many guests right now. Try again later.';
+export const GUEST_LIMIT = 'Too many guests now. Try later.';
 export const UNKNOWN_APP = 'Unknown app.';
 export const BAD_APP = 'The app must be a positive integer.';
 export const ORIGIN_REFUSED = 'This origin is not allowed for this app.';
