@@ -11,6 +11,8 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   replayLimit: 500,
   allowedOrigins: null,
   jwt: null,
+  guestRetentionHours: 24,
+  maxGuests: 10_000,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

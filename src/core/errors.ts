@@ -12,6 +12,7 @@ export const ERROR_CATALOGUE = {
   banned: { status: 403, message: 'You are banned' },
   guests_disabled: { status: 403, message: 'This app does not allow guests' },
   guest_read_only: { status: 403, message: 'Guests cannot write in this app' },
+  guest_limit: { status: 503, message: 'Too many guests in this app; try again later' },
   accounts_disabled: { status: 403, message: 'This app does not allow self-registration' },
   origin_not_allowed: { status: 403, message: 'The Origin is not allowed for this app' },
   not_found: { status: 404, message: 'Not found' },

@@ -41,6 +41,8 @@ export const storageUnavailable = () =>
 export const banned = (reason?: string) =>
   new ParleyError('banned', reason ? `You are banned: ${reason}` : undefined);
 export const guestReadOnly = () => new ParleyError('guest_read_only');
+export const guestLimit = (max: number) =>
+  new ParleyError('guest_limit', `This app keeps at most ${max} guests and all of them are in use`, { max });
 export const rateLimited = (retryAfterMs: number) =>
   new ParleyError('rate_limited', undefined, { retryAfterMs });
 export const muted = (duration: string, expiresAt: number | null) =>

@@ -27,6 +27,10 @@ export interface AppSettings {
   /** Origins allowed for this app; null means "whatever the server allows". Narrows, never widens. */
   allowedOrigins: string[] | null;
   jwt: JwtSettings | null;
+  /** Hours an unused guest identity is kept after it was last seen (never less than the guest token's TTL). */
+  guestRetentionHours: number;
+  /** Most guest users the app keeps; past it the oldest unused guests are removed, or a new guest is refused. */
+  maxGuests: number;
 }
 
 export interface App {
@@ -46,6 +50,12 @@ export interface User {
   kind: UserKind;
   createdAt: number;
 }
+
+/**
+ * The id a message's author shows once the author (a guest) was removed: no user has it, so it never matches
+ * anyone, while the name the author had stays on the message.
+ */
+export const TOMBSTONE_AUTHOR_ID = 0;
 
 /** The part of a user that travels with messages and presence. */
 export interface UserRef {

@@ -13,6 +13,7 @@ import { Catalog } from './catalog.js';
 import { Channels } from './channels.js';
 import type { EngineConfig } from './config.js';
 import { PendingWrites, type EngineContext } from './context.js';
+import { GuestReaper } from './guestReaper.js';
 import { Identity } from './identity.js';
 import { Inbound } from './inbound.js';
 import { Messages } from './messages.js';
@@ -41,6 +42,8 @@ export interface EngineDeps {
 const SWEEP_MS = 60_000;
 /** Expired tokens are purged once an hour. */
 const TOKEN_PURGE_EVERY_SWEEPS = 60;
+/** Unused guests are looked for every ten minutes (retention is counted in hours). */
+const GUEST_SWEEP_EVERY_SWEEPS = 10;
 
 export function createEngine(deps: EngineDeps): Engine {
   return new Engine(deps);
@@ -67,6 +70,7 @@ export class Engine implements EngineApi {
   readonly messages: Messages;
   readonly moderator: Moderator;
   readonly admin: Admin;
+  readonly guests: GuestReaper;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -127,7 +131,13 @@ export class Engine implements EngineApi {
       moderation,
     );
     const isOnline = (appId: AppId, userId: number) => this.presence.isOnline(appId, userId);
-    this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline);
+    this.guests = new GuestReaper(ctx, {
+      isOnline,
+      onlineUsers: (appId) => this.presence.appUsers(appId),
+      onlineCount: (appId) => this.presence.appCount(appId),
+      listApps: () => deps.store.directory.listApps(),
+    });
+    this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline, this.guests);
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
     this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast);
     const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
@@ -153,11 +163,17 @@ export class Engine implements EngineApi {
     this.broadcast.hello();
   }
 
-  /** Forgets refilled flood buckets; now and then removes expired tokens (every guest visit leaves one). */
+  /**
+   * Forgets refilled flood buckets; now and then removes unused guests and expired tokens (every guest visit
+   * leaves one).
+   */
   private sweep(): void {
     const now = this.clock.now();
     this.messages.sweep(now);
     this.sweeps += 1;
+    if (this.sweeps % GUEST_SWEEP_EVERY_SWEEPS === 0) {
+      this.guests.sweep().catch((err: unknown) => this.logger.warn({ err }, 'removing unused guests failed'));
+    }
     if (this.sweeps % TOKEN_PURGE_EVERY_SWEEPS !== 0) return;
     this.store.directory
       .deleteExpiredAccessTokens(now)
@@ -189,6 +205,7 @@ export class Engine implements EngineApi {
     clearInterval(this.sweepTimer);
     this.health.stop();
     this.moderator.stop();
+    this.guests.stop();
     this.sessions.terminateAll(disconnect('shutdown'));
     this.presence.stop();
     await this.writes.settled();

@@ -21,6 +21,7 @@ import {
 } from '../core/messages.js';
 import { isStaff } from '../core/roles.js';
 import type { App, Message, Room, UserRef } from '../core/types.js';
+import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { Gap, HistoryPage, HistoryQuery, SendResult } from './api.js';
 import type { Broadcast } from './broadcast.js';
 import { userKey, type EngineContext } from './context.js';
@@ -184,7 +185,9 @@ export class Messages {
     const view = toMessageView(removed, room.name);
     this.broadcast.roomEvent(room, { type: 'message_deleted', room: toRoomRef(room), message: view });
     if (!own) {
-      await this.moderator.record(room.appId, 'delete_message', actor, message.author?.id ?? null, room.id, {
+      // A removed guest's tombstone id names no user: the record names none either.
+      const target = message.author && message.author.id !== TOMBSTONE_AUTHOR_ID ? message.author.id : null;
+      await this.moderator.record(room.appId, 'delete_message', actor, target, room.id, {
         messageId: message.id,
         seq: message.seq,
       });

@@ -158,6 +158,15 @@ export class Presence {
     return this.directory.count({ appId, roomId });
   }
 
+  /** Who is connected to the app across the cluster, each user once (no rooms or connection counts). */
+  appUsers(appId: AppId): UserRef[] {
+    return this.directory.users({ appId, roomId: null });
+  }
+
+  appCount(appId: AppId): number {
+    return this.directory.count({ appId, roomId: null });
+  }
+
   /** Connected here, or present through another node (a guest who left this node may come back at once). */
   isOnline(appId: AppId, userId: UserId): boolean {
     return (

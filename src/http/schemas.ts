@@ -133,6 +133,20 @@ const settingsFields = {
   jwt: jwtSettingsSchema
     .nullable()
     .describe('How the site signs JWTs for single sign-on; null disables JWTs'),
+  guestRetentionHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(8760)
+    .describe("Hours an unused guest is kept after it was last seen (at least the guest token's lifetime)"),
+  maxGuests: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .describe(
+      'Most guest users the app keeps; past it the oldest unused go first, else a new guest gets guest_limit',
+    ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -161,7 +175,11 @@ export const userSchema = named(
 );
 
 export const userRefSchema = named(
-  z.strictObject({ id, username: z.string(), role: roleSchema }),
+  z.strictObject({
+    id: z.number().int().nonnegative().describe('0 on the messages of a removed guest (a tombstone author)'),
+    username: z.string(),
+    role: roleSchema,
+  }),
   'UserRef',
   'A user as they appear on messages and in presence',
 );

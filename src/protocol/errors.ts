@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'banned',
   'guests_disabled',
   'guest_read_only',
+  'guest_limit',
   'accounts_disabled',
   'origin_not_allowed',
   'not_found',

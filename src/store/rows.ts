@@ -4,6 +4,7 @@
  * already parsed, so the rows with a JSON column take its type as a parameter and each store says how to read
  * it. SQL, statements and error mapping stay with each driver.
  */
+import { DEFAULT_APP_SETTINGS } from '../core/apps.js';
 import { ParleyError } from '../core/errors.js';
 import { usernameKey } from '../core/names.js';
 import { ROLES } from '../core/roles.js';
@@ -20,7 +21,9 @@ import type {
   RoomVisibility,
   User,
   UserKind,
+  UserRef,
 } from '../core/types.js';
+import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { AccessTokenRecord } from '../engine/ports/store.js';
 
 // Written as records so that adding a value to the union without adding it here fails to compile.
@@ -124,6 +127,8 @@ export interface MessageRow {
   author_id: number | null;
   author_username: string | null;
   author_role: string | null;
+  /** The author's name when the message was written: what a removed guest's messages still show. */
+  author_name: string | null;
   text: string;
   html: string;
   client_msg_id: string | null;
@@ -148,7 +153,8 @@ export function appMapper<Json>(settings: (json: Json) => AppSettings): (row: Ap
   return (row) => ({
     id: row.id,
     name: row.name,
-    settings: settings(row.settings),
+    // Settings added after an app was stored read as their defaults.
+    settings: { ...DEFAULT_APP_SETTINGS, ...settings(row.settings) },
     createdAt: row.created_at,
   });
 }
@@ -225,11 +231,22 @@ export function toBan(row: BanRow): Ban {
   };
 }
 
+/**
+ * The author as the user is now; for a removed guest (the row is gone, the name written with the message
+ * stays) a tombstone with that name; null for a system message.
+ */
+function authorOf(row: MessageRow): UserRef | null {
+  if (row.author_id !== null && row.author_username !== null && row.author_role !== null) {
+    return { id: row.author_id, username: row.author_username, role: oneOf(row.author_role, ROLES, 'role') };
+  }
+  if (row.author_id === null && row.author_name !== null && row.kind !== 'system') {
+    return { id: TOMBSTONE_AUTHOR_ID, username: row.author_name, role: 'guest' };
+  }
+  return null;
+}
+
 export function toMessage(row: MessageRow): Message {
-  const author =
-    row.author_id === null || row.author_username === null || row.author_role === null
-      ? null
-      : { id: row.author_id, username: row.author_username, role: oneOf(row.author_role, ROLES, 'role') };
+  const author = authorOf(row);
   return {
     id: row.id,
     appId: row.app_id,

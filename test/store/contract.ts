@@ -5,6 +5,7 @@ import { ParleyError, type ErrorCode } from '../../src/core/errors.js';
 import { ROLES } from '../../src/core/roles.js';
 import type { App, AppSettings, Message, Room, User } from '../../src/core/types.js';
 import type { NewMessage, Store } from '../../src/engine/ports/store.js';
+import { guestRosterContract } from './guestContract.js';
 
 /**
  * The storage contract: every Store implementation runs this suite. Test names carry rule ids in brackets
@@ -936,4 +937,5 @@ export function storeContract(
       });
     });
   });
+  guestRosterContract(name, open, cleanup);
 }

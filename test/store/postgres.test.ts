@@ -18,6 +18,7 @@ import {
 } from '../../src/store/postgres/index.js';
 import type { NewMessage, Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
+import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const T0 = 1_700_000_000_000;
@@ -423,6 +424,18 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
         await db.close();
       }
       expect(await recorded(schema)).toHaveLength(MIGRATIONS.length);
+    });
+
+    it("[store.pg.migrations.v2] migration 2 copies authors' names onto older messages", async () => {
+      const schema = newSchemaName();
+      const db = rawDb(schema);
+      try {
+        await migrate(db, { schema, migrations: MIGRATIONS.slice(0, 1) });
+      } finally {
+        await db.close();
+      }
+      await adminPool().query(version1Rows((table) => qualified(schema, table)));
+      await expectVersion1GuestTombstoned(await openStore({ schema }));
     });
 
     it('[store.pg.migrations.concurrent] stores opened at once on an empty schema migrate it once, safely', async () => {

@@ -9,6 +9,7 @@ import { MIGRATIONS, migrate, openSqliteDatabase, openSqliteStore } from '../../
 import { mapSqliteError } from '../../src/store/sqlite/errors.js';
 import type { Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
+import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -165,6 +166,19 @@ describe('sqlite file store', () => {
     const err = caught(() => openSqliteStore({ path }));
     expect(err).toBeInstanceOf(ParleyError);
     expect((err as ParleyError).code).toBe('unavailable');
+  });
+
+  it("[store.sqlite.migrations.v2] migration 2 copies authors' names onto older messages", async () => {
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.exec(version1Rows());
+    db.close();
+    const store = openSqliteStore({ path });
+    try {
+      await expectVersion1GuestTombstoned(store);
+    } finally {
+      await store.close();
+    }
   });
 
   it('[store.sqlite.pragmas] the connection runs in WAL with foreign keys, a busy timeout and the given sync mode', () => {

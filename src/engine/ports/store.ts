@@ -152,9 +152,38 @@ export interface MessageLog {
   lastSeq(roomId: RoomId): Promise<number>;
 }
 
+/** Which guests may be removed: those last seen before `seenBefore`, with no ban or mute in force at `now`. */
+export interface RemovableGuests {
+  seenBefore: number;
+  now: number;
+}
+
+/**
+ * The guest users of an app, for the guest reaper (engine/guestReaper.ts). A guest is "seen" when it signs in
+ * and while it is connected; a guest never seen since it was created counts as seen when it was created.
+ */
+export interface GuestRoster {
+  /** How many guest users the app has. */
+  count(appId: AppId): Promise<number>;
+  /** Marks these guests of the app as seen at `now`; answers how many of them still exist. */
+  markSeen(appId: AppId, userIds: readonly UserId[], now: number): Promise<number>;
+  /**
+   * Up to `limit` removable guests, least recently seen first: kind and role `guest` (a guest whose role was
+   * raised stays), seen before `seenBefore`, and no ban or mute in force at `now` (so that they keep working).
+   */
+  listRemovable(appId: AppId, opts: RemovableGuests & { limit: number }): Promise<UserId[]>;
+  /**
+   * Removes those of `userIds` that are still removable by the same rule (one seen since it was listed
+   * stays), with their tokens and room memberships; their messages keep the name they were written under.
+   * Answers how many were removed.
+   */
+  remove(appId: AppId, userIds: readonly UserId[], opts: RemovableGuests): Promise<number>;
+}
+
 export interface Store {
   directory: Directory;
   messages: MessageLog;
+  guests: GuestRoster;
   /** Checks that the store can be reached (for /readyz). */
   ping(): Promise<void>;
   /**

@@ -10,6 +10,7 @@ export type ErrorContext = 'login' | 'join' | 'leave' | 'send' | 'list';
 
 export const NICK_TAKEN = 'This nickname is already in use.';
 export const GUESTS_DISABLED = 'This app does not allow guests.';
+export const GUEST_LIMIT = 'Too many guests now. Try later.';
 export const UNKNOWN_APP = 'Unknown app.';
 export const BAD_APP = 'The app must be a positive integer.';
 export const ORIGIN_REFUSED = 'This origin is not allowed for this app.';
@@ -63,6 +64,8 @@ export function errorText(err: ParleyError, context: ErrorContext): string {
       return context === 'login' ? NICK_TAKEN : err.message;
     case 'guests_disabled':
       return GUESTS_DISABLED;
+    case 'guest_limit':
+      return GUEST_LIMIT;
     case 'origin_not_allowed':
       return ORIGIN_REFUSED;
     case 'internal':

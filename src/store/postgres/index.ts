@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Store } from '../../engine/ports/store.js';
 import { Db, sql, TYPES } from './db.js';
 import { PostgresDirectory } from './directory.js';
+import { PostgresGuestRoster } from './guests.js';
 import { PostgresMessageLog } from './messageLog.js';
 import { checkSchemaName, migrate } from './migrations.js';
 
@@ -78,6 +79,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
   return {
     directory: new PostgresDirectory(db),
     messages: new PostgresMessageLog(db),
+    guests: new PostgresGuestRoster(db),
     async ping() {
       await db.query(ping, []);
     },

@@ -12,13 +12,15 @@ function pageSize(limit: number): number {
   return Math.max(Math.trunc(limit), 0);
 }
 
-// The author is joined on every read rather than copied at send time, so a message shows its author's current
-// name and role. `FROM` is left to each statement: a table, or the rows a data-changing CTE returned.
+// The author is joined on every read, so a message shows its author's current name and role; the name copied
+// at send time (author_name) only speaks for an author that was removed. `FROM` is left to each statement: a
+// table, or the rows a data-changing CTE returned.
 const COLUMNS = `m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
-  u.role AS author_role, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at`;
+  u.role AS author_role, m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at,
+  m.deleted_at`;
 const SELECT = `SELECT ${COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.author_id`;
-const RETURNING =
-  'RETURNING id, app_id, room_id, seq, kind, author_id, text, html, client_msg_id, created_at, edited_at, deleted_at';
+const RETURNING = `RETURNING id, app_id, room_id, seq, kind, author_id, author_name, text, html, client_msg_id,
+  created_at, edited_at, deleted_at`;
 
 const q = {
   byId: sql('msg.by-id', `${SELECT} WHERE m.room_id = $1 AND m.id = $2`),
@@ -39,8 +41,9 @@ const q = {
   insert: sql(
     'msg.insert',
     `WITH m AS (
-       INSERT INTO messages (app_id, room_id, seq, kind, author_id, text, html, client_msg_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       INSERT INTO messages (app_id, room_id, seq, kind, author_id, author_name, text, html, client_msg_id,
+                             created_at)
+       VALUES ($1, $2, $3, $4, $5, (SELECT username FROM users WHERE id = $5), $6, $7, $8, $9)
        ON CONFLICT (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
        ${RETURNING}
      )

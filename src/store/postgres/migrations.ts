@@ -130,6 +130,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_author ON messages(author_id); -- ON DELETE SET NULL from users
     `,
   },
+  {
+    version: 2,
+    name: 'guest reaping and tombstone authors',
+    // As in the SQLite store: last_seen_at tells every node when a guest was last signed in or seen connected
+    // (NULL: not since it was created); author_name keeps the name a removed guest's messages show.
+    sql: `
+      ALTER TABLE users ADD COLUMN last_seen_at BIGINT;
+      CREATE INDEX users_guests_seen ON users(app_id, (COALESCE(last_seen_at, created_at))) WHERE kind = 'guest';
+      ALTER TABLE messages ADD COLUMN author_name TEXT;
+      UPDATE messages m SET author_name = u.username FROM users u WHERE u.id = m.author_id;
+    `,
+  },
 ];
 
 /**

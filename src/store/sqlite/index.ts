@@ -4,6 +4,7 @@ import type { Store } from '../../engine/ports/store.js';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { SqliteDirectory } from './directory.js';
 import { guard, mapSqliteError } from './errors.js';
+import { SqliteGuestRoster } from './guests.js';
 import { SqliteMessageLog } from './messageLog.js';
 import { migrate } from './migrations.js';
 import { probeWrite } from './probe.js';
@@ -78,6 +79,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
   return {
     directory: new SqliteDirectory(db),
     messages: new SqliteMessageLog(db),
+    guests: new SqliteGuestRoster(db),
     async ping() {
       guard(db, () => probe.get());
     },

@@ -9,11 +9,11 @@ import { guard } from './errors.js';
 /** An open upper bound for `seq < ?`, where SQLite wants a number. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
 
-// The author is joined on every read rather than copied at send time, so a message shows its author's current
-// name and role.
+// The author is joined on every read, so a message shows its author's current name and role; the name copied
+// at send time (author_name) only speaks for an author that was removed.
 const SELECT = `
   SELECT m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
-         u.role AS author_role, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at
+         u.role AS author_role, m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at
   FROM messages m LEFT JOIN users u ON u.id = m.author_id`;
 
 function prepare(db: Database.Database) {
@@ -43,8 +43,10 @@ function prepare(db: Database.Database) {
         },
         number
       >(
-        `INSERT INTO messages (app_id, room_id, seq, kind, author_id, text, html, client_msg_id, created_at)
-         VALUES (@appId, @roomId, @seq, @kind, @authorId, @text, @html, @clientMsgId, @createdAt) RETURNING id`,
+        `INSERT INTO messages (app_id, room_id, seq, kind, author_id, author_name, text, html, client_msg_id,
+                               created_at)
+         VALUES (@appId, @roomId, @seq, @kind, @authorId, (SELECT username FROM users WHERE id = @authorId),
+                 @text, @html, @clientMsgId, @createdAt) RETURNING id`,
       )
       .pluck(),
     // A deleted message stays deleted: an edit racing a delete must not bring the text back.

@@ -124,6 +124,24 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE client_msg_id IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'guest reaping and tombstone authors',
+    // last_seen_at: when a guest last signed in or was seen connected (NULL: never since it was created), so
+    // that every node can tell an unused guest. author_name: the author's name as it was when the message was
+    // written, which a removed guest's messages keep showing. The indexes serve what removing a user cascades
+    // to (SQLite looks up the child rows of a foreign key one deleted parent at a time).
+    sql: `
+      ALTER TABLE users ADD COLUMN last_seen_at INTEGER;
+      CREATE INDEX users_guests_seen ON users(app_id, COALESCE(last_seen_at, created_at)) WHERE kind = 'guest';
+      ALTER TABLE messages ADD COLUMN author_name TEXT;
+      UPDATE messages SET author_name = (SELECT u.username FROM users u WHERE u.id = messages.author_id)
+        WHERE author_id IS NOT NULL;
+      CREATE INDEX messages_author ON messages(author_id);
+      CREATE INDEX access_tokens_user ON access_tokens(user_id);
+      CREATE INDEX room_members_user ON room_members(user_id);
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `
