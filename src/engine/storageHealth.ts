@@ -178,5 +178,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     ...store,
     directory: watched(store.directory, health, new Set()),
     messages: watched(store.messages, health, GUARDED_WRITES),
+    guests: watched(store.guests, health, new Set()),
   };
 }

@@ -34,6 +34,7 @@ class FlakyStore {
     };
     return {
       directory: {} as Store['directory'],
+      guests: {} as Store['guests'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {
