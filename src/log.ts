@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { ServerConfig } from './config/types.js';
+import { stdoutLogDestination } from './logDestination.js';
 
 export type { Logger };
 export type LogLevel = ServerConfig['logLevel'];
@@ -101,7 +102,8 @@ function serializeRequest(req: RequestLike) {
 
 /**
  * The server's logger: JSON lines on stdout (or `destination`), with credentials and message bodies redacted.
- * Fastify takes it as its logger instance, so request logs go through the same redaction.
+ * Fastify takes it as its logger instance, so request logs go through the same redaction. Standard output is
+ * written without ever blocking (see logDestination.ts): a stalled log reader loses lines, never the process.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
@@ -110,5 +112,5 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     redact: { paths: REDACT_PATHS, censor: REDACTED },
     serializers: { req: serializeRequest, err: pino.stdSerializers.err, error: pino.stdSerializers.err },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? stdoutLogDestination());
 }

@@ -154,6 +154,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       maxHttpBufferSize: config.maxFrameBytes,
       pingInterval: config.heartbeatMs,
       pingTimeout: config.heartbeatMs,
+      // An engine.io session that never joins a namespace is closed like a connection that never signs in.
+      connectTimeout: config.authTimeoutMs,
       destroyUpgrade: false,
       serveClient: false,
       cors: {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CONFIG_FILE_ENV, CONFIG_FILE_FLAG, ConfigError, SETTINGS, loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
+import { stdoutLogDestination } from '../logDestination.js';
 import { startServer, type RunningServer } from '../server.js';
 
 /** Exit codes: 0 done, 1 the server failed, 2 bad usage (unknown command, flag or setting). */
@@ -8,8 +9,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-/** A graceful shutdown that takes longer than this is cut short. */
-const SHUTDOWN_DEADLINE_MS = 30_000;
+/** After a clean shutdown, how long the last log lines may take to reach a slow reader before the exit. */
+const LOG_DRAIN_MS = 1000;
 
 function version(): string {
   try {
@@ -69,22 +70,27 @@ async function serve(args: string[]): Promise<number | null> {
     return EXIT_OK;
   }
   const config = loadConfig(args, process.env);
-  const logger = createLogger(config.logLevel);
+  // A reader of standard output that has gone away must not end the server (EPIPE is an error event).
+  process.stdout.on('error', () => {});
+  const logs = stdoutLogDestination();
+  const logger = createLogger(config.logLevel, logs);
 
   // Signal handlers go in before anything is printed: whoever waits for the startup line may signal at once.
   let server: RunningServer | null = null;
   let stopping = false;
   const shutdown = (running: RunningServer) => {
+    // The deadline exits whatever standard output does: the log destination has nothing to flush on exit.
     const deadline = setTimeout(() => {
-      process.stderr.write(`parley: shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms, exiting\n`);
+      process.stderr.write(`parley: shutdown took longer than ${config.shutdownTimeoutMs} ms, exiting\n`);
       process.exit(EXIT_FAILURE);
-    }, SHUTDOWN_DEADLINE_MS);
+    }, config.shutdownTimeoutMs);
     deadline.unref();
+    const exit = (code: number) => logs.drain(LOG_DRAIN_MS).then(() => process.exit(code));
     running.close().then(
-      () => process.exit(EXIT_OK),
+      () => exit(EXIT_OK),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
-        process.exit(EXIT_FAILURE);
+        return exit(EXIT_FAILURE);
       },
     );
   };

@@ -15,6 +15,14 @@ export interface ServerConfig {
   heartbeatMs: number;
   /** A connection that has not authenticated within this time is closed (auth_timeout). */
   authTimeoutMs: number;
+  /** An HTTP request or upgrade whose headers are not all in within this time is cut off. */
+  headersTimeoutMs: number;
+  /** An HTTP request (headers and body) that is not all in within this time is cut off. */
+  requestTimeoutMs: number;
+  /** An idle kept-alive HTTP connection is closed after this time. */
+  keepAliveTimeoutMs: number;
+  /** A graceful shutdown (the CLI's SIGTERM or SIGINT) that takes longer is cut short. */
+  shutdownTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** SQLite synchronous mode: NORMAL survives a process crash; FULL also survives power loss. */
   sqliteSynchronous: 'NORMAL' | 'FULL';

@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { roomRoutes } from './routes/rooms.js';
+import { httpTimeouts } from './timeouts.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { registerWebRoutes } from './routes/web.js';
@@ -94,6 +95,7 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: httpLogger(deps.logger),
     bodyLimit: BODY_LIMIT,
+    ...httpTimeouts(deps.config),
     // A URL the router cannot decode is a bad request like any other, with the catalogue body.
     frameworkErrors: (err, request, reply) => {
       void handleError(err, request, reply);

@@ -113,14 +113,14 @@ export class ChatroomConnection extends KernelConnection {
   private async handle(text: string | null): Promise<void> {
     if (this.phase === 'closed' || this.phase === 'admitting' || this.ending) return;
     if (text === null) {
-      this.send(errorFrame('error', 'Binary frames are not supported: send JSON text'));
+      this.refuse('error', 'Binary frames are not supported: send JSON text');
       return;
     }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      this.send(errorFrame('error', 'The frame is not valid JSON'));
+      this.refuse('error', 'The frame is not valid JSON');
       return;
     }
     if (this.phase === 'hello') await this.hello(value);
@@ -129,12 +129,12 @@ export class ChatroomConnection extends KernelConnection {
 
   private async hello(value: unknown): Promise<void> {
     if (isRecord(value) && Object.hasOwn(value, 'action')) {
-      this.send(errorFrame(actionOf(value) ?? 'error', 'The first frame must be {"username": ...}'));
+      this.refuse(actionOf(value) ?? 'error', 'The first frame must be {"username": ...}');
       return;
     }
     const parsed = parseWith(helloSchema, value);
     if (!parsed.ok) {
-      this.send(errorFrame('error', parsed.message));
+      this.refuse('error', parsed.message);
       return;
     }
     this.username = parsed.value.username;
@@ -151,25 +151,24 @@ export class ChatroomConnection extends KernelConnection {
   private async command(value: unknown): Promise<void> {
     const action = actionOf(value);
     if (isRecord(value) && Object.hasOwn(value, 'username') && !Object.hasOwn(value, 'action')) {
-      this.send(
-        errorFrame('error', `Already identified as ${this.username ?? ''}: send {token, action, args}`),
-      );
+      this.refuse('error', `Already identified as ${this.username ?? ''}: send {token, action, args}`);
       return;
     }
     const parsed = parseWith(commandSchema, value);
     if (!parsed.ok) {
-      this.send(errorFrame(action ?? 'error', parsed.message));
+      this.refuse(action ?? 'error', parsed.message);
       return;
     }
     if (action === null) {
-      this.send(errorFrame('error', `Unknown action: ${parsed.value.action}`));
+      this.refuse('error', `Unknown action: ${parsed.value.action}`);
       return;
     }
     try {
       const session = await this.authenticate(parsed.value.token);
       await runAction(this.actionContext(session), action, parsed.value.args);
     } catch (err) {
-      this.send(errorFrame(errorType(action, err), this.asError(err, action).message));
+      const error = this.asError(err, action);
+      if (!this.kernel.refuses(error.code)) this.send(errorFrame(errorType(action, err), error.message));
     }
   }
 
@@ -252,6 +251,11 @@ export class ChatroomConnection extends KernelConnection {
   /** A reply; a client that does not read its replies is cut off like one that does not read its pushes. */
   private reply(frame: string): void {
     this.kernel.outbound.write(() => this.send(frame));
+  }
+
+  /** [proto.invalid-frames] An invalid frame's error, unless it is one too many and the connection ends. */
+  private refuse(type: string, message: string): void {
+    if (!this.kernel.refuseInvalid()) this.send(errorFrame(type, message));
   }
 
   private send(frame: string): void {

@@ -302,7 +302,10 @@ export class EventchatConnection extends KernelConnection {
   /** Answer a failure with `cerror`; unexpected failures are logged and answered without their text. */
   private answer(err: unknown, event: unknown): void {
     if (!isParleyError(err)) this.kernel.fail(err, event);
-    this.tell({ event: SERVER_EVENT.cerror, data: cerrorOf(toParleyError(err)) });
+    const error = toParleyError(err);
+    // [proto.invalid-frames] An invalid event is answered, up to the bound that closes the connection.
+    if (this.kernel.refuses(error.code)) return;
+    this.tell({ event: SERVER_EVENT.cerror, data: cerrorOf(error) });
   }
 
   private close(): void {

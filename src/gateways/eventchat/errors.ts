@@ -21,6 +21,7 @@ const DISCONNECT_STATUS: Record<DisconnectReason, number> = {
   kicked: 403,
   banned: 403,
   slow_consumer: 429,
+  invalid_frames: 400,
   app_deleted: 404,
   logout: 200,
 };

@@ -12,6 +12,7 @@ import { AuthDeadline } from './authDeadline.js';
 import { ConnectionSlot } from './connectionSlot.js';
 import { failureLog, type FailureLog } from './failures.js';
 import { Inbox } from './inbox.js';
+import { InvalidFrameCount, isInvalidFrameCode } from './invalidFrames.js';
 import { OutboundBound } from './outbound.js';
 
 export interface KernelOptions {
@@ -47,12 +48,16 @@ export class ConnectionKernel {
   /** The outbound side the engine pushes to. */
   readonly sink: SessionSink;
   private readonly deadline: AuthDeadline;
+  private readonly invalidFrames = new InvalidFrameCount();
+  private tooManyInvalid = false;
+  private readonly end: (reason: Disconnect) => void;
 
   constructor(
     readonly deps: GatewayDeps,
     options: KernelOptions,
   ) {
     const scope = { dialect: options.dialect, connection: this.id };
+    this.end = (reason) => options.end(reason);
     this.fail = failureLog(
       deps.logger,
       options.transport === undefined ? scope : { ...scope, transport: options.transport },
@@ -89,6 +94,24 @@ export class ConnectionKernel {
   /** The connection has signed in: the deadline no longer applies. */
   signedIn(): void {
     this.deadline.cancel();
+  }
+
+  /**
+   * [proto.invalid-frames] The client sent a frame the gateway refuses as invalid. True when the refusal must
+   * not be sent: the connection is closed (now, with `invalid_frames`, or already).
+   */
+  refuseInvalid(): boolean {
+    if (this.closed || this.tooManyInvalid) return true;
+    if (!this.invalidFrames.add()) return false;
+    this.tooManyInvalid = true;
+    this.deps.logger.info({ connection: this.id }, 'connection closed: too many invalid frames');
+    this.end(disconnect('invalid_frames'));
+    return true;
+  }
+
+  /** A refusal by its catalogue code: counted by refuseInvalid when the code means an invalid frame. */
+  refuses(code: string): boolean {
+    return isInvalidFrameCode(code) && this.refuseInvalid();
   }
 
   /** The socket is gone, whatever closed it: release everything exactly once. True the first time. */

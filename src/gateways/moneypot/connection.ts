@@ -113,13 +113,12 @@ export class MoneypotConnection extends KernelConnection {
       this.enqueueMessage(params, callback);
       return;
     }
-    this.clientError(CLIENT_ERRORS.unknownEvent(String(name)));
-    this.answer(callback, CALLBACK_ERRORS.clientError);
+    this.refuseInvalid(CLIENT_ERRORS.unknownEvent(String(name)), callback);
   }
 
   private async auth(params: unknown[], callback: Callback | null): Promise<void> {
     if (!callback) {
-      this.clientError(CLIENT_ERRORS.authNoCallback);
+      this.refuseInvalid(CLIENT_ERRORS.authNoCallback, null);
       return;
     }
     if (this.state.kind !== 'fresh') {
@@ -128,14 +127,12 @@ export class MoneypotConnection extends KernelConnection {
       return;
     }
     if (params.length > 1) {
-      this.clientError(CLIENT_ERRORS.authArguments);
-      this.answer(callback, CALLBACK_ERRORS.clientError);
+      this.refuseInvalid(CLIENT_ERRORS.authArguments, callback);
       return;
     }
     const payload = parseAuthPayload(params[0]);
     if (!payload.ok) {
-      this.clientError(payload.error);
-      this.answer(callback, CALLBACK_ERRORS.clientError);
+      this.refuseInvalid(payload.error, callback);
       return;
     }
     this.state = { kind: 'authenticating' };
@@ -247,8 +244,7 @@ export class MoneypotConnection extends KernelConnection {
     if (this.pendingAuth) await this.pendingAuth;
     if (this.closed) return;
     if (params.length !== 1) {
-      this.clientError(CLIENT_ERRORS.messageArguments);
-      this.answer(callback, CALLBACK_ERRORS.clientError);
+      this.refuseInvalid(CLIENT_ERRORS.messageArguments, callback);
       return;
     }
     const state = this.state;
@@ -263,8 +259,7 @@ export class MoneypotConnection extends KernelConnection {
     }
     const text = parseMessageText(params[0]);
     if (!text.ok) {
-      this.clientError(text.error);
-      this.answer(callback, CALLBACK_ERRORS.clientError);
+      this.refuseInvalid(text.error, callback);
       return;
     }
     let reply: Reply;
@@ -307,6 +302,13 @@ export class MoneypotConnection extends KernelConnection {
     if (this.closed) return;
     this.outbox.close(reason);
     this.closedBySocket();
+  }
+
+  /** [proto.invalid-frames] An invalid event's error, unless it is one too many and the connection ends. */
+  private refuseInvalid(text: string, callback: Callback | null): void {
+    if (this.kernel.refuseInvalid()) return;
+    this.clientError(text);
+    this.answer(callback, CALLBACK_ERRORS.clientError);
   }
 
   private clientError(text: string): void {

@@ -170,6 +170,7 @@ export class NativeConnection extends KernelConnection {
    */
   request(op: unknown, data: unknown, answer: (reply: Ack) => void): void {
     const respond = (reply: Ack) => {
+      if (!reply.ok && this.kernel.refuses(reply.error.code)) return;
       if (!this.closed) this.kernel.outbound.write(() => answer(reply));
     };
     const taken = this.kernel.inbox.offer(async () => respond(await this.dispatch(op, data)));
@@ -179,9 +180,9 @@ export class NativeConnection extends KernelConnection {
     }
   }
 
-  /** Send something that answers no request (an unreadable frame's error), through the outbound bound. */
-  tell(write: () => void): void {
-    if (!this.closed) this.kernel.outbound.write(write);
+  /** Refuse a frame that is no request at all (its error answers no request), through the outbound bound. */
+  refuseFrame(write: () => void): void {
+    if (!this.kernel.refuseInvalid()) this.kernel.outbound.write(write);
   }
 
   /** Run one request and return its reply; never throws. */

@@ -121,7 +121,7 @@ function acceptSocket(deps: GatewayDeps, socket: Socket): NamespaceConnection {
         const error = new ParleyError('bad_request', 'Send one data argument and an ack callback', {
           field: 'data',
         });
-        connection.tell(() => answer({ ok: false, error: error.toBody() }));
+        connection.refuseFrame(() => answer({ ok: false, error: error.toBody() }));
         return;
       }
       connection.request(op, params[0], answer);

@@ -105,7 +105,7 @@ export function createNativeWsGateway(deps: GatewayDeps): WsGateway {
               : parseFrame(text);
           if (frame.error || frame.id === null) {
             const error: ErrorBody = (frame.error ?? new ParleyError('bad_request')).toBody();
-            connection.tell(() => reply({ id: frame.id, ok: false, error }));
+            connection.refuseFrame(() => reply({ id: frame.id, ok: false, error }));
             return;
           }
           const id = frame.id;

@@ -191,6 +191,8 @@ export class NumericConnection extends KernelConnection {
       text === null
         ? { ok: false as const, message: 'Binary frames are not supported.' }
         : parseClientFrame(text);
+    // [proto.invalid-frames] Counted before the control bucket, which would otherwise answer it as too fast.
+    if (!parsed.ok && this.kernel.refuseInvalid()) return;
     const isMessage = parsed.ok && parsed.command.kind === 'message';
     // Messages are held to the app's flood limit by the engine; everything else to this connection's bucket.
     if (!isMessage && this.control && !this.control.take(Date.now()).ok) {
@@ -210,7 +212,9 @@ export class NumericConnection extends KernelConnection {
         return;
       }
       if (!isParleyError(err)) this.logUnexpected(err, command.kind);
-      this.push(errorFrame(errorText(toParleyError(err), CONTEXT[command.kind])));
+      const error = toParleyError(err);
+      if (this.kernel.refuses(error.code)) return;
+      this.push(errorFrame(errorText(error, CONTEXT[command.kind])));
     }
   }
 

@@ -188,6 +188,8 @@ export class SocketApiConnection extends KernelConnection {
   private fail(name: unknown, transaction: string | null, err: unknown): void {
     const error = toParleyError(err);
     if (!isParleyError(err)) this.logFailure(err, name);
+    // [proto.invalid-frames] An invalid event is answered, up to the bound that closes the connection.
+    if (this.kernel.refuses(error.code)) return;
     const event = eventLabel(name);
     this.reply(SERVER_EVENTS.error, { event, message: error.message });
     if (transaction !== null)

@@ -135,10 +135,11 @@ describe('chatroom dialect fuzz', () => {
     const witness = await pool.ready(srv, 'witness', witnessToken);
     witness.command('connect_to_room', { username: 'witness', roomName: 'lobby' });
     await witness.next((f) => f.type === 'connect_to_room');
-    const fuzzer = await pool.ready(srv, 'fuzzer', fuzzToken);
 
     await fc.assert(
       fc.asyncProperty(fc.array(badFrame(fuzzToken), { minLength: 1, maxLength: 8 }), async (frames) => {
+        // A connection per run: one that sent 20 invalid frames within 10 s would be closed (invalid_frames).
+        const fuzzer = await pool.ready(srv, 'fuzzer', fuzzToken);
         for (const frame of frames) {
           fuzzer.sendRaw(frame);
           // The marker (get_rooms) is answered after the frame's own reply: frames are handled in order.
@@ -148,6 +149,7 @@ describe('chatroom dialect fuzz', () => {
         }
         expect(fuzzer.isClosed).toBe(false);
         expect(fuzzer.garbage).toEqual([]);
+        fuzzer.close();
       }),
       { numRuns: 60 },
     );

@@ -113,7 +113,7 @@ describe('eventchat: the document', () => {
   });
 
   it('answers a malformed `Auth` with `cerror` 400', async () => {
-    const client = await pool.open(srv).connected();
+    let client = await pool.open(srv).connected();
     const bad: unknown[] = [
       undefined,
       'nickname',
@@ -136,7 +136,9 @@ describe('eventchat: the document', () => {
       JSON.parse('{"user":"nickname","password":"nickname-password","room":"lobby","__proto__":{"x":1}}'),
       { user: 'nickname', password: 'nickname-password', room: 'lobby', constructor: { prototype: {} } },
     ];
-    for (const payload of bad) {
+    for (const [i, payload] of bad.entries()) {
+      // A fresh connection every 10: the 20th invalid event within 10 s closes one ([proto.invalid-frames]).
+      if (i > 0 && i % 10 === 0) client = await pool.open(srv).connected();
       if (payload === undefined) client.emit('Auth');
       else client.emit('Auth', payload);
       const error = await client.next('cerror');

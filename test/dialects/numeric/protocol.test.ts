@@ -475,7 +475,7 @@ describe('numeric dialect', () => {
 
   describe('invalid frames (type -1)', () => {
     it('answers every invalid frame with {type: -1, time, message}', async () => {
-      const ann = await pool.login(srv, 'bad_frames');
+      let ann = await pool.login(srv, 'bad_frames');
       const cases: [string, string][] = [
         ['not json', 'Invalid JSON.'],
         ['', 'Invalid JSON.'],
@@ -502,7 +502,9 @@ describe('numeric dialect', () => {
         ['{"type":6,"channel":null}', 'Field "channel" must be a string.'],
         ['{"type":3,"user":7}', 'Field "user" must be a string.'],
       ];
-      for (const [frame, message] of cases) {
+      for (const [i, [frame, message]] of cases.entries()) {
+        // A fresh connection every 10: the 20th invalid frame within 10 s closes one ([proto.invalid-frames]).
+        if (i > 0 && i % 10 === 0) ann = await pool.login(srv, `bad_frames${i}`);
         ann.sendText(frame);
         expect(await ann.next(), frame).toEqual({ type: -1, time: expect.any(Number), message });
       }
