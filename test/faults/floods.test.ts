@@ -73,7 +73,7 @@ describe('connection floods', () => {
   });
 
   it('sustained churn leaks neither descriptors nor memory', async () => {
-    const durationMs = faultDurationMs(5_000, 180_000);
+    const durationMs = faultDurationMs(5_000, 120_000);
     // A first round so that the baseline includes what any connection costs once (code paths, caches).
     const warm = await CrowdClient.open(server.url, 'churn-warm', 'lobby');
     await warm.request('send', { room: 'lobby', text: 'warm' });
