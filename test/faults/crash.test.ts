@@ -175,56 +175,64 @@ async function restartAndVerify(dataDir: string, sent: string[], acked: Map<stri
 }
 
 describe('kill -9', () => {
-  it('[durability.sigkill] during a stream with clientMsgId retries: every acknowledged message exactly once, integrity ok', async () => {
-    const dataDir = await makeTempDir('parley-sigkill-');
-    const first = await start(dataDir);
-    const { sent, acked, inFlightAtKill } = await streamUntilKilled(first, 'x', (n) => n >= 300);
-    // Sends were still in flight when it died (replies already on their way may still be read afterwards).
-    expect(inFlightAtKill).toBeGreaterThan(0);
-    const result = await restartAndVerify(dataDir, sent, acked, 'x');
-    recordOutcome({
-      id: 'sigkill-stream',
-      fault:
-        'SIGKILL after 300 acknowledged sends, 16 in flight; after restart every send retried with its clientMsgId',
-      expected:
-        'every acknowledged message present exactly once at its seq; retries answered duplicate; integrity_check ok',
-      measured: `${result.lost} lost, ${result.duplicates} duplicates answered, ${result.stored} stored once each; integrity_check ${result.integrity}`,
-      numbers: { acked: acked.size, inFlightAtKill, messagesLost: result.lost, stored: result.stored },
-    });
-  });
+  it(
+    '[durability.sigkill] during a stream with clientMsgId retries: every acknowledged message exactly once, integrity ok',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = await makeTempDir('parley-sigkill-');
+      const first = await start(dataDir);
+      const { sent, acked, inFlightAtKill } = await streamUntilKilled(first, 'x', (n) => n >= 300);
+      // Sends were still in flight when it died (replies already on their way may still be read afterwards).
+      expect(inFlightAtKill).toBeGreaterThan(0);
+      const result = await restartAndVerify(dataDir, sent, acked, 'x');
+      recordOutcome({
+        id: 'sigkill-stream',
+        fault:
+          'SIGKILL after 300 acknowledged sends, 16 in flight; after restart every send retried with its clientMsgId',
+        expected:
+          'every acknowledged message present exactly once at its seq; retries answered duplicate; integrity_check ok',
+        measured: `${result.lost} lost, ${result.duplicates} duplicates answered, ${result.stored} stored once each; integrity_check ${result.integrity}`,
+        numbers: { acked: acked.size, inFlightAtKill, messagesLost: result.lost, stored: result.stored },
+      });
+    },
+  );
 
-  it('while the WAL is being checkpointed into the database file: the same, integrity ok', async () => {
-    const dataDir = await makeTempDir('parley-sigkill-checkpoint-');
-    const first = await start(dataDir);
-    const dbPath = join(dataDir, DB_FILE);
-    const initialSize = (await stat(dbPath)).size;
-    let lastSize = initialSize;
-    let growingAtKill = false;
-    // 8 KB messages make checkpoints long; the kill comes the moment the database file is seen growing, which
-    // only a checkpoint does (the writer appends to the WAL), after at least 200 acknowledgements.
-    const text = 'c'.repeat(8000);
-    const { sent, acked, inFlightAtKill } = await streamUntilKilled(first, text, async (n) => {
-      if (n < 200) return false;
-      const size = (await stat(dbPath)).size;
-      const growing = size > lastSize && lastSize > initialSize;
-      lastSize = size;
-      if (growing) growingAtKill = true;
-      return growing || n >= 5000;
-    });
-    await waitFor(() => first.child.exitCode !== null || first.child.signalCode !== null);
-    const result = await restartAndVerify(dataDir, sent, acked, text);
-    recordOutcome({
-      id: 'sigkill-checkpoint',
-      fault:
-        'SIGKILL while the WAL is being checkpointed into the database file (8 KB messages, 16 in flight)',
-      expected: 'every acknowledged message present exactly once; integrity_check ok',
-      measured: `${result.lost} lost; integrity_check ${result.integrity}; killed while the file grew: ${growingAtKill}`,
-      numbers: {
-        acked: acked.size,
-        inFlightAtKill,
-        messagesLost: result.lost,
-        dbMBAtKill: Math.round(lastSize / 1048576),
-      },
-    });
-  });
+  it(
+    'while the WAL is being checkpointed into the database file: the same, integrity ok',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = await makeTempDir('parley-sigkill-checkpoint-');
+      const first = await start(dataDir);
+      const dbPath = join(dataDir, DB_FILE);
+      const initialSize = (await stat(dbPath)).size;
+      let lastSize = initialSize;
+      let growingAtKill = false;
+      // 8 KB messages make checkpoints long; the kill comes the moment the database file is seen growing, which
+      // only a checkpoint does (the writer appends to the WAL), after at least 200 acknowledgements.
+      const text = 'c'.repeat(8000);
+      const { sent, acked, inFlightAtKill } = await streamUntilKilled(first, text, async (n) => {
+        if (n < 200) return false;
+        const size = (await stat(dbPath)).size;
+        const growing = size > lastSize && lastSize > initialSize;
+        lastSize = size;
+        if (growing) growingAtKill = true;
+        return growing || n >= 5000;
+      });
+      await waitFor(() => first.child.exitCode !== null || first.child.signalCode !== null);
+      const result = await restartAndVerify(dataDir, sent, acked, text);
+      recordOutcome({
+        id: 'sigkill-checkpoint',
+        fault:
+          'SIGKILL while the WAL is being checkpointed into the database file (8 KB messages, 16 in flight)',
+        expected: 'every acknowledged message present exactly once; integrity_check ok',
+        measured: `${result.lost} lost; integrity_check ${result.integrity}; killed while the file grew: ${growingAtKill}`,
+        numbers: {
+          acked: acked.size,
+          inFlightAtKill,
+          messagesLost: result.lost,
+          dbMBAtKill: Math.round(lastSize / 1048576),
+        },
+      });
+    },
+  );
 });
