@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { WsGateway } from '../../src/gateways/types.js';
 import { attachUpgradeRouter, type UpgradeRouter } from '../../src/gateways/upgrade.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { tryUpgrade } from '../helpers/upgrade.js';
 import { once } from '../helpers/wait.js';
 
 /** A gateway that accepts WebSockets at `path` and echoes frames back. */
@@ -27,30 +27,6 @@ function echoGateway(path: string): WsGateway & { accepted: number } {
     },
   };
   return gateway;
-}
-
-interface Outcome {
-  opened: boolean;
-  status?: number;
-  body?: string;
-}
-
-/** Try a WebSocket upgrade; resolves with whether it opened, or the HTTP status and body of the refusal. */
-function tryUpgrade(url: string, headers: Record<string, string> = {}): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('open', () => {
-      ws.close();
-      resolve({ opened: true });
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ opened: false, status: res.statusCode, body }));
-    });
-    ws.on('error', () => resolve({ opened: false }));
-  });
 }
 
 async function listen(server: Server): Promise<number> {
@@ -151,47 +127,5 @@ describe('upgrade router', () => {
     router2.detach();
     server2.closeAllConnections();
     await new Promise((resolve) => server2.close(resolve));
-  });
-});
-
-describe('origins on a running server', () => {
-  let running: TestServer | null = null;
-
-  afterEach(async () => {
-    await running?.close();
-    running = null;
-  });
-
-  it('PARLEY allowed origins refuse other origins on /ws, allow listed ones, 404 elsewhere', async () => {
-    running = await startTestServer({ allowedOrigins: ['https://site.example'] });
-    const base = running.url.replace(/^http/, 'ws');
-    const refused = await tryUpgrade(`${base}/ws`, { Origin: 'https://evil.example' });
-    expect(refused).toMatchObject({ opened: false, status: 403 });
-    expect(await tryUpgrade(`${base}/ws`, { Origin: 'https://site.example' })).toEqual({ opened: true });
-    expect((await tryUpgrade(`${base}/unknown`, { Origin: 'https://site.example' })).status).toBe(404);
-  });
-
-  it('any origin passes when no list is set', async () => {
-    running = await startTestServer();
-    const base = running.url.replace(/^http/, 'ws');
-    expect(await tryUpgrade(`${base}/ws`, { Origin: 'https://whatever.example' })).toEqual({ opened: true });
-  });
-
-  it('socket.io refuses a disallowed Origin at the handshake', async () => {
-    running = await startTestServer({ allowedOrigins: ['https://site.example'] });
-    const poll = (origin: string) =>
-      fetch(`${running?.url}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: origin } });
-    expect((await poll('https://evil.example')).status).toBe(403);
-    expect((await poll('https://site.example')).status).toBe(200);
-  });
-
-  it('socket.io refuses a disallowed Origin on a WebSocket-only handshake with 403, not 400', async () => {
-    running = await startTestServer({ allowedOrigins: ['https://site.example'] });
-    const base = running.url.replace(/^http/, 'ws');
-    const url = `${base}/socket.io/?EIO=4&transport=websocket`;
-    const refused = await tryUpgrade(url, { Origin: 'https://evil.example' });
-    expect(refused).toMatchObject({ opened: false, status: 403 });
-    expect(JSON.parse(refused.body ?? '')).toMatchObject({ error: { code: 'origin_not_allowed' } });
-    expect(await tryUpgrade(url, { Origin: 'https://site.example' })).toEqual({ opened: true });
   });
 });

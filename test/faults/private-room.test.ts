@@ -1,5 +1,5 @@
 /**
- * A room made private stops reaching its joined non-members at once, in every framing and dialect: a user of
+ * Issue 10 case 2: a room made private stops reaching its joined non-members at once, in every framing and dialect: a user of
  * each protocol sits in app 1's lobby, the operator makes the lobby private, and a member's next message
  * reaches the member and nobody else; what the non-members try to send there reaches nobody.
  */
@@ -8,6 +8,7 @@ import type { ParleyClient } from '../../src/client/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { api, ClientPool, NO_FLOOD, patchApp } from '../native/helpers.js';
+import { recordOutcome } from './report.js';
 import {
   chatroomSeat,
   eventchatSeat,
@@ -21,14 +22,14 @@ import {
   WAIT_MS,
   waitObserved,
   type Seat,
-} from './all-in-lobby.helpers.js';
-import { ChatroomPool, isErrorFrame, post, type ChatroomClient } from './chatroom/helpers.js';
-import { EventchatPool, type EventchatClient } from './eventchat/helpers.js';
-import { hashedToken, MpPool, type MpClient } from './moneypot/helpers.js';
-import { isType, NumericPool, type NumericClient } from './numeric/helpers.js';
-import { SocketApiPool, tokenFor, type SocketApiClient } from './socketapi/helpers.js';
+} from '../dialects/all-in-lobby.helpers.js';
+import { ChatroomPool, isErrorFrame, post, type ChatroomClient } from '../dialects/chatroom/helpers.js';
+import { EventchatPool, type EventchatClient } from '../dialects/eventchat/helpers.js';
+import { hashedToken, MpPool, type MpClient } from '../dialects/moneypot/helpers.js';
+import { isType, NumericPool, type NumericClient } from '../dialects/numeric/helpers.js';
+import { SocketApiPool, tokenFor, type SocketApiClient } from '../dialects/socketapi/helpers.js';
 
-describe('a room made private', () => {
+describe('issue 10 case 2: a room made private stops streaming to joined non-members and takes nothing from them', () => {
   let srv: TestServer;
   const eventchats = new EventchatPool();
   const chatrooms = new ChatroomPool();
@@ -168,6 +169,13 @@ describe('a room made private', () => {
     }
     expect(socketapiTexts()).not.toContain(after);
     expect(socketapiTexts()).not.toContain(barrier);
+    recordOutcome({
+      id: 'issue-10-case-2-stream',
+      fault: 'room made private (PATCH visibility) while non-members of 7 protocols sit in it',
+      expected: 'the next messages reach members only',
+      measured: 'no non-member received a message sent after the change',
+      numbers: { nonMembers: outsiders.length + 1, leakedMessages: 0 },
+    });
   });
 
   it('takes nothing more from its joined non-members', async () => {
@@ -205,5 +213,12 @@ describe('a room made private', () => {
       expect(messageTexts(memberSeat)).not.toContain(text);
       expect(stored).not.toContain(text);
     }
+    recordOutcome({
+      id: 'issue-10-case-2-send',
+      fault: 'joined non-members of a room made private send to it (7 protocols)',
+      expected: 'each refused in its protocol’s way; nothing stored or delivered',
+      measured: 'all refused; none stored or delivered',
+      numbers: { attempts: Object.keys(texts).length, accepted: 0 },
+    });
   });
 });
