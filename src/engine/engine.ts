@@ -19,6 +19,7 @@ import { Messages } from './messages.js';
 import type { EngineMetrics } from './ports/metrics.js';
 import { ModerationCache } from './moderationCache.js';
 import { Moderator } from './moderator.js';
+import { OperationLimiter } from './operationLimiter.js';
 import type { Bus } from './ports/bus.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
@@ -66,6 +67,7 @@ export class Engine implements EngineApi {
   readonly messages: Messages;
   readonly moderator: Moderator;
   readonly admin: Admin;
+  readonly limits: OperationLimiter;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -101,6 +103,7 @@ export class Engine implements EngineApi {
       deliveredSeq: (roomId) => this.channels.get(roomId)?.deliveredSeq,
       onlineCount: (appId, roomId) => this.presence.roomCount(appId, roomId),
     });
+    this.limits = new OperationLimiter(ctx.clock, (appId) => this.catalog.knownApp(appId));
     const moderation = new ModerationCache(deps.store.directory);
     this.moderator = new Moderator(
       {
@@ -142,10 +145,10 @@ export class Engine implements EngineApi {
     this.broadcast.hello();
   }
 
-  /** Forgets refilled flood buckets; now and then removes expired tokens (every guest visit leaves one). */
+  /** Forgets refilled rate-limit buckets; now and then removes expired tokens (every guest visit leaves one). */
   private sweep(): void {
     const now = this.clock.now();
-    this.messages.sweep(now);
+    this.limits.sweep();
     this.sweeps += 1;
     if (this.sweeps % TOKEN_PURGE_EVERY_SWEEPS !== 0) return;
     this.store.directory

@@ -4,6 +4,7 @@
  * already parsed, so the rows with a JSON column take its type as a parameter and each store says how to read
  * it. SQL, statements and error mapping stay with each driver.
  */
+import { DEFAULT_APP_SETTINGS } from '../core/apps.js';
 import { ParleyError } from '../core/errors.js';
 import { usernameKey } from '../core/names.js';
 import { ROLES } from '../core/roles.js';
@@ -148,7 +149,8 @@ export function appMapper<Json>(settings: (json: Json) => AppSettings): (row: Ap
   return (row) => ({
     id: row.id,
     name: row.name,
-    settings: settings(row.settings),
+    // Settings added after an app was stored (e.g. `limits`) read as their defaults.
+    settings: { ...DEFAULT_APP_SETTINGS, ...settings(row.settings) },
     createdAt: row.created_at,
   });
 }

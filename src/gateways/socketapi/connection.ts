@@ -226,6 +226,9 @@ export class SocketApiConnection extends KernelConnection {
         return;
       case 'packet':
         return this.write(encoded.packet);
+      case 'packets':
+        for (const packet of encoded.packets) this.write(packet);
+        return;
       case 'channel-created':
         this.channels.remember(encoded.channelId, encoded.name);
         return this.write(encoded.packet);
