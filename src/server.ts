@@ -9,7 +9,7 @@ import { createRedisBus } from './bus/redis.js';
 import type { Bus } from './engine/ports/bus.js';
 import type { ServerConfig } from './config/types.js';
 import { isOriginAllowed } from './core/apps.js';
-import { systemClock } from './core/clock.js';
+import { systemClock, type Clock } from './core/clock.js';
 import { ParleyError } from './core/errors.js';
 import type { EngineApi } from './engine/api.js';
 import { createEngine } from './engine/engine.js';
@@ -39,6 +39,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** Defaults to a new logger at config.logLevel. */
   logger?: Logger;
+  /** Defaults to the system clock; tests hold time still with their own. */
+  clock?: Clock;
 }
 
 /** The upgrade router tries these in order; the first whose path matches gets the connection. */
@@ -105,7 +107,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
 
   try {
     const metrics = createMetrics();
-    const clock = systemClock;
+    const clock = opts.clock ?? systemClock;
     const authenticator = new Authenticator({
       directory: store.directory,
       clock,

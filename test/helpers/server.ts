@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../src/config/load.js';
 import type { ServerConfig } from '../../src/config/types.js';
 import type { EngineConfig } from '../../src/engine/config.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type RunningServer, type StartOptions } from '../../src/server.js';
 
 /** The repository root (where package.json and src/ are). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,7 +31,10 @@ export async function makeTempDir(prefix = 'parley-test-'): Promise<string> {
 }
 
 /** A Parley server in this process on 127.0.0.1 and a free port, with a fresh data directory and no logs. */
-export async function startTestServer(overrides: TestServerOverrides = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: TestServerOverrides = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const { engine: engineOverrides, ...serverOverrides } = overrides;
   const ownDir = serverOverrides.dataDir === undefined;
   const dataDir = serverOverrides.dataDir ?? (await makeTempDir());
@@ -48,7 +51,7 @@ export async function startTestServer(overrides: TestServerOverrides = {}): Prom
   };
   let server: RunningServer;
   try {
-    server = await startServer(config);
+    server = await startServer(config, options);
   } catch (err) {
     if (ownDir) await rm(dataDir, { recursive: true, force: true });
     throw err;
