@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../helpers/engine.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { ClientPool, emitAck, patchApp, register, type RawWs } from '../native/helpers.js';
+import { api, ClientPool, emitAck, patchApp, register, type RawWs } from '../native/helpers.js';
 import { isType, NumericPool } from '../dialects/numeric/helpers.js';
 import { recordOutcome } from './report.js';
 
@@ -79,6 +79,27 @@ describe('issue 10 case 5: every client operation is rate limited per user', () 
   });
   afterAll(async () => {
     await srv?.close();
+  });
+
+  it('issue 10 case 5: the per-app limits are validated and in the OpenAPI document', async () => {
+    const refuse = async (limits: unknown) => {
+      const res = await fetch(`${srv.url}/api/v1/apps/1`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${srv.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ settings: { limits } }),
+      });
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { error: { code: string } }).error.code;
+    };
+    expect(await refuse({ send: TINY })).toBe('bad_request'); // send's limit is `flood`
+    expect(await refuse({ nosuchop: TINY })).toBe('bad_request');
+    expect(await refuse({ history: { burst: 0, perSecond: 1 } })).toBe('bad_request');
+    const app = await api<{ settings: { limits: unknown } }>(srv, 'GET', '/api/v1/apps/1');
+    expect(app.settings.limits).toEqual({ history: TINY, join: TINY, members: TINY });
+    const doc = await api<{
+      components: { schemas: { AppSettings: { properties: Record<string, unknown> } } };
+    }>(srv, 'GET', '/api/v1/openapi.json');
+    expect(Object.keys(doc.components.schemas.AppSettings.properties)).toContain('limits');
   });
 
   it('issue 10 case 5: history, join and members over native ws answer rate_limited, then succeed after retryAfterMs; others are unaffected', async () => {
