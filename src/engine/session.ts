@@ -221,8 +221,9 @@ export class EngineSession implements Session, Subscriber {
     return room;
   }
 
-  async listRooms(): Promise<RoomView[]> {
-    this.enter('listRooms');
+  async listRooms(opts: { counted?: boolean } = {}): Promise<RoomView[]> {
+    if (opts.counted === false) this.assertOpen();
+    else this.enter('listRooms');
     return this.host.visibleRooms(this.appId, this.user);
   }
 

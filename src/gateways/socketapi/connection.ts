@@ -248,7 +248,7 @@ export class SocketApiConnection extends KernelConnection {
     if (!session || this.closed) return;
     let rooms: RoomView[];
     try {
-      rooms = await session.listRooms();
+      rooms = await session.listRooms({ counted: false }); // the push's own look-up: no client asked
     } catch (err) {
       if (this.closed) return;
       throw err;
