@@ -46,7 +46,7 @@ export type OperationLimits = Partial<Record<OverridableOperation, FloodLimit>>;
  */
 export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, FloodLimit>> = {
   listRooms: { burst: 10, perSecond: 1 },
-  createRoom: { burst: 5, perSecond: 0.2 },
+  createRoom: { burst: 10, perSecond: 1 },
   join: { burst: 30, perSecond: 3 },
   leave: { burst: 30, perSecond: 3 },
   edit: { burst: 10, perSecond: 2 },
