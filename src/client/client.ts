@@ -13,6 +13,7 @@ import type {
   JoinResult,
   MessageView,
   Mute,
+  NativeEventMap,
   NativeEventName,
   NativeOp,
   OpRequest,
@@ -65,7 +66,10 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
   private generation = 0;
   private currentState: ClientState = 'closed';
   private lastClose: CloseInfo | null = null;
-  private readonly book = new RoomBook((event, data) => this.emit<NativeEventName>(event, data));
+  private readonly book = new RoomBook((event, data) => {
+    this.emit<NativeEventName>(event, data);
+    if (event === 'online_changed') this.emitEachUser(data as NativeEventMap['online_changed']);
+  });
   private readonly sends: SendQueue;
   private readonly waiters = new OpenWaiters();
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -267,8 +271,8 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
   }
 
   /**
-   * Hear `user_online` / `user_offline` for the whole app (again after each reconnect); returns who is online
-   * now.
+   * Hear `online_changed` batches (and, per user, `user_online` / `user_offline`) for the whole app, again
+   * after each reconnect; returns who is online now.
    */
   async watchOnline(): Promise<UserRef[]> {
     this.watchingOnline = true;
@@ -441,6 +445,12 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     this.sends.rejectAll(error);
     const event: DisconnectedEvent = { ...info, willReconnect: false };
     this.emit('disconnected', event);
+  }
+
+  /** A presence batch, also told per user for listeners of `user_online` / `user_offline`. */
+  private emitEachUser(batch: NativeEventMap['online_changed']): void {
+    for (const user of batch.offline) this.emit('user_offline', { user });
+    for (const user of batch.online) this.emit('user_online', { user });
   }
 
   private setState(state: ClientState): void {

@@ -1,4 +1,4 @@
-import type { AuthResult, ErrorBody, NativeEventMap } from '../protocol/native.js';
+import type { AuthResult, ErrorBody, NativeEventMap, UserRef } from '../protocol/native.js';
 import type { ParleyClientError } from './errors.js';
 import type { SocketIoTransportOptions } from './transport-socketio.js';
 import type { WebSocketConstructorLike } from './transport-ws.js';
@@ -67,6 +67,10 @@ export interface ReconnectedEvent {
 
 /** Everything `on()` accepts: every server event, plus the client's own. */
 export interface ClientEventMap extends NativeEventMap {
+  /** Each user of an `online_changed` batch's `online` list, one event per user, after the batch itself. */
+  user_online: { user: UserRef };
+  /** Each user of an `online_changed` batch's `offline` list, one event per user, after the batch itself. */
+  user_offline: { user: UserRef };
   state: ClientState;
   disconnected: DisconnectedEvent;
   reconnected: ReconnectedEvent;

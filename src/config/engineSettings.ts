@@ -13,6 +13,15 @@ export const ENGINE_SETTINGS: readonly SettingSpec[] = [
     ...intSetting(0, 3_600_000),
   },
   {
+    key: 'engine.presenceBatchMs',
+    flag: 'presence-batch-ms',
+    env: ['PARLEY_PRESENCE_BATCH_MS'],
+    fileKey: 'presenceBatchMs',
+    description: 'App-wide arrivals and departures reach watchers in one batch per this window',
+    defaultText: String(DEFAULT_ENGINE_CONFIG.presenceBatchMs),
+    ...intSetting(0, 60_000),
+  },
+  {
     key: 'engine.typingThrottleMs',
     flag: 'typing-throttle-ms',
     env: ['PARLEY_TYPING_THROTTLE_MS'],

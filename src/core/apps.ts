@@ -4,6 +4,7 @@ import type { AppSettings } from './types.js';
 export const DEFAULT_APP_SETTINGS: AppSettings = {
   maxMessageLength: 2000,
   flood: { burst: 10, perSecond: 2 },
+  limits: {},
   allowGuests: true,
   guestsCanWrite: false,
   allowAccounts: true,

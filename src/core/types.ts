@@ -1,3 +1,4 @@
+import type { FloodLimit, OperationLimits } from './operationLimits.js';
 import type { Role } from './roles.js';
 
 export type AppId = number;
@@ -5,18 +6,16 @@ export type UserId = number;
 export type RoomId = number;
 export type MessageId = number;
 
-export interface FloodLimit {
-  /** Burst size: how many messages a user may send at once. */
-  burst: number;
-  /** Sustained rate: messages a user may send per second. */
-  perSecond: number;
-}
+export type { FloodLimit } from './operationLimits.js';
 
 export type JwtSettings = { alg: 'HS256'; secret: string } | { alg: 'RS256' | 'ES256'; publicKey: string };
 
 export interface AppSettings {
   maxMessageLength: number;
+  /** The limit of `send` (the table's `send` row, kept under its first name). */
   flood: FloodLimit;
+  /** Per-operation limits that replace the defaults of core/operationLimits.ts; `{}` keeps them all. */
+  limits: OperationLimits;
   allowGuests: boolean;
   guestsCanWrite: boolean;
   allowAccounts: boolean;

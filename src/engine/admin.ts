@@ -178,7 +178,7 @@ export class Admin implements EngineAdmin {
     }
     const author = refOf(user);
     const { text, clientMsgId } = input;
-    return this.parts.messages.post({ app, room, author, text, clientMsgId, commands: false, flood: false });
+    return this.parts.messages.post({ app, room, author, text, clientMsgId, commands: false });
   }
 
   async deleteMessage(appId: AppId, roomName: string, messageId: number): Promise<MessageView> {

@@ -122,7 +122,11 @@ export interface Session {
   /** Names of the rooms this session has joined. */
   readonly rooms: ReadonlySet<string>;
 
-  listRooms(): Promise<RoomView[]>;
+  /**
+   * Every call counts against the user's rate limit for its operation (docs/protocol.md), except a look-up a
+   * gateway makes on its own to handle a push (`counted: false`), which no client asked for.
+   */
+  listRooms(opts?: { counted?: boolean }): Promise<RoomView[]>;
   createRoom(input: { name: string; visibility?: RoomVisibility; topic?: string }): Promise<RoomView>;
   join(room: string, opts?: JoinOptions): Promise<JoinResult>;
   leave(room: string): Promise<void>;

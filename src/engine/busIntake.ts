@@ -67,8 +67,7 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unbanned'), user: userRef, by: userRef.nullable() }),
   z.object({ type: z.literal('kicked'), user: userRef, by: userRef.nullable(), reason: z.string() }),
   z.object({ type: z.literal('system'), room: roomRef.nullable(), text: z.string() }),
-  z.object({ type: z.literal('user_online'), user: userRef }),
-  z.object({ type: z.literal('user_offline'), user: userRef }),
+  z.object({ type: z.literal('online_changed'), online: z.array(userRef), offline: z.array(userRef) }),
   z.object({ type: z.literal('gap'), room: roomRef, afterSeq: seq, beforeSeq: seq }),
 ]);
 

@@ -18,6 +18,8 @@ export interface LiveRoomState {
  */
 export class Catalog {
   private readonly apps = new Map<AppId, Promise<App>>();
+  /** The last version of each app read or written here, for the checks that cannot wait (rate limits). */
+  private readonly loaded = new Map<AppId, App>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -30,6 +32,7 @@ export class Catalog {
     if (!entry) {
       entry = this.ctx.store.directory.getApp(appId).then((app) => {
         if (!app) throw noSuchApp();
+        this.loaded.set(appId, app);
         return app;
       });
       entry.catch(() => this.apps.delete(appId));
@@ -41,11 +44,18 @@ export class Catalog {
   /** The app as just written here. */
   rememberApp(app: App): void {
     this.apps.set(app.id, Promise.resolve(app));
+    this.loaded.set(app.id, app);
   }
 
-  /** Changed on another node: read it again on next use. */
+  /** The app as last read here, without waiting; a change on another node shows once it is read again. */
+  knownApp(appId: AppId): App | undefined {
+    return this.loaded.get(appId);
+  }
+
+  /** Changed on another node: read it again, now, so that the checks that cannot wait see the change. */
   forgetApp(appId: AppId): void {
     this.apps.delete(appId);
+    if (this.loaded.has(appId)) this.getApp(appId).catch(() => this.loaded.delete(appId));
   }
 
   getUser(appId: AppId, userId: UserId): Promise<User | null> {

@@ -1,6 +1,11 @@
 export interface EngineConfig {
   /** A user's presence stays this long after their last connection leaves, so a reload does not flap. */
   presenceGraceMs: number;
+  /**
+   * App-wide arrivals and departures are told to watchers in one batch per this window, so that a storm of
+   * arrivals costs one event per watcher per window; 0 tells each change at once (still as a batch of one).
+   */
+  presenceBatchMs: number;
   /** At most one typing=true per user and room in this interval. */
   typingThrottleMs: number;
   /** A session whose unsent outbound data exceeds this is disconnected as a slow consumer. */
@@ -22,6 +27,7 @@ export interface EngineConfig {
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   presenceGraceMs: 3000,
+  presenceBatchMs: 200,
   typingThrottleMs: 2000,
   outboundBufferBytes: 1024 * 1024,
   guestTokenTtlSeconds: 24 * 3600,

@@ -20,6 +20,7 @@ import { Messages } from './messages.js';
 import type { EngineMetrics } from './ports/metrics.js';
 import { ModerationCache } from './moderationCache.js';
 import { Moderator } from './moderator.js';
+import { OperationLimiter } from './operationLimiter.js';
 import type { Bus } from './ports/bus.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
@@ -71,6 +72,7 @@ export class Engine implements EngineApi {
   readonly moderator: Moderator;
   readonly admin: Admin;
   readonly guests: GuestReaper;
+  readonly limits: OperationLimiter;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -115,6 +117,7 @@ export class Engine implements EngineApi {
       deliveredSeq: (roomId) => this.channels.get(roomId)?.deliveredSeq,
       onlineCount: (appId, roomId) => this.presence.roomCount(appId, roomId),
     });
+    this.limits = new OperationLimiter(ctx.clock, (appId) => this.catalog.knownApp(appId));
     const moderation = new ModerationCache(store.directory);
     this.moderator = new Moderator(
       {
@@ -164,12 +167,12 @@ export class Engine implements EngineApi {
   }
 
   /**
-   * Forgets refilled flood buckets; now and then removes unused guests and expired tokens (every guest visit
-   * leaves one).
+   * Forgets refilled rate-limit buckets; now and then removes unused guests and expired tokens (every guest
+   * visit leaves one).
    */
   private sweep(): void {
     const now = this.clock.now();
-    this.messages.sweep(now);
+    this.limits.sweep();
     this.sweeps += 1;
     if (this.sweeps % GUEST_SWEEP_EVERY_SWEEPS === 0) {
       this.guests.sweep().catch((err: unknown) => this.logger.warn({ err }, 'removing unused guests failed'));

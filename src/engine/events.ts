@@ -61,9 +61,11 @@ export type EngineEvent =
   | { type: 'unbanned'; user: UserRef; by: UserRef | null }
   | { type: 'kicked'; user: UserRef; by: UserRef | null; reason: string }
   | { type: 'system'; room: RoomRef | null; text: string }
-  /** A user's first connection to the app opened / their last one closed (after the presence grace period). */
-  | { type: 'user_online'; user: UserRef }
-  | { type: 'user_offline'; user: UserRef }
+  /**
+   * App-wide presence, coalesced (see onlineBatcher.ts): users whose first connection to the app opened, and
+   * users whose last one closed (after the presence grace period), since the last such event.
+   */
+  | { type: 'online_changed'; online: UserRef[]; offline: UserRef[] }
   | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number };
 
 export type EngineEventType = EngineEvent['type'];

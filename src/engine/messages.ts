@@ -9,7 +9,6 @@ import {
   messageDeleted,
   messageNotFound,
   muted,
-  rateLimited,
 } from '../core/failures.js';
 import { renderInline, renderMarkdown } from '../core/markdown.js';
 import {
@@ -24,12 +23,11 @@ import type { App, Message, Room, UserRef } from '../core/types.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { Gap, HistoryPage, HistoryQuery, SendResult } from './api.js';
 import type { Broadcast } from './broadcast.js';
-import { userKey, type EngineContext } from './context.js';
+import type { EngineContext } from './context.js';
 import type { EngineEvent, MessageView } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
 import { describeDuration, type Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
-import { RateLimiter } from './rateLimiter.js';
 import { runSlashCommand } from './slashCommands.js';
 import { toMessageView, toRoomRef } from './views.js';
 
@@ -47,8 +45,6 @@ export interface PostInput {
   /** Read slash commands from the text. */
   commands: boolean;
   kind?: 'text' | 'me';
-  /** Hold the author to the app's flood limit (the operator's publish is not). */
-  flood: boolean;
   replyTo?: CommandReplyTarget;
 }
 
@@ -59,23 +55,16 @@ export interface Replay {
 }
 
 /**
- * The life of a message: the post pipeline (ban, guest rights, flood, slash commands, mute, length, render,
+ * The life of a message: the post pipeline (ban, guest rights, slash commands, mute, length, render,
  * commit, fan-out), edits and deletions, and reading back (the replay of a join, history pages).
  */
 export class Messages {
-  private readonly flood = new RateLimiter();
-
   constructor(
     private readonly ctx: EngineContext,
     private readonly moderation: ModerationCache,
     private readonly moderator: Moderator,
     private readonly broadcast: Broadcast,
   ) {}
-
-  /** Forgets refilled flood buckets, so that memory follows the active users only. */
-  sweep(now: number): void {
-    this.flood.sweep(now);
-  }
 
   /**
    * The one path of every message. Nothing is acknowledged or fanned out before the store has committed it;
@@ -88,10 +77,6 @@ export class Messages {
     if (author.role === 'guest' && !app.settings.guestsCanWrite) throw guestReadOnly();
     const clientMsgId = checkClientMsgId(input.clientMsgId);
     if (typeof input.text !== 'string') throw badField('text', 'text must be a string');
-    if (input.flood) {
-      const taken = this.flood.take(userKey(app.id, author.id), app.settings.flood, now);
-      if (!taken.ok) throw rateLimited(taken.retryAfterMs);
-    }
     let text = checkMessageText(input.text, app.settings.maxMessageLength);
     let kind: 'text' | 'me' = input.kind ?? 'text';
     if (input.commands && kind === 'text') {

@@ -3,7 +3,7 @@ import type { OnlineUser } from './api.js';
 import type { Broadcast } from './broadcast.js';
 import type { Channels } from './channels.js';
 import { userKey, type EngineContext } from './context.js';
-import type { EngineEvent } from './events.js';
+import { OnlineBatcher } from './onlineBatcher.js';
 import { PresenceDirectory, type PresenceEntry, type PresencePlace } from './presenceDirectory.js';
 import type { RoomChannel, Subscriber } from './roomChannel.js';
 import type { Sessions } from './sessions.js';
@@ -22,13 +22,19 @@ export class Presence {
   private readonly nodesSeen = new Map<string, number>();
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private silenceTimer: NodeJS.Timeout | null = null;
+  /** App-wide arrivals and departures, told to the watchers in batches. */
+  private readonly onlineBatch: OnlineBatcher;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly broadcast: Broadcast,
     private readonly sessions: Sessions,
     private readonly channels: Channels,
-  ) {}
+  ) {
+    this.onlineBatch = new OnlineBatcher(ctx.clock, ctx.config.presenceBatchMs, (appId, event) =>
+      sessions.toAppPresenceWatchers(appId, event),
+    );
+  }
 
   /** Heartbeats out, and the watch for silent nodes. */
   start(): void {
@@ -45,6 +51,7 @@ export class Presence {
     if (this.silenceTimer) clearInterval(this.silenceTimer);
     for (const timer of this.offlineTimers.values()) clearTimeout(timer);
     this.offlineTimers.clear();
+    this.onlineBatch.stop();
     this.broadcast.nodeLeaving();
   }
 
@@ -136,11 +143,7 @@ export class Presence {
   }
 
   private announce(entry: PresenceEntry, present: boolean, except?: Subscriber): void {
-    if (entry.roomId === null) {
-      const event: EngineEvent = { type: present ? 'user_online' : 'user_offline', user: entry.user };
-      this.sessions.toAppPresenceWatchers(entry.appId, event);
-      return;
-    }
+    if (entry.roomId === null) return this.onlineBatch.change(entry.appId, entry.user, present);
     const channel = this.channels.get(entry.roomId);
     if (!channel) return;
     const room = toRoomRef(channel.room);

@@ -11,6 +11,7 @@ import {
 } from '../core/failures.js';
 import type { Credentials, Principal } from '../core/identity.js';
 import { checkSeq, checkTyping } from '../core/messages.js';
+import type { LimitedOperation } from '../core/operationLimits.js';
 import { isStaff, type Role } from '../core/roles.js';
 import type { RoomCreation } from '../core/roomPolicy.js';
 import type { App, AppId, Ban, Mute, Room, RoomVisibility, UserRef } from '../core/types.js';
@@ -29,10 +30,12 @@ import type {
   SessionSink,
 } from './api.js';
 import type { EngineConfig } from './config.js';
+import { userKey } from './context.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
 import type { PostInput, Replay } from './messages.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
+import type { OperationLimiter } from './operationLimiter.js';
 import type { RoomChannel, Subscriber } from './roomChannel.js';
 import { toRoomRef } from './views.js';
 
@@ -41,6 +44,8 @@ export interface SessionHost {
   readonly clock: Clock;
   readonly config: Pick<EngineConfig, 'outboundBufferBytes' | 'typingThrottleMs'>;
   readonly moderator: Moderator;
+  /** Every operation's per-user budget (see operationLimiter.ts). */
+  readonly limits: Pick<OperationLimiter, 'take' | 'enforce'>;
   slowConsumer(): void;
   /** The session closed: the engine forgets it (presence ends after the grace period unless `immediate`). */
   forget(session: EngineSession, immediate: boolean): void;
@@ -80,6 +85,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class EngineSession implements Session, Subscriber {
   readonly id = newConnectionId();
   readonly appId: number;
+  /** Whose budget the operations of this session spend: the user's (every connection of theirs shares it). */
+  readonly limitKey: string;
   user: UserRef;
   principal: Principal;
   private readonly joined = new Map<number, Room>();
@@ -99,6 +106,8 @@ export class EngineSession implements Session, Subscriber {
     this.appId = principal.appId;
     this.principal = principal;
     this.user = { id: principal.user.id, username: principal.user.username, role: principal.user.role };
+    // Readers have no user (all are user 0): each reader has a budget of its own.
+    this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
     this.armExpiry();
   }
 
@@ -190,6 +199,16 @@ export class EngineSession implements Session, Subscriber {
     if (this.anonymous) throw signInRequired();
   }
 
+  /**
+   * The door of every operation: the session is open (and has a user, for writes), then the operation is
+   * counted against the user's budget, before any other work: over it, `rate_limited` with retryAfterMs.
+   */
+  private enter(op: LimitedOperation, needs: 'open' | 'user' = 'open'): void {
+    if (needs === 'user') this.assertUser();
+    else this.assertOpen();
+    this.host.limits.enforce(this, op);
+  }
+
   private async joinedRoom(name: unknown): Promise<Room> {
     const room = await this.host.findRoom(this.appId, name);
     if (!this.joined.has(room.id)) throw notJoined(room.name);
@@ -202,18 +221,19 @@ export class EngineSession implements Session, Subscriber {
     return room;
   }
 
-  async listRooms(): Promise<RoomView[]> {
-    this.assertOpen();
+  async listRooms(opts: { counted?: boolean } = {}): Promise<RoomView[]> {
+    if (opts.counted === false) this.assertOpen();
+    else this.enter('listRooms');
     return this.host.visibleRooms(this.appId, this.user);
   }
 
   async createRoom(input: { name: string; visibility?: RoomVisibility; topic?: string }): Promise<RoomView> {
-    this.assertUser();
+    this.enter('createRoom', 'user');
     return this.host.createRoom(this.appId, input, this.user, 'explicit');
   }
 
   async join(name: string, opts: JoinOptions = {}): Promise<JoinResult> {
-    this.assertOpen();
+    this.enter('join');
     if (opts.create === true)
       await this.host.createMissingRoom(this.appId, name, this.anonymous ? null : this.user);
     const room = await this.visibleRoom(name);
@@ -264,7 +284,7 @@ export class EngineSession implements Session, Subscriber {
   }
 
   async leave(name: string): Promise<void> {
-    this.assertOpen();
+    this.enter('leave');
     const room = await this.joinedRoom(name);
     this.joined.delete(room.id);
     this.joiningMap?.delete(room.id);
@@ -274,7 +294,7 @@ export class EngineSession implements Session, Subscriber {
   }
 
   async send(name: string, input: SendInput): Promise<SendResult> {
-    this.assertUser();
+    this.enter('send', 'user');
     const room = await this.joinedRoom(name);
     const app = await this.host.getApp(this.appId);
     return this.host.post({
@@ -285,25 +305,24 @@ export class EngineSession implements Session, Subscriber {
       clientMsgId: input.clientMsgId,
       commands: input.literal !== true,
       ...(input.kind ? { kind: input.kind } : {}),
-      flood: true,
       replyTo: this,
     });
   }
 
   async edit(name: string, messageId: number, text: string): Promise<MessageView> {
-    this.assertUser();
+    this.enter('edit', 'user');
     const room = await this.joinedRoom(name);
     return this.host.edit(await this.host.getApp(this.appId), room, this.user, messageId, text);
   }
 
   async remove(name: string, messageId: number): Promise<MessageView> {
-    this.assertUser();
+    this.enter('remove', 'user');
     const room = await this.joinedRoom(name);
     return this.host.remove(room, { kind: 'user', user: this.user }, messageId);
   }
 
   async history(name: string, query: HistoryQuery): Promise<HistoryPage> {
-    this.assertOpen();
+    this.enter('history');
     return this.host.history(await this.visibleRoom(name), query);
   }
 
@@ -316,6 +335,9 @@ export class EngineSession implements Session, Subscriber {
     const last = this.typingMap?.get(room.id);
     if (typing) {
       if (last !== undefined && now - last < this.host.config.typingThrottleMs) return;
+      // Over its limit typing is dropped without a word, as the throttle drops it: it is a hint nobody waits
+      // on. Only starts count: a stop follows a start that was let through.
+      if (!this.host.limits.take(this, 'typing').ok) return;
       (this.typingMap ??= new Map()).set(room.id, now);
     } else {
       if (last === undefined) return;
@@ -327,12 +349,13 @@ export class EngineSession implements Session, Subscriber {
   /** From now on this session hears `user_online` / `user_offline` for the whole app; returns who is online. */
   watchOnline(): { online: UserRef[] } {
     if (this.closed) return { online: [] };
+    this.host.limits.enforce(this, 'watchOnline');
     this.host.watchAppPresence(this);
     return { online: this.host.online(this.appId).map((entry) => entry.user) };
   }
 
   async members(name: string): Promise<{ online: UserRef[] }> {
-    this.assertOpen();
+    this.enter('members');
     const room = await this.visibleRoom(name);
     return { online: this.host.roomOnline(room) };
   }
@@ -344,38 +367,38 @@ export class EngineSession implements Session, Subscriber {
   }
 
   mute(target: string, opts: MuteOptions): Promise<Mute> {
-    this.assertUser();
+    this.enter('mute', 'user');
     return this.host.moderator.mute(this.appId, target, opts, this.actor);
   }
 
   unmute(target: string, opts: { room?: string }): Promise<void> {
-    this.assertUser();
+    this.enter('unmute', 'user');
     return this.host.moderator.unmute(this.appId, target, opts, this.actor);
   }
 
   ban(target: string, opts: { minutes?: number; reason?: string }): Promise<Ban> {
-    this.assertUser();
+    this.enter('ban', 'user');
     return this.host.moderator.ban(this.appId, target, opts, this.actor);
   }
 
   unban(target: string): Promise<void> {
-    this.assertUser();
+    this.enter('unban', 'user');
     return this.host.moderator.unban(this.appId, target, this.actor);
   }
 
   kick(target: string, opts: { reason?: string }): Promise<void> {
-    this.assertUser();
+    this.enter('kick', 'user');
     return this.host.moderator.kick(this.appId, target, opts, this.actor);
   }
 
   async listMutes(): Promise<NamedMute[]> {
-    this.assertUser();
+    this.enter('listMutes', 'user');
     if (!isStaff(this.user.role)) throw staffOnlyMuteList();
     return this.host.namedMutes(this.appId);
   }
 
   async refresh(credentials: Credentials): Promise<Principal> {
-    this.assertUser();
+    this.enter('refresh', 'user');
     const principal = await this.host.reauthenticate(this.appId, credentials);
     if (principal.user.id !== this.user.id) {
       throw credentialsOfAnotherUser();

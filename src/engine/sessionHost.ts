@@ -7,6 +7,7 @@ import type { EngineContext } from './context.js';
 import type { Identity } from './identity.js';
 import type { Messages } from './messages.js';
 import type { Moderator } from './moderator.js';
+import type { OperationLimiter } from './operationLimiter.js';
 import type { Presence } from './presence.js';
 import type { Rooms } from './rooms.js';
 import type { SessionHost } from './session.js';
@@ -23,6 +24,7 @@ export interface SessionHostParts {
   identity: Identity;
   admin: Admin;
   moderator: Moderator;
+  limits: OperationLimiter;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
 }
@@ -37,6 +39,10 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     config: ctx.config,
     get moderator() {
       return parts().moderator;
+    },
+    limits: {
+      take: (caller, op) => parts().limits.take(caller, op),
+      enforce: (caller, op) => parts().limits.enforce(caller, op),
     },
     slowConsumer: () => ctx.metrics.slowConsumerDisconnected(),
     forget: (session, immediate) => parts().sessions.forget(session, immediate),

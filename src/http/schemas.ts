@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
+import { DEFAULT_OPERATION_LIMITS, type OverridableOperation } from '../core/operationLimits.js';
 import { ROLES } from '../core/roles.js';
 
 /**
@@ -107,14 +108,37 @@ export const jwtSettingsSchema = z.discriminatedUnion('alg', [
   }),
 ]);
 
+/** A token bucket: `what` a user may make at once, and per second after that. */
+function floodLimitSchema(what: string) {
+  return z.strictObject({
+    burst: z.number().int().positive().max(100_000).describe(`${what} a user may make at once`),
+    perSecond: z.number().positive().max(100_000).describe(`Sustained ${what.toLowerCase()} per second`),
+  });
+}
+
+const OVERRIDABLE = Object.keys(DEFAULT_OPERATION_LIMITS) as OverridableOperation[];
+
+const operationLimitsSchema = z
+  .strictObject(
+    Object.fromEntries(
+      OVERRIDABLE.map((op) => {
+        const { burst, perSecond } = DEFAULT_OPERATION_LIMITS[op];
+        return [
+          op,
+          floodLimitSchema('Requests').optional().describe(`Default: ${burst} at once, ${perSecond}/s`),
+        ];
+      }),
+    ) as Record<OverridableOperation, z.ZodOptional<ReturnType<typeof floodLimitSchema>>>,
+  )
+  .describe(
+    'Per-user limits of the other operations (token buckets, per node), each replacing its default; `send` ' +
+      'is held to `flood`. An operation over its limit answers rate_limited with details.retryAfterMs.',
+  );
+
 const settingsFields = {
   maxMessageLength: z.number().int().min(1).max(100_000).describe('Longest message text, in characters'),
-  flood: z
-    .strictObject({
-      burst: z.number().int().positive().max(100_000).describe('Messages a user may send at once'),
-      perSecond: z.number().positive().max(100_000).describe('Sustained messages per second'),
-    })
-    .describe('Per-user flood limit (a token bucket)'),
+  flood: floodLimitSchema('Messages').describe('Per-user flood limit of `send` (a token bucket)'),
+  limits: operationLimitsSchema,
   allowGuests: z.boolean().describe('Whether guests may connect with a nickname'),
   guestsCanWrite: z.boolean().describe('Whether guests may post'),
   allowAccounts: z.boolean().describe('Whether the public register and login endpoints are open'),
@@ -150,7 +174,7 @@ const settingsFields = {
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
-/** Any subset of the settings; each given field replaces the stored one (`flood` and `jwt` as a whole). */
+/** Any subset of the settings; each given field replaces the stored one (`flood`, `limits` and `jwt` as a whole). */
 export const appSettingsPatchSchema = z.strictObject(settingsFields).partial();
 
 export const appNameInput = z.string().trim().min(1).max(100);

@@ -22,8 +22,7 @@ export const NATIVE_EVENTS = [
   'kicked',
   'system',
   'gap',
-  'user_online',
-  'user_offline',
+  'online_changed',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -55,10 +54,12 @@ export interface NativeEventMap {
   system: { room: RoomRef | null; text: string };
   /** Messages with afterSeq < seq < beforeSeq were not delivered. */
   gap: { room: RoomRef; afterSeq: number; beforeSeq: number };
-  /** A user's first connection to the app opened. */
-  user_online: { user: UserRef };
-  /** A user's last connection to the app closed (after the presence grace period). */
-  user_offline: { user: UserRef };
+  /**
+   * App-wide presence, batched: users whose first connection to the app opened (`online`) and users whose last
+   * connection closed (`offline`, after the presence grace period) since the last such event. A user is in at
+   * most one of the two lists; apply `offline` then `online` to the set `watch_online` answered.
+   */
+  online_changed: { online: UserRef[]; offline: UserRef[] };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

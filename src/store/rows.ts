@@ -153,7 +153,7 @@ export function appMapper<Json>(settings: (json: Json) => AppSettings): (row: Ap
   return (row) => ({
     id: row.id,
     name: row.name,
-    // Settings added after an app was stored read as their defaults.
+    // Settings added after an app was stored (e.g. `limits`) read as their defaults.
     settings: { ...DEFAULT_APP_SETTINGS, ...settings(row.settings) },
     createdAt: row.created_at,
   });

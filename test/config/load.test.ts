@@ -238,6 +238,7 @@ describe('loadConfig errors: one line naming the setting and its source', () => 
     ['PARLEY_LOG_LEVEL', 'loud'],
     ['PARLEY_SQLITE_SYNCHRONOUS', 'OFF'],
     ['PARLEY_PRESENCE_GRACE_MS', '-5'],
+    ['PARLEY_PRESENCE_BATCH_MS', '60001'],
     ['PARLEY_TYPING_THROTTLE_MS', 'x'],
     ['PARLEY_OUTBOUND_BUFFER_BYTES', '10'],
     ['PARLEY_TOKEN_TTL_SECONDS', '-1'],

@@ -200,14 +200,14 @@ describe('a node stopping on purpose', () => {
     const leaver = await connect(c, 'leaver');
     await leaver.session.join('lobby');
     for (const watcher of [onA, onB]) {
-      await watcher.sink.next('user_online', (e) => e.user.username === 'leaver');
+      await watcher.sink.nextPresence('leaver', true);
       await waitFor(() => watcher.sink.of('presence_join').some((e) => e.user.username === 'leaver'));
     }
 
     const stoppedAt = Date.now();
     const heard = Promise.all(
       [onA, onB].flatMap((watcher) => [
-        watcher.sink.next('user_offline', (e) => e.user.username === 'leaver'),
+        watcher.sink.nextPresence('leaver', false),
         watcher.sink.next('presence_leave', (e) => e.user.username === 'leaver'),
       ]),
     ).then(() => Date.now() - stoppedAt);

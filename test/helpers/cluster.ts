@@ -14,7 +14,7 @@ import pg from 'pg';
 import { ParleyClient } from '../../src/client/index.js';
 import type { ClientCredentials, ParleyClientOptions, TransportKind } from '../../src/client/index.js';
 import { startOwnRedis, type OwnRedis } from './redis.js';
-import { makeTempDir, spawnServer, type SpawnedServer } from './server.js';
+import { makeTempDir, spawnServer, unreachedLimits, UNREACHED_LIMIT, type SpawnedServer } from './server.js';
 import { waitFor } from './wait.js';
 
 /** The shared database the tests make their schemas in (each test file its own, dropped afterwards). */
@@ -34,8 +34,8 @@ export const NODE_GONE_BOUND_MS = 3 * CLUSTER_HEARTBEAT_MS + PRESENCE_GRACE_MS;
 /** Starting a node from source is slow on a loaded 2-core CI machine: generous, since it is event-driven. */
 const NODE_START_TIMEOUT_MS = 90_000;
 
-/** A flood limit no test reaches. */
-export const NO_FLOOD = { flood: { burst: 100_000, perSecond: 100_000 } };
+/** A flood limit, and per-operation limits, that no test reaches. */
+export const NO_FLOOD = { flood: UNREACHED_LIMIT, limits: unreachedLimits() };
 
 // ------------------------------------------------------------------------------------------ prerequisites
 

@@ -87,6 +87,18 @@ export class RecordingSink implements SessionSink {
     this.terminated = reason;
   }
 
+  /** The usernames told online (or offline) across the app-wide presence batches received, in order. */
+  toldPresence(online: boolean): string[] {
+    return this.of('online_changed').flatMap((e) => (online ? e.online : e.offline).map((u) => u.username));
+  }
+
+  /** Resolves with the presence batch that tells `username` online (or offline). */
+  nextPresence(username: string, online: boolean): Promise<Extract<EngineEvent, { type: 'online_changed' }>> {
+    return this.next('online_changed', (e) =>
+      (online ? e.online : e.offline).some((u) => u.username === username),
+    );
+  }
+
   of<T extends EngineEvent['type']>(type: T): Extract<EngineEvent, { type: T }>[] {
     return this.events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
   }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../src/config/load.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../src/core/operationLimits.js';
 import type { ServerConfig } from '../../src/config/types.js';
 import type { EngineConfig } from '../../src/engine/config.js';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server.js';
@@ -26,6 +27,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A rate limit no test reaches. */
+export const UNREACHED_LIMIT = { burst: 100_000, perSecond: 100_000 };
+
+/** The app's `limits` setting with every operation at UNREACHED_LIMIT. */
+export function unreachedLimits(): Record<string, typeof UNREACHED_LIMIT> {
+  return Object.fromEntries(Object.keys(DEFAULT_OPERATION_LIMITS).map((op) => [op, UNREACHED_LIMIT]));
+}
+
 export async function makeTempDir(prefix = 'parley-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
@@ -33,7 +42,7 @@ export async function makeTempDir(prefix = 'parley-test-'): Promise<string> {
 /** A Parley server in this process on 127.0.0.1 and a free port, with a fresh data directory and no logs. */
 export async function startTestServer(
   overrides: TestServerOverrides = {},
-  opts: StartOptions = {},
+  options: StartOptions = {},
 ): Promise<TestServer> {
   const { engine: engineOverrides, ...serverOverrides } = overrides;
   const ownDir = serverOverrides.dataDir === undefined;
@@ -47,11 +56,13 @@ export async function startTestServer(
     adminKey: TEST_ADMIN_KEY,
     ...serverOverrides,
     dataDir,
-    engine: { ...base.engine, ...engineOverrides },
+    // App-wide presence told at once, as one batch per change, so that tests of other things see it in the
+    // order it happened; the batching itself is tested with a window of its own (test/faults/rate-limits).
+    engine: { ...base.engine, presenceBatchMs: 0, ...engineOverrides },
   };
   let server: RunningServer;
   try {
-    server = await startServer(config, opts);
+    server = await startServer(config, options);
   } catch (err) {
     if (ownDir) await rm(dataDir, { recursive: true, force: true });
     throw err;

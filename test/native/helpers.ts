@@ -12,7 +12,7 @@ import type {
   ParleyClientOptions,
   TransportKind,
 } from '../../src/client/index.js';
-import type { TestServer } from '../helpers/server.js';
+import { unreachedLimits, UNREACHED_LIMIT, type TestServer } from '../helpers/server.js';
 import { collect, waitFor } from '../helpers/wait.js';
 
 export const TRANSPORTS: TransportKind[] = ['ws', 'socket.io'];
@@ -40,8 +40,8 @@ export function patchApp(srv: TestServer, settings: Record<string, unknown>, app
   return api(srv, 'PATCH', `/api/v1/apps/${app}`, { settings });
 }
 
-/** A flood limit no test reaches. */
-export const NO_FLOOD = { flood: { burst: 10_000, perSecond: 10_000 } };
+/** A flood limit, and per-operation limits, that no test reaches (tests of other things than rate limits). */
+export const NO_FLOOD = { flood: UNREACHED_LIMIT, limits: unreachedLimits() };
 
 /** Self-register an account; resolves with its access token. */
 export async function register(

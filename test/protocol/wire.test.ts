@@ -57,8 +57,7 @@ const EVENTS: EngineEvent[] = [
   { type: 'kicked', user: ann, by: mod, reason: 'bye' },
   { type: 'system', room: null, text: 'Commands: /me' },
   { type: 'gap', room, afterSeq: 3, beforeSeq: 9 },
-  { type: 'user_online', user: ann },
-  { type: 'user_offline', user: ann },
+  { type: 'online_changed', online: [ann], offline: [mod] },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

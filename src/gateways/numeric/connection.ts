@@ -19,7 +19,7 @@ import { joinChannel, leaveChannel, listUsers, NumericRefusal, sendMessage } fro
 import type { CommandContext } from './commands.js';
 import { BAD_APP, errorText, TOO_FAST, TOO_MANY_PENDING } from './errors.js';
 import type { ErrorContext } from './errors.js';
-import { sharedFrame } from './events.js';
+import { presenceFrames, sharedFrame } from './events.js';
 import { channelFrame, errorFrame, parseClientFrame, TYPE, userFrame } from './frames.js';
 import type { Command } from './frames.js';
 import { isNick, NICK_RULE } from './rules.js';
@@ -257,10 +257,13 @@ export class NumericConnection extends KernelConnection {
   private deliver(event: EngineEvent): void {
     if (this.state === 'closed') return;
     switch (event.type) {
-      case 'user_online':
-        // This client's own login is confirmed by the gateway (the engine is silent on a quick return).
-        if (event.user.id === this.userId) return;
-        break;
+      case 'online_changed':
+        // A frame per user; this client's own login is confirmed by the gateway (the engine is silent on a
+        // quick return).
+        for (const { userId, login, frame } of presenceFrames(event)) {
+          if (!(login && userId === this.userId)) this.push(frame);
+        }
+        return;
       case 'kicked':
         if (event.user.id === this.userId) {
           this.farewell = event.reason ? `You were kicked: ${event.reason}` : 'You were kicked.';

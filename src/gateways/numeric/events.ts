@@ -2,6 +2,7 @@
  * Engine events as numeric frames. The same event object goes to every recipient, so each is encoded once
  * (encodeOnce with the 'numeric' framing); events the dialect has no frame for encode to null.
  */
+import type { UserRef } from '../../core/types.js';
 import type { EngineEvent, MessageView } from '../../engine/events.js';
 import { encodeOnce } from '../encodeOnce.js';
 import { encodeFrame, TYPE } from './frames.js';
@@ -9,6 +10,7 @@ import type { ServerFrame } from './frames.js';
 import { secondsOf, SERVER_USER } from './rules.js';
 
 export const NUMERIC_FRAMING = 'numeric';
+const NUMERIC_PRESENCE_FRAMING = 'numeric-presence';
 
 /** A stored message as type 0 (text) or 7 (/me action); `history` marks the replay on join. */
 export function messageFrame(message: MessageView, history: boolean): ServerFrame {
@@ -36,15 +38,9 @@ export function encodeEvent(event: EngineEvent): string | null {
         channel: event.room.name,
         user: event.user.username,
       });
-    case 'user_online':
-    case 'user_offline':
-      return encodeFrame({
-        type: event.type === 'user_online' ? TYPE.login : TYPE.logout,
-        time,
-        user: event.user.username,
-      });
     default:
-      // Edits, deletions, typing, room and moderation events, system replies and gaps have no numeric frame.
+      // Edits, deletions, typing, room and moderation events, system replies and gaps have no numeric frame;
+      // app-wide presence is a frame per user (presenceFrames).
       return null;
   }
 }
@@ -52,4 +48,33 @@ export function encodeEvent(event: EngineEvent): string | null {
 /** The frame for `event`, encoded once however many numeric sessions receive it. */
 export function sharedFrame(event: EngineEvent): string | null {
   return encodeOnce(event, NUMERIC_FRAMING, encodeEvent);
+}
+
+/** One login (type 2) or logout (type 3) frame of a presence batch, with whom it is about. */
+export interface PresenceFrame {
+  userId: number;
+  login: boolean;
+  frame: string;
+}
+
+function encodePresence(event: EngineEvent): PresenceFrame[] {
+  if (event.type !== 'online_changed') return [];
+  const time = secondsOf(Date.now());
+  const frame = (user: UserRef, login: boolean): PresenceFrame => ({
+    userId: user.id,
+    login,
+    frame: encodeFrame({ type: login ? TYPE.login : TYPE.logout, time, user: user.username }),
+  });
+  return [
+    ...event.offline.map((user) => frame(user, false)),
+    ...event.online.map((user) => frame(user, true)),
+  ];
+}
+
+/**
+ * The dialect has no frame for many users at once: a batch of app-wide arrivals and departures is a login or
+ * logout frame per user, each encoded once however many numeric sessions receive the batch.
+ */
+export function presenceFrames(event: Extract<EngineEvent, { type: 'online_changed' }>): PresenceFrame[] {
+  return encodeOnce(event, NUMERIC_PRESENCE_FRAMING, encodePresence);
 }

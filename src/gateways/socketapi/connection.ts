@@ -228,6 +228,9 @@ export class SocketApiConnection extends KernelConnection {
         return;
       case 'packet':
         return this.write(encoded.packet);
+      case 'packets':
+        for (const packet of encoded.packets) this.write(packet);
+        return;
       case 'channel-created':
         this.channels.remember(encoded.channelId, encoded.name);
         return this.write(encoded.packet);
@@ -247,7 +250,7 @@ export class SocketApiConnection extends KernelConnection {
     if (!session || this.closed) return;
     let rooms: RoomView[];
     try {
-      rooms = await session.listRooms();
+      rooms = await session.listRooms({ counted: false }); // the push's own look-up: no client asked
     } catch (err) {
       if (this.closed) return;
       throw err;

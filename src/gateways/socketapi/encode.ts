@@ -3,6 +3,7 @@
  * recipient (encodeOnce), and what differs per recipient (whether they may see a channel) is decided by the
  * connection from the encoded variants.
  */
+import type { UserRef } from '../../core/types.js';
 import type { OnlineUser } from '../../engine/api.js';
 import type { EngineEvent, MessageView, RoomView } from '../../engine/events.js';
 import type { ChannelModel, MessageModel, OnlineStatus, UserModel } from './protocol.js';
@@ -54,6 +55,8 @@ export type EncodedPush =
   | { kind: 'none' }
   /** The same packet for every recipient. */
   | { kind: 'packet'; packet: string }
+  /** The same packets for every recipient, in order (a batch of online statuses: one packet per user). */
+  | { kind: 'packets'; packets: string[] }
   /** The engine already delivers room_created only to those who may see the room. */
   | { kind: 'channel-created'; channelId: number; name: string; packet: string }
   | {
@@ -99,12 +102,12 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
         channelId: event.room.id,
         packet: encodePacket(SERVER_EVENTS.channelDeleted, { channelId: event.room.id }),
       };
-    case 'user_online':
-    case 'user_offline': {
-      const onlineStatus: OnlineStatus = event.type === 'user_online' ? 'online' : 'offline';
+    case 'online_changed': {
+      const status = (onlineStatus: OnlineStatus) => (user: UserRef) =>
+        encodePacket(SERVER_EVENTS.onlineStatusUpdated, { userId: user.id, onlineStatus });
       return {
-        kind: 'packet',
-        packet: encodePacket(SERVER_EVENTS.onlineStatusUpdated, { userId: event.user.id, onlineStatus }),
+        kind: 'packets',
+        packets: [...event.offline.map(status('offline')), ...event.online.map(status('online'))],
       };
     }
     case 'message':
@@ -153,6 +156,8 @@ export function encodedSize(encoded: EncodedPush): number {
   switch (encoded.kind) {
     case 'none':
       return 0;
+    case 'packets':
+      return encoded.packets.reduce((total, packet) => total + packet.length, 0);
     case 'packet':
     case 'channel-created':
     case 'channel-deleted':

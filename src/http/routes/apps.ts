@@ -55,7 +55,7 @@ export function appRoutes({ engine }: ApiDeps): RouteSpec[] {
       tag: 'apps',
       summary: 'Rename an app or change some of its settings',
       description:
-        'Each settings field given replaces the stored one; `flood` and `jwt` are replaced as a whole. ' +
+        'Each settings field given replaces the stored one; `flood`, `limits` and `jwt` are replaced as a whole. ' +
         'Settings fields left out keep their values.',
       auth: 'admin',
       params: appParams,

@@ -488,6 +488,8 @@ describe('chatroom dialect: limits and lifecycle', () => {
 
   beforeAll(async () => {
     srv = await startTestServer({ maxFrameBytes: 2048, authTimeoutMs: 300, engine: { presenceGraceMs: 0 } });
+    // The burst below is about the queue bound, not the per-user rate limits.
+    await patchApp(srv, NO_FLOOD);
   });
   afterEach(() => pool.closeAll());
   afterAll(async () => {

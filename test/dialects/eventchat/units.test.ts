@@ -153,7 +153,7 @@ describe('eventchat connection (no network)', () => {
       message: { ...message, roomId: 99 },
     });
     sink.deliver({ type: 'typing', room, user: message.author, typing: true });
-    sink.deliver({ type: 'user_online', user: message.author });
+    sink.deliver({ type: 'online_changed', online: [message.author], offline: [] });
     expect(socket.packets).toEqual([roomPacket(event)]);
     expect(socket.packets[0]).toBe(
       '2/eventchat,["message",{"id":11,"user":"bob","content":"<p>hi &lt;b&gt;</p>","raw_content":"hi <b>"}]',

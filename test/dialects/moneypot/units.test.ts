@@ -85,7 +85,7 @@ describe('moneypot frames', () => {
     expect(concernsLobby({ type: 'presence_join', room: { id: 2, name: 'x' }, user: bob }, 1)).toBe(false);
     expect(concernsLobby({ ...muted, room: { id: 2, name: 'x' } }, 1)).toBe(false);
     expect(concernsLobby(muted, 1)).toBe(true);
-    expect(concernsLobby({ type: 'user_online', user: bob }, 1)).toBe(false);
+    expect(concernsLobby({ type: 'online_changed', online: [bob], offline: [] }, 1)).toBe(false);
   });
 });
 

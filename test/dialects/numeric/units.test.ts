@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { EngineEvent, MessageView } from '../../../src/engine/events.js';
 import { NumericRefusal } from '../../../src/gateways/numeric/commands.js';
 import { parseAppParam } from '../../../src/gateways/numeric/connection.js';
-import { encodeEvent, sharedFrame } from '../../../src/gateways/numeric/events.js';
+import { encodeEvent, presenceFrames, sharedFrame } from '../../../src/gateways/numeric/events.js';
 import { parseClientFrame } from '../../../src/gateways/numeric/frames.js';
 import { CHANNEL_RULE, isNick, MESSAGE_RULE, stripChannel } from '../../../src/gateways/numeric/rules.js';
 import { readLoginUrl } from '../../../src/gateways/numeric/ws.js';
@@ -119,8 +119,12 @@ describe('encodeEvent', () => {
       user: 'ann',
     });
     expect(decode({ type: 'presence_leave', room, user })).toMatchObject({ type: 5, channel: 'chat' });
-    expect(decode({ type: 'user_online', user })).toMatchObject({ type: 2, user: 'ann' });
-    expect(decode({ type: 'user_offline', user })).toMatchObject({ type: 3, user: 'ann' });
+    const bob = { ...user, id: 8, username: 'bob' };
+    const batch = presenceFrames({ type: 'online_changed', online: [user], offline: [bob] });
+    expect(batch.map((f) => [f.userId, f.login, JSON.parse(f.frame) as unknown])).toEqual([
+      [8, false, expect.objectContaining({ type: 3, user: 'bob' })],
+      [user.id, true, expect.objectContaining({ type: 2, user: 'ann' })],
+    ]);
     expect(decode({ type: 'typing', room, user, typing: true })).toBeNull();
     expect(decode({ type: 'system', room, text: 'x' })).toBeNull();
   });
@@ -129,7 +133,7 @@ describe('encodeEvent', () => {
     // Presence frames carry the current time: hold the clock still so that the two encodings can be compared.
     vi.useFakeTimers({ toFake: ['Date'], now: 1_796_227_216_021 });
     try {
-      const event: EngineEvent = { type: 'user_online', user };
+      const event: EngineEvent = { type: 'presence_join', room, user };
       const first = sharedFrame(event);
       expect(first).toBe(encodeEvent(event));
       // Encoded once: a later recipient gets the same frame, not a new encoding at a later time.

@@ -91,9 +91,9 @@ describe('socketapi event mapping', () => {
       channelId: 4,
       packet: '2/socketapi,["channel-deleted",{"channelId":4}]',
     });
-    expect(encodePush({ type: 'user_offline', user }, 3)).toEqual({
-      kind: 'packet',
-      packet: '2/socketapi,["online-status-updated",{"userId":9,"onlineStatus":"offline"}]',
+    expect(encodePush({ type: 'online_changed', online: [], offline: [user] }, 3)).toEqual({
+      kind: 'packets',
+      packets: ['2/socketapi,["online-status-updated",{"userId":9,"onlineStatus":"offline"}]'],
     });
   });
 
