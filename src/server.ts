@@ -18,6 +18,8 @@ import { createNativeWsGateway } from './gateways/native/ws.js';
 import { DIALECTS } from './gateways/dialects.js';
 import type { GatewayDeps, SocketIoAttachment, WsGatewayFactory } from './gateways/types.js';
 import { attachUpgradeRouter } from './gateways/upgrade.js';
+import { cutOffClosedTransports } from './gateways/kernel/engineIo.js';
+import { CLOSE_HANDSHAKE_GRACE_MS } from './gateways/wsHost.js';
 import { buildHttpApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { createLogger, type Logger } from './log.js';
@@ -169,6 +171,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       },
     });
     cleanups.push(() => io.close());
+    cutOffClosedTransports(io.engine, CLOSE_HANDSHAKE_GRACE_MS);
 
     const deps: GatewayDeps = { engine, config, logger };
     for (const dialect of DIALECTS) dialect.http?.(app, deps);

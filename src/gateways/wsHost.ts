@@ -53,8 +53,11 @@ interface Tracked {
   closed: Promise<void>;
 }
 
-/** A peer that never answers the close handshake at shutdown is cut off after this long. */
-const SHUTDOWN_GRACE_MS = 2000;
+/**
+ * A peer that never answers the close handshake (a slow consumer's full buffer, a dead peer, a shutdown) is
+ * cut off after this long, rather than holding its descriptor and buffers for the ws library's 30 s.
+ */
+export const CLOSE_HANDSHAKE_GRACE_MS = 2000;
 
 function rawToString(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
@@ -69,7 +72,11 @@ function closeSafely(ws: WebSocket, code: number, reason: string): void {
     ws.close(code, reason.slice(0, 100));
   } catch {
     ws.terminate();
+    return;
   }
+  const cutOff = setTimeout(() => ws.terminate(), CLOSE_HANDSHAKE_GRACE_MS);
+  cutOff.unref();
+  ws.once('close', () => clearTimeout(cutOff));
 }
 
 function socketOf(ws: WebSocket, raw: Duplex): WsSocket {
@@ -173,7 +180,7 @@ export function createWsHost(options: WsHostOptions): WsGateway {
       }
       const grace = setTimeout(() => {
         for (const tracked of all) tracked.ws.terminate();
-      }, SHUTDOWN_GRACE_MS);
+      }, CLOSE_HANDSHAKE_GRACE_MS);
       grace.unref();
       await Promise.all(all.map((tracked) => tracked.closed));
       clearTimeout(grace);

@@ -71,10 +71,12 @@ describe('slow readers', () => {
         timeoutMs: 30_000,
         label: 'every message at the lively readers',
       });
-      // Once they read again, the stalled ones find the reason at the end of what was sent to them.
+      // Once they read again, the stalled ones find the reason at the end of what was sent to them, unless
+      // they stayed silent past the close-handshake grace: then the server has cut the socket (1006 here).
       for (const client of slow) client.tcp.resume();
       const codes = await Promise.all(slow.map((c) => c.closed));
-      expect(new Set(codes)).toEqual(new Set([4008]));
+      expect(codes.every((code) => code === 4008 || code === 1006)).toBe(true);
+      const told = codes.filter((code) => code === 4008).length;
 
       // A new stalled crowd holding data, and a graceful stop while it is there.
       const stalled = await crowd(Math.floor(SLOW / 2), 'stalled');
@@ -93,12 +95,13 @@ describe('slow readers', () => {
         id: 'slow-readers',
         fault: `${SLOW} clients stop reading the busy lobby (8 KB messages) beside ${LIVELY} lively readers; then SIGTERM with ${stalled.length} stalled readers`,
         expected:
-          'all cut as slow consumers (4008); lively readers get every message; shutdown exits 0 before its 30 s deadline',
-        measured: `${cut} cut, all saw 4008; lively readers got ${sent} of ${sent}; shutdown exited ${exit?.code}`,
+          'all cut as slow consumers (4008, or the socket cut when the close frame is not read within the 2 s grace); lively readers get every message; shutdown exits 0 before its 30 s deadline',
+        measured: `${cut} cut, ${told} read 4008 and ${SLOW - told} were cut after the grace; lively readers got ${sent} of ${sent}; shutdown exited ${exit?.code}`,
         numbers: {
           slowReaders: SLOW,
           messagesSent: sent,
           msToCutAll,
+          told4008: told,
           rssBeforeMB: mb(rssBefore),
           rssPeakMB: mb(rssPeak),
           msToStop,

@@ -25,3 +25,29 @@ export function engineIoBufferedBytes(conn: unknown): number {
   if (typeof amount === 'number' && Number.isFinite(amount)) total += amount;
   return total;
 }
+
+/**
+ * A closed engine.io connection whose WebSocket peer never answers the close handshake would keep its
+ * descriptor and unsent buffers for the ws library's 30 s; after `graceMs` the TCP socket is cut instead.
+ */
+export function cutOffClosedTransports(engine: unknown, graceMs: number): void {
+  const on = readProp(engine, 'on');
+  if (typeof on !== 'function') return;
+  Reflect.apply(on, engine, [
+    'connection',
+    (conn: unknown) => {
+      const once = readProp(conn, 'once');
+      if (typeof once !== 'function') return;
+      Reflect.apply(once, conn, [
+        'close',
+        () => {
+          const ws = readProp(readProp(conn, 'transport'), 'socket');
+          const terminate = readProp(ws, 'terminate');
+          if (typeof terminate !== 'function' || readProp(ws, 'readyState') === 3) return;
+          const timer = setTimeout(() => Reflect.apply(terminate, ws, []), graceMs);
+          timer.unref();
+        },
+      ]);
+    },
+  ]);
+}
