@@ -1,0 +1,143 @@
+/**
+ * The soak's exactly-once book: every acknowledged message, every membership (a client joined to a room, from
+ * the join's reply until it left or closed), every delivery. A message is owed to each membership that covers
+ * it from before its send until after its ack; reconnects inside a membership do not end it, because resuming
+ * must fill the gap (and a slow consumer cut with 4008 resumes too).
+ */
+
+export interface AckedMessage {
+  room: string;
+  id: number;
+  seq: number;
+  /** When the send was first attempted, and when it was acknowledged (ms, this process's clock). */
+  sentAt: number;
+  ackedAt: number;
+}
+
+interface Membership {
+  client: string;
+  room: string;
+  from: number;
+  until: number | null;
+}
+
+export interface LedgerVerdict {
+  acked: number;
+  /** Deliveries owed: (message, live member) pairs. */
+  owed: number;
+  delivered: number;
+  /** Owed and never delivered. */
+  missing: number;
+  /** Delivered more than once to one client (by message id). */
+  duplicates: number;
+  /** Gaps the server reported on a resume (replay limit exceeded): each is a missing-by-design range. */
+  gaps: number;
+  /** A few examples of each violation, for the report. */
+  examples: string[];
+}
+
+const MAX_EXAMPLES = 10;
+
+export class Ledger {
+  private readonly acked = new Map<number, AckedMessage>();
+  private readonly open = new Map<string, Membership>();
+  private readonly closed: Membership[] = [];
+  /** client → message id → times delivered. */
+  private readonly deliveries = new Map<string, Map<number, number>>();
+  private gapCount = 0;
+  private readonly notes: string[] = [];
+
+  ack(message: AckedMessage): void {
+    // A retried send (same clientMsgId) is acknowledged again with the same id: keep the first attempt's times.
+    const known = this.acked.get(message.id);
+    if (known) {
+      known.sentAt = Math.min(known.sentAt, message.sentAt);
+      known.ackedAt = Math.min(known.ackedAt, message.ackedAt);
+      return;
+    }
+    this.acked.set(message.id, { ...message });
+  }
+
+  joined(client: string, room: string, at: number): void {
+    const key = `${client}\u0000${room}`;
+    if (this.open.has(key)) return;
+    this.open.set(key, { client, room, from: at, until: null });
+  }
+
+  /** The membership ends: a leave, a close for good, or the end of the run. */
+  left(client: string, room: string, at: number): void {
+    const key = `${client}\u0000${room}`;
+    const membership = this.open.get(key);
+    if (!membership) return;
+    this.open.delete(key);
+    membership.until = at;
+    this.closed.push(membership);
+  }
+
+  delivered(client: string, messageId: number): void {
+    let seen = this.deliveries.get(client);
+    if (!seen) {
+      seen = new Map();
+      this.deliveries.set(client, seen);
+    }
+    seen.set(messageId, (seen.get(messageId) ?? 0) + 1);
+  }
+
+  gap(client: string, room: string, detail: string): void {
+    this.gapCount += 1;
+    if (this.notes.length < MAX_EXAMPLES) this.notes.push(`gap at ${client} in ${room}: ${detail}`);
+  }
+
+  get deliveredCount(): number {
+    let total = 0;
+    for (const seen of this.deliveries.values()) for (const times of seen.values()) total += times;
+    return total;
+  }
+
+  get ackedCount(): number {
+    return this.acked.size;
+  }
+
+  /** Ends every open membership at `at` and judges. */
+  verdict(at: number): LedgerVerdict {
+    for (const membership of [...this.open.values()]) this.left(membership.client, membership.room, at);
+    const byRoom = new Map<string, AckedMessage[]>();
+    for (const message of this.acked.values()) {
+      const list = byRoom.get(message.room) ?? [];
+      list.push(message);
+      byRoom.set(message.room, list);
+    }
+    const examples = [...this.notes];
+    let owed = 0;
+    let missing = 0;
+    for (const membership of this.closed) {
+      const seen = this.deliveries.get(membership.client);
+      for (const message of byRoom.get(membership.room) ?? []) {
+        if (message.sentAt < membership.from || membership.until === null) continue;
+        if (message.ackedAt > membership.until) continue;
+        owed += 1;
+        if (!seen?.has(message.id)) {
+          missing += 1;
+          if (examples.length < MAX_EXAMPLES) {
+            examples.push(
+              `missing: message ${message.id} (seq ${message.seq}) of ${message.room} at ${membership.client}`,
+            );
+          }
+        }
+      }
+    }
+    let delivered = 0;
+    let duplicates = 0;
+    for (const [client, seen] of this.deliveries) {
+      for (const [id, times] of seen) {
+        delivered += times;
+        if (times > 1) {
+          duplicates += times - 1;
+          if (examples.length < MAX_EXAMPLES)
+            examples.push(`duplicate: message ${id} ${times}× at ${client}`);
+        }
+      }
+    }
+    return { acked: this.acked.size, owed, delivered, missing, duplicates, gaps: this.gapCount, examples };
+  }
+}
