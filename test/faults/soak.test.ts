@@ -17,7 +17,7 @@ describe('issue 10 soak: the exactly-once book', () => {
     ledger.joined('ann', 'lobby', 100);
     ledger.joined('bob', 'lobby', 100);
     ledger.joined('cid', 'lobby', 300);
-    ledger.ack({ room: 'lobby', id: 1, seq: 1, sentAt: 200, ackedAt: 210 });
+    ledger.ack({ room: 'lobby', sender: 'cid', id: 1, seq: 1, sentAt: 200, ackedAt: 210 });
     ledger.left('bob', 'lobby', 205);
     ledger.delivered('ann', 1);
     ledger.delivered('ann', 1);
@@ -29,7 +29,7 @@ describe('issue 10 soak: the exactly-once book', () => {
   it('counts a message owed to a member who never got it', () => {
     const ledger = new Ledger();
     ledger.joined('ann', 'lobby', 100);
-    ledger.ack({ room: 'lobby', id: 7, seq: 3, sentAt: 200, ackedAt: 210 });
+    ledger.ack({ room: 'lobby', sender: 'cid', id: 7, seq: 3, sentAt: 200, ackedAt: 210 });
     expect(ledger.verdict(1000)).toMatchObject({ owed: 1, delivered: 0, missing: 1 });
   });
 });

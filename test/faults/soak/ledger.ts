@@ -7,6 +7,8 @@
 
 export interface AckedMessage {
   room: string;
+  /** The sending client's key, for the report's examples. */
+  sender: string;
   id: number;
   seq: number;
   /** When the send was first attempted, and when it was acknowledged (ms, this process's clock). */
@@ -46,6 +48,8 @@ export class Ledger {
   private readonly deliveries = new Map<string, Map<number, number>>();
   private gapCount = 0;
   private readonly notes: string[] = [];
+  /** client → recent connection events (drops, resumes, joins), to explain a violation. */
+  private readonly traces = new Map<string, { at: number; what: string }[]>();
 
   ack(message: AckedMessage): void {
     // A retried send (same clientMsgId) is acknowledged again with the same id: keep the first attempt's times.
@@ -81,6 +85,24 @@ export class Ledger {
       this.deliveries.set(client, seen);
     }
     seen.set(messageId, (seen.get(messageId) ?? 0) + 1);
+  }
+
+  /** Something happened to a client's connection; kept (the last few hundred) to explain violations. */
+  trace(client: string, what: string, at = Date.now()): void {
+    const list = this.traces.get(client) ?? [];
+    list.push({ at, what });
+    if (list.length > 200) list.shift();
+    this.traces.set(client, list);
+  }
+
+  private explain(client: string, message: AckedMessage): string {
+    const near = (this.traces.get(client) ?? []).filter(
+      (e) => e.at >= message.sentAt - 5000 && e.at <= message.ackedAt + 5000,
+    );
+    const events = near.map(
+      (e) => `${e.what} ${e.at - message.sentAt >= 0 ? '+' : ''}${e.at - message.sentAt} ms`,
+    );
+    return `sent by ${message.sender}, acked after ${message.ackedAt - message.sentAt} ms; ${client} near then: ${events.join(', ') || 'nothing'}`;
   }
 
   gap(client: string, room: string, detail: string): void {
@@ -120,7 +142,7 @@ export class Ledger {
           missing += 1;
           if (examples.length < MAX_EXAMPLES) {
             examples.push(
-              `missing: message ${message.id} (seq ${message.seq}) of ${message.room} at ${membership.client}`,
+              `missing: message ${message.id} (seq ${message.seq}) of ${message.room} at ${membership.client} (${this.explain(membership.client, message)})`,
             );
           }
         }

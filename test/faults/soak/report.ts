@@ -61,6 +61,14 @@ function list(record: Record<string, number>): string {
   return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k} ${v}`).join(', ');
 }
 
+function finalCloses(counts: Record<string, number>): Record<string, number> {
+  const found: Record<string, number> = {};
+  for (const [key, value] of Object.entries(counts)) {
+    if (key.startsWith('finalClose:')) found[key.slice('finalClose:'.length)] = value;
+  }
+  return found;
+}
+
 export function runBlock(result: SoakResult): string {
   const o = result.options;
   const d = result.delivery;
@@ -79,7 +87,7 @@ export function runBlock(result: SoakResult): string {
     '',
     `**Delivery:** ${c.sends ?? 0} sends, ${d.acked} acknowledged messages, ${d.owed} deliveries owed to live members, ${d.delivered} delivered; missing **${d.missing}**, duplicates **${d.duplicates}**, gaps **${d.gaps}** — ${ok ? 'every acknowledged message reached every live member exactly once' : '**exactly-once violated**'}.`,
     '',
-    `**Activity:** ${c.joins ?? 0} joins, ${c.leaves ?? 0} leaves, ${c.typing ?? 0} typing, ${c.historyPages ?? 0} history reads, ${c.drops ?? 0} dropped connections (${c.resumes ?? 0} resumes), ${c.restarts ?? 0} clients closed and reopened, ${c.acksDuplicate ?? 0} sends acknowledged as duplicates after a resend, ${c.slowReaderPauses ?? 0} slow-reader pauses, slow consumers cut: ${result.totals.reduce((n, t) => n + (t.slowConsumers ?? 0), 0)}. Close codes seen by clients: ${list(result.counters.closeCodes)}. Failed requests: ${list(result.counters.failures)}.`,
+    `**Activity:** ${c.joins ?? 0} joins, ${c.leaves ?? 0} leaves, ${c.typing ?? 0} typing, ${c.historyPages ?? 0} history reads, ${c.drops ?? 0} dropped connections (${c.resumes ?? 0} resumes), ${c.restarts ?? 0} clients closed and reopened, ${c.acksDuplicate ?? 0} sends acknowledged as duplicates after a resend, ${c.slowReaderPauses ?? 0} slow-reader pauses, slow consumers cut: ${result.totals.reduce((n, t) => n + (t.slowConsumers ?? 0), 0)}. Close codes seen by clients: ${list(result.counters.closeCodes)}; clients closed for good by the server: ${list(finalCloses(c))}. Failed requests: ${list(result.counters.failures)}.`,
   ];
   if (d.examples.length > 0) lines.push('', ...d.examples.map((e) => `- ${e}`));
   if (!result.drainedReady)

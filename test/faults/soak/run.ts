@@ -117,7 +117,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (i % 2 === 1) home.push(rooms[(i * 7 + 3) % rooms.length] as string);
     return new TypedActor(
       {
-        name: `soak-user-${i}`,
+        name: `soak-user-${i}-n${(i % urls.length) + 1}`,
         url: urls[i % urls.length] as string,
         transport: i % 3 === 2 ? 'socket.io' : 'ws',
         rooms,
@@ -134,7 +134,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     (_, k) =>
       new SlowReader(
         {
-          name: `soak-slow-${k}`,
+          name: `soak-slow-${k}-n${(k % urls.length) + 1}`,
           url: urls[k % urls.length] as string,
           room: rooms[k % rooms.length] as string,
           readMs: pauseMs * 2,

@@ -110,6 +110,7 @@ export class SlowReader {
     socket.on('error', () => {});
     socket.on('close', (code) => {
       if (this.socket !== socket || this.stopped) return;
+      this.ledger.trace(this.key, `closed ${code}`);
       this.counters.close(code);
       this.joined = false;
       if (onJoined) onFailed?.(new Error(`closed ${code} before the join`));
@@ -126,6 +127,7 @@ export class SlowReader {
       this.counters.count('connects');
     } else {
       this.counters.count('resumes');
+      this.ledger.trace(this.key, `resumed from ${this.cursor} to ${data.lastSeq ?? '-'}`);
       if (data.gap) this.ledger.gap(this.key, this.plan.room, `${data.gap.afterSeq}..${data.gap.beforeSeq}`);
       for (const message of data.messages ?? []) this.read(message);
       if (data.lastSeq !== undefined && data.lastSeq > (this.cursor ?? 0)) this.cursor = data.lastSeq;
@@ -149,6 +151,7 @@ export class SlowReader {
         this.paused = true;
         this.socket.pause();
         this.counters.count('slowReaderPauses');
+        this.ledger.trace(this.key, 'paused');
       }
       this.pauseTimer = setTimeout(() => this.resumeReading(), this.plan.pauseMs * jitter);
     }, this.plan.readMs * jitter);

@@ -61,6 +61,7 @@ export class TypedActor {
   private key = '';
   private readonly stopping = new AbortController();
   private loop: Promise<void> = Promise.resolve();
+  private closedForGood = false;
 
   constructor(
     private readonly plan: ActorPlan,
@@ -74,8 +75,9 @@ export class TypedActor {
     this.loop = this.run();
   }
 
+  /** Connected (or closed for good by the server, which the counters report): nothing more will arrive. */
   get ready(): boolean {
-    return this.client?.state === 'open';
+    return this.client?.state === 'open' || this.closedForGood;
   }
 
   /** Stops acting and waits for the action in progress; the client stays connected for the drain. */
@@ -108,17 +110,39 @@ export class TypedActor {
     );
     client.on('disconnected', ({ code, reason, willReconnect }) => {
       if (reason === 'client_closed') return;
+      this.ledger.trace(key, `disconnected ${code} ${reason}`);
       this.counters.close(code);
       if (!willReconnect) {
-        this.counters.count('finalCloses');
+        this.counters.count(`finalClose:${code}:${reason}`);
+        this.closedForGood = true;
         this.endMemberships(Date.now());
       }
     });
-    client.on('reconnected', () => this.counters.count('resumes'));
+    client.on('reconnected', ({ rooms }) => {
+      this.ledger.trace(key, `resumed ${rooms.map((r) => `${r}@${client.lastSeq(r) ?? '-'}`).join(' ')}`);
+      this.counters.count('resumes');
+    });
     this.client = client;
-    await client.connect();
+    await this.connect(client);
     this.counters.count('connects');
     for (const room of rooms) await this.join(room);
+  }
+
+  /**
+   * A client opened right after the same guest's previous one closed may find the nickname still taken
+   * (`conflict`) until the server has seen the old connection go: an application retries, so does the soak.
+   */
+  private async connect(client: ParleyClient): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.connect();
+        return;
+      } catch (err) {
+        this.counters.failed('connect', err);
+        if (attempt >= 10) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   }
 
   private endMemberships(at: number): void {
@@ -128,8 +152,9 @@ export class TypedActor {
   private async join(room: string): Promise<void> {
     const client = this.client;
     if (!client) return;
-    await client.join(room);
+    const result = await client.join(room);
     this.ledger.joined(this.key, room, Date.now());
+    this.ledger.trace(this.key, `joined ${room} at seq ${result.lastSeq}`);
     this.counters.count('joins');
   }
 
@@ -152,7 +177,14 @@ export class TypedActor {
     this.counters.count('sends');
     const result = await client.send(room, `soak ${this.key} ${sentAt}`, { clientMsgId: newClientMsgId() });
     if (result.kind !== 'message') return;
-    this.ledger.ack({ room, id: result.message.id, seq: result.message.seq, sentAt, ackedAt: Date.now() });
+    this.ledger.ack({
+      room,
+      sender: this.key,
+      id: result.message.id,
+      seq: result.message.seq,
+      sentAt,
+      ackedAt: Date.now(),
+    });
     this.counters.count(result.duplicate ? 'acksDuplicate' : 'acks');
   }
 
@@ -185,6 +217,7 @@ export class TypedActor {
         if (joined.length < 2) return;
         const room = pick(joined);
         this.ledger.left(this.key, room, Date.now());
+        this.ledger.trace(this.key, `left ${room}`);
         await client.leave(room);
         return this.counters.count('leaves');
       }
@@ -193,6 +226,7 @@ export class TypedActor {
         // clientMsgId, and the room must still get it once.
         const sending = joined.length > 0 ? this.send(client, pick(joined)) : Promise.resolve();
         client.dropConnection();
+        this.ledger.trace(this.key, 'dropped');
         this.counters.count('drops');
         return sending;
       }
