@@ -79,7 +79,7 @@ export function runBlock(result: SoakResult): string {
     `<!-- soak:run nodes=${o.nodes} -->`,
     `### ${title}`,
     '',
-    `${result.startedAt.slice(0, 16)}Z · ${Math.round(result.loadMs / 60_000)} min of load · commit \`${result.commit}\` · Node ${result.nodeVersion} · ${result.cores} cores (shared with other work) · ${o.clients} typed clients and ${o.slowReaders} slow readers in ${o.rooms} rooms · target ${o.ratePerSec} messages/s · ${result.samples.length} samples.`,
+    `${result.startedAt.slice(0, 16)}Z · ${Math.round(result.loadMs / 60_000)} min of load · commit \`${result.commit}\` · Node ${result.nodeVersion} · ${result.cores} cores (shared with other work) · ${o.clients} typed clients and ${o.slowReaders} slow readers in ${o.rooms} rooms · target ${o.ratePerSec} messages/s, measured ${(d.acked / (result.loadMs / 1000)).toFixed(1)}/s · ${result.samples.length} samples.`,
     '',
     '| Node | RSS, first → last third | Heap used | Open descriptors | Loop delay p99 / max | Flat | Messages in / out |',
     '| ---- | ----------------------- | --------- | ---------------- | -------------------- | ---- | ----------------- |',
