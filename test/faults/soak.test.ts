@@ -30,7 +30,16 @@ describe('issue 10 soak: the exactly-once book', () => {
     const ledger = new Ledger();
     ledger.joined('ann', 'lobby', 100);
     ledger.ack({ room: 'lobby', sender: 'cid', id: 7, seq: 3, sentAt: 200, ackedAt: 210 });
-    expect(ledger.verdict(1000)).toMatchObject({ owed: 1, delivered: 0, missing: 1 });
+    expect(ledger.verdict(1000)).toMatchObject({ owed: 1, delivered: 0, missing: 1, missingInGaps: 0 });
+  });
+
+  it('tells a missing message the server reported as a gap from a silent loss', () => {
+    const ledger = new Ledger();
+    ledger.joined('ann', 'lobby', 100);
+    ledger.ack({ room: 'lobby', sender: 'cid', id: 7, seq: 3, sentAt: 200, ackedAt: 210 });
+    ledger.ack({ room: 'lobby', sender: 'cid', id: 9, seq: 5, sentAt: 300, ackedAt: 310 });
+    ledger.gap('ann', 'lobby', 2, 4);
+    expect(ledger.verdict(1000)).toMatchObject({ owed: 2, missing: 2, missingInGaps: 1, gaps: 1 });
   });
 });
 

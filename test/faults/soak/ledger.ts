@@ -30,6 +30,8 @@ export interface LedgerVerdict {
   delivered: number;
   /** Owed and never delivered. */
   missing: number;
+  /** Of those, how many fell in a gap the server reported to that client (the replay limit was exceeded). */
+  missingInGaps: number;
   /** Delivered more than once to one client (by message id). */
   duplicates: number;
   /** Gaps the server reported on a resume (replay limit exceeded): each is a missing-by-design range. */
@@ -40,12 +42,19 @@ export interface LedgerVerdict {
 
 const MAX_EXAMPLES = 10;
 
+/** The node a client is on, from its key (`soak-user-7-n2/1`); the harness names clients so. */
+function nodeOf(client: string): string {
+  return /-(n\d+)\//.exec(client)?.[1] ?? '?';
+}
+
 export class Ledger {
   private readonly acked = new Map<number, AckedMessage>();
   private readonly open = new Map<string, Membership>();
   private readonly closed: Membership[] = [];
   /** client → message id → times delivered. */
   private readonly deliveries = new Map<string, Map<number, number>>();
+  /** `client room` → the gaps reported to it, as [afterSeq, beforeSeq] ranges. */
+  private readonly gaps = new Map<string, [number, number][]>();
   private gapCount = 0;
   private readonly notes: string[] = [];
   /** client → recent connection events (drops, resumes, joins), to explain a violation. */
@@ -105,9 +114,26 @@ export class Ledger {
     return `sent by ${message.sender}, acked after ${message.ackedAt - message.sentAt} ms; ${client} near then: ${events.join(', ') || 'nothing'}`;
   }
 
-  gap(client: string, room: string, detail: string): void {
+  gap(client: string, room: string, afterSeq: number, beforeSeq: number): void {
     this.gapCount += 1;
-    if (this.notes.length < MAX_EXAMPLES) this.notes.push(`gap at ${client} in ${room}: ${detail}`);
+    const key = `${client}\u0000${room}`;
+    this.gaps.set(key, [...(this.gaps.get(key) ?? []), [afterSeq, beforeSeq]]);
+    if (this.notes.length < MAX_EXAMPLES / 2) {
+      const away = (this.traces.get(client) ?? [])
+        .filter((e) => /^(disconnected|closed)/.test(e.what))
+        .at(-1);
+      const since = away
+        ? `, ${Math.round((Date.now() - away.at) / 1000)} s after it lost its connection`
+        : '';
+      this.notes.push(
+        `gap at ${client} in ${room}: seqs ${afterSeq + 1}..${beforeSeq - 1} not replayed${since}`,
+      );
+    }
+  }
+
+  private inGap(client: string, message: AckedMessage): boolean {
+    const ranges = this.gaps.get(`${client}\u0000${message.room}`) ?? [];
+    return ranges.some(([after, before]) => message.seq > after && message.seq < before);
   }
 
   get deliveredCount(): number {
@@ -130,23 +156,39 @@ export class Ledger {
       byRoom.set(message.room, list);
     }
     const examples = [...this.notes];
+    const limit = examples.length + MAX_EXAMPLES;
+    /** message id → node → [members owed it, members who missed it]. */
+    const perNode = new Map<number, Map<string, [number, number]>>();
+    const silent: [string, AckedMessage][] = [];
     let owed = 0;
     let missing = 0;
+    let missingInGaps = 0;
     for (const membership of this.closed) {
       const seen = this.deliveries.get(membership.client);
       for (const message of byRoom.get(membership.room) ?? []) {
         if (message.sentAt < membership.from || membership.until === null) continue;
         if (message.ackedAt > membership.until) continue;
         owed += 1;
-        if (!seen?.has(message.id)) {
+        const got = seen?.has(message.id) ?? false;
+        const tally = perNode.get(message.id) ?? new Map<string, [number, number]>();
+        perNode.set(message.id, tally);
+        const [owedHere, missedHere] = tally.get(nodeOf(membership.client)) ?? [0, 0];
+        tally.set(nodeOf(membership.client), [owedHere + 1, missedHere + (got ? 0 : 1)]);
+        if (!got) {
           missing += 1;
-          if (examples.length < MAX_EXAMPLES) {
-            examples.push(
-              `missing: message ${message.id} (seq ${message.seq}) of ${message.room} at ${membership.client} (${this.explain(membership.client, message)})`,
-            );
+          if (this.inGap(membership.client, message)) {
+            missingInGaps += 1;
+            continue;
           }
+          silent.push([membership.client, message]);
         }
       }
+    }
+    for (const [client, message] of silent.slice(0, MAX_EXAMPLES)) {
+      const [owedHere, missedHere] = perNode.get(message.id)?.get(nodeOf(client)) ?? [0, 0];
+      examples.push(
+        `missing: message ${message.id} (seq ${message.seq}) of ${message.room} at ${client}; missed by ${missedHere} of ${owedHere} members owed it on that node (${this.explain(client, message)})`,
+      );
     }
     let delivered = 0;
     let duplicates = 0;
@@ -155,11 +197,20 @@ export class Ledger {
         delivered += times;
         if (times > 1) {
           duplicates += times - 1;
-          if (examples.length < MAX_EXAMPLES)
+          if (examples.length < limit + MAX_EXAMPLES / 2)
             examples.push(`duplicate: message ${id} ${times}× at ${client}`);
         }
       }
     }
-    return { acked: this.acked.size, owed, delivered, missing, duplicates, gaps: this.gapCount, examples };
+    return {
+      acked: this.acked.size,
+      owed,
+      delivered,
+      missing,
+      missingInGaps,
+      duplicates,
+      gaps: this.gapCount,
+      examples,
+    };
   }
 }

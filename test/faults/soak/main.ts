@@ -6,7 +6,7 @@
  * --report, writes it into docs/reliability.md. Exits 1 when a message was missed or duplicated, a resource was
  * not flat, or a server crashed.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -58,7 +58,9 @@ const result = await runSoak({
 });
 
 process.stdout.write(`${runBlock(result)}\n`);
-if (values.report) writeReport(join(REPO_ROOT, 'docs/reliability.md'), result);
+const { samples: _samples, ...verdict } = result;
+await writeFile(`${samplesFile}.verdict.json`, JSON.stringify(verdict, null, 2));
+if (values.report) await writeReport(join(REPO_ROOT, 'docs/reliability.md'), result);
 const d = result.delivery;
 const flat = result.nodes.every((n) => n?.flat === true);
 const ok = d.missing === 0 && d.duplicates === 0 && d.gaps === 0 && flat && result.crashes.length === 0;

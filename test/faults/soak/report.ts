@@ -3,7 +3,8 @@
  * the margins, and one block per cluster size (`<!-- soak:run nodes=N -->` … `<!-- soak:run-end -->`), so the
  * one-node and the three-node runs can be written by separate runs without overwriting each other.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { format, resolveConfig } from 'prettier';
 import { MARGINS, type NodeVerdict, type Trend } from './flatness.js';
 import type { SoakResult } from './run.js';
 
@@ -75,17 +76,22 @@ export function runBlock(result: SoakResult): string {
   const c = result.counters.counts;
   const title = o.nodes === 1 ? 'One node (SQLite)' : `${o.nodes} nodes (${result.storage})`;
   const ok = d.missing === 0 && d.duplicates === 0 && d.gaps === 0;
+  const loads = result.samples.map((s) => s.loadAvg1);
+  const load =
+    loads.length > 0
+      ? `machine load average ${(loads.reduce((a, b) => a + b, 0) / loads.length).toFixed(1)} (max ${Math.max(...loads).toFixed(1)}) on ${result.cores} cores`
+      : `${result.cores} cores`;
   const lines = [
     `<!-- soak:run nodes=${o.nodes} -->`,
     `### ${title}`,
     '',
-    `${result.startedAt.slice(0, 16)}Z · ${Math.round(result.loadMs / 60_000)} min of load · commit \`${result.commit}\` · Node ${result.nodeVersion} · ${result.cores} cores (shared with other work) · ${o.clients} typed clients and ${o.slowReaders} slow readers in ${o.rooms} rooms · target ${o.ratePerSec} messages/s, measured ${(d.acked / (result.loadMs / 1000)).toFixed(1)}/s · ${result.samples.length} samples.`,
+    `${result.startedAt.slice(0, 16)}Z · ${Math.round(result.loadMs / 60_000)} min of load · commit \`${result.commit}\` · Node ${result.nodeVersion} · ${load} · ${o.clients} typed clients and ${o.slowReaders} slow readers in ${o.rooms} rooms · target ${o.ratePerSec} messages/s, measured ${(d.acked / (result.loadMs / 1000)).toFixed(1)}/s · ${result.samples.length} samples.`,
     '',
     '| Node | RSS, first → last third | Heap used | Open descriptors | Loop delay p99 / max | Flat | Messages in / out |',
     '| ---- | ----------------------- | --------- | ---------------- | -------------------- | ---- | ----------------- |',
     ...result.nodes.map((v, i) => nodeRow(v, i, result)),
     '',
-    `**Delivery:** ${c.sends ?? 0} sends, ${d.acked} acknowledged messages, ${d.owed} deliveries owed to live members, ${d.delivered} delivered; missing **${d.missing}**, duplicates **${d.duplicates}**, gaps **${d.gaps}** — ${ok ? 'every acknowledged message reached every live member exactly once' : '**exactly-once violated**'}.`,
+    `**Delivery:** ${c.sends ?? 0} sends, ${d.acked} acknowledged messages, ${d.owed} deliveries owed to live members, ${d.delivered} delivered; missing **${d.missing}** (${d.missingInGaps} of them in gaps the server reported), duplicates **${d.duplicates}**, gaps **${d.gaps}** — ${ok ? 'every acknowledged message reached every live member exactly once' : '**exactly-once violated**'}.`,
     '',
     `**Activity:** ${c.joins ?? 0} joins, ${c.leaves ?? 0} leaves, ${c.typing ?? 0} typing, ${c.historyPages ?? 0} history reads, ${c.drops ?? 0} dropped connections (${c.resumes ?? 0} resumes), ${c.restarts ?? 0} clients closed and reopened, ${c.acksDuplicate ?? 0} sends acknowledged as duplicates after a resend, ${c.slowReaderPauses ?? 0} slow-reader pauses, slow consumers cut: ${result.totals.reduce((n, t) => n + (t.slowConsumers ?? 0), 0)}. Close codes seen by clients: ${list(result.counters.closeCodes)}; clients closed for good by the server: ${list(finalCloses(c))}. Failed requests: ${list(result.counters.failures)}.`,
   ];
@@ -98,8 +104,8 @@ export function runBlock(result: SoakResult): string {
 }
 
 /** Replaces this run's block (by node count) in the soak section, keeping the other runs' blocks. */
-export function writeReport(file: string, result: SoakResult): void {
-  const page = readFileSync(file, 'utf8');
+export async function writeReport(file: string, result: SoakResult): Promise<void> {
+  const page = await readFile(file, 'utf8');
   const begin = page.indexOf(BEGIN);
   const end = page.indexOf(END);
   if (begin < 0 || end < begin) throw new Error(`${file} has no soak section`);
@@ -112,5 +118,7 @@ export function writeReport(file: string, result: SoakResult): void {
   const warmup = `${Math.round(result.options.warmupMs / 60_000)} minutes`;
   const runs = [...blocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block);
   const section = [howTo(warmup), ...runs].join('\n\n');
-  writeFileSync(file, `${page.slice(0, begin + BEGIN.length)}\n${section}\n${page.slice(end)}`);
+  const text = `${page.slice(0, begin + BEGIN.length)}\n${section}\n${page.slice(end)}`;
+  // Formatted as the repository formats Markdown, so that the page passes the format check as written.
+  await writeFile(file, await format(text, { ...(await resolveConfig(file)), filepath: file }));
 }

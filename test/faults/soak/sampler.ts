@@ -17,6 +17,8 @@ export interface Sample {
   loopDelayP99Ms: number | null;
   loopDelayMaxMs: number | null;
   connections: number | null;
+  /** The machine's 1-minute load average: on a shared machine, what explains a long loop delay. */
+  loadAvg1: number;
 }
 
 export interface SampledNode {
@@ -29,6 +31,10 @@ async function rssOf(pid: number): Promise<number> {
   const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
   if (!match) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]) * 1024;
+}
+
+async function loadAvg(): Promise<number> {
+  return Number((await readFile('/proc/loadavg', 'utf8')).split(' ')[0]);
 }
 
 async function fdsOf(pid: number): Promise<number> {
@@ -55,7 +61,7 @@ export function metricSum(text: string, name: string): number | null {
 const toMs = (seconds: number | null) => (seconds === null ? null : Math.round(seconds * 1e6) / 1e3);
 
 export async function sampleNode(node: SampledNode, index: number, t: number): Promise<Sample> {
-  const [rssBytes, fds] = await Promise.all([rssOf(node.pid), fdsOf(node.pid)]);
+  const [rssBytes, fds, loadAvg1] = await Promise.all([rssOf(node.pid), fdsOf(node.pid), loadAvg()]);
   let text = '';
   try {
     const res = await fetch(`${node.url}/metrics`, { signal: AbortSignal.timeout(5000) });
@@ -73,6 +79,7 @@ export async function sampleNode(node: SampledNode, index: number, t: number): P
     loopDelayP99Ms: toMs(metricValue(text, 'parley_event_loop_delay_seconds', 'quantile="0.99"')),
     loopDelayMaxMs: toMs(metricValue(text, 'nodejs_eventloop_lag_max_seconds')),
     connections: metricSum(text, 'parley_connections'),
+    loadAvg1,
   };
 }
 

@@ -128,7 +128,7 @@ export class SlowReader {
     } else {
       this.counters.count('resumes');
       this.ledger.trace(this.key, `resumed from ${this.cursor} to ${data.lastSeq ?? '-'}`);
-      if (data.gap) this.ledger.gap(this.key, this.plan.room, `${data.gap.afterSeq}..${data.gap.beforeSeq}`);
+      if (data.gap) this.ledger.gap(this.key, this.plan.room, data.gap.afterSeq, data.gap.beforeSeq);
       for (const message of data.messages ?? []) this.read(message);
       if (data.lastSeq !== undefined && data.lastSeq > (this.cursor ?? 0)) this.cursor = data.lastSeq;
     }

@@ -62,6 +62,7 @@ export class TypedActor {
   private readonly stopping = new AbortController();
   private loop: Promise<void> = Promise.resolve();
   private closedForGood = false;
+  private connecting = false;
 
   constructor(
     private readonly plan: ActorPlan,
@@ -105,11 +106,10 @@ export class TypedActor {
       requestTimeoutMs: 20_000,
     });
     client.on('message', ({ message }) => this.ledger.delivered(key, message.id));
-    client.on('gap', ({ room, afterSeq, beforeSeq }) =>
-      this.ledger.gap(key, room.name, `${afterSeq}..${beforeSeq}`),
-    );
+    client.on('gap', ({ room, afterSeq, beforeSeq }) => this.ledger.gap(key, room.name, afterSeq, beforeSeq));
     client.on('disconnected', ({ code, reason, willReconnect }) => {
-      if (reason === 'client_closed') return;
+      // A first connect that fails is retried by connect() below, and counted there.
+      if (reason === 'client_closed' || this.connecting) return;
       this.ledger.trace(key, `disconnected ${code} ${reason}`);
       this.counters.close(code);
       if (!willReconnect) {
@@ -133,15 +133,20 @@ export class TypedActor {
    * (`conflict`) until the server has seen the old connection go: an application retries, so does the soak.
    */
   private async connect(client: ParleyClient): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.connect();
-        return;
-      } catch (err) {
-        this.counters.failed('connect', err);
-        if (attempt >= 10) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    this.connecting = true;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.connect();
+          return;
+        } catch (err) {
+          this.counters.failed('connect', err);
+          if (attempt >= 10) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        }
       }
+    } finally {
+      this.connecting = false;
     }
   }
 
