@@ -65,8 +65,8 @@ export class OnlineBatcher {
       for (const change of changes.values()) {
         (change.present ? online : offline).push(change.user);
       }
-      if (online.length > 0 || offline.length > 0)
-        this.tell(appId, { type: 'online_changed', online, offline });
+      // An app is pending only with a change in it, so the event is never empty.
+      this.tell(appId, { type: 'online_changed', online, offline });
     }
   }
 

@@ -34,8 +34,10 @@ function isUnavailable(err: unknown): err is ParleyError {
   return err instanceof ParleyError && err.code === 'unavailable';
 }
 
-function causeText(err: ParleyError): string {
-  const cause: unknown = err.cause;
+/** The driver's own words: a catalogue error's cause, else the error itself. */
+function causeText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause: unknown = err instanceof ParleyError ? err.cause : undefined;
   return cause instanceof Error ? cause.message : err.message;
 }
 
@@ -132,7 +134,7 @@ export class StorageHealth {
       if (!this.healthy && !this.stopped) this.markHealthy();
     } catch (err) {
       // A probe that fails for another reason than `unavailable` is a bug, but still not a healthy store.
-      if (!this.stopped) this.markUnhealthy(err instanceof Error ? causeTextOf(err) : String(err));
+      if (!this.stopped) this.markUnhealthy(causeText(err));
       this.failedProbes += 1;
     } finally {
       this.probing = false;
@@ -141,33 +143,40 @@ export class StorageHealth {
   }
 }
 
-function causeTextOf(err: Error): string {
-  return err instanceof ParleyError ? causeText(err) : err.message;
-}
-
 /** MessageLog writes are refused at once while storage is unhealthy; reads still go to the store. */
 const GUARDED_WRITES = new Set(['append', 'edit', 'remove']);
 
 function watched<T extends object>(target: T, health: StorageHealth, guarded: ReadonlySet<string>): T {
+  // Each method is wrapped once, on first use: the message path (append) must not pay a closure per call.
+  const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>();
+  const wrap = (key: PropertyKey, method: (...args: unknown[]) => unknown) => {
+    const check = typeof key === 'string' && guarded.has(key);
+    return (...args: unknown[]): unknown => {
+      if (check) {
+        try {
+          health.assertHealthy();
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      const result: unknown = Reflect.apply(method, target, args);
+      if (!(result instanceof Promise)) return result;
+      return result.catch((err: unknown) => {
+        health.observe(err);
+        throw err;
+      });
+    };
+  };
   return new Proxy(target, {
     get(object, key, receiver) {
       const value: unknown = Reflect.get(object, key, receiver);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]): unknown => {
-        if (typeof key === 'string' && guarded.has(key)) {
-          try {
-            health.assertHealthy();
-          } catch (err) {
-            return Promise.reject(err);
-          }
-        }
-        const result: unknown = Reflect.apply(value, object, args);
-        if (!(result instanceof Promise)) return result;
-        return result.catch((err: unknown) => {
-          health.observe(err);
-          throw err;
-        });
-      };
+      let wrapper = wrappers.get(key);
+      if (!wrapper) {
+        wrapper = wrap(key, value as (...args: unknown[]) => unknown);
+        wrappers.set(key, wrapper);
+      }
+      return wrapper;
     },
   });
 }

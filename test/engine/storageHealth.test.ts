@@ -57,20 +57,26 @@ const NEW_MESSAGE = {
   createdAt: 0,
 } as const;
 
+/** A flaky store watched by a health part that probes every 10 ms. */
+function watch(): { flaky: FlakyStore; store: Store; watching: StorageHealth } {
+  const flaky = new FlakyStore();
+  const raw = flaky.store();
+  const watching = new StorageHealth({
+    store: raw,
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    probeMs: 10,
+  });
+  return { flaky, store: watchedStore(raw, watching), watching };
+}
+
 describe('issue 10 storage: the storage health part', () => {
   let health: StorageHealth | null = null;
   afterEach(() => health?.stop());
 
   it('issue 10 storage: a failed write marks storage unhealthy, refuses writes at once, and a probe brings it back', async () => {
-    const flaky = new FlakyStore();
-    const raw = flaky.store();
-    health = new StorageHealth({
-      store: raw,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      probeMs: 10,
-    });
-    const store = watchedStore(raw, health);
+    const { flaky, store, watching } = watch();
+    health = watching;
     expect(health.view()).toMatchObject({ healthy: true, outages: 0, wal: null });
 
     flaky.broken = true;
@@ -93,15 +99,8 @@ describe('issue 10 storage: the storage health part', () => {
   });
 
   it('issue 10 storage: failures other than unavailable say nothing about health', async () => {
-    const flaky = new FlakyStore();
-    const raw = flaky.store();
-    health = new StorageHealth({
-      store: raw,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      probeMs: 10,
-    });
-    const store = watchedStore(raw, health);
+    const { store, watching } = watch();
+    health = watching;
     await expect(store.messages.append(NEW_MESSAGE)).rejects.toThrow('not used');
     health.observe(new ParleyError('conflict'));
     expect(health.view().healthy).toBe(true);

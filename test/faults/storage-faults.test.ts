@@ -81,6 +81,23 @@ function fillUp(path: string): number {
   return written;
 }
 
+/** A fault this machine cannot make: recorded as skipped, with why. */
+function skipFault(ctx: { skip: (note: string) => void }, id: string, fault: string, reason: string): void {
+  recordOutcome({ id, fault, expected: EXPECTED, measured: `skipped: ${reason}` });
+  ctx.skip(reason);
+}
+
+/** A fault that was held: sends refused while it lasted, /readyz 503 then 200, nothing lost. */
+function recordHeld(id: string, fault: string, m: FaultMeasure): void {
+  recordOutcome({
+    id,
+    fault,
+    expected: EXPECTED,
+    measured: `refused ${m.refused} sends (${m.codes.join(', ')}), /readyz 503 then 200, ${m.lost} lost`,
+    numbers: numbers(m),
+  });
+}
+
 describe('issue 10 storage: faults of the SQLite data directory under traffic', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -90,13 +107,7 @@ describe('issue 10 storage: faults of the SQLite data directory under traffic', 
   it('issue 10 storage: disk full — sends refused with unavailable, /readyz 503, recovery once space is back', async (ctx) => {
     const fs = await smallFilesystem('16m');
     if (typeof fs === 'string') {
-      recordOutcome({
-        id: 'S-disk-full',
-        fault: 'disk full',
-        expected: EXPECTED,
-        measured: `skipped: ${fs}`,
-      });
-      ctx.skip(fs);
+      skipFault(ctx, 'S-disk-full', 'disk full', fs);
       return;
     }
     cleanups.push(() => fs.unmount());
@@ -110,25 +121,17 @@ describe('issue 10 storage: faults of the SQLite data directory under traffic', 
       heal: async () => rmSync(filler),
     });
     expectHeld(m);
-    recordOutcome({
-      id: 'S-disk-full',
-      fault: 'the data directory’s filesystem (a 16 MB tmpfs) filled up by another file, then freed',
-      expected: EXPECTED,
-      measured: `refused ${m.refused} sends (${m.codes.join(', ')}), /readyz 503 then 200, ${m.lost} lost`,
-      numbers: numbers(m),
-    });
+    recordHeld(
+      'S-disk-full',
+      'the data directory’s filesystem (a 16 MB tmpfs) filled up by another file, then freed',
+      m,
+    );
   });
 
   it('issue 10 storage: read-only data directory — remounting read-only under a live database', async (ctx) => {
     const fs = await smallFilesystem('16m');
     if (typeof fs === 'string') {
-      recordOutcome({
-        id: 'S-read-only',
-        fault: 'read-only data dir',
-        expected: EXPECTED,
-        measured: `skipped: ${fs}`,
-      });
-      ctx.skip(fs);
+      skipFault(ctx, 'S-read-only', 'read-only data dir', fs);
       return;
     }
     cleanups.push(() => fs.unmount());
@@ -146,13 +149,7 @@ describe('issue 10 storage: faults of the SQLite data directory under traffic', 
       const reason = `mount -o remount,ro refused while the database is open for writing: ${
         err instanceof Error ? err.message.split('\n')[0] : String(err)
       }`;
-      recordOutcome({
-        id: 'S-read-only',
-        fault: 'read-only data dir',
-        expected: EXPECTED,
-        measured: `skipped: ${reason}`,
-      });
-      ctx.skip(reason);
+      skipFault(ctx, 'S-read-only', 'read-only data dir', reason);
       return;
     }
     remount('rw');
@@ -161,13 +158,7 @@ describe('issue 10 storage: faults of the SQLite data directory under traffic', 
       heal: async () => remount('rw'),
     });
     expectHeld(m);
-    recordOutcome({
-      id: 'S-read-only',
-      fault: 'the data directory’s filesystem remounted read-only, then read-write',
-      expected: EXPECTED,
-      measured: `refused ${m.refused} sends (${m.codes.join(', ')}), /readyz 503 then 200, ${m.lost} lost`,
-      numbers: numbers(m),
-    });
+    recordHeld('S-read-only', 'the data directory’s filesystem remounted read-only, then read-write', m);
   });
 
   it('issue 10 storage: lock held — another process holds BEGIN EXCLUSIVE, then commits', async () => {
@@ -183,13 +174,11 @@ describe('issue 10 storage: faults of the SQLite data directory under traffic', 
       heal: async () => holder?.release(),
     });
     expectHeld(m);
-    recordOutcome({
-      id: 'S-lock-held',
-      fault: 'another process holds the SQLite write lock (BEGIN EXCLUSIVE), then commits',
-      expected: EXPECTED,
-      measured: `refused ${m.refused} sends (${m.codes.join(', ')}), /readyz 503 then 200, ${m.lost} lost`,
-      numbers: numbers(m),
-    });
+    recordHeld(
+      'S-lock-held',
+      'another process holds the SQLite write lock (BEGIN EXCLUSIVE), then commits',
+      m,
+    );
   });
 
   it('issue 10 storage: backup read transaction — the WAL grows and checkpoints report busy while it lasts, and the WAL is reset after', async () => {
