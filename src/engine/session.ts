@@ -36,6 +36,7 @@ import type { PostInput, Replay } from './messages.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
+import { ReplayFloors } from './replayFloors.js';
 import type { RoomChannel, Subscriber } from './roomChannel.js';
 import { toRoomRef } from './views.js';
 
@@ -94,6 +95,7 @@ export class EngineSession implements Session, Subscriber {
   // Created when first needed: most connections never type, and a join is in flight only for a moment.
   private joiningMap: Map<number, EngineEvent[]> | null = null;
   private typingMap: Map<number, number> | null = null;
+  private readonly replayFloors = new ReplayFloors();
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -130,7 +132,7 @@ export class EngineSession implements Session, Subscriber {
   deliverRoomEvent(roomId: number, event: EngineEvent): void {
     const held = this.joiningMap?.get(roomId);
     if (held) held.push(event);
-    else this.deliverDirect(event);
+    else if (!this.replayFloors.covers(roomId, event)) this.deliverDirect(event);
   }
 
   /** Hands an event to the gateway, unless the client has fallen too far behind: then it is disconnected. */
@@ -158,12 +160,14 @@ export class EngineSession implements Session, Subscriber {
     for (const roomId of this.joined.keys()) this.host.liveChannel(roomId)?.unsubscribe(this, immediate);
     this.joined.clear();
     this.joiningMap?.clear();
+    this.replayFloors.clear();
     this.host.forget(this, immediate);
   }
 
   forgetRoom(roomId: number, notice?: EngineEvent): void {
     this.joined.delete(roomId);
     this.joiningMap?.delete(roomId);
+    this.replayFloors.forget(roomId);
     this.typingMap?.delete(roomId);
     if (notice) this.deliverDirect(notice);
   }
@@ -269,17 +273,16 @@ export class EngineSession implements Session, Subscriber {
 
   /**
    * Events that came while the join was being answered are handed out after the reply (the gateway writes the
-   * reply in the continuation of join(), which runs before setImmediate), skipping messages the reply carried.
+   * reply in the continuation of join(), which runs before setImmediate), skipping messages the reply carried,
+   * whether they were held or are still to come from a channel that lags behind storage (replayFloors.ts).
    */
   private releaseHeld(roomId: number, replayedUpTo: number): void {
+    this.replayFloors.set(roomId, replayedUpTo);
     setImmediate(() => {
       const held = this.joiningMap?.get(roomId);
       this.joiningMap?.delete(roomId);
       if (!held || this.closed) return;
-      for (const event of held) {
-        if (event.type === 'message' && event.message.seq <= replayedUpTo) continue;
-        this.deliverDirect(event);
-      }
+      for (const event of held) if (!this.replayFloors.covers(roomId, event)) this.deliverDirect(event);
     });
   }
 
@@ -288,6 +291,7 @@ export class EngineSession implements Session, Subscriber {
     const room = await this.joinedRoom(name);
     this.joined.delete(room.id);
     this.joiningMap?.delete(room.id);
+    this.replayFloors.forget(room.id);
     this.typingMap?.delete(room.id);
     // Leaving is on purpose: no grace period (that is for connections that drop).
     this.host.liveChannel(room.id)?.unsubscribe(this, true);
