@@ -19,8 +19,8 @@ describe('issue 10 soak: the exactly-once book', () => {
     ledger.joined('cid', 'lobby', 300);
     ledger.ack({ room: 'lobby', sender: 'cid', id: 1, seq: 1, sentAt: 200, ackedAt: 210 });
     ledger.left('bob', 'lobby', 205);
-    ledger.delivered('ann', 1);
-    ledger.delivered('ann', 1);
+    ledger.delivered('ann', { id: 1, room: 'lobby', seq: 1 });
+    ledger.delivered('ann', { id: 1, room: 'lobby', seq: 1 });
     const verdict = ledger.verdict(1000);
     // Owed to ann only: bob left before the ack, cid joined after the send.
     expect(verdict).toMatchObject({ acked: 1, owed: 1, missing: 0, duplicates: 1 });
@@ -31,6 +31,19 @@ describe('issue 10 soak: the exactly-once book', () => {
     ledger.joined('ann', 'lobby', 100);
     ledger.ack({ room: 'lobby', sender: 'cid', id: 7, seq: 3, sentAt: 200, ackedAt: 210 });
     expect(ledger.verdict(1000)).toMatchObject({ owed: 1, delivered: 0, missing: 1, missingInGaps: 0 });
+  });
+
+  it('owes a client that went on purpose what had reached it, and still counts a hole below that', () => {
+    const ledger = new Ledger();
+    ledger.joined('ann', 'lobby', 100);
+    for (const seq of [1, 2, 3, 4]) {
+      ledger.ack({ room: 'lobby', sender: 'cid', id: 10 + seq, seq, sentAt: 100 + seq, ackedAt: 110 + seq });
+    }
+    // seq 2 never came (a loss); seq 4 was acknowledged on another node but still on its way when ann closed.
+    ledger.delivered('ann', { id: 11, room: 'lobby', seq: 1 });
+    ledger.delivered('ann', { id: 13, room: 'lobby', seq: 3 });
+    ledger.left('ann', 'lobby', 200);
+    expect(ledger.verdict(1000)).toMatchObject({ owed: 3, delivered: 2, missing: 1 });
   });
 
   it('tells a missing message the server reported as a gap from a silent loss', () => {

@@ -3,6 +3,12 @@
  * the join's reply until it left or closed), every delivery. A message is owed to each membership that covers
  * it from before its send until after its ack; reconnects inside a membership do not end it, because resuming
  * must fill the gap (and a slow consumer cut with 4008 resumes too).
+ *
+ * A client that leaves or closes on purpose is owed no more than what had reached it: a message acknowledged to
+ * its sender on another node can still be on its way (the more so when that node is paused), and a client that
+ * goes is not waiting for it. So a membership ended during the run is owed the messages up to the highest seq
+ * it was handed in that room; a message below that seq that never came is still missing. At the end of the run
+ * (after the drain) every acknowledged message is owed.
  */
 
 export interface AckedMessage {
@@ -21,6 +27,15 @@ interface Membership {
   room: string;
   from: number;
   until: number | null;
+  /** For a membership the client ended itself: the highest seq it had been handed in the room by then. */
+  seenUpTo: number | null;
+}
+
+/** A delivered message as the ledger reads it. */
+export interface Delivery {
+  id: number;
+  room: string;
+  seq: number;
 }
 
 export interface LedgerVerdict {
@@ -53,6 +68,8 @@ export class Ledger {
   private readonly closed: Membership[] = [];
   /** client → message id → times delivered. */
   private readonly deliveries = new Map<string, Map<number, number>>();
+  /** `client room` → the highest seq handed to that client in that room. */
+  private readonly highest = new Map<string, number>();
   /** `client room` → the gaps reported to it, as [afterSeq, beforeSeq] ranges. */
   private readonly gaps = new Map<string, [number, number][]>();
   private gapCount = 0;
@@ -74,26 +91,33 @@ export class Ledger {
   joined(client: string, room: string, at: number): void {
     const key = `${client}\u0000${room}`;
     if (this.open.has(key)) return;
-    this.open.set(key, { client, room, from: at, until: null });
+    this.open.set(key, { client, room, from: at, until: null, seenUpTo: null });
   }
 
-  /** The membership ends: a leave, a close for good, or the end of the run. */
+  /** The client ends the membership during the run (a leave, a close, or the server closing it for good). */
   left(client: string, room: string, at: number): void {
     const key = `${client}\u0000${room}`;
+    this.end(key, at, this.highest.get(key) ?? 0);
+  }
+
+  private end(key: string, at: number, seenUpTo: number | null): void {
     const membership = this.open.get(key);
     if (!membership) return;
     this.open.delete(key);
     membership.until = at;
+    membership.seenUpTo = seenUpTo;
     this.closed.push(membership);
   }
 
-  delivered(client: string, messageId: number): void {
+  delivered(client: string, message: Delivery): void {
     let seen = this.deliveries.get(client);
     if (!seen) {
       seen = new Map();
       this.deliveries.set(client, seen);
     }
-    seen.set(messageId, (seen.get(messageId) ?? 0) + 1);
+    seen.set(message.id, (seen.get(message.id) ?? 0) + 1);
+    const key = `${client}\u0000${message.room}`;
+    if (message.seq > (this.highest.get(key) ?? 0)) this.highest.set(key, message.seq);
   }
 
   /** Something happened to a client's connection; kept (the last few hundred) to explain violations. */
@@ -148,7 +172,7 @@ export class Ledger {
 
   /** Ends every open membership at `at` and judges. */
   verdict(at: number): LedgerVerdict {
-    for (const membership of [...this.open.values()]) this.left(membership.client, membership.room, at);
+    for (const key of [...this.open.keys()]) this.end(key, at, null);
     const byRoom = new Map<string, AckedMessage[]>();
     for (const message of this.acked.values()) {
       const list = byRoom.get(message.room) ?? [];
@@ -168,6 +192,7 @@ export class Ledger {
       for (const message of byRoom.get(membership.room) ?? []) {
         if (message.sentAt < membership.from || membership.until === null) continue;
         if (message.ackedAt > membership.until) continue;
+        if (membership.seenUpTo !== null && message.seq > membership.seenUpTo) continue;
         owed += 1;
         const got = seen?.has(message.id) ?? false;
         const tally = perNode.get(message.id) ?? new Map<string, [number, number]>();

@@ -1,10 +1,11 @@
 /**
  * `npm run soak -- --minutes 30 --nodes 1|3 [--clients 150] [--slow-readers 6] [--rooms 8] [--rate 30]
- * [--warmup-minutes 2] [--samples FILE] [--report] [--source]`
+ * [--warmup-minutes 2] [--pause-node I] [--samples FILE] [--report] [--source]`
  *
  * Runs the soak (compiled Parley, as `npm start` runs it, unless --source), prints the verdict and, with
  * --report, writes it into docs/reliability.md. Exits 1 when a message was missed or duplicated, a resource was
- * not flat, or a server crashed.
+ * not flat, or a server crashed. With --pause-node I, node I (0-based) is stopped with SIGSTOP for 3 s every 15 s
+ * and continued; its report block is kept apart from the unpaused run's.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     rooms: { type: 'string', default: '8' },
     rate: { type: 'string', default: '30' },
     'warmup-minutes': { type: 'string', default: '2' },
+    'pause-node': { type: 'string' },
     samples: { type: 'string' },
     report: { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
@@ -54,6 +56,9 @@ const result = await runSoak({
   sampleMs: 10_000,
   warmupMs: Number(values['warmup-minutes']) * 60_000,
   samplesFile,
+  ...(values['pause-node'] === undefined
+    ? {}
+    : { pause: { node: Number(values['pause-node']), pauseMs: 3000, everyMs: 15_000 } }),
   log: (line) => process.stderr.write(`soak ${new Date().toISOString().slice(11, 19)}: ${line}\n`),
 });
 

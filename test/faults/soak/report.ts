@@ -70,6 +70,11 @@ function finalCloses(counts: Record<string, number>): Record<string, number> {
   return found;
 }
 
+/** Which block of the report a run writes: one per cluster size, and one more for runs with a paused node. */
+function blockKey(result: SoakResult): string {
+  return `${result.options.nodes}${result.options.pause ? ' paused' : ''}`;
+}
+
 export function runBlock(result: SoakResult): string {
   const o = result.options;
   const d = result.delivery;
@@ -82,8 +87,8 @@ export function runBlock(result: SoakResult): string {
       ? `machine load average ${(loads.reduce((a, b) => a + b, 0) / loads.length).toFixed(1)} (max ${Math.max(...loads).toFixed(1)}) on ${result.cores} cores`
       : `${result.cores} cores`;
   const lines = [
-    `<!-- soak:run nodes=${o.nodes} -->`,
-    `### ${title}`,
+    `<!-- soak:run nodes=${blockKey(result)} -->`,
+    `### ${title}${o.pause ? `, one node paused ${o.pause.pauseMs / 1000} s in every ${o.pause.everyMs / 1000} s` : ''}`,
     '',
     `${result.startedAt.slice(0, 16)}Z · ${Math.round(result.loadMs / 60_000)} min of load · commit \`${result.commit}\` · Node ${result.nodeVersion} · ${load} · ${o.clients} typed clients and ${o.slowReaders} slow readers in ${o.rooms} rooms · target ${o.ratePerSec} messages/s, measured ${(d.acked / (result.loadMs / 1000)).toFixed(1)}/s · ${result.samples.length} samples.`,
     '',
@@ -93,7 +98,7 @@ export function runBlock(result: SoakResult): string {
     '',
     `**Delivery:** ${c.sends ?? 0} sends, ${d.acked} acknowledged messages, ${d.owed} deliveries owed to live members, ${d.delivered} delivered; missing **${d.missing}** (${d.missingInGaps} of them in gaps the server reported), duplicates **${d.duplicates}**, gaps **${d.gaps}** — ${ok ? 'every acknowledged message reached every live member exactly once' : '**exactly-once violated**'}.`,
     '',
-    `**Activity:** ${c.joins ?? 0} joins, ${c.leaves ?? 0} leaves, ${c.typing ?? 0} typing, ${c.historyPages ?? 0} history reads, ${c.drops ?? 0} dropped connections (${c.resumes ?? 0} resumes), ${c.restarts ?? 0} clients closed and reopened, ${c.acksDuplicate ?? 0} sends acknowledged as duplicates after a resend, ${c.slowReaderPauses ?? 0} slow-reader pauses, slow consumers cut: ${result.totals.reduce((n, t) => n + (t.slowConsumers ?? 0), 0)}. Close codes seen by clients: ${list(result.counters.closeCodes)}; clients closed for good by the server: ${list(finalCloses(c))}. Failed requests: ${list(result.counters.failures)}.`,
+    `**Activity:** ${c.joins ?? 0} joins, ${c.leaves ?? 0} leaves, ${c.typing ?? 0} typing, ${c.historyPages ?? 0} history reads, ${c.drops ?? 0} dropped connections (${c.resumes ?? 0} resumes), ${c.restarts ?? 0} clients closed and reopened, ${c.acksDuplicate ?? 0} sends acknowledged as duplicates after a resend, ${c.slowReaderPauses ?? 0} slow-reader pauses, ${result.options.pause ? `node ${result.options.pause.node + 1} paused ${result.pauses} times, ` : ''}slow consumers cut: ${result.totals.reduce((n, t) => n + (t.slowConsumers ?? 0), 0)}. Close codes seen by clients: ${list(result.counters.closeCodes)}; clients closed for good by the server: ${list(finalCloses(c))}. Failed requests: ${list(result.counters.failures)}.`,
   ];
   if (d.examples.length > 0) lines.push('', ...d.examples.map((e) => `- ${e}`));
   if (!result.drainedReady)
@@ -103,20 +108,22 @@ export function runBlock(result: SoakResult): string {
   return lines.join('\n');
 }
 
-/** Replaces this run's block (by node count) in the soak section, keeping the other runs' blocks. */
+/** Replaces this run's block (by node count, and whether a node was paused) in the soak section, keeping the other runs' blocks. */
 export async function writeReport(file: string, result: SoakResult): Promise<void> {
   const page = await readFile(file, 'utf8');
   const begin = page.indexOf(BEGIN);
   const end = page.indexOf(END);
   if (begin < 0 || end < begin) throw new Error(`${file} has no soak section`);
   const inside = page.slice(begin + BEGIN.length, end);
-  const blocks = new Map<number, string>();
-  for (const match of inside.matchAll(/<!-- soak:run nodes=(\d+) -->[\s\S]*?<!-- soak:run-end -->/g)) {
-    blocks.set(Number(match[1]), match[0]);
+  const blocks = new Map<string, string>();
+  for (const match of inside.matchAll(
+    /<!-- soak:run nodes=(\d+(?: paused)?) -->[\s\S]*?<!-- soak:run-end -->/g,
+  )) {
+    blocks.set(match[1] as string, match[0]);
   }
-  blocks.set(result.options.nodes, runBlock(result));
+  blocks.set(blockKey(result), runBlock(result));
   const warmup = `${Math.round(result.options.warmupMs / 60_000)} minutes`;
-  const runs = [...blocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block);
+  const runs = [...blocks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, block]) => block);
   const section = [howTo(warmup), ...runs].join('\n\n');
   const text = `${page.slice(0, begin + BEGIN.length)}\n${section}\n${page.slice(end)}`;
   // Formatted as the repository formats Markdown, so that the page passes the format check as written.

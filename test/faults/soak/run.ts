@@ -9,6 +9,7 @@ import { SoakCounters } from './counters.js';
 import { judgeNode, type NodeVerdict } from './flatness.js';
 import { Ledger, type LedgerVerdict } from './ledger.js';
 import { metricValue, startSampler, type Sample } from './sampler.js';
+import { startPausing, type Pauser } from './pauser.js';
 import { startCluster, type SoakCluster } from './servers.js';
 import { SlowReader } from './slowReader.js';
 import { TypedActor } from './typedActor.js';
@@ -24,6 +25,8 @@ export interface SoakOptions {
   sampleMs: number;
   /** Samples before this are left out of the flatness verdict. */
   warmupMs: number;
+  /** Stop one node now and then (SIGSTOP, then SIGCONT): which one (0-based), how long and how often. */
+  pause?: { node: number; pauseMs: number; everyMs: number };
   /** Where the JSON-lines samples go. */
   samplesFile: string;
   log: (line: string) => void;
@@ -53,6 +56,8 @@ export interface SoakResult {
   drainedReady: boolean;
   /** Server processes that exited during the run (a crash), with their output's tail. */
   crashes: string[];
+  /** How many times a node was paused (with the `pause` option). */
+  pauses: number;
 }
 
 const SEND_SHARE = 0.4;
@@ -158,6 +163,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       file: opts.samplesFile,
       startedAt,
     });
+    const pausedNode = opts.pause ? cluster.nodes[opts.pause.node] : undefined;
+    if (opts.pause && !pausedNode) throw new Error(`there is no node ${opts.pause.node} to pause`);
+    const pauser: Pauser | null =
+      opts.pause && pausedNode ? startPausing(pausedNode.pid, { ...opts.pause, log: opts.log }) : null;
     while (Date.now() - startedAt < opts.durationMs && crashes.length === 0) {
       await sleep(Math.min(60_000, opts.durationMs - (Date.now() - startedAt)));
       const last = sampler.samples.slice(-opts.nodes);
@@ -167,6 +176,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       );
     }
     const loadMs = Date.now() - startedAt;
+    pauser?.stop();
 
     await Promise.all(actors.map((a) => a.quiesce()));
     for (const reader of readers) reader.quiesce();
@@ -197,6 +207,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         ratePerSec: opts.ratePerSec,
         sampleMs: opts.sampleMs,
         warmupMs: opts.warmupMs,
+        ...(opts.pause ? { pause: opts.pause } : {}),
       },
       storage: cluster.storage,
       startedAt: new Date(startedAt).toISOString(),
@@ -211,6 +222,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       samples,
       drainedReady: allReady,
       crashes,
+      pauses: pauser?.count ?? 0,
     };
   } finally {
     stopping = true;

@@ -136,7 +136,7 @@ export class SlowReader {
   }
 
   private read(message: { id: number; seq: number }): void {
-    this.ledger.delivered(this.key, message.id);
+    this.ledger.delivered(this.key, { ...message, room: this.plan.room });
     if (this.cursor !== null && message.seq !== this.cursor + 1 && message.seq > this.cursor) {
       this.counters.count('slowReaderSeqJumps');
     }

@@ -105,7 +105,7 @@ export class TypedActor {
       maxReconnectDelayMs: 2000,
       requestTimeoutMs: 20_000,
     });
-    client.on('message', ({ message }) => this.ledger.delivered(key, message.id));
+    client.on('message', ({ message }) => this.ledger.delivered(key, message));
     client.on('gap', ({ room, afterSeq, beforeSeq }) => this.ledger.gap(key, room.name, afterSeq, beforeSeq));
     client.on('disconnected', ({ code, reason, willReconnect }) => {
       // A first connect that fails is retried by connect() below, and counted there.
