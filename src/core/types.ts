@@ -77,6 +77,26 @@ export interface Room {
 
 export type MessageKind = 'text' | 'me' | 'system';
 
+/**
+ * What a reply shows of the message it answers: a snapshot taken when the reply was written (the parent's
+ * author and the start of its text), and whether the parent was deleted since.
+ */
+export interface ReplyQuote {
+  id: MessageId;
+  author: UserRef | null;
+  /** The first characters of the parent's text (see core/replies.ts); empty once the parent is deleted. */
+  excerpt: string;
+  deleted: boolean;
+}
+
+/** One emoji's reactions on a message. */
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  /** Whether the reader reacted with it: set in answers to one reader (history, join), absent in broadcasts. */
+  me?: boolean;
+}
+
 export interface Message {
   id: MessageId;
   appId: AppId;

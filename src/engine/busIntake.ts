@@ -35,6 +35,11 @@ const messageView = z.object({
   createdAt: at,
   editedAt: at.nullable(),
   deletedAt: at.nullable(),
+  replyTo: z.object({ id, author: userRef.nullable(), excerpt: z.string(), deleted: z.boolean() }).nullable(),
+  replyCount: z.number().int().nonnegative(),
+  reactions: z.array(
+    z.object({ emoji: z.string(), count: z.number().int().nonnegative(), me: z.boolean().optional() }),
+  ),
 });
 
 const event = z.discriminatedUnion('type', [

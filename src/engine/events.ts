@@ -1,4 +1,4 @@
-import type { Message, Room, UserRef } from '../core/types.js';
+import type { Message, ReactionCount, ReplyQuote, Room, UserRef } from '../core/types.js';
 
 /** A room as clients see it. `online` counts users (not connections) present on this node's view. */
 export interface RoomView {
@@ -31,6 +31,12 @@ export interface MessageView {
   createdAt: number;
   editedAt: number | null;
   deletedAt: number | null;
+  /** The message this one answers, as quoted when it was written; null for a message that is not a reply. */
+  replyTo: ReplyQuote | null;
+  /** How many replies the message has. */
+  replyCount: number;
+  /** Reactions by emoji, most used first. */
+  reactions: ReactionCount[];
 }
 
 /**

@@ -15,6 +15,9 @@ export function toMessageView(message: Message, roomName: string): MessageView {
     createdAt: message.createdAt,
     editedAt: message.editedAt,
     deletedAt: message.deletedAt,
+    replyTo: null,
+    replyCount: 0,
+    reactions: [],
   };
 }
 

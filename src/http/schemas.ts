@@ -231,6 +231,26 @@ export const roomSchema = named(
   'Room',
 );
 
+export const replyQuoteSchema = named(
+  z.strictObject({
+    id,
+    author: userRefSchema.nullable(),
+    excerpt: z.string().describe("The start of the parent's text when the reply was written"),
+    deleted: z.boolean().describe('Whether the parent was deleted since (the excerpt is then empty)'),
+  }),
+  'ReplyQuote',
+  'What a reply shows of the message it answers',
+);
+
+export const reactionCountSchema = named(
+  z.strictObject({
+    emoji: z.string(),
+    count: z.number().int().min(1),
+    me: z.boolean().optional().describe('In answers for one user: whether they reacted with this emoji'),
+  }),
+  'ReactionCount',
+);
+
 export const messageSchema = named(
   z.strictObject({
     id,
@@ -245,6 +265,11 @@ export const messageSchema = named(
     createdAt: timestamp,
     editedAt: timestamp.nullable(),
     deletedAt: timestamp.nullable(),
+    replyTo: replyQuoteSchema
+      .nullable()
+      .describe('The message this one answers; null when it is not a reply'),
+    replyCount: z.number().int().min(0).describe('How many replies the message has'),
+    reactions: z.array(reactionCountSchema).describe('Reactions by emoji, most used first'),
   }),
   'Message',
 );

@@ -59,6 +59,27 @@ export interface MessageView {
   createdAt: number;
   editedAt: number | null;
   deletedAt: number | null;
+  /** The message this one answers, as quoted when it was written; null when it is not a reply. */
+  replyTo: ReplyQuote | null;
+  /** How many replies the message has. */
+  replyCount: number;
+  /** Reactions by emoji, most used first. */
+  reactions: ReactionCount[];
+}
+
+/** What a reply shows of the message it answers; `deleted` once the parent was deleted (excerpt then empty). */
+export interface ReplyQuote {
+  id: number;
+  author: UserRef | null;
+  excerpt: string;
+  deleted: boolean;
+}
+
+/** One emoji's reactions on a message; `me` (in answers to one reader only): whether the reader reacted. */
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  me?: boolean;
 }
 
 export interface Mute {

@@ -37,6 +37,9 @@ const message = {
   createdAt: 5,
   editedAt: null,
   deletedAt: null,
+  replyTo: null,
+  replyCount: 0,
+  reactions: [],
 };
 
 /** One engine event of every type. */

@@ -144,6 +144,9 @@ describe('eventchat connection (no network)', () => {
       createdAt: 0,
       editedAt: null,
       deletedAt: null,
+      replyTo: null,
+      replyCount: 0,
+      reactions: [],
     };
     const event: EngineEvent = { type: 'message', room, message };
     sink.deliver(event);
@@ -203,6 +206,9 @@ describe('eventchat connection (no network)', () => {
       createdAt: 0,
       editedAt: null,
       deletedAt: null,
+      replyTo: null,
+      replyCount: 0,
+      reactions: [],
     };
     expect(messageFrame({ ...base, kind: 'me', text: 'waves', html: 'waves' })).toEqual({
       id: 1,

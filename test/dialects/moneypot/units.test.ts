@@ -30,6 +30,9 @@ function view(overrides: Partial<MessageView> = {}): MessageView {
     createdAt: 0,
     editedAt: null,
     deletedAt: null,
+    replyTo: null,
+    replyCount: 0,
+    reactions: [],
     ...overrides,
   };
 }

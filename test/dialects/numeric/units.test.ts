@@ -92,6 +92,9 @@ function message(kind: MessageView['kind'], text: string): MessageView {
     createdAt: 1_700_000_000_000,
     editedAt: null,
     deletedAt: null,
+    replyTo: null,
+    replyCount: 0,
+    reactions: [],
   };
 }
 

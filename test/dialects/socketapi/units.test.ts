@@ -29,6 +29,9 @@ const message = {
   createdAt: Date.UTC(2026, 0, 1),
   editedAt: null,
   deletedAt: null,
+  replyTo: null,
+  replyCount: 0,
+  reactions: [],
 };
 
 describe('socketapi frames', () => {
