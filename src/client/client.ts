@@ -4,31 +4,25 @@
  * This file holds the public API and the connection's life (connect, reconnect, close); the parts it drives
  * each have a file: rooms.ts (joined rooms, resume, held events), sends.ts (sends retried across reconnects),
  * identity.ts (credentials and the guest resume token), waiters.ts (requests waiting for the connection),
- * policy.ts (which closes and errors are final).
+ * policy.ts (which closes and errors are final), requests.ts (the plain requests: one operation, one reply).
  */
 import type {
   AuthResult,
-  Ban,
-  HistoryPage,
   JoinResult,
-  MessageView,
-  Mute,
   NativeEventMap,
   NativeEventName,
   NativeOp,
   OpRequest,
   OpResult,
-  RoomView,
-  RoomVisibility,
   SendResult,
   User,
   UserRef,
 } from '../protocol/native.js';
 import { backoffDelay } from './backoff.js';
-import { TypedEmitter } from './emitter.js';
 import { ParleyClientError, toClientError } from './errors.js';
 import { ClientIdentity } from './identity.js';
 import { closeInfoForError, errorBody, FINAL_CLOSE_CODES, RETRYABLE_SERVER_ERRORS } from './policy.js';
+import { ClientRequests } from './requests.js';
 import { RoomBook } from './rooms.js';
 import { newClientMsgId, SendQueue } from './sends.js';
 import type { CloseInfo, Transport, TransportFactory, TransportHandlers } from './transport.js';
@@ -37,7 +31,6 @@ import { createWsTransportFactory } from './transport-ws.js';
 import { OpenWaiters } from './waiters.js';
 import type {
   ClientCredentials,
-  ClientEventMap,
   ClientState,
   DisconnectedEvent,
   ParleyClientOptions,
@@ -56,7 +49,7 @@ const DEFAULTS = {
 type RequestArgs<O extends NativeOp> =
   Record<string, never> extends OpRequest<O> ? [data?: OpRequest<O>] : [data: OpRequest<O>];
 
-export class ParleyClient extends TypedEmitter<ClientEventMap> {
+export class ParleyClient extends ClientRequests {
   private readonly options: ParleyClientOptions & typeof DEFAULTS;
   private readonly factory: TransportFactory;
   private readonly identity: ClientIdentity;
@@ -205,17 +198,6 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     return result;
   }
 
-  async listRooms(): Promise<RoomView[]> {
-    return ((await this.call('rooms.list', undefined)) as OpResult<'rooms.list'>).rooms;
-  }
-
-  async createRoom(
-    name: string,
-    opts: { visibility?: RoomVisibility; topic?: string } = {},
-  ): Promise<RoomView> {
-    return ((await this.call('rooms.create', { name, ...opts })) as OpResult<'rooms.create'>).room;
-  }
-
   /**
    * Join a room. The result's messages are the recent history (or, with `sinceSeq`, what came after it);
    * messages already delivered as `message` events are left out of it, so each message reaches the
@@ -251,25 +233,6 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     return this.sends.add(room, text, clientMsgId, this.currentState === 'open');
   }
 
-  async edit(room: string, id: number, text: string): Promise<MessageView> {
-    return ((await this.call('edit', { room, id, text })) as OpResult<'edit'>).message;
-  }
-
-  async delete(room: string, id: number): Promise<MessageView> {
-    return ((await this.call('delete', { room, id })) as OpResult<'delete'>).message;
-  }
-
-  async history(
-    room: string,
-    query: { before?: number; after?: number; limit?: number } = {},
-  ): Promise<HistoryPage> {
-    return (await this.call('history', { room, ...query })) as HistoryPage;
-  }
-
-  async typing(room: string, typing = true): Promise<void> {
-    await this.call('typing', { room, typing });
-  }
-
   /**
    * Hear `online_changed` batches (and, per user, `user_online` / `user_offline`) for the whole app, again
    * after each reconnect; returns who is online now.
@@ -279,39 +242,10 @@ export class ParleyClient extends TypedEmitter<ClientEventMap> {
     return ((await this.call('watch_online', {})) as OpResult<'watch_online'>).online;
   }
 
-  async members(room: string): Promise<UserRef[]> {
-    return ((await this.call('members', { room })) as OpResult<'members'>).online;
-  }
-
-  async mute(user: string, opts: { room?: string; minutes?: number; reason?: string } = {}): Promise<Mute> {
-    return ((await this.call('mute', { user, ...opts })) as OpResult<'mute'>).mute;
-  }
-
-  async unmute(user: string, opts: { room?: string } = {}): Promise<void> {
-    await this.call('unmute', { user, ...opts });
-  }
-
-  async ban(user: string, opts: { minutes?: number; reason?: string } = {}): Promise<Ban> {
-    return ((await this.call('ban', { user, ...opts })) as OpResult<'ban'>).ban;
-  }
-
-  async unban(user: string): Promise<void> {
-    await this.call('unban', { user });
-  }
-
-  async kick(user: string, opts: { reason?: string } = {}): Promise<void> {
-    await this.call('kick', { user, ...opts });
-  }
-
-  /** The server's clock (ms since epoch). */
-  async ping(): Promise<number> {
-    return ((await this.call('ping', undefined)) as OpResult<'ping'>).time;
-  }
-
   // ------------------------------------------------------------------ internals: requests
 
   /** A plain request: waits for the connection to be open (within the timeout), then sends. */
-  private async call(op: NativeOp, data: unknown): Promise<unknown> {
+  protected async call(op: NativeOp, data: unknown): Promise<unknown> {
     const started = Date.now();
     const transport = await this.whenOpen(op);
     const left = Math.max(1, this.options.requestTimeoutMs - (Date.now() - started));
