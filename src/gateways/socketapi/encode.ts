@@ -147,6 +147,9 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'unbanned':
     case 'kicked':
     case 'system':
+    // Pins have no event in this dialect.
+    case 'message_pinned':
+    case 'message_unpinned':
       return { kind: 'none' };
   }
 }
