@@ -66,9 +66,11 @@ describe.each(TRANSPORTS)('replies and pins over %s', (transport) => {
     const history = await member.history(room, { limit: 10 });
     expect(history.messages.find((m) => m.id === parent.id)?.replyCount).toBe(5);
     expect(history.messages.find((m) => m.id === reply.id)?.replyTo).toEqual(quote);
-    await member.leave(room);
-    const rejoined = await member.join(room);
-    expect(rejoined.messages.find((m) => m.id === parent.id)?.replyCount).toBe(5);
+    const fresh = pool.client(srv, transport, { token: memberToken });
+    await fresh.connect();
+    const joined = await fresh.join(room);
+    expect(joined.messages.find((m) => m.id === parent.id)?.replyCount).toBe(5);
+    expect(joined.messages.find((m) => m.id === reply.id)?.replyTo).toEqual(quote);
 
     // the thread, paged back two at a time
     const texts: string[] = [];
