@@ -65,10 +65,17 @@ export class Pins {
     return (await this.ctx.store.pins.list(room.id)).map((pin) => toPinView(pin, room.name));
   }
 
-  /** A deleted message is unpinned, by whoever deleted it. */
+  /**
+   * A deleted message is unpinned, by whoever deleted it. The deletion has been committed and told already:
+   * should this fail, it is logged, not reported to the deleter (a deleted message is never listed nor counted).
+   */
   async messageRemoved(room: Room, message: MessageView, actor: Actor): Promise<void> {
-    if (await this.ctx.track(this.ctx.store.pins.unpin(room.id, message.id))) {
-      await this.announce(room, 'unpin', actor, message);
+    try {
+      if (await this.ctx.track(this.ctx.store.pins.unpin(room.id, message.id))) {
+        await this.announce(room, 'unpin', actor, message);
+      }
+    } catch (err) {
+      this.ctx.logger.warn({ err, room: room.id, message: message.id }, 'unpinning a deleted message failed');
     }
   }
 
