@@ -226,7 +226,11 @@ export class ParleyClient extends ClientRequests {
    * first one had arrived), so that the promise settles with the one message. `replyTo`: the id of the message
    * of the same room this one answers.
    */
-  send(room: string, text: string, opts: { clientMsgId?: string; replyTo?: number } = {}): Promise<SendResult> {
+  send(
+    room: string,
+    text: string,
+    opts: { clientMsgId?: string; replyTo?: number } = {},
+  ): Promise<SendResult> {
     if (this.currentState === 'closed') {
       return Promise.reject(new ParleyClientError('closed', 'The client is closed'));
     }

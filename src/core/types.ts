@@ -138,15 +138,7 @@ export interface Ban {
 }
 
 export type ModerationKind =
-  | 'mute'
-  | 'unmute'
-  | 'ban'
-  | 'unban'
-  | 'kick'
-  | 'delete_message'
-  | 'role'
-  | 'pin'
-  | 'unpin';
+  'mute' | 'unmute' | 'ban' | 'unban' | 'kick' | 'delete_message' | 'role' | 'pin' | 'unpin';
 
 export interface ModerationRecord {
   id: number;

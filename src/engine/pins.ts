@@ -79,7 +79,12 @@ export class Pins {
     }
   }
 
-  private async announce(room: Room, kind: 'pin' | 'unpin', actor: Actor, message: MessageView): Promise<void> {
+  private async announce(
+    room: Room,
+    kind: 'pin' | 'unpin',
+    actor: Actor,
+    message: MessageView,
+  ): Promise<void> {
     const type = kind === 'pin' ? 'message_pinned' : 'message_unpinned';
     this.broadcast.roomEvent(room, { type, room: toRoomRef(room), message, by: actorRef(actor) });
     await this.moderator.record(room.appId, kind, actor, authorId(message), room.id, {

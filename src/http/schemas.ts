@@ -354,7 +354,9 @@ export const statusSchema = named(z.strictObject({ status: z.literal('ok') }), '
 export const pinSchema = named(
   z.strictObject({
     message: messageSchema,
-    pinnedBy: userRefSchema.nullable().describe('Who pinned it; null for the operator or a user since removed'),
+    pinnedBy: userRefSchema
+      .nullable()
+      .describe('Who pinned it; null for the operator or a user since removed'),
     pinnedAt: timestamp,
   }),
   'Pin',

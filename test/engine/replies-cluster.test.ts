@@ -56,7 +56,11 @@ describe('replies and pins in a cluster', () => {
     const pin = await mod.session.pin('lobby', sent.message.id);
     expect(pin.pinnedBy?.username).toBe('mod');
     const pinned = await member.sink.next('message_pinned');
-    expect(pinned).toMatchObject({ room: { name: 'lobby' }, message: { id: sent.message.id }, by: { username: 'mod' } });
+    expect(pinned).toMatchObject({
+      room: { name: 'lobby' },
+      message: { id: sent.message.id },
+      by: { username: 'mod' },
+    });
     expect((await member.session.pins('lobby')).map((p) => p.message.id)).toEqual([sent.message.id]);
 
     const reply = await member.session.send('lobby', { text: 'a reply', replyTo: sent.message.id });
@@ -70,6 +74,9 @@ describe('replies and pins in a cluster', () => {
 
     const records = await a.listModeration(1, { limit: 10 });
     expect(records.slice(0, 2).map((r) => r.kind)).toEqual(['unpin', 'pin']);
-    expect(records[1]).toMatchObject({ targetId: sent.message.author?.id, detail: { messageId: sent.message.id } });
+    expect(records[1]).toMatchObject({
+      targetId: sent.message.author?.id,
+      detail: { messageId: sent.message.id },
+    });
   });
 });

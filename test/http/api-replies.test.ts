@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PINS_MAX } from '../../src/core/pins.js';
-import { historyPageSchema, messageSchema, moderationRecordSchema, pinSchema } from '../../src/http/schemas.js';
+import {
+  historyPageSchema,
+  messageSchema,
+  moderationRecordSchema,
+  pinSchema,
+} from '../../src/http/schemas.js';
 import { bodyOf, createHttpHarness, errorOf, type HttpHarness } from './harness.js';
 
 let h: HttpHarness | null = null;
@@ -49,9 +54,9 @@ describe('REST replies', () => {
     );
     expect(older).toEqual({ messages: [expect.objectContaining({ text: 'answer 1' })], nextCursor: null });
     expect((await h.call('GET', url)).statusCode).toBe(401);
-    expect((await h.call('GET', `${LOBBY}/messages/${parent.id + 1000}/replies`, { admin: true })).statusCode).toBe(
-      404,
-    );
+    expect(
+      (await h.call('GET', `${LOBBY}/messages/${parent.id + 1000}/replies`, { admin: true })).statusCode,
+    ).toBe(404);
 
     const missing = await publish(h, 'to nothing', parent.id + 1000);
     expect(missing.statusCode).toBe(404);

@@ -76,7 +76,11 @@ describe.each(TRANSPORTS)('replies and pins over %s', (transport) => {
     const texts: string[] = [];
     let before: number | undefined;
     for (;;) {
-      const page = await mod.replies(room, parent.id, before === undefined ? { limit: 2 } : { before, limit: 2 });
+      const page = await mod.replies(
+        room,
+        parent.id,
+        before === undefined ? { limit: 2 } : { before, limit: 2 },
+      );
       texts.unshift(...page.messages.map((m) => m.text));
       if (page.nextCursor === null) break;
       before = page.nextCursor;
@@ -118,9 +122,16 @@ describe.each(TRANSPORTS)('replies and pins over %s', (transport) => {
 
     const pinnedEvents = events(member, 'message_pinned');
     const pin = await mod.pin(room, first.id);
-    expect(pin).toMatchObject({ message: { id: first.id, text: 'worth pinning' }, pinnedBy: { username: `mod-${tag}` } });
+    expect(pin).toMatchObject({
+      message: { id: first.id, text: 'worth pinning' },
+      pinnedBy: { username: `mod-${tag}` },
+    });
     const told = await pinnedEvents.next();
-    expect(told).toMatchObject({ room: { name: room }, message: { id: first.id }, by: { username: `mod-${tag}` } });
+    expect(told).toMatchObject({
+      room: { name: room },
+      message: { id: first.id },
+      by: { username: `mod-${tag}` },
+    });
     await mod.pin(room, second.id);
 
     expect((await member.pins(room)).map((p) => p.message.id)).toEqual([second.id, first.id]);
@@ -128,7 +139,10 @@ describe.each(TRANSPORTS)('replies and pins over %s', (transport) => {
 
     const unpinnedEvents = events(member, 'message_unpinned');
     await mod.unpin(room, first.id);
-    expect(await unpinnedEvents.next()).toMatchObject({ message: { id: first.id }, by: { username: `mod-${tag}` } });
+    expect(await unpinnedEvents.next()).toMatchObject({
+      message: { id: first.id },
+      by: { username: `mod-${tag}` },
+    });
     expect((await member.pins(room)).map((p) => p.message.id)).toEqual([second.id]);
 
     // deleting a pinned message unpins it, told as an unpin by whoever deleted it

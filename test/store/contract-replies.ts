@@ -43,7 +43,11 @@ export function repliesContract(
     });
 
     async function newRoom(roomName: string): Promise<Room> {
-      return store.directory.createRoom(app.id, { name: roomName, visibility: 'public', createdBy: null }, T0);
+      return store.directory.createRoom(
+        app.id,
+        { name: roomName, visibility: 'public', createdBy: null },
+        T0,
+      );
     }
 
     async function post(
@@ -118,7 +122,9 @@ export function repliesContract(
       it('[store.reply.count] replyCount is exact: concurrent replies all count, a duplicate does not', async () => {
         const parent = await post(alice, 'parent');
         await Promise.all(
-          Array.from({ length: 8 }, (_, i) => post(bob, `r${i}`, { replyTo: parent.id, clientMsgId: `c${i}` })),
+          Array.from({ length: 8 }, (_, i) =>
+            post(bob, `r${i}`, { replyTo: parent.id, clientMsgId: `c${i}` }),
+          ),
         );
         await post(bob, 'r0', { replyTo: parent.id, clientMsgId: 'c0' }); // a retry: the original comes back
         expect((await store.messages.get(room.id, parent.id))?.replyCount).toBe(8);
@@ -147,9 +153,15 @@ export function repliesContract(
         expect(seqs(all)).toEqual(seqs(replies));
         const newest = await store.replies.range(room.id, parent.id, { limit: 2 });
         expect(seqs(newest)).toEqual(seqs(replies.slice(3)));
-        const older = await store.replies.range(room.id, parent.id, { beforeSeq: newest[0]?.seq ?? 0, limit: 2 });
+        const older = await store.replies.range(room.id, parent.id, {
+          beforeSeq: newest[0]?.seq ?? 0,
+          limit: 2,
+        });
         expect(seqs(older)).toEqual(seqs(replies.slice(1, 3)));
-        const after = await store.replies.range(room.id, parent.id, { afterSeq: replies[1]?.seq ?? 0, limit: 2 });
+        const after = await store.replies.range(room.id, parent.id, {
+          afterSeq: replies[1]?.seq ?? 0,
+          limit: 2,
+        });
         expect(seqs(after)).toEqual(seqs(replies.slice(2, 4)));
         // The thread is the room's: the same id asked in another room has no replies.
         const elsewhere = await newRoom('elsewhere');

@@ -234,7 +234,8 @@ const table: Record<NativeOp, Operation> = {
     async handle(ctx) {
       return { time: ctx.now() };
     },
-  }),  ...threadOps,
+  }),
+  ...threadOps,
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

@@ -68,7 +68,8 @@ export function threadRoutes({ engine }: ApiDeps): RouteSpec[] {
       operationId: 'unpinMessage',
       tag: 'messages',
       summary: 'Unpin a message (as the operator)',
-      description: 'Members of the room are told (message_unpinned). Unpinning what is not pinned changes nothing.',
+      description:
+        'Members of the room are told (message_unpinned). Unpinning what is not pinned changes nothing.',
       auth: 'admin',
       params: messageParams,
       responses: { 204: { description: 'Not pinned (any more)' } },

@@ -17,13 +17,13 @@ function prepare(db: Database.Database) {
     ),
     room: db.prepare<[number], number>('SELECT id FROM rooms WHERE id = ?').pluck(),
     message: db
-      .prepare<[number, number], number | null>('SELECT deleted_at FROM messages WHERE room_id = ? AND id = ?')
+      .prepare<[number, number], number | null>(
+        'SELECT deleted_at FROM messages WHERE room_id = ? AND id = ?',
+      )
       .pluck(),
     // Pins of deleted messages are not counted: a deletion unpins, and should that fail they still do not count.
     count: db
-      .prepare<[number], number>(
-        `SELECT count(*) ${PIN_FROM} WHERE pn.room_id = ? AND m.deleted_at IS NULL`,
-      )
+      .prepare<[number], number>(`SELECT count(*) ${PIN_FROM} WHERE pn.room_id = ? AND m.deleted_at IS NULL`)
       .pluck(),
     insert: db.prepare<[number, number, number | null, number]>(
       'INSERT INTO pins (room_id, message_id, pinned_by, pinned_at) VALUES (?, ?, ?, ?)',
