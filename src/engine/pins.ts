@@ -43,8 +43,9 @@ export class Pins {
     assertMayPin(actor);
     const id = checkMessageId(messageId);
     const by = actor.kind === 'user' ? actor.user.id : null;
+    const at = this.ctx.clock.now();
     const { pin, added } = await this.ctx.track(
-      this.ctx.store.pins.pin(room.id, id, by, this.ctx.clock.now(), PINS_MAX),
+      this.ctx.store.pins.pin({ roomId: room.id, messageId: id, by, at, max: PINS_MAX }),
     );
     const view = toPinView(pin, room.name);
     if (added) await this.announce(room, 'pin', actor, view.message);

@@ -173,13 +173,31 @@ export function repliesContract(
       it('[store.pin.basic] pin, pin again (no change), list newest first, unpin', async () => {
         const first = await post(alice, 'first');
         const second = await post(alice, 'second');
-        const pinned = await store.pins.pin(room.id, first.id, bob.id, T0 + 10, 50);
+        const pinned = await store.pins.pin({
+          roomId: room.id,
+          messageId: first.id,
+          by: bob.id,
+          at: T0 + 10,
+          max: 50,
+        });
         expect(pinned.added).toBe(true);
         expect(pinned.pin).toMatchObject({ pinnedBy: ref(bob), pinnedAt: T0 + 10 });
         expect(pinned.pin.message).toEqual(await store.messages.get(room.id, first.id));
-        const again = await store.pins.pin(room.id, first.id, null, T0 + 20, 50);
+        const again = await store.pins.pin({
+          roomId: room.id,
+          messageId: first.id,
+          by: null,
+          at: T0 + 20,
+          max: 50,
+        });
         expect(again).toEqual({ pin: pinned.pin, added: false });
-        const byOperator = await store.pins.pin(room.id, second.id, null, T0 + 30, 50);
+        const byOperator = await store.pins.pin({
+          roomId: room.id,
+          messageId: second.id,
+          by: null,
+          at: T0 + 30,
+          max: 50,
+        });
         expect(byOperator.pin.pinnedBy).toBeNull();
         const list = await store.pins.list(room.id);
         expect(list.map((p) => p.message.id)).toEqual([second.id, first.id]);
@@ -194,7 +212,10 @@ export function repliesContract(
         const gone = await post(alice, 'gone');
         await store.messages.remove(room.id, gone.id, T0 + 2);
         for (const id of [foreign.id, gone.id, foreign.id + 1000]) {
-          await failure(store.pins.pin(room.id, id, bob.id, T0, 50), 'not_found');
+          await failure(
+            store.pins.pin({ roomId: room.id, messageId: id, by: bob.id, at: T0, max: 50 }),
+            'not_found',
+          );
         }
         expect(await store.pins.list(room.id)).toEqual([]);
       });
@@ -204,7 +225,11 @@ export function repliesContract(
         for (let i = 0; i < 6; i++) messages.push(await post(alice, `m${i}`));
         const ids = messages.map((m) => m.id);
         const outcomes = await Promise.allSettled(
-          ids.slice(0, 5).map((id, i) => store.pins.pin(room.id, id, bob.id, T0 + i, 3)),
+          ids
+            .slice(0, 5)
+            .map((id, i) =>
+              store.pins.pin({ roomId: room.id, messageId: id, by: bob.id, at: T0 + i, max: 3 }),
+            ),
         );
         expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
         const refused = outcomes.find((o) => o.status === 'rejected');
@@ -218,15 +243,21 @@ export function repliesContract(
         await store.messages.remove(room.id, pinned[0] ?? 0, T0 + 9);
         expect(await store.pins.list(room.id)).toHaveLength(2);
         const spare = ids.find((id) => !pinned.includes(id)) ?? 0;
-        expect((await store.pins.pin(room.id, spare, bob.id, T0 + 10, 3)).added).toBe(true);
+        expect(
+          (await store.pins.pin({ roomId: room.id, messageId: spare, by: bob.id, at: T0 + 10, max: 3 }))
+            .added,
+        ).toBe(true);
       });
 
       it('[store.pin.room] deleting the room removes its pins', async () => {
         const message = await post(alice, 'pinned');
-        await store.pins.pin(room.id, message.id, bob.id, T0, 50);
+        await store.pins.pin({ roomId: room.id, messageId: message.id, by: bob.id, at: T0, max: 50 });
         await store.directory.deleteRoom(app.id, room.id);
         expect(await store.pins.list(room.id)).toEqual([]);
-        await failure(store.pins.pin(room.id, message.id, bob.id, T0, 50), 'not_found');
+        await failure(
+          store.pins.pin({ roomId: room.id, messageId: message.id, by: bob.id, at: T0, max: 50 }),
+          'not_found',
+        );
       });
     });
   });

@@ -239,19 +239,28 @@ export interface PinRecord {
   pinnedAt: number;
 }
 
+/** A pin to write: the message, who pins it (null: the operator), when, and the room's bound. */
+export interface NewPin {
+  roomId: RoomId;
+  messageId: MessageId;
+  by: UserId | null;
+  at: number;
+  max: number;
+}
+
+/** The pin as stored, and whether this call added it (false: it was pinned already, nothing changed). */
+export interface PinOutcome {
+  pin: PinRecord;
+  added: boolean;
+}
+
 export interface PinBoard {
   /**
    * Pins a message of the room that is not deleted (`not_found` otherwise). Pinning a pinned message changes
    * nothing and answers `added: false`. A room holds at most `max` pins of messages that are not deleted: one
    * more fails with `conflict` (details `{ max }`), checked and written atomically.
    */
-  pin(
-    roomId: RoomId,
-    messageId: MessageId,
-    by: UserId | null,
-    now: number,
-    max: number,
-  ): Promise<{ pin: PinRecord; added: boolean }>;
+  pin(input: NewPin): Promise<PinOutcome>;
   /** True when the message was pinned. */
   unpin(roomId: RoomId, messageId: MessageId): Promise<boolean>;
   /** The room's pins of messages that are not deleted, newest pin first. */

@@ -1,7 +1,7 @@
 import { messageDeleted, messageNotFound, roomNotFound } from '../../core/failures.js';
 import { pinLimitReached } from '../../core/pins.js';
-import type { MessageId, RoomId, UserId } from '../../core/types.js';
-import type { PinBoard, PinRecord } from '../../engine/ports/store.js';
+import type { MessageId, RoomId } from '../../core/types.js';
+import type { NewPin, PinBoard, PinOutcome, PinRecord } from '../../engine/ports/store.js';
 import { PIN_COLUMNS, PIN_FROM, PIN_JOINS, toPin, type PinRow } from '../pinRows.js';
 import { sql, type Db } from './db.js';
 import { COLUMNS, JOINS } from './messageLog.js';
@@ -30,13 +30,7 @@ const q = {
 export class PostgresPinBoard implements PinBoard {
   constructor(private readonly db: Db) {}
 
-  async pin(
-    roomId: RoomId,
-    messageId: MessageId,
-    by: UserId | null,
-    now: number,
-    max: number,
-  ): Promise<{ pin: PinRecord; added: boolean }> {
+  async pin({ roomId, messageId, by, at, max }: NewPin): Promise<PinOutcome> {
     return this.db.transaction(async (tx) => {
       if ((await tx.query(q.lockRoom, [roomId])).length === 0) throw roomNotFound();
       const [message] = await tx.query<{ deleted_at: number | null }>(q.message, [roomId, messageId]);
@@ -46,7 +40,7 @@ export class PostgresPinBoard implements PinBoard {
       if (existing) return { pin: toPin(existing), added: false };
       const [counted] = await tx.query<{ n: number }>(q.count, [roomId]);
       if ((counted?.n ?? 0) >= max) throw pinLimitReached(max);
-      await tx.query(q.insert, [roomId, messageId, by, now]);
+      await tx.query(q.insert, [roomId, messageId, by, at]);
       const [row] = await tx.query<PinRow>(q.one, [roomId, messageId]);
       if (!row) throw new Error('a pin just written was not found');
       return { pin: toPin(row), added: true };

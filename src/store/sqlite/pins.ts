@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { messageDeleted, messageNotFound, roomNotFound } from '../../core/failures.js';
 import { pinLimitReached } from '../../core/pins.js';
-import type { MessageId, RoomId, UserId } from '../../core/types.js';
-import type { PinBoard, PinRecord } from '../../engine/ports/store.js';
+import type { MessageId, RoomId } from '../../core/types.js';
+import type { NewPin, PinBoard, PinOutcome, PinRecord } from '../../engine/ports/store.js';
 import { PIN_COLUMNS, PIN_FROM, PIN_JOINS, toPin, type PinRow } from '../pinRows.js';
 import { guard } from './errors.js';
 import { COLUMNS, JOINS } from './messageLog.js';
@@ -32,20 +32,18 @@ function prepare(db: Database.Database) {
   };
 }
 
-type PinInput = { roomId: RoomId; messageId: MessageId; by: UserId | null; now: number; max: number };
-
 export class SqlitePinBoard implements PinBoard {
   private readonly q: ReturnType<typeof prepare>;
-  private readonly pinTx: (input: PinInput) => { pin: PinRecord; added: boolean };
+  private readonly pinTx: (input: NewPin) => PinOutcome;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepare(db);
     // IMMEDIATE: the count and the insert hold the write lock together, so two pins cannot both pass the bound.
-    const tx = db.transaction((input: PinInput) => this.pinLocked(input));
+    const tx = db.transaction((input: NewPin) => this.pinLocked(input));
     this.pinTx = (input) => tx.immediate(input);
   }
 
-  private pinLocked({ roomId, messageId, by, now, max }: PinInput): { pin: PinRecord; added: boolean } {
+  private pinLocked({ roomId, messageId, by, at, max }: NewPin): PinOutcome {
     if (this.q.room.get(roomId) === undefined) throw roomNotFound();
     const deletedAt = this.q.message.get(roomId, messageId);
     if (deletedAt === undefined) throw messageNotFound();
@@ -53,20 +51,14 @@ export class SqlitePinBoard implements PinBoard {
     const existing = this.q.one.get(roomId, messageId);
     if (existing) return { pin: toPin(existing), added: false };
     if ((this.q.count.get(roomId) ?? 0) >= max) throw pinLimitReached(max);
-    this.q.insert.run(roomId, messageId, by, now);
+    this.q.insert.run(roomId, messageId, by, at);
     const row = this.q.one.get(roomId, messageId);
     if (!row) throw new Error('a pin just written was not found');
     return { pin: toPin(row), added: true };
   }
 
-  async pin(
-    roomId: RoomId,
-    messageId: MessageId,
-    by: UserId | null,
-    now: number,
-    max: number,
-  ): Promise<{ pin: PinRecord; added: boolean }> {
-    return guard(this.db, () => this.pinTx({ roomId, messageId, by, now, max }));
+  async pin(input: NewPin): Promise<PinOutcome> {
+    return guard(this.db, () => this.pinTx(input));
   }
 
   async unpin(roomId: RoomId, messageId: MessageId): Promise<boolean> {

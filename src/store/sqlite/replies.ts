@@ -32,12 +32,12 @@ export class SqliteReplyLog implements ReplyLog {
     opts: { afterSeq?: number; beforeSeq?: number; limit: number },
   ): Promise<Message[]> {
     return guard(this.db, () => {
-      const limit = Math.trunc(opts.limit);
-      const before = opts.beforeSeq ?? NO_BOUND;
-      if (opts.afterSeq !== undefined) {
-        return this.ascending.all({ roomId, parentId, after: opts.afterSeq, before, limit }).map(toMessage);
-      }
-      return this.newest.all({ roomId, parentId, before, limit }).reverse().map(toMessage);
+      const page = { roomId, parentId, before: opts.beforeSeq ?? NO_BOUND, limit: Math.trunc(opts.limit) };
+      const rows =
+        opts.afterSeq === undefined
+          ? this.newest.all(page).reverse()
+          : this.ascending.all({ ...page, after: opts.afterSeq });
+      return rows.map(toMessage);
     });
   }
 }
