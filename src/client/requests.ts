@@ -10,6 +10,7 @@ import type {
   Mute,
   NativeOp,
   OpResult,
+  PinView,
   RoomView,
   RoomVisibility,
   UserRef,
@@ -78,5 +79,28 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   /** The server's clock (ms since epoch). */
   async ping(): Promise<number> {
     return ((await this.call('ping', undefined)) as OpResult<'ping'>).time;
+  }
+
+  /** The replies to message `id` of the room, paged by seq as history is. */
+  async replies(
+    room: string,
+    id: number,
+    query: { before?: number; after?: number; limit?: number } = {},
+  ): Promise<HistoryPage> {
+    return (await this.call('replies', { room, id, ...query })) as HistoryPage;
+  }
+
+  /** Pin a message (mods and above). Pinning a pinned message answers the pin as it is. */
+  async pin(room: string, id: number): Promise<PinView> {
+    return ((await this.call('pin', { room, id })) as OpResult<'pin'>).pin;
+  }
+
+  async unpin(room: string, id: number): Promise<void> {
+    await this.call('unpin', { room, id });
+  }
+
+  /** The room's pinned messages, newest pin first. */
+  async pins(room: string): Promise<PinView[]> {
+    return ((await this.call('pins', { room })) as OpResult<'pins'>).pins;
   }
 }

@@ -30,6 +30,10 @@ export const LIMITED_OPERATIONS = [
   'kick',
   'listMutes',
   'refresh',
+  'replies',
+  'pin',
+  'unpin',
+  'pins',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -62,6 +66,10 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   kick: { burst: 20, perSecond: 2 },
   listMutes: { burst: 5, perSecond: 1 },
   refresh: { burst: 5, perSecond: 0.1 },
+  replies: { burst: 20, perSecond: 4 },
+  pin: { burst: 10, perSecond: 1 },
+  unpin: { burst: 10, perSecond: 1 },
+  pins: { burst: 20, perSecond: 4 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

@@ -111,6 +111,10 @@ export interface Message {
   createdAt: number;
   editedAt: number | null;
   deletedAt: number | null;
+  /** The message this one answers (see core/replies.ts), or null. */
+  replyTo: ReplyQuote | null;
+  /** How many replies it has, kept exact by the store (counted in the transaction that commits a reply). */
+  replyCount: number;
 }
 
 export interface Mute {
@@ -133,7 +137,8 @@ export interface Ban {
   createdAt: number;
 }
 
-export type ModerationKind = 'mute' | 'unmute' | 'ban' | 'unban' | 'kick' | 'delete_message' | 'role';
+export type ModerationKind =
+  'mute' | 'unmute' | 'ban' | 'unban' | 'kick' | 'delete_message' | 'role' | 'pin' | 'unpin';
 
 export interface ModerationRecord {
   id: number;

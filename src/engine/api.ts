@@ -14,7 +14,7 @@ import type {
   RoomPatch,
 } from '../core/types.js';
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
-import type { EngineEvent, MessageView, RoomView } from './events.js';
+import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { StorageHealthView } from './storageHealth.js';
 
 export type { StorageHealthView } from './storageHealth.js';
@@ -94,6 +94,8 @@ export interface SendInput {
   literal?: boolean;
   /** 'me': an action ("/me waves" without the command), for dialects that carry actions separately. */
   kind?: 'text' | 'me';
+  /** The id of the message this one answers: a message of the same room, not deleted (core/replies.ts). */
+  replyTo?: number | null;
 }
 
 /** A mute with the muted user's name, for lists shown to moderators. */
@@ -146,6 +148,14 @@ export interface Session {
   kick(target: string, opts: { reason?: string }): Promise<void>;
   /** The mutes in force in the app, with the muted user's name (staff only: `forbidden` otherwise). */
   listMutes(): Promise<NamedMute[]>;
+
+  /** The replies to a message of a room the user may see, paged by seq as history is. */
+  replies(room: string, messageId: number, query: HistoryQuery): Promise<HistoryPage>;
+  /** Pin a message of the room (mods and above; `forbidden` otherwise); at most PINS_MAX per room. */
+  pin(room: string, messageId: number): Promise<PinView>;
+  unpin(room: string, messageId: number): Promise<void>;
+  /** The room's pinned messages, newest pin first (whoever may see the room). */
+  pins(room: string): Promise<PinView[]>;
 
   /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
   refresh(credentials: Credentials): Promise<Principal>;
@@ -216,7 +226,7 @@ export interface EngineAdmin {
   publish(
     appId: AppId,
     room: string,
-    input: { username: string; text: string; clientMsgId?: string },
+    input: { username: string; text: string; clientMsgId?: string; replyTo?: number },
   ): Promise<SendResult>;
   deleteMessage(appId: AppId, room: string, messageId: number): Promise<MessageView>;
   mute(appId: AppId, target: string, opts: MuteOptions): Promise<Mute>;
@@ -228,6 +238,12 @@ export interface EngineAdmin {
   listBans(appId: AppId): Promise<Ban[]>;
   listModeration(appId: AppId, opts: { limit: number; beforeId?: number }): Promise<ModerationRecord[]>;
   online(appId: AppId): OnlineUser[];
+  /** The replies to a message, paged by seq as history is. */
+  replies(appId: AppId, room: string, messageId: number, query: HistoryQuery): Promise<HistoryPage>;
+  listPins(appId: AppId, room: string): Promise<PinView[]>;
+  /** Pin as the operator (`by` null in the event and the record); pinning a pinned message changes nothing. */
+  pin(appId: AppId, room: string, messageId: number): Promise<PinView>;
+  unpin(appId: AppId, room: string, messageId: number): Promise<void>;
   stats(): { sessions: number; rooms: number };
   /** Whether storage can commit, why not, and the SQLite WAL's figures (for /readyz and /metrics). */
   storageHealth(): StorageHealthView;

@@ -21,10 +21,12 @@ import type { EngineMetrics } from './ports/metrics.js';
 import { ModerationCache } from './moderationCache.js';
 import { Moderator } from './moderator.js';
 import { OperationLimiter } from './operationLimiter.js';
+import { Pins } from './pins.js';
 import type { Bus } from './ports/bus.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
+import { Replies } from './replies.js';
 import { Rooms } from './rooms.js';
 import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Sessions } from './sessions.js';
@@ -73,6 +75,9 @@ export class Engine implements EngineApi {
   readonly admin: Admin;
   readonly guests: GuestReaper;
   readonly limits: OperationLimiter;
+  /** The thread view (the parts are named so as not to clash with the operator's `replies` and `pin`). */
+  readonly replyThreads: Replies;
+  readonly pinBoard: Pins;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -142,8 +147,13 @@ export class Engine implements EngineApi {
     });
     this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline, this.guests);
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
-    this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast);
+    this.replyThreads = new Replies(ctx);
+    this.pinBoard = new Pins(ctx, this.broadcast, this.moderator);
+    this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast, (room, message, actor) =>
+      this.pinBoard.messageRemoved(room, message, actor),
+    );
     const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
+    const { replyThreads: replies, pinBoard: pins } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
     const adminParts = {
       catalog,
@@ -154,6 +164,8 @@ export class Engine implements EngineApi {
       moderation,
       broadcast,
       presence,
+      replies,
+      pins,
       stats,
       storageHealth: () => this.health.view(),
     };
@@ -261,4 +273,8 @@ export class Engine implements EngineApi {
   listModeration: EngineAdmin['listModeration'] = (...a) => this.admin.listModeration(...a);
   stats: EngineAdmin['stats'] = () => this.admin.stats();
   storageHealth: EngineAdmin['storageHealth'] = () => this.admin.storageHealth();
+  replies: EngineAdmin['replies'] = (...a) => this.admin.replies(...a);
+  listPins: EngineAdmin['listPins'] = (...a) => this.admin.listPins(...a);
+  pin: EngineAdmin['pin'] = (...a) => this.admin.pin(...a);
+  unpin: EngineAdmin['unpin'] = (...a) => this.admin.unpin(...a);
 }

@@ -11,13 +11,8 @@ import {
   muted,
 } from '../core/failures.js';
 import { renderInline, renderMarkdown } from '../core/markdown.js';
-import {
-  checkClientMsgId,
-  checkHistoryLimit,
-  checkMessageId,
-  checkMessageText,
-  checkSeq,
-} from '../core/messages.js';
+import { checkClientMsgId, checkMessageId, checkMessageText } from '../core/messages.js';
+import { checkReplyTo } from '../core/replies.js';
 import { isStaff } from '../core/roles.js';
 import type { App, Message, Room, UserRef } from '../core/types.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
@@ -28,6 +23,7 @@ import type { EngineEvent, MessageView } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
 import { describeDuration, type Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
+import { seqPage, seqRange } from './paging.js';
 import { runSlashCommand } from './slashCommands.js';
 import { toMessageView, toRoomRef } from './views.js';
 
@@ -46,6 +42,8 @@ export interface PostInput {
   commands: boolean;
   kind?: 'text' | 'me';
   replyTo?: CommandReplyTarget;
+  /** The id of the message this one answers (core/replies.ts); a command ignores it. */
+  parentId?: unknown;
 }
 
 export interface Replay {
@@ -64,6 +62,9 @@ export class Messages {
     private readonly moderation: ModerationCache,
     private readonly moderator: Moderator,
     private readonly broadcast: Broadcast,
+    /** Told of every deletion once it is committed and announced (the pins part unpins the message). */
+    private readonly afterRemove: (room: Room, message: MessageView, actor: Actor) => Promise<void> = () =>
+      Promise.resolve(),
   ) {}
 
   /**
@@ -76,6 +77,7 @@ export class Messages {
     if (await this.moderation.activeBan(app.id, author.id, now)) throw banned();
     if (author.role === 'guest' && !app.settings.guestsCanWrite) throw guestReadOnly();
     const clientMsgId = checkClientMsgId(input.clientMsgId);
+    const parentId = checkReplyTo(input.parentId);
     if (typeof input.text !== 'string') throw badField('text', 'text must be a string');
     let text = checkMessageText(input.text, app.settings.maxMessageLength);
     let kind: 'text' | 'me' = input.kind ?? 'text';
@@ -107,6 +109,7 @@ export class Messages {
         html,
         clientMsgId,
         createdAt: now,
+        replyTo: parentId,
       }),
     );
     const message = toMessageView(appended.message, room.name);
@@ -169,6 +172,7 @@ export class Messages {
     );
     const view = toMessageView(removed, room.name);
     this.broadcast.roomEvent(room, { type: 'message_deleted', room: toRoomRef(room), message: view });
+    await this.afterRemove(room, view, actor);
     if (!own) {
       // A removed guest's tombstone id names no user: the record names none either.
       const target = message.author && message.author.id !== TOMBSTONE_AUTHOR_ID ? message.author.id : null;
@@ -216,22 +220,10 @@ export class Messages {
   }
 
   async history(room: Room, query: HistoryQuery): Promise<HistoryPage> {
-    const limit = checkHistoryLimit(query.limit);
-    const before = checkSeq(query.before, 'before');
-    const after = checkSeq(query.after, 'after');
-    if (before !== undefined && after !== undefined)
-      throw badField('before', 'give before or after, not both');
-    const rangeQuery: { afterSeq?: number; beforeSeq?: number; limit: number } = { limit };
-    if (before !== undefined) rangeQuery.beforeSeq = before;
-    if (after !== undefined) rangeQuery.afterSeq = after;
-    const messages = (await this.ctx.store.messages.range(room.id, rangeQuery)).map((m) =>
+    const range = seqRange(query);
+    const messages = (await this.ctx.store.messages.range(room.id, range)).map((m) =>
       toMessageView(m, room.name),
     );
-    let nextCursor: number | null = null;
-    if (messages.length === limit) {
-      nextCursor =
-        after !== undefined ? (messages[messages.length - 1]?.seq ?? null) : (messages[0]?.seq ?? null);
-    }
-    return { messages, nextCursor };
+    return seqPage(messages, range);
   }
 }

@@ -31,7 +31,7 @@ import type {
 } from './api.js';
 import type { EngineConfig } from './config.js';
 import { userKey } from './context.js';
-import type { EngineEvent, MessageView, RoomView } from './events.js';
+import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { PostInput, Replay } from './messages.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
@@ -75,6 +75,10 @@ export interface SessionHost {
   history(room: Room, query: HistoryQuery): Promise<HistoryPage>;
   namedMutes(appId: AppId): Promise<NamedMute[]>;
   reauthenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
+  replies(room: Room, parentId: unknown, query: HistoryQuery): Promise<HistoryPage>;
+  pin(room: Room, actor: Actor, messageId: unknown): Promise<PinView>;
+  unpin(room: Room, actor: Actor, messageId: unknown): Promise<void>;
+  pins(room: Room): Promise<PinView[]>;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -310,6 +314,7 @@ export class EngineSession implements Session, Subscriber {
       commands: input.literal !== true,
       ...(input.kind ? { kind: input.kind } : {}),
       replyTo: this,
+      parentId: input.replyTo,
     });
   }
 
@@ -399,6 +404,28 @@ export class EngineSession implements Session, Subscriber {
     this.enter('listMutes', 'user');
     if (!isStaff(this.user.role)) throw staffOnlyMuteList();
     return this.host.namedMutes(this.appId);
+  }
+
+  // ------------------------------------------------------------------ replies and pins (replies.ts, pins.ts)
+
+  async replies(name: string, messageId: number, query: HistoryQuery): Promise<HistoryPage> {
+    this.enter('replies');
+    return this.host.replies(await this.visibleRoom(name), messageId, query);
+  }
+
+  async pin(name: string, messageId: number): Promise<PinView> {
+    this.enter('pin', 'user');
+    return this.host.pin(await this.visibleRoom(name), this.actor, messageId);
+  }
+
+  async unpin(name: string, messageId: number): Promise<void> {
+    this.enter('unpin', 'user');
+    return this.host.unpin(await this.visibleRoom(name), this.actor, messageId);
+  }
+
+  async pins(name: string): Promise<PinView[]> {
+    this.enter('pins');
+    return this.host.pins(await this.visibleRoom(name));
   }
 
   async refresh(credentials: Credentials): Promise<Principal> {

@@ -8,7 +8,9 @@ import type { Identity } from './identity.js';
 import type { Messages } from './messages.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
+import type { Pins } from './pins.js';
 import type { Presence } from './presence.js';
+import type { Replies } from './replies.js';
 import type { Rooms } from './rooms.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
@@ -25,6 +27,8 @@ export interface SessionHostParts {
   admin: Admin;
   moderator: Moderator;
   limits: OperationLimiter;
+  replyThreads: Replies;
+  pinBoard: Pins;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
 }
@@ -66,5 +70,9 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     history: (room, query) => parts().messages.history(room, query),
     namedMutes: async (appId) => parts().admin.withNames(appId, await parts().listMutes(appId)),
     reauthenticate: (appId, credentials) => parts().identity.reauthenticate(appId, credentials),
+    replies: (room, parentId, query) => parts().replyThreads.thread(room, parentId, query),
+    pin: (room, actor, messageId) => parts().pinBoard.pin(room, actor, messageId),
+    unpin: (room, actor, messageId) => parts().pinBoard.unpin(room, actor, messageId),
+    pins: (room) => parts().pinBoard.list(room),
   };
 }

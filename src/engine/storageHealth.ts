@@ -188,5 +188,7 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     directory: watched(store.directory, health, new Set()),
     messages: watched(store.messages, health, GUARDED_WRITES),
     guests: watched(store.guests, health, new Set()),
+    replies: watched(store.replies, health, new Set()),
+    pins: watched(store.pins, health, new Set()),
   };
 }

@@ -17,6 +17,7 @@ import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { roomRoutes } from './routes/rooms.js';
 import { httpTimeouts } from './timeouts.js';
+import { threadRoutes } from './routes/threads.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { registerWebRoutes } from './routes/web.js';
@@ -82,6 +83,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...roomRoutes(api),
     ...messageRoutes(api),
     ...moderationRoutes(api),
+    ...threadRoutes(api),
     ...healthRoutes({ ready: deps.ready, registry: deps.registry }),
   ];
 }

@@ -317,7 +317,7 @@ export const moderationRecordSchema = named(
   z.strictObject({
     id,
     appId: id,
-    kind: z.enum(['mute', 'unmute', 'ban', 'unban', 'kick', 'delete_message', 'role']),
+    kind: z.enum(['mute', 'unmute', 'ban', 'unban', 'kick', 'delete_message', 'role', 'pin', 'unpin']),
     actorId: id.nullable().describe('The moderator; null for the operator (admin key)'),
     targetId: id.nullable(),
     roomId: id.nullable(),
@@ -350,3 +350,15 @@ export const errorResponseSchema = named(
 );
 
 export const statusSchema = named(z.strictObject({ status: z.literal('ok') }), 'Status');
+
+export const pinSchema = named(
+  z.strictObject({
+    message: messageSchema,
+    pinnedBy: userRefSchema
+      .nullable()
+      .describe('Who pinned it; null for the operator or a user since removed'),
+    pinnedAt: timestamp,
+  }),
+  'Pin',
+  'A pinned message',
+);

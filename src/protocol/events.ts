@@ -23,6 +23,8 @@ export const NATIVE_EVENTS = [
   'system',
   'gap',
   'online_changed',
+  'message_pinned',
+  'message_unpinned',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -60,6 +62,10 @@ export interface NativeEventMap {
    * most one of the two lists; apply `offline` then `online` to the set `watch_online` answered.
    */
   online_changed: { online: UserRef[]; offline: UserRef[] };
+  /** A moderator (`by`; null for the operator) pinned a message of the room. */
+  message_pinned: { room: RoomRef; message: MessageView; by: UserRef | null };
+  /** Unpinned, by a moderator or the operator, or by whoever deleted the message. */
+  message_unpinned: { room: RoomRef; message: MessageView; by: UserRef | null };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -12,6 +12,7 @@ import type {
   JoinResult,
   MessageView,
   Mute,
+  PinView,
   RoomView,
   RoomVisibility,
   SendResult,
@@ -33,6 +34,7 @@ export type {
   MessageKind,
   MessageView,
   Mute,
+  PinView,
   Role,
   RoomRef,
   RoomView,
@@ -64,6 +66,10 @@ export const NATIVE_OPS = [
   'unban',
   'kick',
   'ping',
+  'replies',
+  'pin',
+  'unpin',
+  'pins',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -93,7 +99,10 @@ export interface NativeOperations {
   };
   join: { request: { room: string; sinceSeq?: number }; result: JoinResult };
   leave: { request: { room: string }; result: EmptyResult };
-  send: { request: { room: string; text: string; clientMsgId?: string }; result: SendResult };
+  send: {
+    request: { room: string; text: string; clientMsgId?: string; replyTo?: number };
+    result: SendResult;
+  };
   edit: { request: { room: string; id: number; text: string }; result: { message: MessageView } };
   delete: { request: { room: string; id: number }; result: { message: MessageView } };
   history: {
@@ -112,6 +121,13 @@ export interface NativeOperations {
   unban: { request: { user: string }; result: EmptyResult };
   kick: { request: { user: string; reason?: string }; result: EmptyResult };
   ping: { request: EmptyRequest; result: { time: number } };
+  replies: {
+    request: { room: string; id: number; before?: number; after?: number; limit?: number };
+    result: HistoryPage;
+  };
+  pin: { request: { room: string; id: number }; result: { pin: PinView } };
+  unpin: { request: { room: string; id: number }; result: EmptyResult };
+  pins: { request: { room: string }; result: { pins: PinView[] } };
 }
 
 /** Operations without fields accept `{}` or no data at all. */

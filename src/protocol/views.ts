@@ -133,3 +133,10 @@ export type SendResult =
    * sender also receives as a `system` event.
    */
   | { kind: 'command'; command: string; text: string; error: ErrorCode | null };
+
+/** A pinned message with who pinned it (null: the operator, or a user since removed) and when. */
+export interface PinView {
+  message: MessageView;
+  pinnedBy: UserRef | null;
+  pinnedAt: number;
+}

@@ -33,6 +33,10 @@ const SESSION_OPERATIONS: Record<
   kick: true,
   listMutes: true,
   refresh: true,
+  replies: true,
+  pin: true,
+  unpin: true,
+  pins: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

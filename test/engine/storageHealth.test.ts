@@ -35,6 +35,8 @@ class FlakyStore {
     return {
       directory: {} as Store['directory'],
       guests: {} as Store['guests'],
+      replies: {} as Store['replies'],
+      pins: {} as Store['pins'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

@@ -14,6 +14,7 @@ import type {
   User,
   UserId,
   UserKind,
+  UserRef,
   RoomPatch,
 } from '../../core/types.js';
 import type { Role } from '../../core/roles.js';
@@ -129,6 +130,12 @@ export interface NewMessage {
   html: string;
   clientMsgId: string | null;
   createdAt: number;
+  /**
+   * The message this one answers: a message of the same room that is not deleted, else the append fails with
+   * `not_found` (details `{ field: 'replyTo' }`). The reply keeps a quote of it; its replyCount goes up by one
+   * in the same transaction (not for a duplicate).
+   */
+  replyTo?: MessageId | null;
 }
 
 export interface AppendResult {
@@ -195,6 +202,10 @@ export interface Store {
   /** The write-ahead log as the last background checkpoint saw it; absent for stores without one. */
   walStats?(): WalStats;
   close(): Promise<void>;
+  /** The thread view of replies (see ReplyLog below). */
+  replies: ReplyLog;
+  /** Pinned messages (see PinBoard below). */
+  pins: PinBoard;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */
@@ -207,4 +218,51 @@ export interface WalStats {
   busyCheckpoints: number;
   /** Checkpoints that failed with an error (disk full, I/O error). */
   failedCheckpoints: number;
+}
+
+// ---------------------------------------------------------------------------------------------- replies, pins
+
+/** The replies to one message, read as a thread (the reply itself is written by MessageLog.append). */
+export interface ReplyLog {
+  /** The replies to `parentId` in the room, paged by seq exactly as MessageLog.range pages the room. */
+  range(
+    roomId: RoomId,
+    parentId: MessageId,
+    opts: { afterSeq?: number; beforeSeq?: number; limit: number },
+  ): Promise<Message[]>;
+}
+
+/** A pinned message with who pinned it (null: the operator, or a user since removed) and when. */
+export interface PinRecord {
+  message: Message;
+  pinnedBy: UserRef | null;
+  pinnedAt: number;
+}
+
+/** A pin to write: the message, who pins it (null: the operator), when, and the room's bound. */
+export interface NewPin {
+  roomId: RoomId;
+  messageId: MessageId;
+  by: UserId | null;
+  at: number;
+  max: number;
+}
+
+/** The pin as stored, and whether this call added it (false: it was pinned already, nothing changed). */
+export interface PinOutcome {
+  pin: PinRecord;
+  added: boolean;
+}
+
+export interface PinBoard {
+  /**
+   * Pins a message of the room that is not deleted (`not_found` otherwise). Pinning a pinned message changes
+   * nothing and answers `added: false`. A room holds at most `max` pins of messages that are not deleted: one
+   * more fails with `conflict` (details `{ max }`), checked and written atomically.
+   */
+  pin(input: NewPin): Promise<PinOutcome>;
+  /** True when the message was pinned. */
+  unpin(roomId: RoomId, messageId: MessageId): Promise<boolean>;
+  /** The room's pins of messages that are not deleted, newest pin first. */
+  list(roomId: RoomId): Promise<PinRecord[]>;
 }

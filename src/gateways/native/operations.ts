@@ -4,13 +4,27 @@
  * docs/protocol.md for the rules cited as [proto.*].
  */
 import { z } from 'zod';
-import { CLIENT_MSG_ID_MAX } from '../../core/messages.js';
 import { ParleyError } from '../../core/errors.js';
-import type { AppId } from '../../core/types.js';
-import type { EngineConnections, Session } from '../../engine/api.js';
-import type { Credentials, Principal } from '../../core/identity.js';
-import type { NativeOp, OpRequest, OpResult } from '../../protocol/native.js';
+import type { Credentials } from '../../core/identity.js';
+import type { NativeOp, OpResult } from '../../protocol/native.js';
 import { NATIVE_OPS } from '../../protocol/native.js';
+import {
+  defineOp,
+  empty,
+  LIMITS,
+  messageId,
+  minutes,
+  oneCursor,
+  pageFields,
+  reason,
+  room,
+  seq,
+  user,
+  validate,
+  type Operation,
+  type OperationContext,
+} from './ops/define.js';
+import { threadOps } from './ops/threads.js';
 import {
   toWireBan,
   toWireHistory,
@@ -24,88 +38,7 @@ import {
   toWireUserRefs,
 } from './wire.js';
 
-/** What a handler sees of its connection. */
-export interface OperationContext {
-  readonly appId: AppId;
-  readonly engine: EngineConnections;
-  /** The session once authenticated; null before. */
-  readonly session: Session | null;
-  /** True while an `auth` is in flight. */
-  readonly authenticating: boolean;
-  /** Authenticate and open the connection's session. */
-  authenticate(credentials: Credentials): Promise<Principal>;
-  /** Server time, for `ping`. */
-  now(): number;
-}
-
-/** Bounds on string inputs; the engine applies the exact rules (names, lengths) after these. */
-export const LIMITS = {
-  room: 128,
-  username: 64,
-  password: 1024,
-  token: 4096,
-  jwt: 16_384,
-  nickname: 64,
-  text: 65_536,
-  topic: 1024,
-  reason: 1024,
-  clientMsgId: CLIENT_MSG_ID_MAX,
-  historyLimit: 1000,
-  minutes: 60 * 24 * 365,
-} as const;
-
-const room = z.string().min(1).max(LIMITS.room);
-const user = z.string().min(1).max(LIMITS.username);
-const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const messageId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const minutes = z.number().int().min(1).max(LIMITS.minutes);
-const reason = z.string().max(LIMITS.reason);
-const empty = z.strictObject({});
-
-interface Operation {
-  /** False for the operations allowed before authentication (auth, ping). */
-  readonly requiresSession: boolean;
-  run(ctx: OperationContext, raw: unknown): Promise<unknown>;
-}
-
-/**
- * One table entry. The trailing `check` parameter only compiles when every request the protocol types allow
- * is valid input for the schema, so the schemas and src/protocol/native.ts cannot drift apart.
- */
-function defineOp<O extends NativeOp, S extends z.ZodType>(
-  _op: O,
-  spec: {
-    schema: S;
-    requiresSession?: boolean;
-    handle: (ctx: OperationContext, input: z.output<S>, session: Session) => Promise<OpResult<O>>;
-  },
-  ..._check: OpRequest<O> extends z.input<S> ? [] : [never]
-): Operation {
-  const requiresSession = spec.requiresSession ?? true;
-  return {
-    requiresSession,
-    async run(ctx, raw) {
-      const input = validate(spec.schema, raw);
-      // The dispatcher has checked the session for the operations that need it.
-      return spec.handle(ctx, input, ctx.session as Session);
-    },
-  };
-}
-
-/** Parse or throw bad_request naming the first offending field ([proto.validation]). */
-export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const parsed = schema.safeParse(raw === undefined ? {} : raw);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 10).map((issue) => {
-    const path = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') path.push(issue.keys[0] ?? '');
-    return { path: path.join('.'), code: issue.code, message: issue.message };
-  });
-  const first = issues[0];
-  const field = first?.path ?? '';
-  const message = first ? (field ? `${field}: ${first.message}` : first.message) : 'Invalid request';
-  throw new ParleyError('bad_request', message, { field, issues });
-}
+export { LIMITS, validate, type OperationContext } from './ops/define.js';
 
 const authSchema = z
   .strictObject({
@@ -209,11 +142,11 @@ const table: Record<NativeOp, Operation> = {
       room,
       text: z.string().max(LIMITS.text),
       clientMsgId: z.string().min(1).max(LIMITS.clientMsgId).optional(),
+      replyTo: messageId.optional(),
     }),
     async handle(_ctx, input, session) {
-      return toWireSend(
-        await session.send(input.room, { text: input.text, clientMsgId: input.clientMsgId ?? null }),
-      );
+      const { text, clientMsgId = null, replyTo = null } = input;
+      return toWireSend(await session.send(input.room, { text, clientMsgId, replyTo }));
     },
   }),
   edit: defineOp('edit', {
@@ -229,17 +162,7 @@ const table: Record<NativeOp, Operation> = {
     },
   }),
   history: defineOp('history', {
-    schema: z
-      .strictObject({
-        room,
-        before: seq.optional(),
-        after: seq.optional(),
-        limit: z.number().int().min(1).max(LIMITS.historyLimit).optional(),
-      })
-      .refine((v) => v.before === undefined || v.after === undefined, {
-        message: 'give before or after, not both',
-        path: ['after'],
-      }),
+    schema: oneCursor(z.strictObject({ room, ...pageFields })),
     async handle(_ctx, input, session) {
       const { room: name, ...query } = input;
       return toWireHistory(await session.history(name, query));
@@ -312,6 +235,7 @@ const table: Record<NativeOp, Operation> = {
       return { time: ctx.now() };
     },
   }),
+  ...threadOps,
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

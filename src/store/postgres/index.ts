@@ -4,6 +4,8 @@ import { Db, sql, TYPES } from './db.js';
 import { PostgresDirectory } from './directory.js';
 import { PostgresGuestRoster } from './guests.js';
 import { PostgresMessageLog } from './messageLog.js';
+import { PostgresPinBoard } from './pins.js';
+import { PostgresReplyLog } from './replies.js';
 import { checkSchemaName, migrate } from './migrations.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
@@ -80,6 +82,8 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     directory: new PostgresDirectory(db),
     messages: new PostgresMessageLog(db),
     guests: new PostgresGuestRoster(db),
+    replies: new PostgresReplyLog(db),
+    pins: new PostgresPinBoard(db),
     async ping() {
       await db.query(ping, []);
     },

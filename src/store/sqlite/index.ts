@@ -6,6 +6,8 @@ import { SqliteDirectory } from './directory.js';
 import { guard, mapSqliteError } from './errors.js';
 import { SqliteGuestRoster } from './guests.js';
 import { SqliteMessageLog } from './messageLog.js';
+import { SqlitePinBoard } from './pins.js';
+import { SqliteReplyLog } from './replies.js';
 import { migrate } from './migrations.js';
 import { probeWrite } from './probe.js';
 
@@ -80,6 +82,8 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     directory: new SqliteDirectory(db),
     messages: new SqliteMessageLog(db),
     guests: new SqliteGuestRoster(db),
+    replies: new SqliteReplyLog(db),
+    pins: new SqlitePinBoard(db),
     async ping() {
       guard(db, () => probe.get());
     },
