@@ -56,4 +56,6 @@ export type {
   ServerEvent,
   User,
   UserRef,
+  ReactionCount,
+  ReactionResult,
 } from '../protocol/native.js';

@@ -10,6 +10,7 @@ import type {
   Mute,
   NativeOp,
   OpResult,
+  ReactionResult,
   RoomView,
   RoomVisibility,
   UserRef,
@@ -78,5 +79,15 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   /** The server's clock (ms since epoch). */
   async ping(): Promise<number> {
     return ((await this.call('ping', undefined)) as OpResult<'ping'>).time;
+  }
+
+  /** Reacts to message `id` of a joined room with one emoji; reacting twice counts once (`changed: false`). */
+  async react(room: string, id: number, emoji: string): Promise<ReactionResult> {
+    return (await this.call('react', { room, id, emoji })) as OpResult<'react'>;
+  }
+
+  /** Takes a reaction back; one that is not there is a success with `changed: false`. */
+  async unreact(room: string, id: number, emoji: string): Promise<ReactionResult> {
+    return (await this.call('unreact', { room, id, emoji })) as OpResult<'unreact'>;
   }
 }

@@ -30,6 +30,8 @@ export const LIMITED_OPERATIONS = [
   'kick',
   'listMutes',
   'refresh',
+  'react',
+  'unreact',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -62,6 +64,8 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   kick: { burst: 20, perSecond: 2 },
   listMutes: { burst: 5, perSecond: 1 },
   refresh: { burst: 5, perSecond: 0.1 },
+  react: { burst: 20, perSecond: 2 },
+  unreact: { burst: 20, perSecond: 2 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

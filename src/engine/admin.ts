@@ -13,6 +13,8 @@ import type {
   MuteOptions,
   NamedMute,
   OnlineUser,
+  ReactionInput,
+  ReactionResult,
   SendResult,
 } from './api.js';
 import type { Broadcast } from './broadcast.js';
@@ -25,6 +27,7 @@ import type { ModerationCache } from './moderationCache.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { Presence } from './presence.js';
+import type { Reactions } from './reactions.js';
 import type { RoomInput, RoomPatch, Rooms } from './rooms.js';
 import type { StorageHealthView } from './storageHealth.js';
 import { refOf } from './views.js';
@@ -43,6 +46,7 @@ export interface AdminParts {
   /** Sessions and live channels on this node. */
   stats(): { sessions: number; rooms: number };
   storageHealth(): StorageHealthView;
+  reactions: Pick<Reactions, 'forUser'>;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -254,5 +258,15 @@ export class Admin implements EngineAdmin {
 
   storageHealth(): StorageHealthView {
     return this.parts.storageHealth();
+  }
+
+  // ---------------------------------------------------------------- reactions
+
+  react(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult> {
+    return this.parts.reactions.forUser(appId, room, messageId, input, true);
+  }
+
+  unreact(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult> {
+    return this.parts.reactions.forUser(appId, room, messageId, input, false);
   }
 }

@@ -25,6 +25,7 @@ import type { Bus } from './ports/bus.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
+import { Reactions } from './reactions.js';
 import { Rooms } from './rooms.js';
 import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Sessions } from './sessions.js';
@@ -73,6 +74,7 @@ export class Engine implements EngineApi {
   readonly admin: Admin;
   readonly guests: GuestReaper;
   readonly limits: OperationLimiter;
+  readonly reactions: Reactions;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -142,8 +144,12 @@ export class Engine implements EngineApi {
     });
     this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline, this.guests);
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
-    this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast);
+    this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
+    this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast, [
+      (views, readerId) => this.reactions.fill(views, readerId),
+    ]);
     const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
+    const { reactions } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
     const adminParts = {
       catalog,
@@ -156,6 +162,7 @@ export class Engine implements EngineApi {
       presence,
       stats,
       storageHealth: () => this.health.view(),
+      reactions,
     };
     this.admin = new Admin(ctx, adminParts);
     const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
@@ -261,4 +268,6 @@ export class Engine implements EngineApi {
   listModeration: EngineAdmin['listModeration'] = (...a) => this.admin.listModeration(...a);
   stats: EngineAdmin['stats'] = () => this.admin.stats();
   storageHealth: EngineAdmin['storageHealth'] = () => this.admin.storageHealth();
+  react: EngineAdmin['react'] = (...a) => this.admin.react(...a);
+  unreact: EngineAdmin['unreact'] = (...a) => this.admin.unreact(...a);
 }

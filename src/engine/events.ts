@@ -72,6 +72,16 @@ export type EngineEvent =
    * users whose last one closed (after the presence grace period), since the last such event.
    */
   | { type: 'online_changed'; online: UserRef[]; offline: UserRef[] }
-  | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number };
+  | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number }
+  /** A user added (`added`) or removed a reaction; `count`: how many users now react with the emoji. */
+  | {
+      type: 'reaction_changed';
+      room: RoomRef;
+      messageId: number;
+      emoji: string;
+      count: number;
+      user: UserRef;
+      added: boolean;
+    };
 
 export type EngineEventType = EngineEvent['type'];

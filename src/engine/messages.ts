@@ -19,7 +19,7 @@ import {
   checkSeq,
 } from '../core/messages.js';
 import { isStaff } from '../core/roles.js';
-import type { App, Message, Room, UserRef } from '../core/types.js';
+import type { App, Message, Room, UserId, UserRef } from '../core/types.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { Gap, HistoryPage, HistoryQuery, SendResult } from './api.js';
 import type { Broadcast } from './broadcast.js';
@@ -48,6 +48,12 @@ export interface PostInput {
   replyTo?: CommandReplyTarget;
 }
 
+/**
+ * What another part adds to messages read back (reactions): it sets its fields on the views in place, with one
+ * query for the whole list. `readerId`: whose answer it is (null in broadcasts and the operator's reads).
+ */
+export type MessageDecorator = (views: MessageView[], readerId: UserId | null) => Promise<void>;
+
 export interface Replay {
   messages: MessageView[];
   gap: Gap | null;
@@ -64,7 +70,13 @@ export class Messages {
     private readonly moderation: ModerationCache,
     private readonly moderator: Moderator,
     private readonly broadcast: Broadcast,
+    private readonly decorators: readonly MessageDecorator[] = [],
   ) {}
+
+  private async decorated(views: MessageView[], readerId: UserId | null): Promise<MessageView[]> {
+    for (const decorate of this.decorators) if (views.length > 0) await decorate(views, readerId);
+    return views;
+  }
 
   /**
    * The one path of every message. Nothing is acknowledged or fanned out before the store has committed it;
@@ -110,6 +122,8 @@ export class Messages {
       }),
     );
     const message = toMessageView(appended.message, room.name);
+    // A retry answers the original, which may have gathered reactions since.
+    if (appended.duplicate) await this.decorated([message], null);
     if (!appended.duplicate) {
       const started = performance.now();
       this.broadcast.message(room, { type: 'message', room: toRoomRef(room), message });
@@ -155,6 +169,7 @@ export class Messages {
       this.ctx.store.messages.edit(room.id, message.id, checked, html, this.ctx.clock.now()),
     );
     const view = toMessageView(edited, room.name);
+    await this.decorated([view], null);
     this.broadcast.roomEvent(room, { type: 'message_edited', room: toRoomRef(room), message: view });
     return view;
   }
@@ -190,10 +205,14 @@ export class Messages {
    * What a join hands back: the newest messages, or everything after the client's last seq, or, when that is
    * more than the app's replay limit, the newest messages and an explicit gap to page back through.
    */
-  async replay(room: Room, app: App, sinceSeq?: number): Promise<Replay> {
+  async replay(room: Room, app: App, sinceSeq?: number, readerId: UserId | null = null): Promise<Replay> {
     const log = this.ctx.store.messages;
     const last = await log.lastSeq(room.id);
-    const view = (list: Message[]) => list.map((m) => toMessageView(m, room.name));
+    const view = (list: Message[]) =>
+      this.decorated(
+        list.map((m) => toMessageView(m, room.name)),
+        readerId,
+      );
     const newest = async (limit: number) => (limit > 0 ? view(await log.range(room.id, { limit })) : []);
     const upTo = (messages: MessageView[]) => Math.max(last, messages[messages.length - 1]?.seq ?? 0);
     if (sinceSeq === undefined) {
@@ -203,7 +222,7 @@ export class Messages {
     if (sinceSeq >= last) return { messages: [], gap: null, lastSeq: last };
     const missed = last - sinceSeq;
     if (missed <= app.settings.replayLimit) {
-      const messages = view(await log.range(room.id, { afterSeq: sinceSeq, limit: missed }));
+      const messages = await view(await log.range(room.id, { afterSeq: sinceSeq, limit: missed }));
       return { messages, gap: null, lastSeq: upTo(messages) };
     }
     const messages = await newest(Math.min(app.settings.joinHistory, app.settings.replayLimit));
@@ -215,7 +234,7 @@ export class Messages {
     };
   }
 
-  async history(room: Room, query: HistoryQuery): Promise<HistoryPage> {
+  async history(room: Room, query: HistoryQuery, readerId: UserId | null = null): Promise<HistoryPage> {
     const limit = checkHistoryLimit(query.limit);
     const before = checkSeq(query.before, 'before');
     const after = checkSeq(query.after, 'after');
@@ -224,8 +243,9 @@ export class Messages {
     const rangeQuery: { afterSeq?: number; beforeSeq?: number; limit: number } = { limit };
     if (before !== undefined) rangeQuery.beforeSeq = before;
     if (after !== undefined) rangeQuery.afterSeq = after;
-    const messages = (await this.ctx.store.messages.range(room.id, rangeQuery)).map((m) =>
-      toMessageView(m, room.name),
+    const messages = await this.decorated(
+      (await this.ctx.store.messages.range(room.id, rangeQuery)).map((m) => toMessageView(m, room.name)),
+      readerId,
     );
     let nextCursor: number | null = null;
     if (messages.length === limit) {

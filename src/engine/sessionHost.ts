@@ -9,6 +9,7 @@ import type { Messages } from './messages.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
 import type { Presence } from './presence.js';
+import type { Reactions } from './reactions.js';
 import type { Rooms } from './rooms.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
@@ -25,6 +26,7 @@ export interface SessionHostParts {
   admin: Admin;
   moderator: Moderator;
   limits: OperationLimiter;
+  reactions: Reactions;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
 }
@@ -62,9 +64,12 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     post: (input) => parts().messages.post(input),
     edit: (app, room, actor, messageId, text) => parts().messages.edit(app, room, actor, messageId, text),
     remove: (room, actor, messageId) => parts().messages.remove(room, actor, messageId),
-    replay: (room, app, sinceSeq) => parts().messages.replay(room, app, sinceSeq),
-    history: (room, query) => parts().messages.history(room, query),
+    replay: (room, app, sinceSeq, readerId) => parts().messages.replay(room, app, sinceSeq, readerId),
+    history: (room, query, readerId) => parts().messages.history(room, query, readerId),
     namedMutes: async (appId) => parts().admin.withNames(appId, await parts().listMutes(appId)),
     reauthenticate: (appId, credentials) => parts().identity.reauthenticate(appId, credentials),
+    get reactions() {
+      return parts().reactions;
+    },
   };
 }

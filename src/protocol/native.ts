@@ -12,6 +12,7 @@ import type {
   JoinResult,
   MessageView,
   Mute,
+  ReactionResult,
   RoomView,
   RoomVisibility,
   SendResult,
@@ -33,6 +34,8 @@ export type {
   MessageKind,
   MessageView,
   Mute,
+  ReactionCount,
+  ReactionResult,
   Role,
   RoomRef,
   RoomView,
@@ -64,6 +67,8 @@ export const NATIVE_OPS = [
   'unban',
   'kick',
   'ping',
+  'react',
+  'unreact',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -112,6 +117,8 @@ export interface NativeOperations {
   unban: { request: { user: string }; result: EmptyResult };
   kick: { request: { user: string; reason?: string }; result: EmptyResult };
   ping: { request: EmptyRequest; result: { time: number } };
+  react: { request: { room: string; id: number; emoji: string }; result: ReactionResult };
+  unreact: { request: { room: string; id: number; emoji: string }; result: ReactionResult };
 }
 
 /** Operations without fields accept `{}` or no data at all. */

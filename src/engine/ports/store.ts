@@ -17,6 +17,7 @@ import type {
   RoomPatch,
 } from '../../core/types.js';
 import type { Role } from '../../core/roles.js';
+import type { ReactionStore } from './reactionStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -184,6 +185,7 @@ export interface Store {
   directory: Directory;
   messages: MessageLog;
   guests: GuestRoster;
+  reactions: ReactionStore;
   /** Checks that the store can be reached (for /readyz). */
   ping(): Promise<void>;
   /**

@@ -4,6 +4,7 @@ import { Db, sql, TYPES } from './db.js';
 import { PostgresDirectory } from './directory.js';
 import { PostgresGuestRoster } from './guests.js';
 import { PostgresMessageLog } from './messageLog.js';
+import { PostgresReactionStore } from './reactions.js';
 import { checkSchemaName, migrate } from './migrations.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
@@ -80,6 +81,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     directory: new PostgresDirectory(db),
     messages: new PostgresMessageLog(db),
     guests: new PostgresGuestRoster(db),
+    reactions: new PostgresReactionStore(db),
     async ping() {
       await db.query(ping, []);
     },

@@ -6,6 +6,7 @@ import { SqliteDirectory } from './directory.js';
 import { guard, mapSqliteError } from './errors.js';
 import { SqliteGuestRoster } from './guests.js';
 import { SqliteMessageLog } from './messageLog.js';
+import { SqliteReactionStore } from './reactions.js';
 import { migrate } from './migrations.js';
 import { probeWrite } from './probe.js';
 
@@ -80,6 +81,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     directory: new SqliteDirectory(db),
     messages: new SqliteMessageLog(db),
     guests: new SqliteGuestRoster(db),
+    reactions: new SqliteReactionStore(db),
     async ping() {
       guard(db, () => probe.get());
     },
