@@ -33,6 +33,8 @@ const SESSION_OPERATIONS: Record<
   kick: true,
   listMutes: true,
   refresh: true,
+  react: true,
+  unreact: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

@@ -175,4 +175,20 @@ describe.each(TRANSPORTS)('reactions over %s', (transport) => {
     }
     expect((await gus.react(room, id, '👍')).changed).toBe(true);
   });
+
+  it('[proto.rate-limits] react and unreact are held to their own per-user limits', async () => {
+    const { room, bob, id } = await scene();
+    const tiny = { burst: 2, perSecond: 0.001 };
+    await patchApp(srv, { limits: { ...NO_FLOOD.limits, react: tiny, unreact: tiny } });
+    try {
+      await bob.react(room, id, '👍');
+      await bob.react(room, id, '🎉');
+      const error = await refusal(bob.react(room, id, '🚀'));
+      expect(error).toMatchObject({ code: 'rate_limited', details: { retryAfterMs: expect.any(Number) } });
+      // unreact has a budget of its own.
+      expect((await bob.unreact(room, id, '👍')).changed).toBe(true);
+    } finally {
+      await patchApp(srv, NO_FLOOD);
+    }
+  });
 });

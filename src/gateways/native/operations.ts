@@ -9,7 +9,7 @@ import { ParleyError } from '../../core/errors.js';
 import type { Credentials } from '../../core/identity.js';
 import type { NativeOp, OpResult } from '../../protocol/native.js';
 import { NATIVE_OPS } from '../../protocol/native.js';
-import { defineOp, validate, type Operation } from './ops/define.js';
+import { defineOp, validate, type Operation, type OperationContext } from './ops/define.js';
 import { reactionOps } from './ops/reactions.js';
 import {
   toWireBan,
@@ -24,7 +24,8 @@ import {
   toWireUserRefs,
 } from './wire.js';
 
-export { validate, type OperationContext } from './ops/define.js';
+export { validate };
+export type { OperationContext };
 
 /** Bounds on string inputs; the engine applies the exact rules (names, lengths) after these. */
 export const LIMITS = {
