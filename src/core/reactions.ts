@@ -33,4 +33,3 @@ export function checkEmoji(value: unknown): string {
   }
   return value;
 }
-

@@ -98,7 +98,6 @@ export class Reactions {
       count = removed.count;
     }
     if (changed) {
-      // Broadcast without `me`: the event is one object for every recipient.
       this.broadcast.roomEvent(room, {
         type: 'reaction_changed',
         room: toRoomRef(room),

@@ -60,10 +60,13 @@ describe.skipIf(!available)('[cluster.reactions] reactions on a PostgreSQL + Red
     // The bound, set on one node, holds for new emoji added on both at once: 👍 and one more.
     await adminApi(a, 'PATCH', '/api/v1/apps/1', { settings: { maxReactionEmoji: 2 } });
     // Node B forgets its cached settings when it hears the change on the bus.
-    await waitFor(async () => {
-      const app = await adminApi<{ settings: { maxReactionEmoji: number } }>(b, 'GET', '/api/v1/apps/1');
-      return app.settings.maxReactionEmoji === 2;
-    }, { intervalMs: 50 });
+    await waitFor(
+      async () => {
+        const app = await adminApi<{ settings: { maxReactionEmoji: number } }>(b, 'GET', '/api/v1/apps/1');
+        return app.settings.maxReactionEmoji === 2;
+      },
+      { intervalMs: 50 },
+    );
     const outcomes = await Promise.allSettled([
       alice.react(room, id, '🎉'),
       bob.react(room, id, '🚀'),

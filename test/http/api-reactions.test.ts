@@ -58,7 +58,13 @@ describe('reactions over the HTTP API', () => {
       reactions: [{ emoji: '👍', count: 1, me: true }],
     });
     const told = await sink.next('reaction_changed');
-    expect(told).toMatchObject({ messageId: id, emoji: '👍', count: 1, added: true, room: { name: 'lobby' } });
+    expect(told).toMatchObject({
+      messageId: id,
+      emoji: '👍',
+      count: 1,
+      added: true,
+      room: { name: 'lobby' },
+    });
     expect(told.user.username).toBe('bob');
 
     const again = await h.call('PUT', reactionUrl(id, THUMBS), { admin: true, body: { username: 'bob' } });
@@ -67,7 +73,10 @@ describe('reactions over the HTTP API', () => {
     await h.call('PUT', reactionUrl(id, THUMBS), { admin: true, body: { username: 'ann' } });
 
     // The operator's history has the counts, without `me` (it is no one's answer).
-    const history = bodyOf(await h.call('GET', '/api/v1/apps/1/rooms/lobby/messages', { admin: true }), historyPageSchema);
+    const history = bodyOf(
+      await h.call('GET', '/api/v1/apps/1/rooms/lobby/messages', { admin: true }),
+      historyPageSchema,
+    );
     expect(history.messages.find((m) => m.id === id)?.reactions).toEqual([
       { emoji: '👍', count: 2 },
       { emoji: '🎉', count: 1 },
@@ -80,7 +89,10 @@ describe('reactions over the HTTP API', () => {
       { emoji: '🎉', count: 1, me: true },
     ]);
 
-    const removed = await h.call('DELETE', reactionUrl(id, THUMBS), { admin: true, body: { username: 'bob' } });
+    const removed = await h.call('DELETE', reactionUrl(id, THUMBS), {
+      admin: true,
+      body: { username: 'bob' },
+    });
     expect(bodyOf(removed, reactionResult)).toMatchObject({ count: 1, changed: true });
     expect(await sink.next('reaction_changed', (e) => !e.added)).toMatchObject({ emoji: '👍', count: 1 });
     const noop = await h.call('DELETE', reactionUrl(id, THUMBS), { admin: true, body: { username: 'bob' } });
@@ -102,9 +114,14 @@ describe('reactions over the HTTP API', () => {
     }
     const ghost = await h.call('PUT', reactionUrl(id, THUMBS), { admin: true, body: { username: 'ghost' } });
     expect(ghost.statusCode).toBe(404);
-    const missing = await h.call('PUT', reactionUrl(id + 100, THUMBS), { admin: true, body: { username: 'ann' } });
+    const missing = await h.call('PUT', reactionUrl(id + 100, THUMBS), {
+      admin: true,
+      body: { username: 'ann' },
+    });
     expect(missing.statusCode).toBe(404);
-    expect((await h.call('PUT', reactionUrl(id, THUMBS), { body: { username: 'ann' } })).statusCode).toBe(401);
+    expect((await h.call('PUT', reactionUrl(id, THUMBS), { body: { username: 'ann' } })).statusCode).toBe(
+      401,
+    );
     expect((await h.call('PUT', reactionUrl(id, THUMBS), { admin: true, body: {} })).statusCode).toBe(400);
 
     await h.call('DELETE', `/api/v1/apps/1/rooms/lobby/messages/${id}`, { admin: true });
@@ -113,14 +130,22 @@ describe('reactions over the HTTP API', () => {
   });
 
   it('holds the app to maxReactionEmoji (too_many_reactions), and refuses muted and banned users', async () => {
-    const patched = await h.call('PATCH', '/api/v1/apps/1', { admin: true, body: { settings: { maxReactionEmoji: 2 } } });
+    const patched = await h.call('PATCH', '/api/v1/apps/1', {
+      admin: true,
+      body: { settings: { maxReactionEmoji: 2 } },
+    });
     expect(patched.statusCode).toBe(200);
-    const bad = await h.call('PATCH', '/api/v1/apps/1', { admin: true, body: { settings: { maxReactionEmoji: 0 } } });
+    const bad = await h.call('PATCH', '/api/v1/apps/1', {
+      admin: true,
+      body: { settings: { maxReactionEmoji: 0 } },
+    });
     expect(errorOf(bad).details?.['field']).toBe('settings.maxReactionEmoji');
     const id = await publish('ann', 'hello');
     await publish('bob', 'hello');
     for (const emoji of [THUMBS, PARTY]) {
-      expect((await h.call('PUT', reactionUrl(id, emoji), { admin: true, body: { username: 'ann' } })).statusCode).toBe(200);
+      expect(
+        (await h.call('PUT', reactionUrl(id, emoji), { admin: true, body: { username: 'ann' } })).statusCode,
+      ).toBe(200);
     }
     const third = await h.call('PUT', reactionUrl(id, encodeURIComponent('🚀')), {
       admin: true,
@@ -133,7 +158,10 @@ describe('reactions over the HTTP API', () => {
     const muted = await h.call('PUT', reactionUrl(id, THUMBS), { admin: true, body: { username: 'bob' } });
     expect(errorOf(muted).code).toBe('muted');
     await h.call('POST', '/api/v1/apps/1/bans', { admin: true, body: { username: 'ann' } });
-    const banned = await h.call('DELETE', reactionUrl(id, THUMBS), { admin: true, body: { username: 'ann' } });
+    const banned = await h.call('DELETE', reactionUrl(id, THUMBS), {
+      admin: true,
+      body: { username: 'ann' },
+    });
     expect(errorOf(banned).code).toBe('banned');
   });
 });

@@ -11,8 +11,27 @@ import { ClientPool, events, NO_FLOOD, patchApp, register, setRole, TRANSPORTS }
 
 /** 21 distinct emoji, skin tones, flags, keycaps and ZWJ sequences among them. */
 const EMOJI = [
-  '👍', '🎉', '❤️', '😂', '🚀', '👀', '🔥', '🙂', '👍🏽', '🇫🇷',
-  '#️⃣', '👨‍👩‍👧‍👦', '🏳️‍🌈', '🏴󠁧󠁢󠁥󠁮󠁧󠁿', '🤖', '🍕', '✅', '💯', '🙏', '🤔', '🌍',
+  '👍',
+  '🎉',
+  '❤️',
+  '😂',
+  '🚀',
+  '👀',
+  '🔥',
+  '🙂',
+  '👍🏽',
+  '🇫🇷',
+  '#️⃣',
+  '👨‍👩‍👧‍👦',
+  '🏳️‍🌈',
+  '🏴󠁧󠁢󠁥󠁮󠁧󠁿',
+  '🤖',
+  '🍕',
+  '✅',
+  '💯',
+  '🙏',
+  '🤔',
+  '🌍',
 ];
 
 describe.each(TRANSPORTS)('reactions over %s', (transport) => {

@@ -36,7 +36,9 @@ export function reactionStoreContract(
       const people: User[] = [];
       for (const username of users) {
         const role = kind === 'guest' ? 'guest' : 'member';
-        people.push(await store.directory.createUser(app.id, { username, role, kind, passwordHash: null }, T0));
+        people.push(
+          await store.directory.createUser(app.id, { username, role, kind, passwordHash: null }, T0),
+        );
       }
       const post = async (text: string): Promise<Message> => {
         const input = {
@@ -69,7 +71,10 @@ export function reactionStoreContract(
       const m = await post('hello');
       const [ann, bob] = [user(people, 0), user(people, 1)];
       expect(await store.reactions.add(reaction(room, m, ann, '👍'))).toEqual({ outcome: 'added', count: 1 });
-      expect(await store.reactions.add(reaction(room, m, ann, '👍'))).toEqual({ outcome: 'present', count: 1 });
+      expect(await store.reactions.add(reaction(room, m, ann, '👍'))).toEqual({
+        outcome: 'present',
+        count: 1,
+      });
       expect(await store.reactions.add(reaction(room, m, bob, '👍'))).toEqual({ outcome: 'added', count: 2 });
       const key = { roomId: room.id, messageId: m.id, userId: ann.id, emoji: '👍' };
       expect(await store.reactions.remove(key)).toEqual({ removed: true, count: 1 });
@@ -86,8 +91,14 @@ export function reactionStoreContract(
       for (const emoji of ['👍', '🎉', '❤️']) {
         expect((await store.reactions.add(reaction(room, m, ann, emoji, 3))).outcome).toBe('added');
       }
-      expect(await store.reactions.add(reaction(room, m, bob, '🙂', 3))).toEqual({ outcome: 'full', count: 0 });
-      expect(await store.reactions.add(reaction(room, m, bob, '🎉', 3))).toEqual({ outcome: 'added', count: 2 });
+      expect(await store.reactions.add(reaction(room, m, bob, '🙂', 3))).toEqual({
+        outcome: 'full',
+        count: 0,
+      });
+      expect(await store.reactions.add(reaction(room, m, bob, '🎉', 3))).toEqual({
+        outcome: 'added',
+        count: 2,
+      });
       // Once an emoji is taken back by everyone, its slot is free again.
       await store.reactions.remove({ roomId: room.id, messageId: m.id, userId: ann.id, emoji: '👍' });
       expect((await store.reactions.add(reaction(room, m, bob, '🙂', 3))).outcome).toBe('added');

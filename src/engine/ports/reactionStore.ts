@@ -40,5 +40,8 @@ export interface ReactionStore {
    * use (the oldest remaining reaction). With a reader, each has `me` (whether the reader reacted with it).
    * Messages without reactions are absent from the map.
    */
-  summarize(messageIds: readonly MessageId[], readerId: UserId | null): Promise<Map<MessageId, ReactionCount[]>>;
+  summarize(
+    messageIds: readonly MessageId[],
+    readerId: UserId | null,
+  ): Promise<Map<MessageId, ReactionCount[]>>;
 }

@@ -20,9 +20,7 @@ const reactionResultSchema = z.strictObject({
   messageId: z.number().int().positive(),
   emoji: z.string(),
   count: z.number().int().min(0).describe('How many users react with the emoji now'),
-  changed: z
-    .boolean()
-    .describe('False when nothing changed: already there (PUT) or not there (DELETE)'),
+  changed: z.boolean().describe('False when nothing changed: already there (PUT) or not there (DELETE)'),
   reactions: z
     .array(reactionCountSchema)
     .describe("The message's reactions now, most used first; `me`: whether `username` reacted"),

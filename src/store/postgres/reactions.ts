@@ -1,5 +1,10 @@
 import type { MessageId, ReactionCount, UserId } from '../../core/types.js';
-import type { AddOutcome, NewReaction, ReactionKey, ReactionStore } from '../../engine/ports/reactionStore.js';
+import type {
+  AddOutcome,
+  NewReaction,
+  ReactionKey,
+  ReactionStore,
+} from '../../engine/ports/reactionStore.js';
 import { summaryMap, type ReactionSummaryRow } from '../reactionRows.js';
 import { sql, type Db } from './db.js';
 
@@ -29,9 +34,9 @@ const q = {
   ),
   summary: sql(
     'reaction.summary',
-    `SELECT message_id, emoji, COUNT(*) AS n, bool_or(user_id = $2) AS me, MIN(id) AS first
+    `SELECT message_id, emoji, COUNT(*) AS n, bool_or(user_id = $2) AS me, MIN(id) AS first_id
      FROM reactions WHERE message_id = ANY($1::bigint[])
-     GROUP BY message_id, emoji ORDER BY message_id, n DESC, first ASC`,
+     GROUP BY message_id, emoji ORDER BY message_id, n DESC, first_id ASC`,
   ),
 };
 

@@ -1,6 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { MessageId, ReactionCount, UserId } from '../../core/types.js';
-import type { AddOutcome, NewReaction, ReactionKey, ReactionStore } from '../../engine/ports/reactionStore.js';
+import type {
+  AddOutcome,
+  NewReaction,
+  ReactionKey,
+  ReactionStore,
+} from '../../engine/ports/reactionStore.js';
 import { guard } from './errors.js';
 import { summaryMap, type ReactionSummaryRow } from '../reactionRows.js';
 
@@ -15,7 +20,9 @@ function prepare(db: Database.Database) {
       )
       .pluck(),
     has: db
-      .prepare<Key, number>('SELECT 1 FROM reactions WHERE message_id = @messageId AND emoji = @emoji AND user_id = @userId')
+      .prepare<Key, number>(
+        'SELECT 1 FROM reactions WHERE message_id = @messageId AND emoji = @emoji AND user_id = @userId',
+      )
       .pluck(),
     emojiCount: db
       .prepare<[number, string], number>('SELECT COUNT(*) FROM reactions WHERE message_id = ? AND emoji = ?')
@@ -31,9 +38,9 @@ function prepare(db: Database.Database) {
     ),
     // Ids travel as a JSON array (json_each). A reader of 0 matches no user (no one has id 0).
     summary: db.prepare<{ ids: string; reader: number }, ReactionSummaryRow>(
-      `SELECT message_id, emoji, COUNT(*) AS n, MAX(user_id = @reader) AS me, MIN(id) AS first
+      `SELECT message_id, emoji, COUNT(*) AS n, MAX(user_id = @reader) AS me, MIN(id) AS first_id
        FROM reactions WHERE message_id IN (SELECT value FROM json_each(@ids))
-       GROUP BY message_id, emoji ORDER BY message_id, n DESC, first ASC`,
+       GROUP BY message_id, emoji ORDER BY message_id, n DESC, first_id ASC`,
     ),
   };
 }
