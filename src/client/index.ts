@@ -57,4 +57,6 @@ export type {
   ServerEvent,
   User,
   UserRef,
+  ReactionCount,
+  ReactionResult,
 } from '../protocol/native.js';

@@ -11,6 +11,7 @@ import type {
   NativeOp,
   OpResult,
   PinView,
+  ReactionResult,
   RoomView,
   RoomVisibility,
   UserRef,
@@ -102,5 +103,15 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   /** The room's pinned messages, newest pin first. */
   async pins(room: string): Promise<PinView[]> {
     return ((await this.call('pins', { room })) as OpResult<'pins'>).pins;
+  }
+
+  /** Reacts to message `id` of a joined room with one emoji; reacting twice counts once (`changed: false`). */
+  async react(room: string, id: number, emoji: string): Promise<ReactionResult> {
+    return (await this.call('react', { room, id, emoji })) as OpResult<'react'>;
+  }
+
+  /** Takes a reaction back; one that is not there is a success with `changed: false`. */
+  async unreact(room: string, id: number, emoji: string): Promise<ReactionResult> {
+    return (await this.call('unreact', { room, id, emoji })) as OpResult<'unreact'>;
   }
 }

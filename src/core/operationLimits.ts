@@ -34,6 +34,8 @@ export const LIMITED_OPERATIONS = [
   'pin',
   'unpin',
   'pins',
+  'react',
+  'unreact',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -70,6 +72,8 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   pin: { burst: 10, perSecond: 1 },
   unpin: { burst: 10, perSecond: 1 },
   pins: { burst: 20, perSecond: 4 },
+  react: { burst: 20, perSecond: 2 },
+  unreact: { burst: 20, perSecond: 2 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

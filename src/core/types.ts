@@ -30,6 +30,8 @@ export interface AppSettings {
   guestRetentionHours: number;
   /** Most guest users the app keeps; past it the oldest unused guests are removed, or a new guest is refused. */
   maxGuests: number;
+  /** Most distinct emoji one message may carry; a reaction with one more is refused (`too_many_reactions`). */
+  maxReactionEmoji: number;
 }
 
 export interface App {

@@ -13,6 +13,8 @@ import type {
   MuteOptions,
   NamedMute,
   OnlineUser,
+  ReactionInput,
+  ReactionResult,
   SendResult,
 } from './api.js';
 import type { Broadcast } from './broadcast.js';
@@ -27,6 +29,7 @@ import type { Moderator } from './moderator.js';
 import type { Pins } from './pins.js';
 import type { Presence } from './presence.js';
 import type { Replies } from './replies.js';
+import type { Reactions } from './reactions.js';
 import type { RoomInput, RoomPatch, Rooms } from './rooms.js';
 import type { StorageHealthView } from './storageHealth.js';
 import { refOf } from './views.js';
@@ -47,6 +50,7 @@ export interface AdminParts {
   /** Sessions and live channels on this node. */
   stats(): { sessions: number; rooms: number };
   storageHealth(): StorageHealthView;
+  reactions: Pick<Reactions, 'forUser'>;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -278,5 +282,15 @@ export class Admin implements EngineAdmin {
 
   storageHealth(): StorageHealthView {
     return this.parts.storageHealth();
+  }
+
+  // ---------------------------------------------------------------- reactions
+
+  react(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult> {
+    return this.parts.reactions.forUser(appId, room, messageId, input, true);
+  }
+
+  unreact(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult> {
+    return this.parts.reactions.forUser(appId, room, messageId, input, false);
   }
 }

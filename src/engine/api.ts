@@ -8,6 +8,7 @@ import type {
   Ban,
   ModerationRecord,
   Mute,
+  ReactionCount,
   RoomVisibility,
   User,
   UserRef,
@@ -98,6 +99,23 @@ export interface SendInput {
   replyTo?: number | null;
 }
 
+/** What a reaction (`react`, `unreact`) answers. */
+export interface ReactionResult {
+  messageId: number;
+  emoji: string;
+  /** How many users react with the emoji now. */
+  count: number;
+  /** False when nothing changed: the reaction was there already (react) or was not there (unreact). */
+  changed: boolean;
+  /** The message's reactions now, with `me` for the one who reacted. */
+  reactions: ReactionCount[];
+}
+
+export interface ReactionInput {
+  username: string;
+  emoji: string;
+}
+
 /** A mute with the muted user's name, for lists shown to moderators. */
 export interface NamedMute extends Mute {
   username: string;
@@ -164,6 +182,10 @@ export interface Session {
    * the grace period, so that a reload does not flap; `immediate` (an explicit logout) ends it at once.
    */
   close(opts?: { immediate?: boolean }): void;
+  /** Reacts to a message of a joined room with one emoji; adding it twice counts once. */
+  react(room: string, messageId: number, emoji: string): Promise<ReactionResult>;
+  /** Takes the reaction back; one that is not there is a success that changes nothing. */
+  unreact(room: string, messageId: number, emoji: string): Promise<ReactionResult>;
 }
 
 export interface AppPatch {
@@ -247,6 +269,9 @@ export interface EngineAdmin {
   stats(): { sessions: number; rooms: number };
   /** Whether storage can commit, why not, and the SQLite WAL's figures (for /readyz and /metrics). */
   storageHealth(): StorageHealthView;
+  /** A reaction by `username` (who must exist), through the same rules as a client's `react`. */
+  react(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult>;
+  unreact(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult>;
 }
 
 /** The engine as the server that owns it sees it: both sides, and the stop. */

@@ -86,6 +86,15 @@ const event = z.discriminatedUnion('type', [
     message: messageView,
     by: userRef.nullable(),
   }),
+  z.object({
+    type: z.literal('reaction_changed'),
+    room: roomRef,
+    messageId: id,
+    emoji: z.string(),
+    count: z.number().int().nonnegative(),
+    user: userRef,
+    added: z.boolean(),
+  }),
 ]);
 
 const presenceEntry = z.object({

@@ -27,6 +27,7 @@ import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
 import { Replies } from './replies.js';
+import { Reactions } from './reactions.js';
 import { Rooms } from './rooms.js';
 import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Sessions } from './sessions.js';
@@ -78,6 +79,7 @@ export class Engine implements EngineApi {
   /** The thread view (the parts are named so as not to clash with the operator's `replies` and `pin`). */
   readonly replyThreads: Replies;
   readonly pinBoard: Pins;
+  readonly reactions: Reactions;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -149,11 +151,17 @@ export class Engine implements EngineApi {
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
     this.replyThreads = new Replies(ctx);
     this.pinBoard = new Pins(ctx, this.broadcast, this.moderator);
-    this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast, (room, message, actor) =>
-      this.pinBoard.messageRemoved(room, message, actor),
+    this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
+    this.messages = new Messages(
+      ctx,
+      moderation,
+      this.moderator,
+      this.broadcast,
+      (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
+      [(views, readerId) => this.reactions.fill(views, readerId)],
     );
     const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
-    const { replyThreads: replies, pinBoard: pins } = this;
+    const { replyThreads: replies, pinBoard: pins, reactions } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
     const adminParts = {
       catalog,
@@ -168,6 +176,7 @@ export class Engine implements EngineApi {
       pins,
       stats,
       storageHealth: () => this.health.view(),
+      reactions,
     };
     this.admin = new Admin(ctx, adminParts);
     const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
@@ -277,4 +286,6 @@ export class Engine implements EngineApi {
   listPins: EngineAdmin['listPins'] = (...a) => this.admin.listPins(...a);
   pin: EngineAdmin['pin'] = (...a) => this.admin.pin(...a);
   unpin: EngineAdmin['unpin'] = (...a) => this.admin.unpin(...a);
+  react: EngineAdmin['react'] = (...a) => this.admin.react(...a);
+  unreact: EngineAdmin['unreact'] = (...a) => this.admin.unreact(...a);
 }

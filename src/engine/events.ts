@@ -82,6 +82,16 @@ export type EngineEvent =
   | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number }
   /** A moderator (`by`; null for the operator) pinned or unpinned a message of the room. */
   | { type: 'message_pinned'; room: RoomRef; message: MessageView; by: UserRef | null }
-  | { type: 'message_unpinned'; room: RoomRef; message: MessageView; by: UserRef | null };
+  | { type: 'message_unpinned'; room: RoomRef; message: MessageView; by: UserRef | null }
+  /** A user added (`added`) or removed a reaction; `count`: how many users now react with the emoji. */
+  | {
+      type: 'reaction_changed';
+      room: RoomRef;
+      messageId: number;
+      emoji: string;
+      count: number;
+      user: UserRef;
+      added: boolean;
+    };
 
 export type EngineEventType = EngineEvent['type'];

@@ -14,7 +14,7 @@ import { renderInline, renderMarkdown } from '../core/markdown.js';
 import { checkClientMsgId, checkMessageId, checkMessageText } from '../core/messages.js';
 import { checkReplyTo } from '../core/replies.js';
 import { isStaff } from '../core/roles.js';
-import type { App, Message, Room, UserRef } from '../core/types.js';
+import type { App, Message, Room, UserId, UserRef } from '../core/types.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { Gap, HistoryPage, HistoryQuery, SendResult } from './api.js';
 import type { Broadcast } from './broadcast.js';
@@ -46,6 +46,12 @@ export interface PostInput {
   parentId?: unknown;
 }
 
+/**
+ * What another part adds to messages read back (reactions): it sets its fields on the views in place, with one
+ * query for the whole list. `readerId`: whose answer it is (null in broadcasts and the operator's reads).
+ */
+export type MessageDecorator = (views: MessageView[], readerId: UserId | null) => Promise<void>;
+
 export interface Replay {
   messages: MessageView[];
   gap: Gap | null;
@@ -65,7 +71,13 @@ export class Messages {
     /** Told of every deletion once it is committed and announced (the pins part unpins the message). */
     private readonly afterRemove: (room: Room, message: MessageView, actor: Actor) => Promise<void> = () =>
       Promise.resolve(),
+    private readonly decorators: readonly MessageDecorator[] = [],
   ) {}
+
+  private async decorated(views: MessageView[], readerId: UserId | null): Promise<MessageView[]> {
+    for (const decorate of this.decorators) if (views.length > 0) await decorate(views, readerId);
+    return views;
+  }
 
   /**
    * The one path of every message. Nothing is acknowledged or fanned out before the store has committed it;
@@ -113,6 +125,8 @@ export class Messages {
       }),
     );
     const message = toMessageView(appended.message, room.name);
+    // A retry answers the original, which may have gathered reactions since.
+    if (appended.duplicate) await this.decorated([message], null);
     if (!appended.duplicate) {
       const started = performance.now();
       this.broadcast.message(room, { type: 'message', room: toRoomRef(room), message });
@@ -158,6 +172,7 @@ export class Messages {
       this.ctx.store.messages.edit(room.id, message.id, checked, html, this.ctx.clock.now()),
     );
     const view = toMessageView(edited, room.name);
+    await this.decorated([view], null);
     this.broadcast.roomEvent(room, { type: 'message_edited', room: toRoomRef(room), message: view });
     return view;
   }
@@ -194,10 +209,14 @@ export class Messages {
    * What a join hands back: the newest messages, or everything after the client's last seq, or, when that is
    * more than the app's replay limit, the newest messages and an explicit gap to page back through.
    */
-  async replay(room: Room, app: App, sinceSeq?: number): Promise<Replay> {
+  async replay(room: Room, app: App, sinceSeq?: number, readerId: UserId | null = null): Promise<Replay> {
     const log = this.ctx.store.messages;
     const last = await log.lastSeq(room.id);
-    const view = (list: Message[]) => list.map((m) => toMessageView(m, room.name));
+    const view = (list: Message[]) =>
+      this.decorated(
+        list.map((m) => toMessageView(m, room.name)),
+        readerId,
+      );
     const newest = async (limit: number) => (limit > 0 ? view(await log.range(room.id, { limit })) : []);
     const upTo = (messages: MessageView[]) => Math.max(last, messages[messages.length - 1]?.seq ?? 0);
     if (sinceSeq === undefined) {
@@ -207,7 +226,7 @@ export class Messages {
     if (sinceSeq >= last) return { messages: [], gap: null, lastSeq: last };
     const missed = last - sinceSeq;
     if (missed <= app.settings.replayLimit) {
-      const messages = view(await log.range(room.id, { afterSeq: sinceSeq, limit: missed }));
+      const messages = await view(await log.range(room.id, { afterSeq: sinceSeq, limit: missed }));
       return { messages, gap: null, lastSeq: upTo(messages) };
     }
     const messages = await newest(Math.min(app.settings.joinHistory, app.settings.replayLimit));
@@ -219,10 +238,11 @@ export class Messages {
     };
   }
 
-  async history(room: Room, query: HistoryQuery): Promise<HistoryPage> {
+  async history(room: Room, query: HistoryQuery, readerId: UserId | null = null): Promise<HistoryPage> {
     const range = seqRange(query);
-    const messages = (await this.ctx.store.messages.range(room.id, range)).map((m) =>
-      toMessageView(m, room.name),
+    const messages = await this.decorated(
+      (await this.ctx.store.messages.range(room.id, range)).map((m) => toMessageView(m, room.name)),
+      readerId,
     );
     return seqPage(messages, range);
   }

@@ -11,6 +11,7 @@ import type { OperationLimiter } from './operationLimiter.js';
 import type { Pins } from './pins.js';
 import type { Presence } from './presence.js';
 import type { Replies } from './replies.js';
+import type { Reactions } from './reactions.js';
 import type { Rooms } from './rooms.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
@@ -29,6 +30,7 @@ export interface SessionHostParts {
   limits: OperationLimiter;
   replyThreads: Replies;
   pinBoard: Pins;
+  reactions: Reactions;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
 }
@@ -66,13 +68,16 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     post: (input) => parts().messages.post(input),
     edit: (app, room, actor, messageId, text) => parts().messages.edit(app, room, actor, messageId, text),
     remove: (room, actor, messageId) => parts().messages.remove(room, actor, messageId),
-    replay: (room, app, sinceSeq) => parts().messages.replay(room, app, sinceSeq),
-    history: (room, query) => parts().messages.history(room, query),
+    replay: (room, app, sinceSeq, readerId) => parts().messages.replay(room, app, sinceSeq, readerId),
+    history: (room, query, readerId) => parts().messages.history(room, query, readerId),
     namedMutes: async (appId) => parts().admin.withNames(appId, await parts().listMutes(appId)),
     reauthenticate: (appId, credentials) => parts().identity.reauthenticate(appId, credentials),
     replies: (room, parentId, query) => parts().replyThreads.thread(room, parentId, query),
     pin: (room, actor, messageId) => parts().pinBoard.pin(room, actor, messageId),
     unpin: (room, actor, messageId) => parts().pinBoard.unpin(room, actor, messageId),
     pins: (room) => parts().pinBoard.list(room),
+    get reactions() {
+      return parts().reactions;
+    },
   };
 }

@@ -15,6 +15,7 @@ import { appRoutes } from './routes/apps.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
+import { reactionRoutes } from './routes/reactions.js';
 import { roomRoutes } from './routes/rooms.js';
 import { httpTimeouts } from './timeouts.js';
 import { threadRoutes } from './routes/threads.js';
@@ -85,6 +86,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...moderationRoutes(api),
     ...threadRoutes(api),
     ...healthRoutes({ ready: deps.ready, registry: deps.registry }),
+    ...reactionRoutes(api),
   ];
 }
 

@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { DEFAULT_OPERATION_LIMITS, type OverridableOperation } from '../core/operationLimits.js';
+import { MAX_REACTION_EMOJI_LIMIT } from '../core/reactions.js';
 import { ROLES } from '../core/roles.js';
 
 /**
@@ -171,6 +172,12 @@ const settingsFields = {
     .describe(
       'Most guest users the app keeps; past it the oldest unused go first, else a new guest gets guest_limit',
     ),
+  maxReactionEmoji: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_REACTION_EMOJI_LIMIT)
+    .describe('Most distinct emoji one message may carry; one more is refused with too_many_reactions'),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');

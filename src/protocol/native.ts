@@ -13,6 +13,7 @@ import type {
   MessageView,
   Mute,
   PinView,
+  ReactionResult,
   RoomView,
   RoomVisibility,
   SendResult,
@@ -35,6 +36,8 @@ export type {
   MessageView,
   Mute,
   PinView,
+  ReactionCount,
+  ReactionResult,
   Role,
   RoomRef,
   RoomView,
@@ -70,6 +73,8 @@ export const NATIVE_OPS = [
   'pin',
   'unpin',
   'pins',
+  'react',
+  'unreact',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -128,6 +133,8 @@ export interface NativeOperations {
   pin: { request: { room: string; id: number }; result: { pin: PinView } };
   unpin: { request: { room: string; id: number }; result: EmptyResult };
   pins: { request: { room: string }; result: { pins: PinView[] } };
+  react: { request: { room: string; id: number; emoji: string }; result: ReactionResult };
+  unreact: { request: { room: string; id: number; emoji: string }; result: ReactionResult };
 }
 
 /** Operations without fields accept `{}` or no data at all. */

@@ -140,3 +140,15 @@ export interface PinView {
   pinnedBy: UserRef | null;
   pinnedAt: number;
 }
+
+/** What `react` and `unreact` answer. */
+export interface ReactionResult {
+  messageId: number;
+  emoji: string;
+  /** How many users react with the emoji now. */
+  count: number;
+  /** False when nothing changed: the reaction was there already (react) or was not there (unreact). */
+  changed: boolean;
+  /** The message's reactions now, with `me` for the one who reacted. */
+  reactions: ReactionCount[];
+}

@@ -37,6 +37,8 @@ const SESSION_OPERATIONS: Record<
   pin: true,
   unpin: true,
   pins: true,
+  react: true,
+  unreact: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

@@ -37,6 +37,7 @@ class FlakyStore {
       guests: {} as Store['guests'],
       replies: {} as Store['replies'],
       pins: {} as Store['pins'],
+      reactions: {} as Store['reactions'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

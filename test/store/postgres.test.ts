@@ -19,6 +19,7 @@ import {
 import type { NewMessage, Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
 import { repliesContract } from './contract-replies.js';
+import { reactionStoreContract } from './contract-reactions.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -254,6 +255,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
 
   storeContract('postgres', () => openStore(), closeAll);
   repliesContract('postgres', () => openStore(), closeAll);
+  reactionStoreContract('postgres', () => openStore(), closeAll);
 
   describe('postgres: several nodes on one database', () => {
     afterEach(closeAll);

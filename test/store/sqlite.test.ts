@@ -10,6 +10,7 @@ import { mapSqliteError } from '../../src/store/sqlite/errors.js';
 import type { Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
 import { repliesContract } from './contract-replies.js';
+import { reactionStoreContract } from './contract-reactions.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -20,6 +21,7 @@ async function freshDir(): Promise<string> {
 
 storeContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 repliesContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+reactionStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.
 const dirs = new WeakMap<Store, string>();

@@ -18,6 +18,7 @@ import type {
   RoomPatch,
 } from '../../core/types.js';
 import type { Role } from '../../core/roles.js';
+import type { ReactionStore } from './reactionStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -191,6 +192,7 @@ export interface Store {
   directory: Directory;
   messages: MessageLog;
   guests: GuestRoster;
+  reactions: ReactionStore;
   /** Checks that the store can be reached (for /readyz). */
   ping(): Promise<void>;
   /**

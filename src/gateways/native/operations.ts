@@ -8,6 +8,7 @@ import { ParleyError } from '../../core/errors.js';
 import type { Credentials } from '../../core/identity.js';
 import type { NativeOp, OpResult } from '../../protocol/native.js';
 import { NATIVE_OPS } from '../../protocol/native.js';
+import { reactionOps } from './ops/reactions.js';
 import {
   defineOp,
   empty,
@@ -236,6 +237,7 @@ const table: Record<NativeOp, Operation> = {
     },
   }),
   ...threadOps,
+  ...reactionOps,
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

@@ -6,6 +6,7 @@ import { PostgresGuestRoster } from './guests.js';
 import { PostgresMessageLog } from './messageLog.js';
 import { PostgresPinBoard } from './pins.js';
 import { PostgresReplyLog } from './replies.js';
+import { PostgresReactionStore } from './reactions.js';
 import { checkSchemaName, migrate } from './migrations.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
@@ -84,6 +85,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     guests: new PostgresGuestRoster(db),
     replies: new PostgresReplyLog(db),
     pins: new PostgresPinBoard(db),
+    reactions: new PostgresReactionStore(db),
     async ping() {
       await db.query(ping, []);
     },

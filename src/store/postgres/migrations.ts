@@ -170,6 +170,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX pins_user ON pins(pinned_by);
     `,
   },
+  {
+    version: 5,
+    name: 'reactions',
+    // As in the SQLite store: one row per (message, user, emoji); the unique index serves a page's counts, the
+    // count of one emoji and the idempotent add (ON CONFLICT); reactions_user the cascade from a removed user.
+    sql: `
+      CREATE TABLE reactions (
+        id BIGSERIAL PRIMARY KEY,
+        message_id BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        emoji TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX reactions_message_emoji_user ON reactions(message_id, emoji, user_id);
+      CREATE INDEX reactions_user ON reactions(user_id);
+    `,
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import { SqliteGuestRoster } from './guests.js';
 import { SqliteMessageLog } from './messageLog.js';
 import { SqlitePinBoard } from './pins.js';
 import { SqliteReplyLog } from './replies.js';
+import { SqliteReactionStore } from './reactions.js';
 import { migrate } from './migrations.js';
 import { probeWrite } from './probe.js';
 
@@ -84,6 +85,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     guests: new SqliteGuestRoster(db),
     replies: new SqliteReplyLog(db),
     pins: new SqlitePinBoard(db),
+    reactions: new SqliteReactionStore(db),
     async ping() {
       guard(db, () => probe.get());
     },

@@ -172,6 +172,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX pins_user ON pins(pinned_by);
     `,
   },
+  {
+    version: 5,
+    name: 'reactions',
+    // One row per (message, user, emoji). The unique index serves a page's counts (by message), the count of
+    // one emoji and the idempotent add; reactions_user serves the cascade from a removed user (a guest).
+    // id orders "first use" among emoji with the same count.
+    sql: `
+      CREATE TABLE reactions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        emoji TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX reactions_message_emoji_user ON reactions(message_id, emoji, user_id);
+      CREATE INDEX reactions_user ON reactions(user_id);
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `
