@@ -30,6 +30,7 @@ export const LIMITED_OPERATIONS = [
   'kick',
   'listMutes',
   'refresh',
+  'read',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -62,6 +63,7 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   kick: { burst: 20, perSecond: 2 },
   listMutes: { burst: 5, perSecond: 1 },
   refresh: { burst: 5, perSecond: 0.1 },
+  read: { burst: 20, perSecond: 4 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

@@ -111,6 +111,8 @@ export interface Message {
   createdAt: number;
   editedAt: number | null;
   deletedAt: number | null;
+  /** The users the text mentioned when it was posted (at most MAX_MENTIONS); absent: none. */
+  mentions?: UserRef[];
 }
 
 export interface Mute {

@@ -135,6 +135,8 @@ export interface MessageRow {
   created_at: number;
   edited_at: number | null;
   deleted_at: number | null;
+  /** The mentioned users as a JSON array: text from SQLite, parsed already from PostgreSQL. */
+  mentions?: unknown;
 }
 
 /** A stored value outside its domain means the database was changed behind Parley's back, or a bug wrote it. */
@@ -260,5 +262,17 @@ export function toMessage(row: MessageRow): Message {
     createdAt: row.created_at,
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
+    mentions: row.deleted_at === null ? mentionsOf(row.mentions) : [],
   };
+}
+
+/** The mentions column as users (a deleted message, whose text is gone, mentions nobody any more). */
+function mentionsOf(raw: unknown): UserRef[] {
+  const list: unknown = typeof raw === 'string' ? JSON.parse(raw) : (raw ?? []);
+  if (!Array.isArray(list)) throw new ParleyError('internal', 'stored mentions are not a list');
+  return list.map((entry: { id: number; username: string; role: string }) => ({
+    id: entry.id,
+    username: entry.username,
+    role: oneOf(entry.role, ROLES, 'role'),
+  }));
 }

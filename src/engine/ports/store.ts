@@ -17,6 +17,7 @@ import type {
   RoomPatch,
 } from '../../core/types.js';
 import type { Role } from '../../core/roles.js';
+import type { ReadStateStore } from './readStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -129,6 +130,11 @@ export interface NewMessage {
   html: string;
   clientMsgId: string | null;
   createdAt: number;
+  /**
+   * The users the message mentions, in order (ids of existing users of the app, each once), stored with the
+   * message in the same transaction; a user removed meanwhile is skipped. Read back as Message.mentions.
+   */
+  mentions?: readonly UserId[];
 }
 
 export interface AppendResult {
@@ -184,6 +190,8 @@ export interface Store {
   directory: Directory;
   messages: MessageLog;
   guests: GuestRoster;
+  /** Read markers and mention look-ups (ports/readStore.ts). */
+  reads: ReadStateStore;
   /** Checks that the store can be reached (for /readyz). */
   ping(): Promise<void>;
   /**

@@ -5,6 +5,7 @@ import { PostgresDirectory } from './directory.js';
 import { PostgresGuestRoster } from './guests.js';
 import { PostgresMessageLog } from './messageLog.js';
 import { checkSchemaName, migrate } from './migrations.js';
+import { PostgresReadState } from './readState.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -80,6 +81,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     directory: new PostgresDirectory(db),
     messages: new PostgresMessageLog(db),
     guests: new PostgresGuestRoster(db),
+    reads: new PostgresReadState(db),
     async ping() {
       await db.query(ping, []);
     },

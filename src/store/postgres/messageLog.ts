@@ -15,9 +15,13 @@ function pageSize(limit: number): number {
 // The author is joined on every read, so a message shows its author's current name and role; the name copied
 // at send time (author_name) only speaks for an author that was removed. `FROM` is left to each statement: a
 // table, or the rows a data-changing CTE returned.
+// The users a message mentions, as they are now, in the order of the text (a JSON array, '[]' for none).
 const COLUMNS = `m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
   u.role AS author_role, m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at,
-  m.deleted_at`;
+  m.deleted_at,
+  (SELECT COALESCE(json_agg(json_build_object('id', mu.id, 'username', mu.username, 'role', mu.role)
+                            ORDER BY mm.pos), '[]'::json)
+   FROM message_mentions mm JOIN users mu ON mu.id = mm.user_id WHERE mm.message_id = m.id) AS mentions`;
 const SELECT = `SELECT ${COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.author_id`;
 const RETURNING = `RETURNING id, app_id, room_id, seq, kind, author_id, author_name, text, html, client_msg_id,
   created_at, edited_at, deleted_at`;
@@ -76,6 +80,13 @@ const q = {
   ),
   newest: sql('msg.newest', `${SELECT} WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`),
   lastSeq: sql('msg.last-seq', 'SELECT last_seq FROM rooms WHERE id = $1'),
+  // A mentioned user removed since the mention was resolved is skipped (the join finds no row).
+  mentions: sql(
+    'msg.mentions',
+    `INSERT INTO message_mentions (message_id, user_id, room_id, seq, pos)
+     SELECT $1, u.id, $2, $3, t.pos FROM unnest($4::bigint[]) WITH ORDINALITY AS t(user_id, pos)
+     JOIN users u ON u.id = t.user_id`,
+  ),
 };
 
 export class PostgresMessageLog implements MessageLog {
@@ -109,6 +120,11 @@ export class PostgresMessageLog implements MessageLog {
         input.clientMsgId,
         input.createdAt,
       ]);
+      if (row && input.mentions && input.mentions.length > 0) {
+        await tx.query(q.mentions, [row.id, input.roomId, counter.last_seq, input.mentions]);
+        const [read] = await tx.query<MessageRow>(q.byId, [input.roomId, row.id]);
+        return { message: toMessage(read ?? row), duplicate: false };
+      }
       if (row) return { message: toMessage(row), duplicate: false };
       // Lost the race to another transaction with the same clientMsgId: undo the seq, return the winner. The
       // winner has committed (DO NOTHING waits for it otherwise), so this statement's snapshot sees its row.

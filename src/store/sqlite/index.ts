@@ -8,6 +8,7 @@ import { SqliteGuestRoster } from './guests.js';
 import { SqliteMessageLog } from './messageLog.js';
 import { migrate } from './migrations.js';
 import { probeWrite } from './probe.js';
+import { SqliteReadState } from './readState.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -80,6 +81,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     directory: new SqliteDirectory(db),
     messages: new SqliteMessageLog(db),
     guests: new SqliteGuestRoster(db),
+    reads: new SqliteReadState(db),
     async ping() {
       guard(db, () => probe.get());
     },
