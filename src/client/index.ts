@@ -49,6 +49,7 @@ export type {
   NativeOperations,
   OpRequest,
   OpResult,
+  ReadResult,
   RoomRef,
   RoomView,
   RoomVisibility,

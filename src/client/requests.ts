@@ -79,4 +79,12 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   async ping(): Promise<number> {
     return ((await this.call('ping', undefined)) as OpResult<'ping'>).time;
   }
+
+  /**
+   * Marks `room` read up to `seq` (clamped to the room's last seq; a marker never moves back). Every connection
+   * of yours hears `read` when the marker moved; the answer has the marker and what is still unread.
+   */
+  async read(room: string, seq: number): Promise<OpResult<'read'>> {
+    return (await this.call('read', { room, seq })) as OpResult<'read'>;
+  }
 }

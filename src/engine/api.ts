@@ -97,6 +97,27 @@ export interface SendInput {
 }
 
 /** A mute with the muted user's name, for lists shown to moderators. */
+export interface ReadResult {
+  room: string;
+  seq: number;
+  unread: number;
+  unreadMentions: number;
+}
+
+export interface RoomUnread {
+  room: string;
+  roomId: number;
+  /** The read marker. */
+  seq: number;
+  unread: number;
+  unreadMentions: number;
+}
+
+export interface UserUnread {
+  user: UserRef;
+  rooms: RoomUnread[];
+}
+
 export interface NamedMute extends Mute {
   username: string;
 }
@@ -126,7 +147,8 @@ export interface Session {
    * Every call counts against the user's rate limit for its operation (docs/protocol.md), except a look-up a
    * gateway makes on its own to handle a push (`counted: false`), which no client asked for.
    */
-  listRooms(opts?: { counted?: boolean }): Promise<RoomView[]>;
+  /** `unread`: each room's unread counts for this user (native rooms.list; see readState.ts). */
+  listRooms(opts?: { counted?: boolean; unread?: boolean }): Promise<RoomView[]>;
   createRoom(input: { name: string; visibility?: RoomVisibility; topic?: string }): Promise<RoomView>;
   join(room: string, opts?: JoinOptions): Promise<JoinResult>;
   leave(room: string): Promise<void>;
@@ -149,6 +171,8 @@ export interface Session {
 
   /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
   refresh(credentials: Credentials): Promise<Principal>;
+  /** Moves the user's read marker in the room forward to `seq` (clamped to the room's last seq). */
+  read(room: string, seq: number): Promise<ReadResult>;
   /**
    * The connection is gone (the gateway calls this once, whatever closed it). The user's presence ends after
    * the grace period, so that a reload does not flap; `immediate` (an explicit logout) ends it at once.
@@ -231,6 +255,8 @@ export interface EngineAdmin {
   stats(): { sessions: number; rooms: number };
   /** Whether storage can commit, why not, and the SQLite WAL's figures (for /readyz and /metrics). */
   storageHealth(): StorageHealthView;
+  /** Each room's unread counts for the user, in the rooms where the user has a read marker and may look. */
+  unread(appId: AppId, username: string): Promise<UserUnread>;
 }
 
 /** The engine as the server that owns it sees it: both sides, and the stop. */

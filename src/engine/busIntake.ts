@@ -21,6 +21,8 @@ const roomView = roomRef.extend({
   lastSeq: seq,
   online: z.number().int().nonnegative(),
   createdBy: id.nullable(),
+  unread: z.number().int().nonnegative().optional(),
+  unreadMentions: z.number().int().nonnegative().optional(),
 });
 const messageView = z.object({
   id,
@@ -40,6 +42,7 @@ const messageView = z.object({
   reactions: z.array(
     z.object({ emoji: z.string(), count: z.number().int().nonnegative(), me: z.boolean().optional() }),
   ),
+  mentions: z.array(userRef),
 });
 
 const event = z.discriminatedUnion('type', [
@@ -74,6 +77,14 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('system'), room: roomRef.nullable(), text: z.string() }),
   z.object({ type: z.literal('online_changed'), online: z.array(userRef), offline: z.array(userRef) }),
   z.object({ type: z.literal('gap'), room: roomRef, afterSeq: seq, beforeSeq: seq }),
+  z.object({
+    type: z.literal('mention'),
+    room: roomRef,
+    messageId: id,
+    author: userRef,
+    excerpt: z.string(),
+  }),
+  z.object({ type: z.literal('read'), room: roomRef, seq }),
 ]);
 
 const presenceEntry = z.object({

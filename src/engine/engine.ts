@@ -16,6 +16,7 @@ import { PendingWrites, type EngineContext } from './context.js';
 import { GuestReaper } from './guestReaper.js';
 import { Identity } from './identity.js';
 import { Inbound } from './inbound.js';
+import { Mentions } from './mentions.js';
 import { Messages } from './messages.js';
 import type { EngineMetrics } from './ports/metrics.js';
 import { ModerationCache } from './moderationCache.js';
@@ -25,6 +26,7 @@ import type { Bus } from './ports/bus.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
+import { ReadState } from './readState.js';
 import { Rooms } from './rooms.js';
 import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Sessions } from './sessions.js';
@@ -73,6 +75,8 @@ export class Engine implements EngineApi {
   readonly admin: Admin;
   readonly guests: GuestReaper;
   readonly limits: OperationLimiter;
+  readonly mentions: Mentions;
+  readonly reads: ReadState;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -142,7 +146,25 @@ export class Engine implements EngineApi {
     });
     this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline, this.guests);
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
-    this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast);
+    const userEvent = this.broadcast.userEvent.bind(this.broadcast);
+    this.mentions = new Mentions(ctx, {
+      isOnline,
+      inRoom: (room, userId) => this.presence.roomOnline(room).some((user) => user.id === userId),
+      canSee: (room, user) => this.catalog.canSee(room, user),
+      userEvent,
+    });
+    this.reads = new ReadState(ctx, {
+      userEvent,
+      visibleRooms: (appId, user) => this.catalog.visibleRooms(appId, user),
+      findUser: (appId, username) => this.catalog.findUser(appId, username),
+    });
+    this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast, {
+      mentions: (appId, text) => this.mentions.resolve(appId, text),
+      posted: (room, message) => {
+        this.mentions.notify(room, message);
+        if (message.author) this.reads.wrote(room.appId, message.author.id, room.id, message.seq);
+      },
+    });
     const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
     const adminParts = {
@@ -212,6 +234,7 @@ export class Engine implements EngineApi {
     this.sessions.terminateAll(disconnect('shutdown'));
     this.presence.stop();
     await this.writes.settled();
+    await this.reads.stop();
     this.channels.clearAll();
   }
 
@@ -261,4 +284,5 @@ export class Engine implements EngineApi {
   listModeration: EngineAdmin['listModeration'] = (...a) => this.admin.listModeration(...a);
   stats: EngineAdmin['stats'] = () => this.admin.stats();
   storageHealth: EngineAdmin['storageHealth'] = () => this.admin.storageHealth();
+  unread: EngineAdmin['unread'] = (...a) => this.reads.unreadOf(...a);
 }

@@ -10,6 +10,10 @@ export interface RoomView {
   lastSeq: number;
   online: number;
   createdBy: number | null;
+  /** For the reader, in rooms.list and join: messages after their read marker (see readState.ts). */
+  unread?: number;
+  /** For the reader: those of the unread messages that mention them. */
+  unreadMentions?: number;
 }
 
 export interface RoomRef {
@@ -37,6 +41,8 @@ export interface MessageView {
   replyCount: number;
   /** Reactions by emoji, most used first. */
   reactions: ReactionCount[];
+  /** The users the text mentioned when it was posted (at most MAX_MENTIONS), in the order of the text. */
+  mentions: UserRef[];
 }
 
 /**
@@ -72,6 +78,10 @@ export type EngineEvent =
    * users whose last one closed (after the presence grace period), since the last such event.
    */
   | { type: 'online_changed'; online: UserRef[]; offline: UserRef[] }
-  | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number };
+  | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number }
+  /** To a mentioned user who is online, outside the room, and may see it. */
+  | { type: 'mention'; room: RoomRef; messageId: number; author: UserRef; excerpt: string }
+  /** To every connection of a user whose read marker in the room moved (to `seq`). */
+  | { type: 'read'; room: RoomRef; seq: number };
 
 export type EngineEventType = EngineEvent['type'];

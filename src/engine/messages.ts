@@ -48,6 +48,14 @@ export interface PostInput {
   replyTo?: CommandReplyTarget;
 }
 
+/** What the post pipeline asks of the mentions and read-state parts. */
+export interface PostHooks {
+  /** The users the text mentions (resolved before the message is stored with them). */
+  mentions(appId: number, text: string): Promise<UserRef[]>;
+  /** The message was committed and fanned out: mentions told, the author's read marker moved (no waiting). */
+  posted(room: Room, message: MessageView): void;
+}
+
 export interface Replay {
   messages: MessageView[];
   gap: Gap | null;
@@ -64,6 +72,7 @@ export class Messages {
     private readonly moderation: ModerationCache,
     private readonly moderator: Moderator,
     private readonly broadcast: Broadcast,
+    private readonly hooks: PostHooks,
   ) {}
 
   /**
@@ -96,6 +105,7 @@ export class Messages {
       if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
     }
     const html = kind === 'me' ? renderInline(text) : renderMarkdown(text);
+    const mentions = await this.hooks.mentions(app.id, text);
     this.ctx.metrics.messageIn();
     const appended = await this.ctx.track(
       this.ctx.store.messages.append({
@@ -107,6 +117,7 @@ export class Messages {
         html,
         clientMsgId,
         createdAt: now,
+        mentions: mentions.map((user) => user.id),
       }),
     );
     const message = toMessageView(appended.message, room.name);
@@ -114,6 +125,7 @@ export class Messages {
       const started = performance.now();
       this.broadcast.message(room, { type: 'message', room: toRoomRef(room), message });
       this.ctx.metrics.fanoutLatency(performance.now() - started);
+      this.hooks.posted(room, message);
     }
     return { kind: 'message', message, duplicate: appended.duplicate };
   }

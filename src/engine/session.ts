@@ -23,6 +23,7 @@ import type {
   MuteOptions,
   NamedMute,
   OnlineUser,
+  ReadResult,
   SendInput,
   SendResult,
   Session,
@@ -35,6 +36,7 @@ import type { EngineEvent, MessageView, RoomView } from './events.js';
 import type { PostInput, Replay } from './messages.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
+import type { ReadState } from './readState.js';
 import type { OperationLimiter } from './operationLimiter.js';
 import { ReplayFloors } from './replayFloors.js';
 import type { RoomChannel, Subscriber } from './roomChannel.js';
@@ -45,6 +47,8 @@ export interface SessionHost {
   readonly clock: Clock;
   readonly config: Pick<EngineConfig, 'outboundBufferBytes' | 'typingThrottleMs'>;
   readonly moderator: Moderator;
+  /** Read markers and unread counts (readState.ts). */
+  readonly reads: Pick<ReadState, 'joined' | 'read' | 'withUnread'>;
   /** Every operation's per-user budget (see operationLimiter.ts). */
   readonly limits: Pick<OperationLimiter, 'take' | 'enforce'>;
   slowConsumer(): void;
@@ -225,10 +229,11 @@ export class EngineSession implements Session, Subscriber {
     return room;
   }
 
-  async listRooms(opts: { counted?: boolean } = {}): Promise<RoomView[]> {
+  async listRooms(opts: { counted?: boolean; unread?: boolean } = {}): Promise<RoomView[]> {
     if (opts.counted === false) this.assertOpen();
     else this.enter('listRooms');
-    return this.host.visibleRooms(this.appId, this.user);
+    const rooms = await this.host.visibleRooms(this.appId, this.user);
+    return opts.unread && !this.anonymous ? this.host.reads.withUnread(this.appId, this.user, rooms) : rooms;
   }
 
   async createRoom(input: { name: string; visibility?: RoomVisibility; topic?: string }): Promise<RoomView> {
@@ -253,8 +258,11 @@ export class EngineSession implements Session, Subscriber {
         channel.subscribe(this);
       }
       const replay = await this.host.replay(room, app, sinceSeq);
+      const view = await this.host.describeRoom(room);
       const result: JoinResult = {
-        room: await this.host.describeRoom(room),
+        room: this.anonymous
+          ? view
+          : { ...view, ...(await this.host.reads.joined(this.appId, this.user, room, replay.lastSeq)) },
         messages: replay.messages,
         gap: replay.gap,
         lastSeq: replay.lastSeq,
@@ -399,6 +407,11 @@ export class EngineSession implements Session, Subscriber {
     this.enter('listMutes', 'user');
     if (!isStaff(this.user.role)) throw staffOnlyMuteList();
     return this.host.namedMutes(this.appId);
+  }
+
+  async read(name: string, seq: number): Promise<ReadResult> {
+    this.enter('read', 'user');
+    return this.host.reads.read(this.appId, this.user, await this.visibleRoom(name), seq);
   }
 
   async refresh(credentials: Credentials): Promise<Principal> {

@@ -9,6 +9,7 @@ import type { Messages } from './messages.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
 import type { Presence } from './presence.js';
+import type { ReadState } from './readState.js';
 import type { Rooms } from './rooms.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
@@ -25,6 +26,7 @@ export interface SessionHostParts {
   admin: Admin;
   moderator: Moderator;
   limits: OperationLimiter;
+  reads: ReadState;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
 }
@@ -39,6 +41,9 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     config: ctx.config,
     get moderator() {
       return parts().moderator;
+    },
+    get reads() {
+      return parts().reads;
     },
     limits: {
       take: (caller, op) => parts().limits.take(caller, op),

@@ -18,6 +18,7 @@ export function toMessageView(message: Message, roomName: string): MessageView {
     replyTo: null,
     replyCount: 0,
     reactions: [],
+    mentions: message.mentions ?? [],
   };
 }
 

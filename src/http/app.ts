@@ -18,6 +18,7 @@ import { moderationRoutes } from './routes/moderation.js';
 import { roomRoutes } from './routes/rooms.js';
 import { httpTimeouts } from './timeouts.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { unreadRoutes } from './routes/unread.js';
 import { userRoutes } from './routes/users.js';
 import { registerWebRoutes } from './routes/web.js';
 
@@ -82,6 +83,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...roomRoutes(api),
     ...messageRoutes(api),
     ...moderationRoutes(api),
+    ...unreadRoutes(api),
     ...healthRoutes({ ready: deps.ready, registry: deps.registry }),
   ];
 }

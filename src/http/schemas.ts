@@ -270,6 +270,9 @@ export const messageSchema = named(
       .describe('The message this one answers; null when it is not a reply'),
     replyCount: z.number().int().min(0).describe('How many replies the message has'),
     reactions: z.array(reactionCountSchema).describe('Reactions by emoji, most used first'),
+    mentions: z
+      .array(userRefSchema)
+      .describe('The users the text mentioned when it was posted (at most 20), in the order of the text'),
   }),
   'Message',
 );
@@ -350,3 +353,19 @@ export const errorResponseSchema = named(
 );
 
 export const statusSchema = named(z.strictObject({ status: z.literal('ok') }), 'Status');
+
+/** One room of `GET /api/v1/apps/:app/users/:username/unread`. */
+export const roomUnreadSchema = named(
+  z.strictObject({
+    room: z.string(),
+    roomId: id,
+    seq: z.number().int().min(0).describe("The user's read marker: messages up to this seq count as read"),
+    unread: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Messages after the marker that the user did not write and that are not deleted'),
+    unreadMentions: z.number().int().min(0).describe('Those of the unread messages that mention the user'),
+  }),
+  'RoomUnread',
+);

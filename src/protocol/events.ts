@@ -23,6 +23,8 @@ export const NATIVE_EVENTS = [
   'system',
   'gap',
   'online_changed',
+  'mention',
+  'read',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -60,6 +62,10 @@ export interface NativeEventMap {
    * most one of the two lists; apply `offline` then `online` to the set `watch_online` answered.
    */
   online_changed: { online: UserRef[]; offline: UserRef[] };
+  /** You were mentioned in a room you may see but are not in (`excerpt`: the message's first 100 characters). */
+  mention: { room: RoomRef; messageId: number; author: UserRef; excerpt: string };
+  /** Your read marker in the room moved to `seq` (on this connection or another of yours). */
+  read: { room: RoomRef; seq: number };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -12,6 +12,7 @@ import type {
   JoinResult,
   MessageView,
   Mute,
+  ReadResult,
   RoomView,
   RoomVisibility,
   SendResult,
@@ -33,6 +34,7 @@ export type {
   MessageKind,
   MessageView,
   Mute,
+  ReadResult,
   Role,
   RoomRef,
   RoomView,
@@ -64,6 +66,7 @@ export const NATIVE_OPS = [
   'unban',
   'kick',
   'ping',
+  'read',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -112,6 +115,8 @@ export interface NativeOperations {
   unban: { request: { user: string }; result: EmptyResult };
   kick: { request: { user: string; reason?: string }; result: EmptyResult };
   ping: { request: EmptyRequest; result: { time: number } };
+  /** Moves your read marker in the room forward to `seq` (clamped to the room's last seq; never back). */
+  read: { request: { room: string; seq: number }; result: ReadResult };
 }
 
 /** Operations without fields accept `{}` or no data at all. */

@@ -40,6 +40,7 @@ const message = {
   replyTo: null,
   replyCount: 0,
   reactions: [],
+  mentions: [],
 };
 
 /** One engine event of every type. */
@@ -61,6 +62,8 @@ const EVENTS: EngineEvent[] = [
   { type: 'system', room: null, text: 'Commands: /me' },
   { type: 'gap', room, afterSeq: 3, beforeSeq: 9 },
   { type: 'online_changed', online: [ann], offline: [mod] },
+  { type: 'mention', room, messageId: 9, author: ann, excerpt: 'hello @mod' },
+  { type: 'read', room, seq: 7 },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

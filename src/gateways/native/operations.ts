@@ -11,6 +11,7 @@ import type { EngineConnections, Session } from '../../engine/api.js';
 import type { Credentials, Principal } from '../../core/identity.js';
 import type { NativeOp, OpRequest, OpResult } from '../../protocol/native.js';
 import { NATIVE_OPS } from '../../protocol/native.js';
+import { readOps } from './ops/read.js';
 import {
   toWireBan,
   toWireHistory,
@@ -176,7 +177,7 @@ const table: Record<NativeOp, Operation> = {
   'rooms.list': defineOp('rooms.list', {
     schema: empty,
     async handle(_ctx, _input, session) {
-      return { rooms: toWireRooms(await session.listRooms()) };
+      return { rooms: toWireRooms(await session.listRooms({ unread: true })) };
     },
   }),
   'rooms.create': defineOp('rooms.create', {
@@ -312,6 +313,7 @@ const table: Record<NativeOp, Operation> = {
       return { time: ctx.now() };
     },
   }),
+  read: defineOp('read', readOps.read),
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

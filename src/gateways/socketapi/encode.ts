@@ -137,7 +137,8 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
         }),
       };
     // Kicks and bans of this user arrive as the session's terminate (kicked-from-workspace); those of others,
-    // mutes, room presence, typing and slash-command replies (reported in message-sent) have no event here.
+    // mutes, room presence, typing and slash-command replies (reported in message-sent) have no event here;
+    // nor have mentions and read markers.
     case 'presence_join':
     case 'presence_leave':
     case 'typing':
@@ -147,6 +148,8 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'unbanned':
     case 'kicked':
     case 'system':
+    case 'mention':
+    case 'read':
       return { kind: 'none' };
   }
 }
