@@ -84,7 +84,7 @@ const q = {
   mentions: sql(
     'msg.mentions',
     `INSERT INTO message_mentions (message_id, user_id, room_id, seq, pos)
-     SELECT $1, u.id, $2, $3, t.pos FROM unnest($4::bigint[]) WITH ORDINALITY AS t(user_id, pos)
+     SELECT $1::bigint, u.id, $2::bigint, $3::bigint, t.pos FROM unnest($4::bigint[]) WITH ORDINALITY AS t(user_id, pos)
      JOIN users u ON u.id = t.user_id`,
   ),
 };
