@@ -44,5 +44,7 @@ export function mentionCandidates(text: string): string[] {
 /** What a `mention` event quotes of the message: its first MENTION_EXCERPT_LENGTH characters. */
 export function mentionExcerpt(text: string): string {
   const chars = [...text];
-  return chars.length <= MENTION_EXCERPT_LENGTH ? text : `${chars.slice(0, MENTION_EXCERPT_LENGTH).join('')}…`;
+  return chars.length <= MENTION_EXCERPT_LENGTH
+    ? text
+    : `${chars.slice(0, MENTION_EXCERPT_LENGTH).join('')}…`;
 }

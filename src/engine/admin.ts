@@ -14,6 +14,7 @@ import type {
   NamedMute,
   OnlineUser,
   SendResult,
+  UserUnread,
 } from './api.js';
 import type { Broadcast } from './broadcast.js';
 import type { Catalog } from './catalog.js';
@@ -25,6 +26,7 @@ import type { ModerationCache } from './moderationCache.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { Presence } from './presence.js';
+import type { ReadState } from './readState.js';
 import type { RoomInput, RoomPatch, Rooms } from './rooms.js';
 import type { StorageHealthView } from './storageHealth.js';
 import { refOf } from './views.js';
@@ -43,6 +45,7 @@ export interface AdminParts {
   /** Sessions and live channels on this node. */
   stats(): { sessions: number; rooms: number };
   storageHealth(): StorageHealthView;
+  reads: ReadState;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -254,5 +257,10 @@ export class Admin implements EngineAdmin {
 
   storageHealth(): StorageHealthView {
     return this.parts.storageHealth();
+  }
+
+  /** Each room's unread counts for the user (see readState.ts). */
+  unread(appId: AppId, username: string): Promise<UserUnread> {
+    return this.parts.reads.unreadOf(appId, username);
   }
 }

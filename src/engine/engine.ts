@@ -178,6 +178,7 @@ export class Engine implements EngineApi {
       presence,
       stats,
       storageHealth: () => this.health.view(),
+      reads: this.reads,
     };
     this.admin = new Admin(ctx, adminParts);
     const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
@@ -284,5 +285,5 @@ export class Engine implements EngineApi {
   listModeration: EngineAdmin['listModeration'] = (...a) => this.admin.listModeration(...a);
   stats: EngineAdmin['stats'] = () => this.admin.stats();
   storageHealth: EngineAdmin['storageHealth'] = () => this.admin.storageHealth();
-  unread: EngineAdmin['unread'] = (...a) => this.reads.unreadOf(...a);
+  unread: EngineAdmin['unread'] = (...a) => this.admin.unread(...a);
 }

@@ -85,7 +85,10 @@ export class MarkerWriter {
     try {
       await this.ctx.track(this.ctx.store.reads.saveMarkers([...batch.values()]));
     } catch (err) {
-      this.ctx.logger.warn({ err, markers: batch.size }, 'saving read markers failed; kept for the next flush');
+      this.ctx.logger.warn(
+        { err, markers: batch.size },
+        'saving read markers failed; kept for the next flush',
+      );
       for (const [key, write] of batch) {
         const newer = this.pending.get(key);
         this.pending.set(key, newer ? merge(write, newer) : write);

@@ -172,7 +172,9 @@ describe('REST unread', () => {
     // ann wrote last: nothing unread for her.
     const ann = await http.call('GET', '/api/v1/apps/1/users/ann/unread', { admin: true });
     expect(ann.json()).toMatchObject({ rooms: [{ room: 'lobby', seq: 3, unread: 0, unreadMentions: 0 }] });
-    expect((await http.call('GET', '/api/v1/apps/1/users/nobody/unread', { admin: true })).statusCode).toBe(404);
+    expect((await http.call('GET', '/api/v1/apps/1/users/nobody/unread', { admin: true })).statusCode).toBe(
+      404,
+    );
     expect((await http.call('GET', '/api/v1/apps/1/users/bob/unread')).statusCode).toBe(401);
   });
 });

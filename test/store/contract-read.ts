@@ -38,7 +38,11 @@ export function readStateContract(
     }
 
     function newRoom(roomName: string): Promise<Room> {
-      return store.directory.createRoom(app.id, { name: roomName, visibility: 'public', createdBy: null }, T0);
+      return store.directory.createRoom(
+        app.id,
+        { name: roomName, visibility: 'public', createdBy: null },
+        T0,
+      );
     }
 
     async function post(author: User, text: string, mentions: number[] = [], inRoom: Room = room) {
@@ -97,7 +101,10 @@ export function readStateContract(
       await store.reads.saveMarkers([marker(ann, 4)]);
       expect(await store.reads.getMarker(ann.id, room.id)).toBe(5);
       expect(await store.reads.getMarker(bob.id, room.id)).toBe(2);
-      await store.reads.saveMarkers([{ ...marker(ann, 1), roomId: 999_999 }, { ...marker(ann, 1), userId: 999_999 }]);
+      await store.reads.saveMarkers([
+        { ...marker(ann, 1), roomId: 999_999 },
+        { ...marker(ann, 1), userId: 999_999 },
+      ]);
       expect(await store.reads.getMarker(ann.id, 999_999)).toBeNull();
       await store.reads.saveMarkers([]);
     });
@@ -116,7 +123,10 @@ export function readStateContract(
         { roomId: room.id, seq: 0, unread: 3, unreadMentions: 2 },
         { roomId: other.id, seq: 0, unread: 1, unreadMentions: 0 },
       ]);
-      expect(await store.reads.countAfter(bob.id, room.id, mention.seq)).toEqual({ unread: 1, unreadMentions: 1 });
+      expect(await store.reads.countAfter(bob.id, room.id, mention.seq)).toEqual({
+        unread: 1,
+        unreadMentions: 1,
+      });
       expect(await store.reads.countAfter(bob.id, room.id, 99)).toEqual({ unread: 0, unreadMentions: 0 });
       expect(await store.reads.unreadCounts(app.id, ann.id)).toEqual([]);
     });

@@ -39,5 +39,9 @@ export interface ReadStateStore {
   /** The user's marker and unread counts in every room of the app where the user has a marker (one query). */
   unreadCounts(appId: AppId, userId: UserId): Promise<UnreadRow[]>;
   /** The unread counts in one room as if the user's marker were at `seq`. */
-  countAfter(userId: UserId, roomId: RoomId, seq: number): Promise<{ unread: number; unreadMentions: number }>;
+  countAfter(
+    userId: UserId,
+    roomId: RoomId,
+    seq: number,
+  ): Promise<{ unread: number; unreadMentions: number }>;
 }

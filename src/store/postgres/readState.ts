@@ -29,7 +29,10 @@ const q = {
   ),
   marker: sql('reads.marker', 'SELECT seq FROM read_markers WHERE user_id = $1 AND room_id = $2'),
   create: sql('reads.create', `${INSERT_MARKERS} NOTHING`),
-  advance: sql('reads.advance', `${INSERT_MARKERS} UPDATE SET seq = GREATEST(read_markers.seq, EXCLUDED.seq)`),
+  advance: sql(
+    'reads.advance',
+    `${INSERT_MARKERS} UPDATE SET seq = GREATEST(read_markers.seq, EXCLUDED.seq)`,
+  ),
   unread: sql(
     'reads.unread',
     `SELECT r.room_id AS "roomId", r.seq AS seq,

@@ -12,7 +12,8 @@ const UNREAD = `SELECT COUNT(*) FROM messages m WHERE m.room_id = @room AND m.se
 const UNREAD_MENTIONS = `SELECT COUNT(*) FROM message_mentions mm JOIN messages m ON m.id = mm.message_id
   WHERE mm.user_id = @user AND mm.room_id = @room AND mm.seq > @seq AND m.deleted_at IS NULL
   AND (m.author_id IS NULL OR m.author_id <> @user)`;
-const ofMarker = (sql: string) => sql.replaceAll('@user', 'r.user_id').replaceAll('@room', 'r.room_id').replaceAll('@seq', 'r.seq');
+const ofMarker = (sql: string) =>
+  sql.replaceAll('@user', 'r.user_id').replaceAll('@room', 'r.room_id').replaceAll('@seq', 'r.seq');
 
 // A marker is written only for a room of its app and a user that exist (the SELECT finds no row otherwise).
 const INSERT_MARKER = `INSERT INTO read_markers (user_id, room_id, app_id, seq)

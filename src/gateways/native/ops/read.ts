@@ -16,7 +16,11 @@ const readSchema = z.strictObject({ room, seq });
 export const readOps = {
   read: {
     schema: readSchema,
-    async handle(_ctx: unknown, input: z.output<typeof readSchema>, session: Session): Promise<OpResult<'read'>> {
+    async handle(
+      _ctx: unknown,
+      input: z.output<typeof readSchema>,
+      session: Session,
+    ): Promise<OpResult<'read'>> {
       return session.read(input.room, input.seq);
     },
   },
