@@ -686,6 +686,7 @@ export function storeContract(
           createdAt: T0 + 1,
           editedAt: null,
           deletedAt: null,
+          mentions: [],
         });
         expect(await store.messages.get(room.id, message.id)).toEqual(message);
         const system = await store.messages.append(msg(room, null, 'topic changed'));
