@@ -49,6 +49,7 @@ export type {
   NativeOperations,
   OpRequest,
   OpResult,
+  ReadReceipt,
   ReadResult,
   RoomRef,
   RoomView,

@@ -87,4 +87,9 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   async read(room: string, seq: number): Promise<OpResult<'read'>> {
     return (await this.call('read', { room, seq })) as OpResult<'read'>;
   }
+
+  /** Who has read `room` up to which seq; null where the app has no read receipts or the room is too big. */
+  async receipts(room: string): Promise<OpResult<'receipts'>['receipts']> {
+    return ((await this.call('receipts', { room })) as OpResult<'receipts'>).receipts;
+  }
 }

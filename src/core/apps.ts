@@ -14,6 +14,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   jwt: null,
   guestRetentionHours: 24,
   maxGuests: 10_000,
+  readReceiptsMaxRoomSize: 0,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

@@ -31,6 +31,7 @@ export const LIMITED_OPERATIONS = [
   'listMutes',
   'refresh',
   'read',
+  'receipts',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -64,6 +65,7 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   listMutes: { burst: 5, perSecond: 1 },
   refresh: { burst: 5, perSecond: 0.1 },
   read: { burst: 20, perSecond: 4 },
+  receipts: { burst: 10, perSecond: 2 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

@@ -30,6 +30,11 @@ export interface AppSettings {
   guestRetentionHours: number;
   /** Most guest users the app keeps; past it the oldest unused guests are removed, or a new guest is refused. */
   maxGuests: number;
+  /**
+   * Read receipts (who has read up to which seq) in rooms with at most this many readers (users with a read
+   * marker there); 0 turns them off.
+   */
+  readReceiptsMaxRoomSize: number;
 }
 
 export interface App {

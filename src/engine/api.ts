@@ -104,6 +104,11 @@ export interface ReadResult {
   unreadMentions: number;
 }
 
+export interface ReadReceipt {
+  user: UserRef;
+  seq: number;
+}
+
 export interface RoomUnread {
   room: string;
   roomId: number;
@@ -173,6 +178,8 @@ export interface Session {
   refresh(credentials: Credentials): Promise<Principal>;
   /** Moves the user's read marker in the room forward to `seq` (clamped to the room's last seq). */
   read(room: string, seq: number): Promise<ReadResult>;
+  /** Who has read the room up to which seq; null where the app has no read receipts or the room is too big. */
+  receipts(room: string): Promise<{ receipts: ReadReceipt[] | null }>;
   /**
    * The connection is gone (the gateway calls this once, whatever closed it). The user's presence ends after
    * the grace period, so that a reload does not flap; `immediate` (an explicit logout) ends it at once.

@@ -85,6 +85,7 @@ const event = z.discriminatedUnion('type', [
     excerpt: z.string(),
   }),
   z.object({ type: z.literal('read'), room: roomRef, seq }),
+  z.object({ type: z.literal('read_receipt'), room: roomRef, user: userRef, seq }),
 ]);
 
 const presenceEntry = z.object({

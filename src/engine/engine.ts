@@ -157,6 +157,9 @@ export class Engine implements EngineApi {
       userEvent,
       visibleRooms: (appId, user) => this.catalog.visibleRooms(appId, user),
       findUser: (appId, username) => this.catalog.findUser(appId, username),
+      getApp: (appId) => this.catalog.getApp(appId),
+      getUser: (appId, userId) => this.catalog.getUser(appId, userId),
+      roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
     });
     this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast, {
       mentions: (appId, text) => this.mentions.resolve(appId, text),

@@ -82,6 +82,8 @@ export type EngineEvent =
   /** To a mentioned user who is online, outside the room, and may see it. */
   | { type: 'mention'; room: RoomRef; messageId: number; author: UserRef; excerpt: string }
   /** To every connection of a user whose read marker in the room moved (to `seq`). */
-  | { type: 'read'; room: RoomRef; seq: number };
+  | { type: 'read'; room: RoomRef; seq: number }
+  /** To the room, where the app has read receipts and the room is small enough: a reader's marker moved. */
+  | { type: 'read_receipt'; room: RoomRef; user: UserRef; seq: number };
 
 export type EngineEventType = EngineEvent['type'];

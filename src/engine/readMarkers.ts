@@ -58,6 +58,18 @@ export class MarkerWriter {
     return rooms;
   }
 
+  /** The markers of the room not yet committed, by user. */
+  pendingInRoom(appId: AppId, roomId: RoomId): Map<UserId, number> {
+    const users = new Map<UserId, number>();
+    for (const list of [this.flushing, this.pending]) {
+      for (const w of list.values()) {
+        if (w.appId !== appId || w.roomId !== roomId) continue;
+        users.set(w.userId, Math.max(users.get(w.userId) ?? 0, w.seq));
+      }
+    }
+    return users;
+  }
+
   private schedule(): void {
     if (this.stopped || this.timer !== null || this.running !== null || this.pending.size === 0) return;
     this.timer = setTimeout(() => {

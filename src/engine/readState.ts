@@ -1,8 +1,8 @@
 import { READ_MARKER_FLUSH_MS } from '../core/mentions.js';
 import { badField } from '../core/failures.js';
 import { checkSeq } from '../core/messages.js';
-import type { AppId, Room, RoomId, User, UserId, UserRef } from '../core/types.js';
-import type { ReadResult, UserUnread } from './api.js';
+import type { App, AppId, Room, RoomId, User, UserId, UserRef } from '../core/types.js';
+import type { ReadReceipt, ReadResult, UserUnread } from './api.js';
 import type { EngineContext } from './context.js';
 import type { EngineEvent, RoomView } from './events.js';
 import type { UnreadRow } from './ports/readStore.js';
@@ -14,6 +14,9 @@ export interface ReadStateDeps {
   userEvent(appId: AppId, userId: UserId, event: EngineEvent): void;
   visibleRooms(appId: AppId, user: UserRef): Promise<RoomView[]>;
   findUser(appId: AppId, username: unknown): Promise<User>;
+  getApp(appId: AppId): Promise<App>;
+  getUser(appId: AppId, userId: UserId): Promise<User | null>;
+  roomEvent(room: Room, event: EngineEvent): void;
 }
 
 export interface UnreadCounts {
@@ -77,6 +80,7 @@ export class ReadState {
       seq = target;
       this.writer.put({ appId, userId: user.id, roomId: room.id, seq, createOnly: false });
       this.deps.userEvent(appId, user.id, { type: 'read', room: toRoomRef(room), seq });
+      this.tellReceipt(room, user, seq);
     }
     const counts = await this.ctx.store.reads.countAfter(user.id, room.id, seq);
     return { room: room.name, seq, ...counts };
@@ -114,6 +118,54 @@ export class ReadState {
       return [{ room: room.name, roomId: room.id, seq, unread, unreadMentions }];
     });
     return { user, rooms: list };
+  }
+
+  /**
+   * The room's readers (users with a marker, stored or not yet written here) and how far each has read, when
+   * the app sets readReceiptsMaxRoomSize and the room has at most that many; null otherwise. `user` is
+   * missing for a marker only this node knows yet.
+   */
+  private async readers(room: Room): Promise<Map<UserId, { user?: UserRef; seq: number }> | null> {
+    const max = (await this.deps.getApp(room.appId)).settings.readReceiptsMaxRoomSize;
+    if (max <= 0) return null;
+    const rows = await this.ctx.store.reads.listMarkers(room.id, max + 1);
+    const readers = new Map<UserId, { user?: UserRef; seq: number }>(
+      rows.map(({ user, seq }) => [user.id, { user, seq }]),
+    );
+    for (const [userId, seq] of this.writer.pendingInRoom(room.appId, room.id)) {
+      const known = readers.get(userId);
+      readers.set(userId, known ? { ...known, seq: Math.max(known.seq, seq) } : { seq });
+    }
+    return readers.size <= max ? readers : null;
+  }
+
+  /** After a `read` moved a marker: the room hears it, where receipts are on (never fails the `read`). */
+  private tellReceipt(room: Room, user: UserRef, seq: number): void {
+    this.readers(room)
+      .then((readers) => {
+        if (readers) this.deps.roomEvent(room, { type: 'read_receipt', room: toRoomRef(room), user, seq });
+      })
+      .catch((err: unknown) =>
+        this.ctx.logger.warn({ err, roomId: room.id }, 'telling a read receipt failed'),
+      );
+  }
+
+  /** Who has read the room up to which seq, furthest first; null where receipts are off or the room too big. */
+  async receipts(room: Room): Promise<{ receipts: ReadReceipt[] | null }> {
+    const readers = await this.readers(room);
+    if (readers === null) return { receipts: null };
+    const receipts: ReadReceipt[] = [];
+    for (const [userId, { user, seq }] of readers) {
+      const ref = user ?? (await this.userRef(room.appId, userId));
+      if (ref) receipts.push({ user: ref, seq });
+    }
+    receipts.sort((a, b) => b.seq - a.seq || a.user.id - b.user.id);
+    return { receipts };
+  }
+
+  private async userRef(appId: AppId, userId: UserId): Promise<UserRef | null> {
+    const user = await this.deps.getUser(appId, userId);
+    return user ? refOf(user) : null;
   }
 
   /** Shutdown: the markers not yet written are written now. */

@@ -23,6 +23,7 @@ import type {
   MuteOptions,
   NamedMute,
   OnlineUser,
+  ReadReceipt,
   ReadResult,
   SendInput,
   SendResult,
@@ -48,7 +49,7 @@ export interface SessionHost {
   readonly config: Pick<EngineConfig, 'outboundBufferBytes' | 'typingThrottleMs'>;
   readonly moderator: Moderator;
   /** Read markers and unread counts (readState.ts). */
-  readonly reads: Pick<ReadState, 'joined' | 'read' | 'withUnread'>;
+  readonly reads: Pick<ReadState, 'joined' | 'read' | 'withUnread' | 'receipts'>;
   /** Every operation's per-user budget (see operationLimiter.ts). */
   readonly limits: Pick<OperationLimiter, 'take' | 'enforce'>;
   slowConsumer(): void;
@@ -412,6 +413,11 @@ export class EngineSession implements Session, Subscriber {
   async read(name: string, seq: number): Promise<ReadResult> {
     this.enter('read', 'user');
     return this.host.reads.read(this.appId, this.user, await this.visibleRoom(name), seq);
+  }
+
+  async receipts(name: string): Promise<{ receipts: ReadReceipt[] | null }> {
+    this.enter('receipts');
+    return this.host.reads.receipts(await this.visibleRoom(name));
   }
 
   async refresh(credentials: Credentials): Promise<Principal> {

@@ -171,6 +171,12 @@ const settingsFields = {
     .describe(
       'Most guest users the app keeps; past it the oldest unused go first, else a new guest gets guest_limit',
     ),
+  readReceiptsMaxRoomSize: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .describe('Read receipts in rooms with at most this many readers (users with a read marker); 0: off'),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');

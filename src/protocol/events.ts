@@ -25,6 +25,7 @@ export const NATIVE_EVENTS = [
   'online_changed',
   'mention',
   'read',
+  'read_receipt',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -66,6 +67,8 @@ export interface NativeEventMap {
   mention: { room: RoomRef; messageId: number; author: UserRef; excerpt: string };
   /** Your read marker in the room moved to `seq` (on this connection or another of yours). */
   read: { room: RoomRef; seq: number };
+  /** Read receipts (where the app has them): `user` has read the room up to `seq`. */
+  read_receipt: { room: RoomRef; user: UserRef; seq: number };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

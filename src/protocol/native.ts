@@ -12,6 +12,7 @@ import type {
   JoinResult,
   MessageView,
   Mute,
+  ReadReceipt,
   ReadResult,
   RoomView,
   RoomVisibility,
@@ -34,6 +35,7 @@ export type {
   MessageKind,
   MessageView,
   Mute,
+  ReadReceipt,
   ReadResult,
   Role,
   RoomRef,
@@ -67,6 +69,7 @@ export const NATIVE_OPS = [
   'kick',
   'ping',
   'read',
+  'receipts',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -117,6 +120,8 @@ export interface NativeOperations {
   ping: { request: EmptyRequest; result: { time: number } };
   /** Moves your read marker in the room forward to `seq` (clamped to the room's last seq; never back). */
   read: { request: { room: string; seq: number }; result: ReadResult };
+  /** Who has read the room up to which seq; null where the app has no read receipts or the room is too big. */
+  receipts: { request: { room: string }; result: { receipts: ReadReceipt[] | null } };
 }
 
 /** Operations without fields accept `{}` or no data at all. */

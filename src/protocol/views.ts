@@ -147,3 +147,9 @@ export interface ReadResult {
   unread: number;
   unreadMentions: number;
 }
+
+/** Who has read a room up to which seq (read receipts). */
+export interface ReadReceipt {
+  user: UserRef;
+  seq: number;
+}

@@ -34,6 +34,7 @@ const SESSION_OPERATIONS: Record<
   listMutes: true,
   refresh: true,
   read: true,
+  receipts: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

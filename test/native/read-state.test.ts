@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/client/index.js';
 import { MAX_MENTIONS } from '../../src/core/mentions.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 import { createHttpHarness, type HttpHarness } from '../http/harness.js';
 import { api, ClientPool, events, NO_FLOOD, patchApp, register, TRANSPORTS } from './helpers.js';
 
@@ -143,6 +144,40 @@ describe.each(TRANSPORTS)('mentions and read state over %s', (transport) => {
 
     await expect(bob.read('reading', -1)).rejects.toMatchObject({ code: 'bad_request' });
     await expect(bob.read('no-such-room', 1)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('[proto.read-receipts] where the app has them, the room hears who read what and receipts lists it', async () => {
+    const ann = await connect('ann');
+    const bob = await connect('bob');
+    await ann.createRoom('receipts');
+    await ann.join('receipts');
+    await bob.join('receipts');
+    const last = sent(await ann.send('receipts', 'read me'));
+    // Off by default: no event, and receipts answers null.
+    expect(await ann.receipts('receipts')).toBeNull();
+
+    await patchApp(srv, { readReceiptsMaxRoomSize: 2 });
+    try {
+      const receipts = events(ann, 'read_receipt');
+      await bob.read('receipts', last.seq);
+      expect(await receipts.next()).toEqual({
+        room: { id: last.roomId, name: 'receipts' },
+        user: expect.objectContaining({ username: 'bob' }),
+        seq: last.seq,
+      });
+      const listed = await ann.receipts('receipts');
+      expect(listed?.map((r) => [r.user.username, r.seq])).toEqual([
+        ['ann', last.seq],
+        ['bob', last.seq],
+      ]);
+      // A third reader makes the room bigger than the app's limit: no receipts there.
+      const cid = await connect('cid');
+      await cid.join('receipts');
+      await cid.read('receipts', last.seq);
+      await waitFor(async () => (await ann.receipts('receipts')) === null);
+    } finally {
+      await patchApp(srv, { readReceiptsMaxRoomSize: 0 });
+    }
   });
 });
 

@@ -64,6 +64,7 @@ const EVENTS: EngineEvent[] = [
   { type: 'online_changed', online: [ann], offline: [mod] },
   { type: 'mention', room, messageId: 9, author: ann, excerpt: 'hello @mod' },
   { type: 'read', room, seq: 7 },
+  { type: 'read_receipt', room, user: ann, seq: 7 },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

@@ -131,6 +131,19 @@ export function readStateContract(
       expect(await store.reads.unreadCounts(app.id, ann.id)).toEqual([]);
     });
 
+    it("[store.receipts] lists a room's readers, furthest first, up to a limit", async () => {
+      const cid = await newUser('cid');
+      await store.reads.saveMarkers([marker(ann, 2), marker(bob, 5), marker(cid, 2)]);
+      const ref = (u: User) => ({ id: u.id, username: u.username, role: 'member' });
+      expect(await store.reads.listMarkers(room.id, 10)).toEqual([
+        { user: ref(bob), seq: 5 },
+        { user: ref(ann), seq: 2 },
+        { user: ref(cid), seq: 2 },
+      ]);
+      expect(await store.reads.listMarkers(room.id, 1)).toEqual([{ user: ref(bob), seq: 5 }]);
+      expect(await store.reads.listMarkers(999_999, 10)).toEqual([]);
+    });
+
     it('[store.markers.cascade] a deleted room takes its markers and mentions with it', async () => {
       const doomed = await newRoom('doomed');
       await post(ann, '@bob', [bob.id], doomed);

@@ -1,4 +1,4 @@
-import type { AppId, RoomId, User, UserId } from '../../core/types.js';
+import type { AppId, RoomId, User, UserId, UserRef } from '../../core/types.js';
 
 /** One user's read marker in one room: every message with a seq up to `seq` counts as read. */
 export interface MarkerWrite {
@@ -19,6 +19,12 @@ export interface UnreadRow {
   unread: number;
   /** Those of them that mention the user. */
   unreadMentions: number;
+}
+
+/** One reader of a room and the seq they have read up to (read receipts). */
+export interface ReceiptRow {
+  user: UserRef;
+  seq: number;
 }
 
 /**
@@ -44,4 +50,6 @@ export interface ReadStateStore {
     roomId: RoomId,
     seq: number,
   ): Promise<{ unread: number; unreadMentions: number }>;
+  /** Up to `limit` markers of the room with their users: the furthest read first, then by user id. */
+  listMarkers(roomId: RoomId, limit: number): Promise<ReceiptRow[]>;
 }

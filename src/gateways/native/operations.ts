@@ -314,6 +314,7 @@ const table: Record<NativeOp, Operation> = {
     },
   }),
   read: defineOp('read', readOps.read),
+  receipts: defineOp('receipts', readOps.receipts),
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

@@ -138,7 +138,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
       };
     // Kicks and bans of this user arrive as the session's terminate (kicked-from-workspace); those of others,
     // mutes, room presence, typing and slash-command replies (reported in message-sent) have no event here;
-    // nor have mentions and read markers.
+    // nor have mentions, read markers and read receipts.
     case 'presence_join':
     case 'presence_leave':
     case 'typing':
@@ -150,6 +150,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'system':
     case 'mention':
     case 'read':
+    case 'read_receipt':
       return { kind: 'none' };
   }
 }

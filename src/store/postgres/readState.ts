@@ -1,6 +1,7 @@
 import { usernameKey } from '../../core/names.js';
 import type { AppId, RoomId, User, UserId } from '../../core/types.js';
-import type { MarkerWrite, ReadStateStore, UnreadRow } from '../../engine/ports/readStore.js';
+import type { MarkerWrite, ReadStateStore, ReceiptRow, UnreadRow } from '../../engine/ports/readStore.js';
+import { toReceipt, type ReceiptDbRow } from '../receipts.js';
 import { toUser, type UserRow } from '../rows.js';
 import { sql, type Db } from './db.js';
 
@@ -39,6 +40,11 @@ const q = {
             (${unread('r.user_id', 'r.room_id', 'r.seq')}) AS unread,
             (${unreadMentions('r.user_id', 'r.room_id', 'r.seq')}) AS "unreadMentions"
      FROM read_markers r WHERE r.user_id = $2 AND r.app_id = $1 ORDER BY r.room_id`,
+  ),
+  listMarkers: sql(
+    'reads.list-markers',
+    `SELECT u.id, u.username, u.role, r.seq FROM read_markers r JOIN users u ON u.id = r.user_id
+     WHERE r.room_id = $1 ORDER BY r.seq DESC, u.id LIMIT $2`,
   ),
   countAfter: sql(
     'reads.count-after',
@@ -111,5 +117,10 @@ export class PostgresReadState implements ReadStateStore {
       seq,
     ]);
     return { unread: row?.unread ?? 0, unreadMentions: row?.unreadMentions ?? 0 };
+  }
+
+  async listMarkers(roomId: RoomId, limit: number): Promise<ReceiptRow[]> {
+    const rows = await this.db.query<ReceiptDbRow>(q.listMarkers, [roomId, Math.max(Math.trunc(limit), 0)]);
+    return rows.map(toReceipt);
   }
 }

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { usernameKey } from '../../core/names.js';
 import type { AppId, RoomId, User, UserId } from '../../core/types.js';
-import type { MarkerWrite, ReadStateStore, UnreadRow } from '../../engine/ports/readStore.js';
+import type { MarkerWrite, ReadStateStore, ReceiptRow, UnreadRow } from '../../engine/ports/readStore.js';
 import { toUser, type UserRow } from '../rows.js';
+import { toReceipt, type ReceiptDbRow } from '../receipts.js';
 import { guard } from './errors.js';
 
 // Messages after a marker that count as unread for its user: not theirs, not deleted. `@user`, `@room` and
@@ -38,6 +39,10 @@ function prepare(db: Database.Database) {
       `SELECT r.room_id AS roomId, r.seq AS seq, (${ofMarker(UNREAD)}) AS unread,
               (${ofMarker(UNREAD_MENTIONS)}) AS unreadMentions
        FROM read_markers r WHERE r.user_id = @userId AND r.app_id = @appId ORDER BY r.room_id`,
+    ),
+    listMarkers: db.prepare<[number, number], ReceiptDbRow>(
+      `SELECT u.id, u.username, u.role, r.seq FROM read_markers r JOIN users u ON u.id = r.user_id
+       WHERE r.room_id = ? ORDER BY r.seq DESC, u.id LIMIT max(?, 0)`,
     ),
     countAfter: db.prepare<{ user: number; room: number; seq: number }, Omit<UnreadRow, 'roomId' | 'seq'>>(
       `SELECT (${UNREAD}) AS unread, (${UNREAD_MENTIONS}) AS unreadMentions`,
@@ -88,5 +93,9 @@ export class SqliteReadState implements ReadStateStore {
       const row = this.q.countAfter.get({ user: userId, room: roomId, seq });
       return { unread: row?.unread ?? 0, unreadMentions: row?.unreadMentions ?? 0 };
     });
+  }
+
+  async listMarkers(roomId: RoomId, limit: number): Promise<ReceiptRow[]> {
+    return guard(this.db, () => this.q.listMarkers.all(roomId, Math.trunc(limit)).map(toReceipt));
   }
 }

@@ -12,6 +12,7 @@ const room = z.string().min(1).max(128);
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 const readSchema = z.strictObject({ room, seq });
+const receiptsSchema = z.strictObject({ room });
 
 export const readOps = {
   read: {
@@ -22,6 +23,16 @@ export const readOps = {
       session: Session,
     ): Promise<OpResult<'read'>> {
       return session.read(input.room, input.seq);
+    },
+  },
+  receipts: {
+    schema: receiptsSchema,
+    async handle(
+      _ctx: unknown,
+      input: z.output<typeof receiptsSchema>,
+      session: Session,
+    ): Promise<OpResult<'receipts'>> {
+      return session.receipts(input.room);
     },
   },
 };
