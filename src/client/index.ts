@@ -50,6 +50,8 @@ export type {
   OpRequest,
   OpResult,
   PinView,
+  ReadReceipt,
+  ReadResult,
   RoomRef,
   RoomView,
   RoomVisibility,

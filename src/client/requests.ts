@@ -114,4 +114,17 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   async unreact(room: string, id: number, emoji: string): Promise<ReactionResult> {
     return (await this.call('unreact', { room, id, emoji })) as OpResult<'unreact'>;
   }
+
+  /**
+   * Marks `room` read up to `seq` (clamped to the room's last seq; a marker never moves back). Every connection
+   * of yours hears `read` when the marker moved; the answer has the marker and what is still unread.
+   */
+  async read(room: string, seq: number): Promise<OpResult<'read'>> {
+    return (await this.call('read', { room, seq })) as OpResult<'read'>;
+  }
+
+  /** Who has read `room` up to which seq; null where the app has no read receipts or the room is too big. */
+  async receipts(room: string): Promise<OpResult<'receipts'>['receipts']> {
+    return ((await this.call('receipts', { room })) as OpResult<'receipts'>).receipts;
+  }
 }

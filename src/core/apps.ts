@@ -16,6 +16,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   guestRetentionHours: 24,
   maxGuests: 10_000,
   maxReactionEmoji: DEFAULT_MAX_REACTION_EMOJI,
+  readReceiptsMaxRoomSize: 0,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

@@ -36,6 +36,8 @@ export const LIMITED_OPERATIONS = [
   'pins',
   'react',
   'unreact',
+  'read',
+  'receipts',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -74,6 +76,8 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   pins: { burst: 20, perSecond: 4 },
   react: { burst: 20, perSecond: 2 },
   unreact: { burst: 20, perSecond: 2 },
+  read: { burst: 20, perSecond: 4 },
+  receipts: { burst: 10, perSecond: 2 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

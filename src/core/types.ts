@@ -32,6 +32,11 @@ export interface AppSettings {
   maxGuests: number;
   /** Most distinct emoji one message may carry; a reaction with one more is refused (`too_many_reactions`). */
   maxReactionEmoji: number;
+  /**
+   * Read receipts (who has read up to which seq) in rooms with at most this many readers (users with a read
+   * marker there); 0 turns them off.
+   */
+  readReceiptsMaxRoomSize: number;
 }
 
 export interface App {
@@ -117,6 +122,8 @@ export interface Message {
   replyTo: ReplyQuote | null;
   /** How many replies it has, kept exact by the store (counted in the transaction that commits a reply). */
   replyCount: number;
+  /** The users the text mentioned when it was posted (at most MAX_MENTIONS); absent: none. */
+  mentions?: UserRef[];
 }
 
 export interface Mute {

@@ -16,6 +16,7 @@ import type {
   ReactionInput,
   ReactionResult,
   SendResult,
+  UserUnread,
 } from './api.js';
 import type { Broadcast } from './broadcast.js';
 import type { Catalog } from './catalog.js';
@@ -30,6 +31,7 @@ import type { Pins } from './pins.js';
 import type { Presence } from './presence.js';
 import type { Replies } from './replies.js';
 import type { Reactions } from './reactions.js';
+import type { ReadState } from './readState.js';
 import type { RoomInput, RoomPatch, Rooms } from './rooms.js';
 import type { StorageHealthView } from './storageHealth.js';
 import { refOf } from './views.js';
@@ -51,6 +53,7 @@ export interface AdminParts {
   stats(): { sessions: number; rooms: number };
   storageHealth(): StorageHealthView;
   reactions: Pick<Reactions, 'forUser'>;
+  reads: ReadState;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -292,5 +295,12 @@ export class Admin implements EngineAdmin {
 
   unreact(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult> {
     return this.parts.reactions.forUser(appId, room, messageId, input, false);
+  }
+
+  // ---------------------------------------------------------------- read state
+
+  /** Each room's unread counts for the user (see readState.ts). */
+  unread(appId: AppId, username: string): Promise<UserUnread> {
+    return this.parts.reads.unreadOf(appId, username);
   }
 }

@@ -117,6 +117,32 @@ export interface ReactionInput {
 }
 
 /** A mute with the muted user's name, for lists shown to moderators. */
+export interface ReadResult {
+  room: string;
+  seq: number;
+  unread: number;
+  unreadMentions: number;
+}
+
+export interface ReadReceipt {
+  user: UserRef;
+  seq: number;
+}
+
+export interface RoomUnread {
+  room: string;
+  roomId: number;
+  /** The read marker. */
+  seq: number;
+  unread: number;
+  unreadMentions: number;
+}
+
+export interface UserUnread {
+  user: UserRef;
+  rooms: RoomUnread[];
+}
+
 export interface NamedMute extends Mute {
   username: string;
 }
@@ -146,7 +172,8 @@ export interface Session {
    * Every call counts against the user's rate limit for its operation (docs/protocol.md), except a look-up a
    * gateway makes on its own to handle a push (`counted: false`), which no client asked for.
    */
-  listRooms(opts?: { counted?: boolean }): Promise<RoomView[]>;
+  /** `unread`: each room's unread counts for this user (native rooms.list; see readState.ts). */
+  listRooms(opts?: { counted?: boolean; unread?: boolean }): Promise<RoomView[]>;
   createRoom(input: { name: string; visibility?: RoomVisibility; topic?: string }): Promise<RoomView>;
   join(room: string, opts?: JoinOptions): Promise<JoinResult>;
   leave(room: string): Promise<void>;
@@ -177,6 +204,10 @@ export interface Session {
 
   /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
   refresh(credentials: Credentials): Promise<Principal>;
+  /** Moves the user's read marker in the room forward to `seq` (clamped to the room's last seq). */
+  read(room: string, seq: number): Promise<ReadResult>;
+  /** Who has read the room up to which seq; null where the app has no read receipts or the room is too big. */
+  receipts(room: string): Promise<{ receipts: ReadReceipt[] | null }>;
   /**
    * The connection is gone (the gateway calls this once, whatever closed it). The user's presence ends after
    * the grace period, so that a reload does not flap; `immediate` (an explicit logout) ends it at once.
@@ -272,6 +303,8 @@ export interface EngineAdmin {
   /** A reaction by `username` (who must exist), through the same rules as a client's `react`. */
   react(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult>;
   unreact(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult>;
+  /** Each room's unread counts for the user, in the rooms where the user has a read marker and may look. */
+  unread(appId: AppId, username: string): Promise<UserUnread>;
 }
 
 /** The engine as the server that owns it sees it: both sides, and the stop. */

@@ -21,6 +21,8 @@ const roomView = roomRef.extend({
   lastSeq: seq,
   online: z.number().int().nonnegative(),
   createdBy: id.nullable(),
+  unread: z.number().int().nonnegative().optional(),
+  unreadMentions: z.number().int().nonnegative().optional(),
 });
 const messageView = z.object({
   id,
@@ -40,6 +42,7 @@ const messageView = z.object({
   reactions: z.array(
     z.object({ emoji: z.string(), count: z.number().int().nonnegative(), me: z.boolean().optional() }),
   ),
+  mentions: z.array(userRef),
 });
 
 const event = z.discriminatedUnion('type', [
@@ -95,6 +98,15 @@ const event = z.discriminatedUnion('type', [
     user: userRef,
     added: z.boolean(),
   }),
+  z.object({
+    type: z.literal('mention'),
+    room: roomRef,
+    messageId: id,
+    author: userRef,
+    excerpt: z.string(),
+  }),
+  z.object({ type: z.literal('read'), room: roomRef, seq }),
+  z.object({ type: z.literal('read_receipt'), room: roomRef, user: userRef, seq }),
 ]);
 
 const presenceEntry = z.object({

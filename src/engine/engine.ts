@@ -16,6 +16,7 @@ import { PendingWrites, type EngineContext } from './context.js';
 import { GuestReaper } from './guestReaper.js';
 import { Identity } from './identity.js';
 import { Inbound } from './inbound.js';
+import { Mentions } from './mentions.js';
 import { Messages } from './messages.js';
 import type { EngineMetrics } from './ports/metrics.js';
 import { ModerationCache } from './moderationCache.js';
@@ -28,6 +29,7 @@ import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
 import { Replies } from './replies.js';
 import { Reactions } from './reactions.js';
+import { ReadState } from './readState.js';
 import { Rooms } from './rooms.js';
 import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Sessions } from './sessions.js';
@@ -80,6 +82,8 @@ export class Engine implements EngineApi {
   readonly replyThreads: Replies;
   readonly pinBoard: Pins;
   readonly reactions: Reactions;
+  readonly mentions: Mentions;
+  readonly reads: ReadState;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -152,11 +156,33 @@ export class Engine implements EngineApi {
     this.replyThreads = new Replies(ctx);
     this.pinBoard = new Pins(ctx, this.broadcast, this.moderator);
     this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
+    const userEvent = this.broadcast.userEvent.bind(this.broadcast);
+    this.mentions = new Mentions(ctx, {
+      isOnline,
+      inRoom: (room, userId) => this.presence.roomOnline(room).some((user) => user.id === userId),
+      canSee: (room, user) => this.catalog.canSee(room, user),
+      userEvent,
+    });
+    this.reads = new ReadState(ctx, {
+      userEvent,
+      visibleRooms: (appId, user) => this.catalog.visibleRooms(appId, user),
+      findUser: (appId, username) => this.catalog.findUser(appId, username),
+      getApp: (appId) => this.catalog.getApp(appId),
+      getUser: (appId, userId) => this.catalog.getUser(appId, userId),
+      roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
+    });
     this.messages = new Messages(
       ctx,
       moderation,
       this.moderator,
       this.broadcast,
+      {
+        mentions: (appId, text) => this.mentions.resolve(appId, text),
+        posted: (room, message) => {
+          this.mentions.notify(room, message);
+          if (message.author) this.reads.wrote(room.appId, message.author.id, room.id, message.seq);
+        },
+      },
       (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
       [(views, readerId) => this.reactions.fill(views, readerId)],
     );
@@ -177,6 +203,7 @@ export class Engine implements EngineApi {
       stats,
       storageHealth: () => this.health.view(),
       reactions,
+      reads: this.reads,
     };
     this.admin = new Admin(ctx, adminParts);
     const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
@@ -233,6 +260,7 @@ export class Engine implements EngineApi {
     this.sessions.terminateAll(disconnect('shutdown'));
     this.presence.stop();
     await this.writes.settled();
+    await this.reads.stop();
     this.channels.clearAll();
   }
 
@@ -288,4 +316,5 @@ export class Engine implements EngineApi {
   unpin: EngineAdmin['unpin'] = (...a) => this.admin.unpin(...a);
   react: EngineAdmin['react'] = (...a) => this.admin.react(...a);
   unreact: EngineAdmin['unreact'] = (...a) => this.admin.unreact(...a);
+  unread: EngineAdmin['unread'] = (...a) => this.admin.unread(...a);
 }

@@ -10,6 +10,10 @@ export interface RoomView {
   lastSeq: number;
   online: number;
   createdBy: number | null;
+  /** For the reader, in rooms.list and join: messages after their read marker (see readState.ts). */
+  unread?: number;
+  /** For the reader: those of the unread messages that mention them. */
+  unreadMentions?: number;
 }
 
 export interface RoomRef {
@@ -37,6 +41,8 @@ export interface MessageView {
   replyCount: number;
   /** Reactions by emoji, most used first. */
   reactions: ReactionCount[];
+  /** The users the text mentioned when it was posted (at most MAX_MENTIONS), in the order of the text. */
+  mentions: UserRef[];
 }
 
 /** A pinned message with who pinned it (null: the operator, or a user since removed) and when. */
@@ -92,6 +98,12 @@ export type EngineEvent =
       count: number;
       user: UserRef;
       added: boolean;
-    };
+    }
+  /** To a mentioned user who is online, outside the room, and may see it. */
+  | { type: 'mention'; room: RoomRef; messageId: number; author: UserRef; excerpt: string }
+  /** To every connection of a user whose read marker in the room moved (to `seq`). */
+  | { type: 'read'; room: RoomRef; seq: number }
+  /** To the room, where the app has read receipts and the room is small enough: a reader's marker moved. */
+  | { type: 'read_receipt'; room: RoomRef; user: UserRef; seq: number };
 
 export type EngineEventType = EngineEvent['type'];

@@ -51,6 +51,13 @@ export interface PostInput {
  * query for the whole list. `readerId`: whose answer it is (null in broadcasts and the operator's reads).
  */
 export type MessageDecorator = (views: MessageView[], readerId: UserId | null) => Promise<void>;
+/** What the post pipeline asks of the mentions and read-state parts. */
+export interface PostHooks {
+  /** The users the text mentions (resolved before the message is stored with them). */
+  mentions(appId: number, text: string): Promise<UserRef[]>;
+  /** The message was committed and fanned out: mentions told, the author's read marker moved (no waiting). */
+  posted(room: Room, message: MessageView): void;
+}
 
 export interface Replay {
   messages: MessageView[];
@@ -68,6 +75,7 @@ export class Messages {
     private readonly moderation: ModerationCache,
     private readonly moderator: Moderator,
     private readonly broadcast: Broadcast,
+    private readonly hooks: PostHooks,
     /** Told of every deletion once it is committed and announced (the pins part unpins the message). */
     private readonly afterRemove: (room: Room, message: MessageView, actor: Actor) => Promise<void> = () =>
       Promise.resolve(),
@@ -110,6 +118,7 @@ export class Messages {
       if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
     }
     const html = kind === 'me' ? renderInline(text) : renderMarkdown(text);
+    const mentions = await this.hooks.mentions(app.id, text);
     this.ctx.metrics.messageIn();
     const appended = await this.ctx.track(
       this.ctx.store.messages.append({
@@ -122,6 +131,7 @@ export class Messages {
         clientMsgId,
         createdAt: now,
         replyTo: parentId,
+        mentions: mentions.map((user) => user.id),
       }),
     );
     const message = toMessageView(appended.message, room.name);
@@ -131,6 +141,7 @@ export class Messages {
       const started = performance.now();
       this.broadcast.message(room, { type: 'message', room: toRoomRef(room), message });
       this.ctx.metrics.fanoutLatency(performance.now() - started);
+      this.hooks.posted(room, message);
     }
     return { kind: 'message', message, duplicate: appended.duplicate };
   }

@@ -24,6 +24,8 @@ import type {
   NamedMute,
   OnlineUser,
   ReactionResult,
+  ReadReceipt,
+  ReadResult,
   SendInput,
   SendResult,
   Session,
@@ -36,6 +38,7 @@ import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { PostInput, Replay } from './messages.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
+import type { ReadState } from './readState.js';
 import type { OperationLimiter } from './operationLimiter.js';
 import type { Reactions } from './reactions.js';
 import { ReplayFloors } from './replayFloors.js';
@@ -47,6 +50,8 @@ export interface SessionHost {
   readonly clock: Clock;
   readonly config: Pick<EngineConfig, 'outboundBufferBytes' | 'typingThrottleMs'>;
   readonly moderator: Moderator;
+  /** Read markers and unread counts (readState.ts). */
+  readonly reads: Pick<ReadState, 'joined' | 'read' | 'withUnread' | 'receipts'>;
   /** Every operation's per-user budget (see operationLimiter.ts). */
   readonly limits: Pick<OperationLimiter, 'take' | 'enforce'>;
   slowConsumer(): void;
@@ -237,10 +242,11 @@ export class EngineSession implements Session, Subscriber {
     return room;
   }
 
-  async listRooms(opts: { counted?: boolean } = {}): Promise<RoomView[]> {
+  async listRooms(opts: { counted?: boolean; unread?: boolean } = {}): Promise<RoomView[]> {
     if (opts.counted === false) this.assertOpen();
     else this.enter('listRooms');
-    return this.host.visibleRooms(this.appId, this.user);
+    const rooms = await this.host.visibleRooms(this.appId, this.user);
+    return opts.unread && !this.anonymous ? this.host.reads.withUnread(this.appId, this.user, rooms) : rooms;
   }
 
   async createRoom(input: { name: string; visibility?: RoomVisibility; topic?: string }): Promise<RoomView> {
@@ -265,8 +271,11 @@ export class EngineSession implements Session, Subscriber {
         channel.subscribe(this);
       }
       const replay = await this.host.replay(room, app, sinceSeq, this.readerId);
+      const view = await this.host.describeRoom(room);
       const result: JoinResult = {
-        room: await this.host.describeRoom(room),
+        room: this.anonymous
+          ? view
+          : { ...view, ...(await this.host.reads.joined(this.appId, this.user, room, replay.lastSeq)) },
         messages: replay.messages,
         gap: replay.gap,
         lastSeq: replay.lastSeq,
@@ -434,6 +443,18 @@ export class EngineSession implements Session, Subscriber {
   async pins(name: string): Promise<PinView[]> {
     this.enter('pins');
     return this.host.pins(await this.visibleRoom(name));
+  }
+
+  // ------------------------------------------------------------------ read state (readState.ts)
+
+  async read(name: string, seq: number): Promise<ReadResult> {
+    this.enter('read', 'user');
+    return this.host.reads.read(this.appId, this.user, await this.visibleRoom(name), seq);
+  }
+
+  async receipts(name: string): Promise<{ receipts: ReadReceipt[] | null }> {
+    this.enter('receipts');
+    return this.host.reads.receipts(await this.visibleRoom(name));
   }
 
   async refresh(credentials: Credentials): Promise<Principal> {

@@ -12,6 +12,7 @@ import type { Pins } from './pins.js';
 import type { Presence } from './presence.js';
 import type { Replies } from './replies.js';
 import type { Reactions } from './reactions.js';
+import type { ReadState } from './readState.js';
 import type { Rooms } from './rooms.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
@@ -31,6 +32,7 @@ export interface SessionHostParts {
   replyThreads: Replies;
   pinBoard: Pins;
   reactions: Reactions;
+  reads: ReadState;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
 }
@@ -45,6 +47,9 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     config: ctx.config,
     get moderator() {
       return parts().moderator;
+    },
+    get reads() {
+      return parts().reads;
     },
     limits: {
       take: (caller, op) => parts().limits.take(caller, op),

@@ -193,5 +193,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     replies: watched(store.replies, health, new Set()),
     pins: watched(store.pins, health, new Set()),
     reactions: watched(store.reactions, health, REACTION_WRITES),
+    reads: watched(store.reads, health, new Set()),
   };
 }

@@ -18,6 +18,7 @@ export function toMessageView(message: Message, roomName: string): MessageView {
     replyTo: message.replyTo,
     replyCount: message.replyCount,
     reactions: [],
+    mentions: message.mentions ?? [],
   };
 }
 

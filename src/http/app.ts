@@ -20,6 +20,7 @@ import { roomRoutes } from './routes/rooms.js';
 import { httpTimeouts } from './timeouts.js';
 import { threadRoutes } from './routes/threads.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { unreadRoutes } from './routes/unread.js';
 import { userRoutes } from './routes/users.js';
 import { registerWebRoutes } from './routes/web.js';
 
@@ -85,6 +86,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...messageRoutes(api),
     ...moderationRoutes(api),
     ...threadRoutes(api),
+    ...unreadRoutes(api),
     ...healthRoutes({ ready: deps.ready, registry: deps.registry }),
     ...reactionRoutes(api),
   ];

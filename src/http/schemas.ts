@@ -178,6 +178,12 @@ const settingsFields = {
     .min(1)
     .max(MAX_REACTION_EMOJI_LIMIT)
     .describe('Most distinct emoji one message may carry; one more is refused with too_many_reactions'),
+  readReceiptsMaxRoomSize: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .describe('Read receipts in rooms with at most this many readers (users with a read marker); 0: off'),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -277,6 +283,9 @@ export const messageSchema = named(
       .describe('The message this one answers; null when it is not a reply'),
     replyCount: z.number().int().min(0).describe('How many replies the message has'),
     reactions: z.array(reactionCountSchema).describe('Reactions by emoji, most used first'),
+    mentions: z
+      .array(userRefSchema)
+      .describe('The users the text mentioned when it was posted (at most 20), in the order of the text'),
   }),
   'Message',
 );
@@ -368,4 +377,20 @@ export const pinSchema = named(
   }),
   'Pin',
   'A pinned message',
+);
+
+/** One room of `GET /api/v1/apps/:app/users/:username/unread`. */
+export const roomUnreadSchema = named(
+  z.strictObject({
+    room: z.string(),
+    roomId: id,
+    seq: z.number().int().min(0).describe("The user's read marker: messages up to this seq count as read"),
+    unread: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Messages after the marker that the user did not write and that are not deleted'),
+    unreadMentions: z.number().int().min(0).describe('Those of the unread messages that mention the user'),
+  }),
+  'RoomUnread',
 );

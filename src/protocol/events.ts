@@ -26,6 +26,9 @@ export const NATIVE_EVENTS = [
   'message_pinned',
   'message_unpinned',
   'reaction_changed',
+  'mention',
+  'read',
+  'read_receipt',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -79,6 +82,12 @@ export interface NativeEventMap {
     user: UserRef;
     added: boolean;
   };
+  /** You were mentioned in a room you may see but are not in (`excerpt`: the message's first 100 characters). */
+  mention: { room: RoomRef; messageId: number; author: UserRef; excerpt: string };
+  /** Your read marker in the room moved to `seq` (on this connection or another of yours). */
+  read: { room: RoomRef; seq: number };
+  /** Read receipts (where the app has them): `user` has read the room up to `seq`. */
+  read_receipt: { room: RoomRef; user: UserRef; seq: number };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -14,6 +14,8 @@ import type {
   Mute,
   PinView,
   ReactionResult,
+  ReadReceipt,
+  ReadResult,
   RoomView,
   RoomVisibility,
   SendResult,
@@ -38,6 +40,8 @@ export type {
   PinView,
   ReactionCount,
   ReactionResult,
+  ReadReceipt,
+  ReadResult,
   Role,
   RoomRef,
   RoomView,
@@ -75,6 +79,8 @@ export const NATIVE_OPS = [
   'pins',
   'react',
   'unreact',
+  'read',
+  'receipts',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -135,6 +141,10 @@ export interface NativeOperations {
   pins: { request: { room: string }; result: { pins: PinView[] } };
   react: { request: { room: string; id: number; emoji: string }; result: ReactionResult };
   unreact: { request: { room: string; id: number; emoji: string }; result: ReactionResult };
+  /** Moves your read marker in the room forward to `seq` (clamped to the room's last seq; never back). */
+  read: { request: { room: string; seq: number }; result: ReadResult };
+  /** Who has read the room up to which seq; null where the app has no read receipts or the room is too big. */
+  receipts: { request: { room: string }; result: { receipts: ReadReceipt[] | null } };
 }
 
 /** Operations without fields accept `{}` or no data at all. */

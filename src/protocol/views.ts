@@ -41,6 +41,10 @@ export interface RoomView {
   lastSeq: number;
   online: number;
   createdBy: number | null;
+  /** For the reader (rooms.list, join): messages after their read marker, not theirs, not deleted. */
+  unread?: number;
+  /** For the reader: those of the unread messages that mention them. */
+  unreadMentions?: number;
 }
 
 export type MessageKind = 'text' | 'me' | 'system';
@@ -65,6 +69,8 @@ export interface MessageView {
   replyCount: number;
   /** Reactions by emoji, most used first. */
   reactions: ReactionCount[];
+  /** The users the text mentioned when it was posted (at most 20), in the order of the text. */
+  mentions: UserRef[];
 }
 
 /** What a reply shows of the message it answers; `deleted` once the parent was deleted (excerpt then empty). */
@@ -151,4 +157,18 @@ export interface ReactionResult {
   changed: boolean;
   /** The message's reactions now, with `me` for the one who reacted. */
   reactions: ReactionCount[];
+}
+
+/** The answer to `read`: the room's read marker now and what is still unread after it. */
+export interface ReadResult {
+  room: string;
+  seq: number;
+  unread: number;
+  unreadMentions: number;
+}
+
+/** Who has read a room up to which seq (read receipts). */
+export interface ReadReceipt {
+  user: UserRef;
+  seq: number;
 }

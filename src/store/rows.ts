@@ -150,6 +150,8 @@ export interface MessageRow {
   reply_deleted_at: number | null;
   /** Whether the parent row was found (0/1 or a boolean, as the driver returns it). */
   reply_found: number | boolean | null;
+  /** The mentioned users as a JSON array: text from SQLite, parsed already from PostgreSQL. */
+  mentions?: unknown;
 }
 
 /** A stored value outside its domain means the database was changed behind Parley's back, or a bug wrote it. */
@@ -279,7 +281,19 @@ export function toMessage(row: MessageRow): Message {
     deletedAt: row.deleted_at,
     replyTo: quoteOf(row),
     replyCount: row.reply_count,
+    mentions: row.deleted_at === null ? mentionsOf(row.mentions) : [],
   };
+}
+
+/** The mentions column as users (a deleted message, whose text is gone, mentions nobody any more). */
+function mentionsOf(raw: unknown): UserRef[] {
+  const list: unknown = typeof raw === 'string' ? JSON.parse(raw) : (raw ?? []);
+  if (!Array.isArray(list)) throw new ParleyError('internal', 'stored mentions are not a list');
+  return list.map((entry: { id: number; username: string; role: string }) => ({
+    id: entry.id,
+    username: entry.username,
+    role: oneOf(entry.role, ROLES, 'role'),
+  }));
 }
 
 /**

@@ -39,6 +39,8 @@ const SESSION_OPERATIONS: Record<
   pins: true,
   react: true,
   unreact: true,
+  read: true,
+  receipts: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

@@ -38,6 +38,7 @@ class FlakyStore {
       replies: {} as Store['replies'],
       pins: {} as Store['pins'],
       reactions: {} as Store['reactions'],
+      reads: {} as Store['reads'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

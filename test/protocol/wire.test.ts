@@ -40,6 +40,7 @@ const message = {
   replyTo: null,
   replyCount: 0,
   reactions: [],
+  mentions: [],
 };
 
 /** One engine event of every type. */
@@ -64,6 +65,9 @@ const EVENTS: EngineEvent[] = [
   { type: 'message_pinned', room, message, by: mod },
   { type: 'message_unpinned', room, message, by: null },
   { type: 'reaction_changed', room, messageId: 1, emoji: '👍', count: 2, user: ann, added: true },
+  { type: 'mention', room, messageId: 9, author: ann, excerpt: 'hello @mod' },
+  { type: 'read', room, seq: 7 },
+  { type: 'read_receipt', room, user: ann, seq: 7 },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

@@ -688,6 +688,7 @@ export function storeContract(
           deletedAt: null,
           replyTo: null,
           replyCount: 0,
+          mentions: [],
         });
         expect(await store.messages.get(room.id, message.id)).toEqual(message);
         const system = await store.messages.append(msg(room, null, 'topic changed'));

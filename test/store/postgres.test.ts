@@ -20,6 +20,7 @@ import type { NewMessage, Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
 import { repliesContract } from './contract-replies.js';
 import { reactionStoreContract } from './contract-reactions.js';
+import { readStateContract } from './contract-read.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -256,6 +257,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   storeContract('postgres', () => openStore(), closeAll);
   repliesContract('postgres', () => openStore(), closeAll);
   reactionStoreContract('postgres', () => openStore(), closeAll);
+  readStateContract('postgres', () => openStore(), closeAll);
 
   describe('postgres: several nodes on one database', () => {
     afterEach(closeAll);
@@ -487,7 +489,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
     it('[store.pg.migrations.newer] a database migrated by a newer build is refused as unavailable', async () => {
       const schema = newSchemaName();
       const next = {
-        version: MIGRATIONS.length + 1,
+        version: Math.max(...MIGRATIONS.map((m) => m.version)) + 1,
         name: 'from the future',
         sql: 'CREATE TABLE future (x INT)',
       };

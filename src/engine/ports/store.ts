@@ -19,6 +19,7 @@ import type {
 } from '../../core/types.js';
 import type { Role } from '../../core/roles.js';
 import type { ReactionStore } from './reactionStore.js';
+import type { ReadStateStore } from './readStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -137,6 +138,11 @@ export interface NewMessage {
    * in the same transaction (not for a duplicate).
    */
   replyTo?: MessageId | null;
+  /**
+   * The users the message mentions, in order (ids of existing users of the app, each once), stored with the
+   * message in the same transaction; a user removed meanwhile is skipped. Read back as Message.mentions.
+   */
+  mentions?: readonly UserId[];
 }
 
 export interface AppendResult {
@@ -193,6 +199,8 @@ export interface Store {
   messages: MessageLog;
   guests: GuestRoster;
   reactions: ReactionStore;
+  /** Read markers and mention look-ups (ports/readStore.ts). */
+  reads: ReadStateStore;
   /** Checks that the store can be reached (for /readyz). */
   ping(): Promise<void>;
   /**

@@ -26,6 +26,7 @@ import {
   type OperationContext,
 } from './ops/define.js';
 import { threadOps } from './ops/threads.js';
+import { readOps } from './ops/read.js';
 import {
   toWireBan,
   toWireHistory,
@@ -110,7 +111,7 @@ const table: Record<NativeOp, Operation> = {
   'rooms.list': defineOp('rooms.list', {
     schema: empty,
     async handle(_ctx, _input, session) {
-      return { rooms: toWireRooms(await session.listRooms()) };
+      return { rooms: toWireRooms(await session.listRooms({ unread: true })) };
     },
   }),
   'rooms.create': defineOp('rooms.create', {
@@ -238,6 +239,8 @@ const table: Record<NativeOp, Operation> = {
   }),
   ...threadOps,
   ...reactionOps,
+  read: defineOp('read', readOps.read),
+  receipts: defineOp('receipts', readOps.receipts),
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

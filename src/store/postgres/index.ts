@@ -8,6 +8,7 @@ import { PostgresPinBoard } from './pins.js';
 import { PostgresReplyLog } from './replies.js';
 import { PostgresReactionStore } from './reactions.js';
 import { checkSchemaName, migrate } from './migrations.js';
+import { PostgresReadState } from './readState.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -86,6 +87,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     replies: new PostgresReplyLog(db),
     pins: new PostgresPinBoard(db),
     reactions: new PostgresReactionStore(db),
+    reads: new PostgresReadState(db),
     async ping() {
       await db.query(ping, []);
     },

@@ -20,7 +20,11 @@ function pageSize(limit: number): number {
 // A reply also reads its parent as it is now (replySql.ts).
 export const COLUMNS = `m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
   u.role AS author_role, m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at,
-  m.deleted_at, ${REPLY_COLUMNS}`;
+  m.deleted_at, ${REPLY_COLUMNS},
+  -- The users a message mentions, as they are now, in the order of the text (a JSON array, '[]' for none).
+  (SELECT COALESCE(json_agg(json_build_object('id', mu.id, 'username', mu.username, 'role', mu.role)
+                            ORDER BY mm.pos), '[]'::json)
+   FROM message_mentions mm JOIN users mu ON mu.id = mm.user_id WHERE mm.message_id = m.id) AS mentions`;
 /** What follows `FROM messages m` (or a CTE named m) in every read. */
 export const JOINS = `LEFT JOIN users u ON u.id = m.author_id ${REPLY_JOINS}`;
 export const SELECT = `SELECT ${COLUMNS} FROM messages m ${JOINS}`;
@@ -91,6 +95,13 @@ const q = {
     `UPDATE messages SET reply_count = reply_count + 1 WHERE room_id = $1 AND id = $2 AND deleted_at IS NULL
      RETURNING text`,
   ),
+  // A mentioned user removed since the mention was resolved is skipped (the join finds no row).
+  mentions: sql(
+    'msg.mentions',
+    `INSERT INTO message_mentions (message_id, user_id, room_id, seq, pos)
+     SELECT $1::bigint, u.id, $2::bigint, $3::bigint, t.pos FROM unnest($4::bigint[]) WITH ORDINALITY AS t(user_id, pos)
+     JOIN users u ON u.id = t.user_id`,
+  ),
 };
 
 export class PostgresMessageLog implements MessageLog {
@@ -133,6 +144,11 @@ export class PostgresMessageLog implements MessageLog {
         replyTo,
         excerpt,
       ]);
+      if (row && input.mentions && input.mentions.length > 0) {
+        await tx.query(q.mentions, [row.id, input.roomId, counter.last_seq, input.mentions]);
+        const [read] = await tx.query<MessageRow>(q.byId, [input.roomId, row.id]);
+        return { message: toMessage(read ?? row), duplicate: false };
+      }
       if (row) return { message: toMessage(row), duplicate: false };
       // Lost the race to another transaction with the same clientMsgId: undo the seq, return the winner. The
       // winner has committed (DO NOTHING waits for it otherwise), so this statement's snapshot sees its row.

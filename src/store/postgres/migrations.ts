@@ -187,6 +187,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX reactions_user ON reactions(user_id);
     `,
   },
+  {
+    version: 6,
+    name: 'mentions and read markers',
+    // The same tables as the SQLite store: the users a message mentioned (in the order of the text, with the
+    // message's room and seq for counting from the index alone) and each user's read marker per room.
+    sql: `
+      CREATE TABLE message_mentions (
+        message_id BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        room_id BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        pos INTEGER NOT NULL,
+        PRIMARY KEY (message_id, user_id)
+      );
+      CREATE INDEX message_mentions_user ON message_mentions(user_id, room_id, seq);
+
+      CREATE TABLE read_markers (
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        room_id BIGINT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        app_id BIGINT NOT NULL,
+        seq BIGINT NOT NULL CHECK (seq >= 0),
+        PRIMARY KEY (user_id, room_id)
+      );
+      CREATE INDEX read_markers_room ON read_markers(room_id);
+    `,
+  },
 ];
 
 /**

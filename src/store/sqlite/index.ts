@@ -11,6 +11,7 @@ import { SqliteReplyLog } from './replies.js';
 import { SqliteReactionStore } from './reactions.js';
 import { migrate } from './migrations.js';
 import { probeWrite } from './probe.js';
+import { SqliteReadState } from './readState.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -86,6 +87,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     replies: new SqliteReplyLog(db),
     pins: new SqlitePinBoard(db),
     reactions: new SqliteReactionStore(db),
+    reads: new SqliteReadState(db),
     async ping() {
       guard(db, () => probe.get());
     },

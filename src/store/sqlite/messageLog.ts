@@ -11,13 +11,18 @@ import { guard } from './errors.js';
 /** An open upper bound for `seq < ?`, where SQLite wants a number. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
 
+// The users a message mentions, as they are now, in the order of the text (a JSON array; '[]' for none).
+const MENTIONS = `(SELECT json_group_array(json_object('id', mu.id, 'username', mu.username, 'role', mu.role)
+                   ORDER BY mm.pos)
+          FROM message_mentions mm JOIN users mu ON mu.id = mm.user_id WHERE mm.message_id = m.id) AS mentions`;
+
 // The author is joined on every read, so a message shows its author's current name and role; the name copied
 // at send time (author_name) only speaks for an author that was removed.
 // A reply also reads its parent as it is now (replySql.ts).
 export const COLUMNS = `
   m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
   u.role AS author_role, m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at,
-  ${REPLY_COLUMNS}`;
+  ${REPLY_COLUMNS}, ${MENTIONS}`;
 /** What follows `FROM messages m` in every read. */
 export const JOINS = `LEFT JOIN users u ON u.id = m.author_id ${REPLY_JOINS}`;
 export const SELECT = `SELECT ${COLUMNS} FROM messages m ${JOINS}`;
@@ -87,6 +92,11 @@ function prepare(db: Database.Database) {
       `${SELECT} WHERE m.room_id = @roomId AND m.seq < @before ORDER BY m.seq DESC LIMIT max(@limit, 0)`,
     ),
     lastSeq: db.prepare<[number], number>('SELECT last_seq FROM rooms WHERE id = ?').pluck(),
+    // A mentioned user removed since the mention was resolved is skipped (no row to select).
+    mention: db.prepare<{ messageId: number; userId: number; roomId: number; seq: number; pos: number }>(
+      `INSERT INTO message_mentions (message_id, user_id, room_id, seq, pos)
+       SELECT @messageId, id, @roomId, @seq, @pos FROM users WHERE id = @userId`,
+    ),
   };
 }
 
@@ -143,6 +153,9 @@ export class SqliteMessageLog implements MessageLog {
     });
     if (id === undefined) throw new Error('INSERT ... RETURNING gave no row');
     if (replyTo !== null) this.q.countReply.run(replyTo);
+    input.mentions?.forEach((userId, pos) =>
+      this.q.mention.run({ messageId: id, userId, roomId: input.roomId, seq, pos }),
+    );
     return { message: this.read(input.roomId, id), duplicate: false };
   }
 

@@ -190,6 +190,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX reactions_user ON reactions(user_id);
     `,
   },
+  {
+    version: 6,
+    name: 'mentions and read markers',
+    // message_mentions: the users a message mentioned when it was posted, in the order of the text (pos); room
+    // and seq are copied from the message so that a user's unread mentions are counted from the index alone.
+    // read_markers: per user and room, the seq up to which the user has read. Both go with their message, user
+    // or room (the cascades are served by the primary keys and the room index).
+    sql: `
+      CREATE TABLE message_mentions (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        room_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        pos INTEGER NOT NULL,
+        PRIMARY KEY (message_id, user_id)
+      ) STRICT;
+      CREATE INDEX message_mentions_user ON message_mentions(user_id, room_id, seq);
+
+      CREATE TABLE read_markers (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        app_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq >= 0),
+        PRIMARY KEY (user_id, room_id)
+      ) STRICT;
+      CREATE INDEX read_markers_room ON read_markers(room_id);
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `

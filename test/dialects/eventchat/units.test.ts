@@ -147,6 +147,7 @@ describe('eventchat connection (no network)', () => {
       replyTo: null,
       replyCount: 0,
       reactions: [],
+      mentions: [],
     };
     const event: EngineEvent = { type: 'message', room, message };
     sink.deliver(event);
@@ -209,6 +210,7 @@ describe('eventchat connection (no network)', () => {
       replyTo: null,
       replyCount: 0,
       reactions: [],
+      mentions: [],
     };
     expect(messageFrame({ ...base, kind: 'me', text: 'waves', html: 'waves' })).toEqual({
       id: 1,

@@ -33,6 +33,7 @@ function view(overrides: Partial<MessageView> = {}): MessageView {
     replyTo: null,
     replyCount: 0,
     reactions: [],
+    mentions: [],
     ...overrides,
   };
 }

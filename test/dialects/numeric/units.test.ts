@@ -95,6 +95,7 @@ function message(kind: MessageView['kind'], text: string): MessageView {
     replyTo: null,
     replyCount: 0,
     reactions: [],
+    mentions: [],
   };
 }
 

@@ -32,6 +32,7 @@ const message = {
   replyTo: null,
   replyCount: 0,
   reactions: [],
+  mentions: [],
 };
 
 describe('socketapi frames', () => {
