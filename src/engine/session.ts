@@ -1,5 +1,4 @@
 import { newConnectionId } from './ids.js';
-import type { Clock } from '../core/clock.js';
 import { disconnect, type Disconnect } from '../core/disconnect.js';
 import {
   credentialsOfAnotherUser,
@@ -13,8 +12,7 @@ import type { Credentials, Principal } from '../core/identity.js';
 import { checkSeq, checkTyping } from '../core/messages.js';
 import type { LimitedOperation } from '../core/operationLimits.js';
 import { isStaff, type Role } from '../core/roles.js';
-import type { RoomCreation } from '../core/roomPolicy.js';
-import type { App, AppId, Ban, Mute, Room, RoomVisibility, UserId, UserRef } from '../core/types.js';
+import type { Ban, Mute, Room, RoomVisibility, UserId, UserRef } from '../core/types.js';
 import type {
   HistoryPage,
   HistoryQuery,
@@ -22,7 +20,6 @@ import type {
   JoinResult,
   MuteOptions,
   NamedMute,
-  OnlineUser,
   ReactionResult,
   ReadReceipt,
   ReadResult,
@@ -32,62 +29,12 @@ import type {
   SessionMeta,
   SessionSink,
 } from './api.js';
-import type { EngineConfig } from './config.js';
 import { userKey } from './context.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
-import type { PostInput, Replay } from './messages.js';
-import type { Actor } from './moderation.js';
-import type { Moderator } from './moderator.js';
-import type { ReadState } from './readState.js';
-import type { OperationLimiter } from './operationLimiter.js';
-import type { Reactions } from './reactions.js';
 import { ReplayFloors } from './replayFloors.js';
-import type { RoomChannel, Subscriber } from './roomChannel.js';
+import type { Subscriber } from './roomChannel.js';
+import type { SessionHost as Host } from './sessionPort.js';
 import { toRoomRef } from './views.js';
-
-/** What a session needs from the engine around it (engine.ts wires it from the parts). */
-export interface SessionHost {
-  readonly clock: Clock;
-  readonly config: Pick<EngineConfig, 'outboundBufferBytes' | 'typingThrottleMs'>;
-  readonly moderator: Moderator;
-  /** Read markers and unread counts (readState.ts). */
-  readonly reads: Pick<ReadState, 'joined' | 'read' | 'withUnread' | 'receipts'>;
-  /** Every operation's per-user budget (see operationLimiter.ts). */
-  readonly limits: Pick<OperationLimiter, 'take' | 'enforce'>;
-  slowConsumer(): void;
-  /** The session closed: the engine forgets it (presence ends after the grace period unless `immediate`). */
-  forget(session: EngineSession, immediate: boolean): void;
-  watchAppPresence(session: EngineSession): void;
-  liveChannel(roomId: number): RoomChannel | undefined;
-  openChannel(room: Room): Promise<RoomChannel>;
-  getApp(appId: AppId): Promise<App>;
-  findRoom(appId: AppId, name: unknown): Promise<Room>;
-  canSee(room: Room, user: UserRef): Promise<boolean>;
-  visibleRooms(appId: AppId, user: UserRef): Promise<RoomView[]>;
-  describeRoom(room: Room): Promise<RoomView>;
-  createRoom(
-    appId: AppId,
-    input: { name: string; visibility?: RoomVisibility; topic?: string },
-    creator: UserRef | null,
-    how: RoomCreation,
-  ): Promise<RoomView>;
-  createMissingRoom(appId: AppId, name: string, creator: UserRef | null): Promise<void>;
-  roomOnline(room: Room): UserRef[];
-  online(appId: AppId): OnlineUser[];
-  roomEvent(room: Room, event: EngineEvent, except: Subscriber): void;
-  post(input: PostInput): Promise<SendResult>;
-  edit(app: App, room: Room, actor: UserRef, messageId: unknown, text: unknown): Promise<MessageView>;
-  remove(room: Room, actor: Actor, messageId: unknown): Promise<MessageView>;
-  replay(room: Room, app: App, sinceSeq?: number, readerId?: UserId | null): Promise<Replay>;
-  history(room: Room, query: HistoryQuery, readerId?: UserId | null): Promise<HistoryPage>;
-  namedMutes(appId: AppId): Promise<NamedMute[]>;
-  reauthenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
-  replies(room: Room, parentId: unknown, query: HistoryQuery): Promise<HistoryPage>;
-  pin(room: Room, actor: Actor, messageId: unknown): Promise<PinView>;
-  unpin(room: Room, actor: Actor, messageId: unknown): Promise<void>;
-  pins(room: Room): Promise<PinView[]>;
-  readonly reactions: Pick<Reactions, 'react' | 'unreact'>;
-}
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -95,6 +42,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * One authenticated connection as the engine sees it. Gateways call its methods and give it a sink for what
  * it receives; every method checks the user's rights.
  */
+export type SessionHost = Host<EngineSession>;
+
 export class EngineSession implements Session, Subscriber {
   readonly id = newConnectionId();
   readonly appId: number;
