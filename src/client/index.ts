@@ -57,3 +57,4 @@ export type {
   User,
   UserRef,
 } from '../protocol/native.js';
+export type { SearchHit, SearchPage, SearchRequest } from '../protocol/native.js';

@@ -12,6 +12,7 @@ import type {
   OpResult,
   RoomView,
   RoomVisibility,
+  SearchPage,
   UserRef,
 } from '../protocol/native.js';
 import { TypedEmitter } from './emitter.js';
@@ -78,5 +79,13 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   /** The server's clock (ms since epoch). */
   async ping(): Promise<number> {
     return ((await this.call('ping', undefined)) as OpResult<'ping'>).time;
+  }
+
+  /**
+   * Messages matching every word of `q` (the last also as a prefix), newest first, in the rooms this user may
+   * see; each hit's `highlight` is its text, HTML-escaped, with the matches in `<mark>`. Page with `before`.
+   */
+  async search(q: string, opts: { room?: string; before?: number; limit?: number } = {}): Promise<SearchPage> {
+    return (await this.call('search', { q, ...opts })) as OpResult<'search'>;
   }
 }

@@ -30,6 +30,7 @@ export const LIMITED_OPERATIONS = [
   'kick',
   'listMutes',
   'refresh',
+  'search',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -62,6 +63,8 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   kick: { burst: 20, perSecond: 2 },
   listMutes: { burst: 5, perSecond: 1 },
   refresh: { burst: 5, perSecond: 0.1 },
+  // Each search reads the full-text index and may walk many matches before the viewer's rooms fill a page.
+  search: { burst: 5, perSecond: 1 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

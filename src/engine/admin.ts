@@ -13,6 +13,8 @@ import type {
   MuteOptions,
   NamedMute,
   OnlineUser,
+  SearchPage,
+  SearchQuery,
   SendResult,
 } from './api.js';
 import type { Broadcast } from './broadcast.js';
@@ -26,6 +28,7 @@ import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { Presence } from './presence.js';
 import type { RoomInput, RoomPatch, Rooms } from './rooms.js';
+import type { Search } from './search.js';
 import type { StorageHealthView } from './storageHealth.js';
 import { refOf } from './views.js';
 
@@ -43,6 +46,7 @@ export interface AdminParts {
   /** Sessions and live channels on this node. */
   stats(): { sessions: number; rooms: number };
   storageHealth(): StorageHealthView;
+  search: Search;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -254,5 +258,9 @@ export class Admin implements EngineAdmin {
 
   storageHealth(): StorageHealthView {
     return this.parts.storageHealth();
+  }
+
+  searchMessages(appId: AppId, query: SearchQuery): Promise<SearchPage> {
+    return this.parts.search.forApp(appId, query);
   }
 }

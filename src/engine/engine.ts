@@ -26,6 +26,7 @@ import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
 import { Rooms } from './rooms.js';
+import { Search } from './search.js';
 import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Sessions } from './sessions.js';
 import { StorageHealth, watchedStore } from './storageHealth.js';
@@ -73,6 +74,7 @@ export class Engine implements EngineApi {
   readonly admin: Admin;
   readonly guests: GuestReaper;
   readonly limits: OperationLimiter;
+  readonly search: Search;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -143,7 +145,8 @@ export class Engine implements EngineApi {
     this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline, this.guests);
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
     this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast);
-    const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
+    this.search = new Search(ctx, this.catalog);
+    const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions, search } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
     const adminParts = {
       catalog,
@@ -156,6 +159,7 @@ export class Engine implements EngineApi {
       presence,
       stats,
       storageHealth: () => this.health.view(),
+      search,
     };
     this.admin = new Admin(ctx, adminParts);
     const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
@@ -261,4 +265,5 @@ export class Engine implements EngineApi {
   listModeration: EngineAdmin['listModeration'] = (...a) => this.admin.listModeration(...a);
   stats: EngineAdmin['stats'] = () => this.admin.stats();
   storageHealth: EngineAdmin['storageHealth'] = () => this.admin.storageHealth();
+  searchMessages: EngineAdmin['searchMessages'] = (...a) => this.admin.searchMessages(...a);
 }

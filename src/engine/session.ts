@@ -24,6 +24,8 @@ import type {
   NamedMute,
   OnlineUser,
   SendInput,
+  SearchPage,
+  SearchQuery,
   SendResult,
   Session,
   SessionMeta,
@@ -75,6 +77,7 @@ export interface SessionHost {
   history(room: Room, query: HistoryQuery): Promise<HistoryPage>;
   namedMutes(appId: AppId): Promise<NamedMute[]>;
   reauthenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
+  search(appId: AppId, user: UserRef, query: SearchQuery): Promise<SearchPage>;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -411,5 +414,10 @@ export class EngineSession implements Session, Subscriber {
     this.user = { id: principal.user.id, username: principal.user.username, role: principal.user.role };
     this.armExpiry();
     return principal;
+  }
+
+  async search(query: SearchQuery): Promise<SearchPage> {
+    this.enter('search');
+    return this.host.search(this.appId, this.user, query);
   }
 }

@@ -10,6 +10,7 @@ import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
 import type { Presence } from './presence.js';
 import type { Rooms } from './rooms.js';
+import type { Search } from './search.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
 
@@ -27,6 +28,7 @@ export interface SessionHostParts {
   limits: OperationLimiter;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
+  search: Search;
 }
 
 /**
@@ -66,5 +68,6 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     history: (room, query) => parts().messages.history(room, query),
     namedMutes: async (appId) => parts().admin.withNames(appId, await parts().listMutes(appId)),
     reauthenticate: (appId, credentials) => parts().identity.reauthenticate(appId, credentials),
+    search: (appId, user, query) => parts().search.forUser(appId, user, query),
   };
 }

@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { roomRoutes } from './routes/rooms.js';
+import { searchRoutes } from './routes/search.js';
 import { httpTimeouts } from './timeouts.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
@@ -83,6 +84,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...messageRoutes(api),
     ...moderationRoutes(api),
     ...healthRoutes({ ready: deps.ready, registry: deps.registry }),
+    ...searchRoutes(api),
   ];
 }
 

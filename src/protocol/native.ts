@@ -18,6 +18,7 @@ import type {
   User,
   UserRef,
 } from './views.js';
+import type { SearchPage, SearchRequest } from './search.js';
 
 export { DISCONNECT_REASONS } from './disconnect.js';
 export type { DisconnectReason, DisconnectReasonData } from './disconnect.js';
@@ -42,6 +43,7 @@ export type {
   UserKind,
   UserRef,
 } from './views.js';
+export type { SearchHit, SearchPage, SearchRequest } from './search.js';
 
 /** Every operation name, in the order docs/protocol.md lists them. */
 export const NATIVE_OPS = [
@@ -64,6 +66,7 @@ export const NATIVE_OPS = [
   'unban',
   'kick',
   'ping',
+  'search',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -112,6 +115,7 @@ export interface NativeOperations {
   unban: { request: { user: string }; result: EmptyResult };
   kick: { request: { user: string; reason?: string }; result: EmptyResult };
   ping: { request: EmptyRequest; result: { time: number } };
+  search: { request: SearchRequest; result: SearchPage };
 }
 
 /** Operations without fields accept `{}` or no data at all. */

@@ -33,6 +33,7 @@ const SESSION_OPERATIONS: Record<
   kick: true,
   listMutes: true,
   refresh: true,
+  search: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

@@ -17,6 +17,7 @@ import type {
   RoomPatch,
 } from '../../core/types.js';
 import type { Role } from '../../core/roles.js';
+import type { SearchIndex } from './searchStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -195,6 +196,8 @@ export interface Store {
   /** The write-ahead log as the last background checkpoint saw it; absent for stores without one. */
   walStats?(): WalStats;
   close(): Promise<void>;
+  /** Full-text search of messages (ports/searchStore.ts). */
+  search: SearchIndex;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

@@ -5,6 +5,7 @@ import { PostgresDirectory } from './directory.js';
 import { PostgresGuestRoster } from './guests.js';
 import { PostgresMessageLog } from './messageLog.js';
 import { checkSchemaName, migrate } from './migrations.js';
+import { PostgresSearchIndex } from './search.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -86,5 +87,6 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     async close() {
       await db.close();
     },
+    search: new PostgresSearchIndex(db),
   };
 }

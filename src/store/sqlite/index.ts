@@ -8,6 +8,7 @@ import { SqliteGuestRoster } from './guests.js';
 import { SqliteMessageLog } from './messageLog.js';
 import { migrate } from './migrations.js';
 import { probeWrite } from './probe.js';
+import { SqliteSearchIndex } from './search.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -101,5 +102,6 @@ export function openSqliteStore(opts: SqliteOptions): Store {
         db.close();
       }
     },
+    search: new SqliteSearchIndex(db),
   };
 }
