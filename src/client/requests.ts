@@ -85,7 +85,10 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
    * Messages matching every word of `q` (the last also as a prefix), newest first, in the rooms this user may
    * see; each hit's `highlight` is its text, HTML-escaped, with the matches in `<mark>`. Page with `before`.
    */
-  async search(q: string, opts: { room?: string; before?: number; limit?: number } = {}): Promise<SearchPage> {
+  async search(
+    q: string,
+    opts: { room?: string; before?: number; limit?: number } = {},
+  ): Promise<SearchPage> {
     return (await this.call('search', { q, ...opts })) as OpResult<'search'>;
   }
 }

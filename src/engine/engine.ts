@@ -146,7 +146,8 @@ export class Engine implements EngineApi {
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
     this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast);
     this.search = new Search(ctx, this.catalog);
-    const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions, search } = this;
+    const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions, search } =
+      this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
     const adminParts = {
       catalog,

@@ -101,7 +101,10 @@ describe('GET /api/v1/apps/:app/search', () => {
       const res = await search(`q=${encodeURIComponent(q)}`);
       expect(res.statusCode, q).toBe(200);
       const ids = bodyOf(res, searchPageSchema).hits.map((hit) => hit.message.id);
-      expect(ids.every((id) => id === target), q).toBe(true);
+      expect(
+        ids.every((id) => id === target),
+        q,
+      ).toBe(true);
     }
     const sql = bodyOf(await search(`q=${encodeURIComponent("'; DROP TABLE")}`), searchPageSchema);
     expect(sql.hits.map((hit) => hit.message.id)).toEqual([target]);

@@ -1,20 +1,49 @@
 /**
  * Full-text search over the native protocol ([proto.search]), through both framings with the typed client,
- * against a real server on real sockets: a public message is found, a private room's never by a non-member,
+ * against a real server on real sockets, on SQLite and on PostgreSQL: a public message is found, a private room's never by a non-member,
  * deleted messages never, edits re-indexed, bad queries refused with the field, hostile ones harmless.
  */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ParleyClient } from '../../src/client/index.js';
+import type { ParleyClient, TransportKind } from '../../src/client/index.js';
 import { startTestServer, unreachedLimits, type TestServer } from '../helpers/server.js';
 import { ClientPool, NO_FLOOD, patchApp, register, setRole, TRANSPORTS } from './helpers.js';
 
-describe.each(TRANSPORTS)('native search over %s', (transport) => {
+const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresUp(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    if (process.env.CI) throw new Error('PostgreSQL is not reachable for the native search tests');
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+type StoreKind = 'sqlite' | 'postgres';
+const STORES: StoreKind[] = (await postgresUp()) ? ['sqlite', 'postgres'] : ['sqlite'];
+const CASES: [TransportKind, StoreKind][] = STORES.flatMap((store) =>
+  TRANSPORTS.map((transport): [TransportKind, StoreKind] => [transport, store]),
+);
+
+describe.each(CASES)('native search over %s on %s', (transport, storeKind) => {
   let srv: TestServer;
   const pool = new ClientPool();
   const tokens: Record<string, string> = {};
+  // On PostgreSQL the server keeps its tables in a schema of its own, dropped afterwards.
+  const schema = storeKind === 'postgres' ? `parley_test_${randomBytes(6).toString('hex')}` : null;
 
   beforeAll(async () => {
-    srv = await startTestServer({ engine: { presenceGraceMs: 0 } });
+    srv = await startTestServer({
+      engine: { presenceGraceMs: 0 },
+      ...(schema === null ? {} : { databaseUrl: DATABASE_URL, databaseSchema: schema }),
+    });
     await patchApp(srv, NO_FLOOD);
     for (const name of ['alice', 'bob', 'olga']) tokens[name] = await register(srv, name, `${name}-password`);
     await setRole(srv, 'olga', 'admin');
@@ -23,6 +52,12 @@ describe.each(TRANSPORTS)('native search over %s', (transport) => {
   afterAll(async () => {
     pool.closeAll();
     await srv?.close();
+    if (schema !== null) {
+      const admin = new pg.Client({ connectionString: DATABASE_URL });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+      await admin.end();
+    }
   });
 
   async function as(name: string): Promise<ParleyClient> {
@@ -112,7 +147,18 @@ describe.each(TRANSPORTS)('native search over %s', (transport) => {
       details: { field: 'limit' },
     });
     expect((await bob.search('x'.repeat(200))).hits).toEqual([]);
-    for (const q of ['"', "'", 'NEAR(a b)', '*', '^x', 'text:x', 'AND OR NOT', '&|!()', '\\', "'; DROP TABLE x"]) {
+    for (const q of [
+      '"',
+      "'",
+      'NEAR(a b)',
+      '*',
+      '^x',
+      'text:x',
+      'AND OR NOT',
+      '&|!()',
+      '\\',
+      "'; DROP TABLE x",
+    ]) {
       const page = await bob.search(q);
       expect(Array.isArray(page.hits), q).toBe(true);
     }

@@ -18,7 +18,9 @@ export const searchQuery = z.strictObject({
     .min(1)
     .optional()
     .describe("The previous page's nextCursor (a message id): only older messages"),
-  limit: limitQuery(SEARCH_LIMIT_MAX).describe(`Page size, 1-${SEARCH_LIMIT_MAX}, default ${SEARCH_LIMIT_DEFAULT}`),
+  limit: limitQuery(SEARCH_LIMIT_MAX).describe(
+    `Page size, 1-${SEARCH_LIMIT_MAX}, default ${SEARCH_LIMIT_DEFAULT}`,
+  ),
 });
 
 export const searchHitSchema = z.strictObject({

@@ -68,4 +68,3 @@ export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.output
   const message = first ? (field ? `${field}: ${first.message}` : first.message) : 'Invalid request';
   throw new ParleyError('bad_request', message, { field, issues });
 }
-
