@@ -166,11 +166,11 @@ export class ParleyClient extends ClientRequests {
         break;
       case 'send': {
         const input = data as OpRequest<'send'>;
-        result = await this.send(
-          input.room,
-          input.text,
-          input.clientMsgId === undefined ? {} : { clientMsgId: input.clientMsgId },
-        );
+        const { clientMsgId, replyTo } = input;
+        result = await this.send(input.room, input.text, {
+          ...(clientMsgId === undefined ? {} : { clientMsgId }),
+          ...(replyTo === undefined ? {} : { replyTo }),
+        });
         break;
       }
       default:
@@ -223,14 +223,19 @@ export class ParleyClient extends ClientRequests {
   /**
    * Send a message. Without `clientMsgId` one is generated; when the connection drops before the reply, the
    * send is repeated after the reconnect with the same clientMsgId (the server answers `duplicate: true` if the
-   * first one had arrived), so that the promise settles with the one message.
+   * first one had arrived), so that the promise settles with the one message. `replyTo`: the id of the message
+   * of the same room this one answers.
    */
-  send(room: string, text: string, opts: { clientMsgId?: string } = {}): Promise<SendResult> {
+  send(
+    room: string,
+    text: string,
+    opts: { clientMsgId?: string; replyTo?: number } = {},
+  ): Promise<SendResult> {
     if (this.currentState === 'closed') {
       return Promise.reject(new ParleyClientError('closed', 'The client is closed'));
     }
     const clientMsgId = opts.clientMsgId ?? newClientMsgId();
-    return this.sends.add(room, text, clientMsgId, this.currentState === 'open');
+    return this.sends.add(room, text, clientMsgId, this.currentState === 'open', opts.replyTo ?? null);
   }
 
   /**

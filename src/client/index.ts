@@ -49,6 +49,7 @@ export type {
   NativeOperations,
   OpRequest,
   OpResult,
+  PinView,
   RoomRef,
   RoomView,
   RoomVisibility,
@@ -56,5 +57,7 @@ export type {
   ServerEvent,
   User,
   UserRef,
+  ReactionCount,
+  ReactionResult,
 } from '../protocol/native.js';
 export type { SearchHit, SearchPage, SearchRequest } from '../protocol/native.js';

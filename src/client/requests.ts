@@ -10,6 +10,8 @@ import type {
   Mute,
   NativeOp,
   OpResult,
+  PinView,
+  ReactionResult,
   RoomView,
   RoomVisibility,
   SearchPage,
@@ -79,6 +81,39 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   /** The server's clock (ms since epoch). */
   async ping(): Promise<number> {
     return ((await this.call('ping', undefined)) as OpResult<'ping'>).time;
+  }
+
+  /** The replies to message `id` of the room, paged by seq as history is. */
+  async replies(
+    room: string,
+    id: number,
+    query: { before?: number; after?: number; limit?: number } = {},
+  ): Promise<HistoryPage> {
+    return (await this.call('replies', { room, id, ...query })) as HistoryPage;
+  }
+
+  /** Pin a message (mods and above). Pinning a pinned message answers the pin as it is. */
+  async pin(room: string, id: number): Promise<PinView> {
+    return ((await this.call('pin', { room, id })) as OpResult<'pin'>).pin;
+  }
+
+  async unpin(room: string, id: number): Promise<void> {
+    await this.call('unpin', { room, id });
+  }
+
+  /** The room's pinned messages, newest pin first. */
+  async pins(room: string): Promise<PinView[]> {
+    return ((await this.call('pins', { room })) as OpResult<'pins'>).pins;
+  }
+
+  /** Reacts to message `id` of a joined room with one emoji; reacting twice counts once (`changed: false`). */
+  async react(room: string, id: number, emoji: string): Promise<ReactionResult> {
+    return (await this.call('react', { room, id, emoji })) as OpResult<'react'>;
+  }
+
+  /** Takes a reaction back; one that is not there is a success with `changed: false`. */
+  async unreact(room: string, id: number, emoji: string): Promise<ReactionResult> {
+    return (await this.call('unreact', { room, id, emoji })) as OpResult<'unreact'>;
   }
 
   /**

@@ -31,6 +31,8 @@ interface PendingSend {
   room: string;
   text: string;
   clientMsgId: string;
+  /** The message this one answers, if any. */
+  replyTo: number | null;
   inFlight: boolean;
   resolve(result: SendResult): void;
   reject(err: ParleyClientError): void;
@@ -52,13 +54,20 @@ export class SendQueue {
   constructor(private readonly host: SendHost) {}
 
   /** Queue a send; it is written at once when `now`, else by the next flush(). */
-  add(room: string, text: string, clientMsgId: string, now: boolean): Promise<SendResult> {
+  add(
+    room: string,
+    text: string,
+    clientMsgId: string,
+    now: boolean,
+    replyTo: number | null = null,
+  ): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       const pending: PendingSend = {
         key: ++this.lastKey,
         room,
         text,
         clientMsgId,
+        replyTo,
         attempts: 0,
         inFlight: false,
         resolve,
@@ -99,7 +108,12 @@ export class SendQueue {
     try {
       const result = (await transport.request(
         'send',
-        { room: pending.room, text: pending.text, clientMsgId: pending.clientMsgId },
+        {
+          room: pending.room,
+          text: pending.text,
+          clientMsgId: pending.clientMsgId,
+          ...(pending.replyTo === null ? {} : { replyTo: pending.replyTo }),
+        },
         this.host.requestTimeoutMs,
       )) as SendResult;
       this.sends.delete(pending.key);

@@ -1,4 +1,5 @@
 import { badField } from './failures.js';
+import { DEFAULT_MAX_REACTION_EMOJI } from './reactions.js';
 import type { AppSettings } from './types.js';
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
@@ -14,6 +15,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   jwt: null,
   guestRetentionHours: 24,
   maxGuests: 10_000,
+  maxReactionEmoji: DEFAULT_MAX_REACTION_EMOJI,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

@@ -51,3 +51,7 @@ export const muted = (duration: string, expiresAt: number | null) =>
 /** A field that is missing or malformed: `bad_request` naming the field. */
 export const badField = (field: string, message: string) =>
   new ParleyError('bad_request', message, { field });
+
+/** One more distinct emoji than the app's `maxReactionEmoji` on a message. */
+export const tooManyReactions = (max: number) =>
+  new ParleyError('too_many_reactions', `A message can have at most ${max} different reactions`, { max });

@@ -30,6 +30,12 @@ export const LIMITED_OPERATIONS = [
   'kick',
   'listMutes',
   'refresh',
+  'replies',
+  'pin',
+  'unpin',
+  'pins',
+  'react',
+  'unreact',
   'search',
 ] as const;
 
@@ -63,6 +69,12 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   kick: { burst: 20, perSecond: 2 },
   listMutes: { burst: 5, perSecond: 1 },
   refresh: { burst: 5, perSecond: 0.1 },
+  replies: { burst: 20, perSecond: 4 },
+  pin: { burst: 10, perSecond: 1 },
+  unpin: { burst: 10, perSecond: 1 },
+  pins: { burst: 20, perSecond: 4 },
+  react: { burst: 20, perSecond: 2 },
+  unreact: { burst: 20, perSecond: 2 },
   // Each search reads the full-text index and may walk many matches before the viewer's rooms fill a page.
   search: { burst: 5, perSecond: 1 },
 };

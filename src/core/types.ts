@@ -30,6 +30,8 @@ export interface AppSettings {
   guestRetentionHours: number;
   /** Most guest users the app keeps; past it the oldest unused guests are removed, or a new guest is refused. */
   maxGuests: number;
+  /** Most distinct emoji one message may carry; a reaction with one more is refused (`too_many_reactions`). */
+  maxReactionEmoji: number;
 }
 
 export interface App {
@@ -111,6 +113,10 @@ export interface Message {
   createdAt: number;
   editedAt: number | null;
   deletedAt: number | null;
+  /** The message this one answers (see core/replies.ts), or null. */
+  replyTo: ReplyQuote | null;
+  /** How many replies it has, kept exact by the store (counted in the transaction that commits a reply). */
+  replyCount: number;
 }
 
 export interface Mute {
@@ -133,7 +139,8 @@ export interface Ban {
   createdAt: number;
 }
 
-export type ModerationKind = 'mute' | 'unmute' | 'ban' | 'unban' | 'kick' | 'delete_message' | 'role';
+export type ModerationKind =
+  'mute' | 'unmute' | 'ban' | 'unban' | 'kick' | 'delete_message' | 'role' | 'pin' | 'unpin';
 
 export interface ModerationRecord {
   id: number;

@@ -13,6 +13,8 @@ import type {
   MuteOptions,
   NamedMute,
   OnlineUser,
+  ReactionInput,
+  ReactionResult,
   SearchPage,
   SearchQuery,
   SendResult,
@@ -20,13 +22,16 @@ import type {
 import type { Broadcast } from './broadcast.js';
 import type { Catalog } from './catalog.js';
 import type { EngineContext } from './context.js';
-import type { MessageView, RoomView } from './events.js';
+import type { MessageView, PinView, RoomView } from './events.js';
 import type { Identity } from './identity.js';
 import type { Messages } from './messages.js';
 import type { ModerationCache } from './moderationCache.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
+import type { Pins } from './pins.js';
 import type { Presence } from './presence.js';
+import type { Replies } from './replies.js';
+import type { Reactions } from './reactions.js';
 import type { RoomInput, RoomPatch, Rooms } from './rooms.js';
 import type { Search } from './search.js';
 import type { StorageHealthView } from './storageHealth.js';
@@ -43,9 +48,12 @@ export interface AdminParts {
   moderation: ModerationCache;
   broadcast: Broadcast;
   presence: Presence;
+  replies: Replies;
+  pins: Pins;
   /** Sessions and live channels on this node. */
   stats(): { sessions: number; rooms: number };
   storageHealth(): StorageHealthView;
+  reactions: Pick<Reactions, 'forUser'>;
   search: Search;
 }
 
@@ -164,7 +172,7 @@ export class Admin implements EngineAdmin {
   async publish(
     appId: AppId,
     roomName: string,
-    input: { username: string; text: string; clientMsgId?: string },
+    input: { username: string; text: string; clientMsgId?: string; replyTo?: number },
   ): Promise<SendResult> {
     const app = await this.getApp(appId);
     const room = await this.parts.catalog.findRoom(appId, roomName);
@@ -181,8 +189,8 @@ export class Admin implements EngineAdmin {
       }
     }
     const author = refOf(user);
-    const { text, clientMsgId } = input;
-    return this.parts.messages.post({ app, room, author, text, clientMsgId, commands: false });
+    const { text, clientMsgId, replyTo: parentId } = input;
+    return this.parts.messages.post({ app, room, author, text, clientMsgId, commands: false, parentId });
   }
 
   async deleteMessage(appId: AppId, roomName: string, messageId: number): Promise<MessageView> {
@@ -191,6 +199,26 @@ export class Admin implements EngineAdmin {
       OPERATOR,
       messageId,
     );
+  }
+
+  async replies(appId: AppId, room: string, messageId: number, query: HistoryQuery): Promise<HistoryPage> {
+    await this.getApp(appId);
+    return this.parts.replies.thread(await this.parts.catalog.findRoom(appId, room), messageId, query);
+  }
+
+  async listPins(appId: AppId, room: string): Promise<PinView[]> {
+    await this.getApp(appId);
+    return this.parts.pins.list(await this.parts.catalog.findRoom(appId, room));
+  }
+
+  async pin(appId: AppId, room: string, messageId: number): Promise<PinView> {
+    await this.getApp(appId);
+    return this.parts.pins.pin(await this.parts.catalog.findRoom(appId, room), OPERATOR, messageId);
+  }
+
+  async unpin(appId: AppId, room: string, messageId: number): Promise<void> {
+    await this.getApp(appId);
+    await this.parts.pins.unpin(await this.parts.catalog.findRoom(appId, room), OPERATOR, messageId);
   }
 
   // ---------------------------------------------------------------- moderation
@@ -258,6 +286,16 @@ export class Admin implements EngineAdmin {
 
   storageHealth(): StorageHealthView {
     return this.parts.storageHealth();
+  }
+
+  // ---------------------------------------------------------------- reactions
+
+  react(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult> {
+    return this.parts.reactions.forUser(appId, room, messageId, input, true);
+  }
+
+  unreact(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult> {
+    return this.parts.reactions.forUser(appId, room, messageId, input, false);
   }
 
   searchMessages(appId: AppId, query: SearchQuery): Promise<SearchPage> {

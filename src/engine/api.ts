@@ -8,13 +8,14 @@ import type {
   Ban,
   ModerationRecord,
   Mute,
+  ReactionCount,
   RoomVisibility,
   User,
   UserRef,
   RoomPatch,
 } from '../core/types.js';
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
-import type { EngineEvent, MessageView, RoomView } from './events.js';
+import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { StorageHealthView } from './storageHealth.js';
 
 export type { StorageHealthView } from './storageHealth.js';
@@ -94,6 +95,25 @@ export interface SendInput {
   literal?: boolean;
   /** 'me': an action ("/me waves" without the command), for dialects that carry actions separately. */
   kind?: 'text' | 'me';
+  /** The id of the message this one answers: a message of the same room, not deleted (core/replies.ts). */
+  replyTo?: number | null;
+}
+
+/** What a reaction (`react`, `unreact`) answers. */
+export interface ReactionResult {
+  messageId: number;
+  emoji: string;
+  /** How many users react with the emoji now. */
+  count: number;
+  /** False when nothing changed: the reaction was there already (react) or was not there (unreact). */
+  changed: boolean;
+  /** The message's reactions now, with `me` for the one who reacted. */
+  reactions: ReactionCount[];
+}
+
+export interface ReactionInput {
+  username: string;
+  emoji: string;
 }
 
 /** A mute with the muted user's name, for lists shown to moderators. */
@@ -147,6 +167,14 @@ export interface Session {
   /** The mutes in force in the app, with the muted user's name (staff only: `forbidden` otherwise). */
   listMutes(): Promise<NamedMute[]>;
 
+  /** The replies to a message of a room the user may see, paged by seq as history is. */
+  replies(room: string, messageId: number, query: HistoryQuery): Promise<HistoryPage>;
+  /** Pin a message of the room (mods and above; `forbidden` otherwise); at most PINS_MAX per room. */
+  pin(room: string, messageId: number): Promise<PinView>;
+  unpin(room: string, messageId: number): Promise<void>;
+  /** The room's pinned messages, newest pin first (whoever may see the room). */
+  pins(room: string): Promise<PinView[]>;
+
   /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
   refresh(credentials: Credentials): Promise<Principal>;
   /**
@@ -154,6 +182,10 @@ export interface Session {
    * the grace period, so that a reload does not flap; `immediate` (an explicit logout) ends it at once.
    */
   close(opts?: { immediate?: boolean }): void;
+  /** Reacts to a message of a joined room with one emoji; adding it twice counts once. */
+  react(room: string, messageId: number, emoji: string): Promise<ReactionResult>;
+  /** Takes the reaction back; one that is not there is a success that changes nothing. */
+  unreact(room: string, messageId: number, emoji: string): Promise<ReactionResult>;
   /** Messages matching the words, newest first, in the rooms this user may see. */
   search(query: SearchQuery): Promise<SearchPage>;
 }
@@ -218,7 +250,7 @@ export interface EngineAdmin {
   publish(
     appId: AppId,
     room: string,
-    input: { username: string; text: string; clientMsgId?: string },
+    input: { username: string; text: string; clientMsgId?: string; replyTo?: number },
   ): Promise<SendResult>;
   deleteMessage(appId: AppId, room: string, messageId: number): Promise<MessageView>;
   mute(appId: AppId, target: string, opts: MuteOptions): Promise<Mute>;
@@ -230,9 +262,18 @@ export interface EngineAdmin {
   listBans(appId: AppId): Promise<Ban[]>;
   listModeration(appId: AppId, opts: { limit: number; beforeId?: number }): Promise<ModerationRecord[]>;
   online(appId: AppId): OnlineUser[];
+  /** The replies to a message, paged by seq as history is. */
+  replies(appId: AppId, room: string, messageId: number, query: HistoryQuery): Promise<HistoryPage>;
+  listPins(appId: AppId, room: string): Promise<PinView[]>;
+  /** Pin as the operator (`by` null in the event and the record); pinning a pinned message changes nothing. */
+  pin(appId: AppId, room: string, messageId: number): Promise<PinView>;
+  unpin(appId: AppId, room: string, messageId: number): Promise<void>;
   stats(): { sessions: number; rooms: number };
   /** Whether storage can commit, why not, and the SQLite WAL's figures (for /readyz and /metrics). */
   storageHealth(): StorageHealthView;
+  /** A reaction by `username` (who must exist), through the same rules as a client's `react`. */
+  react(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult>;
+  unreact(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult>;
   /** Messages matching the words, newest first, in every room of the app (private ones included). */
   searchMessages(appId: AppId, query: SearchQuery): Promise<SearchPage>;
 }

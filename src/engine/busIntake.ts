@@ -74,6 +74,27 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('system'), room: roomRef.nullable(), text: z.string() }),
   z.object({ type: z.literal('online_changed'), online: z.array(userRef), offline: z.array(userRef) }),
   z.object({ type: z.literal('gap'), room: roomRef, afterSeq: seq, beforeSeq: seq }),
+  z.object({
+    type: z.literal('message_pinned'),
+    room: roomRef,
+    message: messageView,
+    by: userRef.nullable(),
+  }),
+  z.object({
+    type: z.literal('message_unpinned'),
+    room: roomRef,
+    message: messageView,
+    by: userRef.nullable(),
+  }),
+  z.object({
+    type: z.literal('reaction_changed'),
+    room: roomRef,
+    messageId: id,
+    emoji: z.string(),
+    count: z.number().int().nonnegative(),
+    user: userRef,
+    added: z.boolean(),
+  }),
 ]);
 
 const presenceEntry = z.object({

@@ -16,15 +16,18 @@ import { PendingWrites, type EngineContext } from './context.js';
 import { GuestReaper } from './guestReaper.js';
 import { Identity } from './identity.js';
 import { Inbound } from './inbound.js';
-import { Messages } from './messages.js';
+import { Messages, type MessageDecorator } from './messages.js';
 import type { EngineMetrics } from './ports/metrics.js';
 import { ModerationCache } from './moderationCache.js';
 import { Moderator } from './moderator.js';
 import { OperationLimiter } from './operationLimiter.js';
+import { Pins } from './pins.js';
 import type { Bus } from './ports/bus.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
+import { Replies } from './replies.js';
+import { Reactions } from './reactions.js';
 import { Rooms } from './rooms.js';
 import { Search } from './search.js';
 import { sessionHost, type SessionHostParts } from './sessionHost.js';
@@ -74,6 +77,10 @@ export class Engine implements EngineApi {
   readonly admin: Admin;
   readonly guests: GuestReaper;
   readonly limits: OperationLimiter;
+  /** The thread view (the parts are named so as not to clash with the operator's `replies` and `pin`). */
+  readonly replyThreads: Replies;
+  readonly pinBoard: Pins;
+  readonly reactions: Reactions;
   readonly search: Search;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
@@ -144,10 +151,22 @@ export class Engine implements EngineApi {
     });
     this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline, this.guests);
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
-    this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast);
-    this.search = new Search(ctx, this.catalog);
-    const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions, search } =
-      this;
+    this.replyThreads = new Replies(ctx);
+    this.pinBoard = new Pins(ctx, this.broadcast, this.moderator);
+    this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
+    // What every read of messages adds to them (reactions): history, replays, and search hits alike.
+    const decorators: MessageDecorator[] = [(views, readerId) => this.reactions.fill(views, readerId)];
+    this.messages = new Messages(
+      ctx,
+      moderation,
+      this.moderator,
+      this.broadcast,
+      (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
+      decorators,
+    );
+    this.search = new Search(ctx, this.catalog, decorators);
+    const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
+    const { replyThreads: replies, pinBoard: pins, reactions, search } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
     const adminParts = {
       catalog,
@@ -158,8 +177,11 @@ export class Engine implements EngineApi {
       moderation,
       broadcast,
       presence,
+      replies,
+      pins,
       stats,
       storageHealth: () => this.health.view(),
+      reactions,
       search,
     };
     this.admin = new Admin(ctx, adminParts);
@@ -266,5 +288,11 @@ export class Engine implements EngineApi {
   listModeration: EngineAdmin['listModeration'] = (...a) => this.admin.listModeration(...a);
   stats: EngineAdmin['stats'] = () => this.admin.stats();
   storageHealth: EngineAdmin['storageHealth'] = () => this.admin.storageHealth();
+  replies: EngineAdmin['replies'] = (...a) => this.admin.replies(...a);
+  listPins: EngineAdmin['listPins'] = (...a) => this.admin.listPins(...a);
+  pin: EngineAdmin['pin'] = (...a) => this.admin.pin(...a);
+  unpin: EngineAdmin['unpin'] = (...a) => this.admin.unpin(...a);
+  react: EngineAdmin['react'] = (...a) => this.admin.react(...a);
+  unreact: EngineAdmin['unreact'] = (...a) => this.admin.unreact(...a);
   searchMessages: EngineAdmin['searchMessages'] = (...a) => this.admin.searchMessages(...a);
 }

@@ -39,6 +39,13 @@ export interface MessageView {
   reactions: ReactionCount[];
 }
 
+/** A pinned message with who pinned it (null: the operator, or a user since removed) and when. */
+export interface PinView {
+  message: MessageView;
+  pinnedBy: UserRef | null;
+  pinnedAt: number;
+}
+
 /**
  * What the engine pushes to sessions. One object per happening: gateways encode it once per framing (see
  * src/gateways/encodeOnce.ts) however many sessions receive it.
@@ -72,6 +79,19 @@ export type EngineEvent =
    * users whose last one closed (after the presence grace period), since the last such event.
    */
   | { type: 'online_changed'; online: UserRef[]; offline: UserRef[] }
-  | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number };
+  | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number }
+  /** A moderator (`by`; null for the operator) pinned or unpinned a message of the room. */
+  | { type: 'message_pinned'; room: RoomRef; message: MessageView; by: UserRef | null }
+  | { type: 'message_unpinned'; room: RoomRef; message: MessageView; by: UserRef | null }
+  /** A user added (`added`) or removed a reaction; `count`: how many users now react with the emoji. */
+  | {
+      type: 'reaction_changed';
+      room: RoomRef;
+      messageId: number;
+      emoji: string;
+      count: number;
+      user: UserRef;
+      added: boolean;
+    };
 
 export type EngineEventType = EngineEvent['type'];

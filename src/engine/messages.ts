@@ -11,15 +11,10 @@ import {
   muted,
 } from '../core/failures.js';
 import { renderInline, renderMarkdown } from '../core/markdown.js';
-import {
-  checkClientMsgId,
-  checkHistoryLimit,
-  checkMessageId,
-  checkMessageText,
-  checkSeq,
-} from '../core/messages.js';
+import { checkClientMsgId, checkMessageId, checkMessageText } from '../core/messages.js';
+import { checkReplyTo } from '../core/replies.js';
 import { isStaff } from '../core/roles.js';
-import type { App, Message, Room, UserRef } from '../core/types.js';
+import type { App, Message, Room, UserId, UserRef } from '../core/types.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { Gap, HistoryPage, HistoryQuery, SendResult } from './api.js';
 import type { Broadcast } from './broadcast.js';
@@ -28,6 +23,7 @@ import type { EngineEvent, MessageView } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
 import { describeDuration, type Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
+import { seqPage, seqRange } from './paging.js';
 import { runSlashCommand } from './slashCommands.js';
 import { toMessageView, toRoomRef } from './views.js';
 
@@ -46,7 +42,15 @@ export interface PostInput {
   commands: boolean;
   kind?: 'text' | 'me';
   replyTo?: CommandReplyTarget;
+  /** The id of the message this one answers (core/replies.ts); a command ignores it. */
+  parentId?: unknown;
 }
+
+/**
+ * What another part adds to messages read back (reactions): it sets its fields on the views in place, with one
+ * query for the whole list. `readerId`: whose answer it is (null in broadcasts and the operator's reads).
+ */
+export type MessageDecorator = (views: MessageView[], readerId: UserId | null) => Promise<void>;
 
 export interface Replay {
   messages: MessageView[];
@@ -64,7 +68,16 @@ export class Messages {
     private readonly moderation: ModerationCache,
     private readonly moderator: Moderator,
     private readonly broadcast: Broadcast,
+    /** Told of every deletion once it is committed and announced (the pins part unpins the message). */
+    private readonly afterRemove: (room: Room, message: MessageView, actor: Actor) => Promise<void> = () =>
+      Promise.resolve(),
+    private readonly decorators: readonly MessageDecorator[] = [],
   ) {}
+
+  private async decorated(views: MessageView[], readerId: UserId | null): Promise<MessageView[]> {
+    for (const decorate of this.decorators) if (views.length > 0) await decorate(views, readerId);
+    return views;
+  }
 
   /**
    * The one path of every message. Nothing is acknowledged or fanned out before the store has committed it;
@@ -76,6 +89,7 @@ export class Messages {
     if (await this.moderation.activeBan(app.id, author.id, now)) throw banned();
     if (author.role === 'guest' && !app.settings.guestsCanWrite) throw guestReadOnly();
     const clientMsgId = checkClientMsgId(input.clientMsgId);
+    const parentId = checkReplyTo(input.parentId);
     if (typeof input.text !== 'string') throw badField('text', 'text must be a string');
     let text = checkMessageText(input.text, app.settings.maxMessageLength);
     let kind: 'text' | 'me' = input.kind ?? 'text';
@@ -107,9 +121,12 @@ export class Messages {
         html,
         clientMsgId,
         createdAt: now,
+        replyTo: parentId,
       }),
     );
     const message = toMessageView(appended.message, room.name);
+    // A retry answers the original, which may have gathered reactions since.
+    if (appended.duplicate) await this.decorated([message], null);
     if (!appended.duplicate) {
       const started = performance.now();
       this.broadcast.message(room, { type: 'message', room: toRoomRef(room), message });
@@ -155,6 +172,7 @@ export class Messages {
       this.ctx.store.messages.edit(room.id, message.id, checked, html, this.ctx.clock.now()),
     );
     const view = toMessageView(edited, room.name);
+    await this.decorated([view], null);
     this.broadcast.roomEvent(room, { type: 'message_edited', room: toRoomRef(room), message: view });
     return view;
   }
@@ -169,6 +187,7 @@ export class Messages {
     );
     const view = toMessageView(removed, room.name);
     this.broadcast.roomEvent(room, { type: 'message_deleted', room: toRoomRef(room), message: view });
+    await this.afterRemove(room, view, actor);
     if (!own) {
       // A removed guest's tombstone id names no user: the record names none either.
       const target = message.author && message.author.id !== TOMBSTONE_AUTHOR_ID ? message.author.id : null;
@@ -190,10 +209,14 @@ export class Messages {
    * What a join hands back: the newest messages, or everything after the client's last seq, or, when that is
    * more than the app's replay limit, the newest messages and an explicit gap to page back through.
    */
-  async replay(room: Room, app: App, sinceSeq?: number): Promise<Replay> {
+  async replay(room: Room, app: App, sinceSeq?: number, readerId: UserId | null = null): Promise<Replay> {
     const log = this.ctx.store.messages;
     const last = await log.lastSeq(room.id);
-    const view = (list: Message[]) => list.map((m) => toMessageView(m, room.name));
+    const view = (list: Message[]) =>
+      this.decorated(
+        list.map((m) => toMessageView(m, room.name)),
+        readerId,
+      );
     const newest = async (limit: number) => (limit > 0 ? view(await log.range(room.id, { limit })) : []);
     const upTo = (messages: MessageView[]) => Math.max(last, messages[messages.length - 1]?.seq ?? 0);
     if (sinceSeq === undefined) {
@@ -203,7 +226,7 @@ export class Messages {
     if (sinceSeq >= last) return { messages: [], gap: null, lastSeq: last };
     const missed = last - sinceSeq;
     if (missed <= app.settings.replayLimit) {
-      const messages = view(await log.range(room.id, { afterSeq: sinceSeq, limit: missed }));
+      const messages = await view(await log.range(room.id, { afterSeq: sinceSeq, limit: missed }));
       return { messages, gap: null, lastSeq: upTo(messages) };
     }
     const messages = await newest(Math.min(app.settings.joinHistory, app.settings.replayLimit));
@@ -215,23 +238,12 @@ export class Messages {
     };
   }
 
-  async history(room: Room, query: HistoryQuery): Promise<HistoryPage> {
-    const limit = checkHistoryLimit(query.limit);
-    const before = checkSeq(query.before, 'before');
-    const after = checkSeq(query.after, 'after');
-    if (before !== undefined && after !== undefined)
-      throw badField('before', 'give before or after, not both');
-    const rangeQuery: { afterSeq?: number; beforeSeq?: number; limit: number } = { limit };
-    if (before !== undefined) rangeQuery.beforeSeq = before;
-    if (after !== undefined) rangeQuery.afterSeq = after;
-    const messages = (await this.ctx.store.messages.range(room.id, rangeQuery)).map((m) =>
-      toMessageView(m, room.name),
+  async history(room: Room, query: HistoryQuery, readerId: UserId | null = null): Promise<HistoryPage> {
+    const range = seqRange(query);
+    const messages = await this.decorated(
+      (await this.ctx.store.messages.range(room.id, range)).map((m) => toMessageView(m, room.name)),
+      readerId,
     );
-    let nextCursor: number | null = null;
-    if (messages.length === limit) {
-      nextCursor =
-        after !== undefined ? (messages[messages.length - 1]?.seq ?? null) : (messages[0]?.seq ?? null);
-    }
-    return { messages, nextCursor };
+    return seqPage(messages, range);
   }
 }

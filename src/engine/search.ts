@@ -11,6 +11,7 @@ import type { AppId, RoomId, UserRef } from '../core/types.js';
 import type { SearchPage, SearchQuery } from './api.js';
 import type { Catalog } from './catalog.js';
 import type { EngineContext } from './context.js';
+import type { MessageDecorator } from './messages.js';
 import type { SearchViewer } from './ports/searchStore.js';
 import { toMessageView } from './views.js';
 
@@ -24,6 +25,8 @@ export class Search {
   constructor(
     private readonly ctx: EngineContext,
     private readonly catalog: Pick<Catalog, 'getApp' | 'findRoom' | 'canSee'>,
+    /** What every read of messages adds to them (reactions), as for history: a hit's message is read alike. */
+    private readonly decorators: readonly MessageDecorator[] = [],
   ) {}
 
   /** A user's search; a `room` they may not see answers `forbidden` (as history does). */
@@ -68,6 +71,10 @@ export class Search {
       message: toMessageView(message, roomName),
       highlight: highlight(message.text, terms),
     }));
+    // `me` in reactions for the user searching; the operator reads as no one.
+    const readerId = viewer?.userId ?? null;
+    const views = hits.map((hit) => hit.message);
+    if (views.length > 0) for (const decorate of this.decorators) await decorate(views, readerId);
     const last = hits[hits.length - 1];
     return { hits, nextCursor: hits.length === limit && last ? last.message.id : null };
   }

@@ -14,7 +14,7 @@ import { checkSeq, checkTyping } from '../core/messages.js';
 import type { LimitedOperation } from '../core/operationLimits.js';
 import { isStaff, type Role } from '../core/roles.js';
 import type { RoomCreation } from '../core/roomPolicy.js';
-import type { App, AppId, Ban, Mute, Room, RoomVisibility, UserRef } from '../core/types.js';
+import type { App, AppId, Ban, Mute, Room, RoomVisibility, UserId, UserRef } from '../core/types.js';
 import type {
   HistoryPage,
   HistoryQuery,
@@ -23,6 +23,7 @@ import type {
   MuteOptions,
   NamedMute,
   OnlineUser,
+  ReactionResult,
   SendInput,
   SearchPage,
   SearchQuery,
@@ -33,11 +34,12 @@ import type {
 } from './api.js';
 import type { EngineConfig } from './config.js';
 import { userKey } from './context.js';
-import type { EngineEvent, MessageView, RoomView } from './events.js';
+import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { PostInput, Replay } from './messages.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
+import type { Reactions } from './reactions.js';
 import { ReplayFloors } from './replayFloors.js';
 import type { RoomChannel, Subscriber } from './roomChannel.js';
 import { toRoomRef } from './views.js';
@@ -73,10 +75,15 @@ export interface SessionHost {
   post(input: PostInput): Promise<SendResult>;
   edit(app: App, room: Room, actor: UserRef, messageId: unknown, text: unknown): Promise<MessageView>;
   remove(room: Room, actor: Actor, messageId: unknown): Promise<MessageView>;
-  replay(room: Room, app: App, sinceSeq?: number): Promise<Replay>;
-  history(room: Room, query: HistoryQuery): Promise<HistoryPage>;
+  replay(room: Room, app: App, sinceSeq?: number, readerId?: UserId | null): Promise<Replay>;
+  history(room: Room, query: HistoryQuery, readerId?: UserId | null): Promise<HistoryPage>;
   namedMutes(appId: AppId): Promise<NamedMute[]>;
   reauthenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
+  replies(room: Room, parentId: unknown, query: HistoryQuery): Promise<HistoryPage>;
+  pin(room: Room, actor: Actor, messageId: unknown): Promise<PinView>;
+  unpin(room: Room, actor: Actor, messageId: unknown): Promise<void>;
+  pins(room: Room): Promise<PinView[]>;
+  readonly reactions: Pick<Reactions, 'react' | 'unreact'>;
   search(appId: AppId, user: UserRef, query: SearchQuery): Promise<SearchPage>;
 }
 
@@ -124,6 +131,11 @@ export class EngineSession implements Session, Subscriber {
 
   get anonymous(): boolean {
     return this.principal.anonymous === true;
+  }
+
+  /** Whose answers reads are (`me` on reactions): none for an anonymous reader. */
+  private get readerId(): UserId | null {
+    return this.anonymous ? null : this.user.id;
   }
 
   get isClosed(): boolean {
@@ -255,7 +267,7 @@ export class EngineSession implements Session, Subscriber {
         this.joined.set(room.id, room);
         channel.subscribe(this);
       }
-      const replay = await this.host.replay(room, app, sinceSeq);
+      const replay = await this.host.replay(room, app, sinceSeq, this.readerId);
       const result: JoinResult = {
         room: await this.host.describeRoom(room),
         messages: replay.messages,
@@ -313,6 +325,7 @@ export class EngineSession implements Session, Subscriber {
       commands: input.literal !== true,
       ...(input.kind ? { kind: input.kind } : {}),
       replyTo: this,
+      parentId: input.replyTo,
     });
   }
 
@@ -330,7 +343,7 @@ export class EngineSession implements Session, Subscriber {
 
   async history(name: string, query: HistoryQuery): Promise<HistoryPage> {
     this.enter('history');
-    return this.host.history(await this.visibleRoom(name), query);
+    return this.host.history(await this.visibleRoom(name), query, this.readerId);
   }
 
   typing(name: string, typing: boolean): void {
@@ -404,6 +417,28 @@ export class EngineSession implements Session, Subscriber {
     return this.host.namedMutes(this.appId);
   }
 
+  // ------------------------------------------------------------------ replies and pins (replies.ts, pins.ts)
+
+  async replies(name: string, messageId: number, query: HistoryQuery): Promise<HistoryPage> {
+    this.enter('replies');
+    return this.host.replies(await this.visibleRoom(name), messageId, query);
+  }
+
+  async pin(name: string, messageId: number): Promise<PinView> {
+    this.enter('pin', 'user');
+    return this.host.pin(await this.visibleRoom(name), this.actor, messageId);
+  }
+
+  async unpin(name: string, messageId: number): Promise<void> {
+    this.enter('unpin', 'user');
+    return this.host.unpin(await this.visibleRoom(name), this.actor, messageId);
+  }
+
+  async pins(name: string): Promise<PinView[]> {
+    this.enter('pins');
+    return this.host.pins(await this.visibleRoom(name));
+  }
+
   async refresh(credentials: Credentials): Promise<Principal> {
     this.enter('refresh', 'user');
     const principal = await this.host.reauthenticate(this.appId, credentials);
@@ -414,6 +449,20 @@ export class EngineSession implements Session, Subscriber {
     this.user = { id: principal.user.id, username: principal.user.username, role: principal.user.role };
     this.armExpiry();
     return principal;
+  }
+
+  // ------------------------------------------------------------------ reactions
+
+  async react(name: string, messageId: number, emoji: string): Promise<ReactionResult> {
+    this.enter('react', 'user');
+    const [app, room] = await Promise.all([this.host.getApp(this.appId), this.joinedRoom(name)]);
+    return this.host.reactions.react(app, room, this.user, messageId, emoji);
+  }
+
+  async unreact(name: string, messageId: number, emoji: string): Promise<ReactionResult> {
+    this.enter('unreact', 'user');
+    const [app, room] = await Promise.all([this.host.getApp(this.appId), this.joinedRoom(name)]);
+    return this.host.reactions.unreact(app, room, this.user, messageId, emoji);
   }
 
   async search(query: SearchQuery): Promise<SearchPage> {

@@ -8,7 +8,10 @@ import type { Identity } from './identity.js';
 import type { Messages } from './messages.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
+import type { Pins } from './pins.js';
 import type { Presence } from './presence.js';
+import type { Replies } from './replies.js';
+import type { Reactions } from './reactions.js';
 import type { Rooms } from './rooms.js';
 import type { Search } from './search.js';
 import type { SessionHost } from './session.js';
@@ -26,6 +29,9 @@ export interface SessionHostParts {
   admin: Admin;
   moderator: Moderator;
   limits: OperationLimiter;
+  replyThreads: Replies;
+  pinBoard: Pins;
+  reactions: Reactions;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
   search: Search;
@@ -64,10 +70,17 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     post: (input) => parts().messages.post(input),
     edit: (app, room, actor, messageId, text) => parts().messages.edit(app, room, actor, messageId, text),
     remove: (room, actor, messageId) => parts().messages.remove(room, actor, messageId),
-    replay: (room, app, sinceSeq) => parts().messages.replay(room, app, sinceSeq),
-    history: (room, query) => parts().messages.history(room, query),
+    replay: (room, app, sinceSeq, readerId) => parts().messages.replay(room, app, sinceSeq, readerId),
+    history: (room, query, readerId) => parts().messages.history(room, query, readerId),
     namedMutes: async (appId) => parts().admin.withNames(appId, await parts().listMutes(appId)),
     reauthenticate: (appId, credentials) => parts().identity.reauthenticate(appId, credentials),
+    replies: (room, parentId, query) => parts().replyThreads.thread(room, parentId, query),
+    pin: (room, actor, messageId) => parts().pinBoard.pin(room, actor, messageId),
+    unpin: (room, actor, messageId) => parts().pinBoard.unpin(room, actor, messageId),
+    pins: (room) => parts().pinBoard.list(room),
+    get reactions() {
+      return parts().reactions;
+    },
     search: (appId, user, query) => parts().search.forUser(appId, user, query),
   };
 }

@@ -145,6 +145,8 @@ export class StorageHealth {
 
 /** MessageLog writes are refused at once while storage is unhealthy; reads still go to the store. */
 const GUARDED_WRITES = new Set(['append', 'edit', 'remove']);
+/** Reaction writes are refused at once too; reading them back still goes to the store. */
+const REACTION_WRITES = new Set(['add', 'remove']);
 
 function watched<T extends object>(target: T, health: StorageHealth, guarded: ReadonlySet<string>): T {
   // Each method is wrapped once, on first use: the message path (append) must not pay a closure per call.
@@ -188,6 +190,9 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     directory: watched(store.directory, health, new Set()),
     messages: watched(store.messages, health, GUARDED_WRITES),
     guests: watched(store.guests, health, new Set()),
+    replies: watched(store.replies, health, new Set()),
+    pins: watched(store.pins, health, new Set()),
+    reactions: watched(store.reactions, health, REACTION_WRITES),
     search: watched(store.search, health, new Set()),
   };
 }

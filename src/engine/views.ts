@@ -15,8 +15,8 @@ export function toMessageView(message: Message, roomName: string): MessageView {
     createdAt: message.createdAt,
     editedAt: message.editedAt,
     deletedAt: message.deletedAt,
-    replyTo: null,
-    replyCount: 0,
+    replyTo: message.replyTo,
+    replyCount: message.replyCount,
     reactions: [],
   };
 }

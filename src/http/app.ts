@@ -15,9 +15,11 @@ import { appRoutes } from './routes/apps.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
+import { reactionRoutes } from './routes/reactions.js';
 import { roomRoutes } from './routes/rooms.js';
 import { searchRoutes } from './routes/search.js';
 import { httpTimeouts } from './timeouts.js';
+import { threadRoutes } from './routes/threads.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { registerWebRoutes } from './routes/web.js';
@@ -83,7 +85,9 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...roomRoutes(api),
     ...messageRoutes(api),
     ...moderationRoutes(api),
+    ...threadRoutes(api),
     ...healthRoutes({ ready: deps.ready, registry: deps.registry }),
+    ...reactionRoutes(api),
     ...searchRoutes(api),
   ];
 }

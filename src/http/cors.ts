@@ -19,7 +19,7 @@ export function appIdOfPath(url: string): number | null {
   return match?.[1] === undefined ? null : Number(match[1]);
 }
 
-export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'];
+export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS', 'PUT'];
 export const CORS_HEADERS = ['Authorization', 'Content-Type'];
 /** How long browsers may cache a preflight answer, in seconds. */
 export const CORS_MAX_AGE = 600;

@@ -4,7 +4,7 @@ import { ParleyError, type ErrorCode } from '../core/errors.js';
 import type { EngineAdmin } from '../engine/api.js';
 import type { AdminAuth } from './adminAuth.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
 
 /**
  * - `admin`: the admin key is required (`Authorization: Bearer <key>`).

@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { DEFAULT_OPERATION_LIMITS, type OverridableOperation } from '../core/operationLimits.js';
+import { MAX_REACTION_EMOJI_LIMIT } from '../core/reactions.js';
 import { ROLES } from '../core/roles.js';
 
 /**
@@ -171,6 +172,12 @@ const settingsFields = {
     .describe(
       'Most guest users the app keeps; past it the oldest unused go first, else a new guest gets guest_limit',
     ),
+  maxReactionEmoji: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_REACTION_EMOJI_LIMIT)
+    .describe('Most distinct emoji one message may carry; one more is refused with too_many_reactions'),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -317,7 +324,7 @@ export const moderationRecordSchema = named(
   z.strictObject({
     id,
     appId: id,
-    kind: z.enum(['mute', 'unmute', 'ban', 'unban', 'kick', 'delete_message', 'role']),
+    kind: z.enum(['mute', 'unmute', 'ban', 'unban', 'kick', 'delete_message', 'role', 'pin', 'unpin']),
     actorId: id.nullable().describe('The moderator; null for the operator (admin key)'),
     targetId: id.nullable(),
     roomId: id.nullable(),
@@ -350,3 +357,15 @@ export const errorResponseSchema = named(
 );
 
 export const statusSchema = named(z.strictObject({ status: z.literal('ok') }), 'Status');
+
+export const pinSchema = named(
+  z.strictObject({
+    message: messageSchema,
+    pinnedBy: userRefSchema
+      .nullable()
+      .describe('Who pinned it; null for the operator or a user since removed'),
+    pinnedAt: timestamp,
+  }),
+  'Pin',
+  'A pinned message',
+);

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'internal',
   'unavailable',
+  'too_many_reactions',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -23,6 +23,9 @@ export const NATIVE_EVENTS = [
   'system',
   'gap',
   'online_changed',
+  'message_pinned',
+  'message_unpinned',
+  'reaction_changed',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -60,6 +63,22 @@ export interface NativeEventMap {
    * most one of the two lists; apply `offline` then `online` to the set `watch_online` answered.
    */
   online_changed: { online: UserRef[]; offline: UserRef[] };
+  /** A moderator (`by`; null for the operator) pinned a message of the room. */
+  message_pinned: { room: RoomRef; message: MessageView; by: UserRef | null };
+  /** Unpinned, by a moderator or the operator, or by whoever deleted the message. */
+  message_unpinned: { room: RoomRef; message: MessageView; by: UserRef | null };
+  /**
+   * A user added (`added: true`) or took back a reaction on a message of the room; `count`: how many users now
+   * react with the emoji. Only real changes are told (adding twice or removing what is not there is silent).
+   */
+  reaction_changed: {
+    room: RoomRef;
+    messageId: number;
+    emoji: string;
+    count: number;
+    user: UserRef;
+    added: boolean;
+  };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -12,6 +12,8 @@ import type {
   JoinResult,
   MessageView,
   Mute,
+  PinView,
+  ReactionResult,
   RoomView,
   RoomVisibility,
   SendResult,
@@ -34,6 +36,9 @@ export type {
   MessageKind,
   MessageView,
   Mute,
+  PinView,
+  ReactionCount,
+  ReactionResult,
   Role,
   RoomRef,
   RoomView,
@@ -66,6 +71,12 @@ export const NATIVE_OPS = [
   'unban',
   'kick',
   'ping',
+  'replies',
+  'pin',
+  'unpin',
+  'pins',
+  'react',
+  'unreact',
   'search',
 ] as const;
 
@@ -96,7 +107,10 @@ export interface NativeOperations {
   };
   join: { request: { room: string; sinceSeq?: number }; result: JoinResult };
   leave: { request: { room: string }; result: EmptyResult };
-  send: { request: { room: string; text: string; clientMsgId?: string }; result: SendResult };
+  send: {
+    request: { room: string; text: string; clientMsgId?: string; replyTo?: number };
+    result: SendResult;
+  };
   edit: { request: { room: string; id: number; text: string }; result: { message: MessageView } };
   delete: { request: { room: string; id: number }; result: { message: MessageView } };
   history: {
@@ -115,6 +129,15 @@ export interface NativeOperations {
   unban: { request: { user: string }; result: EmptyResult };
   kick: { request: { user: string; reason?: string }; result: EmptyResult };
   ping: { request: EmptyRequest; result: { time: number } };
+  replies: {
+    request: { room: string; id: number; before?: number; after?: number; limit?: number };
+    result: HistoryPage;
+  };
+  pin: { request: { room: string; id: number }; result: { pin: PinView } };
+  unpin: { request: { room: string; id: number }; result: EmptyResult };
+  pins: { request: { room: string }; result: { pins: PinView[] } };
+  react: { request: { room: string; id: number; emoji: string }; result: ReactionResult };
+  unreact: { request: { room: string; id: number; emoji: string }; result: ReactionResult };
   search: { request: SearchRequest; result: SearchPage };
 }
 

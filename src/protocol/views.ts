@@ -133,3 +133,22 @@ export type SendResult =
    * sender also receives as a `system` event.
    */
   | { kind: 'command'; command: string; text: string; error: ErrorCode | null };
+
+/** A pinned message with who pinned it (null: the operator, or a user since removed) and when. */
+export interface PinView {
+  message: MessageView;
+  pinnedBy: UserRef | null;
+  pinnedAt: number;
+}
+
+/** What `react` and `unreact` answer. */
+export interface ReactionResult {
+  messageId: number;
+  emoji: string;
+  /** How many users react with the emoji now. */
+  count: number;
+  /** False when nothing changed: the reaction was there already (react) or was not there (unreact). */
+  changed: boolean;
+  /** The message's reactions now, with `me` for the one who reacted. */
+  reactions: ReactionCount[];
+}

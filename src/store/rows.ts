@@ -17,6 +17,7 @@ import type {
   ModerationKind,
   ModerationRecord,
   Mute,
+  ReplyQuote,
   Room,
   RoomVisibility,
   User,
@@ -43,6 +44,8 @@ const MODERATION_KINDS = Object.keys({
   kick: 1,
   delete_message: 1,
   role: 1,
+  pin: 1,
+  unpin: 1,
 } satisfies Record<ModerationKind, 1>) as ModerationKind[];
 const MESSAGE_KINDS = Object.keys({ text: 1, me: 1, system: 1 } satisfies Record<
   MessageKind,
@@ -135,6 +138,18 @@ export interface MessageRow {
   created_at: number;
   edited_at: number | null;
   deleted_at: number | null;
+  /** The parent of a reply (null otherwise), the quote of its text and the parent as it is now (joined). */
+  reply_to_id: number | null;
+  reply_excerpt: string | null;
+  reply_count: number;
+  reply_author_id: number | null;
+  reply_author_username: string | null;
+  reply_author_role: string | null;
+  reply_author_name: string | null;
+  reply_kind: string | null;
+  reply_deleted_at: number | null;
+  /** Whether the parent row was found (0/1 or a boolean, as the driver returns it). */
+  reply_found: number | boolean | null;
 }
 
 /** A stored value outside its domain means the database was changed behind Parley's back, or a bug wrote it. */
@@ -235,7 +250,9 @@ export function toBan(row: BanRow): Ban {
  * The author as the user is now; for a removed guest (the row is gone, the name written with the message
  * stays) a tombstone with that name; null for a system message.
  */
-function authorOf(row: MessageRow): UserRef | null {
+function authorOf(
+  row: Pick<MessageRow, 'author_id' | 'author_username' | 'author_role' | 'author_name' | 'kind'>,
+): UserRef | null {
   if (row.author_id !== null && row.author_username !== null && row.author_role !== null) {
     return { id: row.author_id, username: row.author_username, role: oneOf(row.author_role, ROLES, 'role') };
   }
@@ -260,5 +277,27 @@ export function toMessage(row: MessageRow): Message {
     createdAt: row.created_at,
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
+    replyTo: quoteOf(row),
+    replyCount: row.reply_count,
   };
+}
+
+/**
+ * The quote of a reply: the parent's id and the excerpt stored with the reply, the parent's author as the user
+ * is now, and whether the parent was deleted since (the excerpt then reads empty, whatever is stored).
+ */
+function quoteOf(row: MessageRow): ReplyQuote | null {
+  if (row.reply_to_id === null) return null;
+  const found = row.reply_found === true || row.reply_found === 1;
+  const deleted = !found || row.reply_deleted_at !== null;
+  const author = found
+    ? authorOf({
+        author_id: row.reply_author_id,
+        author_username: row.reply_author_username,
+        author_role: row.reply_author_role,
+        author_name: row.reply_author_name,
+        kind: row.reply_kind ?? 'system',
+      })
+    : null;
+  return { id: row.reply_to_id, author, excerpt: deleted ? '' : (row.reply_excerpt ?? ''), deleted };
 }

@@ -33,6 +33,12 @@ const SESSION_OPERATIONS: Record<
   kick: true,
   listMutes: true,
   refresh: true,
+  replies: true,
+  pin: true,
+  unpin: true,
+  pins: true,
+  react: true,
+  unreact: true,
   search: true,
 };
 

@@ -35,6 +35,9 @@ class FlakyStore {
     return {
       directory: {} as Store['directory'],
       guests: {} as Store['guests'],
+      replies: {} as Store['replies'],
+      pins: {} as Store['pins'],
+      reactions: {} as Store['reactions'],
       search: {} as Store['search'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),

@@ -137,6 +137,35 @@ describe.each(CASES)('native search over %s on %s', (transport, storeKind) => {
     ]);
   });
 
+  it('[proto.search] hits are messages as every read shows them: quote, reply count and reactions', async () => {
+    const alice = await as('alice');
+    const bob = await as('bob');
+    await alice.createRoom('threads');
+    await alice.join('threads');
+    await bob.join('threads');
+    const parent = await post(alice, 'threads', 'capybara census tomorrow');
+    const sent = await bob.send('threads', 'capybara count me in', { replyTo: parent });
+    if (sent.kind !== 'message') throw new Error('expected a message');
+    await alice.react('threads', parent, '👍');
+    await bob.react('threads', sent.message.id, '🎉');
+
+    const page = await bob.search('capybara');
+    const [reply, original] = page.hits.map((h) => h.message);
+    expect(original).toMatchObject({ id: parent, replyTo: null, replyCount: 1 });
+    expect(original?.reactions).toEqual([{ emoji: '👍', count: 1, me: false }]);
+    expect(reply).toMatchObject({
+      id: sent.message.id,
+      replyTo: {
+        id: parent,
+        author: { username: 'alice' },
+        excerpt: 'capybara census tomorrow',
+        deleted: false,
+      },
+      replyCount: 0,
+    });
+    expect(reply?.reactions).toEqual([{ emoji: '🎉', count: 1, me: true }]);
+  });
+
   it('[proto.search.input] an empty or too long query is bad_request naming q; hostile queries are plain words', async () => {
     const bob = await as('bob');
     for (const q of ['', '   ', 'x'.repeat(201)]) {

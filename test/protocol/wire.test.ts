@@ -61,6 +61,9 @@ const EVENTS: EngineEvent[] = [
   { type: 'system', room: null, text: 'Commands: /me' },
   { type: 'gap', room, afterSeq: 3, beforeSeq: 9 },
   { type: 'online_changed', online: [ann], offline: [mod] },
+  { type: 'message_pinned', room, message, by: mod },
+  { type: 'message_unpinned', room, message, by: null },
+  { type: 'reaction_changed', room, messageId: 1, emoji: '👍', count: 2, user: ann, added: true },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

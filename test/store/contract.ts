@@ -686,6 +686,8 @@ export function storeContract(
           createdAt: T0 + 1,
           editedAt: null,
           deletedAt: null,
+          replyTo: null,
+          replyCount: 0,
         });
         expect(await store.messages.get(room.id, message.id)).toEqual(message);
         const system = await store.messages.append(msg(room, null, 'topic changed'));

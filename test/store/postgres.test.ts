@@ -18,6 +18,8 @@ import {
 } from '../../src/store/postgres/index.js';
 import type { NewMessage, Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
+import { repliesContract } from './contract-replies.js';
+import { reactionStoreContract } from './contract-reactions.js';
 import { searchContract } from './contract-search.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
@@ -253,6 +255,8 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   });
 
   storeContract('postgres', () => openStore(), closeAll);
+  repliesContract('postgres', () => openStore(), closeAll);
+  reactionStoreContract('postgres', () => openStore(), closeAll);
   searchContract('postgres', () => openStore(), closeAll);
 
   describe('postgres: several nodes on one database', () => {

@@ -9,6 +9,8 @@ import { MIGRATIONS, migrate, openSqliteDatabase, openSqliteStore } from '../../
 import { mapSqliteError } from '../../src/store/sqlite/errors.js';
 import type { Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
+import { repliesContract } from './contract-replies.js';
+import { reactionStoreContract } from './contract-reactions.js';
 import { searchContract } from './contract-search.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
@@ -19,6 +21,8 @@ async function freshDir(): Promise<string> {
 }
 
 storeContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+repliesContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+reactionStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 searchContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.

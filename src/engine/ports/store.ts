@@ -14,9 +14,11 @@ import type {
   User,
   UserId,
   UserKind,
+  UserRef,
   RoomPatch,
 } from '../../core/types.js';
 import type { Role } from '../../core/roles.js';
+import type { ReactionStore } from './reactionStore.js';
 import type { SearchIndex } from './searchStore.js';
 
 /**
@@ -130,6 +132,12 @@ export interface NewMessage {
   html: string;
   clientMsgId: string | null;
   createdAt: number;
+  /**
+   * The message this one answers: a message of the same room that is not deleted, else the append fails with
+   * `not_found` (details `{ field: 'replyTo' }`). The reply keeps a quote of it; its replyCount goes up by one
+   * in the same transaction (not for a duplicate).
+   */
+  replyTo?: MessageId | null;
 }
 
 export interface AppendResult {
@@ -185,6 +193,7 @@ export interface Store {
   directory: Directory;
   messages: MessageLog;
   guests: GuestRoster;
+  reactions: ReactionStore;
   /** Checks that the store can be reached (for /readyz). */
   ping(): Promise<void>;
   /**
@@ -196,6 +205,10 @@ export interface Store {
   /** The write-ahead log as the last background checkpoint saw it; absent for stores without one. */
   walStats?(): WalStats;
   close(): Promise<void>;
+  /** The thread view of replies (see ReplyLog below). */
+  replies: ReplyLog;
+  /** Pinned messages (see PinBoard below). */
+  pins: PinBoard;
   /** Full-text search of messages (ports/searchStore.ts). */
   search: SearchIndex;
 }
@@ -210,4 +223,51 @@ export interface WalStats {
   busyCheckpoints: number;
   /** Checkpoints that failed with an error (disk full, I/O error). */
   failedCheckpoints: number;
+}
+
+// ---------------------------------------------------------------------------------------------- replies, pins
+
+/** The replies to one message, read as a thread (the reply itself is written by MessageLog.append). */
+export interface ReplyLog {
+  /** The replies to `parentId` in the room, paged by seq exactly as MessageLog.range pages the room. */
+  range(
+    roomId: RoomId,
+    parentId: MessageId,
+    opts: { afterSeq?: number; beforeSeq?: number; limit: number },
+  ): Promise<Message[]>;
+}
+
+/** A pinned message with who pinned it (null: the operator, or a user since removed) and when. */
+export interface PinRecord {
+  message: Message;
+  pinnedBy: UserRef | null;
+  pinnedAt: number;
+}
+
+/** A pin to write: the message, who pins it (null: the operator), when, and the room's bound. */
+export interface NewPin {
+  roomId: RoomId;
+  messageId: MessageId;
+  by: UserId | null;
+  at: number;
+  max: number;
+}
+
+/** The pin as stored, and whether this call added it (false: it was pinned already, nothing changed). */
+export interface PinOutcome {
+  pin: PinRecord;
+  added: boolean;
+}
+
+export interface PinBoard {
+  /**
+   * Pins a message of the room that is not deleted (`not_found` otherwise). Pinning a pinned message changes
+   * nothing and answers `added: false`. A room holds at most `max` pins of messages that are not deleted: one
+   * more fails with `conflict` (details `{ max }`), checked and written atomically.
+   */
+  pin(input: NewPin): Promise<PinOutcome>;
+  /** True when the message was pinned. */
+  unpin(roomId: RoomId, messageId: MessageId): Promise<boolean>;
+  /** The room's pins of messages that are not deleted, newest pin first. */
+  list(roomId: RoomId): Promise<PinRecord[]>;
 }

@@ -4,13 +4,29 @@
  * docs/protocol.md for the rules cited as [proto.*].
  */
 import { z } from 'zod';
-import { CLIENT_MSG_ID_MAX } from '../../core/messages.js';
 import { ParleyError } from '../../core/errors.js';
 import type { Credentials } from '../../core/identity.js';
 import type { NativeOp, OpResult } from '../../protocol/native.js';
 import { NATIVE_OPS } from '../../protocol/native.js';
-import { defineOp, validate, type Operation, type OperationContext } from './ops/define.js';
+import { reactionOps } from './ops/reactions.js';
+import {
+  defineOp,
+  empty,
+  LIMITS,
+  messageId,
+  minutes,
+  oneCursor,
+  pageFields,
+  reason,
+  room,
+  seq,
+  user,
+  validate,
+  type Operation,
+  type OperationContext,
+} from './ops/define.js';
 import { searchOps } from './ops/search.js';
+import { threadOps } from './ops/threads.js';
 import {
   toWireBan,
   toWireHistory,
@@ -24,31 +40,7 @@ import {
   toWireUserRefs,
 } from './wire.js';
 
-export { defineOp, validate, type Operation, type OperationContext } from './ops/define.js';
-
-/** Bounds on string inputs; the engine applies the exact rules (names, lengths) after these. */
-export const LIMITS = {
-  room: 128,
-  username: 64,
-  password: 1024,
-  token: 4096,
-  jwt: 16_384,
-  nickname: 64,
-  text: 65_536,
-  topic: 1024,
-  reason: 1024,
-  clientMsgId: CLIENT_MSG_ID_MAX,
-  historyLimit: 1000,
-  minutes: 60 * 24 * 365,
-} as const;
-
-const room = z.string().min(1).max(LIMITS.room);
-const user = z.string().min(1).max(LIMITS.username);
-const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const messageId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const minutes = z.number().int().min(1).max(LIMITS.minutes);
-const reason = z.string().max(LIMITS.reason);
-const empty = z.strictObject({});
+export { LIMITS, validate, type OperationContext } from './ops/define.js';
 
 const authSchema = z
   .strictObject({
@@ -152,11 +144,11 @@ const table: Record<NativeOp, Operation> = {
       room,
       text: z.string().max(LIMITS.text),
       clientMsgId: z.string().min(1).max(LIMITS.clientMsgId).optional(),
+      replyTo: messageId.optional(),
     }),
     async handle(_ctx, input, session) {
-      return toWireSend(
-        await session.send(input.room, { text: input.text, clientMsgId: input.clientMsgId ?? null }),
-      );
+      const { text, clientMsgId = null, replyTo = null } = input;
+      return toWireSend(await session.send(input.room, { text, clientMsgId, replyTo }));
     },
   }),
   edit: defineOp('edit', {
@@ -172,17 +164,7 @@ const table: Record<NativeOp, Operation> = {
     },
   }),
   history: defineOp('history', {
-    schema: z
-      .strictObject({
-        room,
-        before: seq.optional(),
-        after: seq.optional(),
-        limit: z.number().int().min(1).max(LIMITS.historyLimit).optional(),
-      })
-      .refine((v) => v.before === undefined || v.after === undefined, {
-        message: 'give before or after, not both',
-        path: ['after'],
-      }),
+    schema: oneCursor(z.strictObject({ room, ...pageFields })),
     async handle(_ctx, input, session) {
       const { room: name, ...query } = input;
       return toWireHistory(await session.history(name, query));
@@ -255,6 +237,8 @@ const table: Record<NativeOp, Operation> = {
       return { time: ctx.now() };
     },
   }),
+  ...threadOps,
+  ...reactionOps,
   ...searchOps,
 };
 

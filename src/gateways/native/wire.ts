@@ -12,7 +12,7 @@ import type {
   User as CoreUser,
   UserRef as CoreUserRef,
 } from '../../core/types.js';
-import type { HistoryPage, JoinResult, SendResult } from '../../engine/api.js';
+import type { HistoryPage, JoinResult, ReactionResult, SendResult } from '../../engine/api.js';
 import type { EngineEvent, EngineEventType, MessageView, RoomRef, RoomView } from '../../engine/events.js';
 import type { DISCONNECT_REASONS } from '../../protocol/disconnect.js';
 import type { ErrorBody as WireErrorBody, ErrorCode as WireErrorCode } from '../../protocol/errors.js';
@@ -23,6 +23,7 @@ import type {
   JoinResult as WireJoinResult,
   MessageView as WireMessage,
   Mute as WireMute,
+  ReactionResult as WireReactionResult,
   RoomRef as WireRoomRef,
   RoomView as WireRoomView,
   SendResult as WireSendResult,
@@ -59,6 +60,7 @@ export type WireAgreement = [
   Assert<Equals<CoreErrorBody, WireErrorBody>>,
   // Reasons, close codes and default messages: the catalogue the server closes with is the one clients read.
   Assert<Equals<typeof DISCONNECT_CATALOGUE, typeof DISCONNECT_REASONS>>,
+  Assert<Equals<ReactionResult, WireReactionResult>>,
 ];
 
 export function toWireUser(user: CoreUser): WireUser {
@@ -114,4 +116,8 @@ export function toWireEvent(event: EngineEvent): ServerEvent {
   // The rest of a union is not narrowed per member by the compiler; EngineEventData = NativeEventMap above is
   // what makes this pairing sound.
   return { event: type, data } as ServerEvent;
+}
+
+export function toWireReaction(result: ReactionResult): WireReactionResult {
+  return result;
 }

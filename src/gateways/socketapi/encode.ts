@@ -137,7 +137,8 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
         }),
       };
     // Kicks and bans of this user arrive as the session's terminate (kicked-from-workspace); those of others,
-    // mutes, room presence, typing and slash-command replies (reported in message-sent) have no event here.
+    // mutes, room presence, typing, slash-command replies (reported in message-sent), pins and reactions have
+    // no event here.
     case 'presence_join':
     case 'presence_leave':
     case 'typing':
@@ -147,6 +148,9 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'unbanned':
     case 'kicked':
     case 'system':
+    case 'message_pinned':
+    case 'message_unpinned':
+    case 'reaction_changed':
       return { kind: 'none' };
   }
 }

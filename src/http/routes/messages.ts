@@ -33,6 +33,12 @@ export const publishBody = z.strictObject({
     .max(64)
     .optional()
     .describe('Idempotency key: publishing the same one again returns the original message'),
+  replyTo: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('The id of the message this one answers: a message of the same room, not deleted'),
 });
 
 export const messageParams = z.strictObject({

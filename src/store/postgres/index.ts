@@ -4,6 +4,9 @@ import { Db, sql, TYPES } from './db.js';
 import { PostgresDirectory } from './directory.js';
 import { PostgresGuestRoster } from './guests.js';
 import { PostgresMessageLog } from './messageLog.js';
+import { PostgresPinBoard } from './pins.js';
+import { PostgresReplyLog } from './replies.js';
+import { PostgresReactionStore } from './reactions.js';
 import { checkSchemaName, migrate } from './migrations.js';
 import { PostgresSearchIndex } from './search.js';
 
@@ -81,6 +84,9 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     directory: new PostgresDirectory(db),
     messages: new PostgresMessageLog(db),
     guests: new PostgresGuestRoster(db),
+    replies: new PostgresReplyLog(db),
+    pins: new PostgresPinBoard(db),
+    reactions: new PostgresReactionStore(db),
     async ping() {
       await db.query(ping, []);
     },

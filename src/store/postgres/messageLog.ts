@@ -1,5 +1,7 @@
 import { messageNotFound, roomNotFound } from '../../core/failures.js';
 import type { Message, MessageId, RoomId } from '../../core/types.js';
+import { replyExcerpt, replyParentNotFound } from '../../core/replies.js';
+import { REPLY_COLUMNS, REPLY_JOINS } from '../replySql.js';
 import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
 import type { AppendResult, MessageLog, NewMessage } from '../../engine/ports/store.js';
@@ -15,12 +17,15 @@ function pageSize(limit: number): number {
 // The author is joined on every read, so a message shows its author's current name and role; the name copied
 // at send time (author_name) only speaks for an author that was removed. `FROM` is left to each statement: a
 // table, or the rows a data-changing CTE returned.
-const COLUMNS = `m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
+// A reply also reads its parent as it is now (replySql.ts).
+export const COLUMNS = `m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
   u.role AS author_role, m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at,
-  m.deleted_at`;
-const SELECT = `SELECT ${COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.author_id`;
+  m.deleted_at, ${REPLY_COLUMNS}`;
+/** What follows `FROM messages m` (or a CTE named m) in every read. */
+export const JOINS = `LEFT JOIN users u ON u.id = m.author_id ${REPLY_JOINS}`;
+export const SELECT = `SELECT ${COLUMNS} FROM messages m ${JOINS}`;
 const RETURNING = `RETURNING id, app_id, room_id, seq, kind, author_id, author_name, text, html, client_msg_id,
-  created_at, edited_at, deleted_at`;
+  created_at, edited_at, deleted_at, reply_to_id, reply_excerpt, reply_count`;
 
 const q = {
   byId: sql('msg.by-id', `${SELECT} WHERE m.room_id = $1 AND m.id = $2`),
@@ -42,12 +47,12 @@ const q = {
     'msg.insert',
     `WITH m AS (
        INSERT INTO messages (app_id, room_id, seq, kind, author_id, author_name, text, html, client_msg_id,
-                             created_at)
-       VALUES ($1, $2, $3, $4, $5, (SELECT username FROM users WHERE id = $5), $6, $7, $8, $9)
+                             created_at, reply_to_id, reply_excerpt)
+       VALUES ($1, $2, $3, $4, $5, (SELECT username FROM users WHERE id = $5), $6, $7, $8, $9, $10, $11)
        ON CONFLICT (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
        ${RETURNING}
      )
-     SELECT ${COLUMNS} FROM m LEFT JOIN users u ON u.id = m.author_id`,
+     SELECT ${COLUMNS} FROM m ${JOINS}`,
   ),
   // A deleted message stays deleted: an edit racing a delete must not bring the text back.
   edit: sql(
@@ -57,18 +62,21 @@ const q = {
        WHERE room_id = $1 AND id = $2 AND deleted_at IS NULL
        ${RETURNING}
      )
-     SELECT ${COLUMNS} FROM m LEFT JOIN users u ON u.id = m.author_id`,
+     SELECT ${COLUMNS} FROM m ${JOINS}`,
   ),
   // Deleting twice keeps the first deletedAt. client_msg_id stays, so a late retry of the send still finds the
   // original instead of posting the text again.
+  // The replies to a deleted message keep no copy of its text.
   remove: sql(
     'msg.remove',
-    `WITH m AS (
+    `WITH cleared AS (
+       UPDATE messages SET reply_excerpt = '' WHERE room_id = $1 AND reply_to_id = $2
+     ), m AS (
        UPDATE messages SET text = '', html = '', deleted_at = COALESCE(deleted_at, $3)
        WHERE room_id = $1 AND id = $2
        ${RETURNING}
      )
-     SELECT ${COLUMNS} FROM m LEFT JOIN users u ON u.id = m.author_id`,
+     SELECT ${COLUMNS} FROM m ${JOINS}`,
   ),
   ascending: sql(
     'msg.ascending',
@@ -76,6 +84,13 @@ const q = {
   ),
   newest: sql('msg.newest', `${SELECT} WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`),
   lastSeq: sql('msg.last-seq', 'SELECT last_seq FROM rooms WHERE id = $1'),
+  // A reply's parent (a message of the same room that is not deleted) counts it; locking the parent's row until
+  // the reply commits, so that a deletion of the parent waits for it, then clears its quote.
+  countReply: sql(
+    'msg.count-reply',
+    `UPDATE messages SET reply_count = reply_count + 1 WHERE room_id = $1 AND id = $2 AND deleted_at IS NULL
+     RETURNING text`,
+  ),
 };
 
 export class PostgresMessageLog implements MessageLog {
@@ -98,6 +113,13 @@ export class PostgresMessageLog implements MessageLog {
       }
       const [counter] = await tx.query<{ last_seq: number }>(q.nextSeq, [input.roomId, input.appId]);
       if (!counter) throw roomNotFound();
+      const replyTo = input.replyTo ?? null;
+      let excerpt: string | null = null;
+      if (replyTo !== null) {
+        const [parent] = await tx.query<{ text: string }>(q.countReply, [input.roomId, replyTo]);
+        if (!parent) throw replyParentNotFound();
+        excerpt = replyExcerpt(parent.text);
+      }
       const [row] = await tx.query<MessageRow>(q.insert, [
         input.appId,
         input.roomId,
@@ -108,6 +130,8 @@ export class PostgresMessageLog implements MessageLog {
         input.html,
         input.clientMsgId,
         input.createdAt,
+        replyTo,
+        excerpt,
       ]);
       if (row) return { message: toMessage(row), duplicate: false };
       // Lost the race to another transaction with the same clientMsgId: undo the seq, return the winner. The

@@ -143,6 +143,51 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'replies',
+    // As in the SQLite store: the parent a reply answers, the quote of its text (cleared when the parent is
+    // deleted) and each message's reply count, bumped in the transaction that commits each reply.
+    sql: `
+      ALTER TABLE messages ADD COLUMN reply_to_id BIGINT;
+      ALTER TABLE messages ADD COLUMN reply_excerpt TEXT;
+      ALTER TABLE messages ADD COLUMN reply_count INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX messages_reply_to ON messages(reply_to_id, seq) WHERE reply_to_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 4,
+    name: 'pins',
+    // As in the SQLite store: the messages pinned in a room, by whom (NULL: the operator) and when.
+    sql: `
+      CREATE TABLE pins (
+        room_id BIGINT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        message_id BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        pinned_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+        pinned_at BIGINT NOT NULL,
+        PRIMARY KEY (room_id, message_id)
+      );
+      CREATE INDEX pins_message ON pins(message_id);
+      CREATE INDEX pins_user ON pins(pinned_by);
+    `,
+  },
+  {
+    version: 5,
+    name: 'reactions',
+    // As in the SQLite store: one row per (message, user, emoji); the unique index serves a page's counts, the
+    // count of one emoji and the idempotent add (ON CONFLICT); reactions_user the cascade from a removed user.
+    sql: `
+      CREATE TABLE reactions (
+        id BIGSERIAL PRIMARY KEY,
+        message_id BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        emoji TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX reactions_message_emoji_user ON reactions(message_id, emoji, user_id);
+      CREATE INDEX reactions_user ON reactions(user_id);
+    `,
+  },
+  {
     version: 7,
     name: 'full-text search of messages',
     // The words of each message as a tsvector computed by the database from its text (a stored generated

@@ -1,6 +1,7 @@
 import type { SearchIndex, SearchRequest, SearchRow } from '../../engine/ports/searchStore.js';
 import { toMessage, type MessageRow } from '../rows.js';
 import { sql, type Db } from './db.js';
+import { COLUMNS, JOINS } from './messageLog.js';
 
 /** An open upper bound for `id < $n`. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
@@ -22,15 +23,14 @@ export function tsQuery(words: readonly string[], prefix: boolean): string {
 
 // The GIN index on search_vector finds the matches; the planner may instead walk the primary key newest first
 // and test each row's stored vector when the words are very common (it stops at the limit). Either way the
-// text is never scanned.
+// text is never scanned. The columns and joins are every read's (messageLog.ts): the author as now, a
+// reply's quote and its parent.
 export const searchStatement = sql(
   'search.messages',
-  `SELECT m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
-          u.role AS author_role, m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at,
-          m.deleted_at, r.name AS room_name
+  `SELECT ${COLUMNS}, r.name AS room_name
    FROM messages m
    JOIN rooms r ON r.id = m.room_id
-   LEFT JOIN users u ON u.id = m.author_id
+   ${JOINS}
    WHERE m.search_vector @@ to_tsquery('simple'::regconfig, $1)
      AND m.app_id = $2 AND m.id < $3 AND m.deleted_at IS NULL
      AND ($4::bigint IS NULL OR m.room_id = $4)

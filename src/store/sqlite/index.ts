@@ -6,6 +6,9 @@ import { SqliteDirectory } from './directory.js';
 import { guard, mapSqliteError } from './errors.js';
 import { SqliteGuestRoster } from './guests.js';
 import { SqliteMessageLog } from './messageLog.js';
+import { SqlitePinBoard } from './pins.js';
+import { SqliteReplyLog } from './replies.js';
+import { SqliteReactionStore } from './reactions.js';
 import { migrate } from './migrations.js';
 import { probeWrite } from './probe.js';
 import { SqliteSearchIndex } from './search.js';
@@ -81,6 +84,9 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     directory: new SqliteDirectory(db),
     messages: new SqliteMessageLog(db),
     guests: new SqliteGuestRoster(db),
+    replies: new SqliteReplyLog(db),
+    pins: new SqlitePinBoard(db),
+    reactions: new SqliteReactionStore(db),
     async ping() {
       guard(db, () => probe.get());
     },

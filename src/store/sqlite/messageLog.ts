@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { messageNotFound, roomNotFound } from '../../core/failures.js';
 import type { Message, MessageId, RoomId } from '../../core/types.js';
+import { replyExcerpt, replyParentNotFound } from '../../core/replies.js';
+import { REPLY_COLUMNS, REPLY_JOINS } from '../replySql.js';
 import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
 import type { AppendResult, MessageLog, NewMessage } from '../../engine/ports/store.js';
@@ -11,10 +13,14 @@ const NO_BOUND = Number.MAX_SAFE_INTEGER;
 
 // The author is joined on every read, so a message shows its author's current name and role; the name copied
 // at send time (author_name) only speaks for an author that was removed.
-const SELECT = `
-  SELECT m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
-         u.role AS author_role, m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at
-  FROM messages m LEFT JOIN users u ON u.id = m.author_id`;
+// A reply also reads its parent as it is now (replySql.ts).
+export const COLUMNS = `
+  m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
+  u.role AS author_role, m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at,
+  ${REPLY_COLUMNS}`;
+/** What follows `FROM messages m` in every read. */
+export const JOINS = `LEFT JOIN users u ON u.id = m.author_id ${REPLY_JOINS}`;
+export const SELECT = `SELECT ${COLUMNS} FROM messages m ${JOINS}`;
 
 function prepare(db: Database.Database) {
   return {
@@ -40,15 +46,28 @@ function prepare(db: Database.Database) {
           html: string;
           clientMsgId: string | null;
           createdAt: number;
+          replyTo: number | null;
+          replyExcerpt: string | null;
         },
         number
       >(
         `INSERT INTO messages (app_id, room_id, seq, kind, author_id, author_name, text, html, client_msg_id,
-                               created_at)
+                               created_at, reply_to_id, reply_excerpt)
          VALUES (@appId, @roomId, @seq, @kind, @authorId, (SELECT username FROM users WHERE id = @authorId),
-                 @text, @html, @clientMsgId, @createdAt) RETURNING id`,
+                 @text, @html, @clientMsgId, @createdAt, @replyTo, @replyExcerpt) RETURNING id`,
       )
       .pluck(),
+    // A reply's parent: a message of the same room that is not deleted.
+    parentText: db
+      .prepare<[number, number], string>(
+        'SELECT text FROM messages WHERE room_id = ? AND id = ? AND deleted_at IS NULL',
+      )
+      .pluck(),
+    countReply: db.prepare<[number]>('UPDATE messages SET reply_count = reply_count + 1 WHERE id = ?'),
+    // The replies to a deleted message keep no copy of its text.
+    clearQuotes: db.prepare<[number, number]>(
+      "UPDATE messages SET reply_excerpt = '' WHERE room_id = ? AND reply_to_id = ?",
+    ),
     // A deleted message stays deleted: an edit racing a delete must not bring the text back.
     edit: db.prepare<{ roomId: number; id: number; text: string; html: string; editedAt: number }>(
       `UPDATE messages SET text = @text, html = @html, edited_at = @editedAt
@@ -74,9 +93,15 @@ function prepare(db: Database.Database) {
 export class SqliteMessageLog implements MessageLog {
   private readonly q: ReturnType<typeof prepare>;
   private readonly appendTx: (input: NewMessage) => AppendResult;
+  private readonly removeTx: (roomId: RoomId, id: MessageId, deletedAt: number) => Message;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepare(db);
+    this.removeTx = db.transaction((roomId: RoomId, id: MessageId, deletedAt: number): Message => {
+      if (this.q.remove.run({ roomId, id, deletedAt }).changes === 0) throw messageNotFound();
+      this.q.clearQuotes.run(roomId, id);
+      return this.read(roomId, id);
+    });
     // IMMEDIATE takes the write lock before the dedup read, so another process cannot slip the same
     // clientMsgId (or the same seq) in between the check and the insert.
     const tx = db.transaction((input: NewMessage): AppendResult => this.appendLocked(input));
@@ -94,6 +119,13 @@ export class SqliteMessageLog implements MessageLog {
       const original = this.q.byClientId.get(input.roomId, input.authorId, input.clientMsgId);
       if (original) return { message: toMessage(original), duplicate: true };
     }
+    const replyTo = input.replyTo ?? null;
+    let excerpt: string | null = null;
+    if (replyTo !== null) {
+      const parentText = this.q.parentText.get(input.roomId, replyTo);
+      if (parentText === undefined) throw replyParentNotFound();
+      excerpt = replyExcerpt(parentText);
+    }
     const seq = this.q.nextSeq.get(input.roomId, input.appId);
     if (seq === undefined) throw roomNotFound();
     const id = this.q.insert.get({
@@ -106,8 +138,11 @@ export class SqliteMessageLog implements MessageLog {
       html: input.html,
       clientMsgId: input.clientMsgId,
       createdAt: input.createdAt,
+      replyTo,
+      replyExcerpt: excerpt,
     });
     if (id === undefined) throw new Error('INSERT ... RETURNING gave no row');
+    if (replyTo !== null) this.q.countReply.run(replyTo);
     return { message: this.read(input.roomId, id), duplicate: false };
   }
 
@@ -132,12 +167,7 @@ export class SqliteMessageLog implements MessageLog {
   }
 
   async remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message> {
-    return guard(this.db, () => {
-      if (this.q.remove.run({ roomId, id, deletedAt }).changes === 0) {
-        throw messageNotFound();
-      }
-      return this.read(roomId, id);
-    });
+    return guard(this.db, () => this.removeTx(roomId, id, deletedAt));
   }
 
   /**

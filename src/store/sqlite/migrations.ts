@@ -143,6 +143,54 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'replies',
+    // reply_to_id: the message a reply answers (same room; no foreign key: messages go only with their room).
+    // reply_excerpt: the start of the parent's text when the reply was written, cleared when the parent is
+    // deleted. reply_count: how many replies a message has, bumped in the transaction that commits each reply.
+    // The index serves the thread view (replies in seq order) and the clearing of quotes.
+    sql: `
+      ALTER TABLE messages ADD COLUMN reply_to_id INTEGER;
+      ALTER TABLE messages ADD COLUMN reply_excerpt TEXT;
+      ALTER TABLE messages ADD COLUMN reply_count INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX messages_reply_to ON messages(reply_to_id, seq) WHERE reply_to_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 4,
+    name: 'pins',
+    // The messages pinned in a room, who pinned them (NULL: the operator, or a user since removed) and when.
+    sql: `
+      CREATE TABLE pins (
+        room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        pinned_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        pinned_at INTEGER NOT NULL,
+        PRIMARY KEY (room_id, message_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX pins_message ON pins(message_id);
+      CREATE INDEX pins_user ON pins(pinned_by);
+    `,
+  },
+  {
+    version: 5,
+    name: 'reactions',
+    // One row per (message, user, emoji). The unique index serves a page's counts (by message), the count of
+    // one emoji and the idempotent add; reactions_user serves the cascade from a removed user (a guest).
+    // id orders "first use" among emoji with the same count.
+    sql: `
+      CREATE TABLE reactions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        emoji TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX reactions_message_emoji_user ON reactions(message_id, emoji, user_id);
+      CREATE INDEX reactions_user ON reactions(user_id);
+    `,
+  },
+  {
     version: 7,
     name: 'full-text search of messages',
     // An external-content FTS5 index over messages.text (rowid = messages.id): the words live only in the

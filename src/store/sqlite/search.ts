@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { SearchIndex, SearchRequest, SearchRow } from '../../engine/ports/searchStore.js';
 import { toMessage, type MessageRow } from '../rows.js';
 import { guard } from './errors.js';
+import { COLUMNS, JOINS } from './messageLog.js';
 
 /** An open upper bound for `rowid < ?`. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
@@ -21,15 +22,14 @@ export function ftsQuery(words: readonly string[], prefix: boolean): string {
 }
 
 // The index drives the query: matches come from messages_fts newest first (rowid = messages.id, descending)
-// and the joins only check app, room, deletion and visibility for each, stopping at the limit.
+// and the joins only check app, room, deletion and visibility for each, stopping at the limit. The columns
+// and joins are every read's (messageLog.ts): the author as now, a reply's quote and its parent.
 export const SEARCH_SQL = `
-  SELECT m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
-         u.role AS author_role, m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at,
-         m.deleted_at, r.name AS room_name
+  SELECT ${COLUMNS}, r.name AS room_name
   FROM messages_fts
   JOIN messages m ON m.id = messages_fts.rowid
   JOIN rooms r ON r.id = m.room_id
-  LEFT JOIN users u ON u.id = m.author_id
+  ${JOINS}
   WHERE messages_fts MATCH @match AND messages_fts.rowid < @before
     AND m.app_id = @appId AND m.deleted_at IS NULL
     AND (@roomId IS NULL OR m.room_id = @roomId)

@@ -12,6 +12,8 @@ const BEGIN = '<!-- soak:begin -->';
 const END = '<!-- soak:end -->';
 const RUN_END = '<!-- soak:run-end -->';
 const MB = 1024 * 1024;
+/** The warm-up main.ts uses unless told otherwise; named in the section when it is rewritten without a run. */
+const DEFAULT_WARMUP_MS = 2 * 60_000;
 
 const howTo = (
   warmup: string,
@@ -29,9 +31,16 @@ A short run of the same harness (\`test/faults/soak.test.ts\`) is part of the te
 
 **Exactly once.** Every acknowledged message is owed to every client that was a member of its room from
 before the send until after the ack — joined and not yet leaving; a reconnect does not end membership,
-because resuming must fill the gap. After the load stops and deliveries settle, a message owed and not
-delivered is *missing*, a message delivered twice to one client (by id) is a *duplicate*; both must be zero.
-Typed clients count what the application is handed; slow readers count every message frame on the wire.
+because resuming must fill the gap. A client that leaves or closes on purpose during the run is owed the
+messages up to the highest seq it had been handed in that room (one acknowledged on another node may still be
+on its way when it goes; a hole below that seq still counts). After the load stops and deliveries settle, a
+message owed and not delivered is *missing*, a message delivered twice to one client (by id) is a
+*duplicate*; both must be zero. Typed clients count what the application is handed; slow readers count every
+message frame on the wire.
+
+**A paused node.** With \`--pause-node 1\` the second node is stopped (SIGSTOP) for 3 s in every 15 s and
+continued: its clients' connections stay open while its bus and storage connections fall behind and catch up.
+That run has a block of its own below.
 
 **Flat.** Samples of the first ${warmup} are left out (warm-up); of the rest, the median of the last third is
 compared with the median of the first third. RSS may grow by ${MARGINS.rssFraction * 100}% or
@@ -108,8 +117,8 @@ export function runBlock(result: SoakResult): string {
   return lines.join('\n');
 }
 
-/** Replaces this run's block (by node count, and whether a node was paused) in the soak section, keeping the other runs' blocks. */
-export async function writeReport(file: string, result: SoakResult): Promise<void> {
+/** Replaces this run's block (by node count, and whether a node was paused; none without a run) in the soak section, keeping the other runs' blocks. */
+export async function writeReport(file: string, result?: SoakResult): Promise<void> {
   const page = await readFile(file, 'utf8');
   const begin = page.indexOf(BEGIN);
   const end = page.indexOf(END);
@@ -121,8 +130,8 @@ export async function writeReport(file: string, result: SoakResult): Promise<voi
   )) {
     blocks.set(match[1] as string, match[0]);
   }
-  blocks.set(blockKey(result), runBlock(result));
-  const warmup = `${Math.round(result.options.warmupMs / 60_000)} minutes`;
+  if (result) blocks.set(blockKey(result), runBlock(result));
+  const warmup = `${Math.round((result?.options.warmupMs ?? DEFAULT_WARMUP_MS) / 60_000)} minutes`;
   const runs = [...blocks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, block]) => block);
   const section = [howTo(warmup), ...runs].join('\n\n');
   const text = `${page.slice(0, begin + BEGIN.length)}\n${section}\n${page.slice(end)}`;

@@ -104,6 +104,8 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
 }
 
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
+  // Read before the run: the tree may move on while it lasts, and the report names what was measured.
+  const commit = commitOf();
   const cluster = await startCluster(opts.nodes);
   const crashes: string[] = [];
   let stopping = false;
@@ -212,7 +214,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       storage: cluster.storage,
       startedAt: new Date(startedAt).toISOString(),
       loadMs,
-      commit: commitOf(),
+      commit,
       nodeVersion: process.version,
       cores: availableParallelism(),
       counters,

@@ -1,13 +1,13 @@
 /**
- * How a native operation is defined: its context, the table entry and `defineOp`, which ties an entry's zod
- * schema to the protocol's request type. The table (operations.ts) and the feature files beside this one
- * (ops/*.ts) all build their entries with it.
+ * What every native operation entry is built with: the context a handler sees, the input bounds, the common
+ * field schemas and `defineOp`. The table (operations.ts) and the operation files beside this one share it.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import { CLIENT_MSG_ID_MAX } from '../../../core/messages.js';
 import { ParleyError } from '../../../core/errors.js';
-import type { Credentials, Principal } from '../../../core/identity.js';
 import type { AppId } from '../../../core/types.js';
 import type { EngineConnections, Session } from '../../../engine/api.js';
+import type { Credentials, Principal } from '../../../core/identity.js';
 import type { NativeOp, OpRequest, OpResult } from '../../../protocol/native.js';
 
 /** What a handler sees of its connection. */
@@ -22,6 +22,47 @@ export interface OperationContext {
   authenticate(credentials: Credentials): Promise<Principal>;
   /** Server time, for `ping`. */
   now(): number;
+}
+
+/** Bounds on string inputs; the engine applies the exact rules (names, lengths) after these. */
+export const LIMITS = {
+  room: 128,
+  username: 64,
+  password: 1024,
+  token: 4096,
+  jwt: 16_384,
+  nickname: 64,
+  text: 65_536,
+  topic: 1024,
+  reason: 1024,
+  clientMsgId: CLIENT_MSG_ID_MAX,
+  historyLimit: 1000,
+  minutes: 60 * 24 * 365,
+} as const;
+
+export const room = z.string().min(1).max(LIMITS.room);
+export const user = z.string().min(1).max(LIMITS.username);
+export const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const messageId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+export const minutes = z.number().int().min(1).max(LIMITS.minutes);
+export const reason = z.string().max(LIMITS.reason);
+export const empty = z.strictObject({});
+
+/** The cursor fields of a page of messages by seq (history, replies): before or after, and a size. */
+export const pageFields = {
+  before: seq.optional(),
+  after: seq.optional(),
+  limit: z.number().int().min(1).max(LIMITS.historyLimit).optional(),
+};
+
+/** A page names one cursor at most. */
+export function oneCursor<S extends z.ZodType<{ before?: number | undefined; after?: number | undefined }>>(
+  schema: S,
+) {
+  return schema.refine((v) => v.before === undefined || v.after === undefined, {
+    message: 'give before or after, not both',
+    path: ['after'],
+  });
 }
 
 export interface Operation {

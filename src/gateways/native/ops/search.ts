@@ -9,10 +9,9 @@ import type { SearchPage } from '../../../engine/api.js';
 import type { NativeOp } from '../../../protocol/native.js';
 import type { SearchPage as WireSearchPage } from '../../../protocol/search.js';
 import { toWireMessage } from '../wire.js';
-import { defineOp, type Operation } from './define.js';
+import { defineOp, messageId, room, type Operation } from './define.js';
 
-/** Bounds on what a frame may carry: a room name as in the main table; a query well past its 200 characters. */
-const ROOM_MAX = 128;
+/** Bounds on what a frame may carry: a query well past its 200 characters (room and cursor as everywhere). */
 const QUERY_MAX = 1024;
 
 function toWireSearch(page: SearchPage): WireSearchPage {
@@ -26,8 +25,8 @@ export const searchOps = {
   search: defineOp('search', {
     schema: z.strictObject({
       q: z.string().max(QUERY_MAX),
-      room: z.string().min(1).max(ROOM_MAX).optional(),
-      before: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+      room: room.optional(),
+      before: messageId.optional(),
       limit: z.number().int().min(1).max(SEARCH_LIMIT_MAX).optional(),
     }),
     async handle(_ctx, input, session) {

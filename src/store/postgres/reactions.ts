@@ -1,0 +1,78 @@
+import type { MessageId, ReactionCount, UserId } from '../../core/types.js';
+import type {
+  AddOutcome,
+  NewReaction,
+  ReactionKey,
+  ReactionStore,
+} from '../../engine/ports/reactionStore.js';
+import { summaryMap, type ReactionSummaryRow } from '../reactionRows.js';
+import { sql, type Db } from './db.js';
+
+const q = {
+  // Locks the message row until the transaction ends: adds to one message, on any node, take turns, so that
+  // two new emoji cannot both pass the bound; a delete (an UPDATE of the row) waits too.
+  lockLive: sql(
+    'reaction.lock-live',
+    'SELECT 1 AS one FROM messages WHERE id = $1 AND room_id = $2 AND deleted_at IS NULL FOR UPDATE',
+  ),
+  emojiCount: sql(
+    'reaction.emoji-count',
+    'SELECT COUNT(*) AS n FROM reactions WHERE message_id = $1 AND emoji = $2',
+  ),
+  distinct: sql(
+    'reaction.distinct',
+    'SELECT COUNT(DISTINCT emoji) AS n FROM reactions WHERE message_id = $1',
+  ),
+  insert: sql(
+    'reaction.insert',
+    `INSERT INTO reactions (message_id, user_id, emoji, created_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (message_id, emoji, user_id) DO NOTHING RETURNING id`,
+  ),
+  remove: sql(
+    'reaction.remove',
+    'DELETE FROM reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3 RETURNING id',
+  ),
+  summary: sql(
+    'reaction.summary',
+    `SELECT message_id, emoji, COUNT(*) AS n, bool_or(user_id = $2) AS me, MIN(id) AS first_id
+     FROM reactions WHERE message_id = ANY($1::bigint[])
+     GROUP BY message_id, emoji ORDER BY message_id, n DESC, first_id ASC`,
+  ),
+};
+
+export class PostgresReactionStore implements ReactionStore {
+  constructor(private readonly db: Db) {}
+
+  async add(reaction: NewReaction): Promise<{ outcome: AddOutcome; count: number }> {
+    const { roomId, messageId, userId, emoji, maxEmoji, now } = reaction;
+    return this.db.transaction(async (tx) => {
+      const [live] = await tx.query(q.lockLive, [messageId, roomId]);
+      if (!live) return { outcome: 'gone', count: 0 };
+      const count = async () => (await tx.query<{ n: number }>(q.emojiCount, [messageId, emoji]))[0]?.n ?? 0;
+      const existing = await count();
+      if (existing === 0) {
+        const [distinct] = await tx.query<{ n: number }>(q.distinct, [messageId]);
+        if ((distinct?.n ?? 0) >= maxEmoji) return { outcome: 'full', count: 0 };
+      }
+      const inserted = await tx.query(q.insert, [messageId, userId, emoji, now]);
+      if (inserted.length === 0) return { outcome: 'present', count: existing };
+      return { outcome: 'added', count: existing + 1 };
+    });
+  }
+
+  async remove(reaction: ReactionKey): Promise<{ removed: boolean; count: number }> {
+    const { messageId, userId, emoji } = reaction;
+    const removed = await this.db.query(q.remove, [messageId, emoji, userId]);
+    const [row] = await this.db.query<{ n: number }>(q.emojiCount, [messageId, emoji]);
+    return { removed: removed.length > 0, count: row?.n ?? 0 };
+  }
+
+  async summarize(
+    messageIds: readonly MessageId[],
+    readerId: UserId | null,
+  ): Promise<Map<MessageId, ReactionCount[]>> {
+    if (messageIds.length === 0) return new Map();
+    const rows = await this.db.query<ReactionSummaryRow>(q.summary, [[...messageIds], readerId]);
+    return summaryMap(rows, readerId);
+  }
+}

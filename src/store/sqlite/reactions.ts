@@ -1,0 +1,99 @@
+import type Database from 'better-sqlite3';
+import type { MessageId, ReactionCount, UserId } from '../../core/types.js';
+import type {
+  AddOutcome,
+  NewReaction,
+  ReactionKey,
+  ReactionStore,
+} from '../../engine/ports/reactionStore.js';
+import { guard } from './errors.js';
+import { summaryMap, type ReactionSummaryRow } from '../reactionRows.js';
+
+type Key = { roomId: number; messageId: number; userId: number; emoji: string };
+
+function prepare(db: Database.Database) {
+  return {
+    // The message must be in the room and not deleted.
+    live: db
+      .prepare<[number, number], number>(
+        'SELECT 1 FROM messages WHERE id = ? AND room_id = ? AND deleted_at IS NULL',
+      )
+      .pluck(),
+    has: db
+      .prepare<Key, number>(
+        'SELECT 1 FROM reactions WHERE message_id = @messageId AND emoji = @emoji AND user_id = @userId',
+      )
+      .pluck(),
+    emojiCount: db
+      .prepare<[number, string], number>('SELECT COUNT(*) FROM reactions WHERE message_id = ? AND emoji = ?')
+      .pluck(),
+    distinct: db
+      .prepare<[number], number>('SELECT COUNT(DISTINCT emoji) FROM reactions WHERE message_id = ?')
+      .pluck(),
+    insert: db.prepare<Key & { now: number }>(
+      `INSERT INTO reactions (message_id, user_id, emoji, created_at) VALUES (@messageId, @userId, @emoji, @now)`,
+    ),
+    remove: db.prepare<Key>(
+      'DELETE FROM reactions WHERE message_id = @messageId AND emoji = @emoji AND user_id = @userId',
+    ),
+    // Ids travel as a JSON array (json_each). A reader of 0 matches no user (no one has id 0).
+    summary: db.prepare<{ ids: string; reader: number }, ReactionSummaryRow>(
+      `SELECT message_id, emoji, COUNT(*) AS n, MAX(user_id = @reader) AS me, MIN(id) AS first_id
+       FROM reactions WHERE message_id IN (SELECT value FROM json_each(@ids))
+       GROUP BY message_id, emoji ORDER BY message_id, n DESC, first_id ASC`,
+    ),
+  };
+}
+
+function keyOf(reaction: ReactionKey): Key {
+  const { roomId, messageId, userId, emoji } = reaction;
+  return { roomId, messageId, userId, emoji };
+}
+
+export class SqliteReactionStore implements ReactionStore {
+  private readonly q: ReturnType<typeof prepare>;
+  private readonly addTx: (reaction: NewReaction) => { outcome: AddOutcome; count: number };
+
+  constructor(private readonly db: Database.Database) {
+    this.q = prepare(db);
+    // IMMEDIATE takes the write lock before the checks, so that another process cannot add the emoji that
+    // passes the bound (or delete the message) between the checks and the insert.
+    const tx = db.transaction((reaction: NewReaction) => this.addLocked(reaction));
+    this.addTx = (reaction) => tx.immediate(reaction);
+  }
+
+  private addLocked(reaction: NewReaction): { outcome: AddOutcome; count: number } {
+    const key = keyOf(reaction);
+    if (this.q.live.get(key.messageId, key.roomId) === undefined) return { outcome: 'gone', count: 0 };
+    const count = () => this.q.emojiCount.get(key.messageId, key.emoji) ?? 0;
+    if (this.q.has.get(key) !== undefined) return { outcome: 'present', count: count() };
+    const existing = count();
+    if (existing === 0 && (this.q.distinct.get(key.messageId) ?? 0) >= reaction.maxEmoji) {
+      return { outcome: 'full', count: 0 };
+    }
+    this.q.insert.run({ ...key, now: reaction.now });
+    return { outcome: 'added', count: existing + 1 };
+  }
+
+  async add(reaction: NewReaction): Promise<{ outcome: AddOutcome; count: number }> {
+    return guard(this.db, () => this.addTx(reaction));
+  }
+
+  async remove(reaction: ReactionKey): Promise<{ removed: boolean; count: number }> {
+    return guard(this.db, () => {
+      const key = keyOf(reaction);
+      const removed = this.q.remove.run(key).changes > 0;
+      return { removed, count: this.q.emojiCount.get(key.messageId, key.emoji) ?? 0 };
+    });
+  }
+
+  async summarize(
+    messageIds: readonly MessageId[],
+    readerId: UserId | null,
+  ): Promise<Map<MessageId, ReactionCount[]>> {
+    if (messageIds.length === 0) return new Map();
+    return guard(this.db, () =>
+      summaryMap(this.q.summary.all({ ids: JSON.stringify(messageIds), reader: readerId ?? 0 }), readerId),
+    );
+  }
+}
