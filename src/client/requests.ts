@@ -14,6 +14,7 @@ import type {
   ReactionResult,
   RoomView,
   RoomVisibility,
+  SearchPage,
   UserRef,
 } from '../protocol/native.js';
 import { TypedEmitter } from './emitter.js';
@@ -126,5 +127,16 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   /** Who has read `room` up to which seq; null where the app has no read receipts or the room is too big. */
   async receipts(room: string): Promise<OpResult<'receipts'>['receipts']> {
     return ((await this.call('receipts', { room })) as OpResult<'receipts'>).receipts;
+  }
+
+  /**
+   * Messages matching every word of `q` (the last also as a prefix), newest first, in the rooms this user may
+   * see; each hit's `highlight` is its text, HTML-escaped, with the matches in `<mark>`. Page with `before`.
+   */
+  async search(
+    q: string,
+    opts: { room?: string; before?: number; limit?: number } = {},
+  ): Promise<SearchPage> {
+    return (await this.call('search', { q, ...opts })) as OpResult<'search'>;
   }
 }

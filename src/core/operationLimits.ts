@@ -38,6 +38,7 @@ export const LIMITED_OPERATIONS = [
   'unreact',
   'read',
   'receipts',
+  'search',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -78,6 +79,8 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   unreact: { burst: 20, perSecond: 2 },
   read: { burst: 20, perSecond: 4 },
   receipts: { burst: 10, perSecond: 2 },
+  // Each search reads the full-text index and may walk many matches before the viewer's rooms fill a page.
+  search: { burst: 5, perSecond: 1 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

@@ -15,6 +15,8 @@ import type {
   OnlineUser,
   ReactionInput,
   ReactionResult,
+  SearchPage,
+  SearchQuery,
   SendResult,
   UserUnread,
 } from './api.js';
@@ -33,6 +35,7 @@ import type { Replies } from './replies.js';
 import type { Reactions } from './reactions.js';
 import type { ReadState } from './readState.js';
 import type { RoomInput, RoomPatch, Rooms } from './rooms.js';
+import type { Search } from './search.js';
 import type { StorageHealthView } from './storageHealth.js';
 import { refOf } from './views.js';
 
@@ -54,6 +57,7 @@ export interface AdminParts {
   storageHealth(): StorageHealthView;
   reactions: Pick<Reactions, 'forUser'>;
   reads: ReadState;
+  search: Search;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -302,5 +306,11 @@ export class Admin implements EngineAdmin {
   /** Each room's unread counts for the user (see readState.ts). */
   unread(appId: AppId, username: string): Promise<UserUnread> {
     return this.parts.reads.unreadOf(appId, username);
+  }
+
+  // ---------------------------------------------------------------- search
+
+  searchMessages(appId: AppId, query: SearchQuery): Promise<SearchPage> {
+    return this.parts.search.forApp(appId, query);
   }
 }

@@ -217,6 +217,8 @@ export interface Session {
   react(room: string, messageId: number, emoji: string): Promise<ReactionResult>;
   /** Takes the reaction back; one that is not there is a success that changes nothing. */
   unreact(room: string, messageId: number, emoji: string): Promise<ReactionResult>;
+  /** Messages matching the words, newest first, in the rooms this user may see. */
+  search(query: SearchQuery): Promise<SearchPage>;
 }
 
 export interface AppPatch {
@@ -305,6 +307,8 @@ export interface EngineAdmin {
   unreact(appId: AppId, room: string, messageId: number, input: ReactionInput): Promise<ReactionResult>;
   /** Each room's unread counts for the user, in the rooms where the user has a read marker and may look. */
   unread(appId: AppId, username: string): Promise<UserUnread>;
+  /** Messages matching the words, newest first, in every room of the app (private ones included). */
+  searchMessages(appId: AppId, query: SearchQuery): Promise<SearchPage>;
 }
 
 /** The engine as the server that owns it sees it: both sides, and the stop. */
@@ -316,4 +320,29 @@ export interface EngineApi extends EngineConnections, EngineAdmin {
   online(appId: AppId): OnlineUser[];
   /** Stop: tell every session `shutdown` and wait for pending writes. */
   shutdown(): Promise<void>;
+}
+
+/** A search of messages (docs/protocol.md `search`): the words to find, optionally in one room, paged. */
+export interface SearchQuery {
+  /** 1-200 characters; every word must match, the last also as a prefix. */
+  q: string;
+  /** Only this room (by name). */
+  room?: string;
+  /** The `nextCursor` of the page before: only messages with a smaller id. */
+  before?: number;
+  /** 1-50, default 20. */
+  limit?: number;
+}
+
+export interface SearchHit {
+  message: MessageView;
+  /** The message's text, HTML-escaped, with each matched word wrapped in `<mark>…</mark>`. */
+  highlight: string;
+}
+
+export interface SearchPage {
+  /** Newest first. */
+  hits: SearchHit[];
+  /** Pass as `before` for the next (older) page; null at the end. */
+  nextCursor: number | null;
 }

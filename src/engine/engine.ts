@@ -17,7 +17,7 @@ import { GuestReaper } from './guestReaper.js';
 import { Identity } from './identity.js';
 import { Inbound } from './inbound.js';
 import { Mentions } from './mentions.js';
-import { Messages } from './messages.js';
+import { Messages, type MessageDecorator } from './messages.js';
 import type { EngineMetrics } from './ports/metrics.js';
 import { ModerationCache } from './moderationCache.js';
 import { Moderator } from './moderator.js';
@@ -31,6 +31,7 @@ import { Replies } from './replies.js';
 import { Reactions } from './reactions.js';
 import { ReadState } from './readState.js';
 import { Rooms } from './rooms.js';
+import { Search } from './search.js';
 import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Sessions } from './sessions.js';
 import { StorageHealth, watchedStore } from './storageHealth.js';
@@ -84,6 +85,7 @@ export class Engine implements EngineApi {
   readonly reactions: Reactions;
   readonly mentions: Mentions;
   readonly reads: ReadState;
+  readonly search: Search;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -171,6 +173,8 @@ export class Engine implements EngineApi {
       getUser: (appId, userId) => this.catalog.getUser(appId, userId),
       roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
     });
+    // What every read of messages adds to them (reactions): history, replays, and search hits alike.
+    const decorators: MessageDecorator[] = [(views, readerId) => this.reactions.fill(views, readerId)];
     this.messages = new Messages(
       ctx,
       moderation,
@@ -184,10 +188,11 @@ export class Engine implements EngineApi {
         },
       },
       (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
-      [(views, readerId) => this.reactions.fill(views, readerId)],
+      decorators,
     );
+    this.search = new Search(ctx, this.catalog, decorators);
     const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
-    const { replyThreads: replies, pinBoard: pins, reactions } = this;
+    const { replyThreads: replies, pinBoard: pins, reactions, search } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
     const adminParts = {
       catalog,
@@ -204,6 +209,7 @@ export class Engine implements EngineApi {
       storageHealth: () => this.health.view(),
       reactions,
       reads: this.reads,
+      search,
     };
     this.admin = new Admin(ctx, adminParts);
     const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
@@ -317,4 +323,5 @@ export class Engine implements EngineApi {
   react: EngineAdmin['react'] = (...a) => this.admin.react(...a);
   unreact: EngineAdmin['unreact'] = (...a) => this.admin.unreact(...a);
   unread: EngineAdmin['unread'] = (...a) => this.admin.unread(...a);
+  searchMessages: EngineAdmin['searchMessages'] = (...a) => this.admin.searchMessages(...a);
 }

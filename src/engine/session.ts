@@ -24,6 +24,8 @@ import type {
   ReadReceipt,
   ReadResult,
   SendInput,
+  SearchPage,
+  SearchQuery,
   SendResult,
   Session,
   SessionMeta,
@@ -430,5 +432,10 @@ export class EngineSession implements Session, Subscriber {
     this.enter('unreact', 'user');
     const [app, room] = await Promise.all([this.host.getApp(this.appId), this.joinedRoom(name)]);
     return this.host.reactions.unreact(app, room, this.user, messageId, emoji);
+  }
+
+  async search(query: SearchQuery): Promise<SearchPage> {
+    this.enter('search');
+    return this.host.search(this.appId, this.user, query);
   }
 }

@@ -14,6 +14,7 @@ import type { Replies } from './replies.js';
 import type { Reactions } from './reactions.js';
 import type { ReadState } from './readState.js';
 import type { Rooms } from './rooms.js';
+import type { Search } from './search.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
 
@@ -35,6 +36,7 @@ export interface SessionHostParts {
   reads: ReadState;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
+  search: Search;
 }
 
 /**
@@ -84,5 +86,6 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     get reactions() {
       return parts().reactions;
     },
+    search: (appId, user, query) => parts().search.forUser(appId, user, query),
   };
 }

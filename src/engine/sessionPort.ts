@@ -2,7 +2,15 @@ import type { Clock } from '../core/clock.js';
 import type { Credentials, Principal } from '../core/identity.js';
 import type { RoomCreation } from '../core/roomPolicy.js';
 import type { App, AppId, Room, RoomVisibility, UserId, UserRef } from '../core/types.js';
-import type { HistoryPage, HistoryQuery, NamedMute, OnlineUser, SendResult } from './api.js';
+import type {
+  HistoryPage,
+  HistoryQuery,
+  NamedMute,
+  OnlineUser,
+  SearchPage,
+  SearchQuery,
+  SendResult,
+} from './api.js';
 import type { EngineConfig } from './config.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { PostInput, Replay } from './messages.js';
@@ -58,4 +66,5 @@ export interface SessionHost<S> {
   unpin(room: Room, actor: Actor, messageId: unknown): Promise<void>;
   pins(room: Room): Promise<PinView[]>;
   readonly reactions: Pick<Reactions, 'react' | 'unreact'>;
+  search(appId: AppId, user: UserRef, query: SearchQuery): Promise<SearchPage>;
 }

@@ -194,5 +194,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     pins: watched(store.pins, health, new Set()),
     reactions: watched(store.reactions, health, REACTION_WRITES),
     reads: watched(store.reads, health, new Set()),
+    search: watched(store.search, health, new Set()),
   };
 }

@@ -17,6 +17,7 @@ import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { reactionRoutes } from './routes/reactions.js';
 import { roomRoutes } from './routes/rooms.js';
+import { searchRoutes } from './routes/search.js';
 import { httpTimeouts } from './timeouts.js';
 import { threadRoutes } from './routes/threads.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -89,6 +90,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...unreadRoutes(api),
     ...healthRoutes({ ready: deps.ready, registry: deps.registry }),
     ...reactionRoutes(api),
+    ...searchRoutes(api),
   ];
 }
 

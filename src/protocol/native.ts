@@ -22,6 +22,7 @@ import type {
   User,
   UserRef,
 } from './views.js';
+import type { SearchPage, SearchRequest } from './search.js';
 
 export { DISCONNECT_REASONS } from './disconnect.js';
 export type { DisconnectReason, DisconnectReasonData } from './disconnect.js';
@@ -51,6 +52,7 @@ export type {
   UserKind,
   UserRef,
 } from './views.js';
+export type { SearchHit, SearchPage, SearchRequest } from './search.js';
 
 /** Every operation name, in the order docs/protocol.md lists them. */
 export const NATIVE_OPS = [
@@ -81,6 +83,7 @@ export const NATIVE_OPS = [
   'unreact',
   'read',
   'receipts',
+  'search',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -145,6 +148,7 @@ export interface NativeOperations {
   read: { request: { room: string; seq: number }; result: ReadResult };
   /** Who has read the room up to which seq; null where the app has no read receipts or the room is too big. */
   receipts: { request: { room: string }; result: { receipts: ReadReceipt[] | null } };
+  search: { request: SearchRequest; result: SearchPage };
 }
 
 /** Operations without fields accept `{}` or no data at all. */

@@ -41,6 +41,7 @@ const SESSION_OPERATIONS: Record<
   unreact: true,
   read: true,
   receipts: true,
+  search: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

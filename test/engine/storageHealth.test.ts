@@ -39,6 +39,7 @@ class FlakyStore {
       pins: {} as Store['pins'],
       reactions: {} as Store['reactions'],
       reads: {} as Store['reads'],
+      search: {} as Store['search'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

@@ -21,6 +21,7 @@ import { storeContract } from './contract.js';
 import { repliesContract } from './contract-replies.js';
 import { reactionStoreContract } from './contract-reactions.js';
 import { readStateContract } from './contract-read.js';
+import { searchContract } from './contract-search.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -258,6 +259,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   repliesContract('postgres', () => openStore(), closeAll);
   reactionStoreContract('postgres', () => openStore(), closeAll);
   readStateContract('postgres', () => openStore(), closeAll);
+  searchContract('postgres', () => openStore(), closeAll);
 
   describe('postgres: several nodes on one database', () => {
     afterEach(closeAll);

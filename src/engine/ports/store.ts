@@ -20,6 +20,7 @@ import type {
 import type { Role } from '../../core/roles.js';
 import type { ReactionStore } from './reactionStore.js';
 import type { ReadStateStore } from './readStore.js';
+import type { SearchIndex } from './searchStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -216,6 +217,8 @@ export interface Store {
   replies: ReplyLog;
   /** Pinned messages (see PinBoard below). */
   pins: PinBoard;
+  /** Full-text search of messages (ports/searchStore.ts). */
+  search: SearchIndex;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

@@ -25,6 +25,7 @@ import {
   type Operation,
   type OperationContext,
 } from './ops/define.js';
+import { searchOps } from './ops/search.js';
 import { threadOps } from './ops/threads.js';
 import { readOps } from './ops/read.js';
 import {
@@ -241,6 +242,7 @@ const table: Record<NativeOp, Operation> = {
   ...reactionOps,
   read: defineOp('read', readOps.read),
   receipts: defineOp('receipts', readOps.receipts),
+  ...searchOps,
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

@@ -9,6 +9,7 @@ import { PostgresReplyLog } from './replies.js';
 import { PostgresReactionStore } from './reactions.js';
 import { checkSchemaName, migrate } from './migrations.js';
 import { PostgresReadState } from './readState.js';
+import { PostgresSearchIndex } from './search.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -94,5 +95,6 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     async close() {
       await db.close();
     },
+    search: new PostgresSearchIndex(db),
   };
 }

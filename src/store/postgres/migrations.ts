@@ -213,6 +213,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX read_markers_room ON read_markers(room_id);
     `,
   },
+  {
+    version: 7,
+    name: 'full-text search of messages',
+    // The words of each message as a tsvector computed by the database from its text (a stored generated
+    // column: an append, an edit or a delete, which clears the text, recomputes it in the same statement) and
+    // a GIN index over it. The 'simple' configuration only lower-cases (no stemming, no stop words), so that a
+    // word matches as on the SQLite store. Adding the column rewrites the table once, which fills it in for
+    // every existing message.
+    sql: `
+      ALTER TABLE messages ADD COLUMN search_vector tsvector
+        GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, text)) STORED;
+      CREATE INDEX messages_search ON messages USING GIN (search_vector);
+    `,
+  },
 ];
 
 /**

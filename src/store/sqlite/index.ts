@@ -12,6 +12,7 @@ import { SqliteReactionStore } from './reactions.js';
 import { migrate } from './migrations.js';
 import { probeWrite } from './probe.js';
 import { SqliteReadState } from './readState.js';
+import { SqliteSearchIndex } from './search.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -109,5 +110,6 @@ export function openSqliteStore(opts: SqliteOptions): Store {
         db.close();
       }
     },
+    search: new SqliteSearchIndex(db),
   };
 }
