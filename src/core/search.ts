@@ -6,6 +6,7 @@
  * also as a prefix ("hel" finds "hello"); see docs/storage.md ("Search").
  */
 import { badField } from './failures.js';
+import { escapeHtml } from './html.js';
 
 /** A query is 1-200 characters (code points, as message lengths are counted); beyond: `bad_request` (`q`). */
 export const SEARCH_QUERY_MAX = 200;
@@ -58,18 +59,6 @@ export function checkSearchCursor(value: unknown): number | undefined {
     throw badField('before', 'before must be a message id (a whole number from 1)');
   }
   return value;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 function matches(word: string, terms: SearchTerms): boolean {

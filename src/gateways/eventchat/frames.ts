@@ -2,6 +2,7 @@
  * Engine events as eventchat frames. Room-wide frames are the same for every recipient and are encoded once
  * per event (encodeOnce) as a ready socket.io packet; frames about one user are built for that user only.
  */
+import { escapeHtml } from '../../core/html.js';
 import type { EngineEvent, MessageView } from '../../engine/events.js';
 import { encodeOnce } from '../encodeOnce.js';
 import {
@@ -22,18 +23,6 @@ export function messageFrame(message: MessageView): MessageFrame {
     // A `/me` action is stored without its command; its raw form is what the author typed.
     raw_content: message.kind === 'me' ? `/me ${message.text}` : message.text,
   };
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
 }
 
 /** Text from the server to one user (a slash command's answer, a moderator action's confirmation). */

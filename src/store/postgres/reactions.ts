@@ -1,4 +1,3 @@
-import type { MessageId, ReactionCount, UserId } from '../../core/types.js';
 import type {
   AddOutcome,
   NewReaction,
@@ -67,12 +66,10 @@ export class PostgresReactionStore implements ReactionStore {
     return { removed: removed.length > 0, count: row?.n ?? 0 };
   }
 
-  async summarize(
-    messageIds: readonly MessageId[],
-    readerId: UserId | null,
-  ): Promise<Map<MessageId, ReactionCount[]>> {
-    if (messageIds.length === 0) return new Map();
-    const rows = await this.db.query<ReactionSummaryRow>(q.summary, [[...messageIds], readerId]);
+  /** One query for the whole page: `= ANY($1)` over the ids. */
+  summarize: ReactionStore['summarize'] = async (ids, readerId) => {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.query<ReactionSummaryRow>(q.summary, [[...ids], readerId]);
     return summaryMap(rows, readerId);
-  }
+  };
 }
