@@ -14,6 +14,8 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   jwt: null,
   guestRetentionHours: 24,
   maxGuests: 10_000,
+  dms: true,
+  guestDms: false,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

@@ -24,6 +24,8 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, message: 'Too many requests, slow down' },
   internal: { status: 500, message: 'Internal error' },
   unavailable: { status: 503, message: 'The service is temporarily unavailable' },
+  dms_disabled: { status: 403, message: 'This app does not allow direct messages' },
+  blocked: { status: 403, message: 'This user has blocked you' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -30,6 +30,10 @@ export interface AppSettings {
   guestRetentionHours: number;
   /** Most guest users the app keeps; past it the oldest unused guests are removed, or a new guest is refused. */
   maxGuests: number;
+  /** Whether users may open direct messages (`dm.open`). */
+  dms: boolean;
+  /** Whether guests may open direct messages (when `dms` is on). */
+  guestDms: boolean;
 }
 
 export interface App {

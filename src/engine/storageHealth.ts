@@ -188,5 +188,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     directory: watched(store.directory, health, new Set()),
     messages: watched(store.messages, health, GUARDED_WRITES),
     guests: watched(store.guests, health, new Set()),
+    dms: watched(store.dms, health, new Set()),
   };
 }

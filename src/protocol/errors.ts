@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'internal',
   'unavailable',
+  'dms_disabled',
+  'blocked',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -35,6 +35,7 @@ class FlakyStore {
     return {
       directory: {} as Store['directory'],
       guests: {} as Store['guests'],
+      dms: {} as Store['dms'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

@@ -17,6 +17,7 @@ import type {
   RoomPatch,
 } from '../../core/types.js';
 import type { Role } from '../../core/roles.js';
+import type { DmStore } from './dmStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -184,6 +185,8 @@ export interface Store {
   directory: Directory;
   messages: MessageLog;
   guests: GuestRoster;
+  /** Direct messages and blocks (ports/dmStore.ts). */
+  dms: DmStore;
   /** Checks that the store can be reached (for /readyz). */
   ping(): Promise<void>;
   /**

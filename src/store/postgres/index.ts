@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Store } from '../../engine/ports/store.js';
 import { Db, sql, TYPES } from './db.js';
 import { PostgresDirectory } from './directory.js';
+import { PostgresDmStore } from './dms.js';
 import { PostgresGuestRoster } from './guests.js';
 import { PostgresMessageLog } from './messageLog.js';
 import { checkSchemaName, migrate } from './migrations.js';
@@ -80,6 +81,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     directory: new PostgresDirectory(db),
     messages: new PostgresMessageLog(db),
     guests: new PostgresGuestRoster(db),
+    dms: new PostgresDmStore(db),
     async ping() {
       await db.query(ping, []);
     },
