@@ -30,6 +30,11 @@ export const LIMITED_OPERATIONS = [
   'kick',
   'listMutes',
   'refresh',
+  'openDm',
+  'listDms',
+  'block',
+  'unblock',
+  'blocks',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -62,6 +67,11 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   kick: { burst: 20, perSecond: 2 },
   listMutes: { burst: 5, perSecond: 1 },
   refresh: { burst: 5, perSecond: 0.1 },
+  openDm: { burst: 10, perSecond: 1 },
+  listDms: { burst: 10, perSecond: 1 },
+  block: { burst: 10, perSecond: 1 },
+  unblock: { burst: 10, perSecond: 1 },
+  blocks: { burst: 10, perSecond: 1 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

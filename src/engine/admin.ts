@@ -22,6 +22,7 @@ import type { MessageView, RoomView } from './events.js';
 import type { Identity } from './identity.js';
 import type { Messages } from './messages.js';
 import type { ModerationCache } from './moderationCache.js';
+import type { Dms } from './dms.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { Presence } from './presence.js';
@@ -43,6 +44,7 @@ export interface AdminParts {
   /** Sessions and live channels on this node. */
   stats(): { sessions: number; rooms: number };
   storageHealth(): StorageHealthView;
+  dms: Pick<Dms, 'openBetween'>;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -254,5 +256,9 @@ export class Admin implements EngineAdmin {
 
   storageHealth(): StorageHealthView {
     return this.parts.storageHealth();
+  }
+
+  openDm(appId: AppId, from: string, to: string): Promise<RoomView> {
+    return this.parts.dms.openBetween(appId, from, to);
   }
 }

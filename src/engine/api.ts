@@ -16,9 +16,11 @@ import type {
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
 import type { StorageHealthView } from './storageHealth.js';
+import type { DmView } from './dms.js';
 
 export type { StorageHealthView } from './storageHealth.js';
 export type { WalStats } from './ports/store.js';
+export type { DmView } from './dms.js';
 
 /** The outbound side of one connection, implemented by each gateway. */
 export interface SessionSink {
@@ -147,6 +149,15 @@ export interface Session {
   /** The mutes in force in the app, with the muted user's name (staff only: `forbidden` otherwise). */
   listMutes(): Promise<NamedMute[]>;
 
+  /** The DM room with the user named `user` (created on first use); see dms.ts. */
+  openDm(user: string): Promise<RoomView>;
+  /** The user's DMs, with the other member and the newest message. */
+  listDms(): Promise<DmView[]>;
+  /** From now on the user receives none of `user`'s messages, and `user` cannot open or write a DM to them. */
+  block(user: string): Promise<UserRef>;
+  unblock(user: string): Promise<void>;
+  blocks(): Promise<UserRef[]>;
+
   /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
   refresh(credentials: Credentials): Promise<Principal>;
   /**
@@ -231,6 +242,8 @@ export interface EngineAdmin {
   stats(): { sessions: number; rooms: number };
   /** Whether storage can commit, why not, and the SQLite WAL's figures (for /readyz and /metrics). */
   storageHealth(): StorageHealthView;
+  /** The DM room of two users by name, opened under the rules the first would meet (dms.ts). */
+  openDm(appId: AppId, from: string, to: string): Promise<RoomView>;
 }
 
 /** The engine as the server that owns it sees it: both sides, and the stop. */

@@ -21,6 +21,7 @@ const roomView = roomRef.extend({
   lastSeq: seq,
   online: z.number().int().nonnegative(),
   createdBy: id.nullable(),
+  dm: z.literal(true).optional(),
 });
 const messageView = z.object({
   id,
@@ -74,6 +75,7 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('system'), room: roomRef.nullable(), text: z.string() }),
   z.object({ type: z.literal('online_changed'), online: z.array(userRef), offline: z.array(userRef) }),
   z.object({ type: z.literal('gap'), room: roomRef, afterSeq: seq, beforeSeq: seq }),
+  z.object({ type: z.literal('block_changed'), user: userRef, blocked: z.boolean() }),
 ]);
 
 const presenceEntry = z.object({

@@ -11,6 +11,7 @@ import type { EngineAdmin, EngineApi, Session, SessionMeta, SessionSink } from '
 import { Broadcast } from './broadcast.js';
 import { Catalog } from './catalog.js';
 import { Channels } from './channels.js';
+import { Dms } from './dms.js';
 import type { EngineConfig } from './config.js';
 import { PendingWrites, type EngineContext } from './context.js';
 import { GuestReaper } from './guestReaper.js';
@@ -73,6 +74,7 @@ export class Engine implements EngineApi {
   readonly admin: Admin;
   readonly guests: GuestReaper;
   readonly limits: OperationLimiter;
+  readonly dms: Dms;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -143,6 +145,7 @@ export class Engine implements EngineApi {
     this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline, this.guests);
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
     this.messages = new Messages(ctx, moderation, this.moderator, this.broadcast);
+    this.dms = new Dms(ctx, this.catalog, this.broadcast);
     const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
     const adminParts = {
@@ -156,6 +159,7 @@ export class Engine implements EngineApi {
       presence,
       stats,
       storageHealth: () => this.health.view(),
+      dms: this.dms,
     };
     this.admin = new Admin(ctx, adminParts);
     const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
@@ -261,4 +265,5 @@ export class Engine implements EngineApi {
   listModeration: EngineAdmin['listModeration'] = (...a) => this.admin.listModeration(...a);
   stats: EngineAdmin['stats'] = () => this.admin.stats();
   storageHealth: EngineAdmin['storageHealth'] = () => this.admin.storageHealth();
+  openDm: EngineAdmin['openDm'] = (...a) => this.admin.openDm(...a);
 }

@@ -10,6 +10,8 @@ export interface RoomView {
   lastSeq: number;
   online: number;
   createdBy: number | null;
+  /** Present (true) on a direct-message room only (its name is `dm:<low id>:<high id>`). */
+  dm?: true;
 }
 
 export interface RoomRef {
@@ -72,6 +74,8 @@ export type EngineEvent =
    * users whose last one closed (after the presence grace period), since the last such event.
    */
   | { type: 'online_changed'; online: UserRef[]; offline: UserRef[] }
-  | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number };
+  | { type: 'gap'; room: RoomRef; afterSeq: number; beforeSeq: number }
+  /** To the blocker's own sessions: `user` was blocked (or unblocked); see dms.ts. */
+  | { type: 'block_changed'; user: UserRef; blocked: boolean };
 
 export type EngineEventType = EngineEvent['type'];

@@ -33,6 +33,7 @@ import type { EngineConfig } from './config.js';
 import { userKey } from './context.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
 import type { PostInput, Replay } from './messages.js';
+import { hidesEvent, withoutBlocked, type Dms, type DmView } from './dms.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
@@ -75,6 +76,7 @@ export interface SessionHost {
   history(room: Room, query: HistoryQuery): Promise<HistoryPage>;
   namedMutes(appId: AppId): Promise<NamedMute[]>;
   reauthenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
+  readonly dms: Pick<Dms, 'open' | 'list' | 'block' | 'unblock' | 'blocks' | 'checkWrite' | 'attach'>;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -98,6 +100,8 @@ export class EngineSession implements Session, Subscriber {
   private readonly replayFloors = new ReplayFloors();
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Users whose messages this session leaves out (the user blocked them); null while there are none. */
+  private blocked: Set<number> | null = null;
 
   constructor(
     private readonly host: SessionHost,
@@ -111,6 +115,7 @@ export class EngineSession implements Session, Subscriber {
     // Readers have no user (all are user 0): each reader has a budget of its own.
     this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
     this.armExpiry();
+    host.dms.attach(this);
   }
 
   get rooms(): ReadonlySet<string> {
@@ -130,6 +135,7 @@ export class EngineSession implements Session, Subscriber {
   // ------------------------------------------------------------------ delivery
 
   deliverRoomEvent(roomId: number, event: EngineEvent): void {
+    if (this.blocked !== null && hidesEvent(this.blocked, event)) return;
     const held = this.joiningMap?.get(roomId);
     if (held) held.push(event);
     else if (!this.replayFloors.covers(roomId, event)) this.deliverDirect(event);
@@ -255,7 +261,7 @@ export class EngineSession implements Session, Subscriber {
       const replay = await this.host.replay(room, app, sinceSeq);
       const result: JoinResult = {
         room: await this.host.describeRoom(room),
-        messages: replay.messages,
+        messages: withoutBlocked(this.blocked, replay.messages),
         gap: replay.gap,
         lastSeq: replay.lastSeq,
         online: this.host.roomOnline(room),
@@ -301,6 +307,7 @@ export class EngineSession implements Session, Subscriber {
     this.enter('send', 'user');
     const room = await this.joinedRoom(name);
     const app = await this.host.getApp(this.appId);
+    await this.host.dms.checkWrite(room, this.user);
     return this.host.post({
       app,
       room,
@@ -327,7 +334,8 @@ export class EngineSession implements Session, Subscriber {
 
   async history(name: string, query: HistoryQuery): Promise<HistoryPage> {
     this.enter('history');
-    return this.host.history(await this.visibleRoom(name), query);
+    const page = await this.host.history(await this.visibleRoom(name), query);
+    return { ...page, messages: withoutBlocked(this.blocked, page.messages) };
   }
 
   typing(name: string, typing: boolean): void {
@@ -411,5 +419,42 @@ export class EngineSession implements Session, Subscriber {
     this.user = { id: principal.user.id, username: principal.user.username, role: principal.user.role };
     this.armExpiry();
     return principal;
+  }
+
+  // ------------------------------------------------------------------ direct messages and blocks (dms.ts)
+
+  /** The blocked set, read from storage when the session opened, or changed by `block_changed`. */
+  setBlocked(ids: ReadonlySet<number>): void {
+    this.blocked = ids.size > 0 ? new Set(ids) : null;
+  }
+
+  applyBlock(userId: number, blocked: boolean): void {
+    if (blocked) (this.blocked ??= new Set()).add(userId);
+    else if (this.blocked?.delete(userId) === true && this.blocked.size === 0) this.blocked = null;
+  }
+
+  openDm(user: string): Promise<RoomView> {
+    this.enter('openDm', 'user');
+    return this.host.dms.open(this.appId, this.user, user);
+  }
+
+  listDms(): Promise<DmView[]> {
+    this.enter('listDms', 'user');
+    return this.host.dms.list(this.appId, this.user, this.blocked);
+  }
+
+  block(user: string): Promise<UserRef> {
+    this.enter('block', 'user');
+    return this.host.dms.block(this.appId, this.user, user);
+  }
+
+  unblock(user: string): Promise<void> {
+    this.enter('unblock', 'user');
+    return this.host.dms.unblock(this.appId, this.user, user);
+  }
+
+  blocks(): Promise<UserRef[]> {
+    this.enter('blocks', 'user');
+    return this.host.dms.blocks(this.appId, this.user);
   }
 }

@@ -3,6 +3,7 @@ import type { Admin } from './admin.js';
 import type { Broadcast } from './broadcast.js';
 import type { Catalog } from './catalog.js';
 import type { Channels } from './channels.js';
+import type { Dms } from './dms.js';
 import type { EngineContext } from './context.js';
 import type { Identity } from './identity.js';
 import type { Messages } from './messages.js';
@@ -25,6 +26,7 @@ export interface SessionHostParts {
   admin: Admin;
   moderator: Moderator;
   limits: OperationLimiter;
+  dms: Dms;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
 }
@@ -66,5 +68,8 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     history: (room, query) => parts().messages.history(room, query),
     namedMutes: async (appId) => parts().admin.withNames(appId, await parts().listMutes(appId)),
     reauthenticate: (appId, credentials) => parts().identity.reauthenticate(appId, credentials),
+    get dms() {
+      return parts().dms;
+    },
   };
 }

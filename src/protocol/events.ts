@@ -23,6 +23,7 @@ export const NATIVE_EVENTS = [
   'system',
   'gap',
   'online_changed',
+  'block_changed',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -60,6 +61,8 @@ export interface NativeEventMap {
    * most one of the two lists; apply `offline` then `online` to the set `watch_online` answered.
    */
   online_changed: { online: UserRef[]; offline: UserRef[] };
+  /** To the blocker's own connections: `user` was blocked (`blocked: true`) or unblocked. */
+  block_changed: { user: UserRef; blocked: boolean };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -41,6 +41,8 @@ export interface RoomView {
   lastSeq: number;
   online: number;
   createdBy: number | null;
+  /** Present (true) on a direct-message room only (its name is `dm:<low id>:<high id>`). */
+  dm?: true;
 }
 
 export type MessageKind = 'text' | 'me' | 'system';

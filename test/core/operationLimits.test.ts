@@ -33,6 +33,11 @@ const SESSION_OPERATIONS: Record<
   kick: true,
   listMutes: true,
   refresh: true,
+  openDm: true,
+  listDms: true,
+  block: true,
+  unblock: true,
+  blocks: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

@@ -147,6 +147,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'unbanned':
     case 'kicked':
     case 'system':
+    case 'block_changed':
       return { kind: 'none' };
   }
 }
