@@ -8,6 +8,7 @@
 import type { ErrorBody } from './errors.js';
 import type {
   Ban,
+  DmView,
   HistoryPage,
   JoinResult,
   MessageView,
@@ -27,6 +28,7 @@ export { NATIVE_EVENTS } from './events.js';
 export type { NativeEventData, NativeEventMap, NativeEventName, ServerEvent, WsPushFrame } from './events.js';
 export type {
   Ban,
+  DmView,
   Gap,
   HistoryPage,
   JoinResult,
@@ -64,6 +66,11 @@ export const NATIVE_OPS = [
   'unban',
   'kick',
   'ping',
+  'dm.open',
+  'dm.list',
+  'block',
+  'unblock',
+  'blocks',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -112,6 +119,11 @@ export interface NativeOperations {
   unban: { request: { user: string }; result: EmptyResult };
   kick: { request: { user: string; reason?: string }; result: EmptyResult };
   ping: { request: EmptyRequest; result: { time: number } };
+  'dm.open': { request: { user: string }; result: { room: RoomView } };
+  'dm.list': { request: EmptyRequest; result: { dms: DmView[] } };
+  block: { request: { user: string }; result: { user: UserRef } };
+  unblock: { request: { user: string }; result: EmptyResult };
+  blocks: { request: EmptyRequest; result: { users: UserRef[] } };
 }
 
 /** Operations without fields accept `{}` or no data at all. */

@@ -135,3 +135,12 @@ export type SendResult =
    * sender also receives as a `system` event.
    */
   | { kind: 'command'; command: string; text: string; error: ErrorCode | null };
+
+/** One direct-message room of the user: the room, the other member, its newest seq and newest message. */
+export interface DmView {
+  room: RoomView;
+  user: UserRef;
+  lastSeq: number;
+  /** Null when the room has no message yet, or its newest is by a user the caller blocked. */
+  lastMessage: MessageView | null;
+}

@@ -23,6 +23,7 @@ import {
   toWireUser,
   toWireUserRefs,
 } from './wire.js';
+import { dmOps } from './ops/dms.js';
 
 /** What a handler sees of its connection. */
 export interface OperationContext {
@@ -312,6 +313,11 @@ const table: Record<NativeOp, Operation> = {
       return { time: ctx.now() };
     },
   }),
+  'dm.open': defineOp('dm.open', dmOps.open),
+  'dm.list': defineOp('dm.list', dmOps.list),
+  block: defineOp('block', dmOps.block),
+  unblock: defineOp('unblock', dmOps.unblock),
+  blocks: defineOp('blocks', dmOps.blocks),
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */
