@@ -171,6 +171,8 @@ const settingsFields = {
     .describe(
       'Most guest users the app keeps; past it the oldest unused go first, else a new guest gets guest_limit',
     ),
+  dms: z.boolean().describe('Whether users may open direct messages (default on)'),
+  guestDms: z.boolean().describe('Whether guests may open direct messages when `dms` is on (default off)'),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -227,6 +229,7 @@ export const roomSchema = named(
     lastSeq: z.number().int().min(0).describe('The seq of the newest message, 0 when there is none'),
     online: z.number().int().min(0).describe('Users present in the room, as this node sees it'),
     createdBy: id.nullable().describe('The user who created the room; null when the operator did'),
+    dm: z.literal(true).optional().describe('Present (true) on a direct-message room only'),
   }),
   'Room',
 );
