@@ -18,6 +18,7 @@ import {
 } from '../../src/store/postgres/index.js';
 import type { NewMessage, Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
+import { dmStoreContract } from './contract-dms.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -252,6 +253,12 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   });
 
   storeContract('postgres', () => openStore(), closeAll);
+  dmStoreContract(
+    'postgres',
+    () => openStore(),
+    closeAll,
+    (s) => openStore({ schema: schemaOf.get(s) }),
+  );
 
   describe('postgres: several nodes on one database', () => {
     afterEach(closeAll);

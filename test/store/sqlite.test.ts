@@ -9,6 +9,7 @@ import { MIGRATIONS, migrate, openSqliteDatabase, openSqliteStore } from '../../
 import { mapSqliteError } from '../../src/store/sqlite/errors.js';
 import type { Store } from '../../src/engine/ports/store.js';
 import { storeContract } from './contract.js';
+import { dmStoreContract } from './contract-dms.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -18,6 +19,7 @@ async function freshDir(): Promise<string> {
 }
 
 storeContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+dmStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.
 const dirs = new WeakMap<Store, string>();
