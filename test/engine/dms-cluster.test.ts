@@ -40,7 +40,7 @@ async function connect(engine: Engine, username: string): Promise<{ session: Ses
 }
 
 describe('direct messages across nodes', () => {
-  it('[proto.dms.race] a DM opened by both sides at once on two nodes is one room', async () => {
+  it('[proto.dms.open] a DM opened by both sides at once on two nodes is one room', async () => {
     const [a, b] = (await cluster(2)) as [Engine, Engine];
     const alice = await connect(a, 'alice');
     const bob = await connect(b, 'bob');

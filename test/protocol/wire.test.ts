@@ -61,6 +61,7 @@ const EVENTS: EngineEvent[] = [
   { type: 'system', room: null, text: 'Commands: /me' },
   { type: 'gap', room, afterSeq: 3, beforeSeq: 9 },
   { type: 'online_changed', online: [ann], offline: [mod] },
+  { type: 'block_changed', user: ann, blocked: true },
 ];
 
 /** How a push was encoded before the wire had types of its own. */
