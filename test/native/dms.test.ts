@@ -73,6 +73,14 @@ describe.each(TRANSPORTS)('direct messages and blocks over %s', (transport) => {
     const guest = pool.client(srv, transport, { guest: `gus${transport === 'ws' ? 'w' : 's'}` });
     await guest.connect();
     expect(await refusal(guest.openDm('alice'))).toBe('dms_disabled');
+    await patchApp(srv, { guestDms: true });
+    try {
+      expect((await guest.openDm('alice')).dm).toBe(true);
+    } finally {
+      await patchApp(srv, { guestDms: false });
+    }
+    // The name is reserved: no room can be created under it.
+    expect(await refusal(alice.createRoom('dm:1:2'))).toBe('bad_request');
     await patchApp(srv, { dms: false });
     try {
       expect(await refusal(alice.openDm('bob'))).toBe('dms_disabled');
