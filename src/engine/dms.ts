@@ -9,10 +9,11 @@ import {
 } from '../core/dms.js';
 import { DM_ROOM_NAME } from '../core/names.js';
 import type { AppId, Room, User, UserRef } from '../core/types.js';
+import { withoutBlocked, type BlockedSet } from './blockedSet.js';
 import type { Broadcast } from './broadcast.js';
 import type { Catalog } from './catalog.js';
 import type { EngineContext } from './context.js';
-import type { EngineEvent, MessageView, RoomView } from './events.js';
+import type { MessageView, RoomView } from './events.js';
 import { refOf, toMessageView } from './views.js';
 
 /** Most DMs `dm.list` answers with, newest room first. */
@@ -31,21 +32,7 @@ export interface DmView {
 export interface BlockingSession {
   readonly appId: AppId;
   readonly user: UserRef;
-  setBlocked(ids: ReadonlySet<number>): void;
-}
-
-/** True for a message event (new, edited, deleted) whose author `blocked` holds: the blocker never gets it. */
-export function hidesEvent(blocked: ReadonlySet<number>, event: EngineEvent): boolean {
-  if (event.type !== 'message' && event.type !== 'message_edited' && event.type !== 'message_deleted')
-    return false;
-  const author = event.message.author;
-  return author !== null && blocked.has(author.id);
-}
-
-/** Messages without those whose author `blocked` holds (history and join replays of the blocker). */
-export function withoutBlocked(blocked: ReadonlySet<number> | null, messages: MessageView[]): MessageView[] {
-  if (blocked === null || blocked.size === 0) return messages;
-  return messages.filter((m) => m.author === null || !blocked.has(m.author.id));
+  readonly blockedSet: Pick<BlockedSet, 'loaded' | 'current'>;
 }
 
 /** The two members of a DM room, from its (reserved) name; null for any other room. */
@@ -133,8 +120,12 @@ export class Dms {
   attach(session: BlockingSession): void {
     if (session.user.id === 0) return; // an anonymous reader blocks no one
     this.ctx.store.dms.listBlocked(session.appId, session.user.id, MAX_BLOCKS).then(
-      (users) => session.setBlocked(new Set(users.map((u) => u.id))),
-      (err: unknown) => this.ctx.logger.warn({ err }, 'reading the blocked users of a session failed'),
+      (users) => session.blockedSet.loaded(users.map((u) => u.id)),
+      (err: unknown) => {
+        // The changes heard since it opened stay in force; blocks made before are not applied to this session.
+        session.blockedSet.loaded(session.blockedSet.current ?? []);
+        this.ctx.logger.warn({ err }, 'reading the blocked users of a session failed');
+      },
     );
   }
 

@@ -33,7 +33,8 @@ import type { EngineConfig } from './config.js';
 import { userKey } from './context.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
 import type { PostInput, Replay } from './messages.js';
-import { hidesEvent, withoutBlocked, type Dms, type DmView } from './dms.js';
+import { BlockedSet } from './blockedSet.js';
+import type { Dms, DmView } from './dms.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
@@ -100,8 +101,8 @@ export class EngineSession implements Session, Subscriber {
   private readonly replayFloors = new ReplayFloors();
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** Users whose messages this session leaves out (the user blocked them); null while there are none. */
-  private blocked: Set<number> | null = null;
+  /** Users whose messages this session leaves out (the user blocked them; see dms.ts). */
+  readonly blockedSet = new BlockedSet();
 
   constructor(
     private readonly host: SessionHost,
@@ -135,7 +136,7 @@ export class EngineSession implements Session, Subscriber {
   // ------------------------------------------------------------------ delivery
 
   deliverRoomEvent(roomId: number, event: EngineEvent): void {
-    if (this.blocked !== null && hidesEvent(this.blocked, event)) return;
+    if (this.blockedSet.hides(event)) return;
     const held = this.joiningMap?.get(roomId);
     if (held) held.push(event);
     else if (!this.replayFloors.covers(roomId, event)) this.deliverDirect(event);
@@ -261,7 +262,7 @@ export class EngineSession implements Session, Subscriber {
       const replay = await this.host.replay(room, app, sinceSeq);
       const result: JoinResult = {
         room: await this.host.describeRoom(room),
-        messages: withoutBlocked(this.blocked, replay.messages),
+        messages: this.blockedSet.filter(replay.messages),
         gap: replay.gap,
         lastSeq: replay.lastSeq,
         online: this.host.roomOnline(room),
@@ -335,7 +336,7 @@ export class EngineSession implements Session, Subscriber {
   async history(name: string, query: HistoryQuery): Promise<HistoryPage> {
     this.enter('history');
     const page = await this.host.history(await this.visibleRoom(name), query);
-    return { ...page, messages: withoutBlocked(this.blocked, page.messages) };
+    return { ...page, messages: this.blockedSet.filter(page.messages) };
   }
 
   typing(name: string, typing: boolean): void {
@@ -423,16 +424,6 @@ export class EngineSession implements Session, Subscriber {
 
   // ------------------------------------------------------------------ direct messages and blocks (dms.ts)
 
-  /** The blocked set, read from storage when the session opened, or changed by `block_changed`. */
-  setBlocked(ids: ReadonlySet<number>): void {
-    this.blocked = ids.size > 0 ? new Set(ids) : null;
-  }
-
-  applyBlock(userId: number, blocked: boolean): void {
-    if (blocked) (this.blocked ??= new Set()).add(userId);
-    else if (this.blocked?.delete(userId) === true && this.blocked.size === 0) this.blocked = null;
-  }
-
   openDm(user: string): Promise<RoomView> {
     this.enter('openDm', 'user');
     return this.host.dms.open(this.appId, this.user, user);
@@ -440,7 +431,7 @@ export class EngineSession implements Session, Subscriber {
 
   listDms(): Promise<DmView[]> {
     this.enter('listDms', 'user');
-    return this.host.dms.list(this.appId, this.user, this.blocked);
+    return this.host.dms.list(this.appId, this.user, this.blockedSet.current);
   }
 
   block(user: string): Promise<UserRef> {

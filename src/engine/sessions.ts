@@ -99,7 +99,7 @@ export class Sessions {
   toUser(appId: AppId, userId: UserId, event: EngineEvent): void {
     const sessions = this.byUser.get(userKey(appId, userId));
     if (event.type === 'block_changed')
-      for (const s of sessions ?? []) s.applyBlock(event.user.id, event.blocked);
+      for (const s of sessions ?? []) s.blockedSet.apply(event.user.id, event.blocked);
     this.deliver(sessions, event);
   }
 
