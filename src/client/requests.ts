@@ -5,6 +5,7 @@
  */
 import type {
   Ban,
+  DmView,
   HistoryPage,
   MessageView,
   Mute,
@@ -138,5 +139,27 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
     opts: { room?: string; before?: number; limit?: number } = {},
   ): Promise<SearchPage> {
     return (await this.call('search', { q, ...opts })) as OpResult<'search'>;
+  }
+
+  /** The direct-message room with `user` (the same room whichever side opens it); join it by its name. */
+  async openDm(user: string): Promise<RoomView> {
+    return ((await this.call('dm.open', { user })) as OpResult<'dm.open'>).room;
+  }
+
+  async listDms(): Promise<DmView[]> {
+    return ((await this.call('dm.list', undefined)) as OpResult<'dm.list'>).dms;
+  }
+
+  /** From now on this user's messages are left out for you everywhere, and they cannot DM you. */
+  async block(user: string): Promise<UserRef> {
+    return ((await this.call('block', { user })) as OpResult<'block'>).user;
+  }
+
+  async unblock(user: string): Promise<void> {
+    await this.call('unblock', { user });
+  }
+
+  async blocks(): Promise<UserRef[]> {
+    return ((await this.call('blocks', undefined)) as OpResult<'blocks'>).users;
   }
 }

@@ -17,6 +17,8 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   maxGuests: 10_000,
   maxReactionEmoji: DEFAULT_MAX_REACTION_EMOJI,
   readReceiptsMaxRoomSize: 0,
+  dms: true,
+  guestDms: false,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

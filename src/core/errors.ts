@@ -25,6 +25,8 @@ export const ERROR_CATALOGUE = {
   internal: { status: 500, message: 'Internal error' },
   unavailable: { status: 503, message: 'The service is temporarily unavailable' },
   too_many_reactions: { status: 409, message: 'The message has as many different reactions as it may' },
+  dms_disabled: { status: 403, message: 'This app does not allow direct messages' },
+  blocked: { status: 403, message: 'This user has blocked you' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -3,6 +3,11 @@ import { badField } from './failures.js';
 
 const USERNAME = /^[\p{L}\p{N}_.-]{1,32}$/u;
 const ROOM_NAME = /^[\p{L}\p{N}_.\- ]{1,64}$/u;
+/**
+ * A direct-message room: `dm:<lower user id>:<higher user id>`. The ":" is outside ROOM_NAME, so no room created
+ * by name can take it (the prefix is reserved); such a name can only be looked up (see core/dms.ts).
+ */
+export const DM_ROOM_NAME = /^dm:[1-9][0-9]{0,15}:[1-9][0-9]{0,15}$/;
 
 /** Usernames are unique per app without regard to case; this is the key they are unique by. */
 export function usernameKey(username: string): string {
@@ -30,7 +35,8 @@ export function checkUsernameLookup(value: unknown): string {
 /** A room name to look up, trimmed, held to the same rule as a new room name. */
 export function checkRoomNameLookup(value: unknown): string {
   const name = typeof value === 'string' ? value.trim() : value;
-  if (typeof name !== 'string' || !ROOM_NAME.test(name)) throw badField('room', 'room must be a room name');
+  if (typeof name !== 'string' || !(ROOM_NAME.test(name) || DM_ROOM_NAME.test(name)))
+    throw badField('room', 'room must be a room name');
   return name;
 }
 

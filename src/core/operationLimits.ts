@@ -39,6 +39,11 @@ export const LIMITED_OPERATIONS = [
   'read',
   'receipts',
   'search',
+  'openDm',
+  'listDms',
+  'block',
+  'unblock',
+  'blocks',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -81,6 +86,11 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   receipts: { burst: 10, perSecond: 2 },
   // Each search reads the full-text index and may walk many matches before the viewer's rooms fill a page.
   search: { burst: 5, perSecond: 1 },
+  openDm: { burst: 10, perSecond: 1 },
+  listDms: { burst: 10, perSecond: 1 },
+  block: { burst: 10, perSecond: 1 },
+  unblock: { burst: 10, perSecond: 1 },
+  blocks: { burst: 10, perSecond: 1 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

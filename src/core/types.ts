@@ -37,6 +37,10 @@ export interface AppSettings {
    * marker there); 0 turns them off.
    */
   readReceiptsMaxRoomSize: number;
+  /** Whether users may open direct messages (`dm.open`). */
+  dms: boolean;
+  /** Whether guests may open direct messages (when `dms` is on). */
+  guestDms: boolean;
 }
 
 export interface App {

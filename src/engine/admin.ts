@@ -27,6 +27,7 @@ import type { MessageView, PinView, RoomView } from './events.js';
 import type { Identity } from './identity.js';
 import type { Messages } from './messages.js';
 import type { ModerationCache } from './moderationCache.js';
+import type { Dms } from './dms.js';
 import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { Pins } from './pins.js';
@@ -58,6 +59,7 @@ export interface AdminParts {
   reactions: Pick<Reactions, 'forUser'>;
   reads: ReadState;
   search: Search;
+  dms: Pick<Dms, 'openBetween'>;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -312,5 +314,11 @@ export class Admin implements EngineAdmin {
 
   searchMessages(appId: AppId, query: SearchQuery): Promise<SearchPage> {
     return this.parts.search.forApp(appId, query);
+  }
+
+  // ---------------------------------------------------------------- direct messages
+
+  openDm(appId: AppId, from: string, to: string): Promise<RoomView> {
+    return this.parts.dms.openBetween(appId, from, to);
   }
 }

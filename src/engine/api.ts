@@ -17,9 +17,11 @@ import type {
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { StorageHealthView } from './storageHealth.js';
+import type { DmView } from './dms.js';
 
 export type { StorageHealthView } from './storageHealth.js';
 export type { WalStats } from './ports/store.js';
+export type { DmView } from './dms.js';
 
 /** The outbound side of one connection, implemented by each gateway. */
 export interface SessionSink {
@@ -201,6 +203,14 @@ export interface Session {
   unpin(room: string, messageId: number): Promise<void>;
   /** The room's pinned messages, newest pin first (whoever may see the room). */
   pins(room: string): Promise<PinView[]>;
+  /** The DM room with the user named `user` (created on first use); see dms.ts. */
+  openDm(user: string): Promise<RoomView>;
+  /** The user's DMs, with the other member and the newest message. */
+  listDms(): Promise<DmView[]>;
+  /** From now on the user receives none of `user`'s messages, and `user` cannot open or write a DM to them. */
+  block(user: string): Promise<UserRef>;
+  unblock(user: string): Promise<void>;
+  blocks(): Promise<UserRef[]>;
 
   /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
   refresh(credentials: Credentials): Promise<Principal>;
@@ -309,6 +319,8 @@ export interface EngineAdmin {
   unread(appId: AppId, username: string): Promise<UserUnread>;
   /** Messages matching the words, newest first, in every room of the app (private ones included). */
   searchMessages(appId: AppId, query: SearchQuery): Promise<SearchPage>;
+  /** The DM room of two users by name, opened under the rules the first would meet (dms.ts). */
+  openDm(appId: AppId, from: string, to: string): Promise<RoomView>;
 }
 
 /** The engine as the server that owns it sees it: both sides, and the stop. */

@@ -23,6 +23,7 @@ const roomView = roomRef.extend({
   createdBy: id.nullable(),
   unread: z.number().int().nonnegative().optional(),
   unreadMentions: z.number().int().nonnegative().optional(),
+  dm: z.literal(true).optional(),
 });
 const messageView = z.object({
   id,
@@ -107,6 +108,7 @@ const event = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('read'), room: roomRef, seq }),
   z.object({ type: z.literal('read_receipt'), room: roomRef, user: userRef, seq }),
+  z.object({ type: z.literal('block_changed'), user: userRef, blocked: z.boolean() }),
 ]);
 
 const presenceEntry = z.object({

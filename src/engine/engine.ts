@@ -11,6 +11,7 @@ import type { EngineAdmin, EngineApi, Session, SessionMeta, SessionSink } from '
 import { Broadcast } from './broadcast.js';
 import { Catalog } from './catalog.js';
 import { Channels } from './channels.js';
+import { Dms } from './dms.js';
 import type { EngineConfig } from './config.js';
 import { PendingWrites, type EngineContext } from './context.js';
 import { GuestReaper } from './guestReaper.js';
@@ -86,6 +87,7 @@ export class Engine implements EngineApi {
   readonly mentions: Mentions;
   readonly reads: ReadState;
   readonly search: Search;
+  readonly dms: Dms;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -191,6 +193,7 @@ export class Engine implements EngineApi {
       decorators,
     );
     this.search = new Search(ctx, this.catalog, decorators);
+    this.dms = new Dms(ctx, this.catalog, this.broadcast);
     const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
     const { replyThreads: replies, pinBoard: pins, reactions, search } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
@@ -210,6 +213,7 @@ export class Engine implements EngineApi {
       reactions,
       reads: this.reads,
       search,
+      dms: this.dms,
     };
     this.admin = new Admin(ctx, adminParts);
     const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
@@ -324,4 +328,5 @@ export class Engine implements EngineApi {
   unreact: EngineAdmin['unreact'] = (...a) => this.admin.unreact(...a);
   unread: EngineAdmin['unread'] = (...a) => this.admin.unread(...a);
   searchMessages: EngineAdmin['searchMessages'] = (...a) => this.admin.searchMessages(...a);
+  openDm: EngineAdmin['openDm'] = (...a) => this.admin.openDm(...a);
 }

@@ -14,6 +14,8 @@ export interface RoomView {
   unread?: number;
   /** For the reader: those of the unread messages that mention them. */
   unreadMentions?: number;
+  /** Present (true) on a direct-message room only (its name is `dm:<low id>:<high id>`). */
+  dm?: true;
 }
 
 export interface RoomRef {
@@ -104,6 +106,8 @@ export type EngineEvent =
   /** To every connection of a user whose read marker in the room moved (to `seq`). */
   | { type: 'read'; room: RoomRef; seq: number }
   /** To the room, where the app has read receipts and the room is small enough: a reader's marker moved. */
-  | { type: 'read_receipt'; room: RoomRef; user: UserRef; seq: number };
+  | { type: 'read_receipt'; room: RoomRef; user: UserRef; seq: number }
+  /** To the blocker's own sessions: `user` was blocked (or unblocked); see dms.ts. */
+  | { type: 'block_changed'; user: UserRef; blocked: boolean };
 
 export type EngineEventType = EngineEvent['type'];

@@ -33,6 +33,8 @@ import type {
 } from './api.js';
 import { userKey } from './context.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
+import { BlockedSet } from './blockedSet.js';
+import type { DmView } from './dms.js';
 import { ReplayFloors } from './replayFloors.js';
 import type { Subscriber } from './roomChannel.js';
 import type { SessionHost as Host } from './sessionPort.js';
@@ -61,6 +63,8 @@ export class EngineSession implements Session, Subscriber {
   private readonly replayFloors = new ReplayFloors();
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Users whose messages this session leaves out (the user blocked them; see dms.ts). */
+  readonly blockedSet = new BlockedSet();
 
   constructor(
     private readonly host: SessionHost,
@@ -74,6 +78,7 @@ export class EngineSession implements Session, Subscriber {
     // Readers have no user (all are user 0): each reader has a budget of its own.
     this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
     this.armExpiry();
+    host.dms.attach(this);
   }
 
   get rooms(): ReadonlySet<string> {
@@ -98,6 +103,7 @@ export class EngineSession implements Session, Subscriber {
   // ------------------------------------------------------------------ delivery
 
   deliverRoomEvent(roomId: number, event: EngineEvent): void {
+    if (this.blockedSet.hides(event)) return;
     const held = this.joiningMap?.get(roomId);
     if (held) held.push(event);
     else if (!this.replayFloors.covers(roomId, event)) this.deliverDirect(event);
@@ -227,7 +233,7 @@ export class EngineSession implements Session, Subscriber {
         room: this.anonymous
           ? view
           : { ...view, ...(await this.host.reads.joined(this.appId, this.user, room, replay.lastSeq)) },
-        messages: replay.messages,
+        messages: this.blockedSet.filter(replay.messages),
         gap: replay.gap,
         lastSeq: replay.lastSeq,
         online: this.host.roomOnline(room),
@@ -273,6 +279,7 @@ export class EngineSession implements Session, Subscriber {
     this.enter('send', 'user');
     const room = await this.joinedRoom(name);
     const app = await this.host.getApp(this.appId);
+    await this.host.dms.checkWrite(room, this.user);
     return this.host.post({
       app,
       room,
@@ -300,7 +307,8 @@ export class EngineSession implements Session, Subscriber {
 
   async history(name: string, query: HistoryQuery): Promise<HistoryPage> {
     this.enter('history');
-    return this.host.history(await this.visibleRoom(name), query, this.readerId);
+    const page = await this.host.history(await this.visibleRoom(name), query, this.readerId);
+    return { ...page, messages: this.blockedSet.filter(page.messages) };
   }
 
   typing(name: string, typing: boolean): void {
@@ -436,6 +444,37 @@ export class EngineSession implements Session, Subscriber {
 
   async search(query: SearchQuery): Promise<SearchPage> {
     this.enter('search');
-    return this.host.search(this.appId, this.user, query);
+    const page = await this.host.search(this.appId, this.user, query);
+    const shown = this.blockedSet.filter(page.hits.map((hit) => hit.message));
+    return shown.length === page.hits.length
+      ? page
+      : { ...page, hits: page.hits.filter((h) => shown.includes(h.message)) };
+  }
+
+  // ------------------------------------------------------------------ direct messages and blocks (dms.ts)
+
+  openDm(user: string): Promise<RoomView> {
+    this.enter('openDm', 'user');
+    return this.host.dms.open(this.appId, this.user, user);
+  }
+
+  listDms(): Promise<DmView[]> {
+    this.enter('listDms', 'user');
+    return this.host.dms.list(this.appId, this.user, this.blockedSet.current);
+  }
+
+  block(user: string): Promise<UserRef> {
+    this.enter('block', 'user');
+    return this.host.dms.block(this.appId, this.user, user);
+  }
+
+  unblock(user: string): Promise<void> {
+    this.enter('unblock', 'user');
+    return this.host.dms.unblock(this.appId, this.user, user);
+  }
+
+  blocks(): Promise<UserRef[]> {
+    this.enter('blocks', 'user');
+    return this.host.dms.blocks(this.appId, this.user);
   }
 }

@@ -3,6 +3,7 @@ import type { Admin } from './admin.js';
 import type { Broadcast } from './broadcast.js';
 import type { Catalog } from './catalog.js';
 import type { Channels } from './channels.js';
+import type { Dms } from './dms.js';
 import type { EngineContext } from './context.js';
 import type { Identity } from './identity.js';
 import type { Messages } from './messages.js';
@@ -34,6 +35,7 @@ export interface SessionHostParts {
   pinBoard: Pins;
   reactions: Reactions;
   reads: ReadState;
+  dms: Dms;
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
   search: Search;
@@ -87,5 +89,8 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
       return parts().reactions;
     },
     search: (appId, user, query) => parts().search.forUser(appId, user, query),
+    get dms() {
+      return parts().dms;
+    },
   };
 }

@@ -15,6 +15,7 @@ import type { EngineConfig } from './config.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { PostInput, Replay } from './messages.js';
 import type { Actor } from './moderation.js';
+import type { Dms } from './dms.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
 import type { Reactions } from './reactions.js';
@@ -67,4 +68,5 @@ export interface SessionHost<S> {
   pins(room: Room): Promise<PinView[]>;
   readonly reactions: Pick<Reactions, 'react' | 'unreact'>;
   search(appId: AppId, user: UserRef, query: SearchQuery): Promise<SearchPage>;
+  readonly dms: Pick<Dms, 'open' | 'list' | 'block' | 'unblock' | 'blocks' | 'checkWrite' | 'attach'>;
 }

@@ -97,7 +97,10 @@ export class Sessions {
   }
 
   toUser(appId: AppId, userId: UserId, event: EngineEvent): void {
-    this.deliver(this.byUser.get(userKey(appId, userId)), event);
+    const sessions = this.byUser.get(userKey(appId, userId));
+    if (event.type === 'block_changed')
+      for (const s of sessions ?? []) s.blockedSet.apply(event.user.id, event.blocked);
+    this.deliver(sessions, event);
   }
 
   toAppPresenceWatchers(appId: AppId, event: EngineEvent): void {

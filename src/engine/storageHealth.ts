@@ -195,5 +195,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     reactions: watched(store.reactions, health, REACTION_WRITES),
     reads: watched(store.reads, health, new Set()),
     search: watched(store.search, health, new Set()),
+    dms: watched(store.dms, health, new Set()),
   };
 }

@@ -1,3 +1,4 @@
+import { DM_ROOM_NAME } from '../core/names.js';
 import type { Message, Room, User, UserRef } from '../core/types.js';
 import type { MessageView, RoomRef, RoomView } from './events.js';
 
@@ -36,6 +37,7 @@ export function toRoomView(room: Room, lastSeq: number, online: number): RoomVie
     lastSeq,
     online,
     createdBy: room.createdBy,
+    ...(DM_ROOM_NAME.test(room.name) ? { dm: true as const } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { openApiRoute } from './openapi.js';
 import { registerRoutes, type RouteSpec } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
 import { appRoutes } from './routes/apps.js';
+import { dmRoutes } from './routes/dms.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
@@ -88,6 +89,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...moderationRoutes(api),
     ...threadRoutes(api),
     ...unreadRoutes(api),
+    ...dmRoutes(api),
     ...healthRoutes({ ready: deps.ready, registry: deps.registry }),
     ...reactionRoutes(api),
     ...searchRoutes(api),

@@ -184,6 +184,8 @@ const settingsFields = {
     .min(0)
     .max(1000)
     .describe('Read receipts in rooms with at most this many readers (users with a read marker); 0: off'),
+  dms: z.boolean().describe('Whether users may open direct messages (default on)'),
+  guestDms: z.boolean().describe('Whether guests may open direct messages when `dms` is on (default off)'),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -240,6 +242,7 @@ export const roomSchema = named(
     lastSeq: z.number().int().min(0).describe('The seq of the newest message, 0 when there is none'),
     online: z.number().int().min(0).describe('Users present in the room, as this node sees it'),
     createdBy: id.nullable().describe('The user who created the room; null when the operator did'),
+    dm: z.literal(true).optional().describe('Present (true) on a direct-message room only'),
   }),
   'Room',
 );

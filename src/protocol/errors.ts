@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'internal',
   'unavailable',
   'too_many_reactions',
+  'dms_disabled',
+  'blocked',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

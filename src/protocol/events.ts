@@ -29,6 +29,7 @@ export const NATIVE_EVENTS = [
   'mention',
   'read',
   'read_receipt',
+  'block_changed',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -88,6 +89,8 @@ export interface NativeEventMap {
   read: { room: RoomRef; seq: number };
   /** Read receipts (where the app has them): `user` has read the room up to `seq`. */
   read_receipt: { room: RoomRef; user: UserRef; seq: number };
+  /** To the blocker's own connections: `user` was blocked (`blocked: true`) or unblocked. */
+  block_changed: { user: UserRef; blocked: boolean };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

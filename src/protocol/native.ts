@@ -8,6 +8,7 @@
 import type { ErrorBody } from './errors.js';
 import type {
   Ban,
+  DmView,
   HistoryPage,
   JoinResult,
   MessageView,
@@ -32,6 +33,7 @@ export { NATIVE_EVENTS } from './events.js';
 export type { NativeEventData, NativeEventMap, NativeEventName, ServerEvent, WsPushFrame } from './events.js';
 export type {
   Ban,
+  DmView,
   Gap,
   HistoryPage,
   JoinResult,
@@ -84,6 +86,11 @@ export const NATIVE_OPS = [
   'read',
   'receipts',
   'search',
+  'dm.open',
+  'dm.list',
+  'block',
+  'unblock',
+  'blocks',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -149,6 +156,11 @@ export interface NativeOperations {
   /** Who has read the room up to which seq; null where the app has no read receipts or the room is too big. */
   receipts: { request: { room: string }; result: { receipts: ReadReceipt[] | null } };
   search: { request: SearchRequest; result: SearchPage };
+  'dm.open': { request: { user: string }; result: { room: RoomView } };
+  'dm.list': { request: EmptyRequest; result: { dms: DmView[] } };
+  block: { request: { user: string }; result: { user: UserRef } };
+  unblock: { request: { user: string }; result: EmptyResult };
+  blocks: { request: EmptyRequest; result: { users: UserRef[] } };
 }
 
 /** Operations without fields accept `{}` or no data at all. */

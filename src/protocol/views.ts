@@ -45,6 +45,8 @@ export interface RoomView {
   unread?: number;
   /** For the reader: those of the unread messages that mention them. */
   unreadMentions?: number;
+  /** Present (true) on a direct-message room only (its name is `dm:<low id>:<high id>`). */
+  dm?: true;
 }
 
 export type MessageKind = 'text' | 'me' | 'system';
@@ -171,4 +173,13 @@ export interface ReadResult {
 export interface ReadReceipt {
   user: UserRef;
   seq: number;
+}
+
+/** One direct-message room of the user: the room, the other member, its newest seq and newest message. */
+export interface DmView {
+  room: RoomView;
+  user: UserRef;
+  lastSeq: number;
+  /** Null when the room has no message yet, or its newest is by a user the caller blocked. */
+  lastMessage: MessageView | null;
 }

@@ -42,6 +42,11 @@ const SESSION_OPERATIONS: Record<
   read: true,
   receipts: true,
   search: true,
+  openDm: true,
+  listDms: true,
+  block: true,
+  unblock: true,
+  blocks: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

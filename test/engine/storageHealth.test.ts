@@ -40,6 +40,7 @@ class FlakyStore {
       reactions: {} as Store['reactions'],
       reads: {} as Store['reads'],
       search: {} as Store['search'],
+      dms: {} as Store['dms'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

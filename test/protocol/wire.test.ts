@@ -68,6 +68,7 @@ const EVENTS: EngineEvent[] = [
   { type: 'mention', room, messageId: 9, author: ann, excerpt: 'hello @mod' },
   { type: 'read', room, seq: 7 },
   { type: 'read_receipt', room, user: ann, seq: 7 },
+  { type: 'block_changed', user: ann, blocked: true },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

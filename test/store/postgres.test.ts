@@ -22,6 +22,7 @@ import { repliesContract } from './contract-replies.js';
 import { reactionStoreContract } from './contract-reactions.js';
 import { readStateContract } from './contract-read.js';
 import { searchContract } from './contract-search.js';
+import { dmStoreContract } from './contract-dms.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -260,6 +261,12 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   reactionStoreContract('postgres', () => openStore(), closeAll);
   readStateContract('postgres', () => openStore(), closeAll);
   searchContract('postgres', () => openStore(), closeAll);
+  dmStoreContract(
+    'postgres',
+    () => openStore(),
+    closeAll,
+    (s) => openStore({ schema: schemaOf.get(s) }),
+  );
 
   describe('postgres: several nodes on one database', () => {
     afterEach(closeAll);

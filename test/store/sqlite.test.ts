@@ -13,6 +13,7 @@ import { repliesContract } from './contract-replies.js';
 import { reactionStoreContract } from './contract-reactions.js';
 import { readStateContract } from './contract-read.js';
 import { searchContract } from './contract-search.js';
+import { dmStoreContract } from './contract-dms.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -26,6 +27,7 @@ repliesContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:
 reactionStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 readStateContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 searchContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+dmStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.
 const dirs = new WeakMap<Store, string>();

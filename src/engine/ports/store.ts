@@ -21,6 +21,7 @@ import type { Role } from '../../core/roles.js';
 import type { ReactionStore } from './reactionStore.js';
 import type { ReadStateStore } from './readStore.js';
 import type { SearchIndex } from './searchStore.js';
+import type { DmStore } from './dmStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -202,6 +203,8 @@ export interface Store {
   reactions: ReactionStore;
   /** Read markers and mention look-ups (ports/readStore.ts). */
   reads: ReadStateStore;
+  /** Direct messages and blocks (ports/dmStore.ts). */
+  dms: DmStore;
   /** Checks that the store can be reached (for /readyz). */
   ping(): Promise<void>;
   /**

@@ -40,6 +40,7 @@ import {
   toWireUser,
   toWireUserRefs,
 } from './wire.js';
+import { dmOps } from './ops/dms.js';
 
 export { LIMITS, validate, type OperationContext } from './ops/define.js';
 
@@ -240,9 +241,9 @@ const table: Record<NativeOp, Operation> = {
   }),
   ...threadOps,
   ...reactionOps,
-  read: defineOp('read', readOps.read),
-  receipts: defineOp('receipts', readOps.receipts),
+  ...readOps,
   ...searchOps,
+  ...dmOps,
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

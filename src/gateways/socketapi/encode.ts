@@ -154,6 +154,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'mention':
     case 'read':
     case 'read_receipt':
+    case 'block_changed':
       return { kind: 'none' };
   }
 }

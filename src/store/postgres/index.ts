@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Store } from '../../engine/ports/store.js';
 import { Db, sql, TYPES } from './db.js';
 import { PostgresDirectory } from './directory.js';
+import { PostgresDmStore } from './dms.js';
 import { PostgresGuestRoster } from './guests.js';
 import { PostgresMessageLog } from './messageLog.js';
 import { PostgresPinBoard } from './pins.js';
@@ -89,6 +90,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     pins: new PostgresPinBoard(db),
     reactions: new PostgresReactionStore(db),
     reads: new PostgresReadState(db),
+    dms: new PostgresDmStore(db),
     async ping() {
       await db.query(ping, []);
     },

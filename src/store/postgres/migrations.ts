@@ -227,6 +227,31 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_search ON messages USING GIN (search_vector);
     `,
   },
+  {
+    version: 8,
+    name: 'direct messages and blocks',
+    // As in the SQLite store: one DM room per pair (low id first), and who blocked whom.
+    sql: `
+      CREATE TABLE dm_pairs (
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        low_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        high_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        room_id BIGINT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (app_id, low_id, high_id)
+      );
+      CREATE INDEX dm_pairs_high ON dm_pairs(app_id, high_id);
+      CREATE INDEX dm_pairs_room ON dm_pairs(room_id);
+      CREATE TABLE blocks (
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        blocker_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        blocked_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (app_id, blocker_id, blocked_id)
+      );
+      CREATE INDEX blocks_blocked ON blocks(blocked_id);
+    `,
+  },
 ];
 
 /**

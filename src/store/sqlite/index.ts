@@ -3,6 +3,7 @@ import { ParleyError } from '../../core/errors.js';
 import type { Store } from '../../engine/ports/store.js';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { SqliteDirectory } from './directory.js';
+import { SqliteDmStore } from './dms.js';
 import { guard, mapSqliteError } from './errors.js';
 import { SqliteGuestRoster } from './guests.js';
 import { SqliteMessageLog } from './messageLog.js';
@@ -89,6 +90,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     pins: new SqlitePinBoard(db),
     reactions: new SqliteReactionStore(db),
     reads: new SqliteReadState(db),
+    dms: new SqliteDmStore(db),
     async ping() {
       guard(db, () => probe.get());
     },

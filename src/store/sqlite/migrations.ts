@@ -244,6 +244,32 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages;
     `,
   },
+  {
+    version: 8,
+    name: 'direct messages and blocks',
+    // dm_pairs: one DM room per pair of users, low id first, so that openers racing on any node find one row.
+    // blocks: who blocked whom; both go with their users (and the pair with its room).
+    sql: `
+      CREATE TABLE dm_pairs (
+        app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        low_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        high_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (app_id, low_id, high_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX dm_pairs_high ON dm_pairs(app_id, high_id);
+      CREATE INDEX dm_pairs_room ON dm_pairs(room_id);
+      CREATE TABLE blocks (
+        app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        blocker_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        blocked_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (app_id, blocker_id, blocked_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX blocks_blocked ON blocks(blocked_id);
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `

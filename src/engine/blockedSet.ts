@@ -1,0 +1,53 @@
+import type { EngineEvent, MessageView } from './events.js';
+
+/** True for a message event (new, edited, deleted) whose author `blocked` holds: the blocker never gets it. */
+export function hidesEvent(blocked: ReadonlySet<number>, event: EngineEvent): boolean {
+  if (event.type !== 'message' && event.type !== 'message_edited' && event.type !== 'message_deleted')
+    return false;
+  const author = event.message.author;
+  return author !== null && blocked.has(author.id);
+}
+
+/** Messages without those whose author `blocked` holds (history and join replays of the blocker). */
+export function withoutBlocked(blocked: ReadonlySet<number> | null, messages: MessageView[]): MessageView[] {
+  if (blocked === null || blocked.size === 0) return messages;
+  return messages.filter((m) => m.author === null || !blocked.has(m.author.id));
+}
+
+/**
+ * The users one session leaves out (its user blocked them): read from storage when the session opens, kept in
+ * step by `block_changed`. Empty is `null`, so that delivery to the many sessions that block no one costs one
+ * comparison.
+ */
+export class BlockedSet {
+  private ids: Set<number> | null = null;
+  /** Changes heard before the stored set was read, applied again over it (null once it was read). */
+  private pending: [number, boolean][] | null = [];
+
+  get current(): ReadonlySet<number> | null {
+    return this.ids;
+  }
+
+  hides(event: EngineEvent): boolean {
+    return this.ids !== null && hidesEvent(this.ids, event);
+  }
+
+  filter(messages: MessageView[]): MessageView[] {
+    return withoutBlocked(this.ids, messages);
+  }
+
+  /** The stored set; changes heard meanwhile (newer than the read may be) are applied over it. */
+  loaded(ids: Iterable<number>): void {
+    const pending = this.pending ?? [];
+    this.pending = null;
+    const set = new Set(ids);
+    this.ids = set.size > 0 ? set : null;
+    for (const [id, blocked] of pending) this.apply(id, blocked);
+  }
+
+  apply(userId: number, blocked: boolean): void {
+    this.pending?.push([userId, blocked]);
+    if (blocked) (this.ids ??= new Set()).add(userId);
+    else if (this.ids?.delete(userId) === true && this.ids.size === 0) this.ids = null;
+  }
+}
