@@ -157,9 +157,11 @@ export class Engine implements EngineApi {
     });
     this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline, this.guests);
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
-    this.replyThreads = new Replies(ctx);
-    this.pinBoard = new Pins(ctx, this.broadcast, this.moderator);
     this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
+    // What every read of messages adds to them (reactions): history, replays, threads, pins and search hits.
+    const decorators: MessageDecorator[] = [(views, readerId) => this.reactions.fill(views, readerId)];
+    this.replyThreads = new Replies(ctx, decorators);
+    this.pinBoard = new Pins(ctx, this.broadcast, this.moderator, decorators);
     const userEvent = this.broadcast.userEvent.bind(this.broadcast);
     this.mentions = new Mentions(ctx, {
       isOnline,
@@ -175,8 +177,6 @@ export class Engine implements EngineApi {
       getUser: (appId, userId) => this.catalog.getUser(appId, userId),
       roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
     });
-    // What every read of messages adds to them (reactions): history, replays, and search hits alike.
-    const decorators: MessageDecorator[] = [(views, readerId) => this.reactions.fill(views, readerId)];
     this.messages = new Messages(
       ctx,
       moderation,

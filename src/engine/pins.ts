@@ -2,10 +2,11 @@ import { messageNotFound, staffOnly } from '../core/failures.js';
 import { checkMessageId } from '../core/messages.js';
 import { PINS_MAX } from '../core/pins.js';
 import { isStaff } from '../core/roles.js';
-import type { Message, Room } from '../core/types.js';
+import type { Message, Room, UserId } from '../core/types.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { Broadcast } from './broadcast.js';
 import type { EngineContext } from './context.js';
+import type { MessageDecorator } from './messages.js';
 import type { MessageView, PinView } from './events.js';
 import { actorRef, type Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
@@ -37,6 +38,8 @@ export class Pins {
     private readonly ctx: EngineContext,
     private readonly broadcast: Broadcast,
     private readonly moderator: Moderator,
+    /** What every read of messages adds to them (reactions), as for history. */
+    private readonly decorators: readonly MessageDecorator[] = [],
   ) {}
 
   async pin(room: Room, actor: Actor, messageId: unknown): Promise<PinView> {
@@ -62,8 +65,11 @@ export class Pins {
     }
   }
 
-  async list(room: Room): Promise<PinView[]> {
-    return (await this.ctx.store.pins.list(room.id)).map((pin) => toPinView(pin, room.name));
+  async list(room: Room, readerId: UserId | null = null): Promise<PinView[]> {
+    const pins = (await this.ctx.store.pins.list(room.id)).map((pin) => toPinView(pin, room.name));
+    const views = pins.map((pin) => pin.message);
+    for (const decorate of this.decorators) if (views.length > 0) await decorate(views, readerId);
+    return pins;
   }
 
   /**

@@ -386,7 +386,8 @@ export class EngineSession implements Session, Subscriber {
 
   async replies(name: string, messageId: number, query: HistoryQuery): Promise<HistoryPage> {
     this.enter('replies');
-    return this.host.replies(await this.visibleRoom(name), messageId, query);
+    const page = await this.host.replies(await this.visibleRoom(name), messageId, query, this.readerId);
+    return { ...page, messages: this.blockedSet.filter(page.messages) };
   }
 
   async pin(name: string, messageId: number): Promise<PinView> {
@@ -401,7 +402,7 @@ export class EngineSession implements Session, Subscriber {
 
   async pins(name: string): Promise<PinView[]> {
     this.enter('pins');
-    return this.host.pins(await this.visibleRoom(name));
+    return this.host.pins(await this.visibleRoom(name), this.readerId);
   }
 
   // ------------------------------------------------------------------ read state (readState.ts)
@@ -458,9 +459,16 @@ export class EngineSession implements Session, Subscriber {
     return this.host.dms.open(this.appId, this.user, user);
   }
 
-  listDms(): Promise<DmView[]> {
+  /** The user's DMs, each room with its unread counts (readState.ts) as a room list gives them. */
+  async listDms(): Promise<DmView[]> {
     this.enter('listDms', 'user');
-    return this.host.dms.list(this.appId, this.user, this.blockedSet.current);
+    const dms = await this.host.dms.list(this.appId, this.user, this.blockedSet.current);
+    const rooms = await this.host.reads.withUnread(
+      this.appId,
+      this.user,
+      dms.map((dm) => dm.room),
+    );
+    return dms.map((dm, i) => ({ ...dm, room: rooms[i] ?? dm.room }));
   }
 
   block(user: string): Promise<UserRef> {

@@ -81,10 +81,11 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     history: (room, query, readerId) => parts().messages.history(room, query, readerId),
     namedMutes: async (appId) => parts().admin.withNames(appId, await parts().listMutes(appId)),
     reauthenticate: (appId, credentials) => parts().identity.reauthenticate(appId, credentials),
-    replies: (room, parentId, query) => parts().replyThreads.thread(room, parentId, query),
+    replies: (room, parentId, query, readerId) =>
+      parts().replyThreads.thread(room, parentId, query, readerId),
     pin: (room, actor, messageId) => parts().pinBoard.pin(room, actor, messageId),
     unpin: (room, actor, messageId) => parts().pinBoard.unpin(room, actor, messageId),
-    pins: (room) => parts().pinBoard.list(room),
+    pins: (room, readerId) => parts().pinBoard.list(room, readerId),
     get reactions() {
       return parts().reactions;
     },

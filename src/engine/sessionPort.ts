@@ -62,10 +62,10 @@ export interface SessionHost<S> {
   history(room: Room, query: HistoryQuery, readerId?: UserId | null): Promise<HistoryPage>;
   namedMutes(appId: AppId): Promise<NamedMute[]>;
   reauthenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
-  replies(room: Room, parentId: unknown, query: HistoryQuery): Promise<HistoryPage>;
+  replies(room: Room, parentId: unknown, query: HistoryQuery, readerId: UserId | null): Promise<HistoryPage>;
   pin(room: Room, actor: Actor, messageId: unknown): Promise<PinView>;
   unpin(room: Room, actor: Actor, messageId: unknown): Promise<void>;
-  pins(room: Room): Promise<PinView[]>;
+  pins(room: Room, readerId: UserId | null): Promise<PinView[]>;
   readonly reactions: Pick<Reactions, 'react' | 'unreact'>;
   search(appId: AppId, user: UserRef, query: SearchQuery): Promise<SearchPage>;
   readonly dms: Pick<Dms, 'open' | 'list' | 'block' | 'unblock' | 'blocks' | 'checkWrite' | 'attach'>;

@@ -59,7 +59,10 @@ describe.each(TRANSPORTS)('direct messages and blocks over %s', (transport) => {
     const aliceDms = await alice.listDms();
     const entry = aliceDms.find((d) => d.room.id === fromAlice.id);
     expect(entry).toMatchObject({ user: { username: 'bob' }, lastSeq: 1, lastMessage: { text: 'psst' } });
-    expect((await bob.listDms()).find((d) => d.room.id === fromAlice.id)?.user.username).toBe('alice');
+    // The author has read what it wrote; bob has one unread message there, counted in his list of DMs.
+    expect(entry?.room.unread).toBe(0);
+    const bobEntry = (await bob.listDms()).find((d) => d.room.id === fromAlice.id);
+    expect(bobEntry).toMatchObject({ user: { username: 'alice' }, room: { unread: 1, unreadMentions: 0 } });
     expect((await alice.listRooms()).find((r) => r.id === fromAlice.id)?.dm).toBe(true);
     // A third user cannot join it.
     const carol = await as('carol');
