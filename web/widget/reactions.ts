@@ -19,7 +19,8 @@ export function applyReaction(reactions: readonly ReactionCount[], change: React
       continue;
     }
     found = true;
-    if (change.count > 0) out.push({ ...r, count: change.count, me: change.mine ? change.added : r.me === true });
+    if (change.count > 0)
+      out.push({ ...r, count: change.count, me: change.mine ? change.added : r.me === true });
   }
   if (!found && change.count > 0) {
     out.push({ emoji: change.emoji, count: change.count, me: change.mine && change.added });

@@ -422,8 +422,9 @@ export class ChatSession {
   private onRead(room: { name: string }, seq: number): void {
     if (!this.ours(room)) return;
     this.readSync.known(seq);
-    this.unread = this.timeline.messages.filter((m) => m.seq > seq && !this.isOwn(m) && m.deletedAt === null)
-      .length;
+    this.unread = this.timeline.messages.filter(
+      (m) => m.seq > seq && !this.isOwn(m) && m.deletedAt === null,
+    ).length;
     if (seq > (this.readSeq ?? 0)) {
       this.readSeq = seq;
       saveReadSeq(this.options.server, this.options.app, this.room, seq);

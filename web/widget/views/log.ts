@@ -11,6 +11,7 @@ export interface LogModel {
   session: ChatSession;
   editingId: number | null;
   confirmingId: number | null;
+  pickingId: number | null;
   body(message: MessageView): HTMLElement;
   mentionsMe(message: MessageView): boolean;
   actions: MessageActions;
@@ -77,6 +78,9 @@ function row(model: LogModel, item: Row): TemplateResult {
       mentioned: model.mentionsMe(message),
       editing: model.editingId === message.id,
       confirming: model.confirmingId === message.id,
+      picking: model.pickingId === message.id,
+      parentShown: message.replyTo !== null && model.session.timeline.has(message.replyTo.id),
+      canWrite: model.session.canWrite && model.session.joined,
     },
     model.actions,
   );
