@@ -204,6 +204,8 @@ export class ParleyChatElement extends LitElement {
     const who = message.author?.username ?? 'system';
     const text = message.text.length > 140 ? `${message.text.slice(0, 140)}…` : message.text;
     this.announcement = `${who}: ${text}`;
+    // A reader at the bottom of a visible widget has seen it once it is drawn (the server's marker follows).
+    void this.updateComplete.then(() => this.maybeMarkRead());
     if (!this.atBottom || document.visibilityState === 'hidden') {
       this.emit('parley:unread', { count: this.session?.unreadCount ?? 0, room: this.room });
     }
