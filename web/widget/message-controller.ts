@@ -94,7 +94,6 @@ export class MessageController implements ReactiveController {
       const target = this.host.shadowRoot?.querySelector<HTMLElement>(`[data-msg-id="${id}"]`);
       if (!target) return;
       target.scrollIntoView({ block: 'center', behavior: 'smooth' });
-      target.tabIndex = -1;
       target.focus({ preventScroll: true });
       target.classList.add('flash');
       setTimeout(() => target.classList.remove('flash'), 1600);

@@ -18,6 +18,7 @@ import {
 import { loadReadSeq, saveReadSeq } from './identity.js';
 import { applyReaction, reactedWith } from './reactions.js';
 import { ReadSync } from './read-sync.js';
+import { SOCIAL_TEXT } from './texts.js';
 import { Timeline } from './timeline.js';
 import { TypingRoster, TypingSignal } from './typing.js';
 
@@ -253,7 +254,7 @@ export class ChatSession {
       const now = this.timeline.messages.find((m) => m.id === id);
       if (now) this.timeline.upsert({ ...now, reactions: result.reactions });
     } catch (err) {
-      this.notify('error', `Could not react: ${describe(err)}`);
+      this.notify('error', `${SOCIAL_TEXT.couldNotReact}: ${describe(err)}`);
     }
     this.hooks.change();
   }

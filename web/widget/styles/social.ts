@@ -124,15 +124,13 @@ export const social = css`
     background: var(--_bg);
   }
   .badge {
-    display: inline-block;
-    margin-inline-start: 6px;
+    flex: none;
     padding: 0 6px;
     border-radius: 999px;
     background: var(--_accent);
     color: var(--_accent-fg);
-    font-size: 0.7em;
+    font-size: 0.75em;
     font-weight: 700;
     line-height: 1.6;
-    vertical-align: middle;
   }
 `;

@@ -25,11 +25,10 @@ export function header(opts: {
 }): TemplateResult {
   return html`<header>
     <div class="title">
-      <h2 id="title">
-        <span class="hash" aria-hidden="true">#</span>${opts.label || opts.room}${unreadBadge(opts.unread)}
-      </h2>
+      <h2 id="title"><span class="hash" aria-hidden="true">#</span>${opts.label || opts.room}</h2>
       ${opts.topic ? html`<p>${opts.topic}</p>` : nothing}
     </div>
+    ${unreadBadge(opts.unread)}
     ${
       opts.state
         ? html`<span class="status" role="status" data-state=${opts.state}>${STATE_TEXT[opts.state]}</span>

@@ -134,7 +134,13 @@ export function messageItem(
     .join(' ');
   const role = message.author?.role;
   const deleted = message.deletedAt !== null;
-  return html`<li class=${classes} data-msg-id=${message.id} data-seq=${message.seq} style="--hue:${hue}">
+  return html`<li
+    class=${classes}
+    tabindex="-1"
+    data-msg-id=${message.id}
+    data-seq=${message.seq}
+    style="--hue:${hue}"
+  >
     ${
       flags.first
         ? html`<span class="avatar" aria-hidden="true">${initialOf(name)}</span>`
