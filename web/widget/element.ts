@@ -307,7 +307,8 @@ export class ParleyChatElement extends LitElement {
         topic: session?.topic ?? '',
         state: this.view === 'chat' ? (this.closed ? 'closed' : (session?.state ?? 'connecting')) : null,
         online: online.length,
-        unread: this.view === 'chat' ? (session?.unread ?? 0) : 0,
+        // At the bottom the room is being marked read: no badge that would blink with every message.
+        unread: this.view === 'chat' && !this.atBottom ? (session?.unread ?? 0) : 0,
         membersOpen: this.membersOpen,
         toggleMembers: () => (this.membersOpen = !this.membersOpen),
       })}
