@@ -32,3 +32,13 @@ export function applyReaction(reactions: readonly ReactionCount[], change: React
 export function reactedWith(message: MessageView, emoji: string): boolean {
   return message.reactions.some((r) => r.emoji === emoji && r.me === true);
 }
+
+/** A new version of a message (an edit, a replay) as broadcast to everyone: keep which reactions were mine. */
+export function keepMine(next: MessageView, known: MessageView | undefined): MessageView {
+  if (!known || next.reactions.every((r) => r.me !== undefined)) return next;
+  const mine = new Set(known.reactions.filter((r) => r.me === true).map((r) => r.emoji));
+  return {
+    ...next,
+    reactions: next.reactions.map((r) => (r.me === undefined ? { ...r, me: mine.has(r.emoji) } : r)),
+  };
+}

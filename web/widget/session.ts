@@ -16,7 +16,7 @@ import {
   type UserRef,
 } from '../../src/client/index.js';
 import { loadReadSeq, saveReadSeq } from './identity.js';
-import { applyReaction, reactedWith } from './reactions.js';
+import { applyReaction, keepMine, reactedWith } from './reactions.js';
 import { ReadSync } from './read-sync.js';
 import { SOCIAL_TEXT } from './texts.js';
 import { Timeline } from './timeline.js';
@@ -435,7 +435,18 @@ export class ChatSession {
 
   private replace(room: { name: string }, message: MessageView): void {
     if (!this.ours(room)) return;
-    this.timeline.upsert(message);
+    this.timeline.upsert(
+      keepMine(
+        message,
+        this.timeline.messages.find((m) => m.id === message.id),
+      ),
+    );
+    if (message.deletedAt !== null) {
+      // The replies to it quote a deleted message now.
+      for (const reply of this.timeline.messages.filter((m) => m.replyTo?.id === message.id)) {
+        if (reply.replyTo) this.timeline.upsert({ ...reply, replyTo: { ...reply.replyTo, deleted: true } });
+      }
+    }
     this.hooks.change();
   }
 }
