@@ -4,6 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { MessageView } from '../../../src/client/index.js';
 import type { ChatSession } from '../session.js';
 import { messageItem, pendingItem, type MessageActions } from './message.js';
+import { pendingQuote } from './social.js';
 
 const GROUP_MS = 5 * 60_000;
 
@@ -118,6 +119,7 @@ export function logView(model: LogModel): TemplateResult {
           i === 0 && !lastIsMine,
           (id) => void session.retry(id),
           (id) => session.discard(id),
+          p.replyTo === undefined ? nothing : pendingQuote(timeline.messages.find((m) => m.id === p.replyTo)),
         ),
       )}
     </ol>

@@ -188,6 +188,7 @@ export function pendingItem(
   first: boolean,
   retry: (id: string) => void,
   discard: (id: string) => void,
+  quote: TemplateResult | typeof nothing = nothing,
 ): TemplateResult {
   return html`<li
     class="msg mine pending ${first ? 'first' : ''}"
@@ -205,6 +206,7 @@ export function pendingItem(
           ? html`<div class="meta"><span class="author">${name}</span><time>sending…</time></div>`
           : nothing
       }
+      ${quote}
       <div class="body"><p>${pending.text}</p></div>
       ${
         pending.error

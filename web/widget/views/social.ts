@@ -95,3 +95,16 @@ export function unreadBadge(count: number): TemplateResult | typeof nothing {
     ><span class="sr-only">${T.unread(count)}</span></span
   >`;
 }
+
+/** The quote on a reply still being sent: the parent as the list has it. */
+export function pendingQuote(parent: MessageView | undefined): TemplateResult | typeof nothing {
+  if (!parent) return nothing;
+  const name = parent.author?.username ?? 'system';
+  const deleted = parent.deletedAt !== null;
+  return html`<div class="quote" role="note" aria-label=${T.quoted(name)}>
+    <span class="q-author">${name}</span>
+    <span class="q-text ${deleted ? 'deleted' : ''}"
+      >${deleted ? T.deletedQuote : parent.text.slice(0, 100)}</span
+    >
+  </div>`;
+}
