@@ -16,9 +16,10 @@ import {
 } from './identity.js';
 import { MessageController } from './message-controller.js';
 import { ChatSession, describe } from './session.js';
-import { controls, layout, messages, theme } from './styles.js';
+import { controls, layout, messages, social, theme } from './styles.js';
 import { blockedComposer, composer, footer, header, membersPanel, typingLine } from './views/chrome.js';
 import { logView } from './views/log.js';
+import { replyBar } from './views/social.js';
 import { welcomeView, type WelcomeMode } from './views/welcome.js';
 import { USERNAME } from './format.js';
 import { isAtBottom, ScrollKeeper } from './scroll.js';
@@ -38,7 +39,7 @@ export function setSharedToken(token: string | null): void {
 }
 
 export class ParleyChatElement extends LitElement {
-  static override styles = [theme, layout, messages, controls];
+  static override styles = [theme, layout, messages, controls, social];
   static override properties = {
     app: { type: Number },
     room: { type: String },
@@ -203,6 +204,8 @@ export class ParleyChatElement extends LitElement {
     const who = message.author?.username ?? 'system';
     const text = message.text.length > 140 ? `${message.text.slice(0, 140)}…` : message.text;
     this.announcement = `${who}: ${text}`;
+    // A reader at the bottom of a visible widget has seen it once it is drawn (the server's marker follows).
+    void this.updateComplete.then(() => this.maybeMarkRead());
     if (!this.atBottom || document.visibilityState === 'hidden') {
       this.emit('parley:unread', { count: this.session?.unreadCount ?? 0, room: this.room });
     }
@@ -304,6 +307,8 @@ export class ParleyChatElement extends LitElement {
         topic: session?.topic ?? '',
         state: this.view === 'chat' ? (this.closed ? 'closed' : (session?.state ?? 'connecting')) : null,
         online: online.length,
+        // At the bottom the room is being marked read: no badge that would blink with every message.
+        unread: this.view === 'chat' && !this.atBottom ? (session?.unread ?? 0) : 0,
         membersOpen: this.membersOpen,
         toggleMembers: () => (this.membersOpen = !this.membersOpen),
       })}
@@ -361,6 +366,7 @@ export class ParleyChatElement extends LitElement {
                   session,
                   editingId: this.messages.editingId,
                   confirmingId: this.messages.confirmingId,
+                  pickingId: this.messages.pickingId,
                   body: (m) => this.messages.body(m),
                   mentionsMe: (m) => this.messages.mentionsMe(m),
                   actions: this.messages.actions,
@@ -394,15 +400,20 @@ export class ParleyChatElement extends LitElement {
             const text = area.value;
             if (!text.trim()) return;
             area.value = '';
-            void session.send(text);
+            void session.send(text, this.messages.replyingTo?.id);
+            this.messages.cancelReply(false);
             this.jumpToBottom();
           },
+          cancel: () => this.messages.cancelReply(true),
           input: () => session.noteTyping(),
           editLast: () => this.messages.editLast(),
           blur: () => session.stopTyping(),
         });
     const own = this.token === null && sharedToken === null;
-    return html`${blocked} ${footer(session.me?.username ?? null, own ? () => this.signOut() : null)}`;
+    const replying = this.messages.replyingTo;
+    const bar =
+      replying && session.canWrite ? replyBar(replying, () => this.messages.cancelReply(true)) : nothing;
+    return html`${bar} ${blocked} ${footer(session.me?.username ?? null, own ? () => this.signOut() : null)}`;
   }
 
   private closedBanner(closed: DisconnectedEvent) {

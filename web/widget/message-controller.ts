@@ -16,6 +16,10 @@ export interface MessageHost extends ReactiveControllerHost {
 export class MessageController implements ReactiveController {
   editingId: number | null = null;
   confirmingId: number | null = null;
+  /** The message the emoji picker is open on. */
+  pickingId: number | null = null;
+  /** The message the composer answers. */
+  replyingTo: MessageView | null = null;
   /** Edits and deletions replace the MessageView, so a new version renders anew. */
   private bodies = new WeakMap<MessageView, HTMLElement>();
 
@@ -30,6 +34,8 @@ export class MessageController implements ReactiveController {
     this.bodies = new WeakMap();
     this.editingId = null;
     this.confirmingId = null;
+    this.pickingId = null;
+    this.replyingTo = null;
   }
 
   readonly actions: MessageActions = {
@@ -64,7 +70,43 @@ export class MessageController implements ReactiveController {
       this.confirmingId = null;
       this.host.requestUpdate();
     },
+    reply: (m) => {
+      this.replyingTo = m;
+      this.host.requestUpdate();
+      this.focus('#composer');
+    },
+    openPicker: (m) => {
+      this.pickingId = m.id;
+      this.host.requestUpdate();
+      this.focus(`[data-msg-id="${m.id}"] .picker button`);
+    },
+    closePicker: () => {
+      const id = this.pickingId;
+      this.pickingId = null;
+      this.host.requestUpdate();
+      if (id !== null) this.focus(`[data-msg-id="${id}"] .actions button[aria-expanded]`);
+    },
+    toggleReaction: (m, emoji) => {
+      if (this.pickingId === m.id) this.actions.closePicker();
+      void this.host.session?.toggleReaction(m.id, emoji);
+    },
+    jumpTo: (id) => {
+      const target = this.host.shadowRoot?.querySelector<HTMLElement>(`[data-msg-id="${id}"]`);
+      if (!target) return;
+      target.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      target.focus({ preventScroll: true });
+      target.classList.add('flash');
+      setTimeout(() => target.classList.remove('flash'), 1600);
+    },
   };
+
+  /** Stop replying (the cancel button, Escape in the composer, or the reply was sent). */
+  cancelReply(focus: boolean): void {
+    if (!this.replyingTo) return;
+    this.replyingTo = null;
+    this.host.requestUpdate();
+    if (focus) this.focus('#composer');
+  }
 
   /** Up in the empty composer: edit one's last message. */
   editLast(): void {
@@ -95,7 +137,7 @@ export class MessageController implements ReactiveController {
 
   focus(selector: string): void {
     void this.host.updateComplete.then(() =>
-      this.host.shadowRoot?.querySelector<HTMLTextAreaElement>(selector)?.focus(),
+      this.host.shadowRoot?.querySelector<HTMLElement>(selector)?.focus(),
     );
   }
 }

@@ -16,6 +16,9 @@ import {
   type UserRef,
 } from '../../src/client/index.js';
 import { loadReadSeq, saveReadSeq } from './identity.js';
+import { applyReaction, keepMine, reactedWith } from './reactions.js';
+import { ReadSync } from './read-sync.js';
+import { SOCIAL_TEXT } from './texts.js';
 import { Timeline } from './timeline.js';
 import { TypingRoster, TypingSignal } from './typing.js';
 
@@ -63,6 +66,8 @@ export class ChatSession {
   readSeq: number | null;
   /** The unread divider goes before the first message after this seq (null: no divider). */
   dividerSeq: number | null;
+  /** The server's unread count for the room (join, then live): the header's badge. */
+  unread = 0;
 
   private readonly client: ParleyClient;
   private readonly unsubscribe: (() => void)[] = [];
@@ -70,6 +75,10 @@ export class ChatSession {
     void this.client.typing(this.room, typing).catch(() => undefined);
   });
   private muteTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly readSync = new ReadSync(async (seq) => {
+    this.unread = (await this.client.read(this.room, seq)).unread;
+    this.hooks.change();
+  });
 
   constructor(
     readonly options: SessionOptions,
@@ -98,6 +107,7 @@ export class ChatSession {
     this.me = auth?.user ?? null;
     const joined = await this.client.join(this.room);
     this.topic = joined.room.topic;
+    this.unread = joined.room.unread ?? 0;
     this.timeline.addPage(joined.messages);
     if (joined.gap) this.timeline.addGap({ afterSeq: joined.gap.afterSeq, beforeSeq: joined.gap.beforeSeq });
     this.setOnline(joined.online);
@@ -113,6 +123,7 @@ export class ChatSession {
     this.typing.clear();
     this.typingSignal.stop(false);
     if (this.muteTimer) clearTimeout(this.muteTimer);
+    this.readSync.stop();
     this.client.close();
   }
 
@@ -129,6 +140,7 @@ export class ChatSession {
   /** The user has seen everything shown: move the read marker (the divider stays until they write). */
   markRead(): void {
     const newest = this.timeline.newestSeq;
+    if (newest !== null && this.joined) this.readSync.mark(newest);
     if (newest === null || (this.readSeq ?? 0) >= newest) return;
     this.readSeq = newest;
     saveReadSeq(this.options.server, this.options.app, this.room, newest);
@@ -176,16 +188,17 @@ export class ChatSession {
     this.hooks.change();
   }
 
-  async send(text: string): Promise<boolean> {
+  async send(text: string, replyTo?: number): Promise<boolean> {
     const body = text.trim();
     if (!body) return false;
     const clientMsgId = newClientMsgId();
-    this.timeline.addPending({ clientMsgId, text: body, createdAt: Date.now(), error: null });
+    const reply = replyTo === undefined ? {} : { replyTo };
+    this.timeline.addPending({ clientMsgId, text: body, createdAt: Date.now(), error: null, ...reply });
     this.dividerSeq = null;
     this.stopTyping();
     this.hooks.change();
     try {
-      const result = await this.client.send(this.room, body, { clientMsgId });
+      const result = await this.client.send(this.room, body, { clientMsgId, ...reply });
       if (result.kind === 'message') this.timeline.upsert(result.message);
       this.timeline.settle(clientMsgId);
       this.markRead();
@@ -202,7 +215,7 @@ export class ChatSession {
     const pending = this.timeline.pending.find((p) => p.clientMsgId === clientMsgId);
     if (!pending) return;
     this.timeline.settle(clientMsgId);
-    await this.send(pending.text);
+    await this.send(pending.text, pending.replyTo);
   }
 
   discard(clientMsgId: string): void {
@@ -227,6 +240,21 @@ export class ChatSession {
       this.timeline.upsert(await this.client.delete(this.room, id));
     } catch (err) {
       this.notify('error', `Could not delete: ${describe(err)}`);
+    }
+    this.hooks.change();
+  }
+
+  /** Add or take back the reader's reaction; the answer carries the message's reactions as they are now. */
+  async toggleReaction(id: number, emoji: string): Promise<void> {
+    const message = this.timeline.messages.find((m) => m.id === id);
+    if (!message) return;
+    try {
+      const op = reactedWith(message, emoji) ? 'unreact' : 'react';
+      const result = await this.client[op](this.room, id, emoji);
+      const now = this.timeline.messages.find((m) => m.id === id);
+      if (now) this.timeline.upsert({ ...now, reactions: result.reactions });
+    } catch (err) {
+      this.notify('error', `${SOCIAL_TEXT.couldNotReact}: ${describe(err)}`);
     }
     this.hooks.change();
   }
@@ -315,11 +343,20 @@ export class ChatSession {
         if (!this.ours(room)) return;
         if (message.author) this.typing.set(message.author, false);
         const fresh = this.timeline.upsert(message);
+        if (fresh && !this.isOwn(message)) this.unread++;
         if (fresh && this.joined && !this.isOwn(message)) this.hooks.incoming(message);
         this.hooks.change();
       }),
       c.on('message_edited', ({ room, message }) => this.replace(room, message)),
       c.on('message_deleted', ({ room, message }) => this.replace(room, message)),
+      c.on('reaction_changed', ({ room, messageId, emoji, count, user, added }) => {
+        const message = this.ours(room) ? this.timeline.messages.find((m) => m.id === messageId) : undefined;
+        if (!message) return;
+        const change = { emoji, count, added, mine: user.id === this.me?.id };
+        this.timeline.upsert({ ...message, reactions: applyReaction(message.reactions, change) });
+        this.hooks.change();
+      }),
+      c.on('read', ({ room, seq }) => this.onRead(room, seq)),
       c.on('presence_join', ({ room, user }) => {
         if (!this.ours(room)) return;
         this.online.set(user.id, user);
@@ -382,9 +419,34 @@ export class ChatSession {
     );
   }
 
+  /** The read marker moved (here or in another tab): the badge counts what is left after it. */
+  private onRead(room: { name: string }, seq: number): void {
+    if (!this.ours(room)) return;
+    this.readSync.known(seq);
+    this.unread = this.timeline.messages.filter(
+      (m) => m.seq > seq && !this.isOwn(m) && m.deletedAt === null,
+    ).length;
+    if (seq > (this.readSeq ?? 0)) {
+      this.readSeq = seq;
+      saveReadSeq(this.options.server, this.options.app, this.room, seq);
+    }
+    this.hooks.change();
+  }
+
   private replace(room: { name: string }, message: MessageView): void {
     if (!this.ours(room)) return;
-    this.timeline.upsert(message);
+    this.timeline.upsert(
+      keepMine(
+        message,
+        this.timeline.messages.find((m) => m.id === message.id),
+      ),
+    );
+    if (message.deletedAt !== null) {
+      // The replies to it quote a deleted message now.
+      for (const reply of this.timeline.messages.filter((m) => m.replyTo?.id === message.id)) {
+        if (reply.replyTo) this.timeline.upsert({ ...reply, replyTo: { ...reply.replyTo, deleted: true } });
+      }
+    }
     this.hooks.change();
   }
 }

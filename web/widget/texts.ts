@@ -25,3 +25,36 @@ export function guestErrorText(code: string, fallback: string): string {
       return fallback;
   }
 }
+
+/** Replies, reactions and the unread badge. */
+export const SOCIAL_TEXT = {
+  reply: 'Reply',
+  replyTo: (name: string) => `Reply to ${name}`,
+  replyingTo: 'Replying to',
+  cancelReply: 'Cancel reply',
+  deletedQuote: 'deleted message',
+  goToQuoted: (name: string) => `Go to the message from ${name} this replies to`,
+  quoted: (name: string) => `In reply to ${name}`,
+  replies: (n: number) => `${n} ${n === 1 ? 'reply' : 'replies'}`,
+  react: 'React',
+  reactTo: (name: string) => `Add a reaction to the message from ${name}`,
+  picker: 'Pick a reaction',
+  closePicker: 'Close',
+  reactions: 'Reactions',
+  chip: (emoji: string, count: number, me: boolean) =>
+    `${emoji} ${count} ${count === 1 ? 'reaction' : 'reactions'}${me ? ', yours: press to remove' : ': press to add yours'}`,
+  unread: (n: number) => `${n} unread`,
+  couldNotReact: 'Could not react',
+} as const;
+
+/** The emoji the picker offers, with their names for screen readers. */
+export const PICKER_EMOJI: readonly (readonly [string, string])[] = [
+  ['👍', 'thumbs up'],
+  ['❤️', 'heart'],
+  ['😂', 'laughing'],
+  ['😮', 'surprised'],
+  ['😢', 'sad'],
+  ['🎉', 'party'],
+  ['🙏', 'thanks'],
+  ['👀', 'eyes'],
+];

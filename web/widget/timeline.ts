@@ -8,6 +8,8 @@ export interface PendingMessage {
   clientMsgId: string;
   text: string;
   createdAt: number;
+  /** The id of the message it answers, if any. */
+  replyTo?: number;
   /** Why it was not sent, when it failed. */
   error: string | null;
 }

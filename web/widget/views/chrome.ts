@@ -3,6 +3,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { ClientState, UserRef } from '../../../src/client/index.js';
 import { hueOf, initialOf, typingText, until } from '../format.js';
 import { peopleIcon, sendIcon } from './icons.js';
+import { unreadBadge } from './social.js';
 
 const STATE_TEXT: Record<ClientState, string> = {
   connecting: 'Connecting…',
@@ -17,6 +18,8 @@ export function header(opts: {
   topic: string;
   state: ClientState | null;
   online: number;
+  /** The server's unread count for the room (the badge). */
+  unread: number;
   membersOpen: boolean;
   toggleMembers: () => void;
 }): TemplateResult {
@@ -25,6 +28,7 @@ export function header(opts: {
       <h2 id="title"><span class="hash" aria-hidden="true">#</span>${opts.label || opts.room}</h2>
       ${opts.topic ? html`<p>${opts.topic}</p>` : nothing}
     </div>
+    ${unreadBadge(opts.unread)}
     ${
       opts.state
         ? html`<span class="status" role="status" data-state=${opts.state}>${STATE_TEXT[opts.state]}</span>
@@ -74,6 +78,8 @@ export interface ComposerHandlers {
   input(area: HTMLTextAreaElement): void;
   editLast(): void;
   blur(): void;
+  /** Escape: stop replying. */
+  cancel(): void;
 }
 
 function autosize(area: HTMLTextAreaElement): void {
@@ -88,6 +94,8 @@ export function composer(room: string, disabled: boolean, handlers: ComposerHand
       e.preventDefault();
       handlers.submit(area);
       autosize(area);
+    } else if (e.key === 'Escape') {
+      handlers.cancel();
     } else if (e.key === 'ArrowUp' && area.value === '') {
       e.preventDefault();
       handlers.editLast();

@@ -4,6 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { MessageView } from '../../../src/client/index.js';
 import type { ChatSession } from '../session.js';
 import { messageItem, pendingItem, type MessageActions } from './message.js';
+import { pendingQuote } from './social.js';
 
 const GROUP_MS = 5 * 60_000;
 
@@ -11,6 +12,7 @@ export interface LogModel {
   session: ChatSession;
   editingId: number | null;
   confirmingId: number | null;
+  pickingId: number | null;
   body(message: MessageView): HTMLElement;
   mentionsMe(message: MessageView): boolean;
   actions: MessageActions;
@@ -77,6 +79,9 @@ function row(model: LogModel, item: Row): TemplateResult {
       mentioned: model.mentionsMe(message),
       editing: model.editingId === message.id,
       confirming: model.confirmingId === message.id,
+      picking: model.pickingId === message.id,
+      parentShown: message.replyTo !== null && model.session.timeline.has(message.replyTo.id),
+      canWrite: model.session.canWrite && model.session.joined,
     },
     model.actions,
   );
@@ -114,6 +119,7 @@ export function logView(model: LogModel): TemplateResult {
           i === 0 && !lastIsMine,
           (id) => void session.retry(id),
           (id) => session.discard(id),
+          p.replyTo === undefined ? nothing : pendingQuote(timeline.messages.find((m) => m.id === p.replyTo)),
         ),
       )}
     </ol>

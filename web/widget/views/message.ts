@@ -2,7 +2,9 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageView } from '../../../src/client/index.js';
 import { fullTime, hueOf, initialOf, shortTime } from '../format.js';
+import { SOCIAL_TEXT as T } from '../texts.js';
 import type { PendingMessage } from '../timeline.js';
+import { chipsView, pickerView, quoteView } from './social.js';
 
 export interface MessageActions {
   startEdit(message: MessageView): void;
@@ -11,6 +13,13 @@ export interface MessageActions {
   askDelete(message: MessageView): void;
   confirmDelete(message: MessageView): void;
   cancelDelete(): void;
+  reply(message: MessageView): void;
+  openPicker(message: MessageView): void;
+  closePicker(): void;
+  /** Add the reader's reaction, or take it back when it is there. */
+  toggleReaction(message: MessageView, emoji: string): void;
+  /** Scroll to a message of the list (a reply's parent). */
+  jumpTo(id: number): void;
 }
 
 export interface MessageFlags {
@@ -20,6 +29,12 @@ export interface MessageFlags {
   mentioned: boolean;
   editing: boolean;
   confirming: boolean;
+  /** The emoji picker is open on this message. */
+  picking: boolean;
+  /** The message this one replies to is in the list. */
+  parentShown: boolean;
+  /** The reader may write (reply, react). */
+  canWrite: boolean;
 }
 
 function editorKeys(event: KeyboardEvent, message: MessageView, actions: MessageActions): void {
@@ -58,16 +73,37 @@ function editor(message: MessageView, actions: MessageActions): TemplateResult {
   </div>`;
 }
 
-function ownActions(message: MessageView, flags: MessageFlags, actions: MessageActions): TemplateResult {
+function messageActions(message: MessageView, flags: MessageFlags, actions: MessageActions): TemplateResult {
   if (flags.confirming) {
     return html`<div class="actions" role="group" aria-label="Delete this message?" style="opacity:1">
       <button class="danger" type="button" @click=${() => actions.confirmDelete(message)}>Delete</button>
       <button type="button" @click=${() => actions.cancelDelete()}>Keep</button>
     </div>`;
   }
+  const name = message.author?.username ?? 'system';
+  const social = flags.canWrite && message.kind !== 'system';
   return html`<div class="actions" role="group" aria-label="Message actions">
-    <button type="button" @click=${() => actions.startEdit(message)}>Edit</button>
-    <button class="danger" type="button" @click=${() => actions.askDelete(message)}>Delete</button>
+    ${
+      social
+        ? html`<button type="button" aria-label=${T.replyTo(name)} @click=${() => actions.reply(message)}>
+              ${T.reply}
+            </button>
+            <button
+              type="button"
+              aria-label=${T.reactTo(name)}
+              aria-expanded=${flags.picking}
+              @click=${() => (flags.picking ? actions.closePicker() : actions.openPicker(message))}
+            >
+              ${T.react}
+            </button>`
+        : nothing
+    }
+    ${
+      flags.own
+        ? html`<button type="button" @click=${() => actions.startEdit(message)}>Edit</button>
+            <button class="danger" type="button" @click=${() => actions.askDelete(message)}>Delete</button>`
+        : nothing
+    }
   </div>`;
 }
 
@@ -98,7 +134,13 @@ export function messageItem(
     .join(' ');
   const role = message.author?.role;
   const deleted = message.deletedAt !== null;
-  return html`<li class=${classes} data-msg-id=${message.id} data-seq=${message.seq} style="--hue:${hue}">
+  return html`<li
+    class=${classes}
+    tabindex="-1"
+    data-msg-id=${message.id}
+    data-seq=${message.seq}
+    style="--hue:${hue}"
+  >
     ${
       flags.first
         ? html`<span class="avatar" aria-hidden="true">${initialOf(name)}</span>`
@@ -118,14 +160,25 @@ export function messageItem(
             </div>`
           : html`<span class="sr-only">${name}, ${shortTime(message.createdAt)}: </span>`
       }
+      ${quoteView(message, flags.parentShown, actions.jumpTo)}
       ${flags.editing ? editor(message, actions) : content(message, body, name)}
       ${
         message.editedAt !== null && !deleted && !flags.editing
           ? html`<span class="edited">(edited)</span>`
           : nothing
       }
+      ${message.replyCount > 0 && !deleted ? html`<span class="edited">${T.replies(message.replyCount)}</span>` : nothing}
+      ${chipsView(message, flags.canWrite, (emoji) => actions.toggleReaction(message, emoji))}
+      ${
+        flags.picking && !deleted
+          ? pickerView(
+              (emoji) => actions.toggleReaction(message, emoji),
+              () => actions.closePicker(),
+            )
+          : nothing
+      }
     </div>
-    ${flags.own && !deleted && !flags.editing ? ownActions(message, flags, actions) : nothing}
+    ${(flags.own || flags.canWrite) && !deleted && !flags.editing ? messageActions(message, flags, actions) : nothing}
   </li>`;
 }
 
@@ -135,6 +188,7 @@ export function pendingItem(
   first: boolean,
   retry: (id: string) => void,
   discard: (id: string) => void,
+  quote: TemplateResult | typeof nothing = nothing,
 ): TemplateResult {
   return html`<li
     class="msg mine pending ${first ? 'first' : ''}"
@@ -152,6 +206,7 @@ export function pendingItem(
           ? html`<div class="meta"><span class="author">${name}</span><time>sending…</time></div>`
           : nothing
       }
+      ${quote}
       <div class="body"><p>${pending.text}</p></div>
       ${
         pending.error
