@@ -25,9 +25,12 @@ function badge(page: Page) {
 /** Scrolls the message list away from the bottom and waits until the widget knows it. */
 async function scrollAway(page: Page): Promise<void> {
   await page.locator('parley-chat .log').evaluate((el) => el.scrollTo({ top: 0 }));
-  await page.waitForFunction(
-    () => (document.querySelector('parley-chat') as { atBottom?: boolean } | null)?.atBottom === false,
-  );
+  await expect.poll(() => atBottom(page)).toBe(false);
+}
+
+/** Whether the widget counts its reader as at the bottom of the list (where it marks the room read). */
+function atBottom(page: Page): Promise<boolean> {
+  return page.locator(W.root).evaluate((el) => (el as unknown as { atBottom: boolean }).atBottom);
 }
 
 describe.skipIf(SKIP_E2E)('e2e: replies, reactions and the unread badge', () => {
@@ -83,19 +86,21 @@ describe.skipIf(SKIP_E2E)('e2e: replies, reactions and the unread badge', () => 
     const parentId = await parentForBob.getAttribute('data-msg-id');
     expect(parentId).not.toBeNull();
     const parentInView = () =>
-      b.page.evaluate((id) => {
-        const root = document.querySelector('parley-chat')?.shadowRoot;
+      b.page.locator(W.root).evaluate((el, id) => {
+        const root = el.shadowRoot;
         const log = root?.querySelector('.log')?.getBoundingClientRect();
         const item = root?.querySelector(`[data-msg-id="${id}"]`)?.getBoundingClientRect();
         return !!log && !!item && item.top >= log.top - 1 && item.bottom <= log.bottom + 1;
       }, parentId);
     expect(await parentInView()).toBe(false);
     await quote.click();
-    await b.page.waitForFunction(
-      (id) =>
-        document.querySelector('parley-chat')?.shadowRoot?.activeElement?.getAttribute('data-msg-id') === id,
-      parentId,
-    );
+    await expect
+      .poll(() =>
+        b.page
+          .locator(W.root)
+          .evaluate((el) => el.shadowRoot?.activeElement?.getAttribute('data-msg-id') ?? null),
+      )
+      .toBe(parentId);
     await expect.poll(parentInView).toBe(true);
     await screenshot(b.page, 'reply-jumped', 'parley-chat');
 
@@ -153,11 +158,7 @@ describe.skipIf(SKIP_E2E)('e2e: replies, reactions and the unread badge', () => 
     await b.page.locator('parley-chat button.jump', { hasText: '3 new messages' }).click();
     await badge(b.page).waitFor({ state: 'detached' });
     await badge(tab2).waitFor({ state: 'detached' });
-    expect(
-      await tab2.evaluate(
-        () => (document.querySelector('parley-chat') as { atBottom?: boolean } | null)?.atBottom,
-      ),
-    ).toBe(false);
+    expect(await atBottom(tab2)).toBe(false);
 
     for (const page of [a.page, b.page, tab2]) expectUnique(await renderedIds(page));
     expect([...a.dialogs, ...b.dialogs]).toEqual([]);
