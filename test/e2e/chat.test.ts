@@ -73,8 +73,11 @@ describe.skipIf(SKIP_E2E)('e2e: the chat widget', () => {
     await b.page.locator(W.message, { hasText: 'Message deleted' }).waitFor();
     await a.page.locator(W.message, { hasText: 'Message deleted' }).waitFor();
 
-    // Nobody gets actions on someone else's message.
-    expect(await messageWithText(b.page, 'Nice to meet you').locator('.actions').count()).toBe(0);
+    // Nobody may edit or delete someone else's message (reply and react are offered to everyone).
+    const others = messageWithText(b.page, 'Nice to meet you');
+    expect(await others.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await others.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    expect(await others.getByRole('button', { name: 'Reply' }).count()).toBe(1);
 
     await a.page.locator(W.count).click();
     await a.page.locator('parley-chat #members li', { hasText: 'bob' }).waitFor();
