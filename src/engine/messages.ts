@@ -179,8 +179,17 @@ export class Messages {
     if (message.deletedAt !== null) throw messageDeleted();
     const checked = checkMessageText(text, app.settings.maxMessageLength);
     const html = message.kind === 'me' ? renderInline(checked) : renderMarkdown(checked);
+    // Mentions follow the text; only a new message notifies (an edit adding a name stays quiet, as elsewhere).
+    const mentions = await this.hooks.mentions(app.id, checked);
     const edited = await this.ctx.track(
-      this.ctx.store.messages.edit(room.id, message.id, checked, html, this.ctx.clock.now()),
+      this.ctx.store.messages.edit(
+        room.id,
+        message.id,
+        checked,
+        html,
+        this.ctx.clock.now(),
+        mentions.map((user) => user.id),
+      ),
     );
     const view = toMessageView(edited, room.name);
     await this.decorated([view], null);

@@ -59,6 +59,18 @@ describe.each(TRANSPORTS)('mentions and read state over %s', (transport) => {
     expect(sent(await ann.send('mentions', 'nobody here')).mentions).toEqual([]);
   });
 
+  it('[proto.mentions.edit] an edit resolves the mentions of the new text', async () => {
+    const ann = await connect('ann');
+    await ann.createRoom('mentions-edit');
+    await ann.join('mentions-edit');
+    const message = sent(await ann.send('mentions-edit', 'hi @bob'));
+    const edited = await ann.edit('mentions-edit', message.id, 'hi @cid, not bob');
+    expect(edited.mentions.map((u) => u.username)).toEqual(['cid']);
+    const page = await ann.history('mentions-edit');
+    expect(page.messages.map((m) => m.mentions.map((u) => u.username))).toEqual([['cid']]);
+    expect((await ann.edit('mentions-edit', message.id, 'nobody')).mentions).toEqual([]);
+  });
+
   it('[proto.mentions.event] tells a mentioned user who is online outside the room, if they may see it', async () => {
     const ann = await connect('ann');
     const bob = await connect('bob');

@@ -78,6 +78,12 @@ export function readStateContract(
       expect(plain.mentions).toEqual([]);
       // A user that does not exist (removed since it was resolved) is skipped, not an error.
       expect((await post(ann, 'ghost', [999_999, bob.id])).mentions).toEqual([expected[1]]);
+      // An edit with mentions replaces them; without, keeps them.
+      const edited = await store.messages.edit(room.id, message.id, 'hi @bob', 'hi @bob', T0 + 1, [bob.id]);
+      expect(edited.mentions).toEqual([expected[1]]);
+      expect((await store.messages.edit(room.id, message.id, 'x', 'x', T0 + 1)).mentions).toEqual([
+        expected[1],
+      ]);
       // A deleted message mentions nobody any more.
       expect((await store.messages.remove(room.id, message.id, T0 + 1)).mentions).toEqual([]);
     });

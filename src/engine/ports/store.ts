@@ -157,7 +157,15 @@ export interface MessageLog {
   /** Commits the message with the room's next seq (gapless, starting at 1). */
   append(input: NewMessage): Promise<AppendResult>;
   get(roomId: RoomId, id: MessageId): Promise<Message | null>;
-  edit(roomId: RoomId, id: MessageId, text: string, html: string, editedAt: number): Promise<Message>;
+  /** With `mentions`, the message's mentions become those (the edited text's), in the same transaction. */
+  edit(
+    roomId: RoomId,
+    id: MessageId,
+    text: string,
+    html: string,
+    editedAt: number,
+    mentions?: readonly UserId[],
+  ): Promise<Message>;
   /** Soft delete: text and html are cleared, deletedAt set; the seq stays so that streams keep no holes. */
   remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message>;
   /**

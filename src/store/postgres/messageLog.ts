@@ -1,5 +1,5 @@
 import { messageNotFound, roomNotFound } from '../../core/failures.js';
-import type { Message, MessageId, RoomId } from '../../core/types.js';
+import type { Message, MessageId, RoomId, UserId } from '../../core/types.js';
 import { replyExcerpt, replyParentNotFound } from '../../core/replies.js';
 import { REPLY_COLUMNS, REPLY_JOINS } from '../replySql.js';
 import { toMessage } from '../rows.js';
@@ -95,6 +95,7 @@ const q = {
     `UPDATE messages SET reply_count = reply_count + 1 WHERE room_id = $1 AND id = $2 AND deleted_at IS NULL
      RETURNING text`,
   ),
+  clearMentions: sql('msg.clearMentions', 'DELETE FROM message_mentions WHERE message_id = $1'),
   // A mentioned user removed since the mention was resolved is skipped (the join finds no row).
   mentions: sql(
     'msg.mentions',
@@ -169,10 +170,27 @@ export class PostgresMessageLog implements MessageLog {
     return row ? toMessage(row) : null;
   }
 
-  async edit(roomId: RoomId, id: MessageId, text: string, html: string, editedAt: number): Promise<Message> {
-    const [row] = await this.db.query<MessageRow>(q.edit, [roomId, id, text, html, editedAt]);
-    if (!row) throw messageNotFound();
-    return toMessage(row);
+  async edit(
+    roomId: RoomId,
+    id: MessageId,
+    text: string,
+    html: string,
+    editedAt: number,
+    mentions?: readonly UserId[],
+  ): Promise<Message> {
+    if (mentions === undefined) {
+      const [row] = await this.db.query<MessageRow>(q.edit, [roomId, id, text, html, editedAt]);
+      if (!row) throw messageNotFound();
+      return toMessage(row);
+    }
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query<MessageRow>(q.edit, [roomId, id, text, html, editedAt]);
+      if (!row) throw messageNotFound();
+      await tx.query(q.clearMentions, [id]);
+      if (mentions.length > 0) await tx.query(q.mentions, [id, roomId, row.seq, mentions]);
+      const [read] = await tx.query<MessageRow>(q.byId, [roomId, id]);
+      return toMessage(read ?? row);
+    });
   }
 
   async remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message> {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { messageNotFound, roomNotFound } from '../../core/failures.js';
-import type { Message, MessageId, RoomId } from '../../core/types.js';
+import type { Message, MessageId, RoomId, UserId } from '../../core/types.js';
 import { replyExcerpt, replyParentNotFound } from '../../core/replies.js';
 import { REPLY_COLUMNS, REPLY_JOINS } from '../replySql.js';
 import { toMessage } from '../rows.js';
@@ -93,6 +93,7 @@ function prepare(db: Database.Database) {
     ),
     lastSeq: db.prepare<[number], number>('SELECT last_seq FROM rooms WHERE id = ?').pluck(),
     // A mentioned user removed since the mention was resolved is skipped (no row to select).
+    clearMentions: db.prepare<[number]>('DELETE FROM message_mentions WHERE message_id = ?'),
     mention: db.prepare<{ messageId: number; userId: number; roomId: number; seq: number; pos: number }>(
       `INSERT INTO message_mentions (message_id, user_id, room_id, seq, pos)
        SELECT @messageId, id, @roomId, @seq, @pos FROM users WHERE id = @userId`,
@@ -105,8 +106,35 @@ export class SqliteMessageLog implements MessageLog {
   private readonly appendTx: (input: NewMessage) => AppendResult;
   private readonly removeTx: (roomId: RoomId, id: MessageId, deletedAt: number) => Message;
 
+  private readonly editTx: (
+    roomId: RoomId,
+    id: MessageId,
+    text: string,
+    html: string,
+    editedAt: number,
+    mentions: readonly UserId[] | undefined,
+  ) => Message;
+
   constructor(private readonly db: Database.Database) {
     this.q = prepare(db);
+    this.editTx = db.transaction(
+      (
+        roomId: RoomId,
+        id: MessageId,
+        text: string,
+        html: string,
+        editedAt: number,
+        mentions: readonly UserId[] | undefined,
+      ): Message => {
+        if (this.q.edit.run({ roomId, id, text, html, editedAt }).changes === 0) throw messageNotFound();
+        if (mentions !== undefined) {
+          const { seq } = this.read(roomId, id);
+          this.q.clearMentions.run(id);
+          mentions.forEach((userId, pos) => this.q.mention.run({ messageId: id, userId, roomId, seq, pos }));
+        }
+        return this.read(roomId, id);
+      },
+    );
     this.removeTx = db.transaction((roomId: RoomId, id: MessageId, deletedAt: number): Message => {
       if (this.q.remove.run({ roomId, id, deletedAt }).changes === 0) throw messageNotFound();
       this.q.clearQuotes.run(roomId, id);
@@ -170,13 +198,15 @@ export class SqliteMessageLog implements MessageLog {
     });
   }
 
-  async edit(roomId: RoomId, id: MessageId, text: string, html: string, editedAt: number): Promise<Message> {
-    return guard(this.db, () => {
-      if (this.q.edit.run({ roomId, id, text, html, editedAt }).changes === 0) {
-        throw messageNotFound();
-      }
-      return this.read(roomId, id);
-    });
+  async edit(
+    roomId: RoomId,
+    id: MessageId,
+    text: string,
+    html: string,
+    editedAt: number,
+    mentions?: readonly UserId[],
+  ): Promise<Message> {
+    return guard(this.db, () => this.editTx(roomId, id, text, html, editedAt, mentions));
   }
 
   async remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message> {
