@@ -1,11 +1,22 @@
 import type { EngineEvent, MessageView } from './events.js';
 
-/** True for a message event (new, edited, deleted) whose author `blocked` holds: the blocker never gets it. */
+/**
+ * True for what a blocked user says: a message event (new, edited, deleted), their typing, a mention by them.
+ * The blocker never gets it. Their presence still shows (the member list stays true to the room).
+ */
 export function hidesEvent(blocked: ReadonlySet<number>, event: EngineEvent): boolean {
-  if (event.type !== 'message' && event.type !== 'message_edited' && event.type !== 'message_deleted')
-    return false;
-  const author = event.message.author;
-  return author !== null && blocked.has(author.id);
+  switch (event.type) {
+    case 'message':
+    case 'message_edited':
+    case 'message_deleted':
+      return event.message.author !== null && blocked.has(event.message.author.id);
+    case 'typing':
+      return blocked.has(event.user.id);
+    case 'mention':
+      return blocked.has(event.author.id);
+    default:
+      return false;
+  }
 }
 
 /** Messages without those whose author `blocked` holds (history and join replays of the blocker). */

@@ -33,6 +33,12 @@ describe('a session blocked set', () => {
     expect(set.hides(message(2))).toBe(true);
     expect(set.hides(message(3))).toBe(false);
     expect(set.hides({ type: 'system', room: null, text: 'x' })).toBe(false);
+    const user = (id: number) => ({ id, username: `u${id}`, role: 'member' as const });
+    const room = { id: 1, name: 'r' };
+    expect(set.hides({ type: 'typing', room, user: user(2), typing: true })).toBe(true);
+    expect(set.hides({ type: 'typing', room, user: user(3), typing: true })).toBe(false);
+    expect(set.hides({ type: 'mention', room, messageId: 1, author: user(2), excerpt: 'x' })).toBe(true);
+    expect(set.hides({ type: 'presence_join', room, user: user(2) })).toBe(false);
     set.apply(2, false);
     expect(set.current).toBeNull();
   });
