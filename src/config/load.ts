@@ -34,6 +34,7 @@ export function defaultConfig(): ServerConfig {
     dataDir: resolve('data'),
     adminKey: null,
     allowedOrigins: null,
+    trustedProxies: [],
     maxFrameBytes: 65536,
     heartbeatMs: 25_000,
     authTimeoutMs: 10_000,

@@ -67,6 +67,22 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     fromText: (t) => t.split(',').map((s) => s.trim()),
   },
   {
+    key: 'trustedProxies',
+    flag: 'trusted-proxies',
+    env: ['PARLEY_TRUSTED_PROXIES'],
+    fileKey: 'trustedProxies',
+    description:
+      'Reverse proxies whose X-Forwarded-For is believed (addresses, CIDRs, or loopback, linklocal, uniquelocal), comma-separated',
+    defaultText: 'none',
+    schema: z.array(z.string().regex(/^[0-9A-Za-z.:/]{1,64}$/)).max(100),
+    expected: 'a comma-separated list of addresses, CIDR ranges or loopback/linklocal/uniquelocal',
+    fromText: (t) =>
+      t
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+  },
+  {
     key: 'maxFrameBytes',
     flag: 'max-frame-bytes',
     env: ['PARLEY_MAX_FRAME_BYTES'],

@@ -9,6 +9,11 @@ export interface ServerConfig {
   adminKey: string | null;
   /** Server-wide allowed browser origins; null allows any. Apps can narrow this, never widen it. */
   allowedOrigins: string[] | null;
+  /**
+   * Reverse proxies whose X-Forwarded-For names the client (addresses, CIDRs, or loopback, linklocal,
+   * uniquelocal); empty: the peer's own address is the client's.
+   */
+  trustedProxies: string[];
   /** Largest inbound frame (bytes) on any WebSocket or socket.io connection. */
   maxFrameBytes: number;
   /** Ping interval; a connection that misses a pong within one more interval is dropped. */

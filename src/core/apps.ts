@@ -1,5 +1,6 @@
 import { badField } from './failures.js';
 import { DEFAULT_MAX_REACTION_EMOJI } from './reactions.js';
+import { DEFAULT_SIGN_IN_LIMITS } from './signInLimits.js';
 import type { AppSettings } from './types.js';
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
@@ -19,6 +20,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   readReceiptsMaxRoomSize: 0,
   dms: true,
   guestDms: false,
+  signIn: DEFAULT_SIGN_IN_LIMITS,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

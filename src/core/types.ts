@@ -1,5 +1,6 @@
 import type { FloodLimit, OperationLimits } from './operationLimits.js';
 import type { Role } from './roles.js';
+import type { SignInLimits } from './signInLimits.js';
 
 export type AppId = number;
 export type UserId = number;
@@ -41,6 +42,8 @@ export interface AppSettings {
   dms: boolean;
   /** Whether guests may open direct messages (when `dms` is on). */
   guestDms: boolean;
+  /** Limits on password guessing and account creation (core/signInLimits.ts). */
+  signIn: SignInLimits;
 }
 
 export interface App {

@@ -136,12 +136,12 @@ export class Admin implements EngineAdmin {
     return this.parts.identity.issueToken(appId, username, ttlSeconds);
   }
 
-  register(appId: AppId, username: string, password: string): Promise<IssuedToken> {
-    return this.parts.identity.register(appId, username, password);
+  register(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken> {
+    return this.parts.identity.register(appId, username, password, address);
   }
 
-  login(appId: AppId, username: string, password: string): Promise<IssuedToken> {
-    return this.parts.identity.login(appId, username, password);
+  login(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken> {
+    return this.parts.identity.login(appId, username, password, address);
   }
 
   // ---------------------------------------------------------------- rooms and messages

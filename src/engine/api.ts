@@ -249,7 +249,8 @@ export interface OnlineUser {
 export interface EngineConnections {
   readonly nodeId: string;
 
-  authenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
+  /** `address`: the caller's network address, for the sign-in limits of password credentials. */
+  authenticate(appId: AppId, credentials: Credentials, address?: string): Promise<Principal>;
   openSession(principal: Principal, sink: SessionSink, meta?: SessionMeta): Session;
   /**
    * A read-only session with no user, for dialects whose clients may watch without signing in: it joins public
@@ -258,8 +259,9 @@ export interface EngineConnections {
   openReader(appId: AppId, sink: SessionSink, meta?: SessionMeta): Promise<Session>;
   /** The app (its settings decide admission: origins, guest rights). */
   getApp(appId: AppId): Promise<App>;
-  register(appId: AppId, username: string, password: string): Promise<IssuedToken>;
-  login(appId: AppId, username: string, password: string): Promise<IssuedToken>;
+  /** `address`: the caller's network address, for the sign-in limits (core/signInLimits.ts). */
+  register(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken>;
+  login(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken>;
   /** Who is connected to the app, across the cluster. */
   online(appId: AppId): OnlineUser[];
 }
@@ -276,8 +278,9 @@ export interface EngineAdmin {
   setUserRole(appId: AppId, username: string, role: Role): Promise<User>;
   listUsers(appId: AppId, opts: { limit: number; afterId?: number }): Promise<User[]>;
   issueToken(appId: AppId, username: string, ttlSeconds?: number): Promise<IssuedToken>;
-  register(appId: AppId, username: string, password: string): Promise<IssuedToken>;
-  login(appId: AppId, username: string, password: string): Promise<IssuedToken>;
+  /** `address`: the caller's network address, for the sign-in limits (core/signInLimits.ts). */
+  register(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken>;
+  login(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken>;
   listRooms(appId: AppId): Promise<RoomView[]>;
   createRoom(
     appId: AppId,
@@ -327,8 +330,9 @@ export interface EngineAdmin {
 export interface EngineApi extends EngineConnections, EngineAdmin {
   readonly nodeId: string;
   getApp(appId: AppId): Promise<App>;
-  register(appId: AppId, username: string, password: string): Promise<IssuedToken>;
-  login(appId: AppId, username: string, password: string): Promise<IssuedToken>;
+  /** `address`: the caller's network address, for the sign-in limits (core/signInLimits.ts). */
+  register(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken>;
+  login(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken>;
   online(appId: AppId): OnlineUser[];
   /** Stop: tell every session `shutdown` and wait for pending writes. */
   shutdown(): Promise<void>;

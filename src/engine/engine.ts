@@ -276,8 +276,8 @@ export class Engine implements EngineApi {
 
   // ---------------------------------------------------------------- what gateways ask (EngineConnections)
 
-  authenticate(appId: AppId, credentials: Credentials): Promise<Principal> {
-    return this.identity.authenticate(appId, credentials);
+  authenticate(appId: AppId, credentials: Credentials, address?: string): Promise<Principal> {
+    return this.identity.authenticate(appId, credentials, address);
   }
 
   openSession(principal: Principal, sink: SessionSink, meta?: SessionMeta): Session {

@@ -9,6 +9,7 @@ import type { EngineContext } from './context.js';
 import type { GuestReaper } from './guestReaper.js';
 import type { ModerationCache } from './moderationCache.js';
 import type { IdentityProvider } from './ports/identity.js';
+import { SignInGuard } from './signInGuard.js';
 
 /**
  * Who is connecting: credentials checked by the identity provider, then the engine's own rules on top (a
@@ -23,11 +24,15 @@ export class Identity {
     /** Whether the user is connected anywhere in the cluster (a guest nickname is then taken). */
     private readonly isOnline: (appId: AppId, userId: UserId) => boolean,
     private readonly guests: GuestReaper,
-  ) {}
+  ) {
+    this.guard = new SignInGuard(ctx.clock);
+  }
 
-  async authenticate(appId: AppId, credentials: Credentials): Promise<Principal> {
+  private readonly guard: SignInGuard;
+
+  async authenticate(appId: AppId, credentials: Credentials, address?: string): Promise<Principal> {
     const app = await this.catalog.getApp(appId);
-    const principal = await this.signIn(app, credentials);
+    const principal = await this.signIn(app, credentials, address);
     const ban = await this.moderation.activeBan(appId, principal.user.id, this.ctx.clock.now());
     if (ban) throw banned(ban.reason);
     if (credentials.kind === 'guest' && this.isOnline(appId, principal.user.id)) {
@@ -39,7 +44,7 @@ export class Identity {
 
   /** New credentials for a session that is already admitted: the provider checks them; the session keeps its user. */
   async reauthenticate(appId: AppId, credentials: Credentials): Promise<Principal> {
-    return this.signIn(await this.catalog.getApp(appId), credentials);
+    return this.signIn(await this.catalog.getApp(appId), credentials, undefined);
   }
 
   /**
@@ -47,15 +52,29 @@ export class Identity {
    * reaper (which holds the app to its `maxGuests`), and a guest is marked seen. A guest removed between the
    * provider's look-up and that mark is signed in once more (a nickname then makes a new guest).
    */
-  private async signIn(app: App, credentials: Credentials, retried = false): Promise<Principal> {
-    const principal = await this.admitted(app, credentials);
+  private async signIn(
+    app: App,
+    credentials: Credentials,
+    address: string | undefined,
+    retried = false,
+  ): Promise<Principal> {
+    const principal = await this.admitted(app, credentials, address);
     if (principal.user.kind !== 'guest') return principal;
     if (await this.guests.seen(app.id, principal.user.id)) return principal;
     if (retried) throw new ParleyError('unavailable', 'The guest was removed while signing in');
-    return this.signIn(app, credentials, true);
+    return this.signIn(app, credentials, address, true);
   }
 
-  private async admitted(app: App, credentials: Credentials): Promise<Principal> {
+  private async admitted(
+    app: App,
+    credentials: Credentials,
+    address: string | undefined,
+  ): Promise<Principal> {
+    if (credentials.kind === 'password') {
+      return this.guard.password(app, credentials.username, address, () =>
+        this.provider.authenticate(app, credentials),
+      );
+    }
     // Guests turned off: the provider refuses, and no guest is removed for a guest that cannot come in.
     if (credentials.kind !== 'guest' || !app.settings.allowGuests) {
       return this.provider.authenticate(app, credentials);
@@ -68,12 +87,16 @@ export class Identity {
     return this.guests.admit(app, () => this.provider.authenticate(app, credentials));
   }
 
-  async register(appId: AppId, username: string, password: string): Promise<IssuedToken> {
-    return this.provider.register(await this.catalog.getApp(appId), username, password);
+  async register(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken> {
+    const app = await this.catalog.getApp(appId);
+    return this.guard.registration(app, address, () => this.provider.register(app, username, password));
   }
 
-  async login(appId: AppId, username: string, password: string): Promise<IssuedToken> {
-    const issued = await this.provider.login(await this.catalog.getApp(appId), username, password);
+  async login(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken> {
+    const app = await this.catalog.getApp(appId);
+    const issued = await this.guard.password(app, username, address, () =>
+      this.provider.login(app, username, password),
+    );
     const ban = await this.moderation.activeBan(appId, issued.user.id, this.ctx.clock.now());
     if (ban) throw banned();
     return issued;

@@ -106,6 +106,8 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
     loggerInstance: httpLogger(deps.logger),
     bodyLimit: BODY_LIMIT,
     ...httpTimeouts(deps.config),
+    // request.ip is the client's address: X-Forwarded-For is read only when the peer is a trusted proxy.
+    trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
     // A URL the router cannot decode is a bad request like any other, with the catalogue body.
     frameworkErrors: (err, request, reply) => {
       void handleError(err, request, reply);

@@ -49,9 +49,18 @@ export function errorResponse(err: ParleyError): ErrorResponse {
   return { error: err.toBody() };
 }
 
+/** A `rate_limited` answer tells the client when to come back, in whole seconds, as HTTP clients expect. */
+export function withRetryAfter(reply: FastifyReply, error: ParleyError): void {
+  const retryAfterMs = error.details?.['retryAfterMs'];
+  if (error.code === 'rate_limited' && typeof retryAfterMs === 'number') {
+    void reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  }
+}
+
 /** Fastify error handler: every error answers `{ error: { code, status, message, details? } }`. */
 export function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const error = toHttpError(err);
+  withRetryAfter(reply, error);
   if (error.status >= 500 && error.code === 'internal') request.log.error({ err }, 'request failed');
   else request.log.debug({ code: error.code }, 'request refused');
   return reply.code(error.status).type('application/json; charset=utf-8').send(errorResponse(error));

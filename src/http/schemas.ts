@@ -186,6 +186,39 @@ const settingsFields = {
     .describe('Read receipts in rooms with at most this many readers (users with a read marker); 0: off'),
   dms: z.boolean().describe('Whether users may open direct messages (default on)'),
   guestDms: z.boolean().describe('Whether guests may open direct messages when `dms` is on (default off)'),
+  signIn: named(
+    z.strictObject({
+      failuresPerAccount: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .describe('Wrong passwords for one account before it is locked (default 5)'),
+      failuresPerAddress: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .describe(
+          'Wrong passwords from one address, for any accounts, before the address is locked (default 20)',
+        ),
+      lockSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(3600)
+        .describe(
+          'The first lock; every further lock of the same account or address doubles it, up to an hour',
+        ),
+      registrationsPerAddressPerHour: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .describe('New accounts one address may register in an hour (default 10)'),
+    }),
+    'SignInLimits',
+  ).describe('Limits on password guessing and account creation; past them `rate_limited` (429, Retry-After)'),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');

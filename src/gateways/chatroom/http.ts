@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ParleyError } from '../../core/errors.js';
 import type { IssuedToken } from '../../core/identity.js';
-import { toHttpError } from '../../http/errors.js';
+import { toHttpError, withRetryAfter } from '../../http/errors.js';
 import type { GatewayDeps } from '../types.js';
 import { admit, appParamOf } from './admission.js';
 import { parseWith } from './frames.js';
@@ -51,20 +51,21 @@ export function registerChatroomHttp(app: FastifyInstance, deps: GatewayDeps): v
       const error = toHttpError(err);
       if (error.code === 'internal') request.log.error({ err }, 'chatroom request failed');
       const body: ChatroomHttpError = { message: error.message };
+      withRetryAfter(reply, error);
       return reply.code(error.status).type('application/json; charset=utf-8').send(body);
     });
 
     scope.post(REGISTER_PATH, async (request, reply) => {
       const appId = await appOf(deps, request);
       const { username, password } = credentialsOf(request);
-      const issued = await deps.engine.register(appId, username, password);
+      const issued = await deps.engine.register(appId, username, password, request.ip);
       return reply.code(201).send(tokenBody(issued));
     });
 
     scope.post(LOGIN_PATH, async (request, reply) => {
       const appId = await appOf(deps, request);
       const { username, password } = credentialsOf(request);
-      const issued = await deps.engine.login(appId, username, password);
+      const issued = await deps.engine.login(appId, username, password, request.ip);
       return reply.code(200).send(tokenBody(issued));
     });
   });

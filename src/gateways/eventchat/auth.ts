@@ -18,26 +18,37 @@ export async function authenticate(
   engine: EngineConnections,
   appId: AppId,
   payload: AuthPayload,
+  address?: string,
 ): Promise<Principal> {
+  // The token is tried first: it costs no password hash, and a client that signs in with its token never uses up
+  // the account's password attempts (the sign-in limits count only wrong passwords).
+  const byToken = await tokenOf(engine, appId, payload);
+  if (byToken) return byToken;
   try {
-    return await engine.authenticate(appId, {
-      kind: 'password',
-      username: payload.user,
-      password: payload.password,
-    });
+    return await engine.authenticate(
+      appId,
+      { kind: 'password', username: payload.user, password: payload.password },
+      address,
+    );
   } catch (err) {
-    // Anything but "wrong credentials" (banned, unknown app, storage down) is the answer as it is.
-    if (!isUnauthorized(err)) throw err;
+    // Anything but "wrong credentials" (banned, locked for too many failures, storage down) is the answer as it is.
+    if (isUnauthorized(err)) throw new ParleyError('unauthorized', BAD_LOGIN);
+    throw err;
   }
+}
+
+/** The user `payload.user` signed in by the token (or site JWT) in the password's place; null when it is not one. */
+async function tokenOf(
+  engine: EngineConnections,
+  appId: AppId,
+  payload: AuthPayload,
+): Promise<Principal | null> {
   let principal: Principal;
   try {
     principal = await engine.authenticate(appId, { kind: 'token', token: payload.password });
   } catch (err) {
-    if (isUnauthorized(err)) throw new ParleyError('unauthorized', BAD_LOGIN);
+    if (isUnauthorized(err)) return null;
     throw err;
   }
-  if (usernameKey(principal.user.username) !== usernameKey(payload.user)) {
-    throw new ParleyError('unauthorized', BAD_LOGIN);
-  }
-  return principal;
+  return usernameKey(principal.user.username) === usernameKey(payload.user) ? principal : null;
 }

@@ -110,12 +110,16 @@ export class EventchatConnection extends KernelConnection {
     });
   }
 
+  /** The peer's network address, for the sign-in limits of passwords. */
+  private address: string | undefined;
+
   get closed(): boolean {
     return this.state === 'closed';
   }
 
   /** Admission: the app from the handshake query must exist and accept the Origin. Then `connection`. */
-  start(input: { app: unknown; origin: string | undefined }): void {
+  start(input: { app: unknown; origin: string | undefined; address?: string }): void {
+    this.address = input.address;
     this.enqueue('connection', async () => {
       try {
         const appId = readAppId(input.app);
@@ -195,7 +199,7 @@ export class EventchatConnection extends KernelConnection {
   /** `Auth {user, password, room}`: authenticate, open the session, join (creating) the room, answer `Auth`. */
   private async auth(data: unknown): Promise<void> {
     const payload = parseAuth(data);
-    const principal = await authenticate(this.deps.engine, this.appId, payload);
+    const principal = await authenticate(this.deps.engine, this.appId, payload, this.address);
     if (this.state !== 'open') return;
     const session = this.deps.engine.openSession(principal, this.kernel.sink, {
       transport: this.transport,

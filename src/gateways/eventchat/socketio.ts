@@ -3,6 +3,7 @@
  * socket. Every event the client emits goes to the connection (an ack callback, which the dialect does not
  * use, is dropped); what the server says goes out as ordinary socket.io events.
  */
+import { peerAddress } from '../kernel/peerAddress.js';
 import type { Server, Socket } from 'socket.io';
 import { engineIoBufferedBytes } from '../kernel/engineIo.js';
 import { attachNamespace } from '../kernel/socketIoNamespace.js';
@@ -37,7 +38,11 @@ export const attachEventchat: SocketIoAttachment = (io: Server, deps: GatewayDep
     name: 'eventchat',
     accept(socket) {
       const connection = new EventchatConnection(deps, socketAdapter(socket), 'socket.io');
-      connection.start({ app: socket.handshake.query.app, origin: socket.handshake.headers.origin });
+      connection.start({
+        app: socket.handshake.query.app,
+        origin: socket.handshake.headers.origin,
+        address: peerAddress(socket.request, deps.config.trustedProxies),
+      });
       return {
         receive(event, args) {
           const last = args[args.length - 1];

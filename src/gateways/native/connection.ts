@@ -97,6 +97,8 @@ export class NativeConnection extends KernelConnection {
     private readonly deps: GatewayDeps,
     private readonly transport: NativeTransportName,
     private readonly sink: SessionSink,
+    /** The peer's network address, for the sign-in limits of passwords sent with `auth`. */
+    private readonly address?: string,
   ) {
     super();
     this.kernel = new ConnectionKernel(deps, {
@@ -212,7 +214,7 @@ export class NativeConnection extends KernelConnection {
   private async authenticate(credentials: Credentials): Promise<Principal> {
     this.authenticating = true;
     const attempt = (async () => {
-      const principal = await this.deps.engine.authenticate(this.appId, credentials);
+      const principal = await this.deps.engine.authenticate(this.appId, credentials, this.address);
       if (this.closed) throw new ParleyError('unavailable', 'The connection is closed');
       this.open(principal);
       return principal;

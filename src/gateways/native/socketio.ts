@@ -2,6 +2,7 @@
  * The native protocol over socket.io, namespace `/` ([proto.socketio]): every operation is an event whose last
  * argument is an ack callback; server events are socket.io events of the same names.
  */
+import { peerAddress } from '../kernel/peerAddress.js';
 import type { Server, Socket } from 'socket.io';
 import type { Disconnect } from '../../core/disconnect.js';
 import { ParleyError, toParleyError } from '../../core/errors.js';
@@ -101,7 +102,12 @@ function acceptSocket(deps: GatewayDeps, socket: Socket): NamespaceConnection {
     bufferedBytes: () => engineIoBufferedBytes(socket.conn),
     terminate: (reason: Disconnect) => endSocket(socket, reason, DISCONNECT_REASON_EVENT),
   };
-  const connection = new NativeConnection(deps, 'socket.io', sink);
+  const connection = new NativeConnection(
+    deps,
+    'socket.io',
+    sink,
+    peerAddress(socket.request, deps.config.trustedProxies),
+  );
   if (!admission) {
     socket.disconnect(true);
     connection.closedBySocket();

@@ -2,6 +2,7 @@
  * The native protocol over plain WebSocket at `/ws` ([proto.ws]): `{id, op, data}` in, `{id, ok, data|error}`
  * and `{event, data}` out. One NativeConnection per socket does the rest.
  */
+import { peerAddress } from '../kernel/peerAddress.js';
 import { DISCONNECT_CATALOGUE } from '../../core/disconnect.js';
 import { ParleyError } from '../../core/errors.js';
 import type { ErrorBody } from '../../core/errors.js';
@@ -84,12 +85,18 @@ export function createNativeWsGateway(deps: GatewayDeps): WsGateway {
       // Only these two outlive the handshake: the request object is not kept for the connection's lifetime.
       const url = req.url ?? '/';
       const origin = req.headers.origin;
+      const address = peerAddress(req, deps.config.trustedProxies);
       const reply = (frame: WsReplyFrame) => socket.send(JSON.stringify(frame));
-      const connection = new NativeConnection(deps, 'ws', {
-        deliver: (event) => socket.sendFrame(encodeOnce(event, 'native-ws', encodeWsFrame)),
-        bufferedBytes: () => socket.bufferedBytes(),
-        terminate: (reason) => socket.close(reason.code, reason.reason),
-      });
+      const connection = new NativeConnection(
+        deps,
+        'ws',
+        {
+          deliver: (event) => socket.sendFrame(encodeOnce(event, 'native-ws', encodeWsFrame)),
+          bufferedBytes: () => socket.bufferedBytes(),
+          terminate: (reason) => socket.close(reason.code, reason.reason),
+        },
+        address,
+      );
       return {
         id: connection.id,
         closedBySocket: () => connection.closedBySocket(),

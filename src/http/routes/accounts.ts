@@ -31,10 +31,11 @@ export function accountRoutes({ engine }: ApiDeps): RouteSpec[] {
       params: appParams,
       body: registerBody,
       responses: { 201: { description: 'The new account and its token', schema: issuedTokenSchema } },
-      errors: ['accounts_disabled', 'not_found', 'conflict'],
-      handler: async ({ params, body }) => {
+      errors: ['accounts_disabled', 'not_found', 'conflict', 'rate_limited'],
+      handler: async ({ params, body, request }) => {
         await assertAccountsAllowed(engine, params.app);
-        return { status: 201, body: await engine.register(params.app, body.username, body.password) };
+        const issued = await engine.register(params.app, body.username, body.password, request.ip);
+        return { status: 201, body: issued };
       },
     }),
     defineRoute({
@@ -48,10 +49,13 @@ export function accountRoutes({ engine }: ApiDeps): RouteSpec[] {
       params: appParams,
       body: loginBody,
       responses: { 200: { description: 'A new token for the account', schema: issuedTokenSchema } },
-      errors: ['accounts_disabled', 'banned', 'not_found'],
-      handler: async ({ params, body }) => {
+      errors: ['accounts_disabled', 'banned', 'not_found', 'rate_limited'],
+      handler: async ({ params, body, request }) => {
         await assertAccountsAllowed(engine, params.app);
-        return { status: 200, body: await engine.login(params.app, body.username, body.password) };
+        return {
+          status: 200,
+          body: await engine.login(params.app, body.username, body.password, request.ip),
+        };
       },
     }),
   ];

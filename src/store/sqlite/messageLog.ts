@@ -198,15 +198,8 @@ export class SqliteMessageLog implements MessageLog {
     });
   }
 
-  async edit(
-    roomId: RoomId,
-    id: MessageId,
-    text: string,
-    html: string,
-    editedAt: number,
-    mentions?: readonly UserId[],
-  ): Promise<Message> {
-    return guard(this.db, () => this.editTx(roomId, id, text, html, editedAt, mentions));
+  async edit(...args: Parameters<MessageLog['edit']>): Promise<Message> {
+    return guard(this.db, () => this.editTx(...args));
   }
 
   async remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message> {

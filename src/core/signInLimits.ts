@@ -1,0 +1,59 @@
+import type { FailureLockPolicy } from './failureLock.js';
+
+/**
+ * Limits on password guessing and account creation, per app. A password is checked (an expensive hash) only
+ * while neither the account nor the caller's address is locked; past the limits the caller gets `rate_limited`
+ * with the wait, before any hashing.
+ */
+export interface SignInLimits {
+  /** Wrong passwords for one account before it is locked (from any address). */
+  failuresPerAccount: number;
+  /** Wrong passwords from one address (for any accounts) before the address is locked. */
+  failuresPerAddress: number;
+  /** The first lock; every further lock of the same account or address doubles it, up to an hour. */
+  lockSeconds: number;
+  /** New accounts one address may register in an hour. */
+  registrationsPerAddressPerHour: number;
+}
+
+export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = {
+  failuresPerAccount: 5,
+  failuresPerAddress: 20,
+  lockSeconds: 60,
+  registrationsPerAddressPerHour: 10,
+};
+
+export const MAX_LOCK_MS = 60 * 60 * 1000;
+/** A key with no failure for this long starts over (count and lock doubling). */
+export const FORGET_FAILURES_MS = 15 * 60 * 1000;
+
+export function lockPolicy(limits: SignInLimits, by: 'account' | 'address'): FailureLockPolicy {
+  return {
+    maxFailures: by === 'account' ? limits.failuresPerAccount : limits.failuresPerAddress,
+    lockMs: limits.lockSeconds * 1000,
+    maxLockMs: MAX_LOCK_MS,
+    forgetMs: Math.max(FORGET_FAILURES_MS, limits.lockSeconds * 1000),
+  };
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Registrations count as "failures" of an address: past the hourly number it waits out the hour. */
+export function registrationPolicy(limits: SignInLimits): FailureLockPolicy {
+  return {
+    maxFailures: limits.registrationsPerAddressPerHour,
+    lockMs: HOUR_MS,
+    maxLockMs: HOUR_MS,
+    forgetMs: HOUR_MS,
+  };
+}
+
+/**
+ * Whether an address is the server's own machine. Such a peer is not limited per address: it is a local tool, or
+ * a reverse proxy on the same machine that was not declared trusted, behind which every visitor would share one
+ * address (and one guesser would lock everyone out). Per-account limits still apply to it.
+ */
+export function isLoopback(address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
