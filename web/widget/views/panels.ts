@@ -4,6 +4,7 @@ import type { DmView, MessageView, PinView, SearchHit, UserRef } from '../../../
 import { unreadOf, type ConversationsController, type PanelKind } from '../conversations.js';
 import { shortTime } from '../format.js';
 import { CONVO_TEXT as T } from '../texts.js';
+import { highlighted } from '../highlight.js';
 import { avatarView, nameOf, type Person } from './avatar.js';
 import { chatIcon, peopleIcon, pinIcon, searchIcon } from './icons.js';
 import { unreadBadge } from './social.js';
@@ -161,21 +162,6 @@ export function dmsPanel(ctx: PanelContext): TemplateResult {
         : nothing
     }`,
   );
-}
-
-/** A hit's highlight is HTML-escaped text with `<mark>`s: rebuilt as text nodes, never parsed as HTML. */
-export function highlighted(highlight: string): TemplateResult[] {
-  const entities: Record<string, string> = {
-    '&amp;': '&',
-    '&lt;': '<',
-    '&gt;': '>',
-    '&quot;': '"',
-    '&#39;': "'",
-  };
-  const decode = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (e) => entities[e] ?? e);
-  return highlight
-    .split(/<mark>(.*?)<\/mark>/s)
-    .map((part, i) => (i % 2 === 1 ? html`<mark>${decode(part)}</mark>` : html`${decode(part)}`));
 }
 
 function roomName(ctx: PanelContext, message: MessageView): string {
