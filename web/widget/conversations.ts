@@ -94,7 +94,7 @@ export class ConversationsController implements ReactiveController {
     this.error = '';
     this.host.requestUpdate();
     if (!opening) {
-      this.focus(`[aria-controls="panel-${panel}"]`);
+      this.focus(`[aria-controls="${panel}"]`);
       return;
     }
     if (panel === 'dms') void this.loadDms();
@@ -107,7 +107,7 @@ export class ConversationsController implements ReactiveController {
     if (!panel) return;
     this.panel = null;
     this.host.requestUpdate();
-    this.focus(`[aria-controls="panel-${panel}"]`);
+    this.focus(`[aria-controls="${panel}"]`);
   }
 
   async openDm(user: Person): Promise<void> {

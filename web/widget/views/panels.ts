@@ -23,7 +23,7 @@ export function panelButtons(convo: ConversationsController, online: number, dms
       class="tool ${kind === 'members' ? 'people' : ''}"
       type="button"
       aria-expanded=${convo.panel === kind}
-      aria-controls="panel-${kind}"
+      aria-controls=${kind}
       aria-label=${label}
       title=${label}
       @click=${() => convo.toggle(kind)}
@@ -42,7 +42,7 @@ function frame(ctx: PanelContext, kind: PanelKind, title: string, body: Template
   const { convo } = ctx;
   return html`<aside
     class="panel ${kind === 'search' || kind === 'pins' ? 'wide' : ''}"
-    id="panel-${kind}"
+    id=${kind}
     aria-labelledby="panel-title"
     @keydown=${(e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
