@@ -2,6 +2,7 @@
  * Direct messages, blocking, search and pins in the widget, on a 390 px phone: a DM opened from the list of
  * people reaches the other side's DM list with its unread count; a block hides the blocked user's next message
  * while others' still arrive; a search hit and a pin jump to their message, paging back through history for it.
+ * Authors show with their display name and https avatar (the frames are given profile fields on the way in).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -17,6 +18,7 @@ const FILLERS = 55;
 const DM_TEXT = 'Hi alice, a private question for you';
 const HIDDEN = 'alice should never read this line';
 const VISIBLE = 'carol says the build is green';
+const BROKEN = 'https://avatars.invalid/frank.png';
 
 async function admin(baseUrl: string, method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${baseUrl}/api/v1/apps/1${path}`, {
@@ -187,5 +189,46 @@ describe.skipIf(SKIP_E2E)('e2e: DMs, blocking, search and pins', () => {
     expect([...a.errors, ...b.errors]).toEqual([]);
     await a.context.close();
     await b.context.close();
+  });
+
+  it('shows display names and https avatars, falling back to the initial', async () => {
+    const a = await openPage(browser, `${server.url}/`, { width: PHONE, height: 760 });
+    // Profiles as a server with them sends them: added to every UserRef of frank (https) and dave (http).
+    await a.page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+      const upstream = ws.connectToServer();
+      upstream.onMessage((frame) =>
+        ws.send(
+          typeof frame === 'string'
+            ? frame
+                .replaceAll(
+                  '"username":"frank"',
+                  `"username":"frank","displayName":"Frank Example","avatarUrl":"${BROKEN}"`,
+                )
+                .replaceAll(
+                  '"username":"dave"',
+                  '"username":"dave","displayName":"Dave","avatarUrl":"http://a.invalid/d.png"',
+                )
+            : frame,
+        ),
+      );
+    });
+    await joinAsGuest(a.page, 'ann');
+    await publish(server.url, 'frank', 'Profile check one');
+    await publish(server.url, 'dave', 'Profile check two');
+    const frank = a.page.locator(W.message, { hasText: 'Profile check one' });
+    await frank.locator('.author', { hasText: 'Frank Example' }).waitFor();
+    const img = frank.locator('.avatar img');
+    expect(await img.getAttribute('src')).toBe(BROKEN);
+    expect(await img.getAttribute('referrerpolicy')).toBe('no-referrer');
+    expect(await img.getAttribute('alt')).toBe("Frank Example's avatar");
+    // The image cannot load: it hides, and the initial under it shows.
+    await expect.poll(() => img.evaluate((el) => (el as unknown as { hidden: boolean }).hidden)).toBe(true);
+    expect(await frank.locator('.avatar').textContent()).toContain('F');
+    // No image over plain http: the initial only.
+    const dave = a.page.locator(W.message, { hasText: 'Profile check two' });
+    await dave.locator('.author', { hasText: 'Dave' }).waitFor();
+    expect(await dave.locator('.avatar img').count()).toBe(0);
+    expect(a.errors.filter((e) => !e.includes('ERR_NAME_NOT_RESOLVED'))).toEqual([]);
+    await a.context.close();
   });
 });
