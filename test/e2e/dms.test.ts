@@ -149,6 +149,8 @@ describe.skipIf(SKIP_E2E)('e2e: DMs, blocking, search and pins', () => {
     await tool(a.page, /online: show who$/).click();
     await a.page.getByRole('button', { name: /^Block bob/ }).click();
     await a.page.getByRole('button', { name: 'Unblock bob' }).waitFor();
+    await fitsWidth(a.page);
+    await screenshot(a.page, 'members-phone', 'parley-chat');
     await a.page.keyboard.press('Escape');
     await send(b.page, HIDDEN);
     await b.page.locator(W.message, { hasText: HIDDEN }).waitFor();
