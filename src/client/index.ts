@@ -62,4 +62,4 @@ export type {
   ReactionCount,
   ReactionResult,
 } from '../protocol/native.js';
-export type { SearchHit, SearchPage, SearchRequest } from '../protocol/native.js';
+export type { DmView, SearchHit, SearchPage, SearchRequest } from '../protocol/native.js';

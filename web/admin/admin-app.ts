@@ -6,6 +6,8 @@ import { adminStyles } from './styles.js';
 const TABS = [
   { id: 'settings', label: 'Settings', tag: 'pa-settings' },
   { id: 'rooms', label: 'Rooms & messages', tag: 'pa-rooms' },
+  { id: 'search', label: 'Search', tag: 'pa-search' },
+  { id: 'users', label: 'Users', tag: 'pa-users' },
   { id: 'online', label: 'Online', tag: 'pa-online' },
   { id: 'moderation', label: 'Moderation', tag: 'pa-moderation' },
   { id: 'record', label: 'Record', tag: 'pa-record' },
@@ -147,6 +149,10 @@ export class AdminApp extends LitElement {
         return html`<pa-settings .api=${api} .app=${app}></pa-settings>`;
       case 'rooms':
         return html`<pa-rooms .api=${api} .app=${app}></pa-rooms>`;
+      case 'search':
+        return html`<pa-search .api=${api} .app=${app}></pa-search>`;
+      case 'users':
+        return html`<pa-users .api=${api} .app=${app}></pa-users>`;
       case 'online':
         return html`<pa-online .api=${api} .app=${app}></pa-online>`;
       case 'moderation':

@@ -4,6 +4,21 @@ import type { MessageView, RoomView } from '../../src/engine/events.js';
 
 export type { App, AppSettings, Ban, MessageView, ModerationRecord, Mute, RoomView, User, UserRef };
 
+/** A search hit: `highlight` is the text HTML-escaped with the matched words in `<mark>`. */
+export interface SearchHit {
+  message: MessageView;
+  highlight: string;
+}
+
+export interface Pin {
+  message: MessageView;
+  pinnedBy: UserRef | null;
+  pinnedAt: number;
+}
+
+/** A user with the profile fields; a server without them leaves them out. */
+export type Profile = User & { displayName?: string | null; avatarUrl?: string | null };
+
 export interface OnlineEntry {
   user: UserRef;
   rooms: string[];
@@ -89,6 +104,29 @@ export class AdminApi {
 
   users(app: number): Promise<{ users: User[]; nextCursor: number | null }> {
     return this.call('GET', `/apps/${app}/users?limit=1000`);
+  }
+
+  updateProfile(
+    app: number,
+    username: string,
+    profile: { displayName: string | null; avatarUrl: string | null },
+  ): Promise<Profile> {
+    return this.call('PATCH', `/apps/${app}/users/${encodeURIComponent(username)}`, profile);
+  }
+
+  search(
+    app: number,
+    q: string,
+    opts: { room?: string; before?: number },
+  ): Promise<{ hits: SearchHit[]; nextCursor: number | null }> {
+    const query = new URLSearchParams({ q, limit: '50' });
+    if (opts.room) query.set('room', opts.room);
+    if (opts.before !== undefined) query.set('before', String(opts.before));
+    return this.call('GET', `/apps/${app}/search?${query.toString()}`);
+  }
+
+  pins(app: number, room: string): Promise<{ pins: Pin[] }> {
+    return this.call('GET', `/apps/${app}/rooms/${encodeURIComponent(room)}/pins`);
   }
 
   mutes(app: number): Promise<{ mutes: Mute[] }> {

@@ -167,4 +167,28 @@ export const adminStyles = css`
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
+  mark {
+    background: color-mix(in srgb, var(--accent) 25%, transparent);
+    color: inherit;
+    border-radius: 2px;
+  }
+  .facts {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 4px 12px;
+    margin: 0 0 12px;
+  }
+  .facts dt {
+    color: var(--muted);
+  }
+  .facts dd {
+    margin: 0;
+  }
+  .pins {
+    margin: 0;
+    padding-left: 18px;
+  }
+  .pins li {
+    margin: 6px 0;
+  }
 `;

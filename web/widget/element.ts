@@ -14,11 +14,14 @@ import {
   saveIdentity,
   type StoredIdentity,
 } from './identity.js';
+import { ConversationsController } from './conversations.js';
 import { MessageController } from './message-controller.js';
 import { ChatSession, describe } from './session.js';
-import { controls, layout, messages, social, theme } from './styles.js';
-import { blockedComposer, composer, footer, header, membersPanel, typingLine } from './views/chrome.js';
+import { controls, layout, messages, panels, social, theme } from './styles.js';
+import { nameOf } from './views/avatar.js';
+import { blockedComposer, composer, footer, header, typingLine } from './views/chrome.js';
 import { logView } from './views/log.js';
+import { panelButtons, panelView } from './views/panels.js';
 import { replyBar } from './views/social.js';
 import { welcomeView, type WelcomeMode } from './views/welcome.js';
 import { USERNAME } from './format.js';
@@ -39,7 +42,7 @@ export function setSharedToken(token: string | null): void {
 }
 
 export class ParleyChatElement extends LitElement {
-  static override styles = [theme, layout, messages, controls, social];
+  static override styles = [theme, layout, messages, controls, social, panels];
   static override properties = {
     app: { type: Number },
     room: { type: String },
@@ -51,7 +54,6 @@ export class ParleyChatElement extends LitElement {
     welcomeError: { state: true },
     busy: { state: true },
     closed: { state: true },
-    membersOpen: { state: true },
     announcement: { state: true },
     atBottom: { state: true },
   };
@@ -66,13 +68,13 @@ export class ParleyChatElement extends LitElement {
   declare welcomeError: string;
   declare busy: boolean;
   declare closed: DisconnectedEvent | null;
-  declare membersOpen: boolean;
   declare announcement: string;
   declare atBottom: boolean;
 
   session: ChatSession | null = null;
   private guestsAllowed = true;
   private readonly messages = new MessageController(this);
+  private readonly convo = new ConversationsController(this);
   private readonly scrollKeeper = new ScrollKeeper();
   private readonly onVisibility = () => {
     if (document.visibilityState === 'hidden') this.session?.markAway();
@@ -91,7 +93,6 @@ export class ParleyChatElement extends LitElement {
     this.welcomeError = '';
     this.busy = false;
     this.closed = null;
-    this.membersOpen = false;
     this.announcement = '';
     this.atBottom = true;
   }
@@ -119,6 +120,16 @@ export class ParleyChatElement extends LitElement {
   setToken(token: string | null): void {
     this.token = token;
     this.restart();
+  }
+
+  /** Go to another room (a DM, the room of a search hit) on the same sign-in. */
+  switchRoom(room: string): void {
+    this.room = room;
+    this.restart();
+  }
+
+  jumpTo(id: number): void {
+    this.messages.actions.jumpTo(id);
   }
 
   signOut(): void {
@@ -201,7 +212,7 @@ export class ParleyChatElement extends LitElement {
   }
 
   private onIncoming(message: MessageView): void {
-    const who = message.author?.username ?? 'system';
+    const who = nameOf(message.author);
     const text = message.text.length > 140 ? `${message.text.slice(0, 140)}…` : message.text;
     this.announcement = `${who}: ${text}`;
     // A reader at the bottom of a visible widget has seen it once it is drawn (the server's marker follows).
@@ -297,20 +308,32 @@ export class ParleyChatElement extends LitElement {
 
   // ------------------------------------------------------------------ render
 
+  /** The room's title: the host's label on the home room, the other person's name in a DM. */
+  private get heading(): { prefix: '#' | '@'; label: string } {
+    const peer = this.convo.peerOf(this.room);
+    if (peer || this.room.startsWith('dm:')) return { prefix: '@', label: peer ? nameOf(peer) : this.room };
+    const home = this.convo.home === null || this.convo.home === this.room;
+    return { prefix: '#', label: (home && this.label) || this.room };
+  }
+
+  /** `#lobby` or `@alice`: the composer's and the list's name for the room. */
+  private get roomTitle(): string {
+    const { prefix, label } = this.heading;
+    return prefix === '@' ? `@${label}` : `#${this.room}`;
+  }
+
   override render() {
     const session = this.session;
     const online = session ? [...session.online.values()] : [];
+    const signedIn = !!session?.me;
     return html`<section class="chat" aria-labelledby="title">
       ${header({
-        label: this.label,
-        room: this.room,
+        ...this.heading,
         topic: session?.topic ?? '',
         state: this.view === 'chat' ? (this.closed ? 'closed' : (session?.state ?? 'connecting')) : null,
-        online: online.length,
         // At the bottom the room is being marked read: no badge that would blink with every message.
         unread: this.view === 'chat' && !this.atBottom ? (session?.unread ?? 0) : 0,
-        membersOpen: this.membersOpen,
-        toggleMembers: () => (this.membersOpen = !this.membersOpen),
+        tools: session ? panelButtons(this.convo, online.length, signedIn) : nothing,
       })}
       ${
         this.view === 'welcome'
@@ -338,11 +361,16 @@ export class ParleyChatElement extends LitElement {
         this.view === 'chat'
           ? html`<div class="main">
               ${this.renderChat()}
-              ${this.membersOpen && session ? membersPanel(online, () => (this.membersOpen = false)) : nothing}
+              ${
+                session
+                  ? panelView({ convo: this.convo, me: session.me, online, room: this.room }, signedIn)
+                  : nothing
+              }
             </div>`
           : nothing
       }
       <div class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+      <div class="sr-only" role="status">${this.convo.notice}</div>
     </section>`;
   }
 
@@ -351,7 +379,9 @@ export class ParleyChatElement extends LitElement {
     const closed = this.closed;
     const typingNames = session?.typing.names ?? [];
     const unread = session && !this.atBottom ? session.unreadCount : 0;
+    const convoError = this.convo.panel === null ? this.convo.error : '';
     return html`${closed ? this.closedBanner(closed) : nothing}
+      ${convoError ? html`<div class="banner warn" role="alert"><span>${convoError}</span></div>` : nothing}
       <div
         class="log"
         tabindex="0"
@@ -371,6 +401,7 @@ export class ParleyChatElement extends LitElement {
                   mentionsMe: (m) => this.messages.mentionsMe(m),
                   actions: this.messages.actions,
                   fillGap: (seq) => void session.fillGap(seq),
+                  title: this.roomTitle,
                 })
               : nothing
           }
@@ -395,7 +426,7 @@ export class ParleyChatElement extends LitElement {
           readOnly: session.readOnly,
           signIn: () => this.requestSignIn(),
         })
-      : composer(this.room, !session.joined, {
+      : composer(this.roomTitle, !session.joined, {
           submit: (area) => {
             const text = area.value;
             if (!text.trim()) return;

@@ -69,7 +69,8 @@ export class ChatSession {
   /** The server's unread count for the room (join, then live): the header's badge. */
   unread = 0;
 
-  private readonly client: ParleyClient;
+  /** The connection, for the requests the conversations controller makes (DMs, blocks, search, pins). */
+  readonly client: ParleyClient;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly typingSignal = new TypingSignal((typing) => {
     void this.client.typing(this.room, typing).catch(() => undefined);

@@ -58,3 +58,55 @@ export const PICKER_EMOJI: readonly (readonly [string, string])[] = [
   ['🙏', 'thanks'],
   ['👀', 'eyes'],
 ];
+
+/** Direct messages, blocking, search, pins and avatars. */
+export const CONVO_TEXT = {
+  avatarOf: (name: string) => `${name}'s avatar`,
+  chats: 'Direct messages',
+  openChats: (unread: number) => `Direct messages${unread > 0 ? `, ${unread} unread` : ''}`,
+  noChats: 'No direct messages yet. Start one from the list of people online.',
+  backTo: (room: string) => `Back to #${room}`,
+  dmWith: (name: string) => `Conversation with ${name}`,
+  noMessages: 'No messages yet',
+  message: 'Message',
+  messageUser: (name: string) => `Send a direct message to ${name}`,
+  block: 'Block',
+  blockUser: (name: string) => `Block ${name}: hide their messages and stop their direct messages`,
+  unblock: 'Unblock',
+  unblockUser: (name: string) => `Unblock ${name}`,
+  blocked: 'Blocked',
+  blockedNow: (name: string) => `${name} is blocked. You will not see their messages.`,
+  unblockedNow: (name: string) => `${name} is unblocked.`,
+  you: 'you',
+  online: (n: number) => `Online — ${n}`,
+  peopleOnline: 'People online',
+  search: 'Search messages',
+  searchLabel: 'Search all rooms',
+  searchGo: 'Search',
+  searching: 'Searching…',
+  noHits: (q: string) => `Nothing found for “${q}”.`,
+  more: 'More results',
+  goToHit: (name: string, room: string) => `Message from ${name} in ${room}: go to it`,
+  pins: 'Pinned messages',
+  noPins: 'No pinned messages in this room.',
+  pinnedBy: (name: string) => `pinned by ${name}`,
+  goToPin: (name: string) => `Pinned message from ${name}: go to it`,
+  close: 'Close',
+  loading: 'Loading…',
+  notFound: 'That message is not in this room’s history any more.',
+  failed: (what: string, why: string) => `${what} failed: ${why}`,
+} as const;
+
+/** Why opening a direct message failed, in words. */
+export function dmErrorText(code: string, fallback: string): string {
+  switch (code) {
+    case 'dms_disabled':
+      return 'Direct messages are not available to you in this chat.';
+    case 'blocked':
+      return 'You cannot send direct messages to this person.';
+    case 'not_found':
+      return 'That person is not in this chat any more.';
+    default:
+      return fallback;
+  }
+}

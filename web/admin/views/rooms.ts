@@ -170,26 +170,27 @@ export class RoomsView extends AdminView {
       ${
         this.selected
           ? html`<div class="card">
-              <h2>Recent messages in #${this.selected}</h2>
-              ${this.cursor !== null ? html`<button @click=${() => void this.run(() => this.older())}>Load older</button>` : nothing}
-              <table>
-                <thead>
-                  <tr>
-                    <th>Seq</th>
-                    <th>Author</th>
-                    <th>Text</th>
-                    <th>Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${this.messages.map((m) => this.messageRow(m))}
-                </tbody>
-              </table>
-              ${this.messages.length === 0 ? html`<p class="muted">No messages yet.</p>` : nothing}
-              <p class="muted">
-                Newest last · ${when(this.messages[this.messages.length - 1]?.createdAt ?? null)}
-              </p>
-            </div>`
+                <h2>Recent messages in #${this.selected}</h2>
+                ${this.cursor !== null ? html`<button @click=${() => void this.run(() => this.older())}>Load older</button>` : nothing}
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Seq</th>
+                      <th>Author</th>
+                      <th>Text</th>
+                      <th>Actions</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${this.messages.map((m) => this.messageRow(m))}
+                  </tbody>
+                </table>
+                ${this.messages.length === 0 ? html`<p class="muted">No messages yet.</p>` : nothing}
+                <p class="muted">
+                  Newest last · ${when(this.messages[this.messages.length - 1]?.createdAt ?? null)}
+                </p>
+              </div>
+              <pa-pins .api=${this.api} .app=${this.app} .room=${this.selected}></pa-pins>`
           : nothing
       }`;
   }

@@ -1,8 +1,8 @@
 /** The header, the members panel, the typing line, the composer and the footer. */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { ClientState, UserRef } from '../../../src/client/index.js';
-import { hueOf, initialOf, typingText, until } from '../format.js';
-import { peopleIcon, sendIcon } from './icons.js';
+import type { ClientState } from '../../../src/client/index.js';
+import { typingText, until } from '../format.js';
+import { sendIcon } from './icons.js';
 import { unreadBadge } from './social.js';
 
 const STATE_TEXT: Record<ClientState, string> = {
@@ -14,59 +14,28 @@ const STATE_TEXT: Record<ClientState, string> = {
 
 export function header(opts: {
   label: string;
-  room: string;
+  /** `#` before a room's name, `@` before the person of a DM. */
+  prefix: '#' | '@';
   topic: string;
   state: ClientState | null;
-  online: number;
   /** The server's unread count for the room (the badge). */
   unread: number;
-  membersOpen: boolean;
-  toggleMembers: () => void;
+  /** The buttons that open the side panels. */
+  tools: TemplateResult | typeof nothing;
 }): TemplateResult {
   return html`<header>
     <div class="title">
-      <h2 id="title"><span class="hash" aria-hidden="true">#</span>${opts.label || opts.room}</h2>
+      <h2 id="title"><span class="hash" aria-hidden="true">${opts.prefix}</span>${opts.label}</h2>
       ${opts.topic ? html`<p>${opts.topic}</p>` : nothing}
     </div>
     ${unreadBadge(opts.unread)}
     ${
       opts.state
         ? html`<span class="status" role="status" data-state=${opts.state}>${STATE_TEXT[opts.state]}</span>
-            <button
-              class="people"
-              type="button"
-              aria-expanded=${opts.membersOpen}
-              aria-controls="members"
-              aria-label="${opts.online} online: show who"
-              @click=${opts.toggleMembers}
-            >
-              ${peopleIcon}<span class="count">${opts.online}</span>
-            </button>`
+            ${opts.tools}`
         : nothing
     }
   </header>`;
-}
-
-export function membersPanel(users: UserRef[], close: () => void): TemplateResult {
-  const sorted = [...users].sort((a, b) => a.username.localeCompare(b.username));
-  return html`<aside
-    class="panel"
-    id="members"
-    aria-label="People online"
-    @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && close()}
-  >
-    <h3>Online — ${users.length}</h3>
-    <ul>
-      ${sorted.map(
-        (u) =>
-          html`<li style="--hue:${hueOf(u.username)}">
-            <span class="avatar" aria-hidden="true">${initialOf(u.username)}</span>
-            <span>${u.username}</span>
-            ${u.role !== 'member' && u.role !== 'guest' ? html`<span class="role">${u.role}</span>` : nothing}
-          </li>`,
-      )}
-    </ul>
-  </aside>`;
 }
 
 export function typingLine(names: string[]): TemplateResult {
@@ -112,11 +81,11 @@ export function composer(room: string, disabled: boolean, handlers: ComposerHand
       }
     }}
   >
-    <label class="sr-only" for="composer">Message #${room}</label>
+    <label class="sr-only" for="composer">Message ${room}</label>
     <textarea
       id="composer"
       rows="1"
-      placeholder="Message #${room}"
+      placeholder="Message ${room}"
       aria-describedby="composer-hint"
       ?disabled=${disabled}
       @keydown=${keydown}

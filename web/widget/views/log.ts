@@ -17,6 +17,8 @@ export interface LogModel {
   mentionsMe(message: MessageView): boolean;
   actions: MessageActions;
   fillGap(beforeSeq: number): void;
+  /** The room as the header names it (`#lobby`, `@alice`). */
+  title: string;
 }
 
 type Row =
@@ -90,7 +92,6 @@ function row(model: LogModel, item: Row): TemplateResult {
 export function logView(model: LogModel): TemplateResult {
   const { session } = model;
   const { timeline } = session;
-  const name = session.me?.username ?? 'you';
   const last = timeline.messages[timeline.messages.length - 1];
   const lastIsMine = last !== undefined && session.isOwn(last);
   const top = session.hasOlder
@@ -103,7 +104,7 @@ export function logView(model: LogModel): TemplateResult {
         ${session.loadingOlder ? 'Loading…' : 'Load older messages'}
       </button>`
     : session.joined
-      ? html`<p class="marker">Beginning of #${session.room}</p>`
+      ? html`<p class="marker">Beginning of ${model.title}</p>`
       : nothing;
   return html`${top}
     <ol aria-label="Messages">
@@ -115,7 +116,7 @@ export function logView(model: LogModel): TemplateResult {
       ${timeline.pending.map((p, i) =>
         pendingItem(
           p,
-          name,
+          session.me,
           i === 0 && !lastIsMine,
           (id) => void session.retry(id),
           (id) => session.discard(id),

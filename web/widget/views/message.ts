@@ -1,9 +1,10 @@
 /** One message of the list, with its inline editor and its own actions. */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageView } from '../../../src/client/index.js';
-import { fullTime, hueOf, initialOf, shortTime } from '../format.js';
+import { fullTime, hueOf, shortTime } from '../format.js';
 import { SOCIAL_TEXT as T } from '../texts.js';
 import type { PendingMessage } from '../timeline.js';
+import { avatarView, nameOf, type Person } from './avatar.js';
 import { chipsView, pickerView, quoteView } from './social.js';
 
 export interface MessageActions {
@@ -80,7 +81,7 @@ function messageActions(message: MessageView, flags: MessageFlags, actions: Mess
       <button type="button" @click=${() => actions.cancelDelete()}>Keep</button>
     </div>`;
   }
-  const name = message.author?.username ?? 'system';
+  const name = nameOf(message.author);
   const social = flags.canWrite && message.kind !== 'system';
   return html`<div class="actions" role="group" aria-label="Message actions">
     ${
@@ -121,8 +122,8 @@ export function messageItem(
   flags: MessageFlags,
   actions: MessageActions,
 ): TemplateResult {
-  const name = message.author?.username ?? 'system';
-  const hue = hueOf(name);
+  const name = nameOf(message.author);
+  const hue = hueOf(message.author?.username ?? name);
   const when = new Date(message.createdAt).toISOString();
   const classes = [
     'msg',
@@ -143,7 +144,7 @@ export function messageItem(
   >
     ${
       flags.first
-        ? html`<span class="avatar" aria-hidden="true">${initialOf(name)}</span>`
+        ? avatarView(message.author)
         : html`<time class="gutter" datetime=${when} title=${fullTime(message.createdAt)} aria-hidden="true"
             >${shortTime(message.createdAt)}</time
           >`
@@ -184,22 +185,19 @@ export function messageItem(
 
 export function pendingItem(
   pending: PendingMessage,
-  name: string,
+  me: Person | null,
   first: boolean,
   retry: (id: string) => void,
   discard: (id: string) => void,
   quote: TemplateResult | typeof nothing = nothing,
 ): TemplateResult {
+  const name = me ? nameOf(me) : 'you';
   return html`<li
     class="msg mine pending ${first ? 'first' : ''}"
     data-pending=${pending.clientMsgId}
-    style="--hue:${hueOf(name)}"
+    style="--hue:${hueOf(me?.username ?? 'you')}"
   >
-    ${
-      first
-        ? html`<span class="avatar" aria-hidden="true">${initialOf(name)}</span>`
-        : html`<span aria-hidden="true"></span>`
-    }
+    ${first ? avatarView(me) : html`<span aria-hidden="true"></span>`}
     <div class="content">
       ${
         first

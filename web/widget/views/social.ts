@@ -2,12 +2,13 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageView, ReactionCount } from '../../../src/client/index.js';
 import { PICKER_EMOJI, SOCIAL_TEXT as T } from '../texts.js';
+import { nameOf } from './avatar.js';
 
 /** The quoted message above a reply: a button that scrolls to it when it is in the list, plain text otherwise. */
 export function quoteView(message: MessageView, shown: boolean, jump: (id: number) => void): TemplateResult {
   const quote = message.replyTo;
   if (!quote) return html``;
-  const name = quote.author?.username ?? 'system';
+  const name = nameOf(quote.author);
   const inner = html`<span class="q-author">${name}</span>
     <span class="q-text ${quote.deleted ? 'deleted' : ''}"
       >${quote.deleted ? T.deletedQuote : quote.excerpt}</span
@@ -77,7 +78,7 @@ export function pickerView(pick: (emoji: string) => void, close: () => void): Te
 
 /** Above the composer while replying: whom to, what, and a way out. */
 export function replyBar(message: MessageView, cancel: () => void): TemplateResult {
-  const name = message.author?.username ?? 'system';
+  const name = nameOf(message.author);
   const excerpt = message.deletedAt !== null ? T.deletedQuote : message.text.slice(0, 120);
   return html`<div class="replybar" role="status">
     <span class="r-text"
@@ -99,7 +100,7 @@ export function unreadBadge(count: number): TemplateResult | typeof nothing {
 /** The quote on a reply still being sent: the parent as the list has it. */
 export function pendingQuote(parent: MessageView | undefined): TemplateResult | typeof nothing {
   if (!parent) return nothing;
-  const name = parent.author?.username ?? 'system';
+  const name = nameOf(parent.author);
   const deleted = parent.deletedAt !== null;
   return html`<div class="quote" role="note" aria-label=${T.quoted(name)}>
     <span class="q-author">${name}</span>
