@@ -26,6 +26,7 @@ import { createLogger, type Logger } from './log.js';
 import { openPostgresStore } from './store/postgres/index.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './engine/ports/store.js';
+import { connectionGate, isPollingHandshake } from './gateways/connectionAdmission.js';
 
 export interface RunningServer {
   /** Where clients reach the server, e.g. http://127.0.0.1:3000 (localhost when bound to every interface). */
@@ -152,6 +153,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
 
     const originAllowed = (origin: string | undefined) =>
       isOriginAllowed(origin, config.allowedOrigins, null);
+    const gate = connectionGate(config);
     const io = new SocketIoServer(app.server, {
       maxHttpBufferSize: config.maxFrameBytes,
       pingInterval: config.heartbeatMs,
@@ -167,7 +169,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
         const allowed = originAllowed(req.headers.origin);
         if (!allowed)
           logger.info({ origin: req.headers.origin }, 'socket.io connection refused: origin not allowed');
-        callback(allowed ? null : 'origin_not_allowed', allowed);
+        if (!allowed) return callback('origin_not_allowed', false);
+        // WebSocket upgrades were admitted by the router; a long-polling handshake is held to the rates here.
+        const refused = isPollingHandshake(req) ? gate.refusesPolling(req) : null;
+        callback(refused, refused === null);
       },
     });
     cleanups.push(() => io.close());
@@ -185,6 +190,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       gateways: wsGateways,
       allowedOrigins: config.allowedOrigins,
       logger,
+      gate,
       passthrough: (req, socket, head) => {
         for (const listener of engineIoUpgrades) listener.call(app.server, req, socket, head);
       },

@@ -14,6 +14,12 @@ export interface ServerConfig {
    * uniquelocal); empty: the peer's own address is the client's.
    */
   trustedProxies: string[];
+  /** Open connections one client address may hold on this node (loopback peers are not counted). */
+  connectionsPerAddress: number;
+  /** New connections one client address may open a second on this node, in bursts of five seconds' worth. */
+  newConnectionsPerAddressPerSecond: number;
+  /** New connections this node accepts a second from everyone, in bursts of five seconds' worth. */
+  newConnectionsPerSecond: number;
   /** Largest inbound frame (bytes) on any WebSocket or socket.io connection. */
   maxFrameBytes: number;
   /** Ping interval; a connection that misses a pong within one more interval is dropped. */

@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
   too_many_reactions: { status: 409, message: 'The message has as many different reactions as it may' },
   dms_disabled: { status: 403, message: 'This app does not allow direct messages' },
   blocked: { status: 403, message: 'This user has blocked you' },
+  connection_limit: { status: 503, message: 'Too many connections; try again later' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

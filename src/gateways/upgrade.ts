@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { isOriginAllowed } from '../core/apps.js';
 import { ERROR_CATALOGUE, type ErrorCode } from '../core/errors.js';
+import type { GateAnswer } from './kernel/connectionGate.js';
 import type { WsGateway } from './types.js';
 
 /** socket.io (engine.io) handles upgrades under this path with its own listener; the router leaves them alone. */
@@ -22,6 +23,8 @@ export interface UpgradeRouterOptions {
    * upgrade with 400). Absent: the other listener on the server gets it by itself.
    */
   passthrough?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Connection limits, checked before any handshake work; absent: none. */
+  gate?: { admit(req: IncomingMessage): GateAnswer };
 }
 
 export interface UpgradeRouter {
@@ -42,13 +45,24 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /** Answer an upgrade request with a plain HTTP error (the `{error}` body of the HTTP API) and drop the socket. */
-export function refuseUpgrade(socket: Duplex, code: ErrorCode, message?: string): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  code: ErrorCode,
+  message?: string,
+  retryAfterMs?: number,
+): void {
   const status = ERROR_CATALOGUE[code].status;
-  const body = JSON.stringify({ error: { code, status, message: message ?? ERROR_CATALOGUE[code].message } });
+  const error = { code, status, message: message ?? ERROR_CATALOGUE[code].message };
+  const body = JSON.stringify({
+    error: retryAfterMs === undefined ? error : { ...error, details: { retryAfterMs } },
+  });
+  const retryAfter =
+    retryAfterMs === undefined ? '' : `Retry-After: ${Math.max(1, Math.ceil(retryAfterMs / 1000))}\r\n`;
   if (socket.writable) {
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n` +
         'Connection: close\r\n' +
+        retryAfter +
         'Content-Type: application/json; charset=utf-8\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         '\r\n' +
@@ -98,13 +112,19 @@ export function attachUpgradeRouter(server: Server, options: UpgradeRouterOption
       refuseUpgrade(socket, 'origin_not_allowed', 'The Origin is not allowed on this server');
       return;
     }
-    if (passing) {
-      options.passthrough?.(req, socket, head);
+    const gateway = passing ? null : gateways.find((g) => g.matches(pathname));
+    if (!passing && !gateway) {
+      refuseUpgrade(socket, 'not_found', 'No WebSocket endpoint at this path');
       return;
     }
-    const gateway = gateways.find((g) => g.matches(pathname));
-    if (!gateway) {
-      refuseUpgrade(socket, 'not_found', 'No WebSocket endpoint at this path');
+    const admitted = options.gate?.admit(req) ?? null;
+    if (admitted && !admitted.ok) {
+      refuseUpgrade(socket, 'connection_limit', undefined, admitted.retryAfterMs);
+      return;
+    }
+    if (admitted) socket.once('close', admitted.release);
+    if (passing || !gateway) {
+      options.passthrough?.(req, socket, head);
       return;
     }
     try {

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'too_many_reactions',
   'dms_disabled',
   'blocked',
+  'connection_limit',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
