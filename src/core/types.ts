@@ -41,6 +41,8 @@ export interface AppSettings {
   dms: boolean;
   /** Whether guests may open direct messages (when `dms` is on). */
   guestDms: boolean;
+  /** Whether a guest who upgrades to a user (native `upgrade`) takes their messages along (default off). */
+  linkGuestMessages: boolean;
 }
 
 export interface App {

@@ -186,6 +186,9 @@ const settingsFields = {
     .describe('Read receipts in rooms with at most this many readers (users with a read marker); 0: off'),
   dms: z.boolean().describe('Whether users may open direct messages (default on)'),
   guestDms: z.boolean().describe('Whether guests may open direct messages when `dms` is on (default off)'),
+  linkGuestMessages: z
+    .boolean()
+    .describe("Whether a guest who upgrades to a user takes their messages along (default off: they stay the guest's)"),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
