@@ -83,6 +83,27 @@ export class Sessions {
     this.ctx.metrics.sessionClosed(session.meta.transport, session.meta.dialect);
   }
 
+  /** The other sessions of the session's user on this node. */
+  othersOf(session: EngineSession): EngineSession[] {
+    const mine = this.byUser.get(userKey(session.appId, session.user.id)) ?? [];
+    return [...mine].filter((other) => other !== session);
+  }
+
+  /**
+   * The session's user was `from` and is now another (a guest's upgrade, upgrade.ts): it is filed under its
+   * new user, `from` goes offline at once when this was its last session, and the user comes online when new.
+   */
+  moved(session: EngineSession, from: UserRef): void {
+    if (!this.all.has(session) || session.anonymous) return;
+    const before = userKey(session.appId, from.id);
+    removeFrom(this.byUser, before, session);
+    if (!this.byUser.has(before)) this.presence.userLeft(session.appId, from, true);
+    const key = userKey(session.appId, session.user.id);
+    const first = !this.byUser.has(key);
+    addTo(this.byUser, key, session);
+    if (first) this.presence.userArrived(session.appId, session.user);
+  }
+
   watchAppPresence(session: EngineSession): void {
     if (this.all.has(session)) addTo(this.appPresenceWatchers, session.appId, session);
   }
