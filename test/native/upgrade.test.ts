@@ -124,7 +124,7 @@ describe.each(TRANSPORTS)('guest upgrade over %s', (transport) => {
     expect(await guestMessageAuthor(setup.watcher, setup.room)).toBe(setup.guestName);
   });
 
-  it('[proto.upgrade.jwt] with a site JWT, linkGuestMessages on: the guest’s messages become the user’s', async () => {
+  it('[proto.upgrade.link] with a site JWT, linkGuestMessages on: the guest’s messages become the user’s', async () => {
     await patchApp(srv, { linkGuestMessages: true });
     try {
       const username = unique('site');
@@ -140,7 +140,7 @@ describe.each(TRANSPORTS)('guest upgrade over %s', (transport) => {
     }
   });
 
-  it('[proto.upgrade.token] with a site token; and register creates an account that can reconnect', async () => {
+  it('[proto.upgrade] with a site token; and register creates an account that can reconnect', async () => {
     const username = unique('tok');
     const issued = await api<{ token: string; expiresAt: number }>(srv, 'POST', '/api/v1/apps/1/tokens', {
       username,
