@@ -53,12 +53,7 @@ export class Sessions {
     this.all.add(session);
     addTo(this.byApp, principal.appId, session);
     if (meta.appPresence === true) addTo(this.appPresenceWatchers, principal.appId, session);
-    if (!session.anonymous) {
-      const key = userKey(session.appId, session.user.id);
-      const first = !this.byUser.has(key);
-      addTo(this.byUser, key, session);
-      if (first) this.presence.userArrived(session.appId, session.user);
-    }
+    if (!session.anonymous) this.fileUnderUser(session);
     this.ctx.metrics.sessionOpened(meta.transport, meta.dialect);
     return session;
   }
@@ -74,12 +69,7 @@ export class Sessions {
     if (!this.all.delete(session)) return;
     removeFrom(this.byApp, session.appId, session);
     removeFrom(this.appPresenceWatchers, session.appId, session);
-    if (!session.anonymous) {
-      const key = userKey(session.appId, session.user.id);
-      removeFrom(this.byUser, key, session);
-      if (!this.byUser.has(key) && !this.stopping)
-        this.presence.userLeft(session.appId, session.user, immediate);
-    }
+    if (!session.anonymous) this.unfile(session, session.user, immediate);
     this.ctx.metrics.sessionClosed(session.meta.transport, session.meta.dialect);
   }
 
@@ -95,13 +85,23 @@ export class Sessions {
    */
   moved(session: EngineSession, from: UserRef): void {
     if (!this.all.has(session) || session.anonymous) return;
-    const before = userKey(session.appId, from.id);
-    removeFrom(this.byUser, before, session);
-    if (!this.byUser.has(before)) this.presence.userLeft(session.appId, from, true);
+    this.unfile(session, from, true);
+    this.fileUnderUser(session);
+  }
+
+  /** Files the session under its user, who comes online with their first session. */
+  private fileUnderUser(session: EngineSession): void {
     const key = userKey(session.appId, session.user.id);
     const first = !this.byUser.has(key);
     addTo(this.byUser, key, session);
     if (first) this.presence.userArrived(session.appId, session.user);
+  }
+
+  /** The session is no longer `user`'s, who goes offline with their last session (unless the node stops). */
+  private unfile(session: EngineSession, user: UserRef, immediate: boolean): void {
+    const key = userKey(session.appId, user.id);
+    removeFrom(this.byUser, key, session);
+    if (!this.byUser.has(key) && !this.stopping) this.presence.userLeft(session.appId, user, immediate);
   }
 
   watchAppPresence(session: EngineSession): void {

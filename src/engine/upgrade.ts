@@ -45,7 +45,7 @@ export class Upgrades {
   async upgrade(session: EngineSession, request: UpgradeRequest): Promise<UpgradeResult> {
     const from = session.user;
     if (session.principal.user.kind !== 'guest') throw onlyGuestsUpgrade();
-    const { identity, catalog, sessions, channels, presence, broadcast } = this.parts;
+    const { identity, sessions, channels, presence, broadcast } = this.parts;
     const result = await identity.upgrade(session.appId, request);
     const to = result.principal.user;
     if (to.kind === 'guest') throw upgradeToGuest();
@@ -81,8 +81,7 @@ export class Upgrades {
     for (const name of session.rooms) {
       if (isDmRoomName(name)) continue;
       const room = await this.parts.catalog.findRoom(session.appId, name);
-      if (room.visibility === 'private')
-        await this.ctx.track(store.directory.addRoomMember(room.id, toId));
+      if (room.visibility === 'private') await this.ctx.track(store.directory.addRoomMember(room.id, toId));
     }
     const app = await this.parts.catalog.getApp(session.appId);
     if (app.settings.linkGuestMessages)

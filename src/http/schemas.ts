@@ -188,7 +188,9 @@ const settingsFields = {
   guestDms: z.boolean().describe('Whether guests may open direct messages when `dms` is on (default off)'),
   linkGuestMessages: z
     .boolean()
-    .describe("Whether a guest who upgrades to a user takes their messages along (default off: they stay the guest's)"),
+    .describe(
+      "Whether a guest who upgrades to a user takes their messages along (default off: they stay the guest's)",
+    ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');

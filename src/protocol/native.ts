@@ -113,9 +113,7 @@ export interface AuthResult {
  * (`register: true` creates the account, as the REST register does).
  */
 export type UpgradeRequest =
-  | { token: string }
-  | { jwt: string }
-  | { username: string; password: string; register?: boolean };
+  { token: string } | { jwt: string } | { username: string; password: string; register?: boolean };
 
 export interface UpgradeResult {
   /** The user the connection now is. */

@@ -57,8 +57,7 @@ function presenceAbout(sink: RecordingSink, from: number, names: string[]): Engi
   return sink.events
     .slice(from)
     .filter(
-      (e) =>
-        (e.type === 'presence_join' || e.type === 'presence_leave') && names.includes(e.user.username),
+      (e) => (e.type === 'presence_join' || e.type === 'presence_leave') && names.includes(e.user.username),
     );
 }
 

@@ -26,7 +26,10 @@ export const upgradeOps: Record<'upgrade', Operation> = {
     schema: upgradeSchema,
     async handle(_ctx, input, session) {
       const { principal, token } = await session.upgrade(toRequest(input));
-      const result: OpResult<'upgrade'> = { user: toWireUser(principal.user), expiresAt: principal.expiresAt };
+      const result: OpResult<'upgrade'> = {
+        user: toWireUser(principal.user),
+        expiresAt: principal.expiresAt,
+      };
       if (token !== undefined) result.token = token;
       return result;
     },
