@@ -49,10 +49,10 @@ export class Upgrades {
     const result = await identity.upgrade(session.appId, request);
     const to = result.principal.user;
     if (to.kind === 'guest') throw upgradeToGuest();
-    // A second upgrade of the session may have finished while this one checked its credentials.
-    if (session.user.id !== from.id) throw onlyGuestsUpgrade();
     await this.carryOver(session, from, to.id);
     if (session.isClosed) throw sessionClosed();
+    // Another upgrade of the session may have finished while this one waited.
+    if (session.user.id !== from.id) throw onlyGuestsUpgrade();
 
     // From here on nothing waits: the switch is seen whole by everything on this node.
     for (const other of sessions.othersOf(session)) {

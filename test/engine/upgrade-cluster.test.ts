@@ -154,4 +154,32 @@ describe('guest upgrade across nodes', () => {
     const joined = await wendy.session.join('lobby');
     expect(joined.messages.find((m) => m.text === 'as a guest')?.author?.username).toBe('alice');
   });
+
+  it('[proto.upgrade.refused] two upgrades of one session at once: one wins, the other changes nothing', async () => {
+    const [a, b] = (await cluster(2)) as [Engine, Engine];
+    const wendy = await connect(b, { user: 'wendy' });
+    await wendy.session.join('lobby');
+    const guest = await connect(a, { guest: 'visitor' });
+    await guest.session.join('lobby');
+    const [first, second] = [await tokenOf(a, 'alice'), await tokenOf(a, 'bob')];
+    const outcomes = await Promise.allSettled([
+      guest.session.upgrade({ kind: 'token', token: first }),
+      guest.session.upgrade({ kind: 'token', token: second }),
+    ]);
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost.map((o) => (o.reason as { code: string }).code)).toEqual(['forbidden']);
+    const winner = guest.session.user.username;
+    const renamed = await wendy.sink.next('user_renamed');
+    expect(renamed.to.username).toBe(winner);
+    await wendy.session.send('lobby', { text: 'settled' });
+    await guest.sink.next('message', (e) => e.message.text === 'settled');
+    expect(guest.sink.of('user_renamed')).toHaveLength(1);
+    for (const engine of [a, b]) {
+      await waitFor(() => !engine.online(1).some((o) => o.user.username === 'visitor'));
+      expect(names(engine.online(1).map((o) => o.user))).toEqual([winner, 'wendy'].sort());
+    }
+    expect(names((await wendy.session.members('lobby')).online)).toEqual([winner, 'wendy'].sort());
+  });
 });
