@@ -199,6 +199,16 @@ export class ParleyClient extends ClientRequests {
   }
 
   /**
+   * A guest signs in without reconnecting (a token, a site JWT, or a username and password, `register` to create
+   * the account): the connection keeps its rooms, and reconnects authenticate as the new user.
+   */
+  async upgrade(request: OpRequest<'upgrade'>): Promise<OpResult<'upgrade'>> {
+    const result = (await this.call('upgrade', request)) as OpResult<'upgrade'>;
+    this.identity.upgraded(request, result);
+    return result;
+  }
+
+  /**
    * Join a room. The result's messages are the recent history (or, with `sinceSeq`, what came after it);
    * messages already delivered as `message` events are left out of it, so each message reaches the
    * application once. The client re-joins the room after every reconnect.

@@ -2,7 +2,7 @@
  * Who the client is: the credentials it authenticates with after every reconnect, a guest's resume token (so
  * that a guest comes back as the same user), and the last authentication's result.
  */
-import type { AuthResult, User } from '../protocol/native.js';
+import type { AuthResult, UpgradeRequest, UpgradeResult, User } from '../protocol/native.js';
 import { ParleyClientError, toClientError } from './errors.js';
 import type { Transport } from './transport.js';
 import type { ClientCredentials } from './types.js';
@@ -40,6 +40,15 @@ export class ClientIdentity {
     this.credentials = credentials;
     this.resumeToken = null;
     if (this.result) this.result = { ...this.result, expiresAt };
+  }
+
+  /** The guest became a user (`upgrade`): reconnects authenticate as that user, with the token when given one. */
+  upgraded(request: UpgradeRequest, result: UpgradeResult): void {
+    if (result.token !== undefined) this.credentials = { token: result.token };
+    else if ('token' in request || 'jwt' in request) this.credentials = request;
+    else this.credentials = { username: request.username, password: request.password };
+    this.resumeToken = null;
+    this.result = { user: result.user, expiresAt: result.expiresAt };
   }
 
   /** Authenticate `transport`: a guest with its resume token first, when it has one. */

@@ -21,6 +21,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   dms: true,
   guestDms: false,
   signIn: DEFAULT_SIGN_IN_LIMITS,
+  linkGuestMessages: false,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

@@ -32,6 +32,12 @@ export const sessionClosed = () => new ParleyError('unauthorized', 'The session 
 export const signInRequired = () => new ParleyError('unauthorized', 'Sign in to do that');
 export const credentialsOfAnotherUser = () =>
   new ParleyError('unauthorized', 'The new credentials are for another user');
+/** `upgrade` is how a guest becomes a user: a session signed in otherwise has nothing to upgrade. */
+export const onlyGuestsUpgrade = () =>
+  new ParleyError('forbidden', 'Only a guest session can upgrade; use refresh for new credentials');
+/** The credentials given to `upgrade` are of a guest: a guest upgrades to an account or a site's user only. */
+export const upgradeToGuest = () =>
+  new ParleyError('forbidden', 'A guest upgrades to an account or a site user, not to another guest');
 export const nicknameInUse = () => new ParleyError('conflict', 'That nickname is in use');
 export const shuttingDown = () => new ParleyError('unavailable', 'The server is shutting down');
 /** Storage failed (disk full, read-only, locked, unreachable) and has not yet passed a probe since. */

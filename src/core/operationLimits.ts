@@ -30,6 +30,7 @@ export const LIMITED_OPERATIONS = [
   'kick',
   'listMutes',
   'refresh',
+  'upgrade',
   'replies',
   'pin',
   'unpin',
@@ -76,6 +77,8 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   kick: { burst: 20, perSecond: 2 },
   listMutes: { burst: 5, perSecond: 1 },
   refresh: { burst: 5, perSecond: 0.1 },
+  // Each one checks credentials (a password hash, or an account created) and rewrites the guest's presence.
+  upgrade: { burst: 5, perSecond: 0.1 },
   replies: { burst: 20, perSecond: 4 },
   pin: { burst: 10, perSecond: 1 },
   unpin: { burst: 10, perSecond: 1 },

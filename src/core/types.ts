@@ -44,6 +44,8 @@ export interface AppSettings {
   guestDms: boolean;
   /** Limits on password guessing and account creation (core/signInLimits.ts). */
   signIn: SignInLimits;
+  /** Whether a guest who upgrades to a user (native `upgrade`) takes their messages along (default off). */
+  linkGuestMessages: boolean;
 }
 
 export interface App {

@@ -149,6 +149,23 @@ export interface NamedMute extends Mute {
   username: string;
 }
 
+/**
+ * What a guest upgrades with (native `upgrade`, upgrade.ts): an access token, a site JWT, or a username and
+ * password, which sign in to an existing account or, with `register`, create one (as the REST API's login and
+ * register do).
+ */
+export type UpgradeRequest =
+  | { kind: 'token'; token: string }
+  | { kind: 'jwt'; jwt: string }
+  | { kind: 'password'; username: string; password: string; register?: boolean };
+
+export interface UpgradeResult {
+  /** The session's new principal: the user the guest became, and when these credentials expire. */
+  principal: Principal;
+  /** Signed in with a username and password: a token to reconnect with, as the REST login gives one. */
+  token?: string;
+}
+
 export interface ModerationTarget {
   username: string;
 }
@@ -214,6 +231,11 @@ export interface Session {
 
   /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
   refresh(credentials: Credentials): Promise<Principal>;
+  /**
+   * A guest session becomes the user the credentials are for, in place: same connection, same rooms, where the
+   * room hears `user_renamed` instead of a leave and a join (upgrade.ts). Only a guest may (`forbidden`).
+   */
+  upgrade(request: UpgradeRequest): Promise<UpgradeResult>;
   /** Moves the user's read marker in the room forward to `seq` (clamped to the room's last seq). */
   read(room: string, seq: number): Promise<ReadResult>;
   /** Who has read the room up to which seq; null where the app has no read receipts or the room is too big. */

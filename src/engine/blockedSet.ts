@@ -47,6 +47,12 @@ export class BlockedSet {
     return withoutBlocked(this.ids, messages);
   }
 
+  /** Search hits without those whose message's author is left out. */
+  filterHits<H extends { message: MessageView }>(hits: H[]): H[] {
+    const shown = new Set(this.filter(hits.map((hit) => hit.message)));
+    return shown.size === hits.length ? hits : hits.filter((hit) => shown.has(hit.message));
+  }
+
   /** The stored set; changes heard meanwhile (newer than the read may be) are applied over it. */
   loaded(ids: Iterable<number>): void {
     const pending = this.pending ?? [];

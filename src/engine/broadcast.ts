@@ -60,7 +60,11 @@ export class Broadcast {
   }
 
   /** Ends the user's connections on this node and on every other. */
-  disconnectUser(appId: AppId, userId: UserId, reason: Extract<DisconnectReason, 'kicked' | 'banned'>): void {
+  disconnectUser(
+    appId: AppId,
+    userId: UserId,
+    reason: Extract<DisconnectReason, 'kicked' | 'banned' | 'logout'>,
+  ): void {
     this.sessions.disconnectUser(appId, userId, reason);
     this.publish({ type: 'disconnect_user', appId, userId, reason });
   }

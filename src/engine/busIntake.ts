@@ -109,6 +109,7 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('read'), room: roomRef, seq }),
   z.object({ type: z.literal('read_receipt'), room: roomRef, user: userRef, seq }),
   z.object({ type: z.literal('block_changed'), user: userRef, blocked: z.boolean() }),
+  z.object({ type: z.literal('user_renamed'), room: roomRef, from: userRef, to: userRef }),
 ]);
 
 const presenceEntry = z.object({
@@ -129,7 +130,7 @@ const busMessage = z.discriminatedUnion('type', [
     type: z.literal('disconnect_user'),
     appId: id,
     userId: id,
-    reason: z.enum(['kicked', 'banned']),
+    reason: z.enum(['kicked', 'banned', 'logout']),
   }),
   z.object({ ...envelope, type: z.literal('app_changed'), appId: id }),
   z.object({ ...envelope, type: z.literal('role_changed'), appId: id, userId: id, role: z.enum(ROLES) }),

@@ -34,6 +34,7 @@ import { ReadState } from './readState.js';
 import { Rooms } from './rooms.js';
 import { Search } from './search.js';
 import { sessionHost, type SessionHostParts } from './sessionHost.js';
+import { Upgrades } from './upgrade.js';
 import { Sessions } from './sessions.js';
 import { StorageHealth, watchedStore } from './storageHealth.js';
 
@@ -88,6 +89,7 @@ export class Engine implements EngineApi {
   readonly reads: ReadState;
   readonly search: Search;
   readonly dms: Dms;
+  readonly upgrades: Upgrades;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -194,6 +196,7 @@ export class Engine implements EngineApi {
     );
     this.search = new Search(ctx, this.catalog, decorators);
     this.dms = new Dms(ctx, this.catalog, this.broadcast);
+    this.upgrades = new Upgrades(ctx, this);
     const { catalog, identity, rooms, messages, moderator, broadcast, presence, channels, sessions } = this;
     const { replyThreads: replies, pinBoard: pins, reactions, search } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });

@@ -4,6 +4,7 @@ import { checkUsername } from '../core/names.js';
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { AppId, UserId } from '../core/types.js';
 import type { App } from '../core/types.js';
+import type { UpgradeRequest, UpgradeResult } from './api.js';
 import type { Catalog } from './catalog.js';
 import type { EngineContext } from './context.js';
 import type { GuestReaper } from './guestReaper.js';
@@ -85,6 +86,26 @@ export class Identity {
       return this.provider.authenticate(app, credentials);
     }
     return this.guests.admit(app, () => this.provider.authenticate(app, credentials));
+  }
+
+  /**
+   * The user a guest upgrades to (upgrade.ts), banned ones refused. A username and password sign in as the
+   * REST login does, or register as the REST register does, and give a token to reconnect with.
+   */
+  async upgrade(appId: AppId, request: UpgradeRequest): Promise<UpgradeResult> {
+    if (request.kind === 'password') {
+      const { username, password } = request;
+      const issued =
+        request.register === true
+          ? await this.register(appId, username, password)
+          : await this.login(appId, username, password);
+      const principal: Principal = { appId, user: issued.user, expiresAt: null, via: 'password' };
+      return { principal, token: issued.token };
+    }
+    const principal = await this.provider.authenticate(await this.catalog.getApp(appId), request);
+    const ban = await this.moderation.activeBan(appId, principal.user.id, this.ctx.clock.now());
+    if (ban) throw banned(ban.reason);
+    return { principal };
   }
 
   async register(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken> {

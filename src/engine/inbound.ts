@@ -145,6 +145,9 @@ export class Inbound {
       case 'room_deleted':
         channels.drop(event.room.id);
         return;
+      case 'user_renamed':
+        this.parts.presence.renamed(appId, event.room, event.from, event.to, message.origin);
+        return;
       default:
         return;
     }

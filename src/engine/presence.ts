@@ -1,5 +1,6 @@
 import type { AppId, Room, UserId, UserRef } from '../core/types.js';
 import type { OnlineUser } from './api.js';
+import type { RoomRef } from './events.js';
 import type { Broadcast } from './broadcast.js';
 import type { Channels } from './channels.js';
 import { userKey, type EngineContext } from './context.js';
@@ -84,6 +85,17 @@ export class Presence {
   roomPresence(channel: RoomChannel, user: UserRef, present: boolean, except?: Subscriber): void {
     const { appId, id, name } = channel.room;
     this.local({ appId, roomId: id, roomName: name }, user, present, except);
+  }
+
+  /**
+   * A guest in the room became a user on `node` (upgrade.ts here; the room's `user_renamed` from another node):
+   * the directory follows without a leave or a join, which the room hears as the `user_renamed` itself.
+   * `fromGone` false: the guest is still present on that node (a connection of theirs not yet closed).
+   */
+  renamed(appId: AppId, room: RoomRef, from: UserRef, to: UserRef, node: string, fromGone = true): void {
+    const place = { appId, roomId: room.id, roomName: room.name };
+    if (fromGone) this.directory.remove(place, from.id, node);
+    this.directory.add(place, to, node);
   }
 
   /** Tells the other nodes and, if it changed the cluster-wide picture, this node's clients. */

@@ -122,6 +122,30 @@ export class RoomChannel {
     }
   }
 
+  /**
+   * The subscriber's user was `from` and is now another (a guest's upgrade, upgrade.ts): its presence here
+   * moves to the new user without a leave or a join. Answers whether `from` is no longer present here.
+   */
+  moved(subscriber: Subscriber, from: UserRef): boolean {
+    if (!this.subscribers.has(subscriber) || subscriber.anonymous) return false;
+    const before = this.presence.get(from.id);
+    let gone = false;
+    if (before && --before.connections <= 0) {
+      if (before.leaveTimer) clearTimeout(before.leaveTimer);
+      this.presence.delete(from.id);
+      gone = true;
+    }
+    const entry = this.presence.get(subscriber.user.id);
+    if (!entry) {
+      this.presence.set(subscriber.user.id, { user: subscriber.user, connections: 1, leaveTimer: null });
+      return gone;
+    }
+    entry.connections += 1;
+    if (entry.leaveTimer) clearTimeout(entry.leaveTimer);
+    entry.leaveTimer = null;
+    return gone;
+  }
+
   /** Reads back from storage whatever came after the last message handed out (the bus may have lost some). */
   resync(): void {
     if (this.lastSeq === null || this.backfilling) return;

@@ -30,6 +30,8 @@ import type {
   Session,
   SessionMeta,
   SessionSink,
+  UpgradeRequest,
+  UpgradeResult,
 } from './api.js';
 import { userKey } from './context.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
@@ -52,7 +54,7 @@ export class EngineSession implements Session, Subscriber {
   readonly id = newConnectionId();
   readonly appId: number;
   /** Whose budget the operations of this session spend: the user's (every connection of theirs shares it). */
-  readonly limitKey: string;
+  limitKey: string;
   user: UserRef;
   principal: Principal;
   private readonly joined = new Map<number, Room>();
@@ -420,13 +422,23 @@ export class EngineSession implements Session, Subscriber {
   async refresh(credentials: Credentials): Promise<Principal> {
     this.enter('refresh', 'user');
     const principal = await this.host.reauthenticate(this.appId, credentials);
-    if (principal.user.id !== this.user.id) {
-      throw credentialsOfAnotherUser();
-    }
+    if (principal.user.id !== this.user.id) throw credentialsOfAnotherUser();
+    this.become(principal);
+    return principal;
+  }
+
+  upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
+    this.enter('upgrade', 'user');
+    return this.host.upgrade(this, request);
+  }
+
+  /** New credentials: the same user's (refresh) or, a guest's upgrade (upgrade.ts), another's; its rooms stay. */
+  become(principal: Principal): Room[] {
     this.principal = principal;
     this.user = { id: principal.user.id, username: principal.user.username, role: principal.user.role };
+    this.limitKey = userKey(this.appId, this.user.id);
     this.armExpiry();
-    return principal;
+    return [...this.joined.values()];
   }
 
   // ------------------------------------------------------------------ reactions
@@ -446,10 +458,7 @@ export class EngineSession implements Session, Subscriber {
   async search(query: SearchQuery): Promise<SearchPage> {
     this.enter('search');
     const page = await this.host.search(this.appId, this.user, query);
-    const shown = this.blockedSet.filter(page.hits.map((hit) => hit.message));
-    return shown.length === page.hits.length
-      ? page
-      : { ...page, hits: page.hits.filter((h) => shown.includes(h.message)) };
+    return { ...page, hits: this.blockedSet.filterHits(page.hits) };
   }
 
   // ------------------------------------------------------------------ direct messages and blocks (dms.ts)

@@ -18,6 +18,7 @@ import type { Rooms } from './rooms.js';
 import type { Search } from './search.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
+import type { Upgrades } from './upgrade.js';
 
 export interface SessionHostParts {
   catalog: Catalog;
@@ -39,6 +40,7 @@ export interface SessionHostParts {
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
   search: Search;
+  upgrades: Upgrades;
 }
 
 /**
@@ -81,6 +83,7 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     history: (room, query, readerId) => parts().messages.history(room, query, readerId),
     namedMutes: async (appId) => parts().admin.withNames(appId, await parts().listMutes(appId)),
     reauthenticate: (appId, credentials) => parts().identity.reauthenticate(appId, credentials),
+    upgrade: (session, request) => parts().upgrades.upgrade(session, request),
     replies: (room, parentId, query, readerId) =>
       parts().replyThreads.thread(room, parentId, query, readerId),
     pin: (room, actor, messageId) => parts().pinBoard.pin(room, actor, messageId),

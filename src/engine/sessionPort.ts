@@ -10,6 +10,8 @@ import type {
   SearchPage,
   SearchQuery,
   SendResult,
+  UpgradeRequest,
+  UpgradeResult,
 } from './api.js';
 import type { EngineConfig } from './config.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
@@ -62,6 +64,8 @@ export interface SessionHost<S> {
   history(room: Room, query: HistoryQuery, readerId?: UserId | null): Promise<HistoryPage>;
   namedMutes(appId: AppId): Promise<NamedMute[]>;
   reauthenticate(appId: AppId, credentials: Credentials): Promise<Principal>;
+  /** A guest session becomes another user in place (upgrade.ts). */
+  upgrade(session: S, request: UpgradeRequest): Promise<UpgradeResult>;
   replies(room: Room, parentId: unknown, query: HistoryQuery, readerId: UserId | null): Promise<HistoryPage>;
   pin(room: Room, actor: Actor, messageId: unknown): Promise<PinView>;
   unpin(room: Room, actor: Actor, messageId: unknown): Promise<void>;

@@ -53,12 +53,7 @@ export class Sessions {
     this.all.add(session);
     addTo(this.byApp, principal.appId, session);
     if (meta.appPresence === true) addTo(this.appPresenceWatchers, principal.appId, session);
-    if (!session.anonymous) {
-      const key = userKey(session.appId, session.user.id);
-      const first = !this.byUser.has(key);
-      addTo(this.byUser, key, session);
-      if (first) this.presence.userArrived(session.appId, session.user);
-    }
+    if (!session.anonymous) this.fileUnderUser(session);
     this.ctx.metrics.sessionOpened(meta.transport, meta.dialect);
     return session;
   }
@@ -74,13 +69,39 @@ export class Sessions {
     if (!this.all.delete(session)) return;
     removeFrom(this.byApp, session.appId, session);
     removeFrom(this.appPresenceWatchers, session.appId, session);
-    if (!session.anonymous) {
-      const key = userKey(session.appId, session.user.id);
-      removeFrom(this.byUser, key, session);
-      if (!this.byUser.has(key) && !this.stopping)
-        this.presence.userLeft(session.appId, session.user, immediate);
-    }
+    if (!session.anonymous) this.unfile(session, session.user, immediate);
     this.ctx.metrics.sessionClosed(session.meta.transport, session.meta.dialect);
+  }
+
+  /** The other sessions of the session's user on this node. */
+  othersOf(session: EngineSession): EngineSession[] {
+    const mine = this.byUser.get(userKey(session.appId, session.user.id)) ?? [];
+    return [...mine].filter((other) => other !== session);
+  }
+
+  /**
+   * The session's user was `from` and is now another (a guest's upgrade, upgrade.ts): it is filed under its
+   * new user, `from` goes offline at once when this was its last session, and the user comes online when new.
+   */
+  moved(session: EngineSession, from: UserRef): void {
+    if (!this.all.has(session) || session.anonymous) return;
+    this.unfile(session, from, true);
+    this.fileUnderUser(session);
+  }
+
+  /** Files the session under its user, who comes online with their first session. */
+  private fileUnderUser(session: EngineSession): void {
+    const key = userKey(session.appId, session.user.id);
+    const first = !this.byUser.has(key);
+    addTo(this.byUser, key, session);
+    if (first) this.presence.userArrived(session.appId, session.user);
+  }
+
+  /** The session is no longer `user`'s, who goes offline with their last session (unless the node stops). */
+  private unfile(session: EngineSession, user: UserRef, immediate: boolean): void {
+    const key = userKey(session.appId, user.id);
+    removeFrom(this.byUser, key, session);
+    if (!this.byUser.has(key) && !this.stopping) this.presence.userLeft(session.appId, user, immediate);
   }
 
   watchAppPresence(session: EngineSession): void {

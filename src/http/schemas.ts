@@ -219,6 +219,11 @@ const settingsFields = {
     }),
     'SignInLimits',
   ).describe('Limits on password guessing and account creation; past them `rate_limited` (429, Retry-After)'),
+  linkGuestMessages: z
+    .boolean()
+    .describe(
+      "Whether a guest who upgrades to a user takes their messages along (default off: they stay the guest's)",
+    ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');

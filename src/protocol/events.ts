@@ -30,6 +30,7 @@ export const NATIVE_EVENTS = [
   'read',
   'read_receipt',
   'block_changed',
+  'user_renamed',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -91,6 +92,11 @@ export interface NativeEventMap {
   read_receipt: { room: RoomRef; user: UserRef; seq: number };
   /** To the blocker's own connections: `user` was blocked (`blocked: true`) or unblocked. */
   block_changed: { user: UserRef; blocked: boolean };
+  /**
+   * A guest in the room became a user without reconnecting (`upgrade`): replace `from` by `to` where you list
+   * who is present (drop `from` when `to` is listed already). No `presence_leave` / `presence_join` comes.
+   */
+  user_renamed: { room: RoomRef; from: UserRef; to: UserRef };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -60,6 +60,7 @@ export type { SearchHit, SearchPage, SearchRequest } from './search.js';
 export const NATIVE_OPS = [
   'auth',
   'refresh',
+  'upgrade',
   'rooms.list',
   'rooms.create',
   'join',
@@ -107,12 +108,29 @@ export interface AuthResult {
   resumeToken?: string;
 }
 
+/**
+ * A guest signs in on its live connection (`upgrade`): an access token, a site JWT, or a username and password
+ * (`register: true` creates the account, as the REST register does).
+ */
+export type UpgradeRequest =
+  { token: string } | { jwt: string } | { username: string; password: string; register?: boolean };
+
+export interface UpgradeResult {
+  /** The user the connection now is. */
+  user: User;
+  /** When the new credentials stop being valid (ms since epoch); null for never. Refresh before then. */
+  expiresAt: number | null;
+  /** With a username and password: an access token to reconnect with (as the REST login gives one). */
+  token?: string;
+}
+
 /** No fields: the operation succeeded and has nothing to say. */
 export type EmptyResult = Record<string, never>;
 
 export interface NativeOperations {
   auth: { request: AuthRequest; result: AuthResult };
   refresh: { request: { token: string } | { jwt: string }; result: { expiresAt: number | null } };
+  upgrade: { request: UpgradeRequest; result: UpgradeResult };
   'rooms.list': { request: EmptyRequest; result: { rooms: RoomView[] } };
   'rooms.create': {
     request: { name: string; visibility?: RoomVisibility; topic?: string };

@@ -33,6 +33,7 @@ const SESSION_OPERATIONS: Record<
   kick: true,
   listMutes: true,
   refresh: true,
+  upgrade: true,
   replies: true,
   pin: true,
   unpin: true,

@@ -369,6 +369,14 @@ export class ChatSession {
         this.typing.set(user, false);
         this.hooks.change();
       }),
+      // A guest here signed in on its connection: the same person under another name, not a leave and a join.
+      c.on('user_renamed', ({ room, from, to }) => {
+        if (!this.ours(room)) return;
+        this.online.delete(from.id);
+        this.online.set(to.id, to);
+        this.typing.set(from, false);
+        this.hooks.change();
+      }),
       c.on('typing', ({ room, user, typing }) => {
         if (!this.ours(room) || user.id === this.me?.id) return;
         this.typing.set(user, typing);

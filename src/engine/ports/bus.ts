@@ -18,7 +18,8 @@ export type BusBody =
   /** `audience`: only these users (and admins and owners) hear it, e.g. of a private room. */
   | { type: 'app_event'; appId: AppId; event: EngineEvent; audience?: readonly number[] }
   | { type: 'user_event'; appId: AppId; userId: UserId; event: EngineEvent }
-  | { type: 'disconnect_user'; appId: AppId; userId: UserId; reason: 'kicked' | 'banned' }
+  /** `logout`: a guest became a user on one connection (upgrade.ts), and its other connections end. */
+  | { type: 'disconnect_user'; appId: AppId; userId: UserId; reason: 'kicked' | 'banned' | 'logout' }
   /** The app's name or settings changed: forget the cached copy. */
   | { type: 'app_changed'; appId: AppId }
   /** The operator gave a user another role: connected sessions take it at once. */

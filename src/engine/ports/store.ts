@@ -202,6 +202,13 @@ export interface GuestRoster {
    * Answers how many were removed.
    */
   remove(appId: AppId, userIds: readonly UserId[], opts: RemovableGuests): Promise<number>;
+  /**
+   * The guest's messages in the app become `toUserId`'s (a guest who upgraded, where the app links them), with
+   * the name they show when that user is gone. A client message id the user already used in the same room is
+   * dropped from the guest's message (a retry is then no longer recognised), never the user's own. Answers how
+   * many messages moved.
+   */
+  linkMessages(appId: AppId, guestId: UserId, toUserId: UserId): Promise<number>;
 }
 
 export interface Store {

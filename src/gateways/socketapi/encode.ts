@@ -138,7 +138,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
       };
     // Kicks and bans of this user arrive as the session's terminate (kicked-from-workspace); those of others,
     // mutes, room presence, typing, slash-command replies (reported in message-sent), pins, reactions, mentions,
-    // read markers and read receipts have no event here.
+    // read markers, read receipts and a guest's upgrade have no event here.
     case 'presence_join':
     case 'presence_leave':
     case 'typing':
@@ -155,6 +155,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'read':
     case 'read_receipt':
     case 'block_changed':
+    case 'user_renamed':
       return { kind: 'none' };
   }
 }

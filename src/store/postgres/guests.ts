@@ -34,6 +34,19 @@ const q = {
      )
      SELECT COUNT(*)::bigint AS n FROM gone`,
   ),
+  linkMessages: sql(
+    'guests.link-messages',
+    `WITH moved AS (
+       UPDATE messages m SET author_id = $3,
+         author_name = (SELECT username FROM users WHERE id = $3),
+         client_msg_id = CASE WHEN EXISTS (
+           SELECT 1 FROM messages o WHERE o.room_id = m.room_id AND o.author_id = $3
+             AND o.client_msg_id = m.client_msg_id) THEN NULL ELSE m.client_msg_id END
+       WHERE m.app_id = $1 AND m.author_id = $2
+       RETURNING 1
+     )
+     SELECT COUNT(*)::bigint AS n FROM moved`,
+  ),
 };
 
 type Count = { n: number };
@@ -66,6 +79,11 @@ export class PostgresGuestRoster implements GuestRoster {
   async remove(appId: AppId, userIds: readonly UserId[], opts: RemovableGuests): Promise<number> {
     if (userIds.length === 0) return 0;
     const [row] = await this.db.query<Count>(q.remove, [appId, opts.seenBefore, opts.now, [...userIds]]);
+    return row?.n ?? 0;
+  }
+
+  async linkMessages(appId: AppId, guestId: UserId, toUserId: UserId): Promise<number> {
+    const [row] = await this.db.query<Count>(q.linkMessages, [appId, guestId, toUserId]);
     return row?.n ?? 0;
   }
 }

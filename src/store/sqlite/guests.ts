@@ -33,6 +33,14 @@ function prepare(db: Database.Database) {
     remove: db.prepare<Removable & { ids: string }>(
       `DELETE FROM users AS u WHERE u.id IN (SELECT value FROM json_each(@ids)) AND ${REMOVABLE}`,
     ),
+    linkMessages: db.prepare<{ appId: number; guestId: number; toUserId: number }>(
+      `UPDATE messages SET author_id = @toUserId,
+         author_name = (SELECT username FROM users WHERE id = @toUserId),
+         client_msg_id = CASE WHEN EXISTS (
+           SELECT 1 FROM messages o WHERE o.room_id = messages.room_id AND o.author_id = @toUserId
+             AND o.client_msg_id = messages.client_msg_id) THEN NULL ELSE client_msg_id END
+       WHERE app_id = @appId AND author_id = @guestId`,
+    ),
   };
 }
 
@@ -66,5 +74,9 @@ export class SqliteGuestRoster implements GuestRoster {
       this.db,
       () => this.q.remove.run({ appId, ids: JSON.stringify(userIds), seenBefore, now }).changes,
     );
+  }
+
+  async linkMessages(appId: AppId, guestId: UserId, toUserId: UserId): Promise<number> {
+    return guard(this.db, () => this.q.linkMessages.run({ appId, guestId, toUserId }).changes);
   }
 }
