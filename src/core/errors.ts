@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
   too_many_reactions: { status: 409, message: 'The message has as many different reactions as it may' },
   dms_disabled: { status: 403, message: 'This app does not allow direct messages' },
   blocked: { status: 403, message: 'This user has blocked you' },
+  invalid_profile: { status: 400, message: 'The display name or avatar URL is not valid' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

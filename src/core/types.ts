@@ -59,6 +59,9 @@ export interface User {
   role: Role;
   kind: UserKind;
   createdAt: number;
+  /** The profile (core/profiles.ts): present only when set. */
+  displayName?: string;
+  avatarUrl?: string;
 }
 
 /**
@@ -72,6 +75,9 @@ export interface UserRef {
   id: UserId;
   username: string;
   role: Role;
+  /** The user's profile (core/profiles.ts), each present only when set. */
+  displayName?: string;
+  avatarUrl?: string;
 }
 
 export type RoomVisibility = 'public' | 'private';

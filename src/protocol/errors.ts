@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'too_many_reactions',
   'dms_disabled',
   'blocked',
+  'invalid_profile',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -23,6 +23,7 @@ import { reactionStoreContract } from './contract-reactions.js';
 import { readStateContract } from './contract-read.js';
 import { searchContract } from './contract-search.js';
 import { dmStoreContract } from './contract-dms.js';
+import { profileStoreContract } from './contract-profiles.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -261,6 +262,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   reactionStoreContract('postgres', () => openStore(), closeAll);
   readStateContract('postgres', () => openStore(), closeAll);
   searchContract('postgres', () => openStore(), closeAll);
+  profileStoreContract('postgres', () => openStore(), closeAll);
   dmStoreContract(
     'postgres',
     () => openStore(),

@@ -14,6 +14,7 @@ import { reactionStoreContract } from './contract-reactions.js';
 import { readStateContract } from './contract-read.js';
 import { searchContract } from './contract-search.js';
 import { dmStoreContract } from './contract-dms.js';
+import { profileStoreContract } from './contract-profiles.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -28,6 +29,7 @@ reactionStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':m
 readStateContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 searchContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 dmStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+profileStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.
 const dirs = new WeakMap<Store, string>();

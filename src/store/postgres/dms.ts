@@ -60,7 +60,7 @@ const q = {
   ),
   listBlocked: sql(
     'dms.list-blocked',
-    `SELECT u.id, u.app_id, u.username, u.role, u.kind, u.created_at
+    `SELECT u.id, u.app_id, u.username, u.role, u.kind, u.created_at, u.display_name, u.avatar_url
      FROM blocks b JOIN users u ON u.id = b.blocked_id
      WHERE b.app_id = $1 AND b.blocker_id = $2
      ORDER BY b.created_at, u.id LIMIT $3`,

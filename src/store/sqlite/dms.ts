@@ -50,7 +50,7 @@ function prepare(db: Database.Database) {
       )
       .pluck(),
     listBlocked: db.prepare<{ appId: number; blocker: number; limit: number }, UserRow>(
-      `SELECT u.id, u.app_id, u.username, u.role, u.kind, u.created_at
+      `SELECT u.id, u.app_id, u.username, u.role, u.kind, u.created_at, u.display_name, u.avatar_url
        FROM blocks b JOIN users u ON u.id = b.blocked_id
        WHERE b.app_id = @appId AND b.blocker_id = @blocker
        ORDER BY b.created_at, u.id LIMIT max(@limit, 0)`,
