@@ -1,6 +1,8 @@
 import { errors, importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { ParleyError } from '../core/errors.js';
+import type { ClaimedProfile } from '../core/identity.js';
 import { checkUsername } from '../core/names.js';
+import { profileFromClaims } from '../core/profiles.js';
 import { isRole, type Role } from '../core/roles.js';
 import type { JwtSettings } from '../core/types.js';
 
@@ -11,6 +13,8 @@ export interface SiteClaims {
   role: Exclude<Role, 'guest'>;
   /** From `exp`, in ms since epoch; null when the token has no `exp`. */
   expiresAt: number | null;
+  /** `name` and `picture`, those that are valid (invalid ones are named in `rejected` and otherwise ignored). */
+  profile: ClaimedProfile;
 }
 
 /** Seconds of clock skew tolerated on `exp` and `nbf`. */
@@ -66,7 +70,12 @@ function claimsFrom(payload: JWTPayload): SiteClaims {
     role = rawRole;
   }
   const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
-  return { username, role, expiresAt };
+  return {
+    username,
+    role,
+    expiresAt,
+    profile: profileFromClaims({ name: payload['name'], picture: payload['picture'] }),
+  };
 }
 
 /**

@@ -19,6 +19,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   readReceiptsMaxRoomSize: 0,
   dms: true,
   guestDms: false,
+  usersSetProfile: true,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

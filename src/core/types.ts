@@ -41,6 +41,8 @@ export interface AppSettings {
   dms: boolean;
   /** Whether guests may open direct messages (when `dms` is on). */
   guestDms: boolean;
+  /** Whether users may set their own profile (`profile.set`); guests never may. */
+  usersSetProfile: boolean;
 }
 
 export interface App {

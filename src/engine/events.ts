@@ -108,6 +108,8 @@ export type EngineEvent =
   /** To the room, where the app has read receipts and the room is small enough: a reader's marker moved. */
   | { type: 'read_receipt'; room: RoomRef; user: UserRef; seq: number }
   /** To the blocker's own sessions: `user` was blocked (or unblocked); see dms.ts. */
-  | { type: 'block_changed'; user: UserRef; blocked: boolean };
+  | { type: 'block_changed'; user: UserRef; blocked: boolean }
+  /** `user` changed their profile: to their own sessions and to those in a room where they are (profiles.ts). */
+  | { type: 'profile_changed'; user: UserRef };
 
 export type EngineEventType = EngineEvent['type'];

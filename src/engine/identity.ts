@@ -8,6 +8,7 @@ import type { Catalog } from './catalog.js';
 import type { EngineContext } from './context.js';
 import type { GuestReaper } from './guestReaper.js';
 import type { ModerationCache } from './moderationCache.js';
+import type { Profiles } from './profiles.js';
 import type { IdentityProvider } from './ports/identity.js';
 
 /**
@@ -23,6 +24,8 @@ export class Identity {
     /** Whether the user is connected anywhere in the cluster (a guest nickname is then taken). */
     private readonly isOnline: (appId: AppId, userId: UserId) => boolean,
     private readonly guests: GuestReaper,
+    /** Stores the profile a site's JWT claims (profiles.ts). */
+    private readonly profiles: Pick<Profiles, 'fromSignIn'>,
   ) {}
 
   async authenticate(appId: AppId, credentials: Credentials): Promise<Principal> {
@@ -48,7 +51,7 @@ export class Identity {
    * provider's look-up and that mark is signed in once more (a nickname then makes a new guest).
    */
   private async signIn(app: App, credentials: Credentials, retried = false): Promise<Principal> {
-    const principal = await this.admitted(app, credentials);
+    const principal = await this.profiles.fromSignIn(await this.admitted(app, credentials));
     if (principal.user.kind !== 'guest') return principal;
     if (await this.guests.seen(app.id, principal.user.id)) return principal;
     if (retried) throw new ParleyError('unavailable', 'The guest was removed while signing in');

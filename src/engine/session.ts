@@ -38,7 +38,7 @@ import type { DmView } from './dms.js';
 import { ReplayFloors } from './replayFloors.js';
 import type { Subscriber } from './roomChannel.js';
 import type { SessionHost as Host } from './sessionPort.js';
-import { toRoomRef } from './views.js';
+import { refOf, toRoomRef } from './views.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -74,7 +74,7 @@ export class EngineSession implements Session, Subscriber {
   ) {
     this.appId = principal.appId;
     this.principal = principal;
-    this.user = { id: principal.user.id, username: principal.user.username, role: principal.user.role };
+    this.user = refOf(principal.user);
     // Readers have no user (all are user 0): each reader has a budget of its own.
     this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
     this.armExpiry();
@@ -424,7 +424,7 @@ export class EngineSession implements Session, Subscriber {
       throw credentialsOfAnotherUser();
     }
     this.principal = principal;
-    this.user = { id: principal.user.id, username: principal.user.username, role: principal.user.role };
+    this.user = refOf(principal.user);
     this.armExpiry();
     return principal;
   }
@@ -484,5 +484,10 @@ export class EngineSession implements Session, Subscriber {
   blocks(): Promise<UserRef[]> {
     this.enter('blocks', 'user');
     return this.host.dms.blocks(this.appId, this.user);
+  }
+
+  setProfile(profile: { displayName?: string | null; avatarUrl?: string | null }): Promise<UserRef> {
+    this.enter('setProfile', 'user');
+    return this.host.profiles.setOwn(this.appId, this.user.id, profile);
   }
 }

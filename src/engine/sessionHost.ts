@@ -11,6 +11,7 @@ import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
 import type { Pins } from './pins.js';
 import type { Presence } from './presence.js';
+import type { Profiles } from './profiles.js';
 import type { Replies } from './replies.js';
 import type { Reactions } from './reactions.js';
 import type { ReadState } from './readState.js';
@@ -39,6 +40,7 @@ export interface SessionHostParts {
   /** The engine's own list, which the named list is made from. */
   listMutes(appId: AppId): Promise<Mute[]>;
   search: Search;
+  profiles: Profiles;
 }
 
 /**
@@ -92,6 +94,9 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     search: (appId, user, query) => parts().search.forUser(appId, user, query),
     get dms() {
       return parts().dms;
+    },
+    get profiles() {
+      return parts().profiles;
     },
   };
 }

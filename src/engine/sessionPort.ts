@@ -18,6 +18,7 @@ import type { Actor } from './moderation.js';
 import type { Dms } from './dms.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
+import type { Profiles } from './profiles.js';
 import type { Reactions } from './reactions.js';
 import type { ReadState } from './readState.js';
 import type { RoomChannel, Subscriber } from './roomChannel.js';
@@ -68,5 +69,6 @@ export interface SessionHost<S> {
   pins(room: Room, readerId: UserId | null): Promise<PinView[]>;
   readonly reactions: Pick<Reactions, 'react' | 'unreact'>;
   search(appId: AppId, user: UserRef, query: SearchQuery): Promise<SearchPage>;
+  readonly profiles: Pick<Profiles, 'setOwn'>;
   readonly dms: Pick<Dms, 'open' | 'list' | 'block' | 'unblock' | 'blocks' | 'checkWrite' | 'attach'>;
 }

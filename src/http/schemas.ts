@@ -186,6 +186,11 @@ const settingsFields = {
     .describe('Read receipts in rooms with at most this many readers (users with a read marker); 0: off'),
   dms: z.boolean().describe('Whether users may open direct messages (default on)'),
   guestDms: z.boolean().describe('Whether guests may open direct messages when `dms` is on (default off)'),
+  usersSetProfile: z
+    .boolean()
+    .describe(
+      'Whether users may set their own display name and avatar (`profile.set`; default on, never guests)',
+    ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -201,6 +206,12 @@ export const appSchema = named(
   'App',
 );
 
+/** A user's profile as users and user references carry it: each field present only when set. */
+const profileFields = {
+  displayName: z.string().optional().describe('The display name, when set'),
+  avatarUrl: z.string().optional().describe('The avatar (an https URL), when set'),
+};
+
 export const userSchema = named(
   z.strictObject({
     id,
@@ -209,6 +220,7 @@ export const userSchema = named(
     role: roleSchema,
     kind: z.enum(['account', 'external', 'guest']),
     createdAt: timestamp,
+    ...profileFields,
   }),
   'User',
 );
@@ -218,6 +230,7 @@ export const userRefSchema = named(
     id: z.number().int().nonnegative().describe('0 on the messages of a removed guest (a tombstone author)'),
     username: z.string(),
     role: roleSchema,
+    ...profileFields,
   }),
   'UserRef',
   'A user as they appear on messages and in presence',

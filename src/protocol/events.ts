@@ -30,6 +30,7 @@ export const NATIVE_EVENTS = [
   'read',
   'read_receipt',
   'block_changed',
+  'profile_changed',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -91,6 +92,8 @@ export interface NativeEventMap {
   read_receipt: { room: RoomRef; user: UserRef; seq: number };
   /** To the blocker's own connections: `user` was blocked (`blocked: true`) or unblocked. */
   block_changed: { user: UserRef; blocked: boolean };
+  /** `user` changed their profile: to their own connections and to those in a room where they are. */
+  profile_changed: { user: UserRef };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -41,6 +41,7 @@ import {
   toWireUserRefs,
 } from './wire.js';
 import { dmOps } from './ops/dms.js';
+import { profileOps } from './ops/profile.js';
 
 export { LIMITS, validate, type OperationContext } from './ops/define.js';
 
@@ -244,6 +245,7 @@ const table: Record<NativeOp, Operation> = {
   ...readOps,
   ...searchOps,
   ...dmOps,
+  ...profileOps,
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */
