@@ -175,8 +175,7 @@ export class Authenticator implements IdentityProvider {
     if (user.kind !== 'external') throw fail('The username belongs to another user');
     if (user.role !== claims.role) user = await this.directory.setUserRole(app.id, user.id, claims.role);
     const principal: Principal = { appId: app.id, user, expiresAt: claims.expiresAt, via: 'jwt' };
-    const { patch, rejected } = claims.profile;
-    if (Object.keys(patch).length > 0 || rejected.length > 0) principal.claimedProfile = claims.profile;
+    if (claims.profile) principal.claimedProfile = claims.profile;
     return principal;
   }
 

@@ -13,8 +13,11 @@ export interface SiteClaims {
   role: Exclude<Role, 'guest'>;
   /** From `exp`, in ms since epoch; null when the token has no `exp`. */
   expiresAt: number | null;
-  /** `name` and `picture`, those that are valid (invalid ones are named in `rejected` and otherwise ignored). */
-  profile: ClaimedProfile;
+  /**
+   * `name` and `picture`, when the token has either: those that are valid as a patch, the others named in
+   * `rejected` (and otherwise ignored: a site's mistake must not lock its users out).
+   */
+  profile?: ClaimedProfile;
 }
 
 /** Seconds of clock skew tolerated on `exp` and `nbf`. */
@@ -70,12 +73,11 @@ function claimsFrom(payload: JWTPayload): SiteClaims {
     role = rawRole;
   }
   const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
-  return {
-    username,
-    role,
-    expiresAt,
-    profile: profileFromClaims({ name: payload['name'], picture: payload['picture'] }),
-  };
+  const claims: SiteClaims = { username, role, expiresAt };
+  if (payload['name'] !== undefined || payload['picture'] !== undefined) {
+    claims.profile = profileFromClaims({ name: payload['name'], picture: payload['picture'] });
+  }
+  return claims;
 }
 
 /**

@@ -4,6 +4,7 @@
  * live messages, history, reply quotes and members carry the profile; a bad URL or name is `invalid_profile`,
  * guests are refused, and so is everyone when the app's `usersSetProfile` is off.
  */
+import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/client/index.js';
 import { startTestServer } from '../helpers/server.js';
@@ -11,6 +12,11 @@ import type { TestServer } from '../helpers/server.js';
 import { ClientPool, events, NO_FLOOD, patchApp, register, TRANSPORTS } from './helpers.js';
 
 const AVATAR = 'https://cdn.example.com/avatars/alice.png';
+const SECRET = 'a-long-enough-shared-secret-for-hs256';
+
+function siteJwt(claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET));
+}
 
 describe.each(TRANSPORTS)('profiles over %s', (transport) => {
   let srv: TestServer;
@@ -22,7 +28,7 @@ describe.each(TRANSPORTS)('profiles over %s', (transport) => {
 
   beforeAll(async () => {
     srv = await startTestServer({ engine: { presenceGraceMs: 0 } });
-    await patchApp(srv, NO_FLOOD);
+    await patchApp(srv, { ...NO_FLOOD, jwt: { alg: 'HS256', secret: SECRET } });
     aliceToken = await register(srv, `alice${tag}`, 'alice-password');
     bobToken = await register(srv, `bob${tag}`, 'bob-password');
   });
@@ -121,5 +127,36 @@ describe.each(TRANSPORTS)('profiles over %s', (transport) => {
     }
     expect((await alice.setProfile({ displayName: 'Alice' })).displayName).toBe('Alice');
     await alice.setProfile({ displayName: null });
+  });
+
+  it('[proto.profile.jwt] the name and picture of a site JWT are stored at sign-in; invalid ones are ignored', async () => {
+    const username = `site${tag}`;
+    const first = pool.client(srv, transport, {
+      jwt: await siteJwt({ sub: username, name: 'Site User', picture: 'https://site.example/u.png' }),
+    });
+    await first.connect();
+    const room = `profile-${tag}-${++rooms}`;
+    await first.createRoom(room);
+    await first.join(room);
+    const sent = await first.send(room, 'hello');
+    if (sent.kind !== 'message') throw new Error('not a message');
+    expect(sent.message.author).toMatchObject({
+      username,
+      displayName: 'Site User',
+      avatarUrl: 'https://site.example/u.png',
+    });
+    first.close();
+
+    // A bad picture does not refuse the sign-in: the valid name is taken, the picture kept as it was.
+    const again = pool.client(srv, transport, {
+      jwt: await siteJwt({ sub: username, name: 'Renamed', picture: 'javascript:alert(1)' }),
+    });
+    await again.connect();
+    await again.join(room);
+    const history = await again.history(room);
+    expect(history.messages[0]?.author).toMatchObject({
+      displayName: 'Renamed',
+      avatarUrl: 'https://site.example/u.png',
+    });
   });
 });
