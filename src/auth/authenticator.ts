@@ -174,7 +174,9 @@ export class Authenticator implements IdentityProvider {
     // Only users that came from the site may be signed in by it: never an account with a password, never a guest.
     if (user.kind !== 'external') throw fail('The username belongs to another user');
     if (user.role !== claims.role) user = await this.directory.setUserRole(app.id, user.id, claims.role);
-    return { appId: app.id, user, expiresAt: claims.expiresAt, via: 'jwt' };
+    const principal: Principal = { appId: app.id, user, expiresAt: claims.expiresAt, via: 'jwt' };
+    if (claims.profile) principal.claimedProfile = claims.profile;
+    return principal;
   }
 
   private async byPassword(app: App, username: unknown, password: unknown): Promise<Principal> {

@@ -1,6 +1,8 @@
 import { errors, importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { ParleyError } from '../core/errors.js';
+import type { ClaimedProfile } from '../core/identity.js';
 import { checkUsername } from '../core/names.js';
+import { profileFromClaims } from '../core/profiles.js';
 import { isRole, type Role } from '../core/roles.js';
 import type { JwtSettings } from '../core/types.js';
 
@@ -11,6 +13,11 @@ export interface SiteClaims {
   role: Exclude<Role, 'guest'>;
   /** From `exp`, in ms since epoch; null when the token has no `exp`. */
   expiresAt: number | null;
+  /**
+   * `name` and `picture`, when the token has either: those that are valid as a patch, the others named in
+   * `rejected` (and otherwise ignored: a site's mistake must not lock its users out).
+   */
+  profile?: ClaimedProfile;
 }
 
 /** Seconds of clock skew tolerated on `exp` and `nbf`. */
@@ -66,7 +73,11 @@ function claimsFrom(payload: JWTPayload): SiteClaims {
     role = rawRole;
   }
   const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
-  return { username, role, expiresAt };
+  const claims: SiteClaims = { username, role, expiresAt };
+  if (payload['name'] !== undefined || payload['picture'] !== undefined) {
+    claims.profile = profileFromClaims({ name: payload['name'], picture: payload['picture'] });
+  }
+  return claims;
 }
 
 /**

@@ -50,6 +50,7 @@ export type {
   OpRequest,
   OpResult,
   PinView,
+  ProfileRequest,
   ReadReceipt,
   ReadResult,
   RoomRef,

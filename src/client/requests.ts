@@ -12,6 +12,7 @@ import type {
   NativeOp,
   OpResult,
   PinView,
+  ProfileRequest,
   ReactionResult,
   RoomView,
   RoomVisibility,
@@ -161,5 +162,10 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
 
   async blocks(): Promise<UserRef[]> {
     return ((await this.call('blocks', undefined)) as OpResult<'blocks'>).users;
+  }
+
+  /** Your display name and avatar (https) URL: null clears one, an absent field stays; answers you as now. */
+  async setProfile(profile: ProfileRequest): Promise<UserRef> {
+    return ((await this.call('profile.set', profile)) as OpResult<'profile.set'>).user;
   }
 }

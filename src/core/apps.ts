@@ -22,6 +22,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   guestDms: false,
   signIn: DEFAULT_SIGN_IN_LIMITS,
   linkGuestMessages: false,
+  usersSetProfile: true,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

@@ -28,6 +28,7 @@ export const ERROR_CATALOGUE = {
   dms_disabled: { status: 403, message: 'This app does not allow direct messages' },
   blocked: { status: 403, message: 'This user has blocked you' },
   connection_limit: { status: 503, message: 'Too many connections; try again later' },
+  invalid_profile: { status: 400, message: 'The display name or avatar URL is not valid' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

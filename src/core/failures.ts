@@ -22,6 +22,9 @@ export const roomIsPrivate = () => new ParleyError('forbidden', 'This room is pr
 export const mayNotCreateRooms = () => new ParleyError('forbidden', 'Guests cannot create rooms');
 export const editOwnOnly = () => new ParleyError('forbidden', 'You can only edit your own messages');
 export const deleteOwnOnly = () => new ParleyError('forbidden', 'You can only delete your own messages');
+export const guestsHaveNoProfile = () => new ParleyError('forbidden', 'Guests cannot set a profile');
+export const profilesLocked = () =>
+  new ParleyError('forbidden', 'This app does not let users set their own profile');
 export const staffOnlyMuteList = () => new ParleyError('forbidden', 'Only moderators see the mute list');
 export const staffOnly = () => new ParleyError('forbidden', 'Only moderators can do that');
 export const notOnYourself = () => new ParleyError('forbidden', 'You cannot do that to yourself');

@@ -1,4 +1,11 @@
+import type { ProfilePatch } from './profiles.js';
 import type { AppId, User } from './types.js';
+
+/** The valid claims as a patch, and the names of the claims that were not valid (ignored). */
+export interface ClaimedProfile {
+  patch: ProfilePatch;
+  rejected: string[];
+}
 
 /** How a connection proves who it is. Gateways map their own auth payloads onto one of these. */
 export type Credentials =
@@ -19,6 +26,8 @@ export interface Principal {
   resumeToken?: string;
   /** A reader without an account (openReader): reads public rooms, is never present, cannot write. */
   anonymous?: boolean;
+  /** The profile the credentials claim (a site JWT's `name` and `picture`), stored by the engine at sign-in. */
+  claimedProfile?: ClaimedProfile;
 }
 
 export interface IssuedToken {

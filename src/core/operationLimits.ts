@@ -45,6 +45,7 @@ export const LIMITED_OPERATIONS = [
   'block',
   'unblock',
   'blocks',
+  'setProfile',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -94,6 +95,8 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   block: { burst: 10, perSecond: 1 },
   unblock: { burst: 10, perSecond: 1 },
   blocks: { burst: 10, perSecond: 1 },
+  // A change is told to every room the user is in, on every node.
+  setProfile: { burst: 5, perSecond: 0.2 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

@@ -46,6 +46,8 @@ export interface AppSettings {
   signIn: SignInLimits;
   /** Whether a guest who upgrades to a user (native `upgrade`) takes their messages along (default off). */
   linkGuestMessages: boolean;
+  /** Whether users may set their own profile (`profile.set`); guests never may. */
+  usersSetProfile: boolean;
 }
 
 export interface App {
@@ -64,6 +66,9 @@ export interface User {
   role: Role;
   kind: UserKind;
   createdAt: number;
+  /** The profile (core/profiles.ts): present only when set. */
+  displayName?: string;
+  avatarUrl?: string;
 }
 
 /**
@@ -77,6 +82,9 @@ export interface UserRef {
   id: UserId;
   username: string;
   role: Role;
+  /** The user's profile (core/profiles.ts), each present only when set. */
+  displayName?: string;
+  avatarUrl?: string;
 }
 
 export type RoomVisibility = 'public' | 'private';

@@ -32,6 +32,7 @@ import type { Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { Pins } from './pins.js';
 import type { Presence } from './presence.js';
+import type { Profiles } from './profiles.js';
 import type { Replies } from './replies.js';
 import type { Reactions } from './reactions.js';
 import type { ReadState } from './readState.js';
@@ -60,6 +61,7 @@ export interface AdminParts {
   reads: ReadState;
   search: Search;
   dms: Pick<Dms, 'openBetween'>;
+  profiles: Pick<Profiles, 'setByOperator'>;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -125,6 +127,14 @@ export class Admin implements EngineAdmin {
     await this.parts.moderator.record(appId, 'role', OPERATOR, user.id, null, { role });
     this.parts.broadcast.roleChanged(appId, user.id, role);
     return updated;
+  }
+
+  setUserProfile(
+    appId: AppId,
+    username: string,
+    profile: { displayName?: string | null; avatarUrl?: string | null },
+  ): Promise<User> {
+    return this.parts.profiles.setByOperator(appId, username, profile);
   }
 
   async listUsers(appId: AppId, opts: { limit: number; afterId?: number }): Promise<User[]> {

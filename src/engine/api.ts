@@ -228,6 +228,8 @@ export interface Session {
   block(user: string): Promise<UserRef>;
   unblock(user: string): Promise<void>;
   blocks(): Promise<UserRef[]>;
+  /** The user sets their own display name and avatar URL (null clears, absent keeps); answers the user as now. */
+  setProfile(profile: { displayName?: string | null; avatarUrl?: string | null }): Promise<UserRef>;
 
   /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
   refresh(credentials: Credentials): Promise<Principal>;
@@ -298,6 +300,12 @@ export interface EngineAdmin {
   updateApp(appId: AppId, patch: AppPatch): Promise<App>;
   createUser(appId: AppId, input: { username: string; password?: string; role?: Role }): Promise<User>;
   setUserRole(appId: AppId, username: string, role: Role): Promise<User>;
+  /** Sets a user's display name and avatar URL (`null` clears; absent keeps); `invalid_profile` when invalid. */
+  setUserProfile(
+    appId: AppId,
+    username: string,
+    profile: { displayName?: string | null; avatarUrl?: string | null },
+  ): Promise<User>;
   listUsers(appId: AppId, opts: { limit: number; afterId?: number }): Promise<User[]>;
   issueToken(appId: AppId, username: string, ttlSeconds?: number): Promise<IssuedToken>;
   /** `address`: the caller's network address, for the sign-in limits (core/signInLimits.ts). */

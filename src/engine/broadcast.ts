@@ -1,6 +1,6 @@
 import type { DisconnectReason } from '../core/disconnect.js';
 import type { Role } from '../core/roles.js';
-import type { AppId, Room, UserId } from '../core/types.js';
+import type { AppId, Room, UserId, UserRef } from '../core/types.js';
 import type { Channels } from './channels.js';
 import type { EngineContext } from './context.js';
 import type { EngineEvent } from './events.js';
@@ -26,6 +26,8 @@ export class Broadcast {
     private readonly bus: Bus,
     private readonly channels: Channels,
     private readonly sessions: LocalSessions,
+    /** How this node applies a profile change (profiles.ts), for one made here as for one heard of. */
+    private readonly onProfile: (appId: AppId, user: UserRef) => void,
   ) {}
 
   private publish(body: BusBody): void {
@@ -67,6 +69,12 @@ export class Broadcast {
   ): void {
     this.sessions.disconnectUser(appId, userId, reason);
     this.publish({ type: 'disconnect_user', appId, userId, reason });
+  }
+
+  /** A user's profile changed: applied here (profiles.ts) and on every other node. */
+  profileChanged(appId: AppId, user: UserRef): void {
+    this.onProfile(appId, user);
+    this.publish({ type: 'profile_changed', appId, user });
   }
 
   roleChanged(appId: AppId, userId: UserId, role: Role): void {

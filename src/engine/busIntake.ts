@@ -12,7 +12,13 @@ import { BUS_VERSION, type BusMessage } from './ports/bus.js';
 const id = z.number().int().nonnegative();
 const seq = z.number().int().nonnegative();
 const at = z.number();
-const userRef = z.object({ id, username: z.string(), role: z.enum(ROLES) });
+const userRef = z.object({
+  id,
+  username: z.string(),
+  role: z.enum(ROLES),
+  displayName: z.string().optional(),
+  avatarUrl: z.string().optional(),
+});
 const roomRef = z.object({ id, name: z.string() });
 const roomView = roomRef.extend({
   visibility: z.enum(['public', 'private']),
@@ -110,6 +116,7 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('read_receipt'), room: roomRef, user: userRef, seq }),
   z.object({ type: z.literal('block_changed'), user: userRef, blocked: z.boolean() }),
   z.object({ type: z.literal('user_renamed'), room: roomRef, from: userRef, to: userRef }),
+  z.object({ type: z.literal('profile_changed'), user: userRef }),
 ]);
 
 const presenceEntry = z.object({
@@ -134,6 +141,7 @@ const busMessage = z.discriminatedUnion('type', [
   }),
   z.object({ ...envelope, type: z.literal('app_changed'), appId: id }),
   z.object({ ...envelope, type: z.literal('role_changed'), appId: id, userId: id, role: z.enum(ROLES) }),
+  z.object({ ...envelope, type: z.literal('profile_changed'), appId: id, user: userRef }),
   z.object({ ...envelope, type: z.literal('presence'), entry: presenceEntry, online: z.boolean() }),
   z.object({ ...envelope, type: z.literal('node_alive') }),
   z.object({ ...envelope, type: z.literal('node_leaving') }),

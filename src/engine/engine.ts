@@ -28,6 +28,7 @@ import type { Bus } from './ports/bus.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
+import { Profiles } from './profiles.js';
 import { Replies } from './replies.js';
 import { Reactions } from './reactions.js';
 import { ReadState } from './readState.js';
@@ -90,6 +91,7 @@ export class Engine implements EngineApi {
   readonly search: Search;
   readonly dms: Dms;
   readonly upgrades: Upgrades;
+  readonly profiles: Profiles;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -128,11 +130,20 @@ export class Engine implements EngineApi {
       userArrived: (appId, user) => this.presence.userArrived(appId, user),
       userLeft: (appId, user, immediate) => this.presence.userLeft(appId, user, immediate),
     });
-    this.broadcast = new Broadcast(ctx, deps.bus, this.channels, this.sessions);
+    this.broadcast = new Broadcast(ctx, deps.bus, this.channels, this.sessions, (appId, user) =>
+      this.profiles.applied(appId, user),
+    );
     this.presence = new Presence(ctx, this.broadcast, this.sessions, this.channels);
     this.catalog = new Catalog(ctx, {
       deliveredSeq: (roomId) => this.channels.get(roomId)?.deliveredSeq,
       onlineCount: (appId, roomId) => this.presence.roomCount(appId, roomId),
+    });
+    this.profiles = new Profiles(ctx, {
+      catalog: this.catalog,
+      profileChanged: (appId, user) => this.broadcast.profileChanged(appId, user),
+      applyToSessions: (appId, user) => this.sessions.applyProfile(appId, user),
+      applyToPresence: (appId, user) => this.presence.applyProfile(appId, user),
+      roomSubscribers: (roomId) => this.channels.get(roomId)?.subscribers ?? [],
     });
     this.limits = new OperationLimiter(ctx.clock, (appId) => this.catalog.knownApp(appId));
     const moderation = new ModerationCache(store.directory);
@@ -157,7 +168,15 @@ export class Engine implements EngineApi {
       onlineCount: (appId) => this.presence.appCount(appId),
       listApps: () => deps.store.directory.listApps(),
     });
-    this.identity = new Identity(ctx, this.catalog, deps.authenticator, moderation, isOnline, this.guests);
+    this.identity = new Identity(
+      ctx,
+      this.catalog,
+      deps.authenticator,
+      moderation,
+      isOnline,
+      this.guests,
+      this.profiles,
+    );
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
     this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
     // What every read of messages adds to them (reactions): history, replays, threads, pins and search hits.
@@ -217,9 +236,13 @@ export class Engine implements EngineApi {
       reads: this.reads,
       search,
       dms: this.dms,
+      profiles: this.profiles,
     };
     this.admin = new Admin(ctx, adminParts);
-    const inbound = new Inbound(ctx, { catalog, channels, sessions, presence, rooms, moderation, broadcast });
+    const inbound = new Inbound(ctx, {
+      ...{ catalog, channels, sessions, presence, rooms, moderation, broadcast },
+      profiles: this.profiles,
+    });
     deps.bus.onMessage((message) => inbound.receive(message));
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweepTimer.unref();
@@ -332,4 +355,5 @@ export class Engine implements EngineApi {
   unread: EngineAdmin['unread'] = (...a) => this.admin.unread(...a);
   searchMessages: EngineAdmin['searchMessages'] = (...a) => this.admin.searchMessages(...a);
   openDm: EngineAdmin['openDm'] = (...a) => this.admin.openDm(...a);
+  setUserProfile: EngineAdmin['setUserProfile'] = (...a) => this.admin.setUserProfile(...a);
 }

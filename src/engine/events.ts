@@ -110,6 +110,8 @@ export type EngineEvent =
   /** To the blocker's own sessions: `user` was blocked (or unblocked); see dms.ts. */
   | { type: 'block_changed'; user: UserRef; blocked: boolean }
   /** To the room: a guest there became a user in place (upgrade.ts); `from` is gone, `to` is present. */
-  | { type: 'user_renamed'; room: RoomRef; from: UserRef; to: UserRef };
+  | { type: 'user_renamed'; room: RoomRef; from: UserRef; to: UserRef }
+  /** `user` changed their profile: to their own sessions and to those in a room where they are (profiles.ts). */
+  | { type: 'profile_changed'; user: UserRef };
 
 export type EngineEventType = EngineEvent['type'];

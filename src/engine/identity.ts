@@ -9,6 +9,7 @@ import type { Catalog } from './catalog.js';
 import type { EngineContext } from './context.js';
 import type { GuestReaper } from './guestReaper.js';
 import type { ModerationCache } from './moderationCache.js';
+import type { Profiles } from './profiles.js';
 import type { IdentityProvider } from './ports/identity.js';
 import { SignInGuard } from './signInGuard.js';
 
@@ -25,6 +26,8 @@ export class Identity {
     /** Whether the user is connected anywhere in the cluster (a guest nickname is then taken). */
     private readonly isOnline: (appId: AppId, userId: UserId) => boolean,
     private readonly guests: GuestReaper,
+    /** Stores the profile a site's JWT claims (profiles.ts). */
+    private readonly profiles: Pick<Profiles, 'fromSignIn'>,
   ) {
     this.guard = new SignInGuard(ctx.clock);
   }
@@ -59,7 +62,7 @@ export class Identity {
     address: string | undefined,
     retried = false,
   ): Promise<Principal> {
-    const principal = await this.admitted(app, credentials, address);
+    const principal = await this.profiles.fromSignIn(await this.admitted(app, credentials, address));
     if (principal.user.kind !== 'guest') return principal;
     if (await this.guests.seen(app.id, principal.user.id)) return principal;
     if (retried) throw new ParleyError('unavailable', 'The guest was removed while signing in');

@@ -8,6 +8,7 @@ import type { EngineEvent } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
 import type { BusMessage } from './ports/bus.js';
 import type { Presence } from './presence.js';
+import type { Profiles } from './profiles.js';
 import type { Rooms } from './rooms.js';
 import type { Sessions } from './sessions.js';
 
@@ -19,6 +20,7 @@ export interface InboundParts {
   rooms: Rooms;
   moderation: ModerationCache;
   broadcast: Broadcast;
+  profiles: Pick<Profiles, 'applied'>;
 }
 
 /**
@@ -90,6 +92,9 @@ export class Inbound {
         return;
       case 'role_changed':
         sessions.applyRole(message.appId, message.userId, message.role);
+        return;
+      case 'profile_changed':
+        this.parts.profiles.applied(message.appId, message.user);
         return;
       case 'hello':
         presence.sendSnapshot(message.origin);

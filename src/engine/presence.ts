@@ -162,6 +162,13 @@ export class Presence {
     channel.broadcast({ type: present ? 'presence_join' : 'presence_leave', room, user: entry.user }, except);
   }
 
+  /** A user's profile changed: presence shows it from now on; answers the rooms where the user is, by id. */
+  applyProfile(appId: AppId, user: UserRef): number[] {
+    const rooms = this.directory.updateUser(appId, user);
+    for (const roomId of rooms) this.channels.get(roomId)?.updateUser(user);
+    return rooms;
+  }
+
   // ---------------------------------------------------------------- questions
 
   /** Who is in a room, across the cluster: each user once. */

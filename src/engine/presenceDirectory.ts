@@ -97,6 +97,21 @@ export class PresenceDirectory {
     return names;
   }
 
+  /**
+   * The user as now (a profile change) wherever they are present in the app; answers the rooms where they are,
+   * by id.
+   */
+  updateUser(appId: AppId, user: UserRef): RoomId[] {
+    const rooms: RoomId[] = [];
+    for (const scope of this.scopes.values()) {
+      const entry = scope.appId === appId ? scope.users.get(user.id) : undefined;
+      if (!entry) continue;
+      entry.user = { ...user, role: entry.user.role };
+      if (scope.roomId !== null) rooms.push(scope.roomId);
+    }
+    return rooms;
+  }
+
   /** Everything one node says is present. */
   entriesOf(node: string): PresenceEntry[] {
     const entries: PresenceEntry[] = [];

@@ -76,6 +76,12 @@ export class RoomChannel {
     return [...this.presence.values()].map((p) => p.user);
   }
 
+  /** The user as now (a profile change), if present here. */
+  updateUser(user: UserRef): void {
+    const entry = this.presence.get(user.id);
+    if (entry) entry.user = { ...user, role: entry.user.role };
+  }
+
   isEmpty(): boolean {
     return this.subscribers.size === 0 && this.presence.size === 0;
   }

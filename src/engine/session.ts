@@ -40,7 +40,7 @@ import type { DmView } from './dms.js';
 import { ReplayFloors } from './replayFloors.js';
 import type { Subscriber } from './roomChannel.js';
 import type { SessionHost as Host } from './sessionPort.js';
-import { toRoomRef } from './views.js';
+import { refOf, toRoomRef } from './views.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -76,7 +76,7 @@ export class EngineSession implements Session, Subscriber {
   ) {
     this.appId = principal.appId;
     this.principal = principal;
-    this.user = { id: principal.user.id, username: principal.user.username, role: principal.user.role };
+    this.user = refOf(principal.user);
     // Readers have no user (all are user 0): each reader has a budget of its own.
     this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
     this.armExpiry();
@@ -435,7 +435,7 @@ export class EngineSession implements Session, Subscriber {
   /** New credentials: the same user's (refresh) or, a guest's upgrade (upgrade.ts), another's; its rooms stay. */
   become(principal: Principal): Room[] {
     this.principal = principal;
-    this.user = { id: principal.user.id, username: principal.user.username, role: principal.user.role };
+    this.user = refOf(principal.user);
     this.limitKey = userKey(this.appId, this.user.id);
     this.armExpiry();
     return [...this.joined.values()];
@@ -468,16 +468,9 @@ export class EngineSession implements Session, Subscriber {
     return this.host.dms.open(this.appId, this.user, user);
   }
 
-  /** The user's DMs, each room with its unread counts (readState.ts) as a room list gives them. */
-  async listDms(): Promise<DmView[]> {
+  listDms(): Promise<DmView[]> {
     this.enter('listDms', 'user');
-    const dms = await this.host.dms.list(this.appId, this.user, this.blockedSet.current);
-    const rooms = await this.host.reads.withUnread(
-      this.appId,
-      this.user,
-      dms.map((dm) => dm.room),
-    );
-    return dms.map((dm, i) => ({ ...dm, room: rooms[i] ?? dm.room }));
+    return this.host.listDms(this.appId, this.user, this.blockedSet.current);
   }
 
   block(user: string): Promise<UserRef> {
@@ -493,5 +486,10 @@ export class EngineSession implements Session, Subscriber {
   blocks(): Promise<UserRef[]> {
     this.enter('blocks', 'user');
     return this.host.dms.blocks(this.appId, this.user);
+  }
+
+  setProfile(profile: { displayName?: string | null; avatarUrl?: string | null }): Promise<UserRef> {
+    this.enter('setProfile', 'user');
+    return this.host.profiles.setOwn(this.appId, this.user.id, profile);
   }
 }

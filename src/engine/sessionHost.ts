@@ -11,6 +11,7 @@ import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
 import type { Pins } from './pins.js';
 import type { Presence } from './presence.js';
+import type { Profiles } from './profiles.js';
 import type { Replies } from './replies.js';
 import type { Reactions } from './reactions.js';
 import type { ReadState } from './readState.js';
@@ -41,6 +42,7 @@ export interface SessionHostParts {
   listMutes(appId: AppId): Promise<Mute[]>;
   search: Search;
   upgrades: Upgrades;
+  profiles: Profiles;
 }
 
 /**
@@ -95,6 +97,18 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     search: (appId, user, query) => parts().search.forUser(appId, user, query),
     get dms() {
       return parts().dms;
+    },
+    async listDms(appId, user, blocked) {
+      const dms = await parts().dms.list(appId, user, blocked);
+      const rooms = await parts().reads.withUnread(
+        appId,
+        user,
+        dms.map((dm) => dm.room),
+      );
+      return dms.map((dm, i) => ({ ...dm, room: rooms[i] ?? dm.room }));
+    },
+    get profiles() {
+      return parts().profiles;
     },
   };
 }

@@ -17,9 +17,10 @@ import type { EngineConfig } from './config.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { PostInput, Replay } from './messages.js';
 import type { Actor } from './moderation.js';
-import type { Dms } from './dms.js';
+import type { DmView, Dms } from './dms.js';
 import type { Moderator } from './moderator.js';
 import type { OperationLimiter } from './operationLimiter.js';
+import type { Profiles } from './profiles.js';
 import type { Reactions } from './reactions.js';
 import type { ReadState } from './readState.js';
 import type { RoomChannel, Subscriber } from './roomChannel.js';
@@ -72,5 +73,8 @@ export interface SessionHost<S> {
   pins(room: Room, readerId: UserId | null): Promise<PinView[]>;
   readonly reactions: Pick<Reactions, 'react' | 'unreact'>;
   search(appId: AppId, user: UserRef, query: SearchQuery): Promise<SearchPage>;
-  readonly dms: Pick<Dms, 'open' | 'list' | 'block' | 'unblock' | 'blocks' | 'checkWrite' | 'attach'>;
+  readonly profiles: Pick<Profiles, 'setOwn'>;
+  readonly dms: Pick<Dms, 'open' | 'block' | 'unblock' | 'blocks' | 'checkWrite' | 'attach'>;
+  /** The user's DMs, each room with its unread counts as a room list gives them (dms.ts, readState.ts). */
+  listDms(appId: AppId, user: UserRef, blocked: ReadonlySet<number> | null): Promise<DmView[]>;
 }

@@ -158,6 +158,14 @@ export class Sessions {
     for (const session of this.byUser.get(userKey(appId, userId)) ?? []) session.setRole(role);
   }
 
+  /** The user's profile changed: their sessions here take it; answers them. */
+  applyProfile(appId: AppId, user: UserRef): readonly EngineSession[] {
+    const own = [...(this.byUser.get(userKey(appId, user.id)) ?? [])];
+    // What the session sends from now on carries the profile; its role stays its own (role_changed moves it).
+    for (const session of own) session.user = { ...user, role: session.user.role };
+    return own;
+  }
+
   /** Stop: no new sessions, and every open one is told why and closed (without presence events). */
   terminateAll(reason: Disconnect): void {
     this.stopping = true;

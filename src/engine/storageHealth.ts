@@ -196,5 +196,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     reads: watched(store.reads, health, new Set()),
     search: watched(store.search, health, new Set()),
     dms: watched(store.dms, health, new Set()),
+    profiles: watched(store.profiles, health, new Set()),
   };
 }

@@ -1,4 +1,5 @@
 import { DM_ROOM_NAME } from '../core/names.js';
+import { profileFields } from '../core/profiles.js';
 import type { Message, Room, User, UserRef } from '../core/types.js';
 import type { MessageView, RoomRef, RoomView } from './events.js';
 
@@ -42,5 +43,5 @@ export function toRoomView(room: Room, lastSeq: number, online: number): RoomVie
 }
 
 export function refOf(user: User): UserRef {
-  return { id: user.id, username: user.username, role: user.role };
+  return { id: user.id, username: user.username, role: user.role, ...profileFields(user) };
 }

@@ -224,6 +224,11 @@ const settingsFields = {
     .describe(
       "Whether a guest who upgrades to a user takes their messages along (default off: they stay the guest's)",
     ),
+  usersSetProfile: z
+    .boolean()
+    .describe(
+      'Whether users may set their own display name and avatar (`profile.set`; default on, never guests)',
+    ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -239,6 +244,12 @@ export const appSchema = named(
   'App',
 );
 
+/** A user's profile as users and user references carry it: each field present only when set. */
+const profileFields = {
+  displayName: z.string().optional().describe('The display name, when set'),
+  avatarUrl: z.string().optional().describe('The avatar (an https URL), when set'),
+};
+
 export const userSchema = named(
   z.strictObject({
     id,
@@ -247,6 +258,7 @@ export const userSchema = named(
     role: roleSchema,
     kind: z.enum(['account', 'external', 'guest']),
     createdAt: timestamp,
+    ...profileFields,
   }),
   'User',
 );
@@ -256,6 +268,7 @@ export const userRefSchema = named(
     id: z.number().int().nonnegative().describe('0 on the messages of a removed guest (a tombstone author)'),
     username: z.string(),
     role: roleSchema,
+    ...profileFields,
   }),
   'UserRef',
   'A user as they appear on messages and in presence',

@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   'dms_disabled',
   'blocked',
   'connection_limit',
+  'invalid_profile',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -31,6 +31,7 @@ export const NATIVE_EVENTS = [
   'read_receipt',
   'block_changed',
   'user_renamed',
+  'profile_changed',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -97,6 +98,8 @@ export interface NativeEventMap {
    * who is present (drop `from` when `to` is listed already). No `presence_leave` / `presence_join` comes.
    */
   user_renamed: { room: RoomRef; from: UserRef; to: UserRef };
+  /** `user` changed their profile: to their own connections and to those in a room where they are. */
+  profile_changed: { user: UserRef };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

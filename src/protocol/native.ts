@@ -92,6 +92,7 @@ export const NATIVE_OPS = [
   'block',
   'unblock',
   'blocks',
+  'profile.set',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -179,6 +180,16 @@ export interface NativeOperations {
   block: { request: { user: string }; result: { user: UserRef } };
   unblock: { request: { user: string }; result: EmptyResult };
   blocks: { request: EmptyRequest; result: { users: UserRef[] } };
+  /** Your own display name and avatar URL: null clears, an absent field stays; answers you as now. */
+  'profile.set': { request: ProfileRequest; result: { user: UserRef } };
+}
+
+/** A change of one's profile (`profile.set`). */
+export interface ProfileRequest {
+  /** 1-64 characters once trimmed, no control characters; null clears. */
+  displayName?: string | null;
+  /** An https URL of at most 512 characters; null clears. */
+  avatarUrl?: string | null;
 }
 
 /** Operations without fields accept `{}` or no data at all. */

@@ -15,6 +15,8 @@ export interface User {
   role: Role;
   kind: UserKind;
   createdAt: number;
+  displayName?: string;
+  avatarUrl?: string;
 }
 
 /** The part of a user that travels with messages and presence. */
@@ -22,6 +24,10 @@ export interface UserRef {
   id: number;
   username: string;
   role: Role;
+  /** Set by the user (`profile.set`), a site's JWT or the operator; present only when set. */
+  displayName?: string;
+  /** An https URL of at most 512 characters; present only when set. */
+  avatarUrl?: string;
 }
 
 export type RoomVisibility = 'public' | 'private';

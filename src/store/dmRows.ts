@@ -9,6 +9,8 @@ export type SummaryRow = RoomRow & {
   p_role: string;
   p_kind: string;
   p_created_at: number;
+  p_display_name: string | null;
+  p_avatar_url: string | null;
 };
 
 export function toDmSummary(row: SummaryRow): DmSummary {
@@ -19,6 +21,8 @@ export function toDmSummary(row: SummaryRow): DmSummary {
     role: row.p_role,
     kind: row.p_kind,
     created_at: row.p_created_at,
+    display_name: row.p_display_name,
+    avatar_url: row.p_avatar_url,
   };
   return { room: toRoom(row), peer: toUser(peer), lastSeq: row.last_seq };
 }

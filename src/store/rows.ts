@@ -7,6 +7,7 @@
 import { DEFAULT_APP_SETTINGS } from '../core/apps.js';
 import { ParleyError } from '../core/errors.js';
 import { usernameKey } from '../core/names.js';
+import { profileFields } from '../core/profiles.js';
 import { ROLES } from '../core/roles.js';
 import type {
   App,
@@ -76,6 +77,9 @@ export interface UserRow {
   role: string;
   kind: string;
   created_at: number;
+  /** The profile; absent where a read does not select it. */
+  display_name?: string | null;
+  avatar_url?: string | null;
 }
 
 export interface RoomRow {
@@ -130,6 +134,8 @@ export interface MessageRow {
   author_id: number | null;
   author_username: string | null;
   author_role: string | null;
+  author_display_name: string | null;
+  author_avatar_url: string | null;
   /** The author's name when the message was written: what a removed guest's messages still show. */
   author_name: string | null;
   text: string;
@@ -145,6 +151,8 @@ export interface MessageRow {
   reply_author_id: number | null;
   reply_author_username: string | null;
   reply_author_role: string | null;
+  reply_author_display_name: string | null;
+  reply_author_avatar_url: string | null;
   reply_author_name: string | null;
   reply_kind: string | null;
   reply_deleted_at: number | null;
@@ -200,6 +208,7 @@ export function toUser(row: UserRow): User {
     role: oneOf(row.role, ROLES, 'role'),
     kind: oneOf(row.kind, USER_KINDS, 'user kind'),
     createdAt: row.created_at,
+    ...profileFields({ displayName: row.display_name ?? null, avatarUrl: row.avatar_url ?? null }),
   };
 }
 
@@ -253,10 +262,24 @@ export function toBan(row: BanRow): Ban {
  * stays) a tombstone with that name; null for a system message.
  */
 function authorOf(
-  row: Pick<MessageRow, 'author_id' | 'author_username' | 'author_role' | 'author_name' | 'kind'>,
+  row: Pick<
+    MessageRow,
+    | 'author_id'
+    | 'author_username'
+    | 'author_role'
+    | 'author_display_name'
+    | 'author_avatar_url'
+    | 'author_name'
+    | 'kind'
+  >,
 ): UserRef | null {
   if (row.author_id !== null && row.author_username !== null && row.author_role !== null) {
-    return { id: row.author_id, username: row.author_username, role: oneOf(row.author_role, ROLES, 'role') };
+    return {
+      id: row.author_id,
+      username: row.author_username,
+      role: oneOf(row.author_role, ROLES, 'role'),
+      ...profileFields({ displayName: row.author_display_name, avatarUrl: row.author_avatar_url }),
+    };
   }
   if (row.author_id === null && row.author_name !== null && row.kind !== 'system') {
     return { id: TOMBSTONE_AUTHOR_ID, username: row.author_name, role: 'guest' };
@@ -309,6 +332,8 @@ function quoteOf(row: MessageRow): ReplyQuote | null {
         author_id: row.reply_author_id,
         author_username: row.reply_author_username,
         author_role: row.reply_author_role,
+        author_display_name: row.reply_author_display_name,
+        author_avatar_url: row.reply_author_avatar_url,
         author_name: row.reply_author_name,
         kind: row.reply_kind ?? 'system',
       })

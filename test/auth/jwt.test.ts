@@ -50,6 +50,19 @@ describe('verifySiteJwt', () => {
     expect((await verifySiteJwt(noExp, HS, NOW)).expiresAt).toBeNull();
   });
 
+  it('reads name and picture as the profile, the invalid ones named (never a refusal)', async () => {
+    const jwt = await hs256({ sub: 'bob', name: ' Bob ', picture: 'https://e.com/b.png' });
+    expect((await verifySiteJwt(jwt, HS, NOW)).profile).toEqual({
+      patch: { displayName: 'Bob', avatarUrl: 'https://e.com/b.png' },
+      rejected: [],
+    });
+    const bad = await hs256({ sub: 'bob', name: '', picture: 'javascript:alert(1)' });
+    expect((await verifySiteJwt(bad, HS, NOW)).profile).toEqual({
+      patch: {},
+      rejected: ['displayName', 'avatarUrl'],
+    });
+  });
+
   it('rejects a token signed with another secret', async () => {
     const jwt = await hs256({ username: 'alice', exp: SEC + 60 }, 'some-other-secret-entirely');
     expect((await rejection(verifySiteJwt(jwt, HS, NOW))).code).toBe('unauthorized');

@@ -48,6 +48,7 @@ const SESSION_OPERATIONS: Record<
   block: true,
   unblock: true,
   blocks: true,
+  setProfile: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

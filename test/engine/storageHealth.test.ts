@@ -41,6 +41,7 @@ class FlakyStore {
       reads: {} as Store['reads'],
       search: {} as Store['search'],
       dms: {} as Store['dms'],
+      profiles: {} as Store['profiles'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

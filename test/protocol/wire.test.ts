@@ -70,6 +70,7 @@ const EVENTS: EngineEvent[] = [
   { type: 'read_receipt', room, user: ann, seq: 7 },
   { type: 'block_changed', user: ann, blocked: true },
   { type: 'user_renamed', room, from: mod, to: ann },
+  { type: 'profile_changed', user: { ...ann, displayName: 'Ann', avatarUrl: 'https://e.com/ann.png' } },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

@@ -24,6 +24,7 @@ import { readStateContract } from './contract-read.js';
 import { searchContract } from './contract-search.js';
 import { dmStoreContract } from './contract-dms.js';
 import { upgradeContract } from './contract-upgrade.js';
+import { profileStoreContract } from './contract-profiles.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -263,6 +264,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   readStateContract('postgres', () => openStore(), closeAll);
   searchContract('postgres', () => openStore(), closeAll);
   upgradeContract('postgres', () => openStore(), closeAll);
+  profileStoreContract('postgres', () => openStore(), closeAll);
   dmStoreContract(
     'postgres',
     () => openStore(),

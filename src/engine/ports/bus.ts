@@ -1,5 +1,5 @@
 import type { Role } from '../../core/roles.js';
-import type { AppId, RoomId, UserId } from '../../core/types.js';
+import type { AppId, RoomId, UserId, UserRef } from '../../core/types.js';
 import type { EngineEvent } from '../events.js';
 import type { PresenceEntry } from '../presenceDirectory.js';
 
@@ -24,6 +24,8 @@ export type BusBody =
   | { type: 'app_changed'; appId: AppId }
   /** The operator gave a user another role: connected sessions take it at once. */
   | { type: 'role_changed'; appId: AppId; userId: UserId; role: Role }
+  /** A user's profile changed: every node updates the user's sessions and tells them and the rooms they are in. */
+  | { type: 'profile_changed'; appId: AppId; user: UserRef }
   /** A user became present on the origin node in a room or the app (online), or stopped being (offline). */
   | { type: 'presence'; entry: PresenceEntry; online: boolean }
   /** Sent every heartbeat interval; a node not heard from for three intervals is taken as gone. */

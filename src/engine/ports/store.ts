@@ -22,6 +22,7 @@ import type { ReactionStore } from './reactionStore.js';
 import type { ReadStateStore } from './readStore.js';
 import type { SearchIndex } from './searchStore.js';
 import type { DmStore } from './dmStore.js';
+import type { ProfileStore } from './profileStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -237,6 +238,8 @@ export interface Store {
   pins: PinBoard;
   /** Full-text search of messages (ports/searchStore.ts). */
   search: SearchIndex;
+  /** Users' profiles (ports/profileStore.ts). */
+  profiles: ProfileStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

@@ -42,6 +42,7 @@ import {
 } from './wire.js';
 import { dmOps } from './ops/dms.js';
 import { upgradeOps } from './ops/upgrade.js';
+import { profileOps } from './ops/profile.js';
 
 export { LIMITS, validate, type OperationContext } from './ops/define.js';
 
@@ -246,6 +247,7 @@ const table: Record<NativeOp, Operation> = {
   ...searchOps,
   ...dmOps,
   ...upgradeOps,
+  ...profileOps,
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

@@ -156,6 +156,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'read_receipt':
     case 'block_changed':
     case 'user_renamed':
+    case 'profile_changed':
       return { kind: 'none' };
   }
 }

@@ -32,7 +32,19 @@ export const userParams = z.strictObject({
   username: usernameInput,
 });
 
-export const patchUserBody = z.strictObject({ role: roleSchema });
+// Bounds only: the engine applies the exact rules (invalid_profile).
+const profileInput = (what: string, max: number) =>
+  z.string().max(max).nullable().optional().describe(`${what}; null clears it`);
+
+export const patchUserBody = z
+  .strictObject({
+    role: roleSchema.optional(),
+    displayName: profileInput('1-64 characters once trimmed, no control characters', 1024),
+    avatarUrl: profileInput('An https URL of at most 512 characters', 2048),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'Give role, displayName or avatarUrl',
+  });
 
 export function userRoutes({ engine }: ApiDeps): RouteSpec[] {
   return [
@@ -84,19 +96,25 @@ export function userRoutes({ engine }: ApiDeps): RouteSpec[] {
     defineRoute({
       method: 'PATCH',
       url: '/api/v1/apps/:app/users/:username',
-      operationId: 'setUserRole',
+      operationId: 'updateUser',
       tag: 'users',
-      summary: "Change a user's role",
-      description: 'The change is recorded in the moderation record and applies at once to open connections.',
+      summary: "Change a user's role or profile",
+      description:
+        'A role change is recorded in the moderation record; both apply at once to open connections (a profile ' +
+        'change is told as `profile_changed`).',
       auth: 'admin',
       params: userParams,
       body: patchUserBody,
       responses: { 200: { description: 'The updated user', schema: userSchema } },
-      errors: ['not_found'],
-      handler: async ({ params, body }) => ({
-        status: 200,
-        body: await engine.setUserRole(params.app, params.username, body.role),
-      }),
+      errors: ['not_found', 'invalid_profile'],
+      handler: async ({ params, body }) => {
+        const { role, ...profile } = body;
+        let user = role === undefined ? null : await engine.setUserRole(params.app, params.username, role);
+        if (profile.displayName !== undefined || profile.avatarUrl !== undefined) {
+          user = await engine.setUserProfile(params.app, params.username, profile);
+        }
+        return { status: 200, body: user ?? (await engine.setUserProfile(params.app, params.username, {})) };
+      },
     }),
   ];
 }

@@ -37,6 +37,7 @@ import type {
   RoomSummary,
 } from '../../engine/ports/store.js';
 import { sql, type Db } from './db.js';
+import { USER_COLUMNS } from '../profileSql.js';
 
 // Rows as pg returns them: BIGINT as number (see TYPES in db.ts), JSONB already parsed (a fresh object per read).
 type Detail = Record<string, unknown>;
@@ -54,7 +55,6 @@ function pageSize(limit: number): number {
 }
 
 const APP_COLUMNS = 'id, name, settings, created_at';
-const USER_COLUMNS = 'id, app_id, username, role, kind, created_at';
 const ROOM_COLUMNS = 'id, app_id, name, visibility, topic, created_by, created_at';
 const TOKEN_COLUMNS = 'hash, app_id, user_id, expires_at, created_at';
 const MUTE_COLUMNS = 'app_id, user_id, room_id, expires_at, reason, by_id, created_at';

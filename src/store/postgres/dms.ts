@@ -39,7 +39,8 @@ const q = {
   list: sql(
     'dms.list',
     `SELECT ${ROOM}, r.last_seq, u.id AS p_id, u.username AS p_username, u.role AS p_role, u.kind AS p_kind,
-            u.created_at AS p_created_at
+            u.created_at AS p_created_at, u.display_name AS p_display_name,
+              u.avatar_url AS p_avatar_url
      FROM dm_pairs p JOIN rooms r ON r.id = p.room_id
      JOIN users u ON u.id = (CASE WHEN p.low_id = $2 THEN p.high_id ELSE p.low_id END)
      WHERE p.app_id = $1 AND (p.low_id = $2 OR p.high_id = $2)
@@ -60,7 +61,7 @@ const q = {
   ),
   listBlocked: sql(
     'dms.list-blocked',
-    `SELECT u.id, u.app_id, u.username, u.role, u.kind, u.created_at
+    `SELECT u.id, u.app_id, u.username, u.role, u.kind, u.created_at, u.display_name, u.avatar_url
      FROM blocks b JOIN users u ON u.id = b.blocked_id
      WHERE b.app_id = $1 AND b.blocker_id = $2
      ORDER BY b.created_at, u.id LIMIT $3`,

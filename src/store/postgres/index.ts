@@ -11,6 +11,7 @@ import { PostgresReactionStore } from './reactions.js';
 import { checkSchemaName, migrate } from './migrations.js';
 import { PostgresReadState } from './readState.js';
 import { PostgresSearchIndex } from './search.js';
+import { PostgresProfileStore } from './profiles.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -90,6 +91,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     pins: new PostgresPinBoard(db),
     reactions: new PostgresReactionStore(db),
     reads: new PostgresReadState(db),
+    profiles: new PostgresProfileStore(db),
     dms: new PostgresDmStore(db),
     async ping() {
       await db.query(ping, []);

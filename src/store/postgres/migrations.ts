@@ -252,6 +252,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX blocks_blocked ON blocks(blocked_id);
     `,
   },
+  {
+    version: 9,
+    name: 'user profiles',
+    // As in the SQLite store: null when not set.
+    sql: `
+      ALTER TABLE users ADD COLUMN display_name TEXT;
+      ALTER TABLE users ADD COLUMN avatar_url TEXT;
+    `,
+  },
 ];
 
 /**

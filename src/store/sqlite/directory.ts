@@ -33,12 +33,12 @@ import type { AppRow, BanRow, ModerationRow, MuteRow, RoomRow, TokenRow, UserRow
 import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../../engine/ports/store.js';
 import { guard } from './errors.js';
 import { prepareRoomSummaries } from './roomSummaries.js';
+import { USER_COLUMNS } from '../profileSql.js';
 
 // SQLite keeps JSON columns as TEXT, parsed on every read (a fresh object per read).
 const toApp = appMapper((settings: string) => JSON.parse(settings) as AppSettings);
 const toModeration = moderationMapper((detail: string) => JSON.parse(detail) as Record<string, unknown>);
 
-const USER_COLUMNS = 'id, app_id, username, role, kind, created_at';
 const ROOM_COLUMNS = 'id, app_id, name, visibility, topic, created_by, created_at';
 const MUTE_COLUMNS = 'app_id, user_id, room_id, expires_at, reason, by_id, created_at';
 const BAN_COLUMNS = 'app_id, user_id, expires_at, reason, by_id, created_at';

@@ -31,7 +31,8 @@ function prepare(db: Database.Database) {
     ),
     list: db.prepare<{ appId: number; userId: number; limit: number }, SummaryRow>(
       `SELECT ${ROOM}, r.last_seq, u.id AS p_id, u.username AS p_username, u.role AS p_role, u.kind AS p_kind,
-              u.created_at AS p_created_at
+              u.created_at AS p_created_at, u.display_name AS p_display_name,
+              u.avatar_url AS p_avatar_url
        FROM dm_pairs p JOIN rooms r ON r.id = p.room_id
        JOIN users u ON u.id = (CASE WHEN p.low_id = @userId THEN p.high_id ELSE p.low_id END)
        WHERE p.app_id = @appId AND (p.low_id = @userId OR p.high_id = @userId)
@@ -50,7 +51,7 @@ function prepare(db: Database.Database) {
       )
       .pluck(),
     listBlocked: db.prepare<{ appId: number; blocker: number; limit: number }, UserRow>(
-      `SELECT u.id, u.app_id, u.username, u.role, u.kind, u.created_at
+      `SELECT u.id, u.app_id, u.username, u.role, u.kind, u.created_at, u.display_name, u.avatar_url
        FROM blocks b JOIN users u ON u.id = b.blocked_id
        WHERE b.app_id = @appId AND b.blocker_id = @blocker
        ORDER BY b.created_at, u.id LIMIT max(@limit, 0)`,

@@ -14,6 +14,7 @@ import { migrate } from './migrations.js';
 import { probeWrite } from './probe.js';
 import { SqliteReadState } from './readState.js';
 import { SqliteSearchIndex } from './search.js';
+import { SqliteProfileStore } from './profiles.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -90,6 +91,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     pins: new SqlitePinBoard(db),
     reactions: new SqliteReactionStore(db),
     reads: new SqliteReadState(db),
+    profiles: new SqliteProfileStore(db),
     dms: new SqliteDmStore(db),
     async ping() {
       guard(db, () => probe.get());

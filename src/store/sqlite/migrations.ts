@@ -270,6 +270,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX blocks_blocked ON blocks(blocked_id);
     `,
   },
+  {
+    version: 9,
+    name: 'user profiles',
+    // Null: not set. Read with the user and joined with every message author, so no read of its own.
+    sql: `
+      ALTER TABLE users ADD COLUMN display_name TEXT;
+      ALTER TABLE users ADD COLUMN avatar_url TEXT;
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `
