@@ -45,8 +45,8 @@ export async function runS3R(ctx: ScenarioContext): Promise<S3RResult> {
       pairs.push(pair);
       const x = extra.extras;
       ctx.log(
-        `S3R ${rate} msg/s: S3 ${plain.committedPerSec}/s p99 ${plain.ack.p99} ms (server ${plain.cpu.server}%), ` +
-          `S3R ${extra.committedPerSec}/s p99 ${extra.ack.p99} ms (server ${extra.cpu.server}%, ` +
+        `S3R ${rate} msg/s: S3 ${plain.committedPerSec}/s p99 ${plain.ack.p99} ms (server ${plain.cpu.server}%, ${cpuPerMessage(plain)} µs/msg), ` +
+          `S3R ${extra.committedPerSec}/s p99 ${extra.ack.p99} ms (server ${extra.cpu.server}%, ${cpuPerMessage(extra)} µs/msg, ` +
           `reads ${x?.readsPerSec ?? 0}/s, reactions ${x?.reactionsPerSec ?? 0}/s, errors ${JSON.stringify(x?.errors ?? {})}), ` +
           `ratio ${pair.throughputRatio}`,
       );
@@ -87,6 +87,10 @@ export function s3rRatios(result: S3RResult): { rate: number; ratio: number | nu
   }));
 }
 
+/** Server CPU time per committed message (µs): what the extras cost, whatever share of a core the server got. */
+export function cpuPerMessage(step: S3Step): number | null {
+  return step.committedPerSec > 0 ? Math.round((step.cpu.server * 10_000) / step.committedPerSec) : null;
+}
 const otherLoad = (s: S3Step) => Math.round((s.cpu.other ?? 0) + (s.cpu.steal ?? 0));
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
@@ -107,6 +111,7 @@ export function s3rTable(
         x ? `${x.readsPerSec} / ${x.reactionsPerSec}` : '–',
         x ? `${fmt(x.readAck.p99)} / ${fmt(x.reactAck.p99)} ms` : '–',
         `${p.plain.cpu.server}% / ${p.extra.cpu.server}%`,
+        `${cpuPerMessage(p.plain) ?? '–'} / ${cpuPerMessage(p.extra) ?? '–'} µs`,
         `${otherLoad(p.plain)}% / ${otherLoad(p.extra)}%`,
         x && Object.keys(x.errors).length > 0 ? JSON.stringify(x.errors) : '0',
       ];
@@ -123,6 +128,7 @@ export function s3rTable(
       'Reads/s / reactions/s',
       'Read / react ack p99',
       'Server CPU S3 / S3R',
+      'Server CPU per message S3 / S3R',
       'Other load S3 / S3R',
       'Errors',
     ],
