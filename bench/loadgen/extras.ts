@@ -65,6 +65,10 @@ interface ClientState {
   reacted: number;
 }
 
+// Counts carry over from step to step (a step may be shorter than 20 messages per user at low rates), and each
+// client starts at its own phase, so that the reads and reactions are spread from the first message on.
+const states = new WeakMap<BenchClient, ClientState>();
+
 export class ExtrasDriver {
   private readonly state = new Map<BenchClient, ClientState>();
   private readonly readAck = newHistogram();
@@ -83,9 +87,14 @@ export class ExtrasDriver {
     /** Whether a moment (performance.now()) is inside the measured window. */
     private readonly inWindow: (at: number) => boolean,
   ) {
-    clients.forEach((client, i) =>
-      this.state.set(client, { room: rooms[i] as string, received: 0, reacted: 0 }),
-    );
+    clients.forEach((client, i) => {
+      let state = states.get(client);
+      if (!state) {
+        state = { room: rooms[i] as string, received: client.index % args.reactEvery, reacted: 0 };
+        states.set(client, state);
+      }
+      this.state.set(client, state);
+    });
   }
 
   /** A message push reached `client`; `frame` holds it from `from` on. */
