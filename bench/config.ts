@@ -24,6 +24,8 @@ export interface BenchConfig {
     measureMs: number;
     drainMs: number;
   };
+  /** S3R: S3's population, sizes and rates, plus reads and reactions; each rate is run `repeats` times. */
+  s3r: { readEvery: number; reactEvery: number; repeats: number };
   s4: {
     members: number;
     rate: number;
@@ -61,6 +63,8 @@ export const KNEE_P99_MS = 50;
 /** S3's target bound on send→ack p99, and the rate it is checked at. */
 export const S3_ACK_P99_MS = 20;
 export const S3_TARGET_RATE = 2000;
+/** S3R's bound: reads and reactions may cost at most this share of S3's throughput. */
+export const S3R_MIN_RATIO = 0.8;
 
 const FULL: BenchConfig = {
   mode: 'full',
@@ -84,6 +88,7 @@ const FULL: BenchConfig = {
     measureMs: 5000,
     drainMs: 3000,
   },
+  s3r: { readEvery: 5, reactEvery: 20, repeats: 1 },
   s4: { members: 1000, rate: 20, warmupMs: 1000, measureMs: 5000, drainMs: 3000, postgres: true },
   s5: {
     clients: 10_000,
@@ -121,6 +126,7 @@ const QUICK: BenchConfig = {
     concurrency: 100,
   },
   s3: { users: 500, roomSize: 10, rates: [2000], warmupMs: 300, measureMs: 1200, drainMs: 1000 },
+  s3r: { readEvery: 5, reactEvery: 20, repeats: 1 },
   s4: { members: 200, rate: 20, warmupMs: 500, measureMs: 1500, drainMs: 1000, postgres: false },
   s5: {
     clients: 1000,

@@ -13,7 +13,8 @@ import * as prettier from 'prettier';
 import { KNEE_P99_MS, S3_ACK_P99_MS, S3_TARGET_RATE, type Mode } from './config.js';
 import { REPO_ROOT } from './proc.js';
 import type { TargetResults } from './scenarios/results.js';
-import { disturbed, TARGETS, type CpuUse, type ScenarioName, type TargetName } from './types.js';
+import { s3rGoals, s3rTable } from './scenarios/s3r.js';
+import { disturbed, SCENARIOS, TARGETS, type CpuUse, type ScenarioName, type TargetName } from './types.js';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -384,6 +385,7 @@ export function computeGoals(results: Partial<Record<TargetName, TargetResults>>
       margin: `${step.ack.p99 <= S3_ACK_P99_MS ? '' : '+'}${Math.round((step.ack.p99 - S3_ACK_P99_MS) * 10) / 10} ms`,
     });
   }
+  goals.push(...s3rGoals(results, quick));
   for (const t of ['parley-ws', 'parley-sio'] as const) {
     const s5 = results[t]?.S5;
     if (!s5) continue;
@@ -711,10 +713,13 @@ function renderDetails(report: BenchReport): string[] {
     out.push('');
   }
 
-  for (const t of present) {
-    const profile = results[t]?.S3?.profile;
+  const s3r = s3rTable(results, present);
+  if (s3r) out.push('### S3R chat with read markers and reactions', '', table(s3r.header, s3r.rows), '');
+
+  for (const [t, scenario] of present.flatMap((t) => (['S3', 'S3R'] as const).map((s) => [t, s] as const))) {
+    const profile = results[t]?.[scenario]?.profile;
     if (!profile) continue;
-    out.push(`CPU profile of ${t} in S3 at ${S3_TARGET_RATE} msg/s (${profile.busyPct}% busy):`);
+    out.push(`CPU profile of ${t} in ${scenario} at ${S3_TARGET_RATE} msg/s (${profile.busyPct}% busy):`);
     out.push('');
     out.push(
       table(
@@ -925,7 +930,7 @@ export function mergeReports(reports: BenchReport[]): BenchReport {
       const from = report.results[target];
       if (!from) continue;
       const into = results[target] ?? { errors: [], seconds: {} };
-      for (const scenario of ['S1', 'S2', 'S3', 'S4', 'S5', 'S6'] as const) {
+      for (const scenario of SCENARIOS) {
         if (from[scenario] !== undefined) Object.assign(into, { [scenario]: from[scenario] });
       }
       into.errors.push(...from.errors);
@@ -942,9 +947,7 @@ export function mergeReports(reports: BenchReport[]): BenchReport {
     mode: sorted.some((r) => r.run.mode === 'quick') ? 'quick' : 'full',
     loadAvgAtStart: first.run.loadAvgAtStart,
     targets: TARGETS.filter((t) => results[t]),
-    scenarios: (['S1', 'S2', 'S3', 'S4', 'S5', 'S6'] as const).filter((s) =>
-      sorted.some((r) => r.run.scenarios.includes(s)),
-    ),
+    scenarios: SCENARIOS.filter((s) => sorted.some((r) => r.run.scenarios.includes(s))),
     notes: [
       `Merged from ${sorted.length} runs: ${sorted.map((r) => `${r.run.startedAt} (${r.run.scenarios.join(', ')})`).join('; ')}.`,
       ...sorted.flatMap((r) => r.run.notes),

@@ -32,6 +32,7 @@ import type { S4Run, TargetResults } from './scenarios/results.js';
 import { runS1, s1Rooms, S1_ROOM_PREFIX } from './scenarios/s1.js';
 import { runS2, s2Room } from './scenarios/s2.js';
 import { runS3, s3Rooms, S3_ROOM_PREFIX } from './scenarios/s3.js';
+import { runS3R } from './scenarios/s3r.js';
 import { runS4Cluster, runS4OneNode, S4_ROOM } from './scenarios/s4.js';
 import { runS5, s5Rooms, S5_ROOM_PREFIX } from './scenarios/s5.js';
 import { runS6, S6_ROOM } from './scenarios/s6.js';
@@ -88,7 +89,7 @@ export function parseCli(argv: string[]): RunOptions {
     process.stdout.write(
       'usage: npm run bench -- [--quick] [--scenario S1,S2,...] [--target parley-ws,parley-sio,baseline-sio,baseline-ws]\n' +
         '                        [--out DIR] [--profile] [--sio-client raw|official] [--no-pin] [--wait-quiet]\n' +
-        '                        [--set s1.connections=3000 --set s2.sizes=100,1000 ...]\n',
+        '                        [--set s1.connections=3000 --set s2.sizes=100,1000 --set s3r.repeats=3 ...]\n',
     );
     process.exit(0);
   }
@@ -112,7 +113,7 @@ export function parseCli(argv: string[]): RunOptions {
 export function applySettings(config: BenchConfig, settings: string[]): BenchConfig {
   const copy = structuredClone(config);
   for (const setting of settings) {
-    const match = /^(s[1-6])\.(\w+)=([\d.,]+)$/.exec(setting);
+    const match = /^(s[1-6]r?)\.(\w+)=([\d.,]+)$/.exec(setting);
     if (!match) throw new Error(`--set ${setting}: expected s<N>.<field>=<number>[,<number>...]`);
     const [, scenario, field, raw] = match as unknown as [string, keyof BenchConfig, string, string];
     const section: unknown = copy[scenario];
@@ -139,7 +140,7 @@ function roomsFor(scenarios: ScenarioName[], ctx: Pick<ScenarioContext, 'config'
   const has = (s: ScenarioName) => scenarios.includes(s);
   if (has('S1')) rooms.push(...roomNames(S1_ROOM_PREFIX, s1Rooms(ctx)));
   if (has('S2')) rooms.push(...ctx.config.s2.sizes.map(s2Room));
-  if (has('S3')) rooms.push(...roomNames(S3_ROOM_PREFIX, s3Rooms(ctx)));
+  if (has('S3') || has('S3R')) rooms.push(...roomNames(S3_ROOM_PREFIX, s3Rooms(ctx)));
   if (has('S4')) rooms.push(S4_ROOM);
   if (has('S5') && !has('S1')) rooms.push(...roomNames(S5_ROOM_PREFIX, s5Rooms(ctx)));
   if (has('S6')) rooms.push(S6_ROOM);
@@ -273,6 +274,7 @@ export async function runBench(opts: RunOptions): Promise<{ report: BenchReport;
         }
         for (const members of keep) await loadgen.run('close', { pop: `s2-${members}` });
         if (has('S3')) targetResults.S3 = await attempt(targetResults, 'S3', ctx.log, () => runS3(ctx));
+        if (has('S3R')) targetResults.S3R = await attempt(targetResults, 'S3R', ctx.log, () => runS3R(ctx));
       } finally {
         await target.stop();
       }

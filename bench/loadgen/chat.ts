@@ -10,6 +10,7 @@ import type { RawPopulation } from './population.js';
 import type { ChatArgs, ChatResult } from './protocol.js';
 import { SeqTracker } from './seq.js';
 import type { Mark } from './fanout.js';
+import { ExtrasDriver } from './extras.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -52,8 +53,12 @@ export async function runChat(pop: RawPopulation, args: ChatArgs, mark: Mark): P
   let measureStart = 0;
   let measureEnd = 0;
 
-  const onDelivery = (client: BenchClient, payload: Payload) => {
+  const extras = args.extras
+    ? new ExtrasDriver(args.extras, clients, pop.rooms, (at) => at >= measureStart && at < measureEnd)
+    : null;
+  const onDelivery = (client: BenchClient, payload: Payload, frame?: Buffer, from?: number) => {
     if (inWindow) deliveriesInWindow++;
+    if (extras && frame) extras.onMessage(client, frame, from ?? 0);
     const tracker = trackers.get(client);
     if (!tracker) return;
     const stream = tracker.stream(payload.p);
@@ -130,7 +135,7 @@ export async function runChat(pop: RawPopulation, args: ChatArgs, mark: Mark): P
   // Drain: every ack back and every member of each room with every measured message, or time is up.
   const drainUntil = performance.now() + args.drainMs;
   const complete = () => {
-    if (outstanding > 0) return false;
+    if (outstanding > 0 || (extras?.outstanding ?? 0) > 0) return false;
     for (const [room, positions] of pop.members) {
       void room;
       for (const p of positions) {
@@ -174,5 +179,6 @@ export async function runChat(pop: RawPopulation, args: ChatArgs, mark: Mark): P
     missing,
     duplicates,
     loadgenEldP99Ms: loopDelay.count > 0 ? loopDelayMs(loopDelay.percentile(99)) : 0,
+    ...(extras ? { extras: extras.result(args.measureMs) } : {}),
   };
 }

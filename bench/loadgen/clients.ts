@@ -25,8 +25,11 @@ export class RequestError extends Error {
 }
 
 export interface ClientEvents {
-  /** A message push carrying a benchmark payload. */
-  onDelivery: ((client: BenchClient, payload: Payload) => void) | null;
+  /**
+   * A message push carrying a benchmark payload; raw clients also hand over the frame (valid during the call
+   * only) and where the message starts in it.
+   */
+  onDelivery: ((client: BenchClient, payload: Payload, frame?: Buffer, from?: number) => void) | null;
   /** The connection is gone (code: WebSocket close code, or a disconnect_reason's code). */
   onClose: ((client: BenchClient, code: number) => void) | null;
 }
@@ -147,7 +150,7 @@ export class NativeWsClient extends BenchClient {
     if (startsWith(buf, EVENT_WS_PREFIX)) {
       if (startsWith(buf, MESSAGE_WS_PREFIX)) {
         const payload = extractPayload(buf, MESSAGE_WS_PREFIX.length);
-        if (payload && this.onDelivery) this.onDelivery(this, payload);
+        if (payload && this.onDelivery) this.onDelivery(this, payload, buf, MESSAGE_WS_PREFIX.length);
       } else this.otherEvents++;
       return;
     }
@@ -262,7 +265,7 @@ export class RawSocketIoClient extends BenchClient {
   private onEvent(buf: Buffer): void {
     if (startsWith(buf, MESSAGE_SIO_PREFIX)) {
       const payload = extractPayload(buf, MESSAGE_SIO_PREFIX.length);
-      if (payload && this.onDelivery) this.onDelivery(this, payload);
+      if (payload && this.onDelivery) this.onDelivery(this, payload, buf, MESSAGE_SIO_PREFIX.length);
       return;
     }
     if (startsWith(buf, DISCONNECT_REASON_SIO_PREFIX)) {

@@ -4,6 +4,7 @@
  */
 import type { LatencySummary } from './hist.js';
 import type { Protocol } from './clients.js';
+import type { ExtrasArgs, ExtrasResult } from './extras.js';
 
 export interface PopulateArgs {
   pop: string;
@@ -92,6 +93,8 @@ export interface ChatArgs {
   warmupMs: number;
   measureMs: number;
   drainMs: number;
+  /** S3R: reads and reactions in answer to what each client receives. */
+  extras?: ExtrasArgs;
 }
 
 export interface ChatResult {
@@ -108,6 +111,7 @@ export interface ChatResult {
   missing: number;
   duplicates: number;
   loadgenEldP99Ms: number;
+  extras?: ExtrasResult;
 }
 
 export interface StormArgs {

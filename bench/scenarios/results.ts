@@ -79,6 +79,27 @@ export interface S3Result {
   profile: ProfileSummary | null;
 }
 
+/** One S3 step and one S3R step at the same rate, run back to back on the same population. */
+export interface S3RPair {
+  rate: number;
+  plain: S3Step;
+  extra: S3Step;
+  /** S3R's committed messages per second over S3's. */
+  throughputRatio: number | null;
+}
+
+export interface S3RResult {
+  users: number;
+  roomSize: number;
+  readEvery: number;
+  reactEvery: number;
+  populate: PopulateResult;
+  /** In the order run; `repeats` pairs per rate. */
+  pairs: S3RPair[];
+  /** `--profile`: Parley's CPU profile in an S3R step at the target rate. */
+  profile: ProfileSummary | null;
+}
+
 export interface S4Run extends FanoutResult {
   cpu: CpuUse;
 }
@@ -128,6 +149,7 @@ export interface TargetResults {
   S1?: S1Result;
   S2?: S2Result;
   S3?: S3Result;
+  S3R?: S3RResult;
   S4?: S4Result;
   S5?: S5Result;
   S6?: S6Result;

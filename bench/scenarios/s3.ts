@@ -8,6 +8,8 @@ import { measured } from '../sample.js';
 import { disturbed } from '../types.js';
 import type { ScenarioContext } from './context.js';
 import { profiled, targetStats, waitQuiet } from './context.js';
+import type { ExtrasArgs } from '../loadgen/extras.js';
+import type { PopulateResult } from '../loadgen/protocol.js';
 import type { S3Result, S3Step } from './results.js';
 
 export const S3_ROOM_PREFIX = 's3r';
@@ -16,34 +18,48 @@ export function s3Rooms(ctx: Pick<ScenarioContext, 'config'>): number {
   return Math.ceil(ctx.config.s3.users / ctx.config.s3.roomSize);
 }
 
-export async function runS3(ctx: ScenarioContext): Promise<S3Result> {
-  const cfg = ctx.config.s3;
+/** S3's population: `cfg.users` clients in S3's rooms (S3R reuses it under its own name). */
+export async function populateS3(ctx: ScenarioContext, pop: string): Promise<PopulateResult> {
   const { target, loadgen } = ctx;
   await waitQuiet(target.pids);
   const populate = await loadgen.run('populate', {
-    pop: 's3',
+    pop,
     protocol: ctx.protocol,
     urls: target.urls,
-    count: cfg.users,
+    count: ctx.config.s3.users,
     roomPrefix: S3_ROOM_PREFIX,
-    roomSize: cfg.roomSize,
-    namePrefix: 's3u',
+    roomSize: ctx.config.s3.roomSize,
+    namePrefix: `${pop}u`,
     concurrency: 100,
   });
   await waitQuiet(target.pids, 120_000);
+  return populate;
+}
+
+/** One measured step of the chat shape at `rate` (S3R: with reads and reactions). */
+export async function chatStep(
+  ctx: ScenarioContext,
+  pop: string,
+  rate: number,
+  extras?: ExtrasArgs,
+): Promise<S3Step> {
+  const cfg = ctx.config.s3;
+  const { target, loadgen } = ctx;
+  await targetStats(target, { resetEld: true });
+  const args = { pop, rate, warmupMs: cfg.warmupMs, measureMs: cfg.measureMs, drainMs: cfg.drainMs };
+  const { result, cpu } = await measured({ server: target.pids, loadgen: loadgen.pid }, (onMark) =>
+    loadgen.run('chat', extras ? { ...args, extras } : args, onMark),
+  );
+  const serverEldP99Ms = (await targetStats(target)).eldP99Ms;
+  return { ...result, cpu, serverEldP99Ms };
+}
+
+export async function runS3(ctx: ScenarioContext): Promise<S3Result> {
+  const cfg = ctx.config.s3;
+  const { target, loadgen } = ctx;
+  const populate = await populateS3(ctx, 's3');
   const steps: S3Step[] = [];
-  const runStep = async (rate: number): Promise<S3Step> => {
-    await targetStats(target, { resetEld: true });
-    const { result, cpu } = await measured({ server: target.pids, loadgen: loadgen.pid }, (onMark) =>
-      loadgen.run(
-        'chat',
-        { pop: 's3', rate, warmupMs: cfg.warmupMs, measureMs: cfg.measureMs, drainMs: cfg.drainMs },
-        onMark,
-      ),
-    );
-    const serverEldP99Ms = (await targetStats(target)).eldP99Ms;
-    return { ...result, cpu, serverEldP99Ms };
-  };
+  const runStep = (rate: number) => chatStep(ctx, 's3', rate);
   for (const rate of cfg.rates) {
     let step = await runStep(rate);
     for (

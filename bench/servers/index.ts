@@ -22,9 +22,11 @@ const HOOK_URL = pathToFileURL(join(REPO_ROOT, 'bench/servers/hook.ts')).href;
 const LISTENING = /listening on (http:\/\/[^\s]+)\r?\n/;
 const START_TIMEOUT_MS = 90_000;
 
-/** Settings of app 1 for every Parley target: no flood limit in the way, guests may write, big frames for S6. */
+/** Settings of app 1 for every Parley target: no flood or operation limit in the way, guests may write, big frames for S6. */
 export const BENCH_APP_SETTINGS = {
   flood: { burst: 100_000, perSecond: 100_000 },
+  // S3R's users read and react as fast as messages arrive (a few per second each), above the defaults.
+  limits: { read: { burst: 100_000, perSecond: 100_000 }, react: { burst: 100_000, perSecond: 100_000 } },
   allowGuests: true,
   guestsCanWrite: true,
   maxMessageLength: 100_000,

@@ -18,9 +18,17 @@ export const MAX_REACTION_EMOJI_LIMIT = 100;
 // (Node 20) is not held to the compile target.
 const ONE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
 
+// The RGI test is a large regular expression, and a chat uses a few emoji again and again: the ones accepted
+// are remembered (a bounded set: whatever is sent beyond it is tested each time).
+const KNOWN_EMOJI = new Set<string>();
+const KNOWN_EMOJI_MAX = 2048;
+
 /** True when `value` is exactly one RGI emoji (within EMOJI_MAX_LENGTH). */
 export function isEmoji(value: string): boolean {
-  return value.length > 0 && value.length <= EMOJI_MAX_LENGTH && ONE_EMOJI.test(value);
+  if (KNOWN_EMOJI.has(value)) return true;
+  const ok = value.length > 0 && value.length <= EMOJI_MAX_LENGTH && ONE_EMOJI.test(value);
+  if (ok && KNOWN_EMOJI.size < KNOWN_EMOJI_MAX) KNOWN_EMOJI.add(value);
+  return ok;
 }
 
 /**

@@ -197,6 +197,7 @@ export class Engine implements EngineApi {
       getApp: (appId) => this.catalog.getApp(appId),
       getUser: (appId, userId) => this.catalog.getUser(appId, userId),
       roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
+      deliveredSeq: (roomId) => this.channels.get(roomId)?.deliveredSeq,
     });
     this.messages = new Messages(
       ctx,

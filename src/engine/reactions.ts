@@ -6,6 +6,7 @@ import {
   muted,
   tooManyReactions,
 } from '../core/failures.js';
+import type { ParleyError } from '../core/errors.js';
 import { checkMessageId } from '../core/messages.js';
 import { checkEmoji } from '../core/reactions.js';
 import { isStaff } from '../core/roles.js';
@@ -78,21 +79,22 @@ export class Reactions {
       const mute = await this.moderation.activeMute(app.id, user.id, room.id, now);
       if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
     }
-    const message = await this.ctx.store.messages.get(room.id, messageId);
-    if (!message) throw messageNotFound();
-    if (message.deletedAt !== null) throw messageDeleted();
     const key = { roomId: room.id, messageId, userId: user.id, emoji };
     const store = this.ctx.store.reactions;
     let changed: boolean;
     let count: number;
     if (add) {
+      // The add checks in its transaction that the message is there and not deleted: the message is read
+      // only when it is not, to tell which.
       const max = app.settings.maxReactionEmoji;
       const added = await this.ctx.track(store.add({ ...key, maxEmoji: max, now }));
-      if (added.outcome === 'gone') throw messageDeleted();
+      if (added.outcome === 'gone') throw (await this.whyGone(room, messageId)) ?? messageDeleted();
       if (added.outcome === 'full') throw tooManyReactions(max);
       changed = added.outcome === 'added';
       count = added.count;
     } else {
+      const reason = await this.whyGone(room, messageId);
+      if (reason) throw reason;
       const removed = await this.ctx.track(store.remove(key));
       changed = removed.removed;
       count = removed.count;
@@ -110,6 +112,13 @@ export class Reactions {
     }
     const reactions = (await store.summarize([messageId], user.id)).get(messageId) ?? [];
     return { messageId, emoji, count, changed, reactions };
+  }
+
+  /** Why a message takes no reaction: not in the room (`not_found`) or deleted; null when it does. */
+  private async whyGone(room: Room, messageId: number): Promise<ParleyError | null> {
+    const message = await this.ctx.store.messages.get(room.id, messageId);
+    if (!message) return messageNotFound();
+    return message.deletedAt !== null ? messageDeleted() : null;
   }
 
   /**

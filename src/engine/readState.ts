@@ -17,6 +17,8 @@ export interface ReadStateDeps {
   getApp(appId: AppId): Promise<App>;
   getUser(appId: AppId, userId: UserId): Promise<User | null>;
   roomEvent(room: Room, event: EngineEvent): void;
+  /** The room's last seq handed out on this node (null: none yet; undefined: no channel here). */
+  deliveredSeq(roomId: RoomId): number | null | undefined;
 }
 
 export interface UnreadCounts {
@@ -72,8 +74,10 @@ export class ReadState {
   async read(appId: AppId, user: UserRef, room: Room, rawSeq: unknown): Promise<ReadResult> {
     const asked = checkSeq(rawSeq, 'seq');
     if (asked === undefined) throw badField('seq', 'seq must be a seq (a whole number)');
-    const last = await this.ctx.store.messages.lastSeq(room.id);
-    const target = Math.min(asked, last);
+    // A seq this node has delivered is at most the room's last: only a seq beyond it needs the stored one.
+    const delivered = this.deps.deliveredSeq(room.id) ?? 0;
+    const target =
+      asked <= delivered ? asked : Math.min(asked, await this.ctx.store.messages.lastSeq(room.id));
     const current = await this.marker(appId, user.id, room.id);
     let seq = current ?? target;
     if (current === null || target > current) {

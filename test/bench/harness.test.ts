@@ -1,7 +1,7 @@
 /**
  * The benchmark harness itself (bench/), not Parley's performance: loss and duplicate detection, the payload
- * found in raw frames, and a tiny run end to end (S2, 20 members, one rate, parley-ws and baseline-ws) that
- * writes a report with the expected fields. Nothing here asserts a latency or a rate: it must pass on a
+ * found in raw frames, and tiny runs end to end (S2, 20 members, one rate, parley-ws and baseline-ws; S3R, 20
+ * users, on parley-ws) that write a report with the expected fields. Nothing here asserts a latency or a rate: it must pass on a
  * loaded machine.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configFor } from '../../bench/config.js';
+import { extractMessageRef } from '../../bench/loadgen/extras.js';
 import { encodePayload, extractPayload, parsePayloadText } from '../../bench/loadgen/payload.js';
 import { SeqStream, SeqTracker } from '../../bench/loadgen/seq.js';
 import type { BenchReport } from '../../bench/report.js';
@@ -70,6 +71,14 @@ describe('payload', () => {
     }
     expect(extractPayload(Buffer.from(JSON.stringify({ event: 'message', data: { html } })))).toBeNull();
   });
+
+  it('gives S3R the message id and room seq, not the room id, the author id or the payload seq', () => {
+    const message = { id: 99, room: 'r', roomId: 1, seq: 3, author: { id: 5, username: 'u' }, text };
+    const data = { room: { id: 1, name: 'r' }, message };
+    const ws = Buffer.from(JSON.stringify({ event: 'message', data }));
+    const sio = Buffer.from(`42${JSON.stringify(['message', data])}`);
+    for (const frame of [ws, sio]) expect(extractMessageRef(frame, 0)).toEqual({ id: 99, seq: 3 });
+  });
 });
 
 describe('settings', () => {
@@ -77,6 +86,7 @@ describe('settings', () => {
     const config = applySettings(configFor('quick'), ['s2.sizes=20,40', 's1.connections=7']);
     expect(config.s2.sizes).toEqual([20, 40]);
     expect(config.s1.connections).toBe(7);
+    expect(applySettings(configFor('quick'), ['s3r.repeats=3']).s3r.repeats).toBe(3);
     expect(() => applySettings(configFor('quick'), ['s2.nope=1'])).toThrow(/no such setting/);
   });
 });
@@ -137,4 +147,47 @@ describe('a tiny run', () => {
     expect(md).toContain('## Ratios');
     expect(md).toContain('parley-ws');
   });
+
+  it(
+    'runs S3R next to S3 on parley-ws: reads and reactions answered, both in the report',
+    { timeout: 120_000 },
+    async () => {
+      const outDir = await mkdtemp(join(tmpdir(), 'parley-bench-test-'));
+      dirs.push(outDir);
+      const config = applySettings(configFor('quick'), [
+        's3.users=20',
+        's3.rates=40',
+        's3.warmupMs=300',
+        's3.measureMs=1500',
+        's3.drainMs=10000',
+      ]);
+      await runBench({
+        mode: 'quick',
+        scenarios: ['S3R'],
+        targets: ['parley-ws'],
+        outDir,
+        profile: false,
+        sioClient: 'raw',
+        pin: false,
+        waitQuiet: false,
+        build: false,
+        config,
+        log: () => {},
+      });
+      const report = JSON.parse(await readFile(join(outDir, 'latest.json'), 'utf8')) as BenchReport;
+      const results = report.results['parley-ws'];
+      expect(results?.errors).toEqual([]);
+      const pair = results?.S3R?.pairs[0];
+      expect(pair?.rate).toBe(40);
+      expect(pair?.plain.extras).toBeUndefined();
+      expect(pair?.plain.acked).toBeGreaterThan(0);
+      expect(pair?.extra.missing).toBe(0);
+      expect(pair?.extra.errors).toEqual({});
+      expect(pair?.extra.extras?.errors).toEqual({});
+      expect(pair?.extra.extras?.reads).toBeGreaterThan(0);
+      expect(pair?.extra.extras?.reactions).toBeGreaterThan(0);
+      expect(report.goals.some((g) => g.id === 'S3R-parley-ws')).toBe(true);
+      expect(await readFile(join(outDir, 'latest.md'), 'utf8')).toContain('### S3R');
+    },
+  );
 });

@@ -174,8 +174,13 @@ describe.each(TRANSPORTS)('reactions over %s', (transport) => {
     await alice.unmute('bob', { room });
     expect((await bob.react(room, id, '👍')).changed).toBe(true);
 
+    // A message that never was and one deleted are both not_found, each said as what it is.
+    const never = await refusal(bob.react(room, id + 1000, '🎉'));
+    expect(never).toMatchObject({ code: 'not_found', message: expect.stringMatching(/no such message/i) });
     await bob.delete(room, id);
-    expect((await refusal(bob.react(room, id, '🎉'))).code).toBe('not_found');
+    const deleted = await refusal(bob.react(room, id, '🎉'));
+    expect(deleted).toMatchObject({ code: 'not_found', message: expect.stringMatching(/deleted/i) });
+    expect((await refusal(bob.unreact(room, id, '👍'))).code).toBe('not_found');
 
     const carol = await client(carolToken);
     expect((await refusal(carol.react(room, id, '🎉'))).code).toBe('not_joined');

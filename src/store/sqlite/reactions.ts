@@ -36,6 +36,11 @@ function prepare(db: Database.Database) {
     remove: db.prepare<Key>(
       'DELETE FROM reactions WHERE message_id = @messageId AND emoji = @emoji AND user_id = @userId',
     ),
+    // One message (the answer to a reaction): no JSON array to build and walk.
+    summaryOne: db.prepare<{ id: number; reader: number }, ReactionSummaryRow>(
+      `SELECT message_id, emoji, COUNT(*) AS n, MAX(user_id = @reader) AS me, MIN(id) AS first_id
+       FROM reactions WHERE message_id = @id GROUP BY emoji ORDER BY n DESC, first_id ASC`,
+    ),
     // Ids travel as a JSON array (json_each). A reader of 0 matches no user (no one has id 0).
     summary: db.prepare<{ ids: string; reader: number }, ReactionSummaryRow>(
       `SELECT message_id, emoji, COUNT(*) AS n, MAX(user_id = @reader) AS me, MIN(id) AS first_id
@@ -92,8 +97,15 @@ export class SqliteReactionStore implements ReactionStore {
     readerId: UserId | null,
   ): Promise<Map<MessageId, ReactionCount[]>> {
     if (messageIds.length === 0) return new Map();
+    const reader = readerId ?? 0;
+    const [only] = messageIds;
     return guard(this.db, () =>
-      summaryMap(this.q.summary.all({ ids: JSON.stringify(messageIds), reader: readerId ?? 0 }), readerId),
+      summaryMap(
+        messageIds.length === 1 && only !== undefined
+          ? this.q.summaryOne.all({ id: only, reader })
+          : this.q.summary.all({ ids: JSON.stringify(messageIds), reader }),
+        readerId,
+      ),
     );
   }
 }
