@@ -148,7 +148,7 @@ describe('NativeConnection', () => {
       ok: true,
       data: { user: USER },
     });
-    expect(h.engine.authenticate).toHaveBeenCalledWith(1, { kind: 'guest', nickname: 'ann' });
+    expect(h.engine.authenticate).toHaveBeenCalledWith(1, { kind: 'guest', nickname: 'ann' }, undefined);
     expect(h.engine.openSession).toHaveBeenCalledWith(PRINCIPAL, h.sink, {
       transport: 'ws',
       dialect: 'native',
@@ -172,7 +172,7 @@ describe('NativeConnection', () => {
     for (const [data, credentials] of cases) {
       const h = await started(harness());
       await h.connection.dispatch('auth', data);
-      expect(h.engine.authenticate).toHaveBeenCalledWith(1, credentials);
+      expect(h.engine.authenticate).toHaveBeenCalledWith(1, credentials, undefined);
     }
     expect(parseHandshakeCredentials({ token: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' })).toEqual({
       kind: 'jwt',
