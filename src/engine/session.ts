@@ -38,6 +38,7 @@ import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import { BlockedSet } from './blockedSet.js';
 import type { DmView } from './dms.js';
 import { ReplayFloors } from './replayFloors.js';
+import { TypingThrottle } from './typingThrottle.js';
 import type { Subscriber } from './roomChannel.js';
 import type { SessionHost as Host } from './sessionPort.js';
 import { refOf, toRoomRef } from './views.js';
@@ -61,7 +62,7 @@ export class EngineSession implements Session, Subscriber {
   /** Events for rooms whose join has not been answered yet: held so that they follow the join's reply. */
   // Created when first needed: most connections never type, and a join is in flight only for a moment.
   private joiningMap: Map<number, EngineEvent[]> | null = null;
-  private typingMap: Map<number, number> | null = null;
+  private readonly typingThrottle = new TypingThrottle();
   private readonly replayFloors = new ReplayFloors();
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -144,7 +145,7 @@ export class EngineSession implements Session, Subscriber {
     this.joined.delete(roomId);
     this.joiningMap?.delete(roomId);
     this.replayFloors.forget(roomId);
-    this.typingMap?.delete(roomId);
+    this.typingThrottle.forget(roomId);
     if (notice) this.deliverDirect(notice);
   }
 
@@ -189,14 +190,23 @@ export class EngineSession implements Session, Subscriber {
     this.host.limits.enforce(this, op);
   }
 
+  /** A room by name: a joined one from its live channel (kept current on rename), else from storage. */
+  private async roomNamed(name: unknown): Promise<Room> {
+    for (const roomId of this.joined.keys()) {
+      const live = this.host.liveChannel(roomId)?.room;
+      if (live !== undefined && live.name === name) return live;
+    }
+    return this.host.findRoom(this.appId, name);
+  }
+
   private async joinedRoom(name: unknown): Promise<Room> {
-    const room = await this.host.findRoom(this.appId, name);
+    const room = await this.roomNamed(name);
     if (!this.joined.has(room.id)) throw notJoined(room.name);
     return room;
   }
 
   private async visibleRoom(name: unknown): Promise<Room> {
-    const room = await this.host.findRoom(this.appId, name);
+    const room = await this.roomNamed(name);
     if (!(await this.host.canSee(room, this.user))) throw roomIsPrivate();
     return room;
   }
@@ -272,7 +282,7 @@ export class EngineSession implements Session, Subscriber {
     this.joined.delete(room.id);
     this.joiningMap?.delete(room.id);
     this.replayFloors.forget(room.id);
-    this.typingMap?.delete(room.id);
+    this.typingThrottle.forget(room.id);
     // Leaving is on purpose: no grace period (that is for connections that drop).
     this.host.liveChannel(room.id)?.unsubscribe(this, true);
   }
@@ -319,17 +329,8 @@ export class EngineSession implements Session, Subscriber {
     const room = [...this.joined.values()].find((r) => r.name === name);
     if (!room) throw notJoined(name);
     const now = this.host.clock.now();
-    const last = this.typingMap?.get(room.id);
-    if (typing) {
-      if (last !== undefined && now - last < this.host.config.typingThrottleMs) return;
-      // Over its limit typing is dropped without a word, as the throttle drops it: it is a hint nobody waits
-      // on. Only starts count: a stop follows a start that was let through.
-      if (!this.host.limits.take(this, 'typing').ok) return;
-      (this.typingMap ??= new Map()).set(room.id, now);
-    } else {
-      if (last === undefined) return;
-      this.typingMap?.delete(room.id);
-    }
+    const limit = () => this.host.limits.take(this, 'typing').ok;
+    if (!this.typingThrottle.pass(room.id, typing, now, this.host.config.typingThrottleMs, limit)) return;
     this.host.roomEvent(room, { type: 'typing', room: toRoomRef(room), user: this.user, typing }, this);
   }
 
