@@ -80,14 +80,30 @@ function closeSafely(ws: WebSocket, code: number, reason: string): void {
 }
 
 function socketOf(ws: WebSocket, raw: Duplex): WsSocket {
+  // Everything written to one socket in one turn of the event loop (a reply, the pushes it caused, the fan-out of
+  // other requests) leaves in one writev at the end of the turn instead of one write call each.
+  let corked = false;
+  const cork = () => {
+    if (corked) return;
+    corked = true;
+    raw.cork();
+    process.nextTick(() => {
+      corked = false;
+      raw.uncork();
+    });
+  };
   return {
     send: (frame) => {
-      if (ws.readyState === ws.OPEN) ws.send(frame);
+      if (ws.readyState !== ws.OPEN) return;
+      cork();
+      ws.send(frame);
     },
     // Straight to the TCP socket: without per-message deflate, ws writes its own frames there synchronously
     // too, so the order holds, and ws counts these bytes in bufferedAmount.
     sendFrame: (frame) => {
-      if (ws.readyState === ws.OPEN && raw.writable) raw.write(frame);
+      if (ws.readyState !== ws.OPEN || !raw.writable) return;
+      cork();
+      raw.write(frame);
     },
     bufferedBytes: () => ws.bufferedAmount,
     close: (code, reason) => closeSafely(ws, code, reason),
