@@ -62,5 +62,7 @@ export type {
   UserRef,
   ReactionCount,
   ReactionResult,
+  UpgradeRequest,
+  UpgradeResult,
 } from '../protocol/native.js';
 export type { DmView, SearchHit, SearchPage, SearchRequest } from '../protocol/native.js';

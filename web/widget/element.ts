@@ -26,6 +26,7 @@ import { replyBar } from './views/social.js';
 import { welcomeView, type WelcomeMode } from './views/welcome.js';
 import { USERNAME } from './format.js';
 import { isAtBottom, ScrollKeeper } from './scroll.js';
+import { isLiveGuest, upgradeWithPassword } from './sign-in-place.js';
 import { CLOSE_TEXT, guestErrorText } from './texts.js';
 
 /** Where widget.js was loaded from: the default server of every widget on the page. */
@@ -73,6 +74,8 @@ export class ParleyChatElement extends LitElement {
 
   session: ChatSession | null = null;
   private guestsAllowed = true;
+  /** The welcome screen's account form is signing in the guest of the live session (in place). */
+  private upgrading = false;
   private readonly messages = new MessageController(this);
   private readonly convo = new ConversationsController(this);
   private readonly scrollKeeper = new ScrollKeeper();
@@ -119,7 +122,10 @@ export class ParleyChatElement extends LitElement {
   /** Sign in again with a new token from the host site (null: forget it). */
   setToken(token: string | null): void {
     this.token = token;
-    this.restart();
+    const session = this.session;
+    // A guest who signed in on the host site stays in the room: the connection takes the token in place.
+    if (token && session && isLiveGuest(session)) void session.upgrade({ token }).catch(() => this.restart());
+    else this.restart();
   }
 
   /** Go to another room (a DM, the room of a search hit) on the same sign-in. */
@@ -245,6 +251,19 @@ export class ParleyChatElement extends LitElement {
     this.busy = true;
     this.welcomeError = '';
     try {
+      const session = this.session;
+      if (this.upgrading && session && isLiveGuest(session)) {
+        await upgradeWithPassword(
+          session,
+          { server: this.serverUrl, app: this.app },
+          mode,
+          username,
+          password,
+        );
+        this.upgrading = false;
+        this.view = 'chat';
+        return;
+      }
       const { token, user } = await accountRequest(this.serverUrl, this.app, mode, username, password);
       const identity: StoredIdentity = { kind: 'account', username: user.username, token };
       saveIdentity(this.serverUrl, this.app, identity);
@@ -260,6 +279,13 @@ export class ParleyChatElement extends LitElement {
   private requestSignIn(): void {
     const handledByHost = !this.emit('parley:signin', { app: this.app, room: this.room });
     if (handledByHost) return;
+    this.welcomeError = '';
+    this.welcomeMode = 'login';
+    if (isLiveGuest(this.session)) {
+      this.upgrading = true;
+      this.view = 'welcome';
+      return;
+    }
     this.session?.stop();
     this.session = null;
     this.view = 'welcome';
@@ -352,6 +378,11 @@ export class ParleyChatElement extends LitElement {
                 setMode: (mode) => {
                   this.welcomeError = '';
                   this.welcomeMode = mode;
+                  // "Back" from signing in a guest in place: the room is still there.
+                  if (mode === 'guest' && this.upgrading) {
+                    this.upgrading = false;
+                    this.view = 'chat';
+                  }
                 },
               },
             )
@@ -444,7 +475,9 @@ export class ParleyChatElement extends LitElement {
     const replying = this.messages.replyingTo;
     const bar =
       replying && session.canWrite ? replyBar(replying, () => this.messages.cancelReply(true)) : nothing;
-    return html`${bar} ${blocked} ${footer(session.me?.username ?? null, own ? () => this.signOut() : null)}`;
+    const signIn = isLiveGuest(session) ? () => this.requestSignIn() : null;
+    return html`${bar} ${blocked}
+    ${footer(session.me?.username ?? null, own ? () => this.signOut() : null, signIn)}`;
   }
 
   private closedBanner(closed: DisconnectedEvent) {

@@ -96,7 +96,7 @@ export async function accountRequest(
   );
 }
 
-function accountErrorText(code: string, fallback: string): string {
+export function accountErrorText(code: string, fallback: string): string {
   switch (code) {
     case 'unauthorized':
       return 'Wrong username or password.';

@@ -12,6 +12,8 @@ import {
   type ClientState,
   type DisconnectedEvent,
   type MessageView,
+  type UpgradeRequest,
+  type UpgradeResult,
   type User,
   type UserRef,
 } from '../../src/client/index.js';
@@ -116,6 +118,14 @@ export class ChatSession {
     this.joined = true;
     this.hooks.change();
     return auth;
+  }
+
+  /** A guest signs in on this connection (`upgrade`): the same connection and rooms, under the new name. */
+  async upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
+    const result = await this.client.upgrade(request);
+    this.me = result.user;
+    this.hooks.change();
+    return result;
   }
 
   stop(): void {

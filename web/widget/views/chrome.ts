@@ -119,10 +119,16 @@ export function blockedComposer(opts: {
   </div>`;
 }
 
-export function footer(name: string | null, signOut: (() => void) | null): TemplateResult {
+/** `signIn`: for a guest, signing in (or creating an account) without leaving the room. */
+export function footer(
+  name: string | null,
+  signOut: (() => void) | null,
+  signIn: (() => void) | null = null,
+): TemplateResult {
   if (!name) return html``;
   return html`<div class="footer">
     <span>Chatting as <strong>${name}</strong></span>
+    ${signIn ? html`<button class="link" type="button" @click=${signIn}>Sign in to keep your name</button>` : nothing}
     ${signOut ? html`<button class="link" type="button" @click=${signOut}>Sign out</button>` : nothing}
   </div>`;
 }
