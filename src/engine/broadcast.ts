@@ -11,7 +11,7 @@ import type { Subscriber } from './roomChannel.js';
 /** This node's sessions as the broadcast reaches them (the sessions part). */
 export interface LocalSessions {
   toApp(appId: AppId, event: EngineEvent, audience?: readonly number[]): void;
-  toUser(appId: AppId, userId: UserId, event: EngineEvent): void;
+  toUser(appId: AppId, userId: UserId, event: EngineEvent, except?: object): void;
   disconnectUser(appId: AppId, userId: UserId, reason: DisconnectReason): void;
   applyRole(appId: AppId, userId: UserId, role: Role): void;
 }
@@ -55,9 +55,9 @@ export class Broadcast {
     this.publish({ type: 'app_event', appId, event, ...(audience ? { audience } : {}) });
   }
 
-  /** An event for one user's connections, wherever they are. */
-  userEvent(appId: AppId, userId: UserId, event: EngineEvent): void {
-    this.sessions.toUser(appId, userId, event);
+  /** An event for one user's connections, wherever they are (but `except`, the one that asked, on this node). */
+  userEvent(appId: AppId, userId: UserId, event: EngineEvent, except?: object): void {
+    this.sessions.toUser(appId, userId, event, except);
     this.publish({ type: 'user_event', appId, userId, event });
   }
 

@@ -11,7 +11,7 @@ import { refOf, toRoomRef } from './views.js';
 
 /** What the read-state part asks of the others. */
 export interface ReadStateDeps {
-  userEvent(appId: AppId, userId: UserId, event: EngineEvent): void;
+  userEvent(appId: AppId, userId: UserId, event: EngineEvent, except?: object): void;
   visibleRooms(appId: AppId, user: UserRef): Promise<RoomView[]>;
   findUser(appId: AppId, username: unknown): Promise<User>;
   getApp(appId: AppId): Promise<App>;
@@ -69,9 +69,9 @@ export class ReadState {
 
   /**
    * `read`: the marker moves forward to `seq`, clamped to the room's last seq; a lower seq leaves it where it
-   * is. When it moved, every connection of the user hears `read`.
+   * is. When it moved, every other connection of the user hears `read` (`origin`, the asking one, has the answer).
    */
-  async read(appId: AppId, user: UserRef, room: Room, rawSeq: unknown): Promise<ReadResult> {
+  async read(appId: AppId, user: UserRef, room: Room, rawSeq: unknown, origin?: object): Promise<ReadResult> {
     const asked = checkSeq(rawSeq, 'seq');
     if (asked === undefined) throw badField('seq', 'seq must be a seq (a whole number)');
     // A seq this node has delivered is at most the room's last: only a seq beyond it needs the stored one.
@@ -83,7 +83,7 @@ export class ReadState {
     if (current === null || target > current) {
       seq = target;
       this.writer.put({ appId, userId: user.id, roomId: room.id, seq, createOnly: false });
-      this.deps.userEvent(appId, user.id, { type: 'read', room: toRoomRef(room), seq });
+      this.deps.userEvent(appId, user.id, { type: 'read', room: toRoomRef(room), seq }, origin);
       this.tellReceipt(room, user, seq);
     }
     const counts = await this.ctx.store.reads.countAfter(user.id, room.id, seq);

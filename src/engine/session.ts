@@ -412,7 +412,7 @@ export class EngineSession implements Session, Subscriber {
 
   async read(name: string, seq: number): Promise<ReadResult> {
     this.enter('read', 'user');
-    return this.host.reads.read(this.appId, this.user, await this.visibleRoom(name), seq);
+    return this.host.reads.read(this.appId, this.user, await this.visibleRoom(name), seq, this);
   }
 
   async receipts(name: string): Promise<{ receipts: ReadReceipt[] | null }> {

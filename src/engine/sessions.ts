@@ -117,11 +117,19 @@ export class Sessions {
     return this.byUser.get(userKey(appId, userId))?.size ?? 0;
   }
 
-  toUser(appId: AppId, userId: UserId, event: EngineEvent): void {
+  /** `except`: the connection that asked for the change and has its answer already. */
+  toUser(appId: AppId, userId: UserId, event: EngineEvent, except?: object): void {
     const sessions = this.byUser.get(userKey(appId, userId));
     if (event.type === 'block_changed')
       for (const s of sessions ?? []) s.blockedSet.apply(event.user.id, event.blocked);
-    this.deliver(sessions, event);
+    if (except === undefined || !sessions) return this.deliver(sessions, event);
+    let count = 0;
+    for (const session of sessions) {
+      if (session === except) continue;
+      session.deliverDirect(event);
+      count += 1;
+    }
+    this.ctx.metrics.messagesOut(count);
   }
 
   toAppPresenceWatchers(appId: AppId, event: EngineEvent): void {

@@ -124,6 +124,7 @@ describe.each(TRANSPORTS)('mentions and read state over %s', (transport) => {
     expect((await bob.listRooms()).find((r) => r.name === 'lobby')?.unread).toBeUndefined();
 
     const reads = events(bob2, 'read');
+    const ownReads = events(bob, 'read');
     expect(await bob.read('reading', two.seq)).toEqual({
       room: 'reading',
       seq: two.seq,
@@ -144,6 +145,8 @@ describe.each(TRANSPORTS)('mentions and read state over %s', (transport) => {
     });
     expect(await reads.next()).toMatchObject({ seq: three.seq });
     expect(reads.items).toHaveLength(2);
+    // The connection that read has its answers, not the event as well.
+    expect(ownReads.items).toHaveLength(0);
 
     // Writing marks the room read up to the message written.
     await ann.send('reading', 'four');

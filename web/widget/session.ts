@@ -79,7 +79,10 @@ export class ChatSession {
   });
   private muteTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly readSync = new ReadSync(async (seq) => {
-    this.unread = (await this.client.read(this.room, seq)).unread;
+    // The answer stands for the `read` event, which goes to the user's other connections only.
+    const answer = await this.client.read(this.room, seq);
+    this.onRead({ name: answer.room }, answer.seq);
+    this.unread = answer.unread;
     this.hooks.change();
   });
 
