@@ -3,41 +3,13 @@
  * carried by the user's sessions on another (what they send from then on), shows in presence there, and is
  * told there as `profile_changed` to the user's own sessions and to the rooms where the user is.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { LocalBusHub } from '../../src/bus/local.js';
-import type { Session } from '../../src/engine/api.js';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import type { Store } from '../../src/engine/ports/store.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import { createTestEngine, RecordingSink, type TestEngine } from '../helpers/engine.js';
+import { connect, engineCluster } from '../helpers/engineCluster.js';
 import { waitFor } from '../helpers/wait.js';
 
-const nodes: TestEngine[] = [];
-let shared: Store | null = null;
-afterEach(async () => {
-  for (const node of nodes.splice(0)) await node.close();
-  await shared?.close();
-  shared = null;
-});
-
-async function cluster(count: number): Promise<Engine[]> {
-  const store = openSqliteStore({ path: ':memory:' });
-  shared = store;
-  const hub = new LocalBusHub();
-  for (let i = 0; i < count; i++) {
-    nodes.push(await createTestEngine({ store, bus: hub.connect(), config: { clusterHeartbeatMs: 60_000 } }));
-  }
-  return nodes.map((n) => n.engine);
-}
-
-async function connect(engine: Engine, username: string): Promise<{ session: Session; sink: RecordingSink }> {
-  const existing = await engine.listUsers(1, { limit: 1000 });
-  if (!existing.some((u) => u.username === username)) await engine.createUser(1, { username });
-  const { token } = await engine.issueToken(1, username);
-  const sink = new RecordingSink();
-  const principal = await engine.authenticate(1, { kind: 'token', token });
-  return { session: engine.openSession(principal, sink, { transport: 'test', dialect: 'native' }), sink };
-}
+const nodes = engineCluster();
+const cluster = (count: number) => nodes.start(count);
 
 const AVATAR = 'https://cdn.example.com/alice.png';
 

@@ -3,50 +3,18 @@
  * intake validates every message. A pin on one node reaches the room's members on the other, and so does a
  * reply with its quote.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { LocalBusHub } from '../../src/bus/local.js';
-import type { Role } from '../../src/core/roles.js';
-import type { Session } from '../../src/engine/api.js';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import type { Store } from '../../src/engine/ports/store.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import { createTestEngine, LogRecorder, RecordingSink, type TestEngine } from '../helpers/engine.js';
+import { LogRecorder } from '../helpers/engine.js';
+import { connect, engineCluster } from '../helpers/engineCluster.js';
 
-const nodes: TestEngine[] = [];
-let shared: Store | null = null;
-afterEach(async () => {
-  for (const node of nodes.splice(0)) await node.close();
-  await shared?.close();
-  shared = null;
-});
-
-async function connect(engine: Engine, username: string, role: Role = 'member') {
-  const existing = await engine.listUsers(1, { limit: 1000 });
-  if (!existing.some((u) => u.username === username)) await engine.createUser(1, { username, role });
-  const { token } = await engine.issueToken(1, username);
-  const sink = new RecordingSink();
-  const principal = await engine.authenticate(1, { kind: 'token', token });
-  const session: Session = engine.openSession(principal, sink, { transport: 'test', dialect: 'native' });
-  return { session, sink };
-}
+const nodes = engineCluster();
 
 describe('replies and pins in a cluster', () => {
   it('[engine.pins.cluster] a pin, an unpin and a reply on one node reach the room on the other', async () => {
-    const store = openSqliteStore({ path: ':memory:' });
-    shared = store;
-    const hub = new LocalBusHub();
     const log = new LogRecorder();
-    for (let i = 0; i < 2; i++) {
-      const node = await createTestEngine({
-        store,
-        bus: hub.connect(),
-        config: { clusterHeartbeatMs: 60_000 },
-        ...(i === 1 ? { logger: log.logger } : {}),
-      });
-      nodes.push(node);
-    }
-    const [a, b] = nodes.map((n) => n.engine) as [Engine, Engine];
-    const mod = await connect(a, 'mod', 'mod');
+    const [a, b] = (await nodes.start(2, { logger: log.logger })) as [Engine, Engine];
+    const mod = await connect(a, { user: 'mod', role: 'mod' });
     const member = await connect(b, 'member');
     await mod.session.join('lobby');
     await member.session.join('lobby');

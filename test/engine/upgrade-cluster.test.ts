@@ -3,54 +3,15 @@
  * another node hears one `user_renamed` and no leave or join, and presence stays right everywhere, also when
  * the user the guest becomes is connected already.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { LocalBusHub } from '../../src/bus/local.js';
-import type { Session } from '../../src/engine/api.js';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import type { Store } from '../../src/engine/ports/store.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import { createTestEngine, RecordingSink, type TestEngine } from '../helpers/engine.js';
+import type { RecordingSink } from '../helpers/engine.js';
+import { connect, engineCluster, tokenOf } from '../helpers/engineCluster.js';
 import { waitFor } from '../helpers/wait.js';
 
-const nodes: TestEngine[] = [];
-let shared: Store | null = null;
-afterEach(async () => {
-  for (const node of nodes.splice(0)) await node.close();
-  await shared?.close();
-  shared = null;
-});
-
-async function cluster(count: number): Promise<Engine[]> {
-  const store = openSqliteStore({ path: ':memory:' });
-  shared = store;
-  const hub = new LocalBusHub();
-  for (let i = 0; i < count; i++) {
-    nodes.push(await createTestEngine({ store, bus: hub.connect(), config: { clusterHeartbeatMs: 60_000 } }));
-  }
-  return nodes.map((n) => n.engine);
-}
-
-interface Connected {
-  session: Session;
-  sink: RecordingSink;
-}
-
-async function tokenOf(engine: Engine, username: string): Promise<string> {
-  const existing = await engine.listUsers(1, { limit: 1000 });
-  if (!existing.some((u) => u.username === username)) await engine.createUser(1, { username });
-  return (await engine.issueToken(1, username)).token;
-}
-
-async function connect(engine: Engine, who: { user: string } | { guest: string }): Promise<Connected> {
-  const credentials =
-    'guest' in who
-      ? { kind: 'guest' as const, nickname: who.guest }
-      : { kind: 'token' as const, token: await tokenOf(engine, who.user) };
-  const principal = await engine.authenticate(1, credentials);
-  const sink = new RecordingSink();
-  return { session: engine.openSession(principal, sink, { transport: 'test', dialect: 'native' }), sink };
-}
+const nodes = engineCluster();
+const cluster = (count: number) => nodes.start(count);
 
 /** Room presence events about these users received since `from` (an index into the sink's events). */
 function presenceAbout(sink: RecordingSink, from: number, names: string[]): EngineEvent[] {
