@@ -140,13 +140,18 @@ export function readStateContract(
     it("[store.receipts] lists a room's readers, furthest first, up to a limit", async () => {
       const cid = await newUser('cid');
       await store.reads.saveMarkers([marker(ann, 2), marker(bob, 5), marker(cid, 2)]);
+      const avatarUrl = 'https://cdn.example.com/bob.png';
+      await store.profiles.setProfile(app.id, bob.id, { displayName: 'Bob', avatarUrl });
       const ref = (u: User) => ({ id: u.id, username: u.username, role: 'member' });
+      // A reader's profile comes with the receipt, as with every user reference.
       expect(await store.reads.listMarkers(room.id, 10)).toEqual([
-        { user: ref(bob), seq: 5 },
+        { user: { ...ref(bob), displayName: 'Bob', avatarUrl }, seq: 5 },
         { user: ref(ann), seq: 2 },
         { user: ref(cid), seq: 2 },
       ]);
-      expect(await store.reads.listMarkers(room.id, 1)).toEqual([{ user: ref(bob), seq: 5 }]);
+      expect(await store.reads.listMarkers(room.id, 1)).toEqual([
+        { user: { ...ref(bob), displayName: 'Bob', avatarUrl }, seq: 5 },
+      ]);
       expect(await store.reads.listMarkers(999_999, 10)).toEqual([]);
     });
 

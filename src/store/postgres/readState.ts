@@ -43,7 +43,7 @@ const q = {
   ),
   listMarkers: sql(
     'reads.list-markers',
-    `SELECT u.id, u.username, u.role, r.seq FROM read_markers r JOIN users u ON u.id = r.user_id
+    `SELECT u.id, u.username, u.role, u.display_name, u.avatar_url, r.seq FROM read_markers r JOIN users u ON u.id = r.user_id
      WHERE r.room_id = $1 ORDER BY r.seq DESC, u.id LIMIT $2`,
   ),
   countAfter: sql(

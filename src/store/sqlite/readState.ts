@@ -41,7 +41,7 @@ function prepare(db: Database.Database) {
        FROM read_markers r WHERE r.user_id = @userId AND r.app_id = @appId ORDER BY r.room_id`,
     ),
     listMarkers: db.prepare<[number, number], ReceiptDbRow>(
-      `SELECT u.id, u.username, u.role, r.seq FROM read_markers r JOIN users u ON u.id = r.user_id
+      `SELECT u.id, u.username, u.role, u.display_name, u.avatar_url, r.seq FROM read_markers r JOIN users u ON u.id = r.user_id
        WHERE r.room_id = ? ORDER BY r.seq DESC, u.id LIMIT max(?, 0)`,
     ),
     countAfter: db.prepare<{ user: number; room: number; seq: number }, Omit<UnreadRow, 'roomId' | 'seq'>>(
