@@ -14,6 +14,8 @@ export function hidesEvent(blocked: ReadonlySet<number>, event: EngineEvent): bo
       return blocked.has(event.user.id);
     case 'mention':
       return blocked.has(event.author.id);
+    case 'dm_message':
+      return event.message.author !== null && blocked.has(event.message.author.id);
     default:
       return false;
   }

@@ -115,6 +115,7 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('read'), room: roomRef, seq }),
   z.object({ type: z.literal('read_receipt'), room: roomRef, user: userRef, seq }),
   z.object({ type: z.literal('block_changed'), user: userRef, blocked: z.boolean() }),
+  z.object({ type: z.literal('dm_message'), room: roomRef, message: messageView }),
   z.object({ type: z.literal('user_renamed'), room: roomRef, from: userRef, to: userRef }),
   z.object({ type: z.literal('profile_changed'), user: userRef }),
 ]);

@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import { disconnect } from '../core/disconnect.js';
 import { ParleyError } from '../core/errors.js';
 import type { Credentials, Principal } from '../core/identity.js';
-import type { AppId } from '../core/types.js';
+import type { AppId, Room } from '../core/types.js';
 import { Admin } from './admin.js';
 import type { EngineAdmin, EngineApi, Session, SessionMeta, SessionSink } from './api.js';
 import { Broadcast } from './broadcast.js';
@@ -17,6 +17,7 @@ import { PendingWrites, type EngineContext } from './context.js';
 import { GuestReaper } from './guestReaper.js';
 import { Identity } from './identity.js';
 import { Inbound } from './inbound.js';
+import { DmNotices } from './dmNotices.js';
 import { Mentions } from './mentions.js';
 import { Messages, type MessageDecorator } from './messages.js';
 import type { EngineMetrics } from './ports/metrics.js';
@@ -184,12 +185,15 @@ export class Engine implements EngineApi {
     this.replyThreads = new Replies(ctx, decorators);
     this.pinBoard = new Pins(ctx, this.broadcast, this.moderator, decorators);
     const userEvent = this.broadcast.userEvent.bind(this.broadcast);
+    const inRoom = (room: Room, userId: number) =>
+      this.presence.roomOnline(room).some((u) => u.id === userId);
     this.mentions = new Mentions(ctx, {
       isOnline,
-      inRoom: (room, userId) => this.presence.roomOnline(room).some((user) => user.id === userId),
+      inRoom,
       canSee: (room, user) => this.catalog.canSee(room, user),
       userEvent,
     });
+    const dmNotices = new DmNotices({ isOnline, inRoom, userEvent });
     this.reads = new ReadState(ctx, {
       userEvent,
       visibleRooms: (appId, user) => this.catalog.visibleRooms(appId, user),
@@ -208,6 +212,7 @@ export class Engine implements EngineApi {
         mentions: (appId, text) => this.mentions.resolve(appId, text),
         posted: (room, message) => {
           this.mentions.notify(room, message);
+          dmNotices.notify(room, message);
           if (message.author) this.reads.wrote(room.appId, message.author.id, room.id, message.seq);
         },
       },

@@ -107,6 +107,8 @@ export type EngineEvent =
   | { type: 'read'; room: RoomRef; seq: number }
   /** To the room, where the app has read receipts and the room is small enough: a reader's marker moved. */
   | { type: 'read_receipt'; room: RoomRef; user: UserRef; seq: number }
+  /** To the other member of a DM, online and not in the room: a new message there (dmNotices.ts). */
+  | { type: 'dm_message'; room: RoomRef; message: MessageView }
   /** To the blocker's own sessions: `user` was blocked (or unblocked); see dms.ts. */
   | { type: 'block_changed'; user: UserRef; blocked: boolean }
   /** To the room: a guest there became a user in place (upgrade.ts); `from` is gone, `to` is present. */

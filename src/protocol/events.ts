@@ -30,6 +30,7 @@ export const NATIVE_EVENTS = [
   'read',
   'read_receipt',
   'block_changed',
+  'dm_message',
   'user_renamed',
   'profile_changed',
 ] as const;
@@ -87,12 +88,14 @@ export interface NativeEventMap {
   };
   /** You were mentioned in a room you may see but are not in (`excerpt`: the message's first 100 characters). */
   mention: { room: RoomRef; messageId: number; author: UserRef; excerpt: string };
-  /** Your read marker in the room moved to `seq` (on this connection or another of yours). */
+  /** Your read marker in the room moved to `seq` (by another connection of yours). */
   read: { room: RoomRef; seq: number };
   /** Read receipts (where the app has them): `user` has read the room up to `seq`. */
   read_receipt: { room: RoomRef; user: UserRef; seq: number };
   /** To the blocker's own connections: `user` was blocked (`blocked: true`) or unblocked. */
   block_changed: { user: UserRef; blocked: boolean };
+  /** A new message in one of your DMs, while you are not in that room (its unread count went up by one). */
+  dm_message: { room: RoomRef; message: MessageView };
   /**
    * A guest in the room became a user without reconnecting (`upgrade`): replace `from` by `to` where you list
    * who is present (drop `from` when `to` is listed already). No `presence_leave` / `presence_join` comes.

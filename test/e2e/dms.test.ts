@@ -121,6 +121,8 @@ describe.skipIf(SKIP_E2E)('e2e: DMs, blocking, search and pins', () => {
     await send(b.page, DM_TEXT);
     await b.page.locator(W.message, { hasText: DM_TEXT }).waitFor();
 
+    // Alice's DM button counts it at once (dm_message), before she opens her list of DMs.
+    await tool(a.page, 'Direct messages, 1 unread').waitFor();
     // Alice finds it in her DM list, one unread, and reads it; back in the lobby the count is gone.
     await tool(a.page, /^Direct messages/).click();
     const row = a.page.locator('parley-chat .panel [data-dm=bob]');

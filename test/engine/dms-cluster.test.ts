@@ -50,4 +50,20 @@ describe('direct messages across nodes', () => {
       expect(bob.sink.of('message').map((e) => e.message.text)).toEqual(['visible']);
     }
   });
+
+  it('[proto.dms.notice] a DM written on one node is told to the other member on another node', async () => {
+    const [a, b] = (await cluster(2)) as [Engine, Engine];
+    const alice = await connect(a, 'alice');
+    const bob = await connect(b, 'bob');
+    await bob.session.join('lobby');
+    const dm = await alice.session.openDm('bob');
+    await alice.session.join(dm.name);
+    await alice.session.send(dm.name, { text: 'across the cluster' });
+    await waitFor(() => bob.sink.of('dm_message').length === 1);
+    expect(bob.sink.of('dm_message')[0]).toMatchObject({
+      room: { id: dm.id },
+      message: { text: 'across the cluster', author: { username: 'alice' } },
+    });
+    expect(alice.sink.of('dm_message')).toHaveLength(0);
+  });
 });

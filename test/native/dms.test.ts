@@ -69,6 +69,29 @@ describe.each(TRANSPORTS)('direct messages and blocks over %s', (transport) => {
     expect(await refusal(carol.join(fromAlice.name))).toBe('forbidden');
   });
 
+  it('[proto.dms.notice] the other member outside the DM room hears dm_message; inside it, only the message', async () => {
+    const carol = await as('carol');
+    const dave = await as('dave');
+    const dm = await carol.openDm('dave');
+    await carol.join(dm.name);
+    await dave.join('lobby');
+    const notices = events(dave, 'dm_message');
+    const ownNotices = events(carol, 'dm_message');
+    await carol.send(dm.name, 'are you there?');
+    const notice = await notices.next();
+    expect(notice).toMatchObject({ room: { id: dm.id, name: dm.name }, message: { text: 'are you there?' } });
+    expect(notice.message.author?.username).toBe('carol');
+
+    // In the room, the message says it: no notice besides.
+    await dave.join(dm.name);
+    const live = events(dave, 'message');
+    await carol.send(dm.name, 'ah, hello');
+    expect((await live.next()).message.text).toBe('ah, hello');
+    // A later notice would have arrived before the message (same connection, sent first): none did.
+    expect(notices.items).toHaveLength(1);
+    expect(ownNotices.items).toHaveLength(0);
+  });
+
   it('[proto.dms.refusals] DM to oneself, to an unknown user, by a guest, and with DMs off are refused', async () => {
     const alice = await as('alice');
     expect(await refusal(alice.openDm('alice'))).toBe('bad_request');

@@ -69,6 +69,7 @@ const EVENTS: EngineEvent[] = [
   { type: 'read', room, seq: 7 },
   { type: 'read_receipt', room, user: ann, seq: 7 },
   { type: 'block_changed', user: ann, blocked: true },
+  { type: 'dm_message', room, message },
   { type: 'user_renamed', room, from: mod, to: ann },
   { type: 'profile_changed', user: { ...ann, displayName: 'Ann', avatarUrl: 'https://e.com/ann.png' } },
 ];

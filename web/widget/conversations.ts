@@ -170,6 +170,25 @@ export class ConversationsController implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  /** A DM got a message while the reader is elsewhere: one more unread, newest first; unknown DMs reload. */
+  private dmWritten(roomId: number, message: MessageView): void {
+    const dm = this.dms.find((d) => d.room.id === roomId);
+    if (!dm) {
+      void this.loadDms();
+      return;
+    }
+    // Without a read marker every message there counts (unreadOf): the new lastSeq says it.
+    const unread = dm.room.unread === undefined ? {} : { unread: dm.room.unread + 1 };
+    const updated: DmView = {
+      ...dm,
+      room: { ...dm.room, ...unread },
+      lastSeq: message.seq,
+      lastMessage: message,
+    };
+    this.dms = [updated, ...this.dms.filter((d) => d !== dm)];
+    this.host.requestUpdate();
+  }
+
   private async loadPins(): Promise<void> {
     const session = this.host.session;
     if (!session) return;
@@ -218,6 +237,7 @@ export class ConversationsController implements ReactiveController {
       client.on('room_created', ({ room }) => {
         if (room.dm) void this.loadDms();
       }),
+      client.on('dm_message', ({ room, message }) => this.dmWritten(room.id, message)),
       client.on('message_pinned', refreshPins),
       client.on('message_unpinned', refreshPins),
     );

@@ -155,6 +155,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'read':
     case 'read_receipt':
     case 'block_changed':
+    case 'dm_message':
     case 'user_renamed':
     case 'profile_changed':
       return { kind: 'none' };
