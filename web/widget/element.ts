@@ -428,6 +428,7 @@ export class ParleyChatElement extends LitElement {
                   editingId: this.messages.editingId,
                   confirmingId: this.messages.confirmingId,
                   pickingId: this.messages.pickingId,
+                  menuId: this.messages.menuId,
                   body: (m) => this.messages.body(m),
                   mentionsMe: (m) => this.messages.mentionsMe(m),
                   actions: this.messages.actions,

@@ -3,14 +3,29 @@
  * "delete?", what the actions do, and the rendered (sanitized) bodies, cached per message version.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { MessageView } from '../../src/client/index.js';
+import type { MessageView, ParleyClient } from '../../src/client/index.js';
 import { mentions, renderRichText } from './rich-text.js';
 import type { ChatSession } from './session.js';
+import { MOD_TEXT } from './texts.js';
 import type { MessageActions } from './views/message.js';
+import type { MenuAction } from './views/message-menu.js';
 
 export interface MessageHost extends ReactiveControllerHost {
   readonly session: ChatSession | null;
   readonly shadowRoot: ShadowRoot | null;
+}
+
+/** A moderator's action on a message or its author (mutes are for this room). */
+function moderate(
+  client: ParleyClient,
+  room: string,
+  message: MessageView,
+  action: Exclude<MenuAction, 'delete'>,
+): Promise<unknown> {
+  const author = message.author?.username ?? '';
+  if (action === 'pin') return client.pin(room, message.id);
+  if (action === 'mute') return client.mute(author, { room, minutes: 10 });
+  return client.ban(author, { minutes: 24 * 60 });
 }
 
 export class MessageController implements ReactiveController {
@@ -18,6 +33,8 @@ export class MessageController implements ReactiveController {
   confirmingId: number | null = null;
   /** The message the emoji picker is open on. */
   pickingId: number | null = null;
+  /** The message whose "more" menu is open. */
+  menuId: number | null = null;
   /** The message the composer answers. */
   replyingTo: MessageView | null = null;
   /** Edits and deletions replace the MessageView, so a new version renders anew. */
@@ -35,6 +52,7 @@ export class MessageController implements ReactiveController {
     this.editingId = null;
     this.confirmingId = null;
     this.pickingId = null;
+    this.menuId = null;
     this.replyingTo = null;
   }
 
@@ -89,6 +107,20 @@ export class MessageController implements ReactiveController {
     toggleReaction: (m, emoji) => {
       if (this.pickingId === m.id) this.actions.closePicker();
       void this.host.session?.toggleReaction(m.id, emoji);
+    },
+    toggleMenu: (m) => {
+      const opening = this.menuId !== m.id;
+      this.menuId = opening ? m.id : null;
+      this.host.requestUpdate();
+      this.focus(`[data-msg-id="${m.id}"] ${opening ? '[role=menuitem]' : 'button.more'}`);
+    },
+    runMenu: (m, action) => {
+      this.menuId = null;
+      if (action === 'delete') return this.actions.askDelete(m);
+      const session = this.host.session;
+      if (session)
+        void session.moderate(MOD_TEXT.done[action], (client) => moderate(client, session.room, m, action));
+      this.host.requestUpdate();
     },
     jumpTo: (id) => {
       const target = this.host.shadowRoot?.querySelector<HTMLElement>(`[data-msg-id="${id}"]`);

@@ -286,6 +286,17 @@ export class ChatSession {
     return !this.readOnly && this.mutedUntil === undefined;
   }
 
+  /** A moderator's action from a message's menu: its outcome is told as a notice. */
+  async moderate(label: string, action: (client: ParleyClient) => Promise<unknown>): Promise<void> {
+    try {
+      await action(this.client);
+      this.notify('info', `${label}: done.`);
+    } catch (err) {
+      this.notify('error', `${label}: ${describe(err)}`);
+    }
+    this.hooks.change();
+  }
+
   dismissNotice(id: number): void {
     const index = this.notices.findIndex((n) => n.id === id);
     if (index >= 0) this.notices.splice(index, 1);

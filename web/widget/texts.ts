@@ -110,3 +110,18 @@ export function dmErrorText(code: string, fallback: string): string {
       return fallback;
   }
 }
+
+/** A message's menu for moderators. */
+export const MOD_TEXT = {
+  more: 'More actions',
+  pin: 'Pin to the room',
+  delete: 'Delete message',
+  mute: 'Mute author for 10 minutes',
+  ban: 'Ban author for a day',
+  done: {
+    pin: 'Pinned',
+    delete: 'Deleted',
+    mute: 'Muted',
+    ban: 'Banned',
+  },
+};

@@ -258,6 +258,25 @@ export const messages = css`
   .actions button.danger:hover {
     color: var(--_danger);
   }
+  .actions .menu {
+    position: absolute;
+    top: calc(100% + 4px);
+    inset-inline-end: 0;
+    z-index: 3;
+    display: flex;
+    flex-direction: column;
+    min-width: 200px;
+    padding: 4px;
+    border: 1px solid var(--_border);
+    border-radius: 8px;
+    background: var(--_bg);
+    box-shadow: 0 4px 12px rgb(0 0 0 / 12%);
+  }
+  .actions .menu button {
+    text-align: start;
+    padding: 6px 10px;
+    font-size: 0.85em;
+  }
   .editor textarea {
     width: 100%;
     min-height: 60px;

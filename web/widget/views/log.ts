@@ -7,12 +7,15 @@ import { messageItem, pendingItem, type MessageActions } from './message.js';
 import { pendingQuote } from './social.js';
 
 const GROUP_MS = 5 * 60_000;
+const STAFF = new Set(['mod', 'admin', 'owner']);
 
 export interface LogModel {
   session: ChatSession;
   editingId: number | null;
   confirmingId: number | null;
   pickingId: number | null;
+  /** The message whose "more" menu is open. */
+  menuId: number | null;
   body(message: MessageView): HTMLElement;
   mentionsMe(message: MessageView): boolean;
   actions: MessageActions;
@@ -84,6 +87,8 @@ function row(model: LogModel, item: Row): TemplateResult {
       picking: model.pickingId === message.id,
       parentShown: message.replyTo !== null && model.session.timeline.has(message.replyTo.id),
       canWrite: model.session.canWrite && model.session.joined,
+      staff: STAFF.has(model.session.me?.role ?? ''),
+      menuOpen: model.menuId === message.id,
     },
     model.actions,
   );

@@ -5,6 +5,7 @@ import { fullTime, hueOf, shortTime } from '../format.js';
 import { SOCIAL_TEXT as T } from '../texts.js';
 import type { PendingMessage } from '../timeline.js';
 import { avatarView, nameOf, type Person } from './avatar.js';
+import { messageMenu, type MenuAction } from './message-menu.js';
 import { chipsView, pickerView, quoteView } from './social.js';
 
 export interface MessageActions {
@@ -21,6 +22,9 @@ export interface MessageActions {
   toggleReaction(message: MessageView, emoji: string): void;
   /** Scroll to a message of the list (a reply's parent). */
   jumpTo(id: number): void;
+  /** Open or close the message's "more" menu (message-menu.ts). */
+  toggleMenu(message: MessageView): void;
+  runMenu(message: MessageView, action: MenuAction): void;
 }
 
 export interface MessageFlags {
@@ -36,6 +40,9 @@ export interface MessageFlags {
   parentShown: boolean;
   /** The reader may write (reply, react). */
   canWrite: boolean;
+  /** The reader moderates (the "more" menu's actions). */
+  staff: boolean;
+  menuOpen: boolean;
 }
 
 function editorKeys(event: KeyboardEvent, message: MessageView, actions: MessageActions): void {
@@ -104,6 +111,15 @@ function messageActions(message: MessageView, flags: MessageFlags, actions: Mess
         ? html`<button type="button" @click=${() => actions.startEdit(message)}>Edit</button>
             <button class="danger" type="button" @click=${() => actions.askDelete(message)}>Delete</button>`
         : nothing
+    }
+    ${
+      message.kind === 'system'
+        ? nothing
+        : messageMenu(
+            message,
+            { open: flags.menuOpen, staff: flags.staff, own: flags.own },
+            { toggle: actions.toggleMenu, run: actions.runMenu },
+          )
     }
   </div>`;
 }
@@ -179,7 +195,7 @@ export function messageItem(
           : nothing
       }
     </div>
-    ${(flags.own || flags.canWrite) && !deleted && !flags.editing ? messageActions(message, flags, actions) : nothing}
+    ${(flags.own || flags.canWrite || flags.staff) && !deleted && !flags.editing ? messageActions(message, flags, actions) : nothing}
   </li>`;
 }
 
