@@ -51,22 +51,37 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
-  // Event-loop delay since the previous scrape, as quantiles. The histogram's timer is unref'd by Node, so it
-  // never keeps the process alive.
+  // Event-loop delay since the previous scrape: the median, the 99th percentile and the maximum, one gauge
+  // each (a `quantile` label belongs to summaries only). The histogram's timer is unref'd by Node, so it never
+  // keeps the process alive. The p99 gauge's collect runs last of the three and starts the next interval.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
-  new Gauge({
-    name: 'parley_event_loop_delay_seconds',
-    help: 'Event-loop delay quantiles over the interval since the previous scrape',
-    labelNames: ['quantile'] as const,
-    registers: [registry],
-    collect() {
-      const sampled = loopDelay.count > 0;
-      this.set({ quantile: '0.5' }, sampled ? loopDelay.percentile(50) / 1e9 : 0);
-      this.set({ quantile: '0.99' }, sampled ? loopDelay.percentile(99) / 1e9 : 0);
-      loopDelay.reset();
-    },
-  });
+  const delayGauge = (name: string, help: string, read: () => number, last = false) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(loopDelay.count > 0 ? read() / 1e9 : 0);
+        if (last) loopDelay.reset();
+      },
+    });
+  delayGauge(
+    'parley_event_loop_delay_p50_seconds',
+    'Event-loop delay, median since the previous scrape',
+    () => loopDelay.percentile(50),
+  );
+  delayGauge(
+    'parley_event_loop_delay_max_seconds',
+    'Event-loop delay, maximum since the previous scrape',
+    () => loopDelay.max,
+  );
+  delayGauge(
+    'parley_event_loop_delay_p99_seconds',
+    'Event-loop delay, 99th percentile since the previous scrape',
+    () => loopDelay.percentile(99),
+    true,
+  );
 
   const engine: EngineMetrics = {
     sessionOpened: (transport, dialect) => connections.inc({ transport, dialect }),

@@ -76,7 +76,7 @@ export async function sampleNode(node: SampledNode, index: number, t: number): P
     rssBytes,
     fds,
     heapUsedBytes: metricValue(text, 'nodejs_heap_size_used_bytes'),
-    loopDelayP99Ms: toMs(metricValue(text, 'parley_event_loop_delay_seconds', 'quantile="0.99"')),
+    loopDelayP99Ms: toMs(metricValue(text, 'parley_event_loop_delay_p99_seconds')),
     loopDelayMaxMs: toMs(metricValue(text, 'nodejs_eventloop_lag_max_seconds')),
     connections: metricSum(text, 'parley_connections'),
     loadAvg1,
