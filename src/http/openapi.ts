@@ -10,7 +10,13 @@ type JsonObject = { [key: string]: Json };
 
 export interface OpenApiDocument {
   openapi: '3.1.0';
-  info: { title: string; version: string; description: string };
+  info: {
+    title: string;
+    version: string;
+    description: string;
+    license: { name: string; identifier: string };
+  };
+  servers: { url: string; description: string }[];
   tags: { name: string; description: string }[];
   paths: Record<string, Record<string, JsonObject>>;
   components: { schemas: Record<string, JsonObject>; securitySchemes: Record<string, JsonObject> };
@@ -170,7 +176,10 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): OpenApiDocum
       description:
         'Administration (with the admin key as a Bearer token), public account endpoints, health and metrics. ' +
         'Every error answers `{ "error": { "code", "status", "message", "details"? } }`. See docs/http-api.md.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    // Relative: the document describes the server that serves it, whatever its address.
+    servers: [{ url: '/', description: 'This Parley server' }],
     tags: Object.entries(TAGS)
       .filter(([name]) => usedTags.has(name))
       .map(([name, description]) => ({ name, description })),

@@ -33,6 +33,8 @@ describe('OpenAPI', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const doc = JSON.parse(res.body) as OpenApiDocument;
     expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.license).toEqual({ name: 'MIT', identifier: 'MIT' });
+    expect(doc.servers).toEqual([{ url: '/', description: 'This Parley server' }]);
 
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops)

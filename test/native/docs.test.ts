@@ -35,6 +35,23 @@ describe('docs/protocol.md', () => {
     expect(rowNames(text).sort()).toEqual(Object.keys(DISCONNECT_REASONS).sort());
   });
 
+  it("names every reason the typed client gives of its own (src/client's `reason: '…'`)", () => {
+    const text = section('Disconnects and close codes');
+    const dir = new URL('../../src/client/', import.meta.url);
+    const own = new Set<string>();
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(new URL(file, dir), 'utf8');
+      for (const match of source.matchAll(/reason: '([a-z_]+)'/g)) own.add(match[1] as string);
+    }
+    expect([...own].sort()).toEqual([
+      'client_closed',
+      'connect_failed',
+      'connection_lost',
+      'server_disconnect',
+    ]);
+    for (const reason of own) expect(text, reason).toContain(`\`${reason}\``);
+  });
+
   it('describes every error reply shape', () => {
     const text = section('Errors');
     for (const shape of [
