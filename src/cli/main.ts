@@ -57,6 +57,30 @@ export function usage(): string {
   ].join('\n');
 }
 
+/** `parley serve --help`: each flag with what its value is, its default and its environment variables. */
+export function serveUsage(): string {
+  const entry = (flag: string, description: string, facts: string[]) =>
+    [`  --${flag}`, `      ${description}`, `      ${facts.join(' · ')}`, ''].join('\n');
+  return [
+    'Usage: parley serve [flags]',
+    '',
+    'Starts the server. A flag overrides its environment variable, which overrides the config file.',
+    '',
+    entry(CONFIG_FILE_FLAG + ' <file>', 'A JSON config file with any of the settings below.', [
+      `env: ${CONFIG_FILE_ENV}`,
+    ]),
+    ...SETTINGS.map((s) =>
+      entry(`${s.flag} <value>`, s.description, [
+        `value: ${s.expected}`,
+        `default: ${s.defaultText}`,
+        `env: ${s.env.join(', ')}`,
+      ]),
+    ),
+    'SIGTERM or SIGINT shuts down gracefully (connections are closed with code 1001); a second signal exits at once.',
+    '',
+  ].join('\n');
+}
+
 function fail(message: string, code: number): number {
   process.stderr.write(`parley: ${message.replace(/[\r\n]+/g, ' ')}\n`);
   return code;
@@ -66,7 +90,7 @@ const SIGNAL_EXIT: Record<'SIGTERM' | 'SIGINT', number> = { SIGTERM: 143, SIGINT
 
 async function serve(args: string[]): Promise<number | null> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(usage());
+    process.stdout.write(serveUsage());
     return EXIT_OK;
   }
   const config = loadConfig(args, process.env);

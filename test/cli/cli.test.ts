@@ -52,6 +52,13 @@ describe('parley CLI', () => {
     }
   });
 
+  it('serve --help gives each flag its value, default and environment variables', async () => {
+    const { code, stdout } = await runCli(['serve', '--help']).exited;
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--port <value>\n\s+.+\n\s+value: .+ · default: 3000 · env: PARLEY_PORT/);
+    expect(stdout).toMatch(/--data <value>\n[^\n]+\n\s+value: a directory path · default: /);
+  });
+
   it('--version prints the version', async () => {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
       version: string;
