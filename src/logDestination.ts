@@ -7,6 +7,7 @@
  */
 import { write } from 'node:fs';
 import type { DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 /** What the log buffer holds at most while the reader does not keep up (bytes). */
 export const LOG_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -134,4 +135,23 @@ export function createLogDestination(fd: number, opts: { maxBufferedBytes?: numb
 export function stdoutLogDestination(opts: { maxBufferedBytes?: number } = {}): LogDestination {
   const fd = typeof process.stdout.fd === 'number' ? process.stdout.fd : 1;
   return createLogDestination(fd, opts);
+}
+
+/**
+ * For a person at a terminal: the same lines made readable (time, level, message, fields) by pino-pretty,
+ * written as they come. A terminal reads what it is given, so nothing is buffered or dropped here.
+ */
+export function terminalLogDestination(): LogDestination {
+  const stream = pretty({
+    colorize: true,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+  });
+  return {
+    write: (line: string) => stream.write(line),
+    dropped: 0,
+    pendingBytes: 0,
+    drain: () => Promise.resolve(),
+  };
 }

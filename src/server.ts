@@ -89,8 +89,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const { key: adminKey, generated } = await resolveAdminKey(config);
   if (generated) {
-    // Straight to stdout, not through the logger: the logger would redact it, and it must never be in a log.
-    process.stdout.write(
+    // Not through the logger: the logger would redact it, and it must never be in a log.
+    // On stderr, apart from the JSON log lines of stdout, and marked: it is for the person starting Parley.
+    process.stderr.write(
       `parley admin key: ${adminKey} (shown only this once; saved in ${join(config.dataDir, ADMIN_KEY_FILE)})\n`,
     );
   }
@@ -126,7 +127,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       config: config.engine,
       authenticator,
     });
-    cleanups.push(() => engine.shutdown());
+    cleanups.push(async () => void (await engine.shutdown()));
     await engine.bootstrap();
     metrics.watchStorage(() => engine.storageHealth());
 
@@ -209,11 +210,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     let closing: Promise<void> | null = null;
     const close = () => {
       closing ??= (async () => {
-        const step = async (name: string, fn: () => Promise<unknown>) => {
+        const started = Date.now();
+        const failedSteps: string[] = [];
+        const step = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
           try {
-            await fn();
+            return await fn();
           } catch (err) {
+            failedSteps.push(name);
             logger.error({ err, step: name }, 'shutdown step failed');
+            return undefined;
           }
         };
         logger.info('parley shutting down');
@@ -227,14 +232,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
           Promise.all([...wsGateways, ...socketIoProtocols].map((gateway) => gateway.close())),
         );
         // 3. The engine ends what is left and waits for pending writes.
-        await step('engine', () => engine.shutdown());
+        const drained = await step('engine', () => engine.shutdown());
         await step('socket.io', () => io.close());
         router.detach();
         // 4. HTTP, then storage last: nothing writes after this.
         await step('http', () => app.close());
         await step('bus', () => bus.close());
         await step('store', () => store.close());
-        logger.info('parley stopped');
+        // The last line: what the stop drained, how long it took, and what went wrong on the way.
+        logger.info({ ...drained, failedSteps, ms: Date.now() - started }, 'parley stopped');
       })();
       return closing;
     };

@@ -19,7 +19,8 @@ import { protocolOf } from '../types.js';
 
 export const BENCH_ADMIN_KEY = 'parley-bench-admin-key-0123456789';
 const HOOK_URL = pathToFileURL(join(REPO_ROOT, 'bench/servers/hook.ts')).href;
-const LISTENING = /listening on (http:\/\/[^\s]+)\r?\n/;
+// Parley's is a JSON log line (`"msg":"parley listening on …"`), the baselines' plain text.
+const LISTENING = /listening on (http:\/\/[^\s"]+).*\r?\n/;
 const START_TIMEOUT_MS = 90_000;
 
 /** Settings of app 1 for every Parley target: no flood or operation limit in the way, guests may write, big frames for S6. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CONFIG_FILE_ENV, CONFIG_FILE_FLAG, ConfigError, SETTINGS, loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
-import { stdoutLogDestination } from '../logDestination.js';
+import { stdoutLogDestination, terminalLogDestination } from '../logDestination.js';
 import { startServer, type RunningServer } from '../server.js';
 
 /** Exit codes: 0 done, 1 the server failed, 2 bad usage (unknown command, flag or setting). */
@@ -96,7 +96,8 @@ async function serve(args: string[]): Promise<number | null> {
   const config = loadConfig(args, process.env);
   // A reader of standard output that has gone away must not end the server (EPIPE is an error event).
   process.stdout.on('error', () => {});
-  const logs = stdoutLogDestination();
+  // A person at a terminal reads lines; a supervisor, a container runtime or a pipe gets JSON lines.
+  const logs = process.stdout.isTTY ? terminalLogDestination() : stdoutLogDestination();
   const logger = createLogger(config.logLevel, logs);
 
   // Signal handlers go in before anything is printed: whoever waits for the startup line may signal at once.
@@ -146,8 +147,16 @@ async function serve(args: string[]): Promise<number | null> {
     shutdown(server);
     return null;
   }
-  // The one line a supervisor or test waits for: it carries the bound port, even when --port 0 was given.
-  process.stdout.write(`parley listening on ${server.url}\n`);
+  // The one line a supervisor or test waits for: it carries the bound port, even when --port 0 was given. A
+  // log line in pino's shape (info), written whatever the log level, so that standard output stays JSON lines.
+  const line = {
+    level: 30,
+    time: Date.now(),
+    pid: process.pid,
+    url: server.url,
+    msg: `parley listening on ${server.url}`,
+  };
+  logs.write(`${JSON.stringify(line)}\n`);
   return null; // keep running
 }
 

@@ -365,7 +365,7 @@ export interface EngineApi extends EngineConnections, EngineAdmin {
   login(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken>;
   online(appId: AppId): OnlineUser[];
   /** Stop: tell every session `shutdown` and wait for pending writes. */
-  shutdown(): Promise<void>;
+  shutdown(): Promise<ShutdownSummary>;
 }
 
 /** A search of messages (docs/protocol.md `search`): the words to find, optionally in one room, paged. */
@@ -391,4 +391,12 @@ export interface SearchPage {
   hits: SearchHit[];
   /** Pass as `before` for the next (older) page; null at the end. */
   nextCursor: number | null;
+}
+
+/** What a stop ended: for the server's last log line. */
+export interface ShutdownSummary {
+  /** Sessions told `shutdown` (their gateways had closed most connections before). */
+  sessionsClosed: number;
+  /** Storage writes still running that the stop waited for. */
+  writesAwaited: number;
 }

@@ -28,6 +28,11 @@ export class PendingWrites {
     return promise;
   }
 
+  /** Writes started and not yet settled. */
+  get size(): number {
+    return this.inflight.size;
+  }
+
   async settled(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
   }

@@ -7,7 +7,7 @@ import { ParleyError } from '../core/errors.js';
 import type { Credentials, Principal } from '../core/identity.js';
 import type { AppId, Room } from '../core/types.js';
 import { Admin } from './admin.js';
-import type { EngineAdmin, EngineApi, Session, SessionMeta, SessionSink } from './api.js';
+import type { EngineAdmin, EngineApi, Session, SessionMeta, SessionSink, ShutdownSummary } from './api.js';
 import { Broadcast } from './broadcast.js';
 import { Catalog } from './catalog.js';
 import { Channels } from './channels.js';
@@ -294,16 +294,19 @@ export class Engine implements EngineApi {
    * Stop: every session is told `shutdown`, pending writes finish, and the other nodes hear that this one is
    * leaving, so that they drop its users' presence at once.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(): Promise<ShutdownSummary> {
     clearInterval(this.sweepTimer);
     this.health.stop();
     this.moderator.stop();
     this.guests.stop();
+    const sessionsClosed = this.sessions.size;
     this.sessions.terminateAll(disconnect('shutdown'));
     this.presence.stop();
+    const writesAwaited = this.writes.size;
     await this.writes.settled();
     await this.reads.stop();
     this.channels.clearAll();
+    return { sessionsClosed, writesAwaited };
   }
 
   // ---------------------------------------------------------------- what gateways ask (EngineConnections)

@@ -1,4 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ServerConfig } from '../config/types.js';
@@ -76,6 +82,24 @@ function httpLogger(logger: Logger): FastifyBaseLogger {
   );
 }
 
+/**
+ * One line per request, at debug, when its answer is sent (at info a busy site's logs would be mostly requests);
+ * a request that failed inside fastify is still logged as an error.
+ */
+class RequestsAtDebug extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    metadata?: Record<string, unknown>,
+  ): void {
+    if (error) return super.requestCompleted(error, request, reply, metadata);
+    reply.log.debug({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, 'request');
+  }
+}
+
 /** Every route of the API, in the order they are documented. */
 export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry'>): RouteSpec[] {
   const api = { engine: deps.engine };
@@ -106,6 +130,7 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
     loggerInstance: httpLogger(deps.logger),
     bodyLimit: BODY_LIMIT,
     ...httpTimeouts(deps.config),
+    logController: new RequestsAtDebug(),
     // request.ip is the client's address: X-Forwarded-For is read only when the peer is a trusted proxy.
     trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
     // A URL the router cannot decode is a bad request like any other, with the catalogue body.

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { makeTempDir, runCli, spawnServer, type SpawnedServer } from '../helpers/server.js';
-import { once } from '../helpers/wait.js';
+import { once, waitFor } from '../helpers/wait.js';
 
 const ADMIN_KEY_LINE = /^parley admin key: (\S+)/m;
 
@@ -90,9 +90,12 @@ describe('parley CLI', () => {
     const first = await spawnServer({ dataDir });
     servers.push(first);
     expect(first.port).toBeGreaterThan(0);
-    const key = ADMIN_KEY_LINE.exec(first.stdout)?.[1];
+    // On stderr, once, apart from the log lines; standard output is JSON lines only.
+    await waitFor(() => ADMIN_KEY_LINE.test(first.stderr));
+    const key = ADMIN_KEY_LINE.exec(first.stderr)?.[1];
     expect(key).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(first.stdout.match(/admin key/g)).toHaveLength(1);
+    expect(first.stderr.match(/admin key/g)).toHaveLength(1);
+    expect(first.stdout).not.toMatch(/admin key/i);
     // The key works against the admin API, and it is saved with owner-only permissions.
     const apps = await fetch(`${first.url}/api/v1/apps`, { headers: { authorization: `Bearer ${key}` } });
     expect(apps.status).toBe(200);
@@ -101,7 +104,8 @@ describe('parley CLI', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(await stop(first)).toEqual({ code: 0, signal: null });
     // Never in the logs either.
-    expect(first.stdout.replace(ADMIN_KEY_LINE, '')).not.toContain(key);
+    expect(first.stdout).not.toContain(key);
+    for (const line of first.stdout.trimEnd().split('\n')) expect(() => JSON.parse(line), line).not.toThrow();
 
     const second = await spawnServer({ dataDir, env: { PARLEY_LOG_LEVEL: 'info' } });
     servers.push(second);

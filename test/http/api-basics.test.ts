@@ -155,6 +155,14 @@ describe('errors', () => {
     expect(errorOf(missing).code).toBe('not_found');
   });
 
+  it('logs no request at info', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    h = await createHttpHarness({ logger });
+    await h.call('GET', '/api/v1/apps', { admin: true });
+    expect(lines).toEqual([]);
+  });
+
   it('answers 500 internal without the error text when the engine fails unexpectedly', async () => {
     h = await createHttpHarness();
     h.engine.listApps = async () => {
@@ -183,7 +191,13 @@ describe('logging', () => {
     });
     await h.call('GET', '/api/v1/apps?token=leaked-token', { admin: true });
     const log = lines.join('\n');
-    expect(log).toContain('incoming request');
+    // One line per request, at debug (20), with its method, URL and status.
+    const requests = lines
+      .map((l) => JSON.parse(l) as { msg: string; level: number })
+      .filter((l) => l.msg === 'request');
+    expect(requests).toHaveLength(3);
+    expect(requests.every((l) => l.level === 20)).toBe(true);
+    expect(log).toContain('"statusCode":201');
     expect(log).toContain('/api/v1/apps/1/register');
     expect(log).not.toContain(ADMIN_KEY);
     expect(log).not.toContain('hunter2-secret');

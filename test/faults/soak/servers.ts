@@ -17,7 +17,7 @@ import {
 import { parleyRunsFrom } from '../../../bench/servers/index.js';
 
 export const SOAK_ADMIN_KEY = 'parley-soak-admin-key-0123456789ab';
-const LISTENING = /listening on (http:\/\/[^\s]+)\r?\n/;
+const LISTENING = /listening on (http:\/\/[^\s"]+).*\r?\n/;
 
 export interface SoakNode {
   pid: number;
