@@ -5,6 +5,8 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import fastifyCompress from '@fastify/compress';
+import { constants as zlib } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ServerConfig } from '../config/types.js';
@@ -147,6 +149,13 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
   });
 
   registerCors(app, deps);
+  // API answers over 1 KiB (history pages, lists, the OpenAPI document) in brotli or gzip, at a quality cheap
+  // enough per request; the web assets come compressed already (routes/web.ts) and are left alone.
+  void app.register(fastifyCompress, {
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
+  });
 
   const auth = createAdminAuth(deps.adminKey);
   const routes = apiRoutes(deps);

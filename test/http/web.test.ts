@@ -1,6 +1,7 @@
 /** The web assets (widget, demo page, admin console) as the server serves them from dist/web. */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_CSP, IMMUTABLE, REVALIDATE } from '../../src/http/routes/web.js';
 import { makeTempDir } from '../helpers/server.js';
@@ -53,6 +54,39 @@ describe('web assets', () => {
     }
     expect((await h.call('GET', '/')).body).toContain('<title>demo</title>');
     expect((await h.call('HEAD', '/widget.js')).statusCode).toBe(200);
+  });
+
+  it('sends text assets in brotli or gzip, as the request accepts, each with its own validator', async () => {
+    const big = `(function(){${'var chat = "parley";'.repeat(400)}})();\n`;
+    await writeFile(join(root, 'assets', 'big-Zz99.js'), big);
+    h = await createHttpHarness({ webRoot: root });
+    const url = '/assets/big-Zz99.js';
+    const br = await h.call('GET', url, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['vary']).toBe('accept-encoding');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(big);
+    expect(br.rawPayload.length).toBeLessThan(big.length / 10);
+    const gz = await h.call('GET', url, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(big);
+    const plain = await h.call('GET', url, { headers: { 'accept-encoding': 'br;q=0, identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(big);
+    expect(new Set([br, gz, plain].map((r) => r.headers['etag'])).size).toBe(3);
+    const cached = await h.call('GET', url, {
+      headers: { 'accept-encoding': 'br', 'if-none-match': String(br.headers['etag']) },
+    });
+    expect(cached.statusCode).toBe(304);
+    // A small asset is not worth compressing.
+    const small = await h.call('GET', '/assets/demo-Cd34.css', { headers: { 'accept-encoding': 'br' } });
+    expect(small.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('compresses API answers over 1 KiB', async () => {
+    h = await createHttpHarness({ webRoot: root });
+    const res = await h.call('GET', '/api/v1/openapi.json', { headers: { 'accept-encoding': 'br' } });
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(JSON.parse(brotliDecompressSync(res.rawPayload).toString())).toMatchObject({ openapi: '3.1.0' });
   });
 
   it('answers 304 to a matching If-None-Match, and notices a rebuild', async () => {

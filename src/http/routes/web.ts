@@ -4,7 +4,8 @@
  * `/assets/`. Not part of the HTTP API: these routes are not in the OpenAPI document.
  *
  * Caching: hashed assets are immutable; HTML, widget.js (whose URL sites embed) and source maps are revalidated
- * on every use (`no-cache` with an ETag). When the assets were not built every route answers 503 saying so.
+ * on every use (`no-cache` with an ETag). Text assets go out in brotli or gzip, compressed once per build
+ * (precompressed.ts). When the assets were not built every route answers 503 saying so.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ParleyError } from '../../core/errors.js';
+import { compressAsset, pickEncoding, type Compressed } from '../precompressed.js';
 
 /** `dist/web` of this checkout, from src/http/routes (tsx) and from dist/http/routes (built) alike. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
@@ -59,6 +61,8 @@ const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 interface Asset {
   body: Buffer;
+  /** Brotli and gzip variants, made when the asset is read (precompressed.ts); null when not worth it. */
+  compressed: Compressed | null;
   etag: string;
   mtimeMs: number;
   size: number;
@@ -87,7 +91,14 @@ export function registerWebRoutes(app: FastifyInstance, opts: WebRoutesOptions =
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached;
     const body = await readFile(file);
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-    const asset = { body, etag, mtimeMs: info.mtimeMs, size: info.size };
+    const type = CONTENT_TYPES[extname(relative)] ?? 'application/octet-stream';
+    const asset = {
+      body,
+      compressed: compressAsset(body, type),
+      etag,
+      mtimeMs: info.mtimeMs,
+      size: info.size,
+    };
     cache.set(file, asset);
     return asset;
   };
@@ -111,14 +122,19 @@ export function registerWebRoutes(app: FastifyInstance, opts: WebRoutesOptions =
     const asset = await load(relative);
     if (!asset) throw await notBuilt();
     const type = CONTENT_TYPES[extname(relative)] ?? 'application/octet-stream';
+    const encoding = asset.compressed ? pickEncoding(request.headers['accept-encoding']) : null;
+    // Each encoding is its own representation, with its own validator.
+    const etag = encoding ? `${asset.etag.slice(0, -1)}-${encoding}"` : asset.etag;
     reply.headers({
       'content-type': type,
       'x-content-type-options': 'nosniff',
-      etag: asset.etag,
+      etag,
+      ...(asset.compressed ? { vary: 'accept-encoding' } : {}),
       ...headers,
     });
-    if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-    return reply.code(200).send(asset.body);
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    if (!encoding || !asset.compressed) return reply.code(200).send(asset.body);
+    return reply.code(200).header('content-encoding', encoding).send(asset.compressed[encoding]);
   };
 
   const page =
