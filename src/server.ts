@@ -8,7 +8,7 @@ import { createLocalBus } from './bus/local.js';
 import { createRedisBus } from './bus/redis.js';
 import type { Bus } from './engine/ports/bus.js';
 import type { ServerConfig } from './config/types.js';
-import { isOriginAllowed } from './core/apps.js';
+import { isOriginAllowed, isOwnOrigin } from './core/apps.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { ParleyError } from './core/errors.js';
 import type { EngineApi } from './engine/api.js';
@@ -167,6 +167,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
         origin: (origin, callback) => callback(null, originAllowed(origin)),
       },
       allowRequest: (req, callback) => {
+        // A long-polling handshake from Parley's own pages: same-origin, as in the upgrade router.
+        if (isOwnOrigin(req.headers.origin, req.headers.host)) delete req.headers.origin;
         const allowed = originAllowed(req.headers.origin);
         if (!allowed)
           logger.info({ origin: req.headers.origin }, 'socket.io connection refused: origin not allowed');

@@ -50,6 +50,21 @@ export function isOriginAllowed(
   return inList(server) && inList(app);
 }
 
+/**
+ * The Origin is the server's own (its host and port are the request's Host): a page Parley served itself (the
+ * demo page, the admin console and their module scripts). Such a request is same-origin and is treated as one
+ * without an Origin, whatever `allowedOrigins` says: the lists say which other sites may use Parley.
+ */
+export function isOwnOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined || host === undefined || origin === 'null') return false;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 export const APP_NAME_MAX = 100;
 
 export function checkAppName(value: unknown): string {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { isOriginAllowed } from '../core/apps.js';
+import { isOriginAllowed, isOwnOrigin } from '../core/apps.js';
 import { ERROR_CATALOGUE, type ErrorCode } from '../core/errors.js';
 import type { GateAnswer } from './kernel/connectionGate.js';
 import type { WsGateway } from './types.js';
@@ -106,6 +106,8 @@ export function attachUpgradeRouter(server: Server, options: UpgradeRouterOption
       refuseUpgrade(socket, 'unavailable', 'The server is shutting down');
       return;
     }
+    // Parley's own pages (the demo page's widget) are same-origin: no Origin for every gateway after this one.
+    if (isOwnOrigin(req.headers.origin, req.headers.host)) delete req.headers.origin;
     const origin = req.headers.origin;
     if (!isOriginAllowed(origin, options.allowedOrigins, null)) {
       logger.info({ origin, path: pathname }, 'upgrade refused: origin not allowed');

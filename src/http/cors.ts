@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/types.js';
-import { isOriginAllowed } from '../core/apps.js';
+import { isOriginAllowed, isOwnOrigin } from '../core/apps.js';
 import { ParleyError, isParleyError } from '../core/errors.js';
 import type { EngineAdmin } from '../engine/api.js';
 
@@ -52,6 +52,11 @@ export function registerCors(
   app.addHook('onRequest', async (request) => {
     const origin = request.headers.origin;
     if (origin === undefined) return;
+    // Parley's own pages (request.host: the Host, or X-Forwarded-Host from a trusted proxy) need no CORS.
+    if (isOwnOrigin(origin, request.host)) {
+      delete request.headers.origin;
+      return;
+    }
     if (!isOriginAllowed(origin, config.allowedOrigins, null)) {
       throw new ParleyError('origin_not_allowed', 'The Origin is not allowed by this server');
     }
