@@ -116,6 +116,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       clock,
       tokenTtlSeconds: config.engine.tokenTtlSeconds,
       guestTokenTtlSeconds: config.engine.guestTokenTtlSeconds,
+      revocations: store.tokens,
     });
     const engine = createEngine({
       store,

@@ -23,6 +23,8 @@ import type { ReadStateStore } from './readStore.js';
 import type { SearchIndex } from './searchStore.js';
 import type { DmStore } from './dmStore.js';
 import type { ProfileStore } from './profileStore.js';
+import type { TokenStore } from './tokenStore.js';
+import type { AuditStore } from './auditStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -48,6 +50,8 @@ export interface NewRoom {
 export interface AccessTokenRecord {
   /** sha256 hex of the token; the token itself is never stored. */
   hash: string;
+  /** Names the token for listing and revoking (random, unique); proves nothing. */
+  id: string;
   appId: AppId;
   userId: UserId;
   expiresAt: number | null;
@@ -240,6 +244,10 @@ export interface Store {
   search: SearchIndex;
   /** Users' profiles (ports/profileStore.ts). */
   profiles: ProfileStore;
+  /** Access tokens by id and revocations (ports/tokenStore.ts). */
+  tokens: TokenStore;
+  /** The admin API's audit trail (ports/auditStore.ts). */
+  audit: AuditStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */
