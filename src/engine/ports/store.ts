@@ -23,7 +23,9 @@ import type { ReadStateStore } from './readStore.js';
 import type { SearchIndex } from './searchStore.js';
 import type { DmStore } from './dmStore.js';
 import type { ProfileStore } from './profileStore.js';
-import type { TokenStore } from './tokenStore.js';
+import type { AccessTokenRecord, TokenStore } from './tokenStore.js';
+
+export type { AccessTokenRecord } from './tokenStore.js';
 import type { AuditStore } from './auditStore.js';
 
 /**
@@ -45,17 +47,6 @@ export interface NewRoom {
   visibility: RoomVisibility;
   topic?: string;
   createdBy: UserId | null;
-}
-
-export interface AccessTokenRecord {
-  /** sha256 hex of the token; the token itself is never stored. */
-  hash: string;
-  /** Names the token for listing and revoking (random, unique); proves nothing. */
-  id: string;
-  appId: AppId;
-  userId: UserId;
-  expiresAt: number | null;
-  createdAt: number;
 }
 
 /** A room with what a room list shows beside it, read in one query for the whole app. */

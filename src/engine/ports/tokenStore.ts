@@ -1,5 +1,4 @@
 import type { AppId, UserId } from '../../core/types.js';
-import type { AccessTokenRecord } from './store.js';
 
 /**
  * Access tokens by id, and revocation (see engine/revocation.ts), a field of the Store (`store.tokens`). A
@@ -8,7 +7,11 @@ import type { AccessTokenRecord } from './store.js';
  */
 export interface TokenStore {
   /** The user's tokens that have not expired at `now`, newest first, at most `limit`. */
-  listForUser(appId: AppId, userId: UserId, opts: { now: number; limit: number }): Promise<AccessTokenRecord[]>;
+  listForUser(
+    appId: AppId,
+    userId: UserId,
+    opts: { now: number; limit: number },
+  ): Promise<AccessTokenRecord[]>;
   /** Deletes the app's token with this id; answers it (null when there was none). */
   revoke(appId: AppId, id: string): Promise<AccessTokenRecord | null>;
   /**
@@ -19,4 +22,15 @@ export interface TokenStore {
   revokeUser(appId: AppId, userId: UserId, at: number): Promise<number>;
   /** The user's "not before" (ms since epoch), or null when the user's access was never revoked. */
   notBefore(appId: AppId, userId: UserId): Promise<number | null>;
+}
+
+export interface AccessTokenRecord {
+  /** sha256 hex of the token; the token itself is never stored. */
+  hash: string;
+  /** Names the token for listing and revoking (random, unique); proves nothing. */
+  id: string;
+  appId: AppId;
+  userId: UserId;
+  expiresAt: number | null;
+  createdAt: number;
 }

@@ -20,10 +20,7 @@ const q = {
     'audit.by-app',
     `SELECT ${AUDIT_COLUMNS} FROM admin_audit WHERE app_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
   ),
-  all: sql(
-    'audit.all',
-    `SELECT ${AUDIT_COLUMNS} FROM admin_audit WHERE id < $1 ORDER BY id DESC LIMIT $2`,
-  ),
+  all: sql('audit.all', `SELECT ${AUDIT_COLUMNS} FROM admin_audit WHERE id < $1 ORDER BY id DESC LIMIT $2`),
 };
 
 export class PostgresAuditStore implements AuditStore {

@@ -13,8 +13,14 @@ const q = {
      WHERE app_id = $1 AND user_id = $2 AND (expires_at IS NULL OR expires_at > $3)
      ORDER BY created_at DESC, id LIMIT $4`,
   ),
-  revoke: sql('tokens.revoke', `DELETE FROM access_tokens WHERE app_id = $1 AND id = $2 RETURNING ${COLUMNS}`),
-  revokeUser: sql('tokens.revoke-user', 'DELETE FROM access_tokens WHERE app_id = $1 AND user_id = $2 RETURNING id'),
+  revoke: sql(
+    'tokens.revoke',
+    `DELETE FROM access_tokens WHERE app_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+  ),
+  revokeUser: sql(
+    'tokens.revoke-user',
+    'DELETE FROM access_tokens WHERE app_id = $1 AND user_id = $2 RETURNING id',
+  ),
   notBeforeAt: sql(
     'tokens.not-before-at',
     `INSERT INTO user_revocations (app_id, user_id, not_before) VALUES ($1, $2, $3)
