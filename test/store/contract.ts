@@ -461,8 +461,18 @@ export function storeContract(
         const app = await newApp();
         const user = await newUser(app, 'alice');
         const base = { appId: app.id, userId: user.id, createdAt: T0 };
-        await store.directory.putAccessToken({ ...base, hash: 'd'.repeat(64), id: 'tok-d', expiresAt: T0 + 1000 });
-        await store.directory.putAccessToken({ ...base, hash: 'e'.repeat(64), id: 'tok-e', expiresAt: T0 + 9000 });
+        await store.directory.putAccessToken({
+          ...base,
+          hash: 'd'.repeat(64),
+          id: 'tok-d',
+          expiresAt: T0 + 1000,
+        });
+        await store.directory.putAccessToken({
+          ...base,
+          hash: 'e'.repeat(64),
+          id: 'tok-e',
+          expiresAt: T0 + 9000,
+        });
         await store.directory.putAccessToken({ ...base, hash: 'f'.repeat(64), id: 'tok-f', expiresAt: null });
         expect(await store.directory.deleteExpiredAccessTokens(T0 + 1000)).toBe(1);
         expect(await store.directory.getAccessToken('d'.repeat(64))).toBeNull();
