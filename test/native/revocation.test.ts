@@ -1,7 +1,7 @@
 /**
  * Revocation over both framings with the typed client, against a real server on real sockets: the operator
  * revokes a token (or a user) through the admin API, the live connection signed in with it is closed at once
- * with `revoked` (4011), the client does not reconnect, and the token no longer signs in.
+ * with `revoked` (4011), the client does not reconnect, and the token no longer signs in ([proto.revoked]).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../helpers/server.js';
