@@ -181,7 +181,7 @@ export class Authenticator implements IdentityProvider {
     let user = await this.findOrCreate(app, claims.username, 'external', claims.role);
     // Only users that came from the site may be signed in by it: never an account with a password, never a guest.
     if (user.kind !== 'external') throw fail('The username belongs to another user');
-    await this.checkNotRevoked(app, user, claims.issuedAt);
+    await this.checkNotRevoked(app, user, claims.issuedAt ?? null);
     if (user.role !== claims.role) user = await this.directory.setUserRole(app.id, user.id, claims.role);
     const principal: Principal = { appId: app.id, user, expiresAt: claims.expiresAt, via: 'jwt' };
     if (claims.profile) principal.claimedProfile = claims.profile;

@@ -101,6 +101,13 @@ describe('revoking a user', () => {
     await expect(h.engine.authenticate(1, { kind: 'jwt', jwt: fresh })).resolves.toMatchObject({
       user: { username: 'carol' },
     });
+    // A JWT without iat cannot show it came after the revocation.
+    const noIat = await new SignJWT({ sub: 'carol' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(SECRET));
+    await expect(h.engine.authenticate(1, { kind: 'jwt', jwt: noIat })).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
     const listed = bodyOf(await h.call('GET', '/api/v1/apps/1/users/carol/tokens', { admin: true }), tokens);
     expect(listed.tokens).toEqual([]);
   });
