@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Server as SocketIoServer } from 'socket.io';
 import { Authenticator } from './auth/authenticator.js';
+import { passwordHashesComputed } from './auth/passwords.js';
 import { createLocalBus } from './bus/local.js';
 import { createRedisBus } from './bus/redis.js';
 import type { Bus } from './engine/ports/bus.js';
@@ -130,6 +131,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     cleanups.push(() => engine.shutdown());
     await engine.bootstrap();
     metrics.watchStorage(() => engine.storageHealth());
+    metrics.watchPasswordHashes(passwordHashesComputed);
 
     let ready = false;
     const app = buildHttpApp({
