@@ -44,6 +44,18 @@ export interface BenchConfig {
     settleMs: number;
     concurrency: number;
   };
+  /** A1: a small chat load, and one address's wrong passwords and connection attempts beside it. */
+  a1: {
+    users: number;
+    roomSize: number;
+    rate: number;
+    warmupMs: number;
+    measureMs: number;
+    drainMs: number;
+    passwords: number;
+    attempts: number;
+    inFlight: number;
+  };
   s6: {
     members: number;
     /** Every `every`-th member stops reading (20: 5 %). */
@@ -100,6 +112,17 @@ const FULL: BenchConfig = {
     settleMs: 20_000,
     concurrency: 100,
   },
+  a1: {
+    users: 50,
+    roomSize: 10,
+    rate: 200,
+    warmupMs: 1000,
+    measureMs: 5000,
+    drainMs: 1000,
+    passwords: 200,
+    attempts: 3000,
+    inFlight: 200,
+  },
   s6: {
     members: 100,
     every: 20,
@@ -137,6 +160,17 @@ const QUICK: BenchConfig = {
     postMs: 300,
     settleMs: 5000,
     concurrency: 50,
+  },
+  a1: {
+    users: 50,
+    roomSize: 10,
+    rate: 200,
+    warmupMs: 1000,
+    measureMs: 5000,
+    drainMs: 1000,
+    passwords: 200,
+    attempts: 3000,
+    inFlight: 200,
   },
   s6: {
     members: 100,

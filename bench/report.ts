@@ -14,6 +14,7 @@ import { KNEE_P99_MS, S3_ACK_P99_MS, S3_TARGET_RATE, type Mode } from './config.
 import { REPO_ROOT } from './proc.js';
 import type { TargetResults } from './scenarios/results.js';
 import { s3rGoals, s3rTable } from './scenarios/s3r.js';
+import { a1Table } from './scenarios/a1.js';
 import { disturbed, SCENARIOS, TARGETS, type CpuUse, type ScenarioName, type TargetName } from './types.js';
 
 export interface MachineInfo {
@@ -712,6 +713,9 @@ function renderDetails(report: BenchReport): string[] {
     );
     out.push('');
   }
+
+  const a1 = a1Table(results, present);
+  if (a1) out.push('### A1 attack beside a chat load', '', table(a1.header, a1.rows), '');
 
   const s3r = s3rTable(results, present);
   if (s3r) out.push('### S3R chat with read markers and reactions', '', table(s3r.header, s3r.rows), '');

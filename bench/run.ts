@@ -33,6 +33,7 @@ import { runS1, s1Rooms, S1_ROOM_PREFIX } from './scenarios/s1.js';
 import { runS2, s2Room } from './scenarios/s2.js';
 import { runS3, s3Rooms, S3_ROOM_PREFIX } from './scenarios/s3.js';
 import { runS3R } from './scenarios/s3r.js';
+import { runA1 } from './scenarios/a1.js';
 import { runS4Cluster, runS4OneNode, S4_ROOM } from './scenarios/s4.js';
 import { runS5, s5Rooms, S5_ROOM_PREFIX } from './scenarios/s5.js';
 import { runS6, S6_ROOM } from './scenarios/s6.js';
@@ -140,7 +141,7 @@ function roomsFor(scenarios: ScenarioName[], ctx: Pick<ScenarioContext, 'config'
   const has = (s: ScenarioName) => scenarios.includes(s);
   if (has('S1')) rooms.push(...roomNames(S1_ROOM_PREFIX, s1Rooms(ctx)));
   if (has('S2')) rooms.push(...ctx.config.s2.sizes.map(s2Room));
-  if (has('S3') || has('S3R')) rooms.push(...roomNames(S3_ROOM_PREFIX, s3Rooms(ctx)));
+  if (has('S3') || has('S3R') || has('A1')) rooms.push(...roomNames(S3_ROOM_PREFIX, s3Rooms(ctx)));
   if (has('S4')) rooms.push(S4_ROOM);
   if (has('S5') && !has('S1')) rooms.push(...roomNames(S5_ROOM_PREFIX, s5Rooms(ctx)));
   if (has('S6')) rooms.push(S6_ROOM);
@@ -275,6 +276,9 @@ export async function runBench(opts: RunOptions): Promise<{ report: BenchReport;
         for (const members of keep) await loadgen.run('close', { pop: `s2-${members}` });
         if (has('S3')) targetResults.S3 = await attempt(targetResults, 'S3', ctx.log, () => runS3(ctx));
         if (has('S3R')) targetResults.S3R = await attempt(targetResults, 'S3R', ctx.log, () => runS3R(ctx));
+        if (has('A1')) {
+          targetResults.A1 = (await attempt(targetResults, 'A1', ctx.log, () => runA1(ctx))) ?? undefined;
+        }
       } finally {
         await target.stop();
       }

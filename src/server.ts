@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Server as SocketIoServer } from 'socket.io';
 import { Authenticator } from './auth/authenticator.js';
+import { passwordHashesComputed } from './auth/passwords.js';
 import { createLocalBus } from './bus/local.js';
 import { createRedisBus } from './bus/redis.js';
 import type { Bus } from './engine/ports/bus.js';
@@ -117,6 +118,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       clock,
       tokenTtlSeconds: config.engine.tokenTtlSeconds,
       guestTokenTtlSeconds: config.engine.guestTokenTtlSeconds,
+      revocations: store.tokens,
     });
     const engine = createEngine({
       store,
@@ -130,6 +132,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     cleanups.push(async () => void (await engine.shutdown()));
     await engine.bootstrap();
     metrics.watchStorage(() => engine.storageHealth());
+    metrics.watchPasswordHashes(passwordHashesComputed);
 
     let ready = false;
     const app = buildHttpApp({

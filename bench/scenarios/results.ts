@@ -100,6 +100,30 @@ export interface S3RResult {
   profile: ProfileSummary | null;
 }
 
+/** A1: an attack from one address beside a small chat load (scenarios/a1.ts). */
+export interface A1Result {
+  users: number;
+  rate: number;
+  /** Wrong passwords sent at one account, and their answers by status. */
+  passwords: number;
+  logins: Record<string, number>;
+  rateLimited: number;
+  /** Password hashes the server computed meanwhile (parley_password_hashes_total). */
+  passwordHashes: number;
+  /** Connection attempts from the attacker, their answers by status (101: opened), and how long they took. */
+  attempts: number;
+  connections: Record<string, number>;
+  connectionsMs: number;
+  /** Percent of the attempts refused with 503. */
+  refusedShare: number;
+  /** A second address's WebSocket connect time in the middle of the flood. */
+  bystanderConnectMs: number | null;
+  quiet: S3Step;
+  underAttack: S3Step;
+  /** The chat's send→ack p99 under attack over the quiet phase's. */
+  ackP99Ratio: number | null;
+}
+
 export interface S4Run extends FanoutResult {
   cpu: CpuUse;
 }
@@ -153,6 +177,7 @@ export interface TargetResults {
   S4?: S4Result;
   S5?: S5Result;
   S6?: S6Result;
+  A1?: A1Result;
   errors: string[];
   /** Wall-clock seconds per scenario (S1 includes connecting its population). */
   seconds: Record<string, number>;

@@ -42,8 +42,10 @@ export async function chatStep(
   pop: string,
   rate: number,
   extras?: ExtrasArgs,
+  /** A1: its own step timings; S3's otherwise. */
+  timings?: { warmupMs: number; measureMs: number; drainMs: number },
 ): Promise<S3Step> {
-  const cfg = ctx.config.s3;
+  const cfg = timings ?? ctx.config.s3;
   const { target, loadgen } = ctx;
   await targetStats(target, { resetEld: true });
   const args = { pop, rate, warmupMs: cfg.warmupMs, measureMs: cfg.measureMs, drainMs: cfg.drainMs };

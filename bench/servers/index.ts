@@ -177,6 +177,9 @@ async function startParley(name: TargetName, opts: StartOptions): Promise<Target
       const env = cleanEnv({
         PARLEY_ADMIN_KEY: BENCH_ADMIN_KEY,
         PARLEY_LOG_LEVEL: 'warn',
+        // A1's attacker comes through loopback as a proxy would, named by X-Forwarded-For; the load generator
+        // sends no such header, so it stays a loopback peer, exempt from per-address limits as before.
+        PARLEY_TRUSTED_PROXIES: 'loopback',
         ...(cluster?.redisUrl ? { PARLEY_REDIS_URL: cluster.redisUrl } : {}),
         ...(cluster?.databaseUrl ? { PARLEY_DATABASE_URL: cluster.databaseUrl } : {}),
         ...(cluster?.databaseSchema ? { PARLEY_DATABASE_SCHEMA: cluster.databaseSchema } : {}),

@@ -6,9 +6,10 @@ import { isActive, type App, type User, type UserKind } from '../core/types.js';
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { IdentityProvider } from '../engine/ports/identity.js';
 import type { Directory } from '../engine/ports/store.js';
+import type { TokenStore } from '../engine/ports/tokenStore.js';
 import { verifySiteJwt } from './jwt.js';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import { generateAccessToken, isSha256Hex, looksLikeJwt, sha256Hex } from './tokens.js';
+import { generateAccessToken, generateTokenId, isSha256Hex, looksLikeJwt, sha256Hex } from './tokens.js';
 
 export interface AuthenticatorOptions {
   directory: Directory;
@@ -17,6 +18,11 @@ export interface AuthenticatorOptions {
   tokenTtlSeconds: number;
   /** Lifetime of a guest's resume token; 0 for no expiry. */
   guestTokenTtlSeconds: number;
+  /**
+   * Users' "not before" times (engine/revocation.ts): a site JWT issued before its user's is refused. Without
+   * it, JWTs are not checked against revocations.
+   */
+  revocations?: Pick<TokenStore, 'notBefore'>;
 }
 
 /** Longest TTL a caller may ask issueToken for (ten years). */
@@ -57,6 +63,7 @@ export class Authenticator implements IdentityProvider {
   private readonly clock: Clock;
   private readonly tokenTtlSeconds: number;
   private readonly guestTokenTtlSeconds: number;
+  private readonly revocations: Pick<TokenStore, 'notBefore'> | null;
   /** A hash of a random password, verified against when there is no real hash so that timing stays the same. */
   private dummyHash: Promise<string> | null = null;
 
@@ -65,6 +72,7 @@ export class Authenticator implements IdentityProvider {
     this.clock = options.clock;
     this.tokenTtlSeconds = checkTtl(options.tokenTtlSeconds, 'tokenTtlSeconds');
     this.guestTokenTtlSeconds = checkTtl(options.guestTokenTtlSeconds, 'guestTokenTtlSeconds');
+    this.revocations = options.revocations ?? null;
   }
 
   hashPassword(password: string): Promise<string> {
@@ -160,9 +168,9 @@ export class Authenticator implements IdentityProvider {
       // A returning guest gets a fresh resume token, so that a regular visitor never has to fall back on the
       // bare nickname; like a nickname session, a guest session itself does not expire.
       const renewed = await this.issueFor(app, user, this.guestTokenTtlSeconds);
-      return { appId: app.id, user, expiresAt: null, via, resumeToken: renewed.token };
+      return { appId: app.id, user, expiresAt: null, via, resumeToken: renewed.token, tokenId: record.id };
     }
-    return { appId: app.id, user, expiresAt: record.expiresAt, via };
+    return { appId: app.id, user, expiresAt: record.expiresAt, via, tokenId: record.id };
   }
 
   private async byJwt(app: App, jwt: unknown): Promise<Principal> {
@@ -173,6 +181,7 @@ export class Authenticator implements IdentityProvider {
     let user = await this.findOrCreate(app, claims.username, 'external', claims.role);
     // Only users that came from the site may be signed in by it: never an account with a password, never a guest.
     if (user.kind !== 'external') throw fail('The username belongs to another user');
+    await this.checkNotRevoked(app, user, claims.issuedAt ?? null);
     if (user.role !== claims.role) user = await this.directory.setUserRole(app.id, user.id, claims.role);
     const principal: Principal = { appId: app.id, user, expiresAt: claims.expiresAt, via: 'jwt' };
     if (claims.profile) principal.claimedProfile = claims.profile;
@@ -198,6 +207,16 @@ export class Authenticator implements IdentityProvider {
   }
 
   // --- helpers -------------------------------------------------------------------------------------------
+
+  /**
+   * A JWT issued before its user's access was revoked is refused; so is one without `iat` once the user's access
+   * has been revoked, as it cannot show when it was issued.
+   */
+  private async checkNotRevoked(app: App, user: User, issuedAt: number | null): Promise<void> {
+    const notBefore = this.revocations ? await this.revocations.notBefore(app.id, user.id) : null;
+    if (notBefore === null) return;
+    if (issuedAt === null || issuedAt < notBefore) throw fail('Access was revoked');
+  }
 
   private async checkPasswordLogin(app: App, username: unknown, password: unknown): Promise<User> {
     if (typeof username !== 'string') {
@@ -232,14 +251,16 @@ export class Authenticator implements IdentityProvider {
     const token = generateAccessToken();
     const now = this.clock.now();
     const expiresAt = ttlSeconds === 0 ? null : now + ttlSeconds * 1000;
+    const tokenId = generateTokenId();
     await this.directory.putAccessToken({
       hash: sha256Hex(token),
+      id: tokenId,
       appId: app.id,
       userId: user.id,
       expiresAt,
       createdAt: now,
     });
-    return { token, expiresAt, user };
+    return { token, tokenId, expiresAt, user };
   }
 
   /** The user with this name (of whatever kind), or a new one of the given kind and role. */

@@ -13,6 +13,8 @@ export interface SiteClaims {
   role: Exclude<Role, 'guest'>;
   /** From `exp`, in ms since epoch; null when the token has no `exp`. */
   expiresAt: number | null;
+  /** From `iat`, in ms since epoch (whole seconds); absent when the token has no `iat`. */
+  issuedAt?: number;
   /**
    * `name` and `picture`, when the token has either: those that are valid as a patch, the others named in
    * `rejected` (and otherwise ignored: a site's mistake must not lock its users out).
@@ -74,6 +76,7 @@ function claimsFrom(payload: JWTPayload): SiteClaims {
   }
   const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
   const claims: SiteClaims = { username, role, expiresAt };
+  if (typeof payload.iat === 'number') claims.issuedAt = payload.iat * 1000;
   if (payload['name'] !== undefined || payload['picture'] !== undefined) {
     claims.profile = profileFromClaims({ name: payload['name'], picture: payload['picture'] });
   }

@@ -33,12 +33,20 @@ function derive(
   cost: { N: number; r: number; p: number },
 ) {
   const options: ScryptOptions = { N: cost.N, r: cost.r, p: cost.p, maxmem: 256 * cost.N * cost.r * cost.p };
+  hashesComputed += 1;
   return new Promise<Buffer>((resolve, reject) => {
     // NFC so that the same password typed on different systems hashes the same.
     scrypt(password.normalize('NFC'), salt, keyLength, options, (err, key) =>
       err ? reject(err) : resolve(key),
     );
   });
+}
+
+/** Password hashes computed by this process (for parley_password_hashes_total). */
+let hashesComputed = 0;
+
+export function passwordHashesComputed(): number {
+  return hashesComputed;
 }
 
 function parseInteger(text: string | undefined, min: number, max: number): number | null {

@@ -8,6 +8,11 @@ export function generateAccessToken(): string {
   return ACCESS_TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
 
+/** A token's id: 12 random bytes in hex. It names the token (to list and revoke it) and proves nothing. */
+export function generateTokenId(): string {
+  return randomBytes(12).toString('hex');
+}
+
 /** Lowercase hex sha256 of the UTF-8 bytes of `s`: the key access tokens are stored under. */
 export function sha256Hex(s: string): string {
   return createHash('sha256').update(s, 'utf8').digest('hex');

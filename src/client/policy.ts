@@ -10,6 +10,7 @@ import type { CloseInfo } from './transport.js';
 /**
  * Close codes after which the client does not reconnect on its own: logged out (1000), protocol error (1002),
  * credentials expired (4001), auth timeout (4002), refused (4003), kicked (4004), banned (4005), app gone (4010),
+ * access revoked (4011),
  * too many invalid frames (1008: a client that sends them would send them again).
  */
 export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
@@ -21,6 +22,7 @@ export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   DISCONNECT_REASONS.kicked.code,
   DISCONNECT_REASONS.banned.code,
   DISCONNECT_REASONS.app_deleted.code,
+  DISCONNECT_REASONS.revoked.code,
   DISCONNECT_REASONS.invalid_frames.code,
 ]);
 

@@ -28,10 +28,14 @@ export interface Principal {
   anonymous?: boolean;
   /** The profile the credentials claim (a site JWT's `name` and `picture`), stored by the engine at sign-in. */
   claimedProfile?: ClaimedProfile;
+  /** The id of the access token signed in with (via `token` or `token_hash`): revoking it ends the session. */
+  tokenId?: string;
 }
 
 export interface IssuedToken {
   token: string;
+  /** The token's id: names it for listing and revoking, proves nothing (the token is stored only as a hash). */
+  tokenId: string;
   expiresAt: number | null;
   user: User;
 }

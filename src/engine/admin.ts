@@ -7,6 +7,7 @@ import { checkRole, type Role } from '../core/roles.js';
 import type { App, AppId, AppSettings, Ban, ModerationRecord, Mute, User } from '../core/types.js';
 import type {
   AppPatch,
+  EngineAccessAdmin,
   EngineAdmin,
   HistoryPage,
   HistoryQuery,
@@ -65,7 +66,7 @@ export interface AdminParts {
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
-export class Admin implements EngineAdmin {
+export class Admin implements Omit<EngineAdmin, keyof EngineAccessAdmin> {
   readonly nodeId: string;
 
   constructor(

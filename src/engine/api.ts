@@ -15,6 +15,7 @@ import type {
   RoomPatch,
 } from '../core/types.js';
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
+import type { AuditActor, AuditEntry } from '../core/audit.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { StorageHealthView } from './storageHealth.js';
 import type { DmView } from './dms.js';
@@ -291,7 +292,7 @@ export interface EngineConnections {
 }
 
 /** What the HTTP admin API and the CLI may ask of the engine; the caller has proven the admin key. */
-export interface EngineAdmin {
+export interface EngineAdmin extends EngineAccessAdmin {
   readonly nodeId: string;
 
   getApp(appId: AppId): Promise<App>;
@@ -354,6 +355,56 @@ export interface EngineAdmin {
   searchMessages(appId: AppId, query: SearchQuery): Promise<SearchPage>;
   /** The DM room of two users by name, opened under the rules the first would meet (dms.ts). */
   openDm(appId: AppId, from: string, to: string): Promise<RoomView>;
+}
+
+/** The operator's revocations and the admin API's audit trail (revocation.ts, audit.ts). */
+export interface EngineAccessAdmin {
+  /** The user's access tokens that have not expired, newest first (revocation.ts): ids, never the secrets. */
+  listTokens(appId: AppId, username: string): Promise<TokenView[]>;
+  /** Deletes the token and closes the sessions signed in with it on every node (`revoked`, 4011). */
+  revokeToken(appId: AppId, tokenId: string): Promise<TokenView>;
+  /** Deletes every token of the user, refuses the user's older site JWTs, closes every session of the user. */
+  revokeUser(appId: AppId, username: string): Promise<RevokedUser>;
+  /** Records a change made through the admin API (audit.ts); the changes are bounded and blanked of secrets. */
+  recordAudit(input: AuditRecordInput): Promise<AuditEntry>;
+  /** The audit trail newest first: of one app, or (null) of the whole server. */
+  listAudit(appId: AppId | null, query: AuditQuery): Promise<AuditPage>;
+}
+
+/** An access token as the operator sees it: never the token itself. */
+export interface TokenView {
+  id: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+export interface RevokedUser {
+  user: UserRef;
+  /** How many tokens were deleted. */
+  tokens: number;
+  /** Site JWTs of the user issued before this time (ms since epoch) are refused from now on. */
+  notBefore: number;
+}
+
+export interface AuditRecordInput extends AuditActor {
+  /** Null for server-wide changes (an app created). */
+  appId: AppId | null;
+  action: string;
+  changes: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  /** The `nextCursor` of the page before: only entries with a smaller id. */
+  before?: number;
+  /** 1-200, default 50. */
+  limit?: number;
+}
+
+export interface AuditPage {
+  /** Newest first. */
+  entries: AuditEntry[];
+  /** Pass as `before` for the next (older) page; null at the end. */
+  nextCursor: number | null;
 }
 
 /** The engine as the server that owns it sees it: both sides, and the stop. */

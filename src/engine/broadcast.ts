@@ -13,6 +13,7 @@ export interface LocalSessions {
   toApp(appId: AppId, event: EngineEvent, audience?: readonly number[]): void;
   toUser(appId: AppId, userId: UserId, event: EngineEvent, except?: object): void;
   disconnectUser(appId: AppId, userId: UserId, reason: DisconnectReason): void;
+  disconnectToken(appId: AppId, userId: UserId, tokenId: string): void;
   applyRole(appId: AppId, userId: UserId, role: Role): void;
 }
 
@@ -65,10 +66,16 @@ export class Broadcast {
   disconnectUser(
     appId: AppId,
     userId: UserId,
-    reason: Extract<DisconnectReason, 'kicked' | 'banned' | 'logout'>,
+    reason: Extract<DisconnectReason, 'kicked' | 'banned' | 'logout' | 'revoked'>,
   ): void {
     this.sessions.disconnectUser(appId, userId, reason);
     this.publish({ type: 'disconnect_user', appId, userId, reason });
+  }
+
+  /** Ends the connections signed in with the token, on this node and on every other. */
+  tokenRevoked(appId: AppId, userId: UserId, tokenId: string): void {
+    this.sessions.disconnectToken(appId, userId, tokenId);
+    this.publish({ type: 'token_revoked', appId, userId, tokenId });
   }
 
   /** A user's profile changed: applied here (profiles.ts) and on every other node. */

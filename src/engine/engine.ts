@@ -7,7 +7,17 @@ import { ParleyError } from '../core/errors.js';
 import type { Credentials, Principal } from '../core/identity.js';
 import type { AppId, Room } from '../core/types.js';
 import { Admin } from './admin.js';
-import type { EngineAdmin, EngineApi, Session, SessionMeta, SessionSink, ShutdownSummary } from './api.js';
+import { Audit } from './audit.js';
+import type {
+  AuditPage,
+  AuditQuery,
+  EngineAdmin,
+  EngineApi,
+  Session,
+  SessionMeta,
+  SessionSink,
+  ShutdownSummary,
+} from './api.js';
 import { Broadcast } from './broadcast.js';
 import { Catalog } from './catalog.js';
 import { Channels } from './channels.js';
@@ -31,6 +41,7 @@ import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
 import { Profiles } from './profiles.js';
 import { Replies } from './replies.js';
+import { Revocation } from './revocation.js';
 import { Reactions } from './reactions.js';
 import { ReadState } from './readState.js';
 import { Rooms } from './rooms.js';
@@ -93,6 +104,8 @@ export class Engine implements EngineApi {
   readonly dms: Dms;
   readonly upgrades: Upgrades;
   readonly profiles: Profiles;
+  readonly revocation: Revocation;
+  readonly audit: Audit;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -245,6 +258,8 @@ export class Engine implements EngineApi {
       profiles: this.profiles,
     };
     this.admin = new Admin(ctx, adminParts);
+    this.revocation = new Revocation(ctx, catalog, broadcast);
+    this.audit = new Audit(ctx);
     const inbound = new Inbound(ctx, {
       ...{ catalog, channels, sessions, presence, rooms, moderation, broadcast },
       profiles: this.profiles,
@@ -365,4 +380,13 @@ export class Engine implements EngineApi {
   searchMessages: EngineAdmin['searchMessages'] = (...a) => this.admin.searchMessages(...a);
   openDm: EngineAdmin['openDm'] = (...a) => this.admin.openDm(...a);
   setUserProfile: EngineAdmin['setUserProfile'] = (...a) => this.admin.setUserProfile(...a);
+  listTokens: EngineAdmin['listTokens'] = (...a) => this.revocation.listTokens(...a);
+  revokeToken: EngineAdmin['revokeToken'] = (...a) => this.revocation.revokeToken(...a);
+  revokeUser: EngineAdmin['revokeUser'] = (...a) => this.revocation.revokeUser(...a);
+  recordAudit: EngineAdmin['recordAudit'] = (...a) => this.audit.record(...a);
+
+  async listAudit(appId: AppId | null, query: AuditQuery): Promise<AuditPage> {
+    if (appId !== null) await this.catalog.getApp(appId);
+    return this.audit.list(appId, query);
+  }
 }

@@ -102,7 +102,13 @@ export class Identity {
         request.register === true
           ? await this.register(appId, username, password)
           : await this.login(appId, username, password);
-      const principal: Principal = { appId, user: issued.user, expiresAt: null, via: 'password' };
+      const principal: Principal = {
+        appId,
+        user: issued.user,
+        expiresAt: null,
+        via: 'password',
+        tokenId: issued.tokenId,
+      };
       return { principal, token: issued.token };
     }
     const principal = await this.provider.authenticate(await this.catalog.getApp(appId), request);

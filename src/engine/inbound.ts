@@ -78,6 +78,9 @@ export class Inbound {
       case 'disconnect_user':
         sessions.disconnectUser(message.appId, message.userId, message.reason);
         return;
+      case 'token_revoked':
+        sessions.disconnectToken(message.appId, message.userId, message.tokenId);
+        return;
       case 'presence':
         presence.remote(message.entry, message.online, message.origin);
         return;

@@ -162,6 +162,13 @@ export class Sessions {
     }
   }
 
+  /** Ends the user's sessions signed in with the token (revoked: it no longer authenticates). */
+  disconnectToken(appId: AppId, userId: UserId, tokenId: string): void {
+    for (const session of [...(this.byUser.get(userKey(appId, userId)) ?? [])]) {
+      if (session.principal.tokenId === tokenId) session.terminate(disconnect('revoked'));
+    }
+  }
+
   applyRole(appId: AppId, userId: UserId, role: Role): void {
     for (const session of this.byUser.get(userKey(appId, userId)) ?? []) session.setRole(role);
   }

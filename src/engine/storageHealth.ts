@@ -197,5 +197,7 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     search: watched(store.search, health, new Set()),
     dms: watched(store.dms, health, new Set()),
     profiles: watched(store.profiles, health, new Set()),
+    tokens: watched(store.tokens, health, new Set()),
+    audit: watched(store.audit, health, new Set()),
   };
 }

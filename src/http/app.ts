@@ -19,6 +19,8 @@ import { BODY_LIMIT, errorResponse, handleError } from './errors.js';
 import { openApiRoute } from './openapi.js';
 import { registerRoutes, type RouteSpec } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
+import { auditRoutes } from './routes/audit.js';
+import { registerAudit } from './audit.js';
 import { appRoutes } from './routes/apps.js';
 import { dmRoutes } from './routes/dms.js';
 import { healthRoutes } from './routes/health.js';
@@ -119,6 +121,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...healthRoutes({ ready: deps.ready, registry: deps.registry }),
     ...reactionRoutes(api),
     ...searchRoutes(api),
+    ...auditRoutes(api),
   ];
 }
 
@@ -158,6 +161,7 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
   });
 
   const auth = createAdminAuth(deps.adminKey);
+  registerAudit(app, deps.engine, auth);
   const routes = apiRoutes(deps);
   const all: RouteSpec[] = [...routes, openApiRoute(() => all)];
   void app.register(async (api) => {

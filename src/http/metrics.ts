@@ -10,6 +10,8 @@ export interface Metrics {
   engine: EngineMetrics;
   /** Storage health and the SQLite WAL, read from `source` at each scrape (before it is set: healthy, no WAL). */
   watchStorage(source: () => StorageHealthView): void;
+  /** parley_password_hashes_total, read from `total` (the password hashes computed so far) at each scrape. */
+  watchPasswordHashes(total: () => number): void;
 }
 
 /** Buckets for commit-to-delivery latency: local fan-out is expected in the sub-millisecond to tens of ms range. */
@@ -96,11 +98,28 @@ export function createMetrics(): Metrics {
 
   let storage: (() => StorageHealthView) | null = null;
   registerStorageMetrics(registry, () => storage?.() ?? null);
+  // What a flood of password guesses costs: each hash is tens of milliseconds of a core.
+  let hashes: (() => number) | null = null;
+  let hashesCounted = 0;
+  new Counter({
+    name: 'parley_password_hashes_total',
+    help: 'Password hashes computed (scrypt): registrations, logins, password sign-ins, failed ones included',
+    registers: [registry],
+    collect() {
+      const total = hashes?.() ?? 0;
+      if (total <= hashesCounted) return;
+      this.inc(total - hashesCounted);
+      hashesCounted = total;
+    },
+  });
   return {
     registry,
     engine,
     watchStorage: (source) => {
       storage = source;
+    },
+    watchPasswordHashes: (total) => {
+      hashes = total;
     },
   };
 }

@@ -30,6 +30,7 @@ const TAGS: Record<string, string> = {
   rooms: 'Rooms',
   messages: 'Room history and server-side publishing',
   moderation: 'Mutes, bans, kicks, the moderation record and presence',
+  audit: 'The audit trail of changes made through the admin API',
   operations: 'Health, readiness, metrics and this document',
   meta: 'The API description',
 };

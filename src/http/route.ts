@@ -56,6 +56,11 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   responses: Record<number, ResponseSpec>;
   /** Error codes this route answers with besides the common ones (bad_request, unauthorized, internal, …). */
   errors?: ErrorCode[];
+  /**
+   * The action name the audit trail records a success of this route under (audit.ts), e.g. `token.revoke`.
+   * Every mutating admin route has one (a test holds them to it); reads have none.
+   */
+  audit?: string;
   handler(ctx: RouteContext<P, Q, B>): Promise<RouteResult>;
 }
 
@@ -99,6 +104,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
       method: route.method,
       url: route.url,
       onRequest: route.auth === 'admin' ? auth.require : route.auth === 'optionalAdmin' ? auth.optional : [],
+      config: route.audit === undefined ? {} : { audit: route.audit },
       handler: async (request, reply) => {
         const params = route.params ? parseInput(route.params, request.params, 'params') : undefined;
         const query = parseInput(route.query ?? NO_QUERY, request.query ?? {}, 'query');

@@ -12,7 +12,7 @@ import { ROLES } from '../core/roles.js';
  */
 export const docRegistry = z.registry<{ id: string; description?: string }>();
 
-function named<T extends z.ZodType>(schema: T, id: string, description?: string): T {
+export function named<T extends z.ZodType>(schema: T, id: string, description?: string): T {
   docRegistry.add(schema, description === undefined ? { id } : { id, description });
   return schema;
 }
@@ -20,7 +20,7 @@ function named<T extends z.ZodType>(schema: T, id: string, description?: string)
 // ------------------------------------------------------------------------------------------------ primitives
 
 const id = z.number().int().positive();
-const timestamp = z.number().int().describe('Milliseconds since the Unix epoch');
+export const timestamp = z.number().int().describe('Milliseconds since the Unix epoch');
 
 /** A positive integer in a path (`:app`, `:id`); at most 9 digits so that it always fits an integer column. */
 export function positiveIntParam(description: string) {
@@ -277,6 +277,7 @@ export const userRefSchema = named(
 export const issuedTokenSchema = named(
   z.strictObject({
     token: z.string().describe('An opaque access token (pt_…); connect with it'),
+    tokenId: z.string().describe('Names the token to list and revoke it; proves nothing'),
     expiresAt: timestamp.nullable().describe('null: it does not expire'),
     user: userSchema,
   }),

@@ -16,6 +16,7 @@ export const DISCONNECT_REASONS = {
   slow_consumer: { code: 4008, message: 'The client did not read fast enough' },
   invalid_frames: { code: 1008, message: 'Too many invalid frames' },
   app_deleted: { code: 4010, message: 'The app no longer exists' },
+  revoked: { code: 4011, message: 'Access was revoked' },
   logout: { code: 1000, message: 'Logged out' },
 } as const satisfies Record<string, { code: number; message: string }>;
 

@@ -94,6 +94,7 @@ export interface RoomRow {
 
 export interface TokenRow {
   hash: string;
+  id: string;
   app_id: number;
   user_id: number;
   expires_at: number | null;
@@ -227,6 +228,7 @@ export function toRoom(row: RoomRow): Room {
 export function toToken(row: TokenRow): AccessTokenRecord {
   return {
     hash: row.hash,
+    id: row.id,
     appId: row.app_id,
     userId: row.user_id,
     expiresAt: row.expires_at,

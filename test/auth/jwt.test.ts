@@ -30,6 +30,11 @@ function b64url(value: unknown): string {
 }
 
 describe('verifySiteJwt', () => {
+  it('reads iat as issuedAt in ms (for the revocation check)', async () => {
+    const jwt = await hs256({ username: 'alice', iat: SEC - 30, exp: SEC + 60 });
+    expect((await verifySiteJwt(jwt, HS, NOW)).issuedAt).toBe((SEC - 30) * 1000);
+  });
+
   it('accepts an HS256 token and reads username, role and exp', async () => {
     const jwt = await hs256({ username: 'alice', role: 'mod', exp: SEC + 60 });
     expect(await verifySiteJwt(jwt, HS, NOW)).toEqual({

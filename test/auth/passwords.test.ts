@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, needsRehash, verifyPassword } from '../../src/auth/passwords.js';
+import {
+  hashPassword,
+  needsRehash,
+  passwordHashesComputed,
+  verifyPassword,
+} from '../../src/auth/passwords.js';
 
 describe('passwords', () => {
+  it('counts every hash computed, verifications included (parley_password_hashes_total)', async () => {
+    const before = passwordHashesComputed();
+    const stored = await hashPassword('counted password');
+    await verifyPassword('wrong password', stored);
+    expect(passwordHashesComputed() - before).toBe(2);
+  });
+
   it('round-trips and rejects a wrong password', async () => {
     const stored = await hashPassword('correct horse battery staple');
     expect(await verifyPassword('correct horse battery staple', stored)).toBe(true);

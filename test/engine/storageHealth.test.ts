@@ -42,6 +42,8 @@ class FlakyStore {
       search: {} as Store['search'],
       dms: {} as Store['dms'],
       profiles: {} as Store['profiles'],
+      tokens: {} as Store['tokens'],
+      audit: {} as Store['audit'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

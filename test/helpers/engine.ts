@@ -49,6 +49,7 @@ export async function createTestEngine(
       clock,
       tokenTtlSeconds: config.tokenTtlSeconds,
       guestTokenTtlSeconds: config.guestTokenTtlSeconds,
+      revocations: store.tokens,
     }),
   });
   await engine.bootstrap();

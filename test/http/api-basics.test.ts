@@ -253,6 +253,9 @@ describe('health, readiness and metrics', () => {
     metrics.engine.sessionOpened('ws', 'native');
     metrics.engine.fanoutLatency(3);
     metrics.engine.slowConsumerDisconnected();
+    let hashes = 0;
+    metrics.watchPasswordHashes(() => hashes);
+    hashes = 3;
     await engine.publish(1, 'lobby', { username: 'metrics-bot', text: 'hello' });
 
     const res = await h.call('GET', '/metrics');
@@ -263,6 +266,7 @@ describe('health, readiness and metrics', () => {
     expect(text).toMatch(/^parley_messages_in_total 1$/m);
     expect(text).toMatch(/^parley_messages_out_total \d+$/m);
     expect(text).toMatch(/^parley_slow_consumers_total 1$/m);
+    expect(text).toMatch(/^parley_password_hashes_total 3$/m);
     expect(text).toMatch(/^parley_fanout_latency_seconds_bucket\{le="0.005"\} [12]$/m);
     for (const stat of ['p50', 'p99', 'max']) {
       expect(text).toMatch(new RegExp(`^parley_event_loop_delay_${stat}_seconds [0-9.e-]+$`, 'm'));

@@ -439,12 +439,13 @@ export function storeContract(
         const user = await newUser(app, 'alice');
         const record = {
           hash: 'a'.repeat(64),
+          id: 'tok-a',
           appId: app.id,
           userId: user.id,
           expiresAt: T0 + 5000,
           createdAt: T0,
         };
-        const forever = { ...record, hash: 'b'.repeat(64), expiresAt: null };
+        const forever = { ...record, hash: 'b'.repeat(64), id: 'tok-b', expiresAt: null };
         await store.directory.putAccessToken(record);
         await store.directory.putAccessToken(forever);
         expect(await store.directory.getAccessToken(record.hash)).toEqual(record);
@@ -460,9 +461,19 @@ export function storeContract(
         const app = await newApp();
         const user = await newUser(app, 'alice');
         const base = { appId: app.id, userId: user.id, createdAt: T0 };
-        await store.directory.putAccessToken({ ...base, hash: 'd'.repeat(64), expiresAt: T0 + 1000 });
-        await store.directory.putAccessToken({ ...base, hash: 'e'.repeat(64), expiresAt: T0 + 9000 });
-        await store.directory.putAccessToken({ ...base, hash: 'f'.repeat(64), expiresAt: null });
+        await store.directory.putAccessToken({
+          ...base,
+          hash: 'd'.repeat(64),
+          id: 'tok-d',
+          expiresAt: T0 + 1000,
+        });
+        await store.directory.putAccessToken({
+          ...base,
+          hash: 'e'.repeat(64),
+          id: 'tok-e',
+          expiresAt: T0 + 9000,
+        });
+        await store.directory.putAccessToken({ ...base, hash: 'f'.repeat(64), id: 'tok-f', expiresAt: null });
         expect(await store.directory.deleteExpiredAccessTokens(T0 + 1000)).toBe(1);
         expect(await store.directory.getAccessToken('d'.repeat(64))).toBeNull();
         expect(await store.directory.getAccessToken('e'.repeat(64))).not.toBeNull();

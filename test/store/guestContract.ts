@@ -90,7 +90,14 @@ export function guestRosterContract(
         T0,
       );
       await store.directory.addRoomMember(room.id, guest.id);
-      const token = { hash: 'c'.repeat(64), appId: app.id, userId: guest.id, expiresAt: null, createdAt: T0 };
+      const token = {
+        hash: 'c'.repeat(64),
+        id: 'tok-c',
+        appId: app.id,
+        userId: guest.id,
+        expiresAt: null,
+        createdAt: T0,
+      };
       await store.directory.putAccessToken(token);
       const base = { appId: app.id, roomId: room.id, html: '', clientMsgId: null, createdAt: T0 };
       await store.messages.append({ ...base, kind: 'text', authorId: guest.id, text: 'hello' });

@@ -16,6 +16,7 @@ import { searchContract } from './contract-search.js';
 import { dmStoreContract } from './contract-dms.js';
 import { upgradeContract } from './contract-upgrade.js';
 import { profileStoreContract } from './contract-profiles.js';
+import { revocationContract } from './contract-revocation.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -47,6 +48,31 @@ storeContract(
     await store.close();
     const dir = dirs.get(store);
     if (dir) await rm(dir, { recursive: true, force: true });
+  },
+);
+
+// A second store on the same file stands for the node after a restart.
+const peers = new WeakMap<Store, Store>();
+revocationContract(
+  'sqlite file',
+  async () => {
+    const dir = await freshDir();
+    const store = openSqliteStore({ path: join(dir, 'parley.db') });
+    dirs.set(store, dir);
+    return store;
+  },
+  async (store) => {
+    await peers.get(store)?.close();
+    await store.close();
+    const dir = dirs.get(store);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  },
+  async (store) => {
+    const dir = dirs.get(store);
+    if (!dir) throw new Error('no directory');
+    const again = openSqliteStore({ path: join(dir, 'parley.db') });
+    peers.set(store, again);
+    return again;
   },
 );
 

@@ -19,7 +19,14 @@ export type BusBody =
   | { type: 'app_event'; appId: AppId; event: EngineEvent; audience?: readonly number[] }
   | { type: 'user_event'; appId: AppId; userId: UserId; event: EngineEvent }
   /** `logout`: a guest became a user on one connection (upgrade.ts), and its other connections end. */
-  | { type: 'disconnect_user'; appId: AppId; userId: UserId; reason: 'kicked' | 'banned' | 'logout' }
+  | {
+      type: 'disconnect_user';
+      appId: AppId;
+      userId: UserId;
+      reason: 'kicked' | 'banned' | 'logout' | 'revoked';
+    }
+  /** The operator revoked one access token: the sessions signed in with it end (`revoked`). */
+  | { type: 'token_revoked'; appId: AppId; userId: UserId; tokenId: string }
   /** The app's name or settings changed: forget the cached copy. */
   | { type: 'app_changed'; appId: AppId }
   /** The operator gave a user another role: connected sessions take it at once. */

@@ -23,6 +23,10 @@ import type { ReadStateStore } from './readStore.js';
 import type { SearchIndex } from './searchStore.js';
 import type { DmStore } from './dmStore.js';
 import type { ProfileStore } from './profileStore.js';
+import type { AccessTokenRecord, TokenStore } from './tokenStore.js';
+
+export type { AccessTokenRecord } from './tokenStore.js';
+import type { AuditStore } from './auditStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -43,15 +47,6 @@ export interface NewRoom {
   visibility: RoomVisibility;
   topic?: string;
   createdBy: UserId | null;
-}
-
-export interface AccessTokenRecord {
-  /** sha256 hex of the token; the token itself is never stored. */
-  hash: string;
-  appId: AppId;
-  userId: UserId;
-  expiresAt: number | null;
-  createdAt: number;
 }
 
 /** A room with what a room list shows beside it, read in one query for the whole app. */
@@ -240,6 +235,10 @@ export interface Store {
   search: SearchIndex;
   /** Users' profiles (ports/profileStore.ts). */
   profiles: ProfileStore;
+  /** Access tokens by id and revocations (ports/tokenStore.ts). */
+  tokens: TokenStore;
+  /** The admin API's audit trail (ports/auditStore.ts). */
+  audit: AuditStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

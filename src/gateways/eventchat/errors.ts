@@ -23,6 +23,7 @@ const DISCONNECT_STATUS: Record<DisconnectReason, number> = {
   slow_consumer: 429,
   invalid_frames: 400,
   app_deleted: 404,
+  revoked: 401,
   logout: 200,
 };
 

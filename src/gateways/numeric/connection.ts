@@ -62,6 +62,14 @@ export function parseAppParam(raw: string | null): AppId {
   return Number(raw);
 }
 
+/** Closes the client is told of in an error frame first (others end with the close alone). */
+const TOLD_BEFORE_CLOSE: ReadonlySet<DisconnectReason> = new Set([
+  'kicked',
+  'banned',
+  'credentials_expired',
+  'revoked',
+]);
+
 function closeReasonFor(code: ParleyError['code']): DisconnectReason {
   return code === 'banned' ? 'banned' : 'unauthorized';
 }
@@ -295,7 +303,7 @@ export class NumericConnection extends KernelConnection {
 
   private terminate(reason: Disconnect): void {
     if (this.state === 'closed') return;
-    if (reason.reason === 'kicked' || reason.reason === 'banned' || reason.reason === 'credentials_expired') {
+    if (TOLD_BEFORE_CLOSE.has(reason.reason)) {
       this.push(errorFrame(this.farewell ?? reason.message));
     }
     this.close(reason);

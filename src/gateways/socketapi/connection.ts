@@ -287,6 +287,7 @@ export class SocketApiConnection extends KernelConnection {
       case 'auth_timeout':
       case 'credentials_expired':
       case 'unauthorized':
+      case 'revoked':
         this.wire.write(encodePacket(SERVER_EVENTS.error, { event: 'auth', message: reason.message }));
         break;
       case 'app_deleted':

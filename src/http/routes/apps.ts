@@ -22,6 +22,7 @@ export function appRoutes({ engine }: ApiDeps): RouteSpec[] {
       summary: 'Create an app',
       description: 'An app is one tenant: its own users, rooms, settings and moderation.',
       auth: 'admin',
+      audit: 'app.create',
       body: createAppBody,
       responses: { 201: { description: 'The new app', schema: appSchema } },
       handler: async ({ body }) => ({ status: 201, body: await engine.createApp(body) }),
@@ -58,6 +59,7 @@ export function appRoutes({ engine }: ApiDeps): RouteSpec[] {
         'Each settings field given replaces the stored one; `flood`, `limits` and `jwt` are replaced as a whole. ' +
         'Settings fields left out keep their values.',
       auth: 'admin',
+      audit: 'app.update',
       params: appParams,
       body: patchAppBody,
       responses: { 200: { description: 'The updated app', schema: appSchema } },

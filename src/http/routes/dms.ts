@@ -19,6 +19,7 @@ export function dmRoutes({ engine }: ApiDeps): RouteSpec[] {
         'The one private room of the pair (`dm: true`, named `dm:<lower id>:<higher id>`), created with both as ' +
         'members on first use and the same room afterwards, whichever side and whichever node asks.',
       auth: 'admin',
+      audit: 'dm.open',
       params: appParams,
       body: openDmBody,
       responses: { 200: { description: 'The DM room', schema: roomSchema } },

@@ -83,6 +83,7 @@ export function messageRoutes({ engine }: ApiDeps): RouteSpec[] {
         "Goes through the same path as a client's message (bans, mutes, length) and reaches every connected " +
         'client. Slash commands are not interpreted. A repeated clientMsgId answers 200 with the original.',
       auth: 'admin',
+      audit: 'message.publish',
       params: roomParams,
       body: publishBody,
       responses: {
@@ -110,6 +111,7 @@ export function messageRoutes({ engine }: ApiDeps): RouteSpec[] {
       summary: 'Delete a message',
       description: 'A soft delete: the seq stays, text and html are cleared, clients are told. Idempotent.',
       auth: 'admin',
+      audit: 'message.delete',
       params: messageParams,
       responses: {
         200: { description: 'The deleted message', schema: z.strictObject({ message: messageSchema }) },

@@ -41,6 +41,7 @@ export function reactionRoutes({ engine }: ApiDeps): RouteSpec[] {
         "The same rules as a client's `react` (bans, mutes, guest rights, the app's maxReactionEmoji), " +
         'without a join. Idempotent: reacting again changes nothing and tells no one.',
       auth: 'admin',
+      audit: 'reaction.add',
       params: reactionParams,
       body: reactionBody,
       responses: { 200: { description: 'The reaction is there', schema: reactionResultSchema } },
@@ -58,6 +59,7 @@ export function reactionRoutes({ engine }: ApiDeps): RouteSpec[] {
       summary: "Take a user's reaction back",
       description: 'Idempotent: a reaction that is not there is a success that changes nothing.',
       auth: 'admin',
+      audit: 'reaction.remove',
       params: reactionParams,
       body: reactionBody,
       responses: { 200: { description: 'The reaction is gone', schema: reactionResultSchema } },

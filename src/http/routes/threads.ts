@@ -54,6 +54,7 @@ export function threadRoutes({ engine }: ApiDeps): RouteSpec[] {
         `Members of the room are told (message_pinned, by null). Pinning a pinned message changes nothing. ` +
         `A room holds at most ${PINS_MAX} pins: one more answers 409 conflict with details { max }.`,
       auth: 'admin',
+      audit: 'message.pin',
       params: messageParams,
       responses: { 200: { description: 'The pin', schema: z.strictObject({ pin: pinSchema }) } },
       errors: ['not_found', 'conflict'],
@@ -71,6 +72,7 @@ export function threadRoutes({ engine }: ApiDeps): RouteSpec[] {
       description:
         'Members of the room are told (message_unpinned). Unpinning what is not pinned changes nothing.',
       auth: 'admin',
+      audit: 'message.unpin',
       params: messageParams,
       responses: { 204: { description: 'Not pinned (any more)' } },
       errors: ['not_found'],

@@ -55,6 +55,7 @@ export function userRoutes({ engine }: ApiDeps): RouteSpec[] {
       tag: 'users',
       summary: 'Create a user',
       auth: 'admin',
+      audit: 'user.create',
       params: appParams,
       body: createUserBody,
       responses: { 201: { description: 'The new user', schema: userSchema } },
@@ -103,6 +104,7 @@ export function userRoutes({ engine }: ApiDeps): RouteSpec[] {
         'A role change is recorded in the moderation record; both apply at once to open connections (a profile ' +
         'change is told as `profile_changed`).',
       auth: 'admin',
+      audit: 'user.update',
       params: userParams,
       body: patchUserBody,
       responses: { 200: { description: 'The updated user', schema: userSchema } },

@@ -56,7 +56,7 @@ function pageSize(limit: number): number {
 
 const APP_COLUMNS = 'id, name, settings, created_at';
 const ROOM_COLUMNS = 'id, app_id, name, visibility, topic, created_by, created_at';
-const TOKEN_COLUMNS = 'hash, app_id, user_id, expires_at, created_at';
+const TOKEN_COLUMNS = 'hash, app_id, user_id, expires_at, created_at, id';
 const MUTE_COLUMNS = 'app_id, user_id, room_id, expires_at, reason, by_id, created_at';
 const BAN_COLUMNS = 'app_id, user_id, expires_at, reason, by_id, created_at';
 const MODERATION_COLUMNS = 'id, app_id, kind, actor_id, target_id, room_id, detail, created_at';
@@ -141,8 +141,8 @@ const q = {
 
   putToken: sql(
     'dir.put-token',
-    `INSERT INTO access_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (hash) DO UPDATE SET app_id = EXCLUDED.app_id, user_id = EXCLUDED.user_id,
+    `INSERT INTO access_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (hash) DO UPDATE SET id = EXCLUDED.id, app_id = EXCLUDED.app_id, user_id = EXCLUDED.user_id,
        expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at`,
   ),
   getToken: sql('dir.get-token', `SELECT ${TOKEN_COLUMNS} FROM access_tokens WHERE hash = $1`),
@@ -359,6 +359,7 @@ export class PostgresDirectory implements Directory {
       record.userId,
       record.expiresAt,
       record.createdAt,
+      record.id,
     ]);
   }
 

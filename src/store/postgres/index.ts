@@ -12,6 +12,8 @@ import { checkSchemaName, migrate } from './migrations.js';
 import { PostgresReadState } from './readState.js';
 import { PostgresSearchIndex } from './search.js';
 import { PostgresProfileStore } from './profiles.js';
+import { PostgresTokenStore } from './tokens.js';
+import { PostgresAuditStore } from './audit.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -93,6 +95,8 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     reads: new PostgresReadState(db),
     profiles: new PostgresProfileStore(db),
     dms: new PostgresDmStore(db),
+    tokens: new PostgresTokenStore(db),
+    audit: new PostgresAuditStore(db),
     async ping() {
       await db.query(ping, []);
     },

@@ -261,6 +261,32 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE users ADD COLUMN avatar_url TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'token ids, revocations, admin audit',
+    // As in the SQLite store: tokens issued before get a random id; the audit outlives the app it names.
+    sql: `
+      ALTER TABLE access_tokens ADD COLUMN id TEXT;
+      UPDATE access_tokens SET id = substr(md5(random()::text || hash), 1, 24) WHERE id IS NULL;
+      CREATE UNIQUE INDEX access_tokens_id ON access_tokens(id);
+      CREATE TABLE user_revocations (
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        not_before BIGINT NOT NULL,
+        PRIMARY KEY (app_id, user_id)
+      );
+      CREATE TABLE admin_audit (
+        id BIGSERIAL PRIMARY KEY,
+        app_id BIGINT,
+        at BIGINT NOT NULL,
+        actor TEXT NOT NULL,
+        address TEXT,
+        action TEXT NOT NULL,
+        changes JSONB NOT NULL
+      );
+      CREATE INDEX admin_audit_app ON admin_audit(app_id, id);
+    `,
+  },
 ];
 
 /**

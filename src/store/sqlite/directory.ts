@@ -148,8 +148,8 @@ function prepare(db: Database.Database) {
       .pluck(),
 
     putToken: db.prepare<TokenRow>(
-      `INSERT OR REPLACE INTO access_tokens (hash, app_id, user_id, expires_at, created_at)
-       VALUES (@hash, @app_id, @user_id, @expires_at, @created_at)`,
+      `INSERT OR REPLACE INTO access_tokens (hash, id, app_id, user_id, expires_at, created_at)
+       VALUES (@hash, @id, @app_id, @user_id, @expires_at, @created_at)`,
     ),
     getToken: db.prepare<[string], TokenRow>('SELECT * FROM access_tokens WHERE hash = ?'),
     deleteToken: db.prepare<[string]>('DELETE FROM access_tokens WHERE hash = ?'),
@@ -384,6 +384,7 @@ export class SqliteDirectory implements Directory {
     guard(this.db, () =>
       this.q.putToken.run({
         hash: record.hash,
+        id: record.id,
         app_id: record.appId,
         user_id: record.userId,
         expires_at: record.expiresAt,

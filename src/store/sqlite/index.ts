@@ -15,6 +15,8 @@ import { probeWrite } from './probe.js';
 import { SqliteReadState } from './readState.js';
 import { SqliteSearchIndex } from './search.js';
 import { SqliteProfileStore } from './profiles.js';
+import { SqliteTokenStore } from './tokens.js';
+import { SqliteAuditStore } from './audit.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -93,6 +95,8 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     reads: new SqliteReadState(db),
     profiles: new SqliteProfileStore(db),
     dms: new SqliteDmStore(db),
+    tokens: new SqliteTokenStore(db),
+    audit: new SqliteAuditStore(db),
     async ping() {
       guard(db, () => probe.get());
     },

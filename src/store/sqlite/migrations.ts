@@ -279,6 +279,34 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE users ADD COLUMN avatar_url TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'token ids, revocations, admin audit',
+    // access_tokens.id names a token for listing and revoking; tokens issued before it get a random one.
+    // user_revocations: the time before which a user's credentials (site JWTs) are refused.
+    // admin_audit has no foreign key on apps: the record of what happened to an app outlives the app.
+    sql: `
+      ALTER TABLE access_tokens ADD COLUMN id TEXT;
+      UPDATE access_tokens SET id = lower(hex(randomblob(12))) WHERE id IS NULL;
+      CREATE UNIQUE INDEX access_tokens_id ON access_tokens(id);
+      CREATE TABLE user_revocations (
+        app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        not_before INTEGER NOT NULL,
+        PRIMARY KEY (app_id, user_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE admin_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        app_id INTEGER,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        address TEXT,
+        action TEXT NOT NULL,
+        changes TEXT NOT NULL -- JSON
+      ) STRICT;
+      CREATE INDEX admin_audit_app ON admin_audit(app_id, id);
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `

@@ -150,6 +150,23 @@ describe('socketapi: authentication and errors', () => {
     await expectError(late, 'auth', 'late', 'The credentials have expired');
   });
 
+  it('a revoked token: the live connection is told as for failed auth and closed; the token is refused', async () => {
+    const username = unique('rev');
+    const issued = await api<{ token: string; tokenId: string }>(srv, 'POST', '/api/v1/apps/1/tokens', {
+      username,
+    });
+    const live = await pool.open(srv, { app: '1' }).connect();
+    await live.auth(issued.token);
+    await api(srv, 'DELETE', `/api/v1/apps/1/tokens/${issued.tokenId}`);
+    const { data } = await live.next<ErrorData>('socket-api-error');
+    expect(data).toEqual({ event: 'auth', message: 'Access was revoked' });
+    expect(await live.disconnected).toBe('io server disconnect');
+
+    const again = await pool.open(srv, { app: '1' }).connect();
+    again.emit('auth', { transaction: 'again', data: issued.token });
+    await expectError(again, 'auth', 'again', INVALID_CREDENTIALS);
+  });
+
   it('a banned user is refused at auth; after the ban is lifted they may authenticate', async () => {
     const username = unique('banned');
     const token = await tokenFor(srv, username);
