@@ -216,9 +216,18 @@ const settingsFields = {
         .min(1)
         .max(100_000)
         .describe('New accounts one address may register in an hour (default 10)'),
+      guestsPerAddressPerMinute: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .optional()
+        .describe('New guest identities one address may create in a minute, across the cluster (default 30)'),
     }),
     'SignInLimits',
-  ).describe('Limits on password guessing and account creation; past them `rate_limited` (429, Retry-After)'),
+  ).describe(
+    'Limits on password guessing, account and guest creation; past them `rate_limited` (429, Retry-After)',
+  ),
   linkGuestMessages: z
     .boolean()
     .describe(
