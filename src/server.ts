@@ -9,6 +9,7 @@ import { createRedisBus } from './bus/redis.js';
 import { LocalCounters } from './bus/localCounters.js';
 import { createRedisCounters } from './bus/redisCounters.js';
 import type { Counters } from './engine/ports/counters.js';
+import type { Redis } from 'ioredis';
 import type { Bus } from './engine/ports/bus.js';
 import type { ServerConfig } from './config/types.js';
 import { isOriginAllowed } from './core/apps.js';
@@ -141,6 +142,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       config,
       logger,
       adminKey,
+      redis: counters.client,
       registry: metrics.registry,
       // /readyz: ready once listening, not while shutting down, and only while storage can commit and answers.
       ready: async () => {
@@ -286,7 +288,7 @@ function openCounters(
   config: ServerConfig,
   logger: Logger,
   clock: Clock,
-): Counters & { close(): Promise<void> } {
+): Counters & { client: Redis | null; close(): Promise<void> } {
   if (config.redisUrl)
     return createRedisCounters({
       url: config.redisUrl,
@@ -294,5 +296,5 @@ function openCounters(
       logger: logger.child({ component: 'limits' }),
     });
   const local = new LocalCounters(clock);
-  return Object.assign(local, { close: async () => {} });
+  return Object.assign(local, { client: null, close: async () => {} });
 }

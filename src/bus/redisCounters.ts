@@ -16,6 +16,8 @@ export interface RedisCountersOptions {
 }
 
 export interface RedisCounters extends Counters {
+  /** The connection, for the other counters kept in Redis (the HTTP sign-in routes' cap). */
+  readonly client: Redis;
   /** Resolves once the connection is up (the counters answer from memory until then). */
   readonly ready: Promise<void>;
   close(): Promise<void>;
@@ -124,6 +126,7 @@ export function createRedisCounters(opts: RedisCountersOptions): RedisCounters {
 
   return {
     scope: 'cluster',
+    client: redis,
     ready,
     take: (key: string, limit: FloodLimit) =>
       shared(

@@ -56,6 +56,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   responses: Record<number, ResponseSpec>;
   /** Error codes this route answers with besides the common ones (bad_request, unauthorized, internal, …). */
   errors?: ErrorCode[];
+  /** A sign-in route: held to the per-address cap on requests (authRateLimit.ts). */
+  signIn?: boolean;
   handler(ctx: RouteContext<P, Q, B>): Promise<RouteResult>;
 }
 
@@ -99,6 +101,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
       method: route.method,
       url: route.url,
       onRequest: route.auth === 'admin' ? auth.require : route.auth === 'optionalAdmin' ? auth.optional : [],
+      config: { signInRoute: route.signIn === true },
       handler: async (request, reply) => {
         const params = route.params ? parseInput(route.params, request.params, 'params') : undefined;
         const query = parseInput(route.query ?? NO_QUERY, request.query ?? {}, 'query');
