@@ -132,7 +132,7 @@ const operationLimitsSchema = z
     ) as Record<OverridableOperation, z.ZodOptional<ReturnType<typeof floodLimitSchema>>>,
   )
   .describe(
-    'Per-user limits of the other operations (token buckets, per node), each replacing its default; `send` ' +
+    'Per-user limits of the other operations (token buckets; per cluster with Redis), each replacing its default; `send` ' +
       'is held to `flood`. An operation over its limit answers rate_limited with details.retryAfterMs.',
   );
 
