@@ -7,6 +7,10 @@ import { Authenticator } from './auth/authenticator.js';
 import { passwordHashesComputed } from './auth/passwords.js';
 import { createLocalBus } from './bus/local.js';
 import { createRedisBus } from './bus/redis.js';
+import { LocalCounters } from './bus/localCounters.js';
+import { createRedisCounters } from './bus/redisCounters.js';
+import type { Counters } from './engine/ports/counters.js';
+import type { Redis } from 'ioredis';
 import type { Bus } from './engine/ports/bus.js';
 import type { ServerConfig } from './config/types.js';
 import { isOriginAllowed, isOwnOrigin } from './core/apps.js';
@@ -99,7 +103,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
 
   const store = await openStore(config, logger);
   const bus = openBus(config, logger);
-  const cleanups: (() => Promise<void>)[] = [() => store.close(), () => bus.close()];
+  const clock = opts.clock ?? systemClock;
+  const counters = openCounters(config, logger, clock);
+  const cleanups: (() => Promise<void>)[] = [() => store.close(), () => bus.close(), () => counters.close()];
   const cleanUp = async () => {
     for (const fn of cleanups.reverse()) {
       try {
@@ -112,7 +118,6 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
 
   try {
     const metrics = createMetrics();
-    const clock = opts.clock ?? systemClock;
     const authenticator = new Authenticator({
       directory: store.directory,
       clock,
@@ -128,6 +133,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       metrics: metrics.engine,
       config: config.engine,
       authenticator,
+      counters,
     });
     cleanups.push(async () => void (await engine.shutdown()));
     await engine.bootstrap();
@@ -140,6 +146,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       config,
       logger,
       adminKey,
+      redis: counters.client,
       registry: metrics.registry,
       // /readyz: ready once listening, not while shutting down, and only while storage can commit and answers.
       ready: async () => {
@@ -243,6 +250,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
         // 4. HTTP, then storage last: nothing writes after this.
         await step('http', () => app.close());
         await step('bus', () => bus.close());
+        await step('counters', () => counters.close());
         await step('store', () => store.close());
         // The last line: what the stop drained, how long it took, and what went wrong on the way.
         logger.info({ ...drained, failedSteps, ms: Date.now() - started }, 'parley stopped');
@@ -281,4 +289,23 @@ function openBus(config: ServerConfig, logger: Logger): Bus & { close(): Promise
   if (config.redisUrl)
     return createRedisBus({ url: config.redisUrl, logger: logger.child({ component: 'bus' }) });
   return { ...createLocalBus(), close: async () => {} };
+}
+
+/**
+ * Where limits are counted: Redis, shared by the cluster, when a Redis URL is set (so that a user spread over
+ * several nodes has the budget of one), else this node's memory.
+ */
+function openCounters(
+  config: ServerConfig,
+  logger: Logger,
+  clock: Clock,
+): Counters & { client: Redis | null; close(): Promise<void> } {
+  if (config.redisUrl)
+    return createRedisCounters({
+      url: config.redisUrl,
+      clock,
+      logger: logger.child({ component: 'limits' }),
+    });
+  const local = new LocalCounters(clock);
+  return Object.assign(local, { client: null, close: async () => {} });
 }

@@ -17,3 +17,11 @@ export function backoffDelay(
   const ceiling = Math.min(opts.maxMs, opts.initialMs * 2 ** Math.min(attempt, 30));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
+
+/**
+ * The wait after a refusal that carried a hint (`retryAfterMs`): the hint plus up to half of it again, at
+ * random, so that the clients a server turned away at once do not all come back at the same moment.
+ */
+export function hintedDelay(hintMs: number, random: () => number = Math.random): number {
+  return Math.round(hintMs + random() * (hintMs / 2));
+}

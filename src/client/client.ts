@@ -18,10 +18,16 @@ import type {
   User,
   UserRef,
 } from '../protocol/native.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, hintedDelay } from './backoff.js';
 import { ParleyClientError, toClientError } from './errors.js';
 import { ClientIdentity } from './identity.js';
-import { closeInfoForError, errorBody, FINAL_CLOSE_CODES, RETRYABLE_SERVER_ERRORS } from './policy.js';
+import {
+  closeInfoForError,
+  errorBody,
+  FINAL_CLOSE_CODES,
+  RETRYABLE_SERVER_ERRORS,
+  retryHintMs,
+} from './policy.js';
 import { ClientRequests } from './requests.js';
 import { RoomBook } from './rooms.js';
 import { newClientMsgId, SendQueue } from './sends.js';
@@ -339,11 +345,15 @@ export class ParleyClient extends ClientRequests {
     this.scheduleReconnect(0);
   }
 
-  private scheduleReconnect(attempt: number): void {
-    const delay = backoffDelay(attempt, {
-      initialMs: this.options.reconnectDelayMs,
-      maxMs: this.options.maxReconnectDelayMs,
-    });
+  /** The next attempt after the backoff, or, when the server said how long to wait, after that and some jitter. */
+  private scheduleReconnect(attempt: number, hintMs: number | null = null): void {
+    const delay =
+      hintMs !== null
+        ? hintedDelay(hintMs)
+        : backoffDelay(attempt, {
+            initialMs: this.options.reconnectDelayMs,
+            maxMs: this.options.maxReconnectDelayMs,
+          });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       void this.reconnect(attempt + 1);
@@ -371,7 +381,7 @@ export class ParleyClient extends ClientRequests {
           message: `Gave up after ${attempts} attempts: ${error.message}`,
         });
       } else {
-        this.scheduleReconnect(attempts);
+        this.scheduleReconnect(attempts, retryHintMs(error));
       }
     }
   }

@@ -8,7 +8,8 @@
  *   await client.send('lobby', 'hello');
  */
 export { ParleyClient } from './client.js';
-export { FINAL_CLOSE_CODES } from './policy.js';
+export { FINAL_CLOSE_CODES, retryHintMs } from './policy.js';
+export { hintedDelay } from './backoff.js';
 export { MAX_SEND_ATTEMPTS, newClientMsgId } from './sends.js';
 export { ParleyClientError } from './errors.js';
 export type { ClientErrorCode } from './errors.js';

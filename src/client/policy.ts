@@ -31,7 +31,18 @@ export const RETRYABLE_SERVER_ERRORS: ReadonlySet<string> = new Set<ErrorCode>([
   'internal',
   'unavailable',
   'rate_limited',
+  'connection_limit',
 ]);
+
+/** Refusals that say how long to wait (`details.retryAfterMs`): the next attempt waits at least that. */
+const HINTED_ERRORS: ReadonlySet<string> = new Set<ErrorCode>(['rate_limited', 'connection_limit']);
+
+/** The server's hint of how long to wait before trying again, when the error carries one. */
+export function retryHintMs(error: ParleyClientError): number | null {
+  if (!error.fromServer || !HINTED_ERRORS.has(error.code)) return null;
+  const hint = error.details?.retryAfterMs;
+  return typeof hint === 'number' && Number.isFinite(hint) && hint > 0 ? hint : null;
+}
 
 /** Rooms that failed to re-join for one of these are dropped (and reported); other failures retry the reconnect. */
 export const ROOM_GONE_ERRORS: ReadonlySet<string> = new Set<ErrorCode>([

@@ -76,6 +76,16 @@ export const ENGINE_SETTINGS: readonly SettingSpec[] = [
     ...intSetting(10, 600_000),
   },
   {
+    key: 'engine.connectionsPerUser',
+    flag: 'connections-per-user',
+    env: ['PARLEY_CONNECTIONS_PER_USER'],
+    fileKey: 'connectionsPerUser',
+    description:
+      'Open connections one user may hold on a node; past it a new one is refused once signed in (connection_limit)',
+    defaultText: String(DEFAULT_ENGINE_CONFIG.connectionsPerUser),
+    ...intSetting(1, 100_000),
+  },
+  {
     key: 'engine.storageProbeMs',
     flag: 'storage-probe-ms',
     env: ['PARLEY_STORAGE_PROBE_MS'],

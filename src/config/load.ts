@@ -38,6 +38,7 @@ export function defaultConfig(): ServerConfig {
     connectionsPerAddress: 200,
     newConnectionsPerAddressPerSecond: 10,
     newConnectionsPerSecond: 2000,
+    authRequestsPerAddressPerMinute: 60,
     maxFrameBytes: 65536,
     heartbeatMs: 25_000,
     authTimeoutMs: 10_000,

@@ -110,6 +110,16 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     ...intSetting(1, 10_000_000),
   },
   {
+    key: 'authRequestsPerAddressPerMinute',
+    flag: 'auth-requests-per-address-per-minute',
+    env: ['PARLEY_AUTH_REQUESTS_PER_ADDRESS_PER_MINUTE'],
+    fileKey: 'authRequestsPerAddressPerMinute',
+    description:
+      'Requests one client address may make a minute to the HTTP sign-in routes (login, register); 429 past it',
+    defaultText: '60',
+    ...intSetting(1, 1_000_000),
+  },
+  {
     key: 'maxFrameBytes',
     flag: 'max-frame-bytes',
     env: ['PARLEY_MAX_FRAME_BYTES'],

@@ -20,6 +20,11 @@ export interface ServerConfig {
   newConnectionsPerAddressPerSecond: number;
   /** New connections this node accepts a second from everyone, in bursts of five seconds' worth. */
   newConnectionsPerSecond: number;
+  /**
+   * Requests one client address may make a minute to the HTTP sign-in routes, across the cluster when it runs
+   * with Redis (a coarse cap in front of the per-account and per-address sign-in limits; loopback exempt).
+   */
+  authRequestsPerAddressPerMinute: number;
   /** Largest inbound frame (bytes) on any WebSocket or socket.io connection. */
   maxFrameBytes: number;
   /** Ping interval; a connection that misses a pong within one more interval is dropped. */

@@ -54,6 +54,9 @@ export const guestLimit = (max: number) =>
   new ParleyError('guest_limit', `This app keeps at most ${max} guests and all of them are in use`, { max });
 export const rateLimited = (retryAfterMs: number) =>
   new ParleyError('rate_limited', undefined, { retryAfterMs });
+/** A connection refused for a limit on connections; the client waits `retryAfterMs` (plus jitter) before trying again. */
+export const connectionLimit = (message: string, retryAfterMs: number) =>
+  new ParleyError('connection_limit', message, { retryAfterMs });
 export const muted = (duration: string, expiresAt: number | null) =>
   new ParleyError('muted', `You are muted ${duration}`, { expiresAt });
 

@@ -14,13 +14,22 @@ export interface SignInLimits {
   lockSeconds: number;
   /** New accounts one address may register in an hour. */
   registrationsPerAddressPerHour: number;
+  /**
+   * New guest identities one address may create in a minute (a nickname new to the app); a guest that comes
+   * back with its resume token is not new. Absent in apps stored before it existed: the default applies.
+   */
+  guestsPerAddressPerMinute?: number;
 }
+
+export const DEFAULT_GUESTS_PER_ADDRESS_PER_MINUTE = 30;
+export const MINUTE_MS = 60 * 1000;
 
 export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = {
   failuresPerAccount: 5,
   failuresPerAddress: 20,
   lockSeconds: 60,
   registrationsPerAddressPerHour: 10,
+  guestsPerAddressPerMinute: DEFAULT_GUESTS_PER_ADDRESS_PER_MINUTE,
 };
 
 export const MAX_LOCK_MS = 60 * 60 * 1000;
@@ -36,7 +45,7 @@ export function lockPolicy(limits: SignInLimits, by: 'account' | 'address'): Fai
   };
 }
 
-const HOUR_MS = 60 * 60 * 1000;
+export const HOUR_MS = 60 * 60 * 1000;
 
 /** Registrations count as "failures" of an address: past the hourly number it waits out the hour. */
 export function registrationPolicy(limits: SignInLimits): FailureLockPolicy {

@@ -23,6 +23,12 @@ export interface EngineConfig {
    * healthy, every 20 times this.
    */
   storageProbeMs: number;
+  /**
+   * Open connections one user may hold on this node: past it a new one is refused after sign-in with
+   * `connection_limit` and a retry hint. Per node, so that the check costs nothing (a map look-up); a user
+   * spread over N nodes may hold N times this.
+   */
+  connectionsPerUser: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
@@ -35,4 +41,5 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   backfillDelayMs: 200,
   clusterHeartbeatMs: 5000,
   storageProbeMs: 500,
+  connectionsPerUser: 20,
 };

@@ -36,6 +36,7 @@ import { Moderator } from './moderator.js';
 import { OperationLimiter } from './operationLimiter.js';
 import { Pins } from './pins.js';
 import type { Bus } from './ports/bus.js';
+import type { Counters } from './ports/counters.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
@@ -59,6 +60,8 @@ export interface EngineDeps {
   metrics: EngineMetrics;
   config: EngineConfig;
   authenticator: IdentityProvider;
+  /** Where limits are counted: this node's memory, or Redis shared by the cluster (ports/counters.ts). */
+  counters: Counters;
 }
 
 const SWEEP_MS = 60_000;
@@ -159,7 +162,7 @@ export class Engine implements EngineApi {
       applyToPresence: (appId, user) => this.presence.applyProfile(appId, user),
       roomSubscribers: (roomId) => this.channels.get(roomId)?.subscribers ?? [],
     });
-    this.limits = new OperationLimiter(ctx.clock, (appId) => this.catalog.knownApp(appId));
+    this.limits = new OperationLimiter(ctx.clock, (appId) => this.catalog.knownApp(appId), deps.counters);
     const moderation = new ModerationCache(store.directory);
     this.moderator = new Moderator(
       {
@@ -190,6 +193,7 @@ export class Engine implements EngineApi {
       isOnline,
       this.guests,
       this.profiles,
+      deps.counters,
     );
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
     this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);

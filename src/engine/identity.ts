@@ -10,6 +10,7 @@ import type { EngineContext } from './context.js';
 import type { GuestReaper } from './guestReaper.js';
 import type { ModerationCache } from './moderationCache.js';
 import type { Profiles } from './profiles.js';
+import type { Counters } from './ports/counters.js';
 import type { IdentityProvider } from './ports/identity.js';
 import { SignInGuard } from './signInGuard.js';
 
@@ -28,8 +29,9 @@ export class Identity {
     private readonly guests: GuestReaper,
     /** Stores the profile a site's JWT claims (profiles.ts). */
     private readonly profiles: Pick<Profiles, 'fromSignIn'>,
+    counters: Counters,
   ) {
-    this.guard = new SignInGuard(ctx.clock);
+    this.guard = new SignInGuard(ctx.clock, counters);
   }
 
   private readonly guard: SignInGuard;
@@ -88,7 +90,9 @@ export class Identity {
     if (await this.ctx.store.directory.findUserByName(app.id, nickname)) {
       return this.provider.authenticate(app, credentials);
     }
-    return this.guests.admit(app, () => this.provider.authenticate(app, credentials));
+    return this.guard.newGuest(app, address, () =>
+      this.guests.admit(app, () => this.provider.authenticate(app, credentials)),
+    );
   }
 
   /**

@@ -3,6 +3,7 @@ import { disconnect, type Disconnect } from '../core/disconnect.js';
 import {
   credentialsOfAnotherUser,
   notJoined,
+  rateLimited,
   roomIsPrivate,
   sessionClosed,
   signInRequired,
@@ -182,12 +183,13 @@ export class EngineSession implements Session, Subscriber {
 
   /**
    * The door of every operation: the session is open (and has a user, for writes), then the operation is
-   * counted against the user's budget, before any other work: over it, `rate_limited` with retryAfterMs.
+   * counted against the user's budget, before any other work: over it, `rate_limited` with retryAfterMs. On
+   * one node the budget answers at once; in cluster mode after one round trip to the shared counters.
    */
-  private enter(op: LimitedOperation, needs: 'open' | 'user' = 'open'): void {
+  private enter(op: LimitedOperation, needs: 'open' | 'user' = 'open'): void | Promise<void> {
     if (needs === 'user') this.assertUser();
     else this.assertOpen();
-    this.host.limits.enforce(this, op);
+    return this.host.limits.enforce(this, op);
   }
 
   /** A room by name: a joined one from its live channel (kept current on rename), else from storage. */
@@ -213,18 +215,18 @@ export class EngineSession implements Session, Subscriber {
 
   async listRooms(opts: { counted?: boolean; unread?: boolean } = {}): Promise<RoomView[]> {
     if (opts.counted === false) this.assertOpen();
-    else this.enter('listRooms');
+    else await this.enter('listRooms');
     const rooms = await this.host.visibleRooms(this.appId, this.user);
     return opts.unread && !this.anonymous ? this.host.reads.withUnread(this.appId, this.user, rooms) : rooms;
   }
 
   async createRoom(input: { name: string; visibility?: RoomVisibility; topic?: string }): Promise<RoomView> {
-    this.enter('createRoom', 'user');
+    await this.enter('createRoom', 'user');
     return this.host.createRoom(this.appId, input, this.user, 'explicit');
   }
 
   async join(name: string, opts: JoinOptions = {}): Promise<JoinResult> {
-    this.enter('join');
+    await this.enter('join');
     if (opts.create === true)
       await this.host.createMissingRoom(this.appId, name, this.anonymous ? null : this.user);
     const room = await this.visibleRoom(name);
@@ -277,7 +279,7 @@ export class EngineSession implements Session, Subscriber {
   }
 
   async leave(name: string): Promise<void> {
-    this.enter('leave');
+    await this.enter('leave');
     const room = await this.joinedRoom(name);
     this.joined.delete(room.id);
     this.joiningMap?.delete(room.id);
@@ -288,7 +290,7 @@ export class EngineSession implements Session, Subscriber {
   }
 
   async send(name: string, input: SendInput): Promise<SendResult> {
-    this.enter('send', 'user');
+    await this.enter('send', 'user');
     const room = await this.joinedRoom(name);
     const app = await this.host.getApp(this.appId);
     await this.host.dms.checkWrite(room, this.user);
@@ -306,19 +308,19 @@ export class EngineSession implements Session, Subscriber {
   }
 
   async edit(name: string, messageId: number, text: string): Promise<MessageView> {
-    this.enter('edit', 'user');
+    await this.enter('edit', 'user');
     const room = await this.joinedRoom(name);
     return this.host.edit(await this.host.getApp(this.appId), room, this.user, messageId, text);
   }
 
   async remove(name: string, messageId: number): Promise<MessageView> {
-    this.enter('remove', 'user');
+    await this.enter('remove', 'user');
     const room = await this.joinedRoom(name);
     return this.host.remove(room, { kind: 'user', user: this.user }, messageId);
   }
 
   async history(name: string, query: HistoryQuery): Promise<HistoryPage> {
-    this.enter('history');
+    await this.enter('history');
     const page = await this.host.history(await this.visibleRoom(name), query, this.readerId);
     return { ...page, messages: this.blockedSet.filter(page.messages) };
   }
@@ -329,7 +331,7 @@ export class EngineSession implements Session, Subscriber {
     const room = [...this.joined.values()].find((r) => r.name === name);
     if (!room) throw notJoined(name);
     const now = this.host.clock.now();
-    const limit = () => this.host.limits.take(this, 'typing').ok;
+    const limit = () => this.host.limits.takeHere(this, 'typing').ok;
     if (!this.typingThrottle.pass(room.id, typing, now, this.host.config.typingThrottleMs, limit)) return;
     this.host.roomEvent(room, { type: 'typing', room: toRoomRef(room), user: this.user, typing }, this);
   }
@@ -337,13 +339,15 @@ export class EngineSession implements Session, Subscriber {
   /** From now on this session hears `user_online` / `user_offline` for the whole app; returns who is online. */
   watchOnline(): { online: UserRef[] } {
     if (this.closed) return { online: [] };
-    this.host.limits.enforce(this, 'watchOnline');
+    // Synchronous by contract (the answer is the list), so held to this node's budget.
+    const taken = this.host.limits.takeHere(this, 'watchOnline');
+    if (!taken.ok) throw rateLimited(taken.retryAfterMs);
     this.host.watchAppPresence(this);
     return { online: this.host.online(this.appId).map((entry) => entry.user) };
   }
 
   async members(name: string): Promise<{ online: UserRef[] }> {
-    this.enter('members');
+    await this.enter('members');
     const room = await this.visibleRoom(name);
     return { online: this.host.roomOnline(room) };
   }
@@ -354,33 +358,33 @@ export class EngineSession implements Session, Subscriber {
     return { kind: 'user' as const, user: this.user };
   }
 
-  mute(target: string, opts: MuteOptions): Promise<Mute> {
-    this.enter('mute', 'user');
+  async mute(target: string, opts: MuteOptions): Promise<Mute> {
+    await this.enter('mute', 'user');
     return this.host.moderator.mute(this.appId, target, opts, this.actor);
   }
 
-  unmute(target: string, opts: { room?: string }): Promise<void> {
-    this.enter('unmute', 'user');
+  async unmute(target: string, opts: { room?: string }): Promise<void> {
+    await this.enter('unmute', 'user');
     return this.host.moderator.unmute(this.appId, target, opts, this.actor);
   }
 
-  ban(target: string, opts: { minutes?: number; reason?: string }): Promise<Ban> {
-    this.enter('ban', 'user');
+  async ban(target: string, opts: { minutes?: number; reason?: string }): Promise<Ban> {
+    await this.enter('ban', 'user');
     return this.host.moderator.ban(this.appId, target, opts, this.actor);
   }
 
-  unban(target: string): Promise<void> {
-    this.enter('unban', 'user');
+  async unban(target: string): Promise<void> {
+    await this.enter('unban', 'user');
     return this.host.moderator.unban(this.appId, target, this.actor);
   }
 
-  kick(target: string, opts: { reason?: string }): Promise<void> {
-    this.enter('kick', 'user');
+  async kick(target: string, opts: { reason?: string }): Promise<void> {
+    await this.enter('kick', 'user');
     return this.host.moderator.kick(this.appId, target, opts, this.actor);
   }
 
   async listMutes(): Promise<NamedMute[]> {
-    this.enter('listMutes', 'user');
+    await this.enter('listMutes', 'user');
     if (!isStaff(this.user.role)) throw staffOnlyMuteList();
     return this.host.namedMutes(this.appId);
   }
@@ -388,48 +392,48 @@ export class EngineSession implements Session, Subscriber {
   // ------------------------------------------------------------------ replies and pins (replies.ts, pins.ts)
 
   async replies(name: string, messageId: number, query: HistoryQuery): Promise<HistoryPage> {
-    this.enter('replies');
+    await this.enter('replies');
     const page = await this.host.replies(await this.visibleRoom(name), messageId, query, this.readerId);
     return { ...page, messages: this.blockedSet.filter(page.messages) };
   }
 
   async pin(name: string, messageId: number): Promise<PinView> {
-    this.enter('pin', 'user');
+    await this.enter('pin', 'user');
     return this.host.pin(await this.visibleRoom(name), this.actor, messageId);
   }
 
   async unpin(name: string, messageId: number): Promise<void> {
-    this.enter('unpin', 'user');
+    await this.enter('unpin', 'user');
     return this.host.unpin(await this.visibleRoom(name), this.actor, messageId);
   }
 
   async pins(name: string): Promise<PinView[]> {
-    this.enter('pins');
+    await this.enter('pins');
     return this.host.pins(await this.visibleRoom(name), this.readerId);
   }
 
   // ------------------------------------------------------------------ read state (readState.ts)
 
   async read(name: string, seq: number): Promise<ReadResult> {
-    this.enter('read', 'user');
+    await this.enter('read', 'user');
     return this.host.reads.read(this.appId, this.user, await this.visibleRoom(name), seq, this);
   }
 
   async receipts(name: string): Promise<{ receipts: ReadReceipt[] | null }> {
-    this.enter('receipts');
+    await this.enter('receipts');
     return this.host.reads.receipts(await this.visibleRoom(name));
   }
 
   async refresh(credentials: Credentials): Promise<Principal> {
-    this.enter('refresh', 'user');
+    await this.enter('refresh', 'user');
     const principal = await this.host.reauthenticate(this.appId, credentials);
     if (principal.user.id !== this.user.id) throw credentialsOfAnotherUser();
     this.become(principal);
     return principal;
   }
 
-  upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
-    this.enter('upgrade', 'user');
+  async upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
+    await this.enter('upgrade', 'user');
     return this.host.upgrade(this, request);
   }
 
@@ -445,52 +449,52 @@ export class EngineSession implements Session, Subscriber {
   // ------------------------------------------------------------------ reactions
 
   async react(name: string, messageId: number, emoji: string): Promise<ReactionResult> {
-    this.enter('react', 'user');
+    await this.enter('react', 'user');
     const [app, room] = await Promise.all([this.host.getApp(this.appId), this.joinedRoom(name)]);
     return this.host.reactions.react(app, room, this.user, messageId, emoji);
   }
 
   async unreact(name: string, messageId: number, emoji: string): Promise<ReactionResult> {
-    this.enter('unreact', 'user');
+    await this.enter('unreact', 'user');
     const [app, room] = await Promise.all([this.host.getApp(this.appId), this.joinedRoom(name)]);
     return this.host.reactions.unreact(app, room, this.user, messageId, emoji);
   }
 
   async search(query: SearchQuery): Promise<SearchPage> {
-    this.enter('search');
+    await this.enter('search');
     const page = await this.host.search(this.appId, this.user, query);
     return { ...page, hits: this.blockedSet.filterHits(page.hits) };
   }
 
   // ------------------------------------------------------------------ direct messages and blocks (dms.ts)
 
-  openDm(user: string): Promise<RoomView> {
-    this.enter('openDm', 'user');
+  async openDm(user: string): Promise<RoomView> {
+    await this.enter('openDm', 'user');
     return this.host.dms.open(this.appId, this.user, user);
   }
 
-  listDms(): Promise<DmView[]> {
-    this.enter('listDms', 'user');
+  async listDms(): Promise<DmView[]> {
+    await this.enter('listDms', 'user');
     return this.host.listDms(this.appId, this.user, this.blockedSet.current);
   }
 
-  block(user: string): Promise<UserRef> {
-    this.enter('block', 'user');
+  async block(user: string): Promise<UserRef> {
+    await this.enter('block', 'user');
     return this.host.dms.block(this.appId, this.user, user);
   }
 
-  unblock(user: string): Promise<void> {
-    this.enter('unblock', 'user');
+  async unblock(user: string): Promise<void> {
+    await this.enter('unblock', 'user');
     return this.host.dms.unblock(this.appId, this.user, user);
   }
 
-  blocks(): Promise<UserRef[]> {
-    this.enter('blocks', 'user');
+  async blocks(): Promise<UserRef[]> {
+    await this.enter('blocks', 'user');
     return this.host.dms.blocks(this.appId, this.user);
   }
 
-  setProfile(profile: { displayName?: string | null; avatarUrl?: string | null }): Promise<UserRef> {
-    this.enter('setProfile', 'user');
+  async setProfile(profile: { displayName?: string | null; avatarUrl?: string | null }): Promise<UserRef> {
+    await this.enter('setProfile', 'user');
     return this.host.profiles.setOwn(this.appId, this.user.id, profile);
   }
 }

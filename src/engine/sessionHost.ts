@@ -60,7 +60,7 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
       return parts().reads;
     },
     limits: {
-      take: (caller, op) => parts().limits.take(caller, op),
+      takeHere: (caller, op) => parts().limits.takeHere(caller, op),
       enforce: (caller, op) => parts().limits.enforce(caller, op),
     },
     slowConsumer: () => ctx.metrics.slowConsumerDisconnected(),

@@ -36,7 +36,7 @@ export interface SessionHost<S> {
   /** Read markers and unread counts (readState.ts). */
   readonly reads: Pick<ReadState, 'joined' | 'read' | 'withUnread' | 'receipts'>;
   /** Every operation's per-user budget (see operationLimiter.ts). */
-  readonly limits: Pick<OperationLimiter, 'take' | 'enforce'>;
+  readonly limits: Pick<OperationLimiter, 'takeHere' | 'enforce'>;
   slowConsumer(): void;
   /** The session closed: the engine forgets it (presence ends after the grace period unless `immediate`). */
   forget(session: S, immediate: boolean): void;

@@ -1,5 +1,5 @@
 import { disconnect, type Disconnect, type DisconnectReason } from '../core/disconnect.js';
-import { nicknameInUse, shuttingDown } from '../core/failures.js';
+import { connectionLimit, nicknameInUse, shuttingDown } from '../core/failures.js';
 import type { Principal } from '../core/identity.js';
 import { seesEveryRoom, type Role } from '../core/roles.js';
 import type { AppId, User, UserId, UserRef } from '../core/types.js';
@@ -21,6 +21,12 @@ const DEFAULT_META: SessionMeta = { transport: 'unknown', dialect: 'native' };
  * (or the part of it allowed to hear), to those who watch app-wide presence. Opening and closing a session
  * goes through here, so that presence hears of a user's first and last connection.
  */
+/**
+ * The wait suggested to a connection refused for its user's connection cap: a slot frees when another of the
+ * user's connections closes, which the server cannot foresee; a few seconds keeps a client in a reload loop cheap.
+ */
+export const USER_CONNECTIONS_RETRY_MS = 5000;
+
 export class Sessions {
   private readonly all = new Set<EngineSession>();
   private readonly byApp = new Map<AppId, Set<EngineSession>>();
@@ -48,6 +54,12 @@ export class Sessions {
       this.hasUser(principal.appId, principal.user.id)
     ) {
       throw nicknameInUse();
+    }
+    if (
+      !principal.anonymous &&
+      this.connections(principal.appId, principal.user.id) >= this.ctx.config.connectionsPerUser
+    ) {
+      throw connectionLimit('This user holds too many connections', USER_CONNECTIONS_RETRY_MS);
     }
     const session = new EngineSession(this.host, principal, sink, meta);
     this.all.add(session);

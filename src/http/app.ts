@@ -8,12 +8,14 @@ import Fastify, {
 import fastifyCompress from '@fastify/compress';
 import { constants as zlib } from 'node:zlib';
 import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ServerConfig } from '../config/types.js';
 import { ParleyError } from '../core/errors.js';
 import type { EngineAdmin } from '../engine/api.js';
 import { redactUrl } from '../log.js';
 import { createAdminAuth } from './adminAuth.js';
+import { registerAuthRateLimit } from './authRateLimit.js';
 import { registerCors } from './cors.js';
 import { BODY_LIMIT, errorResponse, handleError } from './errors.js';
 import { openApiRoute } from './openapi.js';
@@ -47,6 +49,8 @@ export interface HttpAppDeps {
   registry: Registry;
   /** Resolves when the server can take traffic; /readyz answers 503 while it rejects. */
   ready: () => Promise<void>;
+  /** The cluster's Redis for the cap on sign-in requests (authRateLimit.ts); absent on one node. */
+  redis?: Redis | null;
   /** The built web assets (widget, demo page, admin console); default dist/web of this checkout. */
   webRoot?: string;
 }
@@ -158,6 +162,10 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
     threshold: 1024,
     encodings: ['br', 'gzip'],
     brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
+  });
+  registerAuthRateLimit(app, {
+    perMinute: deps.config.authRequestsPerAddressPerMinute,
+    redis: deps.redis ?? null,
   });
 
   const auth = createAdminAuth(deps.adminKey);

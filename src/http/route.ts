@@ -61,6 +61,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
    * Every mutating admin route has one (a test holds them to it); reads have none.
    */
   audit?: string;
+  /** A sign-in route: held to the per-address cap on requests (authRateLimit.ts). */
+  signIn?: boolean;
   handler(ctx: RouteContext<P, Q, B>): Promise<RouteResult>;
 }
 
@@ -104,7 +106,10 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
       method: route.method,
       url: route.url,
       onRequest: route.auth === 'admin' ? auth.require : route.auth === 'optionalAdmin' ? auth.optional : [],
-      config: route.audit === undefined ? {} : { audit: route.audit },
+      config: {
+        signInRoute: route.signIn === true,
+        ...(route.audit === undefined ? {} : { audit: route.audit }),
+      },
       handler: async (request, reply) => {
         const params = route.params ? parseInput(route.params, request.params, 'params') : undefined;
         const query = parseInput(route.query ?? NO_QUERY, request.query ?? {}, 'query');

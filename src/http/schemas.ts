@@ -132,7 +132,7 @@ const operationLimitsSchema = z
     ) as Record<OverridableOperation, z.ZodOptional<ReturnType<typeof floodLimitSchema>>>,
   )
   .describe(
-    'Per-user limits of the other operations (token buckets, per node), each replacing its default; `send` ' +
+    'Per-user limits of the other operations (token buckets; per cluster with Redis), each replacing its default; `send` ' +
       'is held to `flood`. An operation over its limit answers rate_limited with details.retryAfterMs.',
   );
 
@@ -216,9 +216,18 @@ const settingsFields = {
         .min(1)
         .max(100_000)
         .describe('New accounts one address may register in an hour (default 10)'),
+      guestsPerAddressPerMinute: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .optional()
+        .describe('New guest identities one address may create in a minute, across the cluster (default 30)'),
     }),
     'SignInLimits',
-  ).describe('Limits on password guessing and account creation; past them `rate_limited` (429, Retry-After)'),
+  ).describe(
+    'Limits on password guessing, account and guest creation; past them `rate_limited` (429, Retry-After)',
+  ),
   linkGuestMessages: z
     .boolean()
     .describe(

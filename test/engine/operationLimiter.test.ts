@@ -2,13 +2,36 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_APP_SETTINGS } from '../../src/core/apps.js';
 import { DEFAULT_OPERATION_LIMITS } from '../../src/core/operationLimits.js';
 import type { App, AppSettings } from '../../src/core/types.js';
-import { OperationLimiter } from '../../src/engine/operationLimiter.js';
+import { LocalCounters } from '../../src/bus/localCounters.js';
+import { isParleyError } from '../../src/core/errors.js';
+import { OperationLimiter, type LimitedCaller } from '../../src/engine/operationLimiter.js';
+import type { LimitedOperation } from '../../src/core/operationLimits.js';
+import type { Taken } from '../../src/engine/ports/counters.js';
 import { ManualClock } from '../helpers/engine.js';
 
 function limiterFor(settings: Partial<AppSettings>) {
   const clock = new ManualClock();
   let app: App = { id: 1, name: 'a', settings: { ...DEFAULT_APP_SETTINGS, ...settings }, createdAt: 0 };
-  const limiter = new OperationLimiter(clock, (appId) => (appId === app.id ? app : undefined));
+  const counters = new LocalCounters(clock);
+  const enforcer = new OperationLimiter(clock, (appId) => (appId === app.id ? app : undefined), counters);
+  // On one node the limiter answers synchronously: a refusal is thrown before enforce returns.
+  const take = (who: LimitedCaller, op: LimitedOperation): Taken => {
+    try {
+      expect(enforcer.enforce(who, op)).toBeUndefined();
+      return { ok: true };
+    } catch (err) {
+      if (!isParleyError(err)) throw err;
+      return { ok: false, retryAfterMs: Number(err.details?.retryAfterMs) };
+    }
+  };
+  const limiter = {
+    take,
+    enforce: (who: LimitedCaller, op: LimitedOperation) => enforcer.enforce(who, op),
+    sweep: () => enforcer.sweep(),
+    get size() {
+      return counters.size;
+    },
+  };
   const setSettings = (next: Partial<AppSettings>) => {
     app = { ...app, settings: { ...app.settings, ...next } };
   };

@@ -1,6 +1,8 @@
 import pino, { type Logger } from 'pino';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { createLocalBus } from '../../src/bus/local.js';
+import { LocalCounters } from '../../src/bus/localCounters.js';
+import type { Counters } from '../../src/engine/ports/counters.js';
 import type { Bus } from '../../src/engine/ports/bus.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { Disconnect } from '../../src/core/disconnect.js';
@@ -32,7 +34,14 @@ export interface TestEngine {
 
 /** A real engine on an in-memory SQLite store, bootstrapped (app 1 with its lobby). */
 export async function createTestEngine(
-  opts: { config?: Partial<EngineConfig>; clock?: Clock; bus?: Bus; store?: Store; logger?: Logger } = {},
+  opts: {
+    config?: Partial<EngineConfig>;
+    clock?: Clock;
+    bus?: Bus;
+    store?: Store;
+    logger?: Logger;
+    counters?: Counters;
+  } = {},
 ): Promise<TestEngine> {
   const store = opts.store ?? openSqliteStore({ path: ':memory:' });
   const clock = opts.clock ?? { now: () => Date.now() };
@@ -44,6 +53,7 @@ export async function createTestEngine(
     logger: opts.logger ?? pino({ level: 'silent' }),
     metrics: noopMetrics,
     config,
+    counters: opts.counters ?? new LocalCounters(clock),
     authenticator: new Authenticator({
       directory: store.directory,
       clock,

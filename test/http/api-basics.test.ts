@@ -1,3 +1,4 @@
+import { LocalCounters } from '../../src/bus/localCounters.js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -243,6 +244,7 @@ describe('health, readiness and metrics', () => {
       logger: pino({ level: 'silent' }),
       metrics: metrics.engine,
       config: h.engine.config,
+      counters: new LocalCounters(clock),
       authenticator: new Authenticator({
         directory: store.directory,
         clock,

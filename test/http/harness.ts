@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { z } from 'zod';
@@ -35,6 +36,10 @@ export interface HarnessOptions {
   logger?: Logger;
   /** The built web assets to serve (default dist/web). */
   webRoot?: string;
+  /** Server settings over the defaults. */
+  config?: Partial<ServerConfig>;
+  /** The cluster's Redis, as the composition passes it in cluster mode. */
+  redis?: Redis;
 }
 
 /** The HTTP app as the composition builds it, on a real engine over in-memory SQLite; only inject(), no socket. */
@@ -45,6 +50,7 @@ export async function createHttpHarness(opts: HarnessOptions = {}): Promise<Http
     logLevel: 'silent',
     adminKey: ADMIN_KEY,
     allowedOrigins: opts.allowedOrigins === undefined ? null : opts.allowedOrigins,
+    ...opts.config,
   };
   const app = buildHttpApp({
     engine: testEngine.engine,
@@ -54,6 +60,7 @@ export async function createHttpHarness(opts: HarnessOptions = {}): Promise<Http
     registry: opts.registry ?? new Registry(),
     ready: opts.ready ?? (async () => {}),
     ...(opts.webRoot === undefined ? {} : { webRoot: opts.webRoot }),
+    ...(opts.redis === undefined ? {} : { redis: opts.redis }),
   });
   return {
     app,

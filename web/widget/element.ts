@@ -5,7 +5,7 @@
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { ClientCredentials, DisconnectedEvent, MessageView } from '../../src/client/index.js';
-import { ParleyClientError } from '../../src/client/index.js';
+import { hintedDelay, ParleyClientError, retryHintMs } from '../../src/client/index.js';
 import {
   accountRequest,
   AccountError,
@@ -111,6 +111,7 @@ export class ParleyChatElement extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.onVisibility);
+    this.cancelRetry();
     this.session?.stop();
     this.session = null;
   }
@@ -146,6 +147,7 @@ export class ParleyChatElement extends LitElement {
 
   /** (Re)connect with the best credentials available, or show the welcome screen. */
   restart(): void {
+    this.cancelRetry();
     if (!this.isConnected) return;
     this.session?.stop();
     this.session = null;
@@ -206,7 +208,23 @@ export class ParleyChatElement extends LitElement {
       return;
     }
     this.view = 'chat';
-    this.closed = { code: 0, reason: code || 'connect_failed', message: describe(err), willReconnect: false };
+    const hint = err instanceof ParleyClientError ? retryHintMs(err) : null;
+    this.closed = {
+      code: 0,
+      reason: code || 'connect_failed',
+      message: describe(err),
+      willReconnect: hint !== null,
+    };
+    // Turned away for a limit with a hint (a full server, too many connections or sign-ins): come back on our
+    // own once the hint has passed, with jitter, rather than at once or never.
+    if (hint !== null) this.retryTimer = setTimeout(() => this.restart(), hintedDelay(hint));
+  }
+
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private cancelRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private onClosed(event: DisconnectedEvent, stored: StoredIdentity | null): void {

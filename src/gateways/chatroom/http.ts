@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ParleyError } from '../../core/errors.js';
 import type { IssuedToken } from '../../core/identity.js';
+import { SIGN_IN_ROUTE } from '../../http/authRateLimit.js';
 import { toHttpError, withRetryAfter } from '../../http/errors.js';
 import type { GatewayDeps } from '../types.js';
 import { admit, appParamOf } from './admission.js';
@@ -55,14 +56,14 @@ export function registerChatroomHttp(app: FastifyInstance, deps: GatewayDeps): v
       return reply.code(error.status).type('application/json; charset=utf-8').send(body);
     });
 
-    scope.post(REGISTER_PATH, async (request, reply) => {
+    scope.post(REGISTER_PATH, { config: SIGN_IN_ROUTE }, async (request, reply) => {
       const appId = await appOf(deps, request);
       const { username, password } = credentialsOf(request);
       const issued = await deps.engine.register(appId, username, password, request.ip);
       return reply.code(201).send(tokenBody(issued));
     });
 
-    scope.post(LOGIN_PATH, async (request, reply) => {
+    scope.post(LOGIN_PATH, { config: SIGN_IN_ROUTE }, async (request, reply) => {
       const appId = await appOf(deps, request);
       const { username, password } = credentialsOf(request);
       const issued = await deps.engine.login(appId, username, password, request.ip);

@@ -58,12 +58,18 @@ export interface Admission {
  */
 export async function admit(
   deps: GatewayDeps,
-  input: { app: unknown; origin: string | undefined; credentials: () => Credentials | null },
+  input: {
+    app: unknown;
+    origin: string | undefined;
+    /** The peer's address: new guests per address are limited (the sign-in limits). */
+    address: string | undefined;
+    credentials: () => Credentials | null;
+  },
 ): Promise<Admission> {
   const appId = parseAppId(input.app);
   await admitApp(deps, appId, input.origin);
   const credentials = input.credentials();
-  const principal = credentials ? await deps.engine.authenticate(appId, credentials) : null;
+  const principal = credentials ? await deps.engine.authenticate(appId, credentials, input.address) : null;
   return { appId, principal };
 }
 

@@ -78,6 +78,7 @@ export function attachNativeSocketIo(io: Server, deps: GatewayDeps): { close(): 
         (socket.data as SocketData).admission = await admit(deps, {
           app: auth.app ?? first(query.app),
           origin: socket.handshake.headers.origin,
+          address: peerAddress(socket.request, deps.config.trustedProxies),
           credentials: () =>
             parseHandshakeCredentials({ token: auth.token, jwt: auth.jwt, guest: auth.guest }),
         });

@@ -126,6 +126,7 @@ export function createNativeWsGateway(deps: GatewayDeps): WsGateway {
           const admission = admit(deps, {
             app: query.get('app') ?? undefined,
             origin,
+            address,
             credentials: () =>
               parseHandshakeCredentials({
                 token: query.get('token') ?? undefined,

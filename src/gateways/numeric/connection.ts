@@ -40,6 +40,8 @@ export interface LoginRequest {
   nick: string | null;
   app: string | null;
   origin: string | undefined;
+  /** The peer's address: new guests per address are limited (the sign-in limits). */
+  address?: string;
 }
 
 /** Channels one connection may create: a burst, then one every 12 s. */
@@ -142,7 +144,11 @@ export class NumericConnection extends KernelConnection {
     if (request.nick === null || !isNick(request.nick)) throw new NumericRefusal(NICK_RULE);
     const appId = parseAppParam(request.app);
     const app = await admitApp(this.deps, appId, request.origin);
-    const principal = await engine.authenticate(appId, { kind: 'guest', nickname: request.nick });
+    const principal = await engine.authenticate(
+      appId,
+      { kind: 'guest', nickname: request.nick },
+      request.address,
+    );
     if (this.state !== 'admitting') return;
     this.appId = appId;
     this.userId = principal.user.id;

@@ -4,6 +4,7 @@
  * NumericConnection per socket does the rest.
  */
 import type { GatewayDeps, WsGateway } from '../types.js';
+import { peerAddress } from '../kernel/peerAddress.js';
 import { createWsHost } from '../wsHost.js';
 import { NumericConnection } from './connection.js';
 import type { LoginRequest } from './connection.js';
@@ -39,7 +40,11 @@ export function createNumericWsGateway(deps: GatewayDeps): WsGateway {
       return {
         id: connection.id,
         start() {
-          const request: LoginRequest = { ...readLoginUrl(req.url), origin: req.headers.origin };
+          const request: LoginRequest = {
+            ...readLoginUrl(req.url),
+            origin: req.headers.origin,
+            address: peerAddress(req, deps.config.trustedProxies),
+          };
           connection.start(request);
         },
         receive: (text) => connection.receive(text),
