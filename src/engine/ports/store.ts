@@ -6,6 +6,7 @@ import type {
   Message,
   MessageId,
   MessageKind,
+  MessageVisibility,
   ModerationRecord,
   Mute,
   Room,
@@ -23,6 +24,7 @@ import type { ReadStateStore } from './readStore.js';
 import type { SearchIndex } from './searchStore.js';
 import type { DmStore } from './dmStore.js';
 import type { ProfileStore } from './profileStore.js';
+import type { ReportStore } from './reportStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -146,6 +148,8 @@ export interface NewMessage {
    * message in the same transaction; a user removed meanwhile is skipped. Read back as Message.mentions.
    */
   mentions?: readonly UserId[];
+  /** Who may see it (core/types.ts MessageVisibility); absent: 'visible'. */
+  visibility?: MessageVisibility;
 }
 
 export interface AppendResult {
@@ -240,6 +244,8 @@ export interface Store {
   search: SearchIndex;
   /** Users' profiles (ports/profileStore.ts). */
   profiles: ProfileStore;
+  /** Reports, the moderation queue, message visibility, shadow mutes (ports/reportStore.ts). */
+  reports: ReportStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

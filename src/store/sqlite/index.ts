@@ -15,6 +15,7 @@ import { probeWrite } from './probe.js';
 import { SqliteReadState } from './readState.js';
 import { SqliteSearchIndex } from './search.js';
 import { SqliteProfileStore } from './profiles.js';
+import { SqliteReportStore } from './reports.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -83,9 +84,11 @@ export function openSqliteStore(opts: SqliteOptions): Store {
       onError: opts.onCheckpointError ?? (() => {}),
     });
   }
+  const messages = new SqliteMessageLog(db);
   return {
     directory: new SqliteDirectory(db),
-    messages: new SqliteMessageLog(db),
+    messages,
+    reports: new SqliteReportStore(db, messages),
     guests: new SqliteGuestRoster(db),
     replies: new SqliteReplyLog(db),
     pins: new SqlitePinBoard(db),
