@@ -82,7 +82,5 @@ export function establishedBefore(settings: ReportSettings, now: number): number
   return now - settings.establishedAfterHours * 3_600_000;
 }
 
-export const guestsCannotReport = () =>
-  new ParleyError('forbidden', 'Guests can report only in apps where guests may write');
 export const cannotReportOwn = () => new ParleyError('forbidden', 'You cannot report your own message');
 export const notInQueue = () => new ParleyError('not_found', 'This message has no open entry in the queue');

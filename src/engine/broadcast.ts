@@ -12,6 +12,7 @@ import type { Subscriber } from './roomChannel.js';
 export interface LocalSessions {
   toApp(appId: AppId, event: EngineEvent, audience?: readonly number[]): void;
   toUser(appId: AppId, userId: UserId, event: EngineEvent): void;
+  toStaff(appId: AppId, event: EngineEvent): void;
   disconnectUser(appId: AppId, userId: UserId, reason: DisconnectReason): void;
   applyRole(appId: AppId, userId: UserId, role: Role): void;
 }
@@ -59,6 +60,12 @@ export class Broadcast {
   userEvent(appId: AppId, userId: UserId, event: EngineEvent): void {
     this.sessions.toUser(appId, userId, event);
     this.publish({ type: 'user_event', appId, userId, event });
+  }
+
+  /** An event for the app's staff sessions (mods and above), wherever they are. */
+  staffEvent(appId: AppId, event: EngineEvent): void {
+    this.sessions.toStaff(appId, event);
+    this.publish({ type: 'staff_event', appId, event });
   }
 
   /** Ends the user's connections on this node and on every other. */

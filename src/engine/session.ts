@@ -38,6 +38,8 @@ import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import { BlockedSet } from './blockedSet.js';
 import type { DmView } from './dms.js';
 import { ReplayFloors } from './replayFloors.js';
+import { SessionReports } from './sessionReports.js';
+import { eventFor, visibleItems, visibleTo } from './visibility.js';
 import { TypingThrottle } from './typingThrottle.js';
 import type { Subscriber } from './roomChannel.js';
 import type { SessionHost as Host } from './sessionPort.js';
@@ -68,6 +70,7 @@ export class EngineSession implements Session, Subscriber {
   private closed = false;
   /** Users whose messages this session leaves out (the user blocked them; see dms.ts). */
   readonly blockedSet = new BlockedSet();
+  readonly reports: SessionReports;
 
   constructor(
     private readonly host: SessionHost,
@@ -82,6 +85,7 @@ export class EngineSession implements Session, Subscriber {
     this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
     this.armExpiry();
     host.dms.attach(this);
+    this.reports = new SessionReports(this, host);
   }
 
   get rooms(): ReadonlySet<string> {
@@ -106,10 +110,11 @@ export class EngineSession implements Session, Subscriber {
   // ------------------------------------------------------------------ delivery
 
   deliverRoomEvent(roomId: number, event: EngineEvent): void {
-    if (this.blockedSet.hides(event)) return;
+    const shown = this.blockedSet.hides(event) ? null : eventFor(this, event);
+    if (shown === null) return;
     const held = this.joiningMap?.get(roomId);
-    if (held) held.push(event);
-    else if (!this.replayFloors.covers(roomId, event)) this.deliverDirect(event);
+    if (held) held.push(shown);
+    else if (!this.replayFloors.covers(roomId, shown)) this.deliverDirect(shown);
   }
 
   /** Hands an event to the gateway, unless the client has fallen too far behind: then it is disconnected. */
@@ -184,7 +189,7 @@ export class EngineSession implements Session, Subscriber {
    * The door of every operation: the session is open (and has a user, for writes), then the operation is
    * counted against the user's budget, before any other work: over it, `rate_limited` with retryAfterMs.
    */
-  private enter(op: LimitedOperation, needs: 'open' | 'user' = 'open'): void {
+  enter(op: LimitedOperation, needs: 'open' | 'user' = 'open'): void {
     if (needs === 'user') this.assertUser();
     else this.assertOpen();
     this.host.limits.enforce(this, op);
@@ -205,7 +210,7 @@ export class EngineSession implements Session, Subscriber {
     return room;
   }
 
-  private async visibleRoom(name: unknown): Promise<Room> {
+  async visibleRoom(name: unknown): Promise<Room> {
     const room = await this.roomNamed(name);
     if (!(await this.host.canSee(room, this.user))) throw roomIsPrivate();
     return room;
@@ -245,7 +250,7 @@ export class EngineSession implements Session, Subscriber {
         room: this.anonymous
           ? view
           : { ...view, ...(await this.host.reads.joined(this.appId, this.user, room, replay.lastSeq)) },
-        messages: this.blockedSet.filter(replay.messages),
+        messages: visibleTo(this, this.blockedSet.filter(replay.messages)),
         gap: replay.gap,
         lastSeq: replay.lastSeq,
         online: this.host.roomOnline(room),
@@ -320,7 +325,7 @@ export class EngineSession implements Session, Subscriber {
   async history(name: string, query: HistoryQuery): Promise<HistoryPage> {
     this.enter('history');
     const page = await this.host.history(await this.visibleRoom(name), query, this.readerId);
-    return { ...page, messages: this.blockedSet.filter(page.messages) };
+    return { ...page, messages: visibleTo(this, this.blockedSet.filter(page.messages)) };
   }
 
   typing(name: string, typing: boolean): void {
@@ -344,8 +349,7 @@ export class EngineSession implements Session, Subscriber {
 
   async members(name: string): Promise<{ online: UserRef[] }> {
     this.enter('members');
-    const room = await this.visibleRoom(name);
-    return { online: this.host.roomOnline(room) };
+    return { online: this.host.roomOnline(await this.visibleRoom(name)) };
   }
 
   // ------------------------------------------------------------------ moderation
@@ -390,7 +394,7 @@ export class EngineSession implements Session, Subscriber {
   async replies(name: string, messageId: number, query: HistoryQuery): Promise<HistoryPage> {
     this.enter('replies');
     const page = await this.host.replies(await this.visibleRoom(name), messageId, query, this.readerId);
-    return { ...page, messages: this.blockedSet.filter(page.messages) };
+    return { ...page, messages: visibleTo(this, this.blockedSet.filter(page.messages)) };
   }
 
   async pin(name: string, messageId: number): Promise<PinView> {
@@ -405,7 +409,7 @@ export class EngineSession implements Session, Subscriber {
 
   async pins(name: string): Promise<PinView[]> {
     this.enter('pins');
-    return this.host.pins(await this.visibleRoom(name), this.readerId);
+    return visibleItems(this, await this.host.pins(await this.visibleRoom(name), this.readerId));
   }
 
   // ------------------------------------------------------------------ read state (readState.ts)
@@ -459,7 +463,7 @@ export class EngineSession implements Session, Subscriber {
   async search(query: SearchQuery): Promise<SearchPage> {
     this.enter('search');
     const page = await this.host.search(this.appId, this.user, query);
-    return { ...page, hits: this.blockedSet.filterHits(page.hits) };
+    return { ...page, hits: visibleItems(this, this.blockedSet.filterHits(page.hits)) };
   }
 
   // ------------------------------------------------------------------ direct messages and blocks (dms.ts)

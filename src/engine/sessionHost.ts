@@ -15,10 +15,12 @@ import type { Profiles } from './profiles.js';
 import type { Replies } from './replies.js';
 import type { Reactions } from './reactions.js';
 import type { ReadState } from './readState.js';
+import type { Reports } from './reports.js';
 import type { Rooms } from './rooms.js';
 import type { Search } from './search.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
+import type { ShadowMutes } from './shadowMutes.js';
 import type { Upgrades } from './upgrade.js';
 
 export interface SessionHostParts {
@@ -43,6 +45,8 @@ export interface SessionHostParts {
   search: Search;
   upgrades: Upgrades;
   profiles: Profiles;
+  reportQueue: Reports;
+  shadowMutes: ShadowMutes;
 }
 
 /**
@@ -109,6 +113,12 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     },
     get profiles() {
       return parts().profiles;
+    },
+    get reportQueue() {
+      return parts().reportQueue;
+    },
+    get shadowMutes() {
+      return parts().shadowMutes;
     },
   };
 }
