@@ -64,3 +64,16 @@ export type {
   ReactionResult,
 } from '../protocol/native.js';
 export type { DmView, SearchHit, SearchPage, SearchRequest } from '../protocol/native.js';
+export type {
+  AuthorSummary,
+  QueueEntry,
+  QueuePage,
+  QueueReason,
+  QueueRequest,
+  ReportAction,
+  ReportEntry,
+  ReportReason,
+  ReportResult,
+  ResolveRequest,
+  ShadowMute,
+} from '../protocol/native.js';
