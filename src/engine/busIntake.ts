@@ -53,6 +53,9 @@ const messageView = z.object({
   visibility: z.enum(['held', 'hidden', 'shadow']).optional(),
 });
 
+/** Who was banned or shadow-muted, by whom, until when and why. */
+const sanction = { user: userRef, by: userRef.nullable(), expiresAt: at.nullable(), reason: z.string() };
+
 const event = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('message'),
@@ -78,13 +81,7 @@ const event = z.discriminatedUnion('type', [
     reason: z.string(),
   }),
   z.object({ type: z.literal('unmuted'), room: roomRef.nullable(), user: userRef, by: userRef.nullable() }),
-  z.object({
-    type: z.literal('banned'),
-    user: userRef,
-    by: userRef.nullable(),
-    expiresAt: at.nullable(),
-    reason: z.string(),
-  }),
+  z.object({ type: z.literal('banned'), ...sanction }),
   z.object({ type: z.literal('unbanned'), user: userRef, by: userRef.nullable() }),
   z.object({ type: z.literal('kicked'), user: userRef, by: userRef.nullable(), reason: z.string() }),
   z.object({ type: z.literal('system'), room: roomRef.nullable(), text: z.string() }),
@@ -131,13 +128,7 @@ const event = z.discriminatedUnion('type', [
     reporters: z.number().int().nonnegative(),
     reason: z.enum(['spam', 'abuse', 'other', 'held']),
   }),
-  z.object({
-    type: z.literal('shadow_muted'),
-    user: userRef,
-    by: userRef.nullable(),
-    expiresAt: at.nullable(),
-    reason: z.string(),
-  }),
+  z.object({ type: z.literal('shadow_muted'), ...sanction }),
   z.object({ type: z.literal('shadow_unmuted'), user: userRef, by: userRef.nullable() }),
 ]);
 

@@ -26,6 +26,7 @@ import type { Moderator } from './moderator.js';
 import { seqPage, seqRange } from './paging.js';
 import { runSlashCommand } from './slashCommands.js';
 import { toMessageView, toRoomRef } from './views.js';
+import { viewOf } from './visibility.js';
 
 /** Who hears the answer to a slash command: the session that typed it. */
 export interface CommandReplyTarget {
@@ -157,7 +158,9 @@ export class Messages {
       if (message.visibility === 'held') await this.hooks.held(room, message);
       this.hooks.posted(room, message);
     }
-    return { kind: 'message', message, duplicate: appended.duplicate };
+    // The answer goes to the author, who sees a shadow message of theirs unmarked (visibility.ts).
+    const answer = viewOf({ user: author, anonymous: false }, message) ?? message;
+    return { kind: 'message', message: answer, duplicate: appended.duplicate };
   }
 
   private commandReply(
