@@ -71,6 +71,10 @@ const EVENTS: EngineEvent[] = [
   { type: 'block_changed', user: ann, blocked: true },
   { type: 'user_renamed', room, from: mod, to: ann },
   { type: 'profile_changed', user: { ...ann, displayName: 'Ann', avatarUrl: 'https://e.com/ann.png' } },
+  { type: 'message_hidden', room, messageId: 9, seq: 7 },
+  { type: 'report_created', room, messageId: 9, reporters: 2, reason: 'spam' },
+  { type: 'shadow_muted', user: ann, by: mod, expiresAt: null, reason: 'spam' },
+  { type: 'shadow_unmuted', user: ann, by: null },
 ];
 
 /** How a push was encoded before the wire had types of its own. */
