@@ -22,6 +22,7 @@ import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
 import type { ShadowMutes } from './shadowMutes.js';
 import type { Upgrades } from './upgrade.js';
+import { viewOf } from './visibility.js';
 
 export interface SessionHostParts {
   catalog: Catalog;
@@ -109,7 +110,13 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
         user,
         dms.map((dm) => dm.room),
       );
-      return dms.map((dm, i) => ({ ...dm, room: rooms[i] ?? dm.room }));
+      // A newest message the user may not see (visibility.ts) is shown as none.
+      const viewer = { user, anonymous: false };
+      return dms.map((dm, i) => ({
+        ...dm,
+        room: rooms[i] ?? dm.room,
+        lastMessage: dm.lastMessage && viewOf(viewer, dm.lastMessage),
+      }));
     },
     get profiles() {
       return parts().profiles;
