@@ -121,6 +121,14 @@ describe('the moderation queue over REST', () => {
     );
     const twice = await h.call('DELETE', '/api/v1/apps/1/shadow-mutes/troll', { admin: true });
     expect(twice.statusCode).toBe(404);
+    // A DM whose newest message is a shadow one lists no newest message for the other side.
+    const dm = await ann.session.openDm('troll');
+    await ann.session.join(dm.name);
+    await h.engine.shadowMute(1, 'troll', {});
+    const secret = await h.engine.publish(1, dm.name, { username: 'troll', text: 'psst' });
+    expect(secret.kind).toBe('message');
+    expect((await ann.session.listDms()).find((d) => d.room.id === dm.id)?.lastMessage).toBeNull();
+    await h.engine.unshadowMute(1, 'troll');
     const records = await h.engine.listModeration(1, { limit: 10 });
     expect(records.map((r) => r.kind)).toEqual(expect.arrayContaining(['shadow_mute', 'unshadow_mute']));
   });
