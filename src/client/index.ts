@@ -67,3 +67,16 @@ export type {
   UpgradeResult,
 } from '../protocol/native.js';
 export type { DmView, SearchHit, SearchPage, SearchRequest } from '../protocol/native.js';
+export type {
+  AuthorSummary,
+  QueueEntry,
+  QueuePage,
+  QueueReason,
+  QueueRequest,
+  ReportAction,
+  ReportEntry,
+  ReportReason,
+  ReportResult,
+  ResolveRequest,
+  ShadowMute,
+} from '../protocol/native.js';

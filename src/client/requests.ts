@@ -13,10 +13,17 @@ import type {
   OpResult,
   PinView,
   ProfileRequest,
+  QueueEntry,
+  QueuePage,
+  QueueRequest,
   ReactionResult,
+  ReportReason,
+  ReportResult,
+  ResolveRequest,
   RoomView,
   RoomVisibility,
   SearchPage,
+  ShadowMute,
   UserRef,
 } from '../protocol/native.js';
 import { TypedEmitter } from './emitter.js';
@@ -167,5 +174,38 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   /** Your display name and avatar (https) URL: null clears one, an absent field stays; answers you as now. */
   async setProfile(profile: ProfileRequest): Promise<UserRef> {
     return ((await this.call('profile.set', profile)) as OpResult<'profile.set'>).user;
+  }
+
+  /** Reports message `id` of `room`; reporting it again answers your first report (`duplicate: true`). */
+  async report(room: string, id: number, reason: ReportReason, text?: string): Promise<ReportResult> {
+    return (await this.call('report', {
+      room,
+      id,
+      reason,
+      ...(text === undefined ? {} : { text }),
+    })) as ReportResult;
+  }
+
+  /** Staff: the moderation queue, newest message first; page with `before: nextCursor`. */
+  async reportQueue(query: QueueRequest = {}): Promise<QueuePage> {
+    return (await this.call('reports.list', query)) as QueuePage;
+  }
+
+  /** Staff: resolves the open queue entry of message `id` (dismiss, delete, mute or ban its author). */
+  async resolveReport(
+    id: number,
+    action: ResolveRequest['action'],
+    opts: { minutes?: number; reason?: string } = {},
+  ): Promise<QueueEntry> {
+    return ((await this.call('report.resolve', { id, action, ...opts })) as OpResult<'report.resolve'>).entry;
+  }
+
+  /** Staff: `user`'s new messages are seen only by them and staff until lifted (they are not told). */
+  async shadowMute(user: string, opts: { minutes?: number; reason?: string } = {}): Promise<ShadowMute> {
+    return ((await this.call('shadow_mute', { user, ...opts })) as OpResult<'shadow_mute'>).shadowMute;
+  }
+
+  async unshadowMute(user: string): Promise<void> {
+    await this.call('unshadow_mute', { user });
   }
 }

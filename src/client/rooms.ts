@@ -154,7 +154,8 @@ export class RoomBook {
     switch (event) {
       case 'message': {
         const payload = data as NativeEventMap['message'];
-        const tracker = this.trackerFor(payload.room.name);
+        // A released message (held or hidden until a moderator's dismissal) keeps its older seq: not a repeat.
+        const tracker = payload.released === true ? null : this.trackerFor(payload.room.name);
         if (tracker && !tracker.accept(payload.message.seq)) return;
         break;
       }

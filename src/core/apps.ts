@@ -1,5 +1,6 @@
 import { badField } from './failures.js';
 import { DEFAULT_MAX_REACTION_EMOJI } from './reactions.js';
+import { DEFAULT_REPORT_SETTINGS } from './reports.js';
 import { DEFAULT_SIGN_IN_LIMITS } from './signInLimits.js';
 import type { AppSettings } from './types.js';
 
@@ -23,6 +24,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   signIn: DEFAULT_SIGN_IN_LIMITS,
   linkGuestMessages: false,
   usersSetProfile: true,
+  reports: DEFAULT_REPORT_SETTINGS,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

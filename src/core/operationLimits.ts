@@ -46,6 +46,11 @@ export const LIMITED_OPERATIONS = [
   'unblock',
   'blocks',
   'setProfile',
+  'report',
+  'reports',
+  'resolveReport',
+  'shadowMute',
+  'unshadowMute',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -97,6 +102,13 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   blocks: { burst: 10, perSecond: 1 },
   // A change is told to every room the user is in, on every node.
   setProfile: { burst: 5, perSecond: 0.2 },
+  // Each report may be told to every moderator online; a user has few reasons to report many at once.
+  report: { burst: 5, perSecond: 0.2 },
+  // A queue page reads a few messages and the reports of each of its entries.
+  reports: { burst: 10, perSecond: 1 },
+  resolveReport: { burst: 20, perSecond: 2 },
+  shadowMute: { burst: 20, perSecond: 2 },
+  unshadowMute: { burst: 20, perSecond: 2 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

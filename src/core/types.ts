@@ -48,6 +48,16 @@ export interface AppSettings {
   linkGuestMessages: boolean;
   /** Whether users may set their own profile (`profile.set`); guests never may. */
   usersSetProfile: boolean;
+  /** Reports of messages and their auto-hide (core/reports.ts). */
+  reports: ReportSettings;
+}
+
+/** When reports hide a message before a moderator has looked (core/reports.ts). */
+export interface ReportSettings {
+  /** Distinct established reporters that hide a message until a moderator decides; 0: never auto-hidden. */
+  hideAfter: number;
+  /** An account counts as established this many hours after it was created (guests never do). */
+  establishedAfterHours: number;
 }
 
 export interface App {
@@ -102,6 +112,12 @@ export interface Room {
 export type MessageKind = 'text' | 'me' | 'system';
 
 /**
+ * Who may see a message: everyone ('visible'), or only its author and staff: held for review ('held'),
+ * hidden after reports ('hidden'), or written while its author was shadow-muted ('shadow').
+ */
+export type MessageVisibility = 'visible' | 'held' | 'hidden' | 'shadow';
+
+/**
  * What a reply shows of the message it answers: a snapshot taken when the reply was written (the parent's
  * author and the start of its text), and whether the parent was deleted since.
  */
@@ -141,6 +157,8 @@ export interface Message {
   replyCount: number;
   /** The users the text mentioned when it was posted (at most MAX_MENTIONS); absent: none. */
   mentions?: UserRef[];
+  /** Absent while the message is visible to everyone (see MessageVisibility). */
+  visibility?: Exclude<MessageVisibility, 'visible'>;
 }
 
 export interface Mute {
@@ -164,7 +182,18 @@ export interface Ban {
 }
 
 export type ModerationKind =
-  'mute' | 'unmute' | 'ban' | 'unban' | 'kick' | 'delete_message' | 'role' | 'pin' | 'unpin';
+  | 'mute'
+  | 'unmute'
+  | 'ban'
+  | 'unban'
+  | 'kick'
+  | 'delete_message'
+  | 'role'
+  | 'pin'
+  | 'unpin'
+  | 'shadow_mute'
+  | 'unshadow_mute'
+  | 'report_resolved';
 
 export interface ModerationRecord {
   id: number;

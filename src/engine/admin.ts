@@ -21,6 +21,10 @@ import type {
   SendResult,
   UserUnread,
 } from './api.js';
+import type { ShadowMute } from './ports/reportStore.js';
+import type { Reports } from './reports.js';
+import type { QueueEntryView, QueuePage, QueueQuery, ResolveInput } from './reportViews.js';
+import type { ShadowMutes } from './shadowMutes.js';
 import type { Broadcast } from './broadcast.js';
 import type { Catalog } from './catalog.js';
 import type { EngineContext } from './context.js';
@@ -63,6 +67,8 @@ export interface AdminParts {
   search: Search;
   dms: Pick<Dms, 'openBetween'>;
   profiles: Pick<Profiles, 'setByOperator'>;
+  reportQueue: Pick<Reports, 'queue' | 'resolve'>;
+  shadowMutes: Pick<ShadowMutes, 'mute' | 'unmute'>;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
@@ -331,5 +337,23 @@ export class Admin implements Omit<EngineAdmin, keyof EngineAccessAdmin> {
 
   openDm(appId: AppId, from: string, to: string): Promise<RoomView> {
     return this.parts.dms.openBetween(appId, from, to);
+  }
+
+  async listReports(appId: AppId, query: QueueQuery): Promise<QueuePage> {
+    await this.parts.catalog.getApp(appId);
+    return this.parts.reportQueue.queue(appId, query);
+  }
+
+  async resolveReport(appId: AppId, messageId: number, input: ResolveInput): Promise<QueueEntryView> {
+    await this.parts.catalog.getApp(appId);
+    return this.parts.reportQueue.resolve(appId, messageId, input, OPERATOR);
+  }
+
+  shadowMute(appId: AppId, target: string, opts: { minutes?: number; reason?: string }): Promise<ShadowMute> {
+    return this.parts.shadowMutes.mute(appId, target, opts, OPERATOR);
+  }
+
+  unshadowMute(appId: AppId, target: string): Promise<void> {
+    return this.parts.shadowMutes.unmute(appId, target, OPERATOR);
   }
 }

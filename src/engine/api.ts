@@ -19,10 +19,22 @@ import type { AuditActor, AuditEntry } from '../core/audit.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { StorageHealthView } from './storageHealth.js';
 import type { DmView } from './dms.js';
+import type { QueueEntryView, QueuePage, QueueQuery, ReportResult, ResolveInput } from './reportViews.js';
+import type { ShadowMute } from './ports/reportStore.js';
 
 export type { StorageHealthView } from './storageHealth.js';
 export type { WalStats } from './ports/store.js';
 export type { DmView } from './dms.js';
+export type {
+  AuthorSummary,
+  QueueEntryView,
+  QueuePage,
+  QueueQuery,
+  ReportEntry,
+  ReportResult,
+  ResolveInput,
+} from './reportViews.js';
+export type { ShadowMute } from './ports/reportStore.js';
 
 /** The outbound side of one connection, implemented by each gateway. */
 export interface SessionSink {
@@ -254,6 +266,21 @@ export interface Session {
   unreact(room: string, messageId: number, emoji: string): Promise<ReactionResult>;
   /** Messages matching the words, newest first, in the rooms this user may see. */
   search(query: SearchQuery): Promise<SearchPage>;
+  /** Reports, the moderation queue and shadow mutes (sessionReports.ts). */
+  readonly reports: SessionReportsApi;
+}
+
+/** A session's reports and, for staff (mods and above; `forbidden` otherwise), the queue and shadow mutes. */
+export interface SessionReportsApi {
+  /** Reports a message of a room the user may see; a second report by the same user answers the first. */
+  report(room: string, messageId: number, input: { reason: string; text?: string }): Promise<ReportResult>;
+  /** The moderation queue, newest message first (staff). */
+  queue(query: QueueQuery): Promise<QueuePage>;
+  /** Resolves an open entry: dismiss, delete the message, mute or ban its author (staff). */
+  resolve(messageId: number, input: ResolveInput): Promise<QueueEntryView>;
+  /** The user's new messages are seen only by them and staff until lifted (held to the role order). */
+  shadowMute(target: string, opts: { minutes?: number; reason?: string }): Promise<ShadowMute>;
+  unshadowMute(target: string): Promise<void>;
 }
 
 export interface AppPatch {
@@ -355,6 +382,12 @@ export interface EngineAdmin extends EngineAccessAdmin {
   searchMessages(appId: AppId, query: SearchQuery): Promise<SearchPage>;
   /** The DM room of two users by name, opened under the rules the first would meet (dms.ts). */
   openDm(appId: AppId, from: string, to: string): Promise<RoomView>;
+  /** The moderation queue of the app, newest message first (reports.ts). */
+  listReports(appId: AppId, query: QueueQuery): Promise<QueuePage>;
+  /** Resolves an open queue entry as the operator. */
+  resolveReport(appId: AppId, messageId: number, input: ResolveInput): Promise<QueueEntryView>;
+  shadowMute(appId: AppId, target: string, opts: { minutes?: number; reason?: string }): Promise<ShadowMute>;
+  unshadowMute(appId: AppId, target: string): Promise<void>;
 }
 
 /** The operator's revocations and the admin API's audit trail (revocation.ts, audit.ts). */

@@ -12,6 +12,7 @@ import type { Subscriber } from './roomChannel.js';
 export interface LocalSessions {
   toApp(appId: AppId, event: EngineEvent, audience?: readonly number[]): void;
   toUser(appId: AppId, userId: UserId, event: EngineEvent, except?: object): void;
+  toStaff(appId: AppId, event: EngineEvent): void;
   disconnectUser(appId: AppId, userId: UserId, reason: DisconnectReason): void;
   disconnectToken(appId: AppId, userId: UserId, tokenId: string): void;
   applyRole(appId: AppId, userId: UserId, role: Role): void;
@@ -60,6 +61,12 @@ export class Broadcast {
   userEvent(appId: AppId, userId: UserId, event: EngineEvent, except?: object): void {
     this.sessions.toUser(appId, userId, event, except);
     this.publish({ type: 'user_event', appId, userId, event });
+  }
+
+  /** An event for the app's staff sessions (mods and above), wherever they are. */
+  staffEvent(appId: AppId, event: EngineEvent): void {
+    this.sessions.toStaff(appId, event);
+    this.publish({ type: 'staff_event', appId, event });
   }
 
   /** Ends the user's connections on this node and on every other. */

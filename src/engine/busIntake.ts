@@ -50,10 +50,19 @@ const messageView = z.object({
     z.object({ emoji: z.string(), count: z.number().int().nonnegative(), me: z.boolean().optional() }),
   ),
   mentions: z.array(userRef),
+  visibility: z.enum(['held', 'hidden', 'shadow']).optional(),
 });
 
+/** Who was banned or shadow-muted, by whom, until when and why. */
+const sanction = { user: userRef, by: userRef.nullable(), expiresAt: at.nullable(), reason: z.string() };
+
 const event = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('message'), room: roomRef, message: messageView }),
+  z.object({
+    type: z.literal('message'),
+    room: roomRef,
+    message: messageView,
+    released: z.literal(true).optional(),
+  }),
   z.object({ type: z.literal('message_edited'), room: roomRef, message: messageView }),
   z.object({ type: z.literal('message_deleted'), room: roomRef, message: messageView }),
   z.object({ type: z.literal('presence_join'), room: roomRef, user: userRef }),
@@ -72,13 +81,7 @@ const event = z.discriminatedUnion('type', [
     reason: z.string(),
   }),
   z.object({ type: z.literal('unmuted'), room: roomRef.nullable(), user: userRef, by: userRef.nullable() }),
-  z.object({
-    type: z.literal('banned'),
-    user: userRef,
-    by: userRef.nullable(),
-    expiresAt: at.nullable(),
-    reason: z.string(),
-  }),
+  z.object({ type: z.literal('banned'), ...sanction }),
   z.object({ type: z.literal('unbanned'), user: userRef, by: userRef.nullable() }),
   z.object({ type: z.literal('kicked'), user: userRef, by: userRef.nullable(), reason: z.string() }),
   z.object({ type: z.literal('system'), room: roomRef.nullable(), text: z.string() }),
@@ -118,6 +121,16 @@ const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dm_message'), room: roomRef, message: messageView }),
   z.object({ type: z.literal('user_renamed'), room: roomRef, from: userRef, to: userRef }),
   z.object({ type: z.literal('profile_changed'), user: userRef }),
+  z.object({ type: z.literal('message_hidden'), room: roomRef, messageId: id, seq }),
+  z.object({
+    type: z.literal('report_created'),
+    room: roomRef,
+    messageId: id,
+    reporters: z.number().int().nonnegative(),
+    reason: z.enum(['spam', 'abuse', 'other', 'held']),
+  }),
+  z.object({ type: z.literal('shadow_muted'), ...sanction }),
+  z.object({ type: z.literal('shadow_unmuted'), user: userRef, by: userRef.nullable() }),
 ]);
 
 const presenceEntry = z.object({
@@ -133,6 +146,7 @@ const busMessage = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('room_event'), appId: id, roomId: id, event, seq: seq.optional() }),
   z.object({ ...envelope, type: z.literal('app_event'), appId: id, event, audience: z.array(id).optional() }),
   z.object({ ...envelope, type: z.literal('user_event'), appId: id, userId: id, event }),
+  z.object({ ...envelope, type: z.literal('staff_event'), appId: id, event }),
   z.object({
     ...envelope,
     type: z.literal('disconnect_user'),

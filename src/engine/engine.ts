@@ -43,6 +43,8 @@ import { Presence } from './presence.js';
 import { Profiles } from './profiles.js';
 import { Replies } from './replies.js';
 import { Revocation } from './revocation.js';
+import { Reports } from './reports.js';
+import { ShadowMutes } from './shadowMutes.js';
 import { Reactions } from './reactions.js';
 import { ReadState } from './readState.js';
 import { Rooms } from './rooms.js';
@@ -109,6 +111,9 @@ export class Engine implements EngineApi {
   readonly profiles: Profiles;
   readonly revocation: Revocation;
   readonly audit: Audit;
+  /** Shadow mutes and the reports part (the moderation queue). */
+  readonly shadowMutes: ShadowMutes;
+  readonly reportQueue: Reports;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -220,6 +225,21 @@ export class Engine implements EngineApi {
       roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
       deliveredSeq: (roomId) => this.channels.get(roomId)?.deliveredSeq,
     });
+    this.shadowMutes = new ShadowMutes(ctx, {
+      findUser: (appId, username) => this.catalog.findUser(appId, username),
+      staffEvent: (appId, event) => this.broadcast.staffEvent(appId, event),
+      moderator: this.moderator,
+    });
+    this.reportQueue = new Reports(ctx, {
+      getApp: (appId) => this.catalog.getApp(appId),
+      getUser: (appId, userId) => this.catalog.getUser(appId, userId),
+      moderator: this.moderator,
+      moderation,
+      shadowMutes: this.shadowMutes,
+      remove: (room, actor, messageId) => this.messages.remove(room, actor, messageId),
+      roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
+      staffEvent: (appId, event) => this.broadcast.staffEvent(appId, event),
+    });
     this.messages = new Messages(
       ctx,
       moderation,
@@ -228,10 +248,15 @@ export class Engine implements EngineApi {
       {
         mentions: (appId, text) => this.mentions.resolve(appId, text),
         posted: (room, message) => {
-          this.mentions.notify(room, message);
-          dmNotices.notify(room, message);
+          // Nobody is told of a mention in a message they may not see (nor of a DM message).
+          if (message.visibility === undefined) {
+            this.mentions.notify(room, message);
+            dmNotices.notify(room, message);
+          }
           if (message.author) this.reads.wrote(room.appId, message.author.id, room.id, message.seq);
         },
+        shadowed: (appId, userId) => this.shadowMutes.isShadowed(appId, userId),
+        held: (room, message) => this.reportQueue.held(room, message),
       },
       (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
       decorators,
@@ -260,6 +285,8 @@ export class Engine implements EngineApi {
       search,
       dms: this.dms,
       profiles: this.profiles,
+      reportQueue: this.reportQueue,
+      shadowMutes: this.shadowMutes,
     };
     this.admin = new Admin(ctx, adminParts);
     this.revocation = new Revocation(ctx, catalog, broadcast);
@@ -267,6 +294,7 @@ export class Engine implements EngineApi {
     const inbound = new Inbound(ctx, {
       ...{ catalog, channels, sessions, presence, rooms, moderation, broadcast },
       profiles: this.profiles,
+      shadowMutes: this.shadowMutes,
     });
     deps.bus.onMessage((message) => inbound.receive(message));
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
@@ -393,4 +421,8 @@ export class Engine implements EngineApi {
     if (appId !== null) await this.catalog.getApp(appId);
     return this.audit.list(appId, query);
   }
+  listReports: EngineAdmin['listReports'] = (...a) => this.admin.listReports(...a);
+  resolveReport: EngineAdmin['resolveReport'] = (...a) => this.admin.resolveReport(...a);
+  shadowMute: EngineAdmin['shadowMute'] = (...a) => this.admin.shadowMute(...a);
+  unshadowMute: EngineAdmin['unshadowMute'] = (...a) => this.admin.unshadowMute(...a);
 }

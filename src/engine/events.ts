@@ -1,3 +1,4 @@
+import type { QueueReason } from '../core/reports.js';
 import type { Message, ReactionCount, ReplyQuote, Room, UserRef } from '../core/types.js';
 
 /** A room as clients see it. `online` counts users (not connections) present on this node's view. */
@@ -45,6 +46,11 @@ export interface MessageView {
   reactions: ReactionCount[];
   /** The users the text mentioned when it was posted (at most MAX_MENTIONS), in the order of the text. */
   mentions: UserRef[];
+  /**
+   * Set only on a message that is not visible to everyone, as its author and staff see it (visibility.ts):
+   * held for review, hidden after reports, or written while shadow-muted (its author sees it unmarked).
+   */
+  visibility?: Message['visibility'];
 }
 
 /** A pinned message with who pinned it (null: the operator, or a user since removed) and when. */
@@ -59,7 +65,11 @@ export interface PinView {
  * src/gateways/encodeOnce.ts) however many sessions receive it.
  */
 export type EngineEvent =
-  | { type: 'message'; room: RoomRef; message: MessageView }
+  /**
+   * `released`: a message held or hidden until now, made visible by a moderator (reports.ts); its seq is older
+   * than the room's newest, so it is handed to every subscriber as it is, not in seq order.
+   */
+  | { type: 'message'; room: RoomRef; message: MessageView; released?: true }
   | { type: 'message_edited'; room: RoomRef; message: MessageView }
   | { type: 'message_deleted'; room: RoomRef; message: MessageView }
   | { type: 'presence_join'; room: RoomRef; user: UserRef }
@@ -114,6 +124,13 @@ export type EngineEvent =
   /** To the room: a guest there became a user in place (upgrade.ts); `from` is gone, `to` is present. */
   | { type: 'user_renamed'; room: RoomRef; from: UserRef; to: UserRef }
   /** `user` changed their profile: to their own sessions and to those in a room where they are (profiles.ts). */
-  | { type: 'profile_changed'; user: UserRef };
+  | { type: 'profile_changed'; user: UserRef }
+  /** To the room: reports hid the message until a moderator decides (reports.ts); clients drop it from view. */
+  | { type: 'message_hidden'; room: RoomRef; messageId: number; seq: number }
+  /** To staff sessions of the app: a message entered the moderation queue or was reported again. */
+  | { type: 'report_created'; room: RoomRef; messageId: number; reporters: number; reason: QueueReason }
+  /** To staff sessions of the app: a user was shadow-muted (shadowMutes.ts); never to the user. */
+  | { type: 'shadow_muted'; user: UserRef; by: UserRef | null; expiresAt: number | null; reason: string }
+  | { type: 'shadow_unmuted'; user: UserRef; by: UserRef | null };
 
 export type EngineEventType = EngineEvent['type'];

@@ -11,6 +11,7 @@ import type { Presence } from './presence.js';
 import type { Profiles } from './profiles.js';
 import type { Rooms } from './rooms.js';
 import type { Sessions } from './sessions.js';
+import type { ShadowMutes } from './shadowMutes.js';
 
 export interface InboundParts {
   catalog: Catalog;
@@ -21,6 +22,7 @@ export interface InboundParts {
   moderation: ModerationCache;
   broadcast: Broadcast;
   profiles: Pick<Profiles, 'applied'>;
+  shadowMutes: Pick<ShadowMutes, 'applied'>;
 }
 
 /**
@@ -64,7 +66,9 @@ export class Inbound {
         this.keepInStep(message, message.appId, message.event);
         const channel = channels.get(message.roomId);
         if (!channel) return;
-        if (message.event.type === 'message') channel.acceptMessage(message.event);
+        // A released message keeps its old seq: it goes to every subscriber as it is (reports.ts).
+        if (message.event.type === 'message' && message.event.released !== true)
+          channel.acceptMessage(message.event);
         else channel.broadcast(message.event);
         return;
       }
@@ -75,6 +79,13 @@ export class Inbound {
       case 'user_event':
         sessions.toUser(message.appId, message.userId, message.event);
         return;
+      case 'staff_event': {
+        const { event } = message;
+        if (event.type === 'shadow_muted' || event.type === 'shadow_unmuted')
+          this.settle(this.parts.shadowMutes.applied(message.appId, event), message, event);
+        sessions.toStaff(message.appId, event);
+        return;
+      }
       case 'disconnect_user':
         sessions.disconnectUser(message.appId, message.userId, message.reason);
         return;

@@ -14,7 +14,7 @@ import { renderInline, renderMarkdown } from '../core/markdown.js';
 import { checkClientMsgId, checkMessageId, checkMessageText } from '../core/messages.js';
 import { checkReplyTo } from '../core/replies.js';
 import { isStaff } from '../core/roles.js';
-import type { App, Message, Room, UserId, UserRef } from '../core/types.js';
+import type { App, Message, MessageVisibility, Room, UserId, UserRef } from '../core/types.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { Gap, HistoryPage, HistoryQuery, SendResult } from './api.js';
 import type { Broadcast } from './broadcast.js';
@@ -26,6 +26,7 @@ import type { Moderator } from './moderator.js';
 import { seqPage, seqRange } from './paging.js';
 import { runSlashCommand } from './slashCommands.js';
 import { toMessageView, toRoomRef } from './views.js';
+import { viewOf } from './visibility.js';
 
 /** Who hears the answer to a slash command: the session that typed it. */
 export interface CommandReplyTarget {
@@ -44,6 +45,11 @@ export interface PostInput {
   replyTo?: CommandReplyTarget;
   /** The id of the message this one answers (core/replies.ts); a command ignores it. */
   parentId?: unknown;
+  /**
+   * Who may see the message (core/types.ts MessageVisibility): 'held' holds it for review (a filter's
+   * decision), and it enters the moderation queue. Absent: 'visible', or 'shadow' for a shadow-muted author.
+   */
+  visibility?: MessageVisibility;
 }
 
 /**
@@ -57,6 +63,10 @@ export interface PostHooks {
   mentions(appId: number, text: string): Promise<UserRef[]>;
   /** The message was committed and fanned out: mentions told, the author's read marker moved (no waiting). */
   posted(room: Room, message: MessageView): void;
+  /** Whether the author is shadow-muted (shadowMutes.ts): their messages are then stored as 'shadow'. */
+  shadowed(appId: number, userId: UserId): Promise<boolean>;
+  /** A message stored as 'held' enters the moderation queue (reports.ts). */
+  held(room: Room, message: MessageView): Promise<void>;
 }
 
 export interface Replay {
@@ -119,6 +129,9 @@ export class Messages {
     }
     const html = kind === 'me' ? renderInline(text) : renderMarkdown(text);
     const mentions = await this.hooks.mentions(app.id, text);
+    // A shadow-muted author's messages are 'shadow' whatever else was asked: only they and staff see them.
+    const shadowed = await this.hooks.shadowed(app.id, author.id);
+    const visibility = shadowed ? 'shadow' : (input.visibility ?? 'visible');
     this.ctx.metrics.messageIn();
     const appended = await this.ctx.track(
       this.ctx.store.messages.append({
@@ -132,6 +145,7 @@ export class Messages {
         createdAt: now,
         replyTo: parentId,
         mentions: mentions.map((user) => user.id),
+        visibility,
       }),
     );
     const message = toMessageView(appended.message, room.name);
@@ -141,9 +155,12 @@ export class Messages {
       const started = performance.now();
       this.broadcast.message(room, { type: 'message', room: toRoomRef(room), message });
       this.ctx.metrics.fanoutLatency(performance.now() - started);
+      if (message.visibility === 'held') await this.hooks.held(room, message);
       this.hooks.posted(room, message);
     }
-    return { kind: 'message', message, duplicate: appended.duplicate };
+    // The answer goes to the author, who sees a shadow message of theirs unmarked (visibility.ts).
+    const answer = viewOf({ user: author, anonymous: false }, message) ?? message;
+    return { kind: 'message', message: answer, duplicate: appended.duplicate };
   }
 
   private commandReply(

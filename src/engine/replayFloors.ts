@@ -19,7 +19,8 @@ export class ReplayFloors {
 
   /** True when `event` is a message of `roomId` that the join's reply already carried: not to be handed out. */
   covers(roomId: number, event: EngineEvent): boolean {
-    if (event.type !== 'message' || !this.floors) return false;
+    // A released message (reports.ts) is below every floor by design, and never was in a replay.
+    if (event.type !== 'message' || event.released === true || !this.floors) return false;
     const floor = this.floors.get(roomId);
     if (floor === undefined) return false;
     if (event.message.seq <= floor) return true;

@@ -39,6 +39,8 @@ import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import { BlockedSet } from './blockedSet.js';
 import type { DmView } from './dms.js';
 import { ReplayFloors } from './replayFloors.js';
+import { SessionReports } from './sessionReports.js';
+import { eventFor, visibleItems, visibleTo } from './visibility.js';
 import { TypingThrottle } from './typingThrottle.js';
 import type { Subscriber } from './roomChannel.js';
 import type { SessionHost as Host } from './sessionPort.js';
@@ -69,6 +71,7 @@ export class EngineSession implements Session, Subscriber {
   private closed = false;
   /** Users whose messages this session leaves out (the user blocked them; see dms.ts). */
   readonly blockedSet = new BlockedSet();
+  readonly reports: SessionReports;
 
   constructor(
     private readonly host: SessionHost,
@@ -83,6 +86,7 @@ export class EngineSession implements Session, Subscriber {
     this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
     this.armExpiry();
     host.dms.attach(this);
+    this.reports = new SessionReports(this, host);
   }
 
   get rooms(): ReadonlySet<string> {
@@ -107,10 +111,11 @@ export class EngineSession implements Session, Subscriber {
   // ------------------------------------------------------------------ delivery
 
   deliverRoomEvent(roomId: number, event: EngineEvent): void {
-    if (this.blockedSet.hides(event)) return;
+    const shown = this.blockedSet.hides(event) ? null : eventFor(this, event);
+    if (shown === null) return;
     const held = this.joiningMap?.get(roomId);
-    if (held) held.push(event);
-    else if (!this.replayFloors.covers(roomId, event)) this.deliverDirect(event);
+    if (held) held.push(shown);
+    else if (!this.replayFloors.covers(roomId, shown)) this.deliverDirect(shown);
   }
 
   /** Hands an event to the gateway, unless the client has fallen too far behind: then it is disconnected. */
@@ -186,7 +191,7 @@ export class EngineSession implements Session, Subscriber {
    * counted against the user's budget, before any other work: over it, `rate_limited` with retryAfterMs. On
    * one node the budget answers at once; in cluster mode after one round trip to the shared counters.
    */
-  private enter(op: LimitedOperation, needs: 'open' | 'user' = 'open'): void | Promise<void> {
+  enter(op: LimitedOperation, needs: 'open' | 'user' = 'open'): void | Promise<void> {
     if (needs === 'user') this.assertUser();
     else this.assertOpen();
     return this.host.limits.enforce(this, op);
@@ -207,7 +212,7 @@ export class EngineSession implements Session, Subscriber {
     return room;
   }
 
-  private async visibleRoom(name: unknown): Promise<Room> {
+  async visibleRoom(name: unknown): Promise<Room> {
     const room = await this.roomNamed(name);
     if (!(await this.host.canSee(room, this.user))) throw roomIsPrivate();
     return room;
@@ -247,7 +252,7 @@ export class EngineSession implements Session, Subscriber {
         room: this.anonymous
           ? view
           : { ...view, ...(await this.host.reads.joined(this.appId, this.user, room, replay.lastSeq)) },
-        messages: this.blockedSet.filter(replay.messages),
+        messages: visibleTo(this, this.blockedSet.filter(replay.messages)),
         gap: replay.gap,
         lastSeq: replay.lastSeq,
         online: this.host.roomOnline(room),
@@ -322,7 +327,7 @@ export class EngineSession implements Session, Subscriber {
   async history(name: string, query: HistoryQuery): Promise<HistoryPage> {
     await this.enter('history');
     const page = await this.host.history(await this.visibleRoom(name), query, this.readerId);
-    return { ...page, messages: this.blockedSet.filter(page.messages) };
+    return { ...page, messages: visibleTo(this, this.blockedSet.filter(page.messages)) };
   }
 
   typing(name: string, typing: boolean): void {
@@ -348,8 +353,7 @@ export class EngineSession implements Session, Subscriber {
 
   async members(name: string): Promise<{ online: UserRef[] }> {
     await this.enter('members');
-    const room = await this.visibleRoom(name);
-    return { online: this.host.roomOnline(room) };
+    return { online: this.host.roomOnline(await this.visibleRoom(name)) };
   }
 
   // ------------------------------------------------------------------ moderation
@@ -394,7 +398,7 @@ export class EngineSession implements Session, Subscriber {
   async replies(name: string, messageId: number, query: HistoryQuery): Promise<HistoryPage> {
     await this.enter('replies');
     const page = await this.host.replies(await this.visibleRoom(name), messageId, query, this.readerId);
-    return { ...page, messages: this.blockedSet.filter(page.messages) };
+    return { ...page, messages: visibleTo(this, this.blockedSet.filter(page.messages)) };
   }
 
   async pin(name: string, messageId: number): Promise<PinView> {
@@ -409,7 +413,7 @@ export class EngineSession implements Session, Subscriber {
 
   async pins(name: string): Promise<PinView[]> {
     await this.enter('pins');
-    return this.host.pins(await this.visibleRoom(name), this.readerId);
+    return visibleItems(this, await this.host.pins(await this.visibleRoom(name), this.readerId));
   }
 
   // ------------------------------------------------------------------ read state (readState.ts)
@@ -463,7 +467,7 @@ export class EngineSession implements Session, Subscriber {
   async search(query: SearchQuery): Promise<SearchPage> {
     await this.enter('search');
     const page = await this.host.search(this.appId, this.user, query);
-    return { ...page, hits: this.blockedSet.filterHits(page.hits) };
+    return { ...page, hits: visibleItems(this, this.blockedSet.filterHits(page.hits)) };
   }
 
   // ------------------------------------------------------------------ direct messages and blocks (dms.ts)

@@ -15,11 +15,14 @@ import type { Profiles } from './profiles.js';
 import type { Replies } from './replies.js';
 import type { Reactions } from './reactions.js';
 import type { ReadState } from './readState.js';
+import type { Reports } from './reports.js';
 import type { Rooms } from './rooms.js';
 import type { Search } from './search.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
+import type { ShadowMutes } from './shadowMutes.js';
 import type { Upgrades } from './upgrade.js';
+import { viewOf } from './visibility.js';
 
 export interface SessionHostParts {
   catalog: Catalog;
@@ -43,6 +46,8 @@ export interface SessionHostParts {
   search: Search;
   upgrades: Upgrades;
   profiles: Profiles;
+  reportQueue: Reports;
+  shadowMutes: ShadowMutes;
 }
 
 /**
@@ -105,10 +110,22 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
         user,
         dms.map((dm) => dm.room),
       );
-      return dms.map((dm, i) => ({ ...dm, room: rooms[i] ?? dm.room }));
+      // A newest message the user may not see (visibility.ts) is shown as none.
+      const viewer = { user, anonymous: false };
+      return dms.map((dm, i) => ({
+        ...dm,
+        room: rooms[i] ?? dm.room,
+        lastMessage: dm.lastMessage && viewOf(viewer, dm.lastMessage),
+      }));
     },
     get profiles() {
       return parts().profiles;
+    },
+    get reportQueue() {
+      return parts().reportQueue;
+    },
+    get shadowMutes() {
+      return parts().shadowMutes;
     },
   };
 }

@@ -23,7 +23,9 @@ import type { OperationLimiter } from './operationLimiter.js';
 import type { Profiles } from './profiles.js';
 import type { Reactions } from './reactions.js';
 import type { ReadState } from './readState.js';
+import type { Reports } from './reports.js';
 import type { RoomChannel, Subscriber } from './roomChannel.js';
+import type { ShadowMutes } from './shadowMutes.js';
 
 /**
  * What a session needs from the engine around it (sessionHost.ts wires it from the parts). `S` is the session
@@ -75,6 +77,9 @@ export interface SessionHost<S> {
   search(appId: AppId, user: UserRef, query: SearchQuery): Promise<SearchPage>;
   readonly profiles: Pick<Profiles, 'setOwn'>;
   readonly dms: Pick<Dms, 'open' | 'block' | 'unblock' | 'blocks' | 'checkWrite' | 'attach'>;
+  /** Reports, the moderation queue (reports.ts) and shadow mutes (shadowMutes.ts), for sessionReports.ts. */
+  readonly reportQueue: Pick<Reports, 'report' | 'queue' | 'resolve'>;
+  readonly shadowMutes: Pick<ShadowMutes, 'mute' | 'unmute'>;
   /** The user's DMs, each room with its unread counts as a room list gives them (dms.ts, readState.ts). */
   listDms(appId: AppId, user: UserRef, blocked: ReadonlySet<number> | null): Promise<DmView[]>;
 }

@@ -1,7 +1,7 @@
 import { disconnect, type Disconnect, type DisconnectReason } from '../core/disconnect.js';
 import { connectionLimit, nicknameInUse, shuttingDown } from '../core/failures.js';
 import type { Principal } from '../core/identity.js';
-import { seesEveryRoom, type Role } from '../core/roles.js';
+import { isStaff, seesEveryRoom, type Role } from '../core/roles.js';
 import type { AppId, User, UserId, UserRef } from '../core/types.js';
 import type { SessionMeta, SessionSink } from './api.js';
 import { addTo, removeFrom, userKey, type EngineContext } from './context.js';
@@ -156,6 +156,17 @@ export class Sessions {
     let count = 0;
     for (const session of sessions) {
       if (!audience.includes(session.user.id) && !seesEveryRoom(session.user.role)) continue;
+      session.deliverDirect(event);
+      count += 1;
+    }
+    this.ctx.metrics.messagesOut(count);
+  }
+
+  /** To the app's staff sessions only (the moderation queue, shadow mutes). */
+  toStaff(appId: AppId, event: EngineEvent): void {
+    let count = 0;
+    for (const session of this.byApp.get(appId) ?? []) {
+      if (!isStaff(session.user.role) || session.anonymous) continue;
       session.deliverDirect(event);
       count += 1;
     }

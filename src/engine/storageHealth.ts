@@ -199,5 +199,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     profiles: watched(store.profiles, health, new Set()),
     tokens: watched(store.tokens, health, new Set()),
     audit: watched(store.audit, health, new Set()),
+    reports: watched(store.reports, health, new Set()),
   };
 }

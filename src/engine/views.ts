@@ -21,6 +21,7 @@ export function toMessageView(message: Message, roomName: string): MessageView {
     replyCount: message.replyCount,
     reactions: [],
     mentions: message.mentions ?? [],
+    ...(message.visibility === undefined ? {} : { visibility: message.visibility }),
   };
 }
 

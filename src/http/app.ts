@@ -28,6 +28,7 @@ import { dmRoutes } from './routes/dms.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
+import { reportRoutes } from './routes/reports.js';
 import { reactionRoutes } from './routes/reactions.js';
 import { roomRoutes } from './routes/rooms.js';
 import { searchRoutes } from './routes/search.js';
@@ -119,6 +120,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...roomRoutes(api),
     ...messageRoutes(api),
     ...moderationRoutes(api),
+    ...reportRoutes(api),
     ...threadRoutes(api),
     ...unreadRoutes(api),
     ...dmRoutes(api),

@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { DEFAULT_OPERATION_LIMITS, type OverridableOperation } from '../core/operationLimits.js';
+import { HIDE_AFTER_MAX } from '../core/reports.js';
 import { MAX_REACTION_EMOJI_LIMIT } from '../core/reactions.js';
 import { ROLES } from '../core/roles.js';
 
@@ -19,7 +20,7 @@ export function named<T extends z.ZodType>(schema: T, id: string, description?: 
 
 // ------------------------------------------------------------------------------------------------ primitives
 
-const id = z.number().int().positive();
+export const id = z.number().int().positive();
 export const timestamp = z.number().int().describe('Milliseconds since the Unix epoch');
 
 /** A positive integer in a path (`:app`, `:id`); at most 9 digits so that it always fits an integer column. */
@@ -238,6 +239,25 @@ const settingsFields = {
     .describe(
       'Whether users may set their own display name and avatar (`profile.set`; default on, never guests)',
     ),
+  reports: named(
+    z.strictObject({
+      hideAfter: z
+        .number()
+        .int()
+        .min(0)
+        .max(HIDE_AFTER_MAX)
+        .describe('Distinct established reporters that hide a message until a moderator decides; 0: never'),
+      establishedAfterHours: z
+        .number()
+        .int()
+        .min(0)
+        .max(8760)
+        .describe(
+          'Hours after its creation an account counts as established for auto-hide (guests never do)',
+        ),
+    }),
+    'ReportSettings',
+  ).describe('When reports hide a message (docs/moderation.md); default 3 reporters, accounts of 24 hours'),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -350,6 +370,10 @@ export const messageSchema = named(
     mentions: z
       .array(userRefSchema)
       .describe('The users the text mentioned when it was posted (at most 20), in the order of the text'),
+    visibility: z
+      .enum(['held', 'hidden', 'shadow'])
+      .optional()
+      .describe('Only on a message not visible to everyone: held for review, hidden after reports, shadow'),
   }),
   'Message',
 );
@@ -397,7 +421,20 @@ export const moderationRecordSchema = named(
   z.strictObject({
     id,
     appId: id,
-    kind: z.enum(['mute', 'unmute', 'ban', 'unban', 'kick', 'delete_message', 'role', 'pin', 'unpin']),
+    kind: z.enum([
+      'mute',
+      'unmute',
+      'ban',
+      'unban',
+      'kick',
+      'delete_message',
+      'role',
+      'pin',
+      'unpin',
+      'shadow_mute',
+      'unshadow_mute',
+      'report_resolved',
+    ]),
     actorId: id.nullable().describe('The moderator; null for the operator (admin key)'),
     targetId: id.nullable(),
     roomId: id.nullable(),

@@ -33,13 +33,21 @@ export const NATIVE_EVENTS = [
   'dm_message',
   'user_renamed',
   'profile_changed',
+  'message_hidden',
+  'report_created',
+  'shadow_muted',
+  'shadow_unmuted',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
 
 /** The data of each server event. */
 export interface NativeEventMap {
-  message: { room: RoomRef; message: MessageView };
+  /**
+   * `released`: a message held for review or hidden after reports that a moderator made visible; its seq is
+   * older than the room's newest: insert it in seq order (it is not a gap, and the room's last seq stays).
+   */
+  message: { room: RoomRef; message: MessageView; released?: true };
   message_edited: { room: RoomRef; message: MessageView };
   message_deleted: { room: RoomRef; message: MessageView };
   presence_join: { room: RoomRef; user: UserRef };
@@ -103,6 +111,22 @@ export interface NativeEventMap {
   user_renamed: { room: RoomRef; from: UserRef; to: UserRef };
   /** `user` changed their profile: to their own connections and to those in a room where they are. */
   profile_changed: { user: UserRef };
+  /**
+   * Reports hid the message until a moderator decides: drop it from view (its author and staff still see it,
+   * marked `visibility: 'hidden'`, in history). A dismissal brings it back as a `message` with `released`.
+   */
+  message_hidden: { room: RoomRef; messageId: number; seq: number };
+  /** Staff only: a message entered the moderation queue (`reason` 'held': held for review) or was reported again. */
+  report_created: {
+    room: RoomRef;
+    messageId: number;
+    reporters: number;
+    reason: 'spam' | 'abuse' | 'other' | 'held';
+  };
+  /** Staff only: `user` was shadow-muted (never told to the user). */
+  shadow_muted: { user: UserRef; by: UserRef | null; expiresAt: number | null; reason: string };
+  /** Staff only: the shadow mute of `user` was lifted. */
+  shadow_unmuted: { user: UserRef; by: UserRef | null };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

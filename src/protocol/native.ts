@@ -24,6 +24,15 @@ import type {
   UserRef,
 } from './views.js';
 import type { SearchPage, SearchRequest } from './search.js';
+import type {
+  QueueEntry,
+  QueuePage,
+  QueueRequest,
+  ReportRequest,
+  ReportResult,
+  ResolveRequest,
+  ShadowMute,
+} from './reports.js';
 
 export { DISCONNECT_REASONS } from './disconnect.js';
 export type { DisconnectReason, DisconnectReasonData } from './disconnect.js';
@@ -55,6 +64,20 @@ export type {
   UserRef,
 } from './views.js';
 export type { SearchHit, SearchPage, SearchRequest } from './search.js';
+export type {
+  AuthorSummary,
+  QueueEntry,
+  QueuePage,
+  QueueReason,
+  QueueRequest,
+  ReportAction,
+  ReportEntry,
+  ReportReason,
+  ReportRequest,
+  ReportResult,
+  ResolveRequest,
+  ShadowMute,
+} from './reports.js';
 
 /** Every operation name, in the order docs/protocol.md lists them. */
 export const NATIVE_OPS = [
@@ -93,6 +116,11 @@ export const NATIVE_OPS = [
   'unblock',
   'blocks',
   'profile.set',
+  'report',
+  'reports.list',
+  'report.resolve',
+  'shadow_mute',
+  'unshadow_mute',
 ] as const;
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
@@ -182,6 +210,18 @@ export interface NativeOperations {
   blocks: { request: EmptyRequest; result: { users: UserRef[] } };
   /** Your own display name and avatar URL: null clears, an absent field stays; answers you as now. */
   'profile.set': { request: ProfileRequest; result: { user: UserRef } };
+  /** Reports a message of a room you may see; once per message (again: your first report, `duplicate`). */
+  report: { request: ReportRequest; result: ReportResult };
+  /** Staff: the moderation queue, newest message first. */
+  'reports.list': { request: QueueRequest; result: QueuePage };
+  /** Staff: resolves an open queue entry in one step; answers the entry as resolved. */
+  'report.resolve': { request: ResolveRequest; result: { entry: QueueEntry } };
+  /** Staff: the user's new messages are seen by them and staff only, until lifted. */
+  shadow_mute: {
+    request: { user: string; minutes?: number; reason?: string };
+    result: { shadowMute: ShadowMute };
+  };
+  unshadow_mute: { request: { user: string }; result: EmptyResult };
 }
 
 /** A change of one's profile (`profile.set`). */

@@ -79,6 +79,11 @@ export interface MessageView {
   reactions: ReactionCount[];
   /** The users the text mentioned when it was posted (at most 20), in the order of the text. */
   mentions: UserRef[];
+  /**
+   * Present only on a message that is not visible to everyone, as its author and staff (mods and above) see
+   * it: 'held' for review, 'hidden' after reports, 'shadow' (its author was shadow-muted; staff only).
+   */
+  visibility?: 'held' | 'hidden' | 'shadow';
 }
 
 /** What a reply shows of the message it answers; `deleted` once the parent was deleted (excerpt then empty). */

@@ -15,6 +15,7 @@ import type {
   Ban,
   Message,
   MessageKind,
+  MessageVisibility,
   ModerationKind,
   ModerationRecord,
   Mute,
@@ -47,6 +48,9 @@ const MODERATION_KINDS = Object.keys({
   role: 1,
   pin: 1,
   unpin: 1,
+  shadow_mute: 1,
+  unshadow_mute: 1,
+  report_resolved: 1,
 } satisfies Record<ModerationKind, 1>) as ModerationKind[];
 const MESSAGE_KINDS = Object.keys({ text: 1, me: 1, system: 1 } satisfies Record<
   MessageKind,
@@ -161,6 +165,7 @@ export interface MessageRow {
   reply_found: number | boolean | null;
   /** The mentioned users as a JSON array: text from SQLite, parsed already from PostgreSQL. */
   mentions?: unknown;
+  visibility: string;
 }
 
 /** A stored value outside its domain means the database was changed behind Parley's back, or a bug wrote it. */
@@ -307,7 +312,19 @@ export function toMessage(row: MessageRow): Message {
     replyTo: quoteOf(row),
     replyCount: row.reply_count,
     mentions: row.deleted_at === null ? mentionsOf(row.mentions) : [],
+    ...visibilityOf(row.visibility),
   };
+}
+
+const MESSAGE_VISIBILITIES = Object.keys({ visible: 1, held: 1, hidden: 1, shadow: 1 } satisfies Record<
+  MessageVisibility,
+  1
+>) as MessageVisibility[];
+
+/** Present only when the message is not visible to everyone (most are, and carry nothing). */
+function visibilityOf(value: string): Pick<Message, 'visibility'> {
+  const visibility = oneOf(value, MESSAGE_VISIBILITIES, 'message visibility');
+  return visibility === 'visible' ? {} : { visibility };
 }
 
 /** The mentions column as users (a deleted message, whose text is gone, mentions nobody any more). */

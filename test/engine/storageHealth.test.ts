@@ -44,6 +44,7 @@ class FlakyStore {
       profiles: {} as Store['profiles'],
       tokens: {} as Store['tokens'],
       audit: {} as Store['audit'],
+      reports: {} as Store['reports'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

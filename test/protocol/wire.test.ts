@@ -72,6 +72,10 @@ const EVENTS: EngineEvent[] = [
   { type: 'dm_message', room, message },
   { type: 'user_renamed', room, from: mod, to: ann },
   { type: 'profile_changed', user: { ...ann, displayName: 'Ann', avatarUrl: 'https://e.com/ann.png' } },
+  { type: 'message_hidden', room, messageId: 9, seq: 7 },
+  { type: 'report_created', room, messageId: 9, reporters: 2, reason: 'spam' },
+  { type: 'shadow_muted', user: ann, by: mod, expiresAt: null, reason: 'spam' },
+  { type: 'shadow_unmuted', user: ann, by: null },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

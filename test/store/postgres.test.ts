@@ -26,6 +26,7 @@ import { dmStoreContract } from './contract-dms.js';
 import { upgradeContract } from './contract-upgrade.js';
 import { profileStoreContract } from './contract-profiles.js';
 import { revocationContract } from './contract-revocation.js';
+import { reportStoreContract } from './contract-reports.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -272,6 +273,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
     closeAll,
     (s) => openStore({ schema: schemaOf.get(s) }),
   );
+  reportStoreContract('postgres', () => openStore(), closeAll);
   dmStoreContract(
     'postgres',
     () => openStore(),

@@ -18,6 +18,8 @@ export type BusBody =
   /** `audience`: only these users (and admins and owners) hear it, e.g. of a private room. */
   | { type: 'app_event'; appId: AppId; event: EngineEvent; audience?: readonly number[] }
   | { type: 'user_event'; appId: AppId; userId: UserId; event: EngineEvent }
+  /** For the app's staff sessions only (mods and above): the moderation queue, shadow mutes. */
+  | { type: 'staff_event'; appId: AppId; event: EngineEvent }
   /** `logout`: a guest became a user on one connection (upgrade.ts), and its other connections end. */
   | {
       type: 'disconnect_user';

@@ -6,6 +6,7 @@ import type {
   Message,
   MessageId,
   MessageKind,
+  MessageVisibility,
   ModerationRecord,
   Mute,
   Room,
@@ -27,6 +28,7 @@ import type { AccessTokenRecord, TokenStore } from './tokenStore.js';
 
 export type { AccessTokenRecord } from './tokenStore.js';
 import type { AuditStore } from './auditStore.js';
+import type { ReportStore } from './reportStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -141,6 +143,8 @@ export interface NewMessage {
    * message in the same transaction; a user removed meanwhile is skipped. Read back as Message.mentions.
    */
   mentions?: readonly UserId[];
+  /** Who may see it (core/types.ts MessageVisibility); absent: 'visible'. */
+  visibility?: MessageVisibility;
 }
 
 export interface AppendResult {
@@ -239,6 +243,8 @@ export interface Store {
   tokens: TokenStore;
   /** The admin API's audit trail (ports/auditStore.ts). */
   audit: AuditStore;
+  /** Reports, the moderation queue, message visibility, shadow mutes (ports/reportStore.ts). */
+  reports: ReportStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

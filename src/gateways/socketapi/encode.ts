@@ -138,7 +138,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
       };
     // Kicks and bans of this user arrive as the session's terminate (kicked-from-workspace); those of others,
     // mutes, room presence, typing, slash-command replies (reported in message-sent), pins, reactions, mentions,
-    // read markers, read receipts and a guest's upgrade have no event here.
+    // read markers, read receipts, a guest's upgrade and the moderation queue have no event here.
     case 'presence_join':
     case 'presence_leave':
     case 'typing':
@@ -158,6 +158,10 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'dm_message':
     case 'user_renamed':
     case 'profile_changed':
+    case 'message_hidden':
+    case 'report_created':
+    case 'shadow_muted':
+    case 'shadow_unmuted':
       return { kind: 'none' };
   }
 }

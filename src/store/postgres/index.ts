@@ -14,6 +14,7 @@ import { PostgresSearchIndex } from './search.js';
 import { PostgresProfileStore } from './profiles.js';
 import { PostgresTokenStore } from './tokens.js';
 import { PostgresAuditStore } from './audit.js';
+import { PostgresReportStore } from './reports.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -97,6 +98,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     dms: new PostgresDmStore(db),
     tokens: new PostgresTokenStore(db),
     audit: new PostgresAuditStore(db),
+    reports: new PostgresReportStore(db),
     async ping() {
       await db.query(ping, []);
     },

@@ -21,7 +21,7 @@ function pageSize(limit: number): number {
 export const COLUMNS = `m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
   u.role AS author_role, u.display_name AS author_display_name, u.avatar_url AS author_avatar_url,
   m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at,
-  m.deleted_at, ${REPLY_COLUMNS},
+  m.deleted_at, m.visibility, ${REPLY_COLUMNS},
   -- The users a message mentions, as they are now, in the order of the text (a JSON array, '[]' for none).
   (SELECT COALESCE(json_agg(json_build_object('id', mu.id, 'username', mu.username, 'role', mu.role)
                             ORDER BY mm.pos), '[]'::json)
@@ -30,7 +30,7 @@ export const COLUMNS = `m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u
 export const JOINS = `LEFT JOIN users u ON u.id = m.author_id ${REPLY_JOINS}`;
 export const SELECT = `SELECT ${COLUMNS} FROM messages m ${JOINS}`;
 const RETURNING = `RETURNING id, app_id, room_id, seq, kind, author_id, author_name, text, html, client_msg_id,
-  created_at, edited_at, deleted_at, reply_to_id, reply_excerpt, reply_count`;
+  created_at, edited_at, deleted_at, reply_to_id, reply_excerpt, reply_count, visibility`;
 
 const q = {
   byId: sql('msg.by-id', `${SELECT} WHERE m.room_id = $1 AND m.id = $2`),
@@ -52,8 +52,8 @@ const q = {
     'msg.insert',
     `WITH m AS (
        INSERT INTO messages (app_id, room_id, seq, kind, author_id, author_name, text, html, client_msg_id,
-                             created_at, reply_to_id, reply_excerpt)
-       VALUES ($1, $2, $3, $4, $5, (SELECT username FROM users WHERE id = $5), $6, $7, $8, $9, $10, $11)
+                             created_at, reply_to_id, reply_excerpt, visibility)
+       VALUES ($1, $2, $3, $4, $5, (SELECT username FROM users WHERE id = $5), $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
        ${RETURNING}
      )
@@ -145,6 +145,7 @@ export class PostgresMessageLog implements MessageLog {
         input.createdAt,
         replyTo,
         excerpt,
+        input.visibility ?? 'visible',
       ]);
       if (row && input.mentions && input.mentions.length > 0) {
         await tx.query(q.mentions, [row.id, input.roomId, counter.last_seq, input.mentions]);

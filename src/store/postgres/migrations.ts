@@ -262,6 +262,45 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 10,
+    name: 'message visibility, reports, the moderation queue, shadow mutes',
+    // As in the SQLite store.
+    sql: `
+      ALTER TABLE messages ADD COLUMN visibility TEXT NOT NULL DEFAULT 'visible';
+      CREATE TABLE reports (
+        message_id BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        reporter_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        reason TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (message_id, reporter_id)
+      );
+      CREATE INDEX reports_reporter ON reports(reporter_id);
+      CREATE TABLE report_queue (
+        message_id BIGINT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        room_id BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        opened_at BIGINT NOT NULL,
+        resolution TEXT,
+        resolved_by BIGINT,
+        resolved_at BIGINT,
+        note TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX report_queue_status ON report_queue(app_id, status, message_id);
+      CREATE TABLE shadow_mutes (
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires_at BIGINT,
+        reason TEXT NOT NULL,
+        by_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (app_id, user_id)
+      );
+    `,
+  },
+  {
     version: 12,
     name: 'token ids, revocations, admin audit',
     // As in the SQLite store: tokens issued before get a random id; the audit outlives the app it names.

@@ -17,6 +17,7 @@ import { SqliteSearchIndex } from './search.js';
 import { SqliteProfileStore } from './profiles.js';
 import { SqliteTokenStore } from './tokens.js';
 import { SqliteAuditStore } from './audit.js';
+import { SqliteReportStore } from './reports.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -85,9 +86,11 @@ export function openSqliteStore(opts: SqliteOptions): Store {
       onError: opts.onCheckpointError ?? (() => {}),
     });
   }
+  const messages = new SqliteMessageLog(db);
   return {
     directory: new SqliteDirectory(db),
-    messages: new SqliteMessageLog(db),
+    messages,
+    reports: new SqliteReportStore(db, messages),
     guests: new SqliteGuestRoster(db),
     replies: new SqliteReplyLog(db),
     pins: new SqlitePinBoard(db),

@@ -22,7 +22,7 @@ const MENTIONS = `(SELECT json_group_array(json_object('id', mu.id, 'username', 
 export const COLUMNS = `
   m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
   u.role AS author_role, u.display_name AS author_display_name, u.avatar_url AS author_avatar_url,
-  m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at,
+  m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at, m.visibility,
   ${REPLY_COLUMNS}, ${MENTIONS}`;
 /** What follows `FROM messages m` in every read. */
 export const JOINS = `LEFT JOIN users u ON u.id = m.author_id ${REPLY_JOINS}`;
@@ -54,13 +54,14 @@ function prepare(db: Database.Database) {
           createdAt: number;
           replyTo: number | null;
           replyExcerpt: string | null;
+          visibility: string;
         },
         number
       >(
         `INSERT INTO messages (app_id, room_id, seq, kind, author_id, author_name, text, html, client_msg_id,
-                               created_at, reply_to_id, reply_excerpt)
+                               created_at, reply_to_id, reply_excerpt, visibility)
          VALUES (@appId, @roomId, @seq, @kind, @authorId, (SELECT username FROM users WHERE id = @authorId),
-                 @text, @html, @clientMsgId, @createdAt, @replyTo, @replyExcerpt) RETURNING id`,
+                 @text, @html, @clientMsgId, @createdAt, @replyTo, @replyExcerpt, @visibility) RETURNING id`,
       )
       .pluck(),
     // A reply's parent: a message of the same room that is not deleted.
@@ -179,6 +180,7 @@ export class SqliteMessageLog implements MessageLog {
       createdAt: input.createdAt,
       replyTo,
       replyExcerpt: excerpt,
+      visibility: input.visibility ?? 'visible',
     });
     if (id === undefined) throw new Error('INSERT ... RETURNING gave no row');
     if (replyTo !== null) this.q.countReply.run(replyTo);

@@ -280,6 +280,47 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 10,
+    name: 'message visibility, reports, the moderation queue, shadow mutes',
+    // visibility: who may see a message (core/types.ts MessageVisibility). reports: one per user and message.
+    // report_queue: one entry per reported or held message, open until a moderator resolves it. Both go with
+    // their message (and so with its room).
+    sql: `
+      ALTER TABLE messages ADD COLUMN visibility TEXT NOT NULL DEFAULT 'visible';
+      CREATE TABLE reports (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        reporter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        reason TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (message_id, reporter_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX reports_reporter ON reports(reporter_id);
+      CREATE TABLE report_queue (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        room_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        resolution TEXT,
+        resolved_by INTEGER,
+        resolved_at INTEGER,
+        note TEXT NOT NULL DEFAULT ''
+      ) STRICT;
+      CREATE INDEX report_queue_status ON report_queue(app_id, status, message_id);
+      CREATE TABLE shadow_mutes (
+        app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires_at INTEGER,
+        reason TEXT NOT NULL,
+        by_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (app_id, user_id)
+      ) STRICT;
+    `,
+  },
+  {
     version: 12,
     name: 'token ids, revocations, admin audit',
     // access_tokens.id names a token for listing and revoking; tokens issued before it get a random one.

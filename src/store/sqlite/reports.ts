@@ -1,0 +1,163 @@
+import type Database from 'better-sqlite3';
+import { messageNotFound } from '../../core/failures.js';
+import type { AppId, Message, MessageId, MessageVisibility, RoomId, UserId } from '../../core/types.js';
+import type {
+  NewReport,
+  NewResolution,
+  QueueEntryRecord,
+  QueueStatus,
+  ReportOutcome,
+  ReportRecord,
+  ReportStore,
+  ShadowMute,
+} from '../../engine/ports/reportStore.js';
+import {
+  REPORT_SQL,
+  sqliteParams,
+  sqliteText,
+  toModerationCounts,
+  toQueueEntry,
+  toReport,
+  type QueueRow,
+  type ReportRow,
+} from '../reportRows.js';
+import { toBan, type BanRow } from '../rows.js';
+import { guard } from './errors.js';
+import type { SqliteMessageLog } from './messageLog.js';
+
+type Key = keyof typeof REPORT_SQL;
+
+/** An open upper bound for `message_id < ?`, where SQLite wants a number. */
+const NO_BOUND = Number.MAX_SAFE_INTEGER;
+
+export class SqliteReportStore implements ReportStore {
+  private readonly statements = new Map<Key, Database.Statement>();
+  private readonly addTx: (input: NewReport) => ReportOutcome;
+  private readonly holdTx: (
+    appId: AppId,
+    roomId: RoomId,
+    messageId: MessageId,
+    at: number,
+  ) => QueueEntryRecord;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly messages: Pick<SqliteMessageLog, 'get'>,
+  ) {
+    for (const [key, text] of Object.entries(REPORT_SQL))
+      this.statements.set(key as Key, db.prepare(sqliteText(text)));
+    // IMMEDIATE: the report, the entry and the count of established reporters are read and written together.
+    const add = db.transaction((input: NewReport) => this.addLocked(input));
+    this.addTx = (input) => add.immediate(input);
+    const hold = db.transaction((appId: AppId, roomId: RoomId, messageId: MessageId, at: number) => {
+      this.requireMessage(roomId, messageId);
+      this.run('openEntry', [messageId, appId, roomId, 'held', at]);
+      return this.entryNow(appId, messageId);
+    });
+    this.holdTx = (...args) => hold.immediate(...args);
+  }
+
+  private statement(key: Key): Database.Statement {
+    const statement = this.statements.get(key);
+    if (!statement) throw new Error(`no statement ${key}`);
+    return statement;
+  }
+
+  private rows<R>(key: Key, values: readonly unknown[]): R[] {
+    return this.statement(key).all(sqliteParams(values)) as R[];
+  }
+
+  private run(key: Key, values: readonly unknown[]): number {
+    return this.statement(key).run(sqliteParams(values)).changes;
+  }
+
+  private requireMessage(roomId: RoomId, messageId: MessageId): void {
+    if (this.rows('message', [roomId, messageId]).length === 0) throw messageNotFound();
+  }
+
+  private entryNow(appId: AppId, messageId: MessageId): QueueEntryRecord {
+    const [row] = this.rows<QueueRow>('entry', [appId, messageId]);
+    if (!row) throw new Error('a queue entry just written was not found');
+    return toQueueEntry(row);
+  }
+
+  private addLocked(input: NewReport): ReportOutcome {
+    const { appId, roomId, messageId, reporterId, at } = input;
+    this.requireMessage(roomId, messageId);
+    const added = this.run('insertReport', [messageId, reporterId, input.reason, input.text, at]) > 0;
+    if (added) this.run('openEntry', [messageId, appId, roomId, input.reason, at]);
+    const [report] = this.rows<ReportRow>('report', [messageId, reporterId]);
+    if (!report) throw new Error('a report just written was not found');
+    const [counted] = this.rows<{ n: number }>('established', [messageId, input.establishedBefore]);
+    return {
+      added,
+      report: toReport(report),
+      entry: this.entryNow(appId, messageId),
+      established: counted?.n ?? 0,
+    };
+  }
+
+  async add(input: NewReport): Promise<ReportOutcome> {
+    return guard(this.db, () => this.addTx(input));
+  }
+
+  async hold(appId: AppId, roomId: RoomId, messageId: MessageId, at: number): Promise<QueueEntryRecord> {
+    return guard(this.db, () => this.holdTx(appId, roomId, messageId, at));
+  }
+
+  async setVisibility(roomId: RoomId, messageId: MessageId, visibility: MessageVisibility): Promise<Message> {
+    guard(this.db, () => {
+      if (this.run('setVisibility', [roomId, messageId, visibility]) === 0) throw messageNotFound();
+    });
+    const message = await this.messages.get(roomId, messageId);
+    if (!message) throw messageNotFound();
+    return message;
+  }
+
+  async queue(
+    appId: AppId,
+    opts: { status: QueueStatus; before?: MessageId; limit: number },
+  ): Promise<QueueEntryRecord[]> {
+    return guard(this.db, () =>
+      this.rows<QueueRow>('queue', [appId, opts.status, opts.before ?? NO_BOUND, opts.limit]).map(
+        toQueueEntry,
+      ),
+    );
+  }
+
+  async entry(appId: AppId, messageId: MessageId): Promise<QueueEntryRecord | null> {
+    return guard(this.db, () => {
+      const [row] = this.rows<QueueRow>('entry', [appId, messageId]);
+      return row ? toQueueEntry(row) : null;
+    });
+  }
+
+  async reports(messageId: MessageId, limit: number): Promise<ReportRecord[]> {
+    return guard(this.db, () => this.rows<ReportRow>('reports', [messageId, limit]).map(toReport));
+  }
+
+  async resolve(appId: AppId, messageId: MessageId, r: NewResolution): Promise<QueueEntryRecord | null> {
+    return guard(this.db, () => {
+      if (this.run('resolve', [appId, messageId, r.action, r.by, r.at, r.note]) === 0) return null;
+      return this.entryNow(appId, messageId);
+    });
+  }
+
+  async moderationCounts(appId: AppId, userId: UserId) {
+    return guard(this.db, () => toModerationCounts(this.rows('moderationCounts', [appId, userId])));
+  }
+
+  async putShadowMute(m: ShadowMute): Promise<void> {
+    guard(this.db, () =>
+      this.run('putShadowMute', [m.appId, m.userId, m.expiresAt, m.reason, m.by, m.createdAt]),
+    );
+  }
+
+  async deleteShadowMute(appId: AppId, userId: UserId): Promise<boolean> {
+    return guard(this.db, () => this.run('deleteShadowMute', [appId, userId]) > 0);
+  }
+
+  async listShadowMutes(appId: AppId, now: number): Promise<ShadowMute[]> {
+    return guard(this.db, () => this.rows<BanRow>('listShadowMutes', [appId, now]).map(toBan));
+  }
+}
