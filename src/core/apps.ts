@@ -1,3 +1,5 @@
+import { DEFAULT_FILTER } from './contentFilter.js';
+import { DEFAULT_ESCALATION } from './escalation.js';
 import { badField } from './failures.js';
 import { DEFAULT_MAX_REACTION_EMOJI } from './reactions.js';
 import { DEFAULT_SIGN_IN_LIMITS } from './signInLimits.js';
@@ -23,6 +25,8 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   signIn: DEFAULT_SIGN_IN_LIMITS,
   linkGuestMessages: false,
   usersSetProfile: true,
+  filter: DEFAULT_FILTER,
+  escalation: DEFAULT_ESCALATION,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

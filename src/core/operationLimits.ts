@@ -46,6 +46,7 @@ export const LIMITED_OPERATIONS = [
   'unblock',
   'blocks',
   'setProfile',
+  'setSlowMode',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -97,6 +98,8 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   blocks: { burst: 10, perSecond: 1 },
   // A change is told to every room the user is in, on every node.
   setProfile: { burst: 5, perSecond: 0.2 },
+  // A change is stored and told to the app and to the room.
+  setSlowMode: { burst: 10, perSecond: 1 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

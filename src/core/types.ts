@@ -1,3 +1,5 @@
+import type { FilterSettings } from './contentFilter.js';
+import type { EscalationSettings } from './escalation.js';
 import type { FloodLimit, OperationLimits } from './operationLimits.js';
 import type { Role } from './roles.js';
 import type { SignInLimits } from './signInLimits.js';
@@ -48,6 +50,10 @@ export interface AppSettings {
   linkGuestMessages: boolean;
   /** Whether users may set their own profile (`profile.set`); guests never may. */
   usersSetProfile: boolean;
+  /** The word and link filter (core/contentFilter.ts); off by default. */
+  filter: FilterSettings;
+  /** What strikes lead to (core/escalation.ts). */
+  escalation: EscalationSettings;
 }
 
 export interface App {
@@ -97,6 +103,8 @@ export interface Room {
   topic: string;
   createdBy: UserId | null;
   createdAt: number;
+  /** Seconds a user (below mod) must wait between two messages here (core/slowMode.ts); absent: off. */
+  slowModeSeconds?: number;
 }
 
 export type MessageKind = 'text' | 'me' | 'system';
@@ -164,7 +172,7 @@ export interface Ban {
 }
 
 export type ModerationKind =
-  'mute' | 'unmute' | 'ban' | 'unban' | 'kick' | 'delete_message' | 'role' | 'pin' | 'unpin';
+  'mute' | 'unmute' | 'ban' | 'unban' | 'kick' | 'delete_message' | 'role' | 'pin' | 'unpin' | 'warn';
 
 export interface ModerationRecord {
   id: number;
@@ -186,4 +194,6 @@ export interface RoomPatch {
   name?: string;
   visibility?: RoomVisibility;
   topic?: string;
+  /** 0 turns slow mode off. */
+  slowModeSeconds?: number;
 }

@@ -29,6 +29,8 @@ import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
 import { Profiles } from './profiles.js';
+import { SendPolicy } from './sendPolicy.js';
+import { Strikes } from './strikes.js';
 import { Replies } from './replies.js';
 import { Reactions } from './reactions.js';
 import { ReadState } from './readState.js';
@@ -92,6 +94,9 @@ export class Engine implements EngineApi {
   readonly dms: Dms;
   readonly upgrades: Upgrades;
   readonly profiles: Profiles;
+  /** Strikes and the escalation ladder; the reports part adds a strike for an upheld report (`strikes.add`). */
+  readonly strikes: Strikes;
+  readonly sendPolicy: SendPolicy;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -178,6 +183,17 @@ export class Engine implements EngineApi {
       this.profiles,
     );
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
+    const users = {
+      getApp: (appId: AppId) => this.catalog.getApp(appId),
+      getUser: (appId: AppId, userId: number) => this.catalog.getUser(appId, userId),
+      findUser: (appId: AppId, username: unknown) => this.catalog.findUser(appId, username),
+    };
+    this.strikes = new Strikes(
+      ctx,
+      { ...users, userEvent: this.broadcast.userEvent.bind(this.broadcast) },
+      this.moderator,
+    );
+    this.sendPolicy = new SendPolicy(ctx, users, this.strikes);
     this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
     // What every read of messages adds to them (reactions): history, replays, threads, pins and search hits.
     const decorators: MessageDecorator[] = [(views, readerId) => this.reactions.fill(views, readerId)];
@@ -210,6 +226,7 @@ export class Engine implements EngineApi {
           this.mentions.notify(room, message);
           if (message.author) this.reads.wrote(room.appId, message.author.id, room.id, message.seq);
         },
+        screen: (app, author, text) => this.sendPolicy.screen(app, author, text),
       },
       (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
       decorators,
@@ -357,4 +374,6 @@ export class Engine implements EngineApi {
   searchMessages: EngineAdmin['searchMessages'] = (...a) => this.admin.searchMessages(...a);
   openDm: EngineAdmin['openDm'] = (...a) => this.admin.openDm(...a);
   setUserProfile: EngineAdmin['setUserProfile'] = (...a) => this.admin.setUserProfile(...a);
+  userStrikes: EngineAdmin['userStrikes'] = (...a) => this.strikes.list(...a);
+  testFilter: EngineAdmin['testFilter'] = (...a) => this.sendPolicy.test(...a);
 }

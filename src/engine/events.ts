@@ -1,3 +1,4 @@
+import type { StrikeSource } from '../core/escalation.js';
 import type { Message, ReactionCount, ReplyQuote, Room, UserRef } from '../core/types.js';
 
 /** A room as clients see it. `online` counts users (not connections) present on this node's view. */
@@ -16,6 +17,8 @@ export interface RoomView {
   unreadMentions?: number;
   /** Present (true) on a direct-message room only (its name is `dm:<low id>:<high id>`). */
   dm?: true;
+  /** Seconds between two messages of one user below mod (core/slowMode.ts); present only when slow mode is on. */
+  slowModeSeconds?: number;
 }
 
 export interface RoomRef {
@@ -112,6 +115,10 @@ export type EngineEvent =
   /** To the room: a guest there became a user in place (upgrade.ts); `from` is gone, `to` is present. */
   | { type: 'user_renamed'; room: RoomRef; from: UserRef; to: UserRef }
   /** `user` changed their profile: to their own sessions and to those in a room where they are (profiles.ts). */
-  | { type: 'profile_changed'; user: UserRef };
+  | { type: 'profile_changed'; user: UserRef }
+  /** To the room: a moderator (`by`; null for the operator) set its slow mode (`seconds`, 0: off). */
+  | { type: 'slow_mode_changed'; room: RoomRef; seconds: number; by: UserRef | null }
+  /** To the user's own sessions: the escalation ladder's warning step (strikes.ts); `strikes`: how many count. */
+  | { type: 'warning'; reason: string; source: StrikeSource; strikes: number };
 
 export type EngineEventType = EngineEvent['type'];

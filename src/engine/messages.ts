@@ -23,6 +23,7 @@ import type { EngineEvent, MessageView } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
 import { describeDuration, type Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
+import type { Screened } from './sendPolicy.js';
 import { seqPage, seqRange } from './paging.js';
 import { runSlashCommand } from './slashCommands.js';
 import { toMessageView, toRoomRef } from './views.js';
@@ -44,6 +45,8 @@ export interface PostInput {
   replyTo?: CommandReplyTarget;
   /** The id of the message this one answers (core/replies.ts); a command ignores it. */
   parentId?: unknown;
+  /** The operator's publish: not held to the content filter or slow mode. */
+  trusted?: boolean;
 }
 
 /**
@@ -57,6 +60,8 @@ export interface PostHooks {
   mentions(appId: number, text: string): Promise<UserRef[]>;
   /** The message was committed and fanned out: mentions told, the author's read marker moved (no waiting). */
   posted(room: Room, message: MessageView): void;
+  /** The content filter (sendPolicy.ts): the text to store and whether to hold it; throws when it refuses. */
+  screen(app: App, author: UserRef, text: string): Promise<Screened>;
 }
 
 export interface Replay {
@@ -117,6 +122,10 @@ export class Messages {
       const mute = await this.moderation.activeMute(app.id, author.id, room.id, now);
       if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
     }
+    const screened =
+      input.trusted === true ? { text, hold: false } : await this.hooks.screen(app, author, text);
+    text = screened.text;
+    // MERGE(reports): the reports branch's append takes `visibility`; pass `screened.hold` on as 'held' there.
     const html = kind === 'me' ? renderInline(text) : renderMarkdown(text);
     const mentions = await this.hooks.mentions(app.id, text);
     this.ctx.metrics.messageIn();
@@ -132,6 +141,8 @@ export class Messages {
         createdAt: now,
         replyTo: parentId,
         mentions: mentions.map((user) => user.id),
+        // Checked by the store in the append's transaction, so that it holds across nodes (ports/store.ts).
+        slowMode: input.trusted !== true && !isStaff(author.role),
       }),
     );
     const message = toMessageView(appended.message, room.name);

@@ -348,6 +348,11 @@ export class EngineSession implements Session, Subscriber {
     return { online: this.host.roomOnline(room) };
   }
 
+  async setSlowMode(name: string, seconds: number): Promise<RoomView> {
+    this.enter('setSlowMode', 'user');
+    return this.host.setSlowMode(await this.visibleRoom(name), seconds, this.user);
+  }
+
   // ------------------------------------------------------------------ moderation
 
   private get actor() {
@@ -441,8 +446,6 @@ export class EngineSession implements Session, Subscriber {
     this.armExpiry();
     return [...this.joined.values()];
   }
-
-  // ------------------------------------------------------------------ reactions
 
   async react(name: string, messageId: number, emoji: string): Promise<ReactionResult> {
     this.enter('react', 'user');

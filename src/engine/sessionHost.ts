@@ -19,6 +19,7 @@ import type { Rooms } from './rooms.js';
 import type { Search } from './search.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
+import type { Strikes } from './strikes.js';
 import type { Upgrades } from './upgrade.js';
 
 export interface SessionHostParts {
@@ -43,6 +44,7 @@ export interface SessionHostParts {
   search: Search;
   upgrades: Upgrades;
   profiles: Profiles;
+  strikes: Strikes;
 }
 
 /**
@@ -61,7 +63,15 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     },
     limits: {
       take: (caller, op) => parts().limits.take(caller, op),
-      enforce: (caller, op) => parts().limits.enforce(caller, op),
+      enforce: (caller, op) => {
+        try {
+          parts().limits.enforce(caller, op);
+        } catch (err) {
+          // A send over the flood limit is a strike toward escalation (at most one per burst: strikes.ts).
+          if (op === 'send' && !caller.anonymous) parts().strikes.flood(caller.appId, caller.user.id);
+          throw err;
+        }
+      },
     },
     slowConsumer: () => ctx.metrics.slowConsumerDisconnected(),
     forget: (session, immediate) => parts().sessions.forget(session, immediate),
@@ -110,5 +120,6 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     get profiles() {
       return parts().profiles;
     },
+    setSlowMode: (room, seconds, by) => parts().rooms.setSlowMode(room, seconds, by),
   };
 }

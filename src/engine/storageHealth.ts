@@ -197,5 +197,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     search: watched(store.search, health, new Set()),
     dms: watched(store.dms, health, new Set()),
     profiles: watched(store.profiles, health, new Set()),
+    strikes: watched(store.strikes, health, new Set()),
   };
 }

@@ -16,6 +16,7 @@ import { dmRoutes } from './routes/dms.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
+import { policyRoutes } from './routes/policy.js';
 import { reactionRoutes } from './routes/reactions.js';
 import { roomRoutes } from './routes/rooms.js';
 import { searchRoutes } from './routes/search.js';
@@ -87,6 +88,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...roomRoutes(api),
     ...messageRoutes(api),
     ...moderationRoutes(api),
+    ...policyRoutes(api),
     ...threadRoutes(api),
     ...unreadRoutes(api),
     ...dmRoutes(api),

@@ -32,6 +32,8 @@ export const NATIVE_EVENTS = [
   'block_changed',
   'user_renamed',
   'profile_changed',
+  'slow_mode_changed',
+  'warning',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -100,6 +102,13 @@ export interface NativeEventMap {
   user_renamed: { room: RoomRef; from: UserRef; to: UserRef };
   /** `user` changed their profile: to their own connections and to those in a room where they are. */
   profile_changed: { user: UserRef };
+  /** A moderator (`by`; null for the operator) set the room's slow mode to `seconds` (0: off). */
+  slow_mode_changed: { room: RoomRef; seconds: number; by: UserRef | null };
+  /**
+   * To your own connections: the app's escalation gave you a warning (`reason` says why, `source` what kind of
+   * strike: `filter`, `flood` or `report`; `strikes`: how many of yours count now). More strikes mute, then ban.
+   */
+  warning: { reason: string; source: 'filter' | 'flood' | 'report'; strikes: number };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -47,6 +47,7 @@ const MODERATION_KINDS = Object.keys({
   role: 1,
   pin: 1,
   unpin: 1,
+  warn: 1,
 } satisfies Record<ModerationKind, 1>) as ModerationKind[];
 const MESSAGE_KINDS = Object.keys({ text: 1, me: 1, system: 1 } satisfies Record<
   MessageKind,
@@ -90,6 +91,8 @@ export interface RoomRow {
   topic: string;
   created_by: number | null;
   created_at: number;
+  /** Absent where a read does not select it. */
+  slow_mode_seconds?: number;
 }
 
 export interface TokenRow {
@@ -163,7 +166,7 @@ export interface MessageRow {
 }
 
 /** A stored value outside its domain means the database was changed behind Parley's back, or a bug wrote it. */
-function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
+export function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ParleyError('internal', `stored ${what} has an unknown value`);
 }
@@ -221,6 +224,7 @@ export function toRoom(row: RoomRow): Room {
     topic: row.topic,
     createdBy: row.created_by,
     createdAt: row.created_at,
+    ...(row.slow_mode_seconds ? { slowModeSeconds: Number(row.slow_mode_seconds) } : {}),
   };
 }
 

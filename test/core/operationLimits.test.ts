@@ -49,6 +49,7 @@ const SESSION_OPERATIONS: Record<
   unblock: true,
   blocks: true,
   setProfile: true,
+  setSlowMode: true,
 };
 
 describe('issue 10 case 5: one table of operation limits', () => {

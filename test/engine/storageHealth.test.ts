@@ -42,6 +42,7 @@ class FlakyStore {
       search: {} as Store['search'],
       dms: {} as Store['dms'],
       profiles: {} as Store['profiles'],
+      strikes: {} as Store['strikes'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

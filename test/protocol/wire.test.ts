@@ -71,6 +71,8 @@ const EVENTS: EngineEvent[] = [
   { type: 'block_changed', user: ann, blocked: true },
   { type: 'user_renamed', room, from: mod, to: ann },
   { type: 'profile_changed', user: { ...ann, displayName: 'Ann', avatarUrl: 'https://e.com/ann.png' } },
+  { type: 'slow_mode_changed', room, seconds: 30, by: mod },
+  { type: 'warning', reason: 'Automatic: 1 strike (latest: flood)', source: 'flood', strikes: 1 },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

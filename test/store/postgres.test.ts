@@ -471,7 +471,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
       const schema = newSchemaName();
       const broken = [
         ...MIGRATIONS,
-        { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE x (' },
+        { version: (MIGRATIONS.at(-1)?.version ?? 0) + 1, name: 'broken', sql: 'CREATE TABLE x (' },
       ];
       const db = rawDb(schema);
       try {

@@ -158,7 +158,7 @@ describe('sqlite file store', () => {
     try {
       const broken = [
         ...MIGRATIONS,
-        { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE x (' },
+        { version: (MIGRATIONS.at(-1)?.version ?? 0) + 1, name: 'broken', sql: 'CREATE TABLE x (' },
       ];
       expect(caught(() => migrate(db, broken))).toBeInstanceOf(Error);
       const tables = db

@@ -23,6 +23,7 @@ import type { ReadStateStore } from './readStore.js';
 import type { SearchIndex } from './searchStore.js';
 import type { DmStore } from './dmStore.js';
 import type { ProfileStore } from './profileStore.js';
+import type { StrikeStore } from './strikeStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -146,6 +147,12 @@ export interface NewMessage {
    * message in the same transaction; a user removed meanwhile is skipped. Read back as Message.mentions.
    */
   mentions?: readonly UserId[];
+  /**
+   * Hold the author to the room's slow mode: when the author's last message in the room is younger than the
+   * room's `slowModeSeconds` (both read in the append's transaction, after the room's lock is taken), the append
+   * fails with `slow_mode` and nothing is stored. A duplicate (same clientMsgId) is answered before this check.
+   */
+  slowMode?: boolean;
 }
 
 export interface AppendResult {
@@ -240,6 +247,8 @@ export interface Store {
   search: SearchIndex;
   /** Users' profiles (ports/profileStore.ts). */
   profiles: ProfileStore;
+  /** Strikes toward escalation (ports/strikeStore.ts). */
+  strikes: StrikeStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

@@ -57,6 +57,7 @@ export function replyToError(err: unknown): Reply {
     case 'muted':
       return { error: CALLBACK_ERRORS.muted, systemMessage: SYSTEM_MESSAGES.muted };
     case 'rate_limited':
+    case 'slow_mode':
       return {
         error: CALLBACK_ERRORS.rateLimited,
         systemMessage: SYSTEM_MESSAGES.rateLimited(numberDetail(err.details, 'retryAfterMs', 1000)),
@@ -72,6 +73,7 @@ export function replyToError(err: unknown): Reply {
         clientError: CLIENT_ERRORS.tooLong(numberDetail(err.details, 'max', 0)),
       };
     case 'bad_request':
+    case 'message_filtered':
       return { error: CALLBACK_ERRORS.clientError, clientError: err.message };
     case 'internal':
     case 'unavailable':

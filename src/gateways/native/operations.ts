@@ -43,6 +43,7 @@ import {
 import { dmOps } from './ops/dms.js';
 import { upgradeOps } from './ops/upgrade.js';
 import { profileOps } from './ops/profile.js';
+import { slowModeOps } from './ops/slowMode.js';
 
 export { LIMITS, validate, type OperationContext } from './ops/define.js';
 
@@ -248,6 +249,7 @@ const table: Record<NativeOp, Operation> = {
   ...dmOps,
   ...upgradeOps,
   ...profileOps,
+  ...slowModeOps,
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

@@ -157,6 +157,8 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'block_changed':
     case 'user_renamed':
     case 'profile_changed':
+    case 'slow_mode_changed':
+    case 'warning':
       return { kind: 'none' };
   }
 }

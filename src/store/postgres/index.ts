@@ -12,6 +12,7 @@ import { checkSchemaName, migrate } from './migrations.js';
 import { PostgresReadState } from './readState.js';
 import { PostgresSearchIndex } from './search.js';
 import { PostgresProfileStore } from './profiles.js';
+import { PostgresStrikeStore } from './strikes.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -93,6 +94,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     reads: new PostgresReadState(db),
     profiles: new PostgresProfileStore(db),
     dms: new PostgresDmStore(db),
+    strikes: new PostgresStrikeStore(db),
     async ping() {
       await db.query(ping, []);
     },

@@ -15,6 +15,7 @@ import { probeWrite } from './probe.js';
 import { SqliteReadState } from './readState.js';
 import { SqliteSearchIndex } from './search.js';
 import { SqliteProfileStore } from './profiles.js';
+import { SqliteStrikeStore } from './strikes.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -93,6 +94,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     reads: new SqliteReadState(db),
     profiles: new SqliteProfileStore(db),
     dms: new SqliteDmStore(db),
+    strikes: new SqliteStrikeStore(db),
     async ping() {
       guard(db, () => probe.get());
     },
