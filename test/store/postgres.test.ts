@@ -25,6 +25,7 @@ import { searchContract } from './contract-search.js';
 import { dmStoreContract } from './contract-dms.js';
 import { upgradeContract } from './contract-upgrade.js';
 import { profileStoreContract } from './contract-profiles.js';
+import { strikeStoreContract } from './contract-strikes.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -265,6 +266,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   searchContract('postgres', () => openStore(), closeAll);
   upgradeContract('postgres', () => openStore(), closeAll);
   profileStoreContract('postgres', () => openStore(), closeAll);
+  strikeStoreContract('postgres', () => openStore(), closeAll);
   dmStoreContract(
     'postgres',
     () => openStore(),

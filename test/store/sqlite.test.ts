@@ -16,6 +16,7 @@ import { searchContract } from './contract-search.js';
 import { dmStoreContract } from './contract-dms.js';
 import { upgradeContract } from './contract-upgrade.js';
 import { profileStoreContract } from './contract-profiles.js';
+import { strikeStoreContract } from './contract-strikes.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -32,6 +33,7 @@ searchContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:'
 dmStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 upgradeContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 profileStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+strikeStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.
 const dirs = new WeakMap<Store, string>();
