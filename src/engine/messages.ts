@@ -7,6 +7,7 @@ import {
   editOwnOnly,
   guestReadOnly,
   messageDeleted,
+  messageFiltered,
   messageNotFound,
   muted,
 } from '../core/failures.js';
@@ -188,7 +189,10 @@ export class Messages {
     const message = await this.getMessage(room, messageId);
     if (message.author?.id !== actor.id) throw editOwnOnly();
     if (message.deletedAt !== null) throw messageDeleted();
-    const checked = checkMessageText(text, app.settings.maxMessageLength);
+    // Edits pass the filter too (masked as a send would be); an edit cannot be held, so a hold phrase refuses it.
+    const screened = await this.hooks.screen(app, actor, checkMessageText(text, app.settings.maxMessageLength));
+    if (screened.hold) throw messageFiltered('phrase');
+    const checked = screened.text;
     const html = message.kind === 'me' ? renderInline(checked) : renderMarkdown(checked);
     // Mentions follow the text; only a new message notifies (an edit adding a name stays quiet, as elsewhere).
     const mentions = await this.hooks.mentions(app.id, checked);

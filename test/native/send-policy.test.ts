@@ -110,6 +110,12 @@ describe.each(TRANSPORTS)('send policy over %s', (transport) => {
       const masked = await bob.send(room, 'oh Darn it');
       expect(masked.kind === 'message' && masked.message.text).toBe('oh **** it');
       expect((await heard.next()).message.text).toBe('oh **** it');
+      if (masked.kind !== 'message') throw new Error('not a message');
+      // Edits pass the same filter.
+      expect((await bob.edit(room, masked.message.id, 'darn again')).text).toBe('**** again');
+      expect(await refusal(bob.edit(room, masked.message.id, 'badword'))).toMatchObject({
+        code: 'message_filtered',
+      });
       const link = await refusal(bob.send(room, 'see example.com'));
       expect(link).toMatchObject({ code: 'message_filtered', details: { reason: 'link' } });
     } finally {
