@@ -190,7 +190,11 @@ export class Messages {
     if (message.author?.id !== actor.id) throw editOwnOnly();
     if (message.deletedAt !== null) throw messageDeleted();
     // Edits pass the filter too (masked as a send would be); an edit cannot be held, so a hold phrase refuses it.
-    const screened = await this.hooks.screen(app, actor, checkMessageText(text, app.settings.maxMessageLength));
+    const screened = await this.hooks.screen(
+      app,
+      actor,
+      checkMessageText(text, app.settings.maxMessageLength),
+    );
     if (screened.hold) throw messageFiltered('phrase');
     const checked = screened.text;
     const html = message.kind === 'me' ? renderInline(checked) : renderMarkdown(checked);
