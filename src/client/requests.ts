@@ -172,6 +172,11 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
   }
 
   /** Your display name and avatar (https) URL: null clears one, an absent field stays; answers you as now. */
+  /** Mods and up: the room's slow mode in seconds (0: off). Answers the room as now. */
+  async setSlowMode(room: string, seconds: number): Promise<RoomView> {
+    return ((await this.call('rooms.slow_mode', { room, seconds })) as OpResult<'rooms.slow_mode'>).room;
+  }
+
   async setProfile(profile: ProfileRequest): Promise<UserRef> {
     return ((await this.call('profile.set', profile)) as OpResult<'profile.set'>).user;
   }

@@ -1,3 +1,5 @@
+import { DEFAULT_FILTER } from './contentFilter.js';
+import { DEFAULT_ESCALATION } from './escalation.js';
 import { badField } from './failures.js';
 import { DEFAULT_MAX_REACTION_EMOJI } from './reactions.js';
 import { DEFAULT_REPORT_SETTINGS } from './reports.js';
@@ -25,6 +27,8 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   linkGuestMessages: false,
   usersSetProfile: true,
   reports: DEFAULT_REPORT_SETTINGS,
+  filter: DEFAULT_FILTER,
+  escalation: DEFAULT_ESCALATION,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */

@@ -29,6 +29,8 @@ export const ERROR_CATALOGUE = {
   blocked: { status: 403, message: 'This user has blocked you' },
   connection_limit: { status: 503, message: 'Too many connections; try again later' },
   invalid_profile: { status: 400, message: 'The display name or avatar URL is not valid' },
+  slow_mode: { status: 429, message: 'This room is in slow mode; wait before sending again' },
+  message_filtered: { status: 422, message: 'The message was refused by the content filter' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

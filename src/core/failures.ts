@@ -57,6 +57,25 @@ export const rateLimited = (retryAfterMs: number) =>
 /** A connection refused for a limit on connections; the client waits `retryAfterMs` (plus jitter) before trying again. */
 export const connectionLimit = (message: string, retryAfterMs: number) =>
   new ParleyError('connection_limit', message, { retryAfterMs });
+/**
+ * A send inside the room's slow-mode interval: `retryAfterMs` says when the next one will pass (shaped as
+ * `rate_limited` carries its hint), `slowModeSeconds` the room's interval.
+ */
+export const slowMode = (retryAfterMs: number, slowModeSeconds: number) =>
+  new ParleyError(
+    'slow_mode',
+    `This room is in slow mode: you can send again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`,
+    { retryAfterMs, slowModeSeconds },
+  );
+/** The content filter refused the message; `reason` says whether for a phrase or a link, never which phrase. */
+export const messageFiltered = (reason: 'phrase' | 'link') =>
+  new ParleyError(
+    'message_filtered',
+    reason === 'link'
+      ? 'Links are not allowed for you in this app yet'
+      : 'Your message contains something that is not allowed here',
+    { reason },
+  );
 export const muted = (duration: string, expiresAt: number | null) =>
   new ParleyError('muted', `You are muted ${duration}`, { expiresAt });
 

@@ -1,4 +1,5 @@
 import { badField } from './failures.js';
+import type { ModerationKind } from './types.js';
 
 /** The longest a mute or a ban can be given for (a year); longer is "until lifted". */
 export const MAX_MODERATION_MINUTES = 60 * 24 * 365;
@@ -19,3 +20,20 @@ export function checkReason(value: unknown): string {
   }
   return value.trim();
 }
+
+/** Every kind of moderation record, once each (the compiler holds it to ModerationKind). */
+export const MODERATION_KINDS = Object.keys({
+  mute: 1,
+  unmute: 1,
+  ban: 1,
+  unban: 1,
+  kick: 1,
+  delete_message: 1,
+  role: 1,
+  pin: 1,
+  unpin: 1,
+  shadow_mute: 1,
+  unshadow_mute: 1,
+  report_resolved: 1,
+  warn: 1,
+} satisfies Record<ModerationKind, 1>) as [ModerationKind, ...ModerationKind[]];

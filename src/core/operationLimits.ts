@@ -51,6 +51,7 @@ export const LIMITED_OPERATIONS = [
   'resolveReport',
   'shadowMute',
   'unshadowMute',
+  'setSlowMode',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -109,6 +110,8 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   resolveReport: { burst: 20, perSecond: 2 },
   shadowMute: { burst: 20, perSecond: 2 },
   unshadowMute: { burst: 20, perSecond: 2 },
+  // A change is stored and told to the app and to the room.
+  setSlowMode: { burst: 10, perSecond: 1 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

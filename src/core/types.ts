@@ -1,3 +1,5 @@
+import type { FilterSettings } from './contentFilter.js';
+import type { EscalationSettings } from './escalation.js';
 import type { FloodLimit, OperationLimits } from './operationLimits.js';
 import type { Role } from './roles.js';
 import type { SignInLimits } from './signInLimits.js';
@@ -48,6 +50,10 @@ export interface AppSettings {
   linkGuestMessages: boolean;
   /** Whether users may set their own profile (`profile.set`); guests never may. */
   usersSetProfile: boolean;
+  /** The word and link filter (core/contentFilter.ts); off by default. */
+  filter: FilterSettings;
+  /** What strikes lead to (core/escalation.ts). */
+  escalation: EscalationSettings;
   /** Reports of messages and their auto-hide (core/reports.ts). */
   reports: ReportSettings;
 }
@@ -107,6 +113,8 @@ export interface Room {
   topic: string;
   createdBy: UserId | null;
   createdAt: number;
+  /** Seconds a user (below mod) must wait between two messages here (core/slowMode.ts); absent: off. */
+  slowModeSeconds?: number;
 }
 
 export type MessageKind = 'text' | 'me' | 'system';
@@ -193,7 +201,8 @@ export type ModerationKind =
   | 'unpin'
   | 'shadow_mute'
   | 'unshadow_mute'
-  | 'report_resolved';
+  | 'report_resolved'
+  | 'warn';
 
 export interface ModerationRecord {
   id: number;
@@ -215,4 +224,6 @@ export interface RoomPatch {
   name?: string;
   visibility?: RoomVisibility;
   topic?: string;
+  /** 0 turns slow mode off. */
+  slowModeSeconds?: number;
 }

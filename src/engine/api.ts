@@ -1,3 +1,5 @@
+import type { FilterVerdict } from '../core/contentFilter.js';
+import type { Strike } from '../core/escalation.js';
 import type { Disconnect } from '../core/disconnect.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { Role } from '../core/roles.js';
@@ -243,6 +245,8 @@ export interface Session {
   blocks(): Promise<UserRef[]>;
   /** The user sets their own display name and avatar URL (null clears, absent keeps); answers the user as now. */
   setProfile(profile: { displayName?: string | null; avatarUrl?: string | null }): Promise<UserRef>;
+  /** Mods and up: the room's slow mode, 0-21600 seconds (0: off); told to the room as `slow_mode_changed`. */
+  setSlowMode(room: string, seconds: number): Promise<RoomView>;
 
   /** New credentials for the same user: the session keeps its rooms and takes the new expiry. */
   refresh(credentials: Credentials): Promise<Principal>;
@@ -318,6 +322,9 @@ export interface EngineConnections {
   online(appId: AppId): OnlineUser[];
 }
 
+/** A strike as the operator reads it (strikes.ts). */
+export type StrikeView = Strike & { active: boolean };
+
 /** What the HTTP admin API and the CLI may ask of the engine; the caller has proven the admin key. */
 export interface EngineAdmin extends EngineAccessAdmin {
   readonly nodeId: string;
@@ -344,7 +351,12 @@ export interface EngineAdmin extends EngineAccessAdmin {
     appId: AppId,
     input: { name: string; visibility?: RoomVisibility; topic?: string },
   ): Promise<RoomView>;
+  /** Also sets the room's slow mode (`slowModeSeconds`, 0 off), told to the room as `slow_mode_changed`. */
   updateRoom(appId: AppId, room: string, patch: RoomPatch): Promise<RoomView>;
+  /** The user's strikes toward escalation, newest first (at most 100), each with whether it still counts. */
+  userStrikes(appId: AppId, username: string): Promise<StrikeView[]>;
+  /** What the app's content filter would do with the text (from `username`, else a new member); posts nothing. */
+  testFilter(appId: AppId, input: { text: unknown; username?: string }): Promise<FilterVerdict>;
   deleteRoom(appId: AppId, room: string): Promise<void>;
   addRoomMember(appId: AppId, room: string, username: string): Promise<void>;
   history(appId: AppId, room: string, query: HistoryQuery): Promise<HistoryPage>;

@@ -30,6 +30,7 @@ const roomView = roomRef.extend({
   unread: z.number().int().nonnegative().optional(),
   unreadMentions: z.number().int().nonnegative().optional(),
   dm: z.literal(true).optional(),
+  slowModeSeconds: z.number().int().positive().optional(),
 });
 const messageView = z.object({
   id,
@@ -131,6 +132,18 @@ const event = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('shadow_muted'), ...sanction }),
   z.object({ type: z.literal('shadow_unmuted'), user: userRef, by: userRef.nullable() }),
+  z.object({
+    type: z.literal('slow_mode_changed'),
+    room: roomRef,
+    seconds: z.number().int().nonnegative(),
+    by: userRef.nullable(),
+  }),
+  z.object({
+    type: z.literal('warning'),
+    reason: z.string(),
+    source: z.enum(['filter', 'flood', 'report']),
+    strikes: z.number().int().positive(),
+  }),
 ]);
 
 const presenceEntry = z.object({

@@ -70,11 +70,12 @@ export class Channels {
     return created;
   }
 
-  /** A room's name, visibility or topic changed (here or on another node). */
+  /** A room's name, visibility, topic or slow mode changed (here or on another node). */
   renamed(view: RoomView): void {
     const channel = this.channels.get(view.id);
     if (!channel) return;
-    channel.room = { ...channel.room, name: view.name, visibility: view.visibility, topic: view.topic };
+    const { name, visibility, topic } = view;
+    channel.room = { ...channel.room, name, visibility, topic, slowModeSeconds: view.slowModeSeconds ?? 0 };
   }
 
   /** The room is gone: every subscriber forgets it, without events (they hear `room_deleted` by the app). */

@@ -41,6 +41,8 @@ import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
 import { Profiles } from './profiles.js';
+import { SendPolicy } from './sendPolicy.js';
+import { Strikes } from './strikes.js';
 import { Replies } from './replies.js';
 import { Revocation } from './revocation.js';
 import { Reports } from './reports.js';
@@ -114,6 +116,9 @@ export class Engine implements EngineApi {
   /** Shadow mutes and the reports part (the moderation queue). */
   readonly shadowMutes: ShadowMutes;
   readonly reportQueue: Reports;
+  /** Strikes and the escalation ladder; the reports part adds a strike for an upheld report (`strikes.add`). */
+  readonly strikes: Strikes;
+  readonly sendPolicy: SendPolicy;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -201,6 +206,17 @@ export class Engine implements EngineApi {
       deps.counters,
     );
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
+    const users = {
+      getApp: (appId: AppId) => this.catalog.getApp(appId),
+      getUser: (appId: AppId, userId: number) => this.catalog.getUser(appId, userId),
+      findUser: (appId: AppId, username: unknown) => this.catalog.findUser(appId, username),
+    };
+    this.strikes = new Strikes(
+      ctx,
+      { ...users, userEvent: this.broadcast.userEvent.bind(this.broadcast) },
+      this.moderator,
+    );
+    this.sendPolicy = new SendPolicy(ctx, users, this.strikes);
     this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
     // What every read of messages adds to them (reactions): history, replays, threads, pins and search hits.
     const decorators: MessageDecorator[] = [(views, readerId) => this.reactions.fill(views, readerId)];
@@ -239,6 +255,13 @@ export class Engine implements EngineApi {
       remove: (room, actor, messageId) => this.messages.remove(room, actor, messageId),
       roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
       staffEvent: (appId, event) => this.broadcast.staffEvent(appId, event),
+      // An upheld report is a strike toward escalation for the message's author.
+      onUpheld: (appId, userId, reason) =>
+        void this.strikes
+          .add(appId, userId, 'report', reason || 'a report was upheld')
+          .catch((err: unknown) =>
+            ctx.logger.warn({ err, appId, userId }, 'recording a report strike failed'),
+          ),
     });
     this.messages = new Messages(
       ctx,
@@ -257,6 +280,7 @@ export class Engine implements EngineApi {
         },
         shadowed: (appId, userId) => this.shadowMutes.isShadowed(appId, userId),
         held: (room, message) => this.reportQueue.held(room, message),
+        screen: (app, author, text) => this.sendPolicy.screen(app, author, text),
       },
       (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
       decorators,
@@ -425,4 +449,6 @@ export class Engine implements EngineApi {
   resolveReport: EngineAdmin['resolveReport'] = (...a) => this.admin.resolveReport(...a);
   shadowMute: EngineAdmin['shadowMute'] = (...a) => this.admin.shadowMute(...a);
   unshadowMute: EngineAdmin['unshadowMute'] = (...a) => this.admin.unshadowMute(...a);
+  userStrikes: EngineAdmin['userStrikes'] = (...a) => this.strikes.list(...a);
+  testFilter: EngineAdmin['testFilter'] = (...a) => this.sendPolicy.test(...a);
 }

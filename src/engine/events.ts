@@ -1,4 +1,5 @@
 import type { QueueReason } from '../core/reports.js';
+import type { StrikeSource } from '../core/escalation.js';
 import type { Message, ReactionCount, ReplyQuote, Room, UserRef } from '../core/types.js';
 
 /** A room as clients see it. `online` counts users (not connections) present on this node's view. */
@@ -17,6 +18,8 @@ export interface RoomView {
   unreadMentions?: number;
   /** Present (true) on a direct-message room only (its name is `dm:<low id>:<high id>`). */
   dm?: true;
+  /** Seconds between two messages of one user below mod (core/slowMode.ts); present only when slow mode is on. */
+  slowModeSeconds?: number;
 }
 
 export interface RoomRef {
@@ -131,6 +134,10 @@ export type EngineEvent =
   | { type: 'report_created'; room: RoomRef; messageId: number; reporters: number; reason: QueueReason }
   /** To staff sessions of the app: a user was shadow-muted (shadowMutes.ts); never to the user. */
   | { type: 'shadow_muted'; user: UserRef; by: UserRef | null; expiresAt: number | null; reason: string }
-  | { type: 'shadow_unmuted'; user: UserRef; by: UserRef | null };
+  | { type: 'shadow_unmuted'; user: UserRef; by: UserRef | null }
+  /** To the room: a moderator (`by`; null for the operator) set its slow mode (`seconds`, 0: off). */
+  | { type: 'slow_mode_changed'; room: RoomRef; seconds: number; by: UserRef | null }
+  /** To the user's own sessions: the escalation ladder's warning step (strikes.ts); `strikes`: how many count. */
+  | { type: 'warning'; reason: string; source: StrikeSource; strikes: number };
 
 export type EngineEventType = EngineEvent['type'];

@@ -7,6 +7,7 @@ import {
   editOwnOnly,
   guestReadOnly,
   messageDeleted,
+  messageFiltered,
   messageNotFound,
   muted,
 } from '../core/failures.js';
@@ -23,6 +24,7 @@ import type { EngineEvent, MessageView } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
 import { describeDuration, type Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
+import type { Screened } from './sendPolicy.js';
 import { seqPage, seqRange } from './paging.js';
 import { runSlashCommand } from './slashCommands.js';
 import { toMessageView, toRoomRef } from './views.js';
@@ -50,6 +52,8 @@ export interface PostInput {
    * decision), and it enters the moderation queue. Absent: 'visible', or 'shadow' for a shadow-muted author.
    */
   visibility?: MessageVisibility;
+  /** The operator's publish: not held to the content filter or slow mode. */
+  trusted?: boolean;
 }
 
 /**
@@ -67,6 +71,8 @@ export interface PostHooks {
   shadowed(appId: number, userId: UserId): Promise<boolean>;
   /** A message stored as 'held' enters the moderation queue (reports.ts). */
   held(room: Room, message: MessageView): Promise<void>;
+  /** The content filter (sendPolicy.ts): the text to store and whether to hold it; throws when it refuses. */
+  screen(app: App, author: UserRef, text: string): Promise<Screened>;
 }
 
 export interface Replay {
@@ -127,11 +133,15 @@ export class Messages {
       const mute = await this.moderation.activeMute(app.id, author.id, room.id, now);
       if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
     }
+    const screened =
+      input.trusted === true ? { text, hold: false } : await this.hooks.screen(app, author, text);
+    text = screened.text;
     const html = kind === 'me' ? renderInline(text) : renderMarkdown(text);
     const mentions = await this.hooks.mentions(app.id, text);
     // A shadow-muted author's messages are 'shadow' whatever else was asked: only they and staff see them.
     const shadowed = await this.hooks.shadowed(app.id, author.id);
-    const visibility = shadowed ? 'shadow' : (input.visibility ?? 'visible');
+    // The filter's hold puts the message in the moderation queue, seen by its author and staff only.
+    const visibility = shadowed ? 'shadow' : screened.hold ? 'held' : (input.visibility ?? 'visible');
     this.ctx.metrics.messageIn();
     const appended = await this.ctx.track(
       this.ctx.store.messages.append({
@@ -146,6 +156,8 @@ export class Messages {
         replyTo: parentId,
         mentions: mentions.map((user) => user.id),
         visibility,
+        // Checked by the store in the append's transaction, so that it holds across nodes (ports/store.ts).
+        slowMode: input.trusted !== true && !isStaff(author.role),
       }),
     );
     const message = toMessageView(appended.message, room.name);
@@ -194,7 +206,14 @@ export class Messages {
     const message = await this.getMessage(room, messageId);
     if (message.author?.id !== actor.id) throw editOwnOnly();
     if (message.deletedAt !== null) throw messageDeleted();
-    const checked = checkMessageText(text, app.settings.maxMessageLength);
+    // Edits pass the filter too (masked as a send would be); an edit cannot be held, so a hold phrase refuses it.
+    const screened = await this.hooks.screen(
+      app,
+      actor,
+      checkMessageText(text, app.settings.maxMessageLength),
+    );
+    if (screened.hold) throw messageFiltered('phrase');
+    const checked = screened.text;
     const html = message.kind === 'me' ? renderInline(checked) : renderMarkdown(checked);
     // Mentions follow the text; only a new message notifies (an edit adding a name stays quiet, as elsewhere).
     const mentions = await this.hooks.mentions(app.id, checked);

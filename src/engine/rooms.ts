@@ -1,10 +1,11 @@
 import { ParleyError } from '../core/errors.js';
-import { mayNotCreateRooms } from '../core/failures.js';
+import { mayNotCreateRooms, staffOnly } from '../core/failures.js';
 import { checkRoomName } from '../core/names.js';
-import { seesEveryRoom } from '../core/roles.js';
+import { isStaff, seesEveryRoom } from '../core/roles.js';
 import { mayCreateRoom, type RoomCreation } from '../core/roomPolicy.js';
 import { checkTopic, checkVisibility } from '../core/rooms.js';
-import type { AppId, RoomVisibility, UserRef } from '../core/types.js';
+import { checkSlowModeSeconds } from '../core/slowMode.js';
+import type { AppId, Room, RoomVisibility, UserRef } from '../core/types.js';
 import type { Broadcast } from './broadcast.js';
 import type { Catalog } from './catalog.js';
 import type { Channels } from './channels.js';
@@ -18,7 +19,7 @@ export interface RoomInput {
   topic?: string;
 }
 
-export type RoomPatch = Partial<RoomInput>;
+export type RoomPatch = Partial<RoomInput> & { slowModeSeconds?: number };
 
 /**
  * Rooms coming into being, changing and going away, for sessions and for the operator: the policy on who may
@@ -64,12 +65,18 @@ export class Rooms {
     return view;
   }
 
-  async update(appId: AppId, name: string, patch: RoomPatch): Promise<RoomView> {
+  /**
+   * `by`: who changed it (null: the operator); a mod changes only the slow mode (session.ts), and a change of
+   * the slow mode is told to the room (`slow_mode_changed`) beside the app's `room_updated`.
+   */
+  async update(appId: AppId, name: string, patch: RoomPatch, by: UserRef | null = null): Promise<RoomView> {
     const room = await this.catalog.findRoom(appId, name);
     const clean: RoomPatch = {};
     if (patch.name !== undefined) clean.name = checkRoomName(patch.name);
     if (patch.visibility !== undefined) clean.visibility = checkVisibility(patch.visibility);
     if (patch.topic !== undefined) clean.topic = checkTopic(patch.topic);
+    if (patch.slowModeSeconds !== undefined)
+      clean.slowModeSeconds = checkSlowModeSeconds(patch.slowModeSeconds);
     const updated = await this.ctx.track(this.ctx.store.directory.updateRoom(appId, room.id, clean));
     const view = await this.catalog.roomView(updated);
     this.channels.renamed(view);
@@ -77,8 +84,18 @@ export class Rooms {
     // stays private is news to its members only.
     const audience = room.visibility === 'private' ? await this.catalog.roomAudience(updated) : undefined;
     this.broadcast.appEvent(appId, { type: 'room_updated', room: view }, audience);
+    if (clean.slowModeSeconds !== undefined) {
+      const seconds = clean.slowModeSeconds;
+      this.broadcast.roomEvent(updated, { type: 'slow_mode_changed', room: toRoomRef(updated), seconds, by });
+    }
     if (updated.visibility === 'private') await this.keepOutNonMembers(updated.id);
     return view;
+  }
+
+  /** A session's change of the slow mode: mods and up only. */
+  setSlowMode(room: Room, seconds: unknown, by: UserRef): Promise<RoomView> {
+    if (!isStaff(by.role)) throw staffOnly();
+    return this.update(room.appId, room.name, { slowModeSeconds: seconds as number }, by);
   }
 
   /**

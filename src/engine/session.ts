@@ -356,6 +356,11 @@ export class EngineSession implements Session, Subscriber {
     return { online: this.host.roomOnline(await this.visibleRoom(name)) };
   }
 
+  async setSlowMode(name: string, seconds: number): Promise<RoomView> {
+    this.enter('setSlowMode', 'user');
+    return this.host.setSlowMode(await this.visibleRoom(name), seconds, this.user);
+  }
+
   // ------------------------------------------------------------------ moderation
 
   private get actor() {
@@ -449,8 +454,6 @@ export class EngineSession implements Session, Subscriber {
     this.armExpiry();
     return [...this.joined.values()];
   }
-
-  // ------------------------------------------------------------------ reactions
 
   async react(name: string, messageId: number, emoji: string): Promise<ReactionResult> {
     await this.enter('react', 'user');

@@ -21,6 +21,7 @@ import type { Search } from './search.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
 import type { ShadowMutes } from './shadowMutes.js';
+import type { Strikes } from './strikes.js';
 import type { Upgrades } from './upgrade.js';
 import { viewOf } from './visibility.js';
 
@@ -48,6 +49,7 @@ export interface SessionHostParts {
   profiles: Profiles;
   reportQueue: Reports;
   shadowMutes: ShadowMutes;
+  strikes: Strikes;
 }
 
 /**
@@ -66,7 +68,18 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     },
     limits: {
       takeHere: (caller, op) => parts().limits.takeHere(caller, op),
-      enforce: (caller, op) => parts().limits.enforce(caller, op),
+      enforce: (caller, op) => {
+        // A send over the flood limit is a strike toward escalation (at most one per burst: strikes.ts).
+        const strike = (err: unknown): never => {
+          if (op === 'send' && !caller.anonymous) parts().strikes.flood(caller.appId, caller.user.id);
+          throw err;
+        };
+        try {
+          return parts().limits.enforce(caller, op)?.catch(strike);
+        } catch (err) {
+          return strike(err);
+        }
+      },
     },
     slowConsumer: () => ctx.metrics.slowConsumerDisconnected(),
     forget: (session, immediate) => parts().sessions.forget(session, immediate),
@@ -127,5 +140,6 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
     get shadowMutes() {
       return parts().shadowMutes;
     },
+    setSlowMode: (room, seconds, by) => parts().rooms.setSlowMode(room, seconds, by),
   };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Credentials, Principal } from '../core/identity.js';
+import type { LimitedOperation } from '../core/operationLimits.js';
 import type { RoomCreation } from '../core/roomPolicy.js';
 import type { App, AppId, Room, RoomVisibility, UserId, UserRef } from '../core/types.js';
 import type {
@@ -37,8 +38,10 @@ export interface SessionHost<S> {
   readonly moderator: Moderator;
   /** Read markers and unread counts (readState.ts). */
   readonly reads: Pick<ReadState, 'joined' | 'read' | 'withUnread' | 'receipts'>;
-  /** Every operation's per-user budget (see operationLimiter.ts). */
-  readonly limits: Pick<OperationLimiter, 'takeHere' | 'enforce'>;
+  /** Every operation's per-user budget (see operationLimiter.ts); a refused send is a flood strike. */
+  readonly limits: Pick<OperationLimiter, 'takeHere'> & {
+    enforce(caller: S, op: LimitedOperation): void | Promise<void>;
+  };
   slowConsumer(): void;
   /** The session closed: the engine forgets it (presence ends after the grace period unless `immediate`). */
   forget(session: S, immediate: boolean): void;
@@ -82,4 +85,6 @@ export interface SessionHost<S> {
   readonly shadowMutes: Pick<ShadowMutes, 'mute' | 'unmute'>;
   /** The user's DMs, each room with its unread counts as a room list gives them (dms.ts, readState.ts). */
   listDms(appId: AppId, user: UserRef, blocked: ReadonlySet<number> | null): Promise<DmView[]>;
+  /** A mod or above sets the room's slow mode (rooms.ts); `forbidden` below mod. */
+  setSlowMode(room: Room, seconds: unknown, by: UserRef): Promise<RoomView>;
 }

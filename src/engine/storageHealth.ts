@@ -200,5 +200,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     tokens: watched(store.tokens, health, new Set()),
     audit: watched(store.audit, health, new Set()),
     reports: watched(store.reports, health, new Set()),
+    strikes: watched(store.strikes, health, new Set()),
   };
 }

@@ -40,6 +40,7 @@ export function toRoomView(room: Room, lastSeq: number, online: number): RoomVie
     online,
     createdBy: room.createdBy,
     ...(DM_ROOM_NAME.test(room.name) ? { dm: true as const } : {}),
+    ...(room.slowModeSeconds ? { slowModeSeconds: room.slowModeSeconds } : {}),
   };
 }
 

@@ -29,6 +29,7 @@ import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { reportRoutes } from './routes/reports.js';
+import { policyRoutes } from './routes/policy.js';
 import { reactionRoutes } from './routes/reactions.js';
 import { roomRoutes } from './routes/rooms.js';
 import { searchRoutes } from './routes/search.js';
@@ -121,6 +122,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...messageRoutes(api),
     ...moderationRoutes(api),
     ...reportRoutes(api),
+    ...policyRoutes(api),
     ...threadRoutes(api),
     ...unreadRoutes(api),
     ...dmRoutes(api),

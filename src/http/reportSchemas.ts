@@ -1,24 +1,12 @@
 import { z } from 'zod';
+import { MODERATION_KINDS } from '../core/moderation.js';
 import { QUEUE_PAGE_MAX, REPORT_ACTIONS, REPORT_REASONS } from '../core/reports.js';
 import { id, messageSchema, named, timestamp, userRefSchema } from './schemas.js';
 
 /** The schemas of the moderation queue and shadow mutes (docs/moderation.md), beside schemas.ts. */
 
 const reportReason = z.enum(REPORT_REASONS);
-const moderationKind = z.enum([
-  'mute',
-  'unmute',
-  'ban',
-  'unban',
-  'kick',
-  'delete_message',
-  'role',
-  'pin',
-  'unpin',
-  'shadow_mute',
-  'unshadow_mute',
-  'report_resolved',
-]);
+const moderationKind = z.enum(MODERATION_KINDS);
 
 export const queueEntrySchema = named(
   z.strictObject({

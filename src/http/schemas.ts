@@ -1,10 +1,12 @@
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
+import { MODERATION_KINDS } from '../core/moderation.js';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { DEFAULT_OPERATION_LIMITS, type OverridableOperation } from '../core/operationLimits.js';
 import { HIDE_AFTER_MAX } from '../core/reports.js';
 import { MAX_REACTION_EMOJI_LIMIT } from '../core/reactions.js';
 import { ROLES } from '../core/roles.js';
+import { escalationSettingsSchema, filterSettingsSchema } from './policySchemas.js';
 
 /**
  * The zod schemas of the HTTP API: inputs are validated with them and docs/openapi are generated from them, so
@@ -258,6 +260,12 @@ const settingsFields = {
     }),
     'ReportSettings',
   ).describe('When reports hide a message (docs/moderation.md); default 3 reporters, accounts of 24 hours'),
+  filter: named(filterSettingsSchema, 'FilterSettings').describe(
+    'The word and link filter (default: no phrases, links from anyone); mods and up are not filtered',
+  ),
+  escalation: named(escalationSettingsSchema, 'EscalationSettings').describe(
+    'What strikes (filter hits, floods, upheld reports) lead to: warn, mute 10 min, mute 60 min, ban a day',
+  ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -324,6 +332,12 @@ export const roomSchema = named(
     online: z.number().int().min(0).describe('Users present in the room, as this node sees it'),
     createdBy: id.nullable().describe('The user who created the room; null when the operator did'),
     dm: z.literal(true).optional().describe('Present (true) on a direct-message room only'),
+    slowModeSeconds: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Present only in slow mode: a user below mod may send one message per this many seconds'),
   }),
   'Room',
 );
@@ -421,20 +435,7 @@ export const moderationRecordSchema = named(
   z.strictObject({
     id,
     appId: id,
-    kind: z.enum([
-      'mute',
-      'unmute',
-      'ban',
-      'unban',
-      'kick',
-      'delete_message',
-      'role',
-      'pin',
-      'unpin',
-      'shadow_mute',
-      'unshadow_mute',
-      'report_resolved',
-    ]),
+    kind: z.enum(MODERATION_KINDS),
     actorId: id.nullable().describe('The moderator; null for the operator (admin key)'),
     targetId: id.nullable(),
     roomId: id.nullable(),

@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'blocked',
   'connection_limit',
   'invalid_profile',
+  'slow_mode',
+  'message_filtered',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

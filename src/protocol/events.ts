@@ -37,6 +37,8 @@ export const NATIVE_EVENTS = [
   'report_created',
   'shadow_muted',
   'shadow_unmuted',
+  'slow_mode_changed',
+  'warning',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -127,6 +129,13 @@ export interface NativeEventMap {
   shadow_muted: { user: UserRef; by: UserRef | null; expiresAt: number | null; reason: string };
   /** Staff only: the shadow mute of `user` was lifted. */
   shadow_unmuted: { user: UserRef; by: UserRef | null };
+  /** A moderator (`by`; null for the operator) set the room's slow mode to `seconds` (0: off). */
+  slow_mode_changed: { room: RoomRef; seconds: number; by: UserRef | null };
+  /**
+   * To your own connections: the app's escalation gave you a warning (`reason` says why, `source` what kind of
+   * strike: `filter`, `flood` or `report`; `strikes`: how many of yours count now). More strikes mute, then ban.
+   */
+  warning: { reason: string; source: 'filter' | 'flood' | 'report'; strikes: number };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -86,6 +86,7 @@ export const NATIVE_OPS = [
   'upgrade',
   'rooms.list',
   'rooms.create',
+  'rooms.slow_mode',
   'join',
   'leave',
   'send',
@@ -165,6 +166,8 @@ export interface NativeOperations {
     request: { name: string; visibility?: RoomVisibility; topic?: string };
     result: { room: RoomView };
   };
+  /** Mods and up: the room's slow mode, 0 (off) to 21600 seconds; told to the room as `slow_mode_changed`. */
+  'rooms.slow_mode': { request: { room: string; seconds: number }; result: { room: RoomView } };
   join: { request: { room: string; sinceSeq?: number }; result: JoinResult };
   leave: { request: { room: string }; result: EmptyResult };
   send: {

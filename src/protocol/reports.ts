@@ -48,7 +48,8 @@ export interface AuthorSummary {
       | 'unpin'
       | 'shadow_mute'
       | 'unshadow_mute'
-      | 'report_resolved',
+      | 'report_resolved'
+      | 'warn',
       number
     >
   >;

@@ -53,6 +53,11 @@ export interface RoomView {
   unreadMentions?: number;
   /** Present (true) on a direct-message room only (its name is `dm:<low id>:<high id>`). */
   dm?: true;
+  /**
+   * Present only when the room is in slow mode: each user below mod may send one message per this many seconds
+   * (a send sooner is refused with `slow_mode` and `details.retryAfterMs`).
+   */
+  slowModeSeconds?: number;
 }
 
 export type MessageKind = 'text' | 'me' | 'system';

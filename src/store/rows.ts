@@ -16,7 +16,6 @@ import type {
   Message,
   MessageKind,
   MessageVisibility,
-  ModerationKind,
   ModerationRecord,
   Mute,
   ReplyQuote,
@@ -26,6 +25,7 @@ import type {
   UserKind,
   UserRef,
 } from '../core/types.js';
+import { MODERATION_KINDS } from '../core/moderation.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { AccessTokenRecord } from '../engine/ports/store.js';
 
@@ -38,20 +38,6 @@ const VISIBILITIES = Object.keys({ public: 1, private: 1 } satisfies Record<
   RoomVisibility,
   1
 >) as RoomVisibility[];
-const MODERATION_KINDS = Object.keys({
-  mute: 1,
-  unmute: 1,
-  ban: 1,
-  unban: 1,
-  kick: 1,
-  delete_message: 1,
-  role: 1,
-  pin: 1,
-  unpin: 1,
-  shadow_mute: 1,
-  unshadow_mute: 1,
-  report_resolved: 1,
-} satisfies Record<ModerationKind, 1>) as ModerationKind[];
 const MESSAGE_KINDS = Object.keys({ text: 1, me: 1, system: 1 } satisfies Record<
   MessageKind,
   1
@@ -94,6 +80,8 @@ export interface RoomRow {
   topic: string;
   created_by: number | null;
   created_at: number;
+  /** Absent where a read does not select it. */
+  slow_mode_seconds?: number;
 }
 
 export interface TokenRow {
@@ -169,7 +157,7 @@ export interface MessageRow {
 }
 
 /** A stored value outside its domain means the database was changed behind Parley's back, or a bug wrote it. */
-function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
+export function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ParleyError('internal', `stored ${what} has an unknown value`);
 }
@@ -227,6 +215,7 @@ export function toRoom(row: RoomRow): Room {
     topic: row.topic,
     createdBy: row.created_by,
     createdAt: row.created_at,
+    ...(row.slow_mode_seconds ? { slowModeSeconds: Number(row.slow_mode_seconds) } : {}),
   };
 }
 

@@ -49,6 +49,7 @@ const SESSION_OPERATIONS: Record<
   unblock: true,
   blocks: true,
   setProfile: true,
+  setSlowMode: true,
 };
 
 /** The operations of Session.reports, under their names in the table. */

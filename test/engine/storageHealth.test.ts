@@ -45,6 +45,7 @@ class FlakyStore {
       tokens: {} as Store['tokens'],
       audit: {} as Store['audit'],
       reports: {} as Store['reports'],
+      strikes: {} as Store['strikes'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

@@ -1,3 +1,4 @@
+import { waitFor } from '../helpers/wait.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queueEntrySchema, queuePageSchema } from '../../src/http/reportSchemas.js';
 import { banSchema, historyPageSchema } from '../../src/http/schemas.js';
@@ -82,6 +83,12 @@ describe('the moderation queue over REST', () => {
       resolvedBy: null,
       note: 'spammer',
       author: { banned: true, record: { ban: 1 } },
+    });
+    // An upheld report is a strike toward escalation for the author (the ladder's first step: a warning).
+    await waitFor(async () => {
+      const strikes = await h!.call('GET', '/api/v1/apps/1/users/troll/strikes', { admin: true });
+      const body = strikes.json() as { strikes: { source: string; reason: string }[] };
+      return body.strikes.some((s) => s.source === 'report' && s.reason === 'spammer');
     });
     const again = await h.call('POST', `/api/v1/apps/1/reports/${bad}/resolve`, {
       admin: true,

@@ -76,6 +76,8 @@ const EVENTS: EngineEvent[] = [
   { type: 'report_created', room, messageId: 9, reporters: 2, reason: 'spam' },
   { type: 'shadow_muted', user: ann, by: mod, expiresAt: null, reason: 'spam' },
   { type: 'shadow_unmuted', user: ann, by: null },
+  { type: 'slow_mode_changed', room, seconds: 30, by: mod },
+  { type: 'warning', reason: 'Automatic: 1 strike (latest: flood)', source: 'flood', strikes: 1 },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

@@ -27,6 +27,7 @@ import { upgradeContract } from './contract-upgrade.js';
 import { profileStoreContract } from './contract-profiles.js';
 import { revocationContract } from './contract-revocation.js';
 import { reportStoreContract } from './contract-reports.js';
+import { strikeStoreContract } from './contract-strikes.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -274,6 +275,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
     (s) => openStore({ schema: schemaOf.get(s) }),
   );
   reportStoreContract('postgres', () => openStore(), closeAll);
+  strikeStoreContract('postgres', () => openStore(), closeAll);
   dmStoreContract(
     'postgres',
     () => openStore(),
@@ -480,7 +482,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
       const schema = newSchemaName();
       const broken = [
         ...MIGRATIONS,
-        { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE x (' },
+        { version: (MIGRATIONS.at(-1)?.version ?? 0) + 1, name: 'broken', sql: 'CREATE TABLE x (' },
       ];
       const db = rawDb(schema);
       try {

@@ -18,6 +18,7 @@ import { upgradeContract } from './contract-upgrade.js';
 import { profileStoreContract } from './contract-profiles.js';
 import { revocationContract } from './contract-revocation.js';
 import { reportStoreContract } from './contract-reports.js';
+import { strikeStoreContract } from './contract-strikes.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -35,6 +36,7 @@ dmStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:
 upgradeContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 profileStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 reportStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+strikeStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.
 const dirs = new WeakMap<Store, string>();
@@ -186,7 +188,7 @@ describe('sqlite file store', () => {
     try {
       const broken = [
         ...MIGRATIONS,
-        { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE x (' },
+        { version: (MIGRATIONS.at(-1)?.version ?? 0) + 1, name: 'broken', sql: 'CREATE TABLE x (' },
       ];
       expect(caught(() => migrate(db, broken))).toBeInstanceOf(Error);
       const tables = db

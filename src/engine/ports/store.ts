@@ -29,6 +29,7 @@ import type { AccessTokenRecord, TokenStore } from './tokenStore.js';
 export type { AccessTokenRecord } from './tokenStore.js';
 import type { AuditStore } from './auditStore.js';
 import type { ReportStore } from './reportStore.js';
+import type { StrikeStore } from './strikeStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -145,6 +146,12 @@ export interface NewMessage {
   mentions?: readonly UserId[];
   /** Who may see it (core/types.ts MessageVisibility); absent: 'visible'. */
   visibility?: MessageVisibility;
+  /**
+   * Hold the author to the room's slow mode: when the author's last message in the room is younger than the
+   * room's `slowModeSeconds` (both read in the append's transaction, after the room's lock is taken), the append
+   * fails with `slow_mode` and nothing is stored. A duplicate (same clientMsgId) is answered before this check.
+   */
+  slowMode?: boolean;
 }
 
 export interface AppendResult {
@@ -245,6 +252,8 @@ export interface Store {
   audit: AuditStore;
   /** Reports, the moderation queue, message visibility, shadow mutes (ports/reportStore.ts). */
   reports: ReportStore;
+  /** Strikes toward escalation (ports/strikeStore.ts). */
+  strikes: StrikeStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

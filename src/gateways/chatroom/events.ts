@@ -69,6 +69,8 @@ export function encodeForTarget(event: EngineEvent): string | null {
     }
     case 'unmuted':
       return roomNotice('You are no longer muted.');
+    case 'warning':
+      return roomNotice(`Warning: ${event.reason}.`);
     default:
       return null;
   }
@@ -97,6 +99,10 @@ export function frameFor(event: EngineEvent, recipient: Recipient): string | nul
     case 'muted':
     case 'unmuted':
       if (event.user.id !== recipient.userId || !inRoom(recipient, event.room?.id ?? null)) return null;
+      return encodeOnce(event, `${CHATROOM_FRAMING}:target`, encodeForTarget);
+    case 'warning':
+      // Told only to the warned user's own sessions (a user event), shown in whatever room they are in.
+      if (recipient.roomId === null) return null;
       return encodeOnce(event, `${CHATROOM_FRAMING}:target`, encodeForTarget);
     default:
       return null;

@@ -265,6 +265,9 @@ export class EventchatConnection extends KernelConnection {
           this.emit({ event: SERVER_EVENT.message, data: systemFrame(event.text) });
         }
         return;
+      case 'warning':
+        this.emit({ event: SERVER_EVENT.message, data: systemFrame(`Warning: ${event.reason}`) });
+        return;
       case 'muted':
         if (self && event.user.id === self.id && (event.room === null || event.room.id === this.roomId)) {
           this.emit(muteFrame(event.expiresAt, Date.now()));

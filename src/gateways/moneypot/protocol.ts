@@ -84,6 +84,8 @@ export const SYSTEM_MESSAGES = {
   banned: 'You are banned',
   rateLimited: (retryAfterMs: number) =>
     `You are sending messages too fast; wait ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`,
+  slowMode: (retryAfterMs: number) =>
+    `This room is in slow mode; wait ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`,
 } as const;
 
 // ------------------------------------------------------------------------------------------------ payloads

@@ -57,10 +57,12 @@ export function replyToError(err: unknown): Reply {
     case 'muted':
       return { error: CALLBACK_ERRORS.muted, systemMessage: SYSTEM_MESSAGES.muted };
     case 'rate_limited':
-      return {
-        error: CALLBACK_ERRORS.rateLimited,
-        systemMessage: SYSTEM_MESSAGES.rateLimited(numberDetail(err.details, 'retryAfterMs', 1000)),
-      };
+    case 'slow_mode': {
+      // The seed has one refusal for sending too often; slow mode says which limit it is in the words.
+      const wait = numberDetail(err.details, 'retryAfterMs', 1000);
+      const words = err.code === 'slow_mode' ? SYSTEM_MESSAGES.slowMode : SYSTEM_MESSAGES.rateLimited;
+      return { error: CALLBACK_ERRORS.rateLimited, systemMessage: words(wait) };
+    }
     case 'banned':
       return { error: CALLBACK_ERRORS.banned, systemMessage: SYSTEM_MESSAGES.banned };
     case 'unauthorized':
@@ -72,6 +74,7 @@ export function replyToError(err: unknown): Reply {
         clientError: CLIENT_ERRORS.tooLong(numberDetail(err.details, 'max', 0)),
       };
     case 'bad_request':
+    case 'message_filtered':
       return { error: CALLBACK_ERRORS.clientError, clientError: err.message };
     case 'internal':
     case 'unavailable':

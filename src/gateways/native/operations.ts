@@ -44,6 +44,7 @@ import { dmOps } from './ops/dms.js';
 import { upgradeOps } from './ops/upgrade.js';
 import { profileOps } from './ops/profile.js';
 import { reportOps } from './ops/reports.js';
+import { slowModeOps } from './ops/slowMode.js';
 
 export { LIMITS, validate, type OperationContext } from './ops/define.js';
 
@@ -250,6 +251,7 @@ const table: Record<NativeOp, Operation> = {
   ...upgradeOps,
   ...profileOps,
   ...reportOps,
+  ...slowModeOps,
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

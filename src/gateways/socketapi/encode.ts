@@ -162,6 +162,8 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'report_created':
     case 'shadow_muted':
     case 'shadow_unmuted':
+    case 'slow_mode_changed':
+    case 'warning':
       return { kind: 'none' };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SLOW_MODE_SECONDS } from '../../core/slowMode.js';
 import { defineRoute, type ApiDeps, type RouteSpec } from '../route.js';
 import {
   appIdParam,
@@ -25,6 +26,13 @@ export const patchRoomBody = z.strictObject({
   name: roomNameInput.optional(),
   visibility: visibilitySchema.optional(),
   topic: topicInput.optional(),
+  slowModeSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SLOW_MODE_SECONDS)
+    .optional()
+    .describe('Slow mode: seconds between two messages of a user below mod; 0 turns it off'),
 });
 
 export const addMemberBody = z.strictObject({ username: usernameInput });
@@ -70,7 +78,8 @@ export function roomRoutes({ engine }: ApiDeps): RouteSpec[] {
       url: '/api/v1/apps/:app/rooms/:room',
       operationId: 'updateRoom',
       tag: 'rooms',
-      summary: 'Rename a room, change its visibility or topic',
+      summary: 'Rename a room, change its visibility, topic or slow mode',
+      description: 'A change of the slow mode is told to the room as `slow_mode_changed`.',
       auth: 'admin',
       audit: 'room.update',
       params: roomParams,

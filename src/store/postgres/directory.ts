@@ -55,7 +55,7 @@ function pageSize(limit: number): number {
 }
 
 const APP_COLUMNS = 'id, name, settings, created_at';
-const ROOM_COLUMNS = 'id, app_id, name, visibility, topic, created_by, created_at';
+const ROOM_COLUMNS = 'id, app_id, name, visibility, topic, created_by, created_at, slow_mode_seconds';
 const TOKEN_COLUMNS = 'hash, app_id, user_id, expires_at, created_at, id';
 const MUTE_COLUMNS = 'app_id, user_id, room_id, expires_at, reason, by_id, created_at';
 const BAN_COLUMNS = 'app_id, user_id, expires_at, reason, by_id, created_at';
@@ -115,14 +115,15 @@ const q = {
   // `user_id = NULL` matches no row: without a user every room reads as not joined.
   roomSummaries: sql(
     'dir.room-summaries',
-    `SELECT r.id, r.app_id, r.name, r.visibility, r.topic, r.created_by, r.created_at, r.last_seq,
+    `SELECT r.id, r.app_id, r.name, r.visibility, r.topic, r.created_by, r.created_at, r.slow_mode_seconds, r.last_seq,
        EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = $2) AS member
      FROM rooms r WHERE r.app_id = $1 ORDER BY r.id`,
   ),
   updateRoom: sql(
     'dir.update-room',
     `UPDATE rooms SET name = COALESCE($3, name), name_key = COALESCE($4, name_key),
-       visibility = COALESCE($5, visibility), topic = COALESCE($6, topic)
+       visibility = COALESCE($5, visibility), topic = COALESCE($6, topic),
+       slow_mode_seconds = COALESCE($7, slow_mode_seconds)
      WHERE app_id = $1 AND id = $2 RETURNING ${ROOM_COLUMNS}`,
   ),
   // Members, messages and room mutes go with the room through ON DELETE CASCADE.
@@ -325,6 +326,7 @@ export class PostgresDirectory implements Directory {
         patch.name === undefined ? null : roomKey(patch.name),
         patch.visibility ?? null,
         patch.topic ?? null,
+        patch.slowModeSeconds ?? null,
       ],
       ROOM_NAME_TAKEN,
     );

@@ -15,6 +15,7 @@ import { PostgresProfileStore } from './profiles.js';
 import { PostgresTokenStore } from './tokens.js';
 import { PostgresAuditStore } from './audit.js';
 import { PostgresReportStore } from './reports.js';
+import { PostgresStrikeStore } from './strikes.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -99,6 +100,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     tokens: new PostgresTokenStore(db),
     audit: new PostgresAuditStore(db),
     reports: new PostgresReportStore(db),
+    strikes: new PostgresStrikeStore(db),
     async ping() {
       await db.query(ping, []);
     },

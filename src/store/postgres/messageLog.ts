@@ -1,4 +1,5 @@
-import { messageNotFound, roomNotFound } from '../../core/failures.js';
+import { messageNotFound, roomNotFound, slowMode } from '../../core/failures.js';
+import { slowModeWait } from '../../core/slowMode.js';
 import type { Message, MessageId, RoomId, UserId } from '../../core/types.js';
 import { replyExcerpt, replyParentNotFound } from '../../core/replies.js';
 import { REPLY_COLUMNS, REPLY_JOINS } from '../replySql.js';
@@ -44,7 +45,12 @@ const q = {
   // does not exist (or is in another app).
   nextSeq: sql(
     'msg.next-seq',
-    'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 AND app_id = $2 RETURNING last_seq',
+    'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 AND app_id = $2 RETURNING last_seq, slow_mode_seconds',
+  ),
+  // Read after nextSeq: every earlier append of this room (on any node) has committed or rolled back by then.
+  lastByAuthor: sql(
+    'msg.last-by-author',
+    'SELECT MAX(created_at) AS last_at FROM messages WHERE room_id = $1 AND author_id = $2',
   ),
   // DO NOTHING on the clientMsgId index (and only that one: a clash on (room_id, seq) would be a bug and must
   // fail loudly). No row back means another transaction committed the same (room, author, clientMsgId) first.
@@ -124,8 +130,14 @@ export class PostgresMessageLog implements MessageLog {
         const original = await this.original(tx, input);
         if (original) return { message: original, duplicate: true };
       }
-      const [counter] = await tx.query<{ last_seq: number }>(q.nextSeq, [input.roomId, input.appId]);
+      const [counter] = await tx.query<{ last_seq: number; slow_mode_seconds: number }>(q.nextSeq, [
+        input.roomId,
+        input.appId,
+      ]);
       if (!counter) throw roomNotFound();
+      if (input.slowMode === true && input.authorId !== null && counter.slow_mode_seconds > 0) {
+        await this.holdToSlowMode(tx, input, counter.slow_mode_seconds);
+      }
       const replyTo = input.replyTo ?? null;
       let excerpt: string | null = null;
       if (replyTo !== null) {
@@ -160,6 +172,17 @@ export class PostgresMessageLog implements MessageLog {
       if (!winner) throw new Error('insert into messages conflicted without a matching clientMsgId');
       return { message: winner, duplicate: true };
     });
+  }
+
+  /** Throws `slow_mode` (rolling back, so the seq is given back) while the author's last message is too young. */
+  private async holdToSlowMode(tx: Tx, input: NewMessage, seconds: number): Promise<void> {
+    const [row] = await tx.query<{ last_at: string | number | null }>(q.lastByAuthor, [
+      input.roomId,
+      input.authorId,
+    ]);
+    const lastAt = row?.last_at === null || row?.last_at === undefined ? null : Number(row.last_at);
+    const wait = slowModeWait(seconds, lastAt, input.createdAt);
+    if (wait > 0) throw slowMode(wait, seconds);
   }
 
   private async original(tx: Tx, input: NewMessage): Promise<Message | null> {

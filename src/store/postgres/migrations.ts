@@ -301,6 +301,25 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 11,
+    name: 'slow mode and strikes',
+    // As in the SQLite store.
+    sql: `
+      ALTER TABLE rooms ADD COLUMN slow_mode_seconds INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX messages_room_author_time ON messages(room_id, author_id, created_at);
+      CREATE TABLE strikes (
+        id BIGSERIAL PRIMARY KEY,
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX strikes_user ON strikes(app_id, user_id, expires_at);
+    `,
+  },
+  {
     version: 12,
     name: 'token ids, revocations, admin audit',
     // As in the SQLite store: tokens issued before get a random id; the audit outlives the app it names.

@@ -39,7 +39,7 @@ import { USER_COLUMNS } from '../profileSql.js';
 const toApp = appMapper((settings: string) => JSON.parse(settings) as AppSettings);
 const toModeration = moderationMapper((detail: string) => JSON.parse(detail) as Record<string, unknown>);
 
-const ROOM_COLUMNS = 'id, app_id, name, visibility, topic, created_by, created_at';
+const ROOM_COLUMNS = 'id, app_id, name, visibility, topic, created_by, created_at, slow_mode_seconds';
 const MUTE_COLUMNS = 'app_id, user_id, room_id, expires_at, reason, by_id, created_at';
 const BAN_COLUMNS = 'app_id, user_id, expires_at, reason, by_id, created_at';
 // `now` is compared with `>` because an entry stops applying at the instant it expires (see isActive).
@@ -126,11 +126,13 @@ function prepare(db: Database.Database) {
         key: string | null;
         visibility: string | null;
         topic: string | null;
+        slowModeSeconds: number | null;
       },
       RoomRow
     >(
       `UPDATE rooms SET name = IFNULL(@name, name), name_key = IFNULL(@key, name_key),
-         visibility = IFNULL(@visibility, visibility), topic = IFNULL(@topic, topic)
+         visibility = IFNULL(@visibility, visibility), topic = IFNULL(@topic, topic),
+         slow_mode_seconds = IFNULL(@slowModeSeconds, slow_mode_seconds)
        WHERE app_id = @appId AND id = @id RETURNING ${ROOM_COLUMNS}`,
     ),
     // Members, messages and room mutes go with the room through ON DELETE CASCADE.
@@ -351,6 +353,7 @@ export class SqliteDirectory implements Directory {
           key: patch.name === undefined ? null : roomKey(patch.name),
           visibility: patch.visibility ?? null,
           topic: patch.topic ?? null,
+          slowModeSeconds: patch.slowModeSeconds ?? null,
         });
         return toRoom(found(row, 'room'));
       },

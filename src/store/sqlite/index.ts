@@ -18,6 +18,7 @@ import { SqliteProfileStore } from './profiles.js';
 import { SqliteTokenStore } from './tokens.js';
 import { SqliteAuditStore } from './audit.js';
 import { SqliteReportStore } from './reports.js';
+import { SqliteStrikeStore } from './strikes.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -100,6 +101,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     dms: new SqliteDmStore(db),
     tokens: new SqliteTokenStore(db),
     audit: new SqliteAuditStore(db),
+    strikes: new SqliteStrikeStore(db),
     async ping() {
       guard(db, () => probe.get());
     },

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { messageNotFound, roomNotFound } from '../../core/failures.js';
+import { messageNotFound, roomNotFound, slowMode } from '../../core/failures.js';
+import { slowModeWait } from '../../core/slowMode.js';
 import type { Message, MessageId, RoomId, UserId } from '../../core/types.js';
 import { replyExcerpt, replyParentNotFound } from '../../core/replies.js';
 import { REPLY_COLUMNS, REPLY_JOINS } from '../replySql.js';
@@ -64,6 +65,11 @@ function prepare(db: Database.Database) {
                  @text, @html, @clientMsgId, @createdAt, @replyTo, @replyExcerpt, @visibility) RETURNING id`,
       )
       .pluck(),
+    slowMode: db.prepare<[number, number], { seconds: number; last_at: number | null }>(
+      `SELECT slow_mode_seconds AS seconds,
+         (SELECT MAX(created_at) FROM messages WHERE room_id = r.id AND author_id = ?) AS last_at
+       FROM rooms r WHERE r.id = ?`,
+    ),
     // A reply's parent: a message of the same room that is not deleted.
     parentText: db
       .prepare<[number, number], string>(
@@ -158,6 +164,12 @@ export class SqliteMessageLog implements MessageLog {
     if (input.authorId !== null && input.clientMsgId !== null) {
       const original = this.q.byClientId.get(input.roomId, input.authorId, input.clientMsgId);
       if (original) return { message: toMessage(original), duplicate: true };
+    }
+    // The write lock is held (IMMEDIATE): no other node's append can slip in between this look and the insert.
+    if (input.slowMode === true && input.authorId !== null) {
+      const room = this.q.slowMode.get(input.authorId, input.roomId);
+      const wait = room ? slowModeWait(room.seconds, room.last_at, input.createdAt) : 0;
+      if (room && wait > 0) throw slowMode(wait, room.seconds);
     }
     const replyTo = input.replyTo ?? null;
     let excerpt: string | null = null;

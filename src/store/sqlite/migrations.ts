@@ -321,6 +321,26 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 11,
+    name: 'slow mode and strikes',
+    // slow_mode_seconds: 0 is off. The author index serves slow mode's look for the author's last message in
+    // the room, made inside the append's transaction. Strikes are counted per user while unexpired.
+    sql: `
+      ALTER TABLE rooms ADD COLUMN slow_mode_seconds INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX messages_room_author_time ON messages(room_id, author_id, created_at);
+      CREATE TABLE strikes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX strikes_user ON strikes(app_id, user_id, expires_at);
+    `,
+  },
+  {
     version: 12,
     name: 'token ids, revocations, admin audit',
     // access_tokens.id names a token for listing and revoking; tokens issued before it get a random one.

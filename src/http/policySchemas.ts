@@ -1,0 +1,58 @@
+/** The settings of the content filter and the escalation ladder (app settings `filter` and `escalation`). */
+import { z } from 'zod';
+import {
+  MAX_FILTER_RULES,
+  MAX_LINK_AGE_HOURS,
+  MAX_PHRASE_LENGTH,
+  phraseIsMatchable,
+} from '../core/contentFilter.js';
+import { MAX_LADDER_STEPS, MAX_STEP_MINUTES, MAX_STRIKE_TTL_HOURS } from '../core/escalation.js';
+
+const filterRule = z.strictObject({
+  phrase: z
+    .string()
+    .min(1)
+    .max(MAX_PHRASE_LENGTH)
+    .refine(phraseIsMatchable, 'a phrase needs at least one letter or digit')
+    .describe(
+      'Plain text (no pattern syntax), matched case- and accent-blind, look-alikes and separators aside',
+    ),
+  action: z
+    .enum(['reject', 'mask', 'hold'])
+    .describe(
+      'reject: refused (message_filtered); mask: the match replaced by asterisks; hold: held for review',
+    ),
+  match: z
+    .enum(['word', 'anywhere'])
+    .optional()
+    .describe('word (default): whole words only; anywhere: inside words too'),
+});
+
+export const filterSettingsSchema = z.strictObject({
+  rules: z.array(filterRule).max(MAX_FILTER_RULES).describe(`At most ${MAX_FILTER_RULES} rules`),
+  links: z
+    .enum(['anyone', 'members', 'staff'])
+    .describe('Who may post links: anyone; members (not guests); staff (mods and up) only'),
+  linkMinAccountAgeHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_LINK_AGE_HOURS)
+    .describe('Where links are allowed, a user below mod must be at least this old (hours) to post one'),
+});
+
+const minutes = z.number().int().min(1).max(MAX_STEP_MINUTES);
+
+const ladderStep = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('warn') }),
+  z.strictObject({ action: z.literal('mute'), minutes }),
+  z.strictObject({ action: z.literal('ban'), minutes }),
+]);
+
+export const escalationSettingsSchema = z.strictObject({
+  ladder: z
+    .array(ladderStep)
+    .max(MAX_LADDER_STEPS)
+    .describe('Step N applies at the Nth unexpired strike (the last step past the end); empty: strikes only'),
+  strikeTtlHours: z.number().int().min(1).max(MAX_STRIKE_TTL_HOURS).describe('How long a strike counts'),
+});
