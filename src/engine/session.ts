@@ -37,6 +37,7 @@ import type {
 import { userKey } from './context.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import { BlockedSet } from './blockedSet.js';
+import { CredentialExpiry } from './credentialExpiry.js';
 import type { DmView } from './dms.js';
 import { ReplayFloors } from './replayFloors.js';
 import { SessionReports } from './sessionReports.js';
@@ -45,8 +46,6 @@ import { TypingThrottle } from './typingThrottle.js';
 import type { Subscriber } from './roomChannel.js';
 import type { SessionHost as Host } from './sessionPort.js';
 import { refOf, toRoomRef } from './views.js';
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * One authenticated connection as the engine sees it. Gateways call its methods and give it a sink for what
@@ -67,7 +66,7 @@ export class EngineSession implements Session, Subscriber {
   private joiningMap: Map<number, EngineEvent[]> | null = null;
   private readonly typingThrottle = new TypingThrottle();
   private readonly replayFloors = new ReplayFloors();
-  private expiryTimer: NodeJS.Timeout | null = null;
+  private readonly expiry: CredentialExpiry;
   private closed = false;
   /** Users whose messages this session leaves out (the user blocked them; see dms.ts). */
   readonly blockedSet = new BlockedSet();
@@ -84,7 +83,8 @@ export class EngineSession implements Session, Subscriber {
     this.user = refOf(principal.user);
     // Readers have no user (all are user 0): each reader has a budget of its own.
     this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
-    this.armExpiry();
+    this.expiry = new CredentialExpiry(host.clock, () => this.terminate(disconnect('credentials_expired')));
+    this.expiry.arm(principal.expiresAt);
     host.dms.attach(this);
     this.reports = new SessionReports(this, host);
   }
@@ -139,7 +139,7 @@ export class EngineSession implements Session, Subscriber {
     if (this.closed) return;
     this.closed = true;
     const immediate = opts.immediate === true;
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiry.stop();
     for (const roomId of this.joined.keys()) this.host.liveChannel(roomId)?.unsubscribe(this, immediate);
     this.joined.clear();
     this.joiningMap?.clear();
@@ -158,20 +158,6 @@ export class EngineSession implements Session, Subscriber {
   /** The operator changed this user's role. */
   setRole(role: Role): void {
     this.user = { ...this.user, role };
-  }
-
-  private armExpiry(): void {
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = null;
-    const expiresAt = this.principal.expiresAt;
-    if (expiresAt === null) return;
-    const delay = Math.max(0, expiresAt - this.host.clock.now());
-    // A timer cannot wait longer than MAX_TIMER_MS (about 24.8 days); a later expiry (tokens last 30 days by
-    // default) is reached by waiting that long and arming again.
-    const expire = () =>
-      delay > MAX_TIMER_MS ? this.armExpiry() : this.terminate(disconnect('credentials_expired'));
-    this.expiryTimer = setTimeout(expire, Math.min(delay, MAX_TIMER_MS));
-    this.expiryTimer.unref();
   }
 
   // ------------------------------------------------------------------ rooms
@@ -357,7 +343,7 @@ export class EngineSession implements Session, Subscriber {
   }
 
   async setSlowMode(name: string, seconds: number): Promise<RoomView> {
-    this.enter('setSlowMode', 'user');
+    await this.enter('setSlowMode', 'user');
     return this.host.setSlowMode(await this.visibleRoom(name), seconds, this.user);
   }
 
@@ -451,7 +437,7 @@ export class EngineSession implements Session, Subscriber {
     this.principal = principal;
     this.user = refOf(principal.user);
     this.limitKey = userKey(this.appId, this.user.id);
-    this.armExpiry();
+    this.expiry.arm(principal.expiresAt);
     return [...this.joined.values()];
   }
 
