@@ -68,7 +68,7 @@ describe.skipIf(SKIP_E2E)('e2e: moderating from the widget', () => {
     ).toBe(0);
 
     await menuItem(m.page, 'welcome everyone', 'Pin to the room');
-    await m.page.locator('parley-chat .notice', { hasText: 'Pinned: done.' }).waitFor();
+    await m.page.locator('parley-chat .notice', { hasText: 'Pinned.' }).waitFor();
     const pins = (await call(server, 'GET', '/rooms/lobby/pins')) as {
       pins: { message: { text: string } }[];
     };
@@ -84,5 +84,56 @@ describe.skipIf(SKIP_E2E)('e2e: moderating from the widget', () => {
     await menuItem(m.page, 'welcome everyone', 'Ban author for a day');
     await g.page.locator(W.banner, { hasText: 'You are banned from this chat.' }).waitFor();
     expect(m.errors).toEqual([]);
+  });
+
+  it('reports a message, counts down slow mode, and shows a held message to its author and mods only', async () => {
+    await call(server, 'PATCH', '', {
+      settings: {
+        filter: { rules: [{ phrase: 'casino', action: 'hold' }], links: 'anyone', linkMinAccountAgeHours: 0 },
+      },
+    });
+    const m = await openPage(browser, `${server.url}/`);
+    await m.page.locator('parley-chat .welcome').getByRole('button', { name: 'Sign in' }).click();
+    await m.page.locator('parley-chat input[name=username]').fill('kim');
+    await m.page.locator('parley-chat input[name=password]').fill('moderator-pass');
+    await m.page.locator('parley-chat input[name=password]').press('Enter');
+    await expectStatus(m.page, 'Connected');
+    const a = await openPage(browser, `${server.url}/`);
+    await joinAsGuest(a.page, 'amy');
+    const b = await openPage(browser, `${server.url}/`);
+    await joinAsGuest(b.page, 'bob');
+
+    // Amy reports bob's message from its menu; it is in the moderators' queue.
+    await send(b.page, 'visit my shop');
+    await menuItem(a.page, 'visit my shop', 'Report as spam');
+    await a.page.locator('parley-chat .notice', { hasText: 'Reported to the moderators.' }).waitFor();
+    const queue = (await call(server, 'GET', '/reports?status=open')) as {
+      entries: { message: { text: string }; reports: { reason: string }[] }[];
+    };
+    expect(queue.entries.map((e) => [e.message.text, e.reports.map((r) => r.reason)])).toContainEqual([
+      'visit my shop',
+      ['spam'],
+    ]);
+
+    // A held message: its author and the moderator see it marked; amy never sees it.
+    await send(b.page, 'casino night tonight');
+    await messageWithText(b.page, 'casino night tonight')
+      .locator('.held', { hasText: 'Held for review' })
+      .waitFor();
+    await messageWithText(m.page, 'casino night tonight').locator('.held').waitFor();
+    await send(b.page, 'after the held one');
+    await messageWithText(a.page, 'after the held one').waitFor();
+    expect(await messageWithText(a.page, 'casino night').count()).toBe(0);
+
+    // Slow mode: after a send the composer counts down and the send button waits.
+    await call(server, 'PATCH', '/rooms/lobby', { slowModeSeconds: 30 });
+    await send(a.page, 'first under slow mode');
+    await a.page.locator('parley-chat form.composer .slow', { hasText: /send again in \d+ s/ }).waitFor();
+    expect(await a.page.locator('parley-chat button.send').isDisabled()).toBe(true);
+    // The moderator is exempt.
+    await send(m.page, 'mods are exempt');
+    await messageWithText(a.page, 'mods are exempt').waitFor();
+    expect(await m.page.locator('parley-chat form.composer .slow').count()).toBe(0);
+    for (const p of [m, a, b]) expect(p.errors).toEqual([]);
   });
 });

@@ -19,10 +19,10 @@ import { MessageController } from './message-controller.js';
 import { ChatSession, describe } from './session.js';
 import { controls, layout, messages, panels, social, theme } from './styles.js';
 import { nameOf } from './views/avatar.js';
-import { blockedComposer, composer, footer, header, typingLine } from './views/chrome.js';
+import { header, typingLine } from './views/chrome.js';
+import { composerArea } from './views/composer-area.js';
 import { logView } from './views/log.js';
 import { panelButtons, panelView } from './views/panels.js';
-import { replyBar } from './views/social.js';
 import { welcomeView, type WelcomeMode } from './views/welcome.js';
 import { USERNAME } from './format.js';
 import { isAtBottom, ScrollKeeper } from './scroll.js';
@@ -470,33 +470,22 @@ export class ParleyChatElement extends LitElement {
   private renderComposer() {
     const session = this.session;
     if (!session || this.closed) return nothing;
-    const blocked = !session.canWrite
-      ? blockedComposer({
-          mutedUntil: session.mutedUntil,
-          readOnly: session.readOnly,
-          signIn: () => this.requestSignIn(),
-        })
-      : composer(this.roomTitle, !session.joined, {
-          submit: (area) => {
-            const text = area.value;
-            if (!text.trim()) return;
-            area.value = '';
-            void session.send(text, this.messages.replyingTo?.id);
-            this.messages.cancelReply(false);
-            this.jumpToBottom();
-          },
-          cancel: () => this.messages.cancelReply(true),
-          input: () => session.noteTyping(),
-          editLast: () => this.messages.editLast(),
-          blur: () => session.stopTyping(),
-        });
-    const own = this.token === null && sharedToken === null;
-    const replying = this.messages.replyingTo;
-    const bar =
-      replying && session.canWrite ? replyBar(replying, () => this.messages.cancelReply(true)) : nothing;
-    const signIn = isLiveGuest(session) ? () => this.requestSignIn() : null;
-    return html`${bar} ${blocked}
-    ${footer(session.me?.username ?? null, own ? () => this.signOut() : null, signIn)}`;
+    return composerArea(
+      {
+        session,
+        title: this.roomTitle,
+        replyingTo: this.messages.replyingTo,
+        ownSignIn: this.token === null && sharedToken === null,
+        liveGuest: isLiveGuest(session),
+      },
+      {
+        cancelReply: (focus) => this.messages.cancelReply(focus),
+        editLast: () => this.messages.editLast(),
+        sent: () => this.jumpToBottom(),
+        signIn: () => this.requestSignIn(),
+        signOut: () => this.signOut(),
+      },
+    );
   }
 
   private closedBanner(closed: DisconnectedEvent) {

@@ -23,6 +23,8 @@ function moderate(
   action: Exclude<MenuAction, 'delete'>,
 ): Promise<unknown> {
   const author = message.author?.username ?? '';
+  if (action === 'report-spam') return client.report(room, message.id, 'spam');
+  if (action === 'report-abuse') return client.report(room, message.id, 'abuse');
   if (action === 'pin') return client.pin(room, message.id);
   if (action === 'mute') return client.mute(author, { room, minutes: 10 });
   return client.ban(author, { minutes: 24 * 60 });

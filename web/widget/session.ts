@@ -5,7 +5,6 @@
  */
 import {
   ParleyClient,
-  ParleyClientError,
   newClientMsgId,
   type AuthResult,
   type ClientCredentials,
@@ -20,6 +19,8 @@ import {
 import { loadReadSeq, saveReadSeq } from './identity.js';
 import { applyReaction, keepMine, reactedWith } from './reactions.js';
 import { ReadSync } from './read-sync.js';
+import { sendRefusal } from './send-refusal.js';
+import { SlowMode } from './slow-mode.js';
 import { SOCIAL_TEXT } from './texts.js';
 import { Timeline } from './timeline.js';
 import { TypingRoster, TypingSignal } from './typing.js';
@@ -78,6 +79,7 @@ export class ChatSession {
     void this.client.typing(this.room, typing).catch(() => undefined);
   });
   private muteTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly slowMode = new SlowMode(() => this.hooks.change());
   private readonly readSync = new ReadSync(async (seq) => {
     // The answer stands for the `read` event, which goes to the user's other connections only.
     const answer = await this.client.read(this.room, seq);
@@ -113,6 +115,7 @@ export class ChatSession {
     this.me = auth?.user ?? null;
     const joined = await this.client.join(this.room);
     this.topic = joined.room.topic;
+    this.slowMode.set(joined.room.slowModeSeconds ?? 0);
     this.unread = joined.room.unread ?? 0;
     this.timeline.addPage(joined.messages);
     if (joined.gap) this.timeline.addGap({ afterSeq: joined.gap.afterSeq, beforeSeq: joined.gap.beforeSeq });
@@ -137,6 +140,7 @@ export class ChatSession {
     this.typing.clear();
     this.typingSignal.stop(false);
     if (this.muteTimer) clearTimeout(this.muteTimer);
+    this.slowMode.stop();
     this.readSync.stop();
     this.client.close();
   }
@@ -215,6 +219,7 @@ export class ChatSession {
       const result = await this.client.send(this.room, body, { clientMsgId, ...reply });
       if (result.kind === 'message') this.timeline.upsert(result.message);
       this.timeline.settle(clientMsgId);
+      this.slowMode.sent(this.isStaff);
       this.markRead();
       return true;
     } catch (err) {
@@ -282,6 +287,11 @@ export class ChatSession {
     this.typingSignal.stop(this.state === 'open');
   }
 
+  /** Mods and above: exempt from slow mode, see what is hidden from others. */
+  get isStaff(): boolean {
+    return ['mod', 'admin', 'owner'].includes(this.me?.role ?? '');
+  }
+
   get canWrite(): boolean {
     return !this.readOnly && this.mutedUntil === undefined;
   }
@@ -290,9 +300,9 @@ export class ChatSession {
   async moderate(label: string, action: (client: ParleyClient) => Promise<unknown>): Promise<void> {
     try {
       await action(this.client);
-      this.notify('info', `${label}: done.`);
+      this.notify('info', `${label}.`);
     } catch (err) {
-      this.notify('error', `${label}: ${describe(err)}`);
+      this.notify('error', `${label}: failed (${describe(err)})`);
     }
     this.hooks.change();
   }
@@ -311,27 +321,12 @@ export class ChatSession {
   }
 
   private onSendError(clientMsgId: string, err: unknown): void {
-    const error = err instanceof ParleyClientError ? err : null;
-    switch (error?.code) {
-      case 'guest_read_only':
-        this.readOnly = true;
-        this.timeline.settle(clientMsgId);
-        return;
-      case 'muted': {
-        const expiresAt = error.details?.['expiresAt'];
-        this.setMuted(typeof expiresAt === 'number' ? expiresAt : null);
-        this.timeline.fail(clientMsgId, 'Not sent: you are muted.');
-        return;
-      }
-      case 'rate_limited':
-        this.timeline.fail(clientMsgId, 'Not sent: you are writing too fast.');
-        return;
-      case 'too_long':
-        this.timeline.fail(clientMsgId, 'Not sent: the message is too long.');
-        return;
-      default:
-        this.timeline.fail(clientMsgId, `Not sent: ${describe(err)}`);
-    }
+    const refusal = sendRefusal(err, this.slowMode.seconds);
+    if (refusal.readOnly) this.readOnly = true;
+    if (refusal.mutedUntil !== undefined) this.setMuted(refusal.mutedUntil);
+    if (refusal.waitMs !== undefined) this.slowMode.wait(refusal.waitMs);
+    if (refusal.text === null) this.timeline.settle(clientMsgId);
+    else this.timeline.fail(clientMsgId, refusal.text);
   }
 
   private setMuted(until: number | null | undefined): void {
@@ -404,6 +399,17 @@ export class ChatSession {
       c.on('typing', ({ room, user, typing }) => {
         if (!this.ours(room) || user.id === this.me?.id) return;
         this.typing.set(user, typing);
+        this.hooks.change();
+      }),
+      c.on('slow_mode_changed', ({ room, seconds }) => {
+        if (!this.ours(room)) return;
+        this.slowMode.set(seconds);
+        this.hooks.change();
+      }),
+      // Hidden after reports: gone from view, but for its author and staff (who see it marked).
+      c.on('message_hidden', ({ room, messageId }) => {
+        const hidden = this.ours(room) ? this.timeline.get(messageId) : undefined;
+        if (hidden) this.timeline.upsert({ ...hidden, visibility: 'hidden' });
         this.hooks.change();
       }),
       c.on('room_updated', ({ room }) => {

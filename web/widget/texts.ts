@@ -114,11 +114,15 @@ export function dmErrorText(code: string, fallback: string): string {
 /** A message's menu for moderators. */
 export const MOD_TEXT = {
   more: 'More actions',
+  'report-spam': 'Report as spam',
+  'report-abuse': 'Report as abuse',
   pin: 'Pin to the room',
   delete: 'Delete message',
   mute: 'Mute author for 10 minutes',
   ban: 'Ban author for a day',
   done: {
+    'report-spam': 'Reported to the moderators',
+    'report-abuse': 'Reported to the moderators',
     pin: 'Pinned',
     delete: 'Deleted',
     mute: 'Muted',

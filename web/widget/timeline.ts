@@ -37,6 +37,10 @@ export class Timeline {
     return this.ordered[this.ordered.length - 1]?.seq ?? null;
   }
 
+  get(id: number): MessageView | undefined {
+    return this.byId.get(id);
+  }
+
   has(id: number): boolean {
     return this.byId.has(id);
   }

@@ -11,6 +11,7 @@ export const controls = css`
   }
   form.composer {
     display: flex;
+    flex-wrap: wrap;
     align-items: flex-end;
     gap: 8px;
     margin: 0 12px 12px;

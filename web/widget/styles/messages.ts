@@ -217,6 +217,17 @@ export const messages = css`
   .pending .body p {
     white-space: pre-wrap;
   }
+  .held,
+  form.composer .slow {
+    margin: 2px 0;
+    color: var(--_muted);
+    font-size: 0.8em;
+    font-style: italic;
+  }
+  form.composer .slow {
+    flex-basis: 100%;
+    margin: 0;
+  }
   .failed {
     color: var(--_danger);
     font-size: 0.82em;

@@ -56,7 +56,13 @@ function autosize(area: HTMLTextAreaElement): void {
   area.style.height = `${Math.min(area.scrollHeight, 140)}px`;
 }
 
-export function composer(room: string, disabled: boolean, handlers: ComposerHandlers): TemplateResult {
+/** `wait`: seconds of slow mode left before the reader may send (0: none); the send button waits with it. */
+export function composer(
+  room: string,
+  disabled: boolean,
+  handlers: ComposerHandlers,
+  wait = 0,
+): TemplateResult {
   const keydown = (e: KeyboardEvent) => {
     const area = e.currentTarget as HTMLTextAreaElement;
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -99,7 +105,8 @@ export function composer(room: string, disabled: boolean, handlers: ComposerHand
     <span class="sr-only" id="composer-hint"
       >Enter sends, Shift+Enter adds a line, Up edits your last message.</span
     >
-    <button class="send" aria-label="Send" ?disabled=${disabled}>${sendIcon}</button>
+    <button class="send" aria-label="Send" ?disabled=${disabled || wait > 0}>${sendIcon}</button>
+    ${wait > 0 ? html`<p class="slow" role="status">Slow mode: you can send again in ${wait} s</p>` : nothing}
   </form>`;
 }
 

@@ -7,7 +7,6 @@ import { messageItem, pendingItem, type MessageActions } from './message.js';
 import { pendingQuote } from './social.js';
 
 const GROUP_MS = 5 * 60_000;
-const STAFF = new Set(['mod', 'admin', 'owner']);
 
 export interface LogModel {
   session: ChatSession;
@@ -35,6 +34,8 @@ function rows(model: LogModel): Row[] {
   let previous: MessageView | null = null;
   let dividerShown = false;
   for (const message of timeline.messages) {
+    // Hidden after reports while the reader had it: only its author and staff keep it (marked).
+    if (message.visibility === 'hidden' && !model.session.isOwn(message) && !model.session.isStaff) continue;
     let breakGroup = false;
     const gap = timeline.gaps.find((g) => g.beforeSeq === message.seq);
     if (gap) {
@@ -87,7 +88,8 @@ function row(model: LogModel, item: Row): TemplateResult {
       picking: model.pickingId === message.id,
       parentShown: message.replyTo !== null && model.session.timeline.has(message.replyTo.id),
       canWrite: model.session.canWrite && model.session.joined,
-      staff: STAFF.has(model.session.me?.role ?? ''),
+      staff: model.session.isStaff,
+      canReport: model.session.canWrite && model.session.me !== null,
       menuOpen: model.menuId === message.id,
     },
     model.actions,

@@ -1,5 +1,5 @@
 /**
- * A message's "more" menu: what moderators do to a message and its author (pin, delete, mute, ban) and what
+ * A message's "more" menu: reporting it (anyone signed in who may write), and what moderators do to a message and its author (pin, delete, mute, ban) and what
  * anyone signed in does to someone else's message (report). Keyboard: the button opens it, Escape closes it.
  */
 import { html, nothing, type TemplateResult } from 'lit';
@@ -7,13 +7,15 @@ import type { MessageView } from '../../../src/client/index.js';
 import { MOD_TEXT as T } from '../texts.js';
 
 /** What a menu item does; the controller (message-controller.ts) runs it. */
-export type MenuAction = 'pin' | 'delete' | 'mute' | 'ban';
+export type MenuAction = 'report-spam' | 'report-abuse' | 'pin' | 'delete' | 'mute' | 'ban';
 
 export interface MenuModel {
   open: boolean;
   /** The reader is a moderator (or above) of the app. */
   staff: boolean;
   own: boolean;
+  /** The reader may report others' messages (signed in, allowed to write). */
+  canReport: boolean;
 }
 
 export interface MenuHandlers {
@@ -22,10 +24,11 @@ export interface MenuHandlers {
 }
 
 function items(message: MessageView, model: MenuModel): MenuAction[] {
-  if (!model.staff) return [];
+  const report: MenuAction[] = model.canReport && !model.own ? ['report-spam', 'report-abuse'] : [];
+  if (!model.staff) return report;
   const authorIsStaff = message.author !== null && !['member', 'guest'].includes(message.author.role);
   const onAuthor: MenuAction[] = model.own || message.author === null || authorIsStaff ? [] : ['mute', 'ban'];
-  return ['pin', ...(model.own ? [] : (['delete'] as MenuAction[])), ...onAuthor];
+  return [...report, 'pin', ...(model.own ? [] : (['delete'] as MenuAction[])), ...onAuthor];
 }
 
 /** True when the message has a menu for this reader. */

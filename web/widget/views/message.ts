@@ -42,8 +42,17 @@ export interface MessageFlags {
   canWrite: boolean;
   /** The reader moderates (the "more" menu's actions). */
   staff: boolean;
+  /** The reader may report it (signed in and allowed to write). */
+  canReport: boolean;
   menuOpen: boolean;
 }
+
+/** What only its author and staff see: why others do not (held, hidden; staff also see shadow). */
+const VISIBILITY_TEXT: Record<NonNullable<MessageView['visibility']>, string> = {
+  held: 'Held for review: only you and the moderators see it',
+  hidden: 'Hidden after reports until a moderator decides',
+  shadow: 'Shadow-muted author: only they and the moderators see it',
+};
 
 function editorKeys(event: KeyboardEvent, message: MessageView, actions: MessageActions): void {
   const area = event.currentTarget as HTMLTextAreaElement;
@@ -117,7 +126,7 @@ function messageActions(message: MessageView, flags: MessageFlags, actions: Mess
         ? nothing
         : messageMenu(
             message,
-            { open: flags.menuOpen, staff: flags.staff, own: flags.own },
+            { open: flags.menuOpen, staff: flags.staff, own: flags.own, canReport: flags.canReport },
             { toggle: actions.toggleMenu, run: actions.runMenu },
           )
     }
@@ -177,6 +186,7 @@ export function messageItem(
             </div>`
           : html`<span class="sr-only">${name}, ${shortTime(message.createdAt)}: </span>`
       }
+      ${message.visibility ? html`<p class="held" role="note">${VISIBILITY_TEXT[message.visibility]}</p>` : nothing}
       ${quoteView(message, flags.parentShown, actions.jumpTo)}
       ${flags.editing ? editor(message, actions) : content(message, body, name)}
       ${
@@ -195,7 +205,7 @@ export function messageItem(
           : nothing
       }
     </div>
-    ${(flags.own || flags.canWrite || flags.staff) && !deleted && !flags.editing ? messageActions(message, flags, actions) : nothing}
+    ${(flags.own || flags.canWrite || flags.staff || flags.canReport) && !deleted && !flags.editing ? messageActions(message, flags, actions) : nothing}
   </li>`;
 }
 
