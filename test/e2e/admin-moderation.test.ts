@@ -41,6 +41,12 @@ describe.skipIf(SKIP_E2E)('e2e: the console moderates', () => {
     const id = sent.message.id;
     await ann.report('lobby', id, 'spam', 'ads again');
     await ben.report('lobby', id, 'abuse');
+    // A message the filter holds for review enters the queue too.
+    await patchApp(server, {
+      filter: { rules: [{ phrase: 'promo', action: 'hold' }], links: 'anyone', linkMinAccountAgeHours: 0 },
+    });
+    const held = await ben.send('lobby', 'promo code inside');
+    if (held.kind !== 'message') throw new Error('expected a held message');
 
     const admin = await openPage(browser, `${server.url}/admin`, { width: 1280, height: 1000 });
     const page = admin.page;
@@ -59,6 +65,8 @@ describe.skipIf(SKIP_E2E)('e2e: the console moderates', () => {
     expect(await entry.locator('li[data-reporter=ann]').textContent()).toContain('ads again');
     expect(await entry.locator('li[data-reporter=ben]').textContent()).toContain('abuse');
     expect(await entry.locator('[data-author=troll]').textContent()).toContain('clean');
+    const heldEntry = page.locator(`pa-queue article[data-entry="${held.message.id}"]`);
+    expect(await heldEntry.locator('[data-reason=held]').textContent()).toBe('Held by the filter');
     await screenshot(page, 'admin-queue');
 
     await entry.getByLabel('Ban minutes').fill('60');
@@ -98,7 +106,10 @@ describe.skipIf(SKIP_E2E)('e2e: the console moderates', () => {
       'GET',
       '/api/v1/apps',
     );
-    expect(apps[0]?.settings.filter.rules).toEqual([{ phrase: 'casino', action: 'reject', match: 'word' }]);
+    expect(apps[0]?.settings.filter.rules).toEqual([
+      { phrase: 'promo', action: 'hold' },
+      { phrase: 'casino', action: 'reject', match: 'word' },
+    ]);
     await page.locator('pa-filter').getByLabel('Text').fill('Visit the CASINO tonight');
     await page.locator('pa-filter').getByRole('button', { name: 'Test' }).click();
     const verdict = page.locator('pa-filter [data-verdict=reject]');
@@ -115,6 +126,9 @@ describe.skipIf(SKIP_E2E)('e2e: the console moderates', () => {
     await standing.getByRole('button', { name: 'Shadow mute', exact: true }).click();
     await standing.locator('p.ok', { hasText: 'troll shadow-muted until lifted.' }).waitFor();
     await screenshot(page, 'admin-user-moderation');
+    await standing.getByRole('button', { name: 'Lift shadow mute' }).click();
+    await standing.locator('p.ok', { hasText: 'Shadow mute of troll lifted.' }).waitFor();
+    await standing.locator('li[data-record=unshadow_mute]').waitFor();
 
     expect(admin.errors).toEqual([]);
     await admin.context.close();
