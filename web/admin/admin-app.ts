@@ -9,7 +9,9 @@ const TABS = [
   { id: 'search', label: 'Search', tag: 'pa-search' },
   { id: 'users', label: 'Users', tag: 'pa-users' },
   { id: 'online', label: 'Online', tag: 'pa-online' },
+  { id: 'queue', label: 'Queue', tag: 'pa-queue' },
   { id: 'moderation', label: 'Moderation', tag: 'pa-moderation' },
+  { id: 'filter', label: 'Filter', tag: 'pa-filter' },
   { id: 'record', label: 'Record', tag: 'pa-record' },
 ] as const;
 
@@ -155,6 +157,10 @@ export class AdminApp extends LitElement {
         return html`<pa-users .api=${api} .app=${app}></pa-users>`;
       case 'online':
         return html`<pa-online .api=${api} .app=${app}></pa-online>`;
+      case 'queue':
+        return html`<pa-queue .api=${api} .app=${app}></pa-queue>`;
+      case 'filter':
+        return html`<pa-filter .api=${api} .app=${app}></pa-filter>`;
       case 'moderation':
         return html`<pa-moderation .api=${api} .app=${app}></pa-moderation>`;
       case 'record':

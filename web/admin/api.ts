@@ -1,8 +1,16 @@
 /** The HTTP admin API, called with the admin key as a Bearer token. */
 import type { App, AppSettings, Ban, ModerationRecord, Mute, User, UserRef } from '../../src/core/types.js';
+import type { FilterSettings, FilterVerdict } from '../../src/core/contentFilter.js';
+import type { Strike } from '../../src/core/escalation.js';
+import type { ReportAction } from '../../src/core/reports.js';
 import type { MessageView, RoomView } from '../../src/engine/events.js';
+import type { QueueEntryView, QueuePage } from '../../src/engine/reportViews.js';
 
 export type { App, AppSettings, Ban, MessageView, ModerationRecord, Mute, RoomView, User, UserRef };
+export type { FilterSettings, FilterVerdict, QueueEntryView, QueuePage, ReportAction };
+
+/** A strike as the API lists it: whether it still counts toward the escalation ladder. */
+export type StrikeView = Strike & { active: boolean };
 
 /** A search hit: `highlight` is the text HTML-escaped with the matched words in `<mark>`. */
 export interface SearchHit {
@@ -160,6 +168,40 @@ export class AdminApi {
 
   kick(app: number, username: string, reason?: string): Promise<void> {
     return this.call('POST', `/apps/${app}/kicks`, { username, ...(reason ? { reason } : {}) });
+  }
+
+  patchRoom(app: number, room: string, patch: { slowModeSeconds?: number }): Promise<RoomView> {
+    return this.call('PATCH', `/apps/${app}/rooms/${encodeURIComponent(room)}`, patch);
+  }
+
+  reports(app: number, status: 'open' | 'resolved', before?: number): Promise<QueuePage> {
+    const query = new URLSearchParams({ status, limit: '20' });
+    if (before !== undefined) query.set('before', String(before));
+    return this.call('GET', `/apps/${app}/reports?${query.toString()}`);
+  }
+
+  resolveReport(
+    app: number,
+    messageId: number,
+    input: { action: ReportAction; minutes?: number; reason?: string },
+  ): Promise<QueueEntryView> {
+    return this.call('POST', `/apps/${app}/reports/${messageId}/resolve`, input);
+  }
+
+  testFilter(app: number, text: string, username?: string): Promise<FilterVerdict> {
+    return this.call('POST', `/apps/${app}/filter/test`, { text, ...(username ? { username } : {}) });
+  }
+
+  strikes(app: number, username: string): Promise<{ strikes: StrikeView[] }> {
+    return this.call('GET', `/apps/${app}/users/${encodeURIComponent(username)}/strikes`);
+  }
+
+  shadowMute(app: number, username: string, opts: { minutes?: number; reason?: string }): Promise<Ban> {
+    return this.call('POST', `/apps/${app}/shadow-mutes`, { username, ...opts });
+  }
+
+  unshadowMute(app: number, username: string): Promise<void> {
+    return this.call('DELETE', `/apps/${app}/shadow-mutes/${encodeURIComponent(username)}`);
   }
 
   moderation(

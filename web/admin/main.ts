@@ -1,11 +1,14 @@
 import { AdminApp } from './admin-app.js';
+import { FilterView } from './views/filter.js';
 import { ModerationView } from './views/moderation.js';
 import { OnlineView } from './views/online.js';
 import { PinsView } from './views/pins.js';
+import { QueueView } from './views/queue.js';
 import { RecordView } from './views/record.js';
 import { RoomsView } from './views/rooms.js';
 import { SearchView } from './views/search.js';
 import { SettingsView } from './views/settings.js';
+import { UserModerationView } from './views/user-moderation.js';
 import { UsersView } from './views/users.js';
 
 customElements.define('pa-settings', SettingsView);
@@ -16,4 +19,7 @@ customElements.define('pa-record', RecordView);
 customElements.define('pa-search', SearchView);
 customElements.define('pa-pins', PinsView);
 customElements.define('pa-users', UsersView);
+customElements.define('pa-queue', QueueView);
+customElements.define('pa-filter', FilterView);
+customElements.define('pa-user-moderation', UserModerationView);
 customElements.define('parley-admin', AdminApp);

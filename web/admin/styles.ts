@@ -191,4 +191,8 @@ export const adminStyles = css`
   .pins li {
     margin: 6px 0;
   }
+  .pins li.reported {
+    border-inline-start: 3px solid var(--accent);
+    padding-inline-start: 6px;
+  }
 `;

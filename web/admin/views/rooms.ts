@@ -4,6 +4,9 @@ import type { MessageView, RoomView } from '../api.js';
 import { when } from '../api.js';
 import { AdminView } from '../view.js';
 
+/** Six hours, the server's bound (MAX_SLOW_MODE_SECONDS), repeated so the console bundles no server code. */
+const MAX_SLOW_MODE_SECONDS = 21_600;
+
 export class RoomsView extends AdminView {
   static override properties = {
     ...AdminView.properties,
@@ -72,6 +75,32 @@ export class RoomsView extends AdminView {
     }
   }
 
+  private async saveSlowMode(e: SubmitEvent, room: RoomView): Promise<void> {
+    e.preventDefault();
+    const seconds = Number(new FormData(e.currentTarget as HTMLFormElement).get('slowModeSeconds') ?? 0);
+    const ok = await this.run(
+      () => this.api.patchRoom(this.app.id, room.name, { slowModeSeconds: seconds }),
+      seconds === 0 ? `Slow mode off in ${room.name}.` : `Slow mode in ${room.name}: ${seconds} s.`,
+    );
+    if (ok) this.rooms = (await this.api.rooms(this.app.id)).rooms;
+  }
+
+  private slowMode(r: RoomView) {
+    return html`<form class="row" @submit=${(e: SubmitEvent) => void this.saveSlowMode(e, r)}>
+      <input
+        name="slowModeSeconds"
+        type="number"
+        min="0"
+        max=${MAX_SLOW_MODE_SECONDS}
+        required
+        style="width:6em"
+        aria-label="Slow mode of ${r.name} in seconds (0: off)"
+        .value=${String(r.slowModeSeconds ?? 0)}
+      />
+      <button aria-label="Save slow mode of ${r.name}">Save</button>
+    </form>`;
+  }
+
   private async deleteMessage(message: MessageView): Promise<void> {
     await this.run(async () => {
       const { message: deleted } = await this.api.deleteMessage(this.app.id, message.room, message.id);
@@ -127,6 +156,7 @@ export class RoomsView extends AdminView {
               <th>Topic</th>
               <th>Messages</th>
               <th>Online</th>
+              <th>Slow mode (s)</th>
               <th></th>
             </tr>
           </thead>
@@ -139,6 +169,7 @@ export class RoomsView extends AdminView {
                   <td class="muted">${r.topic}</td>
                   <td>${r.lastSeq}</td>
                   <td>${r.online}</td>
+                  <td data-slow-mode=${r.slowModeSeconds ?? 0}>${this.slowMode(r)}</td>
                   <td>
                     <div class="row">
                       <button

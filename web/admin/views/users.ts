@@ -58,43 +58,44 @@ export class UsersView extends AdminView {
   private profile(user: Profile) {
     const avatar = safeAvatar(user.avatarUrl);
     return html`<div class="card" data-profile=${user.username}>
-      <h2>${user.displayName || user.username}</h2>
-      <dl class="facts">
-        <dt>Username</dt>
-        <dd>${user.username}</dd>
-        <dt>Id</dt>
-        <dd>${user.id}</dd>
-        <dt>Role</dt>
-        <dd>${user.role}</dd>
-        <dt>Kind</dt>
-        <dd>${user.kind}</dd>
-        <dt>Since</dt>
-        <dd>${when(user.createdAt)}</dd>
-        <dt>Avatar</dt>
-        <dd>
-          ${
-            avatar
-              ? html`<a href=${avatar} target="_blank" rel="noreferrer noopener">${avatar}</a>`
-              : html`<span class="muted">none (the widget shows the initial)</span>`
-          }
-        </dd>
-      </dl>
-      <form class="row" @submit=${(e: SubmitEvent) => void this.save(e, user)}>
-        <label
-          >Display name<input name="displayName" maxlength="64" .value=${user.displayName ?? ''}
-        /></label>
-        <label
-          >Avatar URL (https)<input
-            name="avatarUrl"
-            type="url"
-            pattern="https://.*"
-            maxlength="500"
-            .value=${user.avatarUrl ?? ''}
-        /></label>
-        <button class="primary">Save profile</button>
-      </form>
-      ${this.statusLine()}
-    </div>`;
+        <h2>${user.displayName || user.username}</h2>
+        <dl class="facts">
+          <dt>Username</dt>
+          <dd>${user.username}</dd>
+          <dt>Id</dt>
+          <dd>${user.id}</dd>
+          <dt>Role</dt>
+          <dd>${user.role}</dd>
+          <dt>Kind</dt>
+          <dd>${user.kind}</dd>
+          <dt>Since</dt>
+          <dd>${when(user.createdAt)}</dd>
+          <dt>Avatar</dt>
+          <dd>
+            ${
+              avatar
+                ? html`<a href=${avatar} target="_blank" rel="noreferrer noopener">${avatar}</a>`
+                : html`<span class="muted">none (the widget shows the initial)</span>`
+            }
+          </dd>
+        </dl>
+        <form class="row" @submit=${(e: SubmitEvent) => void this.save(e, user)}>
+          <label
+            >Display name<input name="displayName" maxlength="64" .value=${user.displayName ?? ''}
+          /></label>
+          <label
+            >Avatar URL (https)<input
+              name="avatarUrl"
+              type="url"
+              pattern="https://.*"
+              maxlength="500"
+              .value=${user.avatarUrl ?? ''}
+          /></label>
+          <button class="primary">Save profile</button>
+        </form>
+        ${this.statusLine()}
+      </div>
+      <pa-user-moderation .api=${this.api} .app=${this.app} .user=${user}></pa-user-moderation>`;
   }
 
   override render() {
