@@ -130,6 +130,8 @@ export class ChatSession {
   async upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
     const result = await this.client.upgrade(request);
     this.me = result.user;
+    // "Guests can read this room" was about the guest: the user may write (a send would say otherwise).
+    this.readOnly = false;
     this.hooks.change();
     return result;
   }
