@@ -56,13 +56,3 @@ export function registrationPolicy(limits: SignInLimits): FailureLockPolicy {
     forgetMs: HOUR_MS,
   };
 }
-
-/**
- * Whether an address is the server's own machine. Such a peer is not limited per address: it is a local tool, or
- * a reverse proxy on the same machine that was not declared trusted, behind which every visitor would share one
- * address (and one guesser would lock everyone out). Per-account limits still apply to it.
- */
-export function isLoopback(address: string): boolean {
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return v4.startsWith('127.') || address === '::1';
-}

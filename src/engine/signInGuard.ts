@@ -1,3 +1,4 @@
+import { isLoopback } from '../core/addresses.js';
 import { FailureLock, type FailureLockPolicy } from '../core/failureLock.js';
 import { isParleyError } from '../core/errors.js';
 import { rateLimited } from '../core/failures.js';
@@ -5,7 +6,6 @@ import { usernameKey } from '../core/names.js';
 import {
   DEFAULT_GUESTS_PER_ADDRESS_PER_MINUTE,
   HOUR_MS,
-  isLoopback,
   lockPolicy,
   MINUTE_MS,
   registrationPolicy,

@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { ParleyError } from '../core/errors.js';
-import { isLoopback } from '../core/signInLimits.js';
+import { isLoopback } from '../core/addresses.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,4 +1,4 @@
-import { isLoopback } from '../../core/signInLimits.js';
+import { isLoopback } from '../../core/addresses.js';
 import { TokenBucket } from '../../core/tokenBucket.js';
 
 /** The server's connection limits (docs/deploy.md, "Connection limits"). */
