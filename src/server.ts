@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { HttpGuestVerifier } from './auth/guestVerifier.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -134,6 +135,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       config: config.engine,
       authenticator,
       counters,
+      guestVerifier: new HttpGuestVerifier(),
     });
     cleanups.push(async () => void (await engine.shutdown()));
     await engine.bootstrap();

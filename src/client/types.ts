@@ -3,9 +3,15 @@ import type { ParleyClientError } from './errors.js';
 import type { SocketIoTransportOptions } from './transport-socketio.js';
 import type { WebSocketConstructorLike } from './transport-ws.js';
 
-/** How the client proves who it is; `guest` is the nickname. */
+/**
+ * How the client proves who it is; `guest` is the nickname, `verification` the token of the app's verification
+ * widget when the app asks new guests for one (a guest coming back with its resume token needs none).
+ */
 export type ClientCredentials =
-  { token: string } | { jwt: string } | { guest: string } | { username: string; password: string };
+  | { token: string }
+  | { jwt: string }
+  | { guest: string; verification?: string }
+  | { username: string; password: string };
 
 export type TransportKind = 'ws' | 'socket.io';
 

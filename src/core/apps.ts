@@ -4,7 +4,8 @@ import { badField } from './failures.js';
 import { DEFAULT_MAX_REACTION_EMOJI } from './reactions.js';
 import { DEFAULT_REPORT_SETTINGS } from './reports.js';
 import { DEFAULT_SIGN_IN_LIMITS } from './signInLimits.js';
-import type { AppSettings } from './types.js';
+import { settleVerification } from './guestVerification.js';
+import type { AppSettings, AppSettingsPatch } from './types.js';
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
   maxMessageLength: 2000,
@@ -29,6 +30,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   reports: DEFAULT_REPORT_SETTINGS,
   filter: DEFAULT_FILTER,
   escalation: DEFAULT_ESCALATION,
+  guestVerification: null,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once. */
@@ -37,10 +39,14 @@ export const DEFAULT_APP_1_SETTINGS: AppSettings = { ...DEFAULT_APP_SETTINGS, gu
 export const DEFAULT_APP_NAME = 'default';
 export const LOBBY_ROOM = 'lobby';
 
-export function mergeSettings(base: AppSettings, patch: Partial<AppSettings>): AppSettings {
+export function mergeSettings(base: AppSettings, patch: AppSettingsPatch): AppSettings {
+  const { guestVerification, ...rest } = patch;
   const merged: AppSettings = { ...base };
-  for (const [key, value] of Object.entries(patch) as [keyof AppSettings, unknown][]) {
+  for (const [key, value] of Object.entries(rest) as [keyof AppSettings, unknown][]) {
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (guestVerification !== undefined) {
+    merged.guestVerification = settleVerification(guestVerification, base.guestVerification);
   }
   return merged;
 }

@@ -31,6 +31,7 @@ export const ERROR_CATALOGUE = {
   invalid_profile: { status: 400, message: 'The display name or avatar URL is not valid' },
   slow_mode: { status: 429, message: 'This room is in slow mode; wait before sending again' },
   message_filtered: { status: 422, message: 'The message was refused by the content filter' },
+  verification_failed: { status: 403, message: 'This app asks new guests for a verification token' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

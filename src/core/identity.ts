@@ -12,7 +12,8 @@ export type Credentials =
   | { kind: 'token'; token: string }
   | { kind: 'jwt'; jwt: string }
   | { kind: 'password'; username: string; password: string }
-  | { kind: 'guest'; nickname: string }
+  /** `verification`: the token of the app's verification service, when it asks new guests for one. */
+  | { kind: 'guest'; nickname: string; verification?: string }
   /** sha256 hex of an access token (the moneypot dialect logs in this way). */
   | { kind: 'token_hash'; hash: string };
 

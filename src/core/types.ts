@@ -1,5 +1,6 @@
 import type { FilterSettings } from './contentFilter.js';
 import type { EscalationSettings } from './escalation.js';
+import type { GuestVerification, GuestVerificationInput } from './guestVerification.js';
 import type { FloodLimit, OperationLimits } from './operationLimits.js';
 import type { Role } from './roles.js';
 import type { SignInLimits } from './signInLimits.js';
@@ -56,7 +57,14 @@ export interface AppSettings {
   escalation: EscalationSettings;
   /** Reports of messages and their auto-hide (core/reports.ts). */
   reports: ReportSettings;
+  /** A token a new guest must present, checked by a verification service (core/guestVerification.ts); null: off. */
+  guestVerification: GuestVerification | null;
 }
+
+/** Settings as the admin API takes them: any subset; `guestVerification` may leave its secret out to keep it. */
+export type AppSettingsPatch = Partial<Omit<AppSettings, 'guestVerification'>> & {
+  guestVerification?: GuestVerificationInput | null;
+};
 
 /** When reports hide a message before a moderator has looked (core/reports.ts). */
 export interface ReportSettings {

@@ -4,7 +4,16 @@ import { noSuchApp } from '../core/failures.js';
 import type { IssuedToken } from '../core/identity.js';
 import { checkUsername } from '../core/names.js';
 import { checkRole, type Role } from '../core/roles.js';
-import type { App, AppId, AppSettings, Ban, ModerationRecord, Mute, User } from '../core/types.js';
+import type {
+  App,
+  AppId,
+  AppSettings,
+  AppSettingsPatch,
+  Ban,
+  ModerationRecord,
+  Mute,
+  User,
+} from '../core/types.js';
 import type {
   AppPatch,
   EngineAccessAdmin,
@@ -92,7 +101,7 @@ export class Admin implements Omit<EngineAdmin, keyof EngineAccessAdmin | 'userS
     return this.ctx.store.directory.listApps();
   }
 
-  async createApp(input: { name: string; settings?: Partial<AppSettings> }): Promise<App> {
+  async createApp(input: { name: string; settings?: AppSettingsPatch }): Promise<App> {
     const name = checkAppName(input.name);
     const settings = mergeSettings(DEFAULT_APP_SETTINGS, input.settings ?? {});
     return this.ctx.track(this.ctx.store.directory.createApp(name, settings, this.ctx.clock.now()));

@@ -6,7 +6,7 @@ import type { Role } from '../core/roles.js';
 import type {
   App,
   AppId,
-  AppSettings,
+  AppSettingsPatch,
   Ban,
   ModerationRecord,
   Mute,
@@ -289,7 +289,7 @@ export interface SessionReportsApi {
 
 export interface AppPatch {
   name?: string;
-  settings?: Partial<AppSettings>;
+  settings?: AppSettingsPatch;
 }
 
 export interface OnlineUser {
@@ -331,7 +331,7 @@ export interface EngineAdmin extends EngineAccessAdmin {
 
   getApp(appId: AppId): Promise<App>;
   listApps(): Promise<App[]>;
-  createApp(input: { name: string; settings?: Partial<AppSettings> }): Promise<App>;
+  createApp(input: { name: string; settings?: AppSettingsPatch }): Promise<App>;
   updateApp(appId: AppId, patch: AppPatch): Promise<App>;
   createUser(appId: AppId, input: { username: string; password?: string; role?: Role }): Promise<User>;
   setUserRole(appId: AppId, username: string, role: Role): Promise<User>;

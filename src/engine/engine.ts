@@ -37,6 +37,7 @@ import { OperationLimiter } from './operationLimiter.js';
 import { Pins } from './pins.js';
 import type { Bus } from './ports/bus.js';
 import type { Counters } from './ports/counters.js';
+import type { GuestVerifier } from './ports/guestVerifier.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
@@ -66,6 +67,8 @@ export interface EngineDeps {
   authenticator: IdentityProvider;
   /** Where limits are counted: this node's memory, or Redis shared by the cluster (ports/counters.ts). */
   counters: Counters;
+  /** Checks a new guest's verification token with the app's service (ports/guestVerifier.ts). */
+  guestVerifier: GuestVerifier;
 }
 
 const SWEEP_MS = 60_000;
@@ -204,6 +207,7 @@ export class Engine implements EngineApi {
       this.guests,
       this.profiles,
       deps.counters,
+      deps.guestVerifier,
     );
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
     const users = {

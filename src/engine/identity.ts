@@ -1,5 +1,6 @@
 import { banned, nicknameInUse } from '../core/failures.js';
 import { ParleyError } from '../core/errors.js';
+import { verificationFailed } from '../core/guestVerification.js';
 import { checkUsername } from '../core/names.js';
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { AppId, UserId } from '../core/types.js';
@@ -11,6 +12,7 @@ import type { GuestReaper } from './guestReaper.js';
 import type { ModerationCache } from './moderationCache.js';
 import type { Profiles } from './profiles.js';
 import type { Counters } from './ports/counters.js';
+import type { GuestVerifier } from './ports/guestVerifier.js';
 import type { IdentityProvider } from './ports/identity.js';
 import { SignInGuard } from './signInGuard.js';
 
@@ -30,6 +32,8 @@ export class Identity {
     /** Stores the profile a site's JWT claims (profiles.ts). */
     private readonly profiles: Pick<Profiles, 'fromSignIn'>,
     counters: Counters,
+    /** Asks the app's verification service about a new guest's token (ports/guestVerifier.ts). */
+    private readonly verifier: GuestVerifier,
   ) {
     this.guard = new SignInGuard(ctx.clock, counters);
   }
@@ -90,9 +94,28 @@ export class Identity {
     if (await this.ctx.store.directory.findUserByName(app.id, nickname)) {
       return this.provider.authenticate(app, credentials);
     }
-    return this.guard.newGuest(app, address, () =>
-      this.guests.admit(app, () => this.provider.authenticate(app, credentials)),
-    );
+    // Verified after the per-address limit, so that a flood of new nicknames does not reach the service.
+    return this.guard.newGuest(app, address, async () => {
+      await this.verifyNewGuest(app, credentials.verification, address);
+      return this.guests.admit(app, () => this.provider.authenticate(app, credentials));
+    });
+  }
+
+  /** A new guest of an app with `guestVerification` comes in only with a token its service accepts. */
+  private async verifyNewGuest(
+    app: App,
+    token: string | undefined,
+    address: string | undefined,
+  ): Promise<void> {
+    const setting = app.settings.guestVerification;
+    if (setting === null) return;
+    if (token === undefined || token === '') {
+      throw verificationFailed(setting, 'This app asks new guests for a verification token');
+    }
+    const outcome = await this.verifier.verify(setting, token, address);
+    if (outcome.ok) return;
+    this.ctx.logger.info({ appId: app.id, reason: outcome.reason }, 'guest verification refused');
+    throw verificationFailed(setting, outcome.reason);
   }
 
   /**

@@ -6,6 +6,14 @@ import {
   MAX_PHRASE_LENGTH,
   phraseIsMatchable,
 } from '../core/contentFilter.js';
+import {
+  DEFAULT_VERIFY_TIMEOUT_MS,
+  isVerifyUrl,
+  SECRET_SET,
+  VERIFICATION_PROVIDERS,
+  VERIFY_TIMEOUT_MAX_MS,
+  VERIFY_TIMEOUT_MIN_MS,
+} from '../core/guestVerification.js';
 import { MAX_LADDER_STEPS, MAX_STEP_MINUTES, MAX_STRIKE_TTL_HOURS } from '../core/escalation.js';
 
 const filterRule = z.strictObject({
@@ -56,3 +64,33 @@ export const escalationSettingsSchema = z.strictObject({
     .describe('Step N applies at the Nth unexpired strike (the last step past the end); empty: strikes only'),
   strikeTtlHours: z.number().int().min(1).max(MAX_STRIKE_TTL_HOURS).describe('How long a strike counts'),
 });
+
+/** App setting `guestVerification` (core/guestVerification.ts); the secret is write-only. */
+export const guestVerificationSchema = z
+  .strictObject({
+    provider: z
+      .enum(VERIFICATION_PROVIDERS)
+      .describe('Which widget the client shows; custom: your own service'),
+    verifyUrl: z
+      .string()
+      .max(2048)
+      .refine(isVerifyUrl, 'must be an https URL (http only to 127.0.0.1, ::1 or localhost)')
+      .describe(
+        'Where Parley POSTs the token, e.g. https://challenges.cloudflare.com/turnstile/v0/siteverify',
+      ),
+    secret: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe(`The service's secret key; answers show ${SECRET_SET}; left out (or ${SECRET_SET}) keeps it`),
+    siteKey: z.string().min(1).max(1024).describe("The service's public site key, for the client's widget"),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(VERIFY_TIMEOUT_MIN_MS)
+      .max(VERIFY_TIMEOUT_MAX_MS)
+      .optional()
+      .describe(`How long Parley waits for the service (default ${DEFAULT_VERIFY_TIMEOUT_MS})`),
+  })
+  .describe('A token new guests must present (verification_failed otherwise); null: off (default)');

@@ -6,7 +6,7 @@ import { DEFAULT_OPERATION_LIMITS, type OverridableOperation } from '../core/ope
 import { HIDE_AFTER_MAX } from '../core/reports.js';
 import { MAX_REACTION_EMOJI_LIMIT } from '../core/reactions.js';
 import { ROLES } from '../core/roles.js';
-import { escalationSettingsSchema, filterSettingsSchema } from './policySchemas.js';
+import { escalationSettingsSchema, filterSettingsSchema, guestVerificationSchema } from './policySchemas.js';
 
 /**
  * The zod schemas of the HTTP API: inputs are validated with them and docs/openapi are generated from them, so
@@ -266,6 +266,7 @@ const settingsFields = {
   escalation: named(escalationSettingsSchema, 'EscalationSettings').describe(
     'What strikes (filter hits, floods, upheld reports) lead to: warn, mute 10 min, mute 60 min, ban a day',
   ),
+  guestVerification: named(guestVerificationSchema, 'GuestVerification').nullable(),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');

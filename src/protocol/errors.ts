@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'invalid_profile',
   'slow_mode',
   'message_filtered',
+  'verification_failed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

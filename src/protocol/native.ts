@@ -126,9 +126,15 @@ export const NATIVE_OPS = [
 
 export type NativeOp = (typeof NATIVE_OPS)[number];
 
-/** Credentials a client can present, in-band (`auth`) or in the handshake. `guest` is the nickname. */
+/**
+ * Credentials a client can present, in-band (`auth`) or in the handshake. `guest` is the nickname;
+ * `verification` the token of the app's verification service, which an app may ask new guests for.
+ */
 export type AuthRequest =
-  { token: string } | { jwt: string } | { username: string; password: string } | { guest: string };
+  | { token: string }
+  | { jwt: string }
+  | { username: string; password: string }
+  | { guest: string; verification?: string };
 
 export interface AuthResult {
   user: User;

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { Authenticator } from '../../src/auth/authenticator.js';
+import { HttpGuestVerifier } from '../../src/auth/guestVerifier.js';
 import { createLocalBus } from '../../src/bus/local.js';
 import { LocalCounters } from '../../src/bus/localCounters.js';
 import type { Counters } from '../../src/engine/ports/counters.js';
@@ -54,6 +55,7 @@ export async function createTestEngine(
     metrics: noopMetrics,
     config,
     counters: opts.counters ?? new LocalCounters(clock),
+    guestVerifier: new HttpGuestVerifier(),
     authenticator: new Authenticator({
       directory: store.directory,
       clock,

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Authenticator } from '../../src/auth/authenticator.js';
+import { HttpGuestVerifier } from '../../src/auth/guestVerifier.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { ADMIN_KEY, createHttpHarness, errorOf, type HttpHarness } from './harness.js';
@@ -245,6 +246,7 @@ describe('health, readiness and metrics', () => {
       metrics: metrics.engine,
       config: h.engine.config,
       counters: new LocalCounters(clock),
+      guestVerifier: new HttpGuestVerifier(),
       authenticator: new Authenticator({
         directory: store.directory,
         clock,

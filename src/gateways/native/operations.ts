@@ -4,6 +4,7 @@
  * docs/protocol.md for the rules cited as [proto.*].
  */
 import { z } from 'zod';
+import { VERIFICATION_TOKEN_MAX } from '../../core/guestVerification.js';
 import { ParleyError } from '../../core/errors.js';
 import type { Credentials } from '../../core/identity.js';
 import type { NativeOp, OpResult } from '../../protocol/native.js';
@@ -55,6 +56,7 @@ const authSchema = z
     username: user.optional(),
     password: z.string().min(1).max(LIMITS.password).optional(),
     guest: z.string().min(1).max(LIMITS.nickname).optional(),
+    verification: z.string().min(1).max(VERIFICATION_TOKEN_MAX).optional(),
   })
   .superRefine((value, ctx) => {
     const kinds = [
@@ -68,6 +70,8 @@ const authSchema = z
     } else if ((value.username === undefined) !== (value.password === undefined)) {
       const missing = value.username === undefined ? 'username' : 'password';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'username and password go together' });
+    } else if (value.verification !== undefined && value.guest === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['verification'], message: 'verification goes with guest' });
     }
   });
 
@@ -75,7 +79,10 @@ const authSchema = z
 export function toCredentials(input: z.output<typeof authSchema>): Credentials {
   if (input.token !== undefined) return { kind: 'token', token: input.token };
   if (input.jwt !== undefined) return { kind: 'jwt', jwt: input.jwt };
-  if (input.guest !== undefined) return { kind: 'guest', nickname: input.guest };
+  if (input.guest !== undefined) {
+    const { verification } = input;
+    return { kind: 'guest', nickname: input.guest, ...(verification !== undefined && { verification }) };
+  }
   return { kind: 'password', username: input.username ?? '', password: input.password ?? '' };
 }
 

@@ -22,6 +22,7 @@ export const TOO_MANY_PENDING = 'Too many requests at once. Slow down.';
 export const READ_ONLY = 'Guests cannot write in this app.';
 export const INTERNAL = 'Internal server error.';
 export const UNAVAILABLE = 'The server is temporarily unavailable.';
+export const VERIFICATION_REQUIRED = 'This app requires a verification this client cannot give.';
 
 function retryText(err: ParleyError): string {
   const retryAfterMs = err.details?.retryAfterMs;
@@ -66,6 +67,9 @@ export function errorText(err: ParleyError, context: ErrorContext): string {
       return GUESTS_DISABLED;
     case 'guest_limit':
       return GUEST_LIMIT;
+    case 'verification_failed':
+      // The dialect's login carries no verification token: a new nickname cannot come in.
+      return VERIFICATION_REQUIRED;
     case 'origin_not_allowed':
       return ORIGIN_REFUSED;
     case 'internal':

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { redactVerification } from '../../core/guestVerification.js';
+import type { App } from '../../core/types.js';
 import { defineRoute, type ApiDeps, type RouteSpec } from '../route.js';
 import { appNameInput, appParams, appSchema, appSettingsPatchSchema } from '../schemas.js';
 
@@ -11,6 +13,12 @@ export const patchAppBody = z.strictObject({
   name: appNameInput.optional(),
   settings: appSettingsPatchSchema.optional(),
 });
+
+/** An app as the admin API shows it: the verification service's secret never leaves (`[set]` in its place). */
+function shown(app: App): App {
+  const guestVerification = redactVerification(app.settings.guestVerification);
+  return { ...app, settings: { ...app.settings, guestVerification } };
+}
 
 export function appRoutes({ engine }: ApiDeps): RouteSpec[] {
   return [
@@ -25,7 +33,7 @@ export function appRoutes({ engine }: ApiDeps): RouteSpec[] {
       audit: 'app.create',
       body: createAppBody,
       responses: { 201: { description: 'The new app', schema: appSchema } },
-      handler: async ({ body }) => ({ status: 201, body: await engine.createApp(body) }),
+      handler: async ({ body }) => ({ status: 201, body: shown(await engine.createApp(body)) }),
     }),
     defineRoute({
       method: 'GET',
@@ -35,7 +43,7 @@ export function appRoutes({ engine }: ApiDeps): RouteSpec[] {
       summary: 'List the apps',
       auth: 'admin',
       responses: { 200: { description: 'Every app', schema: z.strictObject({ apps: z.array(appSchema) }) } },
-      handler: async () => ({ status: 200, body: { apps: await engine.listApps() } }),
+      handler: async () => ({ status: 200, body: { apps: (await engine.listApps()).map(shown) } }),
     }),
     defineRoute({
       method: 'GET',
@@ -47,7 +55,7 @@ export function appRoutes({ engine }: ApiDeps): RouteSpec[] {
       params: appParams,
       responses: { 200: { description: 'The app', schema: appSchema } },
       errors: ['not_found'],
-      handler: async ({ params }) => ({ status: 200, body: await engine.getApp(params.app) }),
+      handler: async ({ params }) => ({ status: 200, body: shown(await engine.getApp(params.app)) }),
     }),
     defineRoute({
       method: 'PATCH',
@@ -64,7 +72,10 @@ export function appRoutes({ engine }: ApiDeps): RouteSpec[] {
       body: patchAppBody,
       responses: { 200: { description: 'The updated app', schema: appSchema } },
       errors: ['not_found'],
-      handler: async ({ params, body }) => ({ status: 200, body: await engine.updateApp(params.app, body) }),
+      handler: async ({ params, body }) => ({
+        status: 200,
+        body: shown(await engine.updateApp(params.app, body)),
+      }),
     }),
   ];
 }
