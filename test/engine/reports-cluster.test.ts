@@ -2,32 +2,15 @@
  * Shadow mutes, reports and the moderation queue across nodes: engines on one store joined by the in-process
  * bus. The visibility filter runs on each node at fan-out; staff events reach staff sessions on every node.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { LocalBusHub } from '../../src/bus/local.js';
+import { describe, expect, it } from 'vitest';
 import type { Session } from '../../src/engine/api.js';
 import type { Engine } from '../../src/engine/engine.js';
-import type { Store } from '../../src/engine/ports/store.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import { createTestEngine, RecordingSink, type TestEngine } from '../helpers/engine.js';
+import { RecordingSink } from '../helpers/engine.js';
+import { engineCluster } from '../helpers/engineCluster.js';
 import { waitFor } from '../helpers/wait.js';
 
-const nodes: TestEngine[] = [];
-let shared: Store | null = null;
-afterEach(async () => {
-  for (const node of nodes.splice(0)) await node.close();
-  await shared?.close();
-  shared = null;
-});
-
-async function cluster(count: number): Promise<Engine[]> {
-  const store = openSqliteStore({ path: ':memory:' });
-  shared = store;
-  const hub = new LocalBusHub();
-  for (let i = 0; i < count; i++) {
-    nodes.push(await createTestEngine({ store, bus: hub.connect(), config: { clusterHeartbeatMs: 60_000 } }));
-  }
-  return nodes.map((n) => n.engine);
-}
+const nodes = engineCluster();
+const cluster = (count: number) => nodes.start(count);
 
 async function connect(engine: Engine, username: string): Promise<{ session: Session; sink: RecordingSink }> {
   const existing = await engine.listUsers(1, { limit: 1000 });
