@@ -77,6 +77,16 @@ export function checkQueueLimit(value: unknown): number {
   return value;
 }
 
+export const QUEUE_REASONS: readonly QueueReason[] = [...REPORT_REASONS, 'held'];
+
+/** A queue filter's reason, checked. */
+export function checkQueueReason(value: unknown): QueueReason {
+  if (typeof value !== 'string' || !(QUEUE_REASONS as readonly string[]).includes(value)) {
+    throw badField('reason', `reason must be one of ${QUEUE_REASONS.join(', ')}`);
+  }
+  return value as QueueReason;
+}
+
 /** Whether an account counts toward auto-hide: not a guest, and old enough. */
 export function establishedBefore(settings: ReportSettings, now: number): number {
   return now - settings.establishedAfterHours * 3_600_000;

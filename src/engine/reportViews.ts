@@ -62,6 +62,12 @@ export interface QueueQuery {
   status?: QueueStatus;
   before?: number;
   limit?: number;
+  /** Only the entries of this room (by name). */
+  room?: string;
+  /** Only entries opened for this reason ('held': held by the filter). */
+  reason?: string;
+  /** Only messages holding these words, as search matches them (docs/storage.md, "Search"). */
+  q?: string;
 }
 
 export interface ResolveInput {

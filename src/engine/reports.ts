@@ -3,6 +3,7 @@ import { checkMessageId } from '../core/messages.js';
 import {
   cannotReportOwn,
   checkQueueLimit,
+  checkQueueReason,
   checkReport,
   checkResolution,
   establishedBefore,
@@ -11,6 +12,7 @@ import {
   QUEUE_REPORTERS_MAX,
 } from '../core/reports.js';
 import { isStaff } from '../core/roles.js';
+import { parseSearchQuery } from '../core/search.js';
 import type { App, AppId, Message, Room, User, UserId, UserRef } from '../core/types.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { EngineContext } from './context.js';
@@ -18,7 +20,7 @@ import type { EngineEvent, MessageView } from './events.js';
 import { assertMayModerate, type Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { ModerationCache } from './moderationCache.js';
-import type { QueueEntryRecord, ReportRecord } from './ports/reportStore.js';
+import type { QueueEntryRecord, QueueFilter, ReportRecord } from './ports/reportStore.js';
 import type { ShadowMutes } from './shadowMutes.js';
 import type {
   AuthorSummary,
@@ -143,10 +145,24 @@ export class Reports {
       status,
       limit,
       ...(before === undefined ? {} : { before }),
+      ...(await this.narrowing(appId, query)),
     });
     const entries = (await Promise.all(records.map((r) => this.entryView(r)))).flatMap((e) => e ?? []);
     const last = records[records.length - 1];
     return { entries, nextCursor: records.length === limit && last ? last.messageId : null };
+  }
+
+  /** The queue's optional filters, checked: a room by name, a reason, and words the message must hold. */
+  private async narrowing(appId: AppId, query: QueueQuery): Promise<Partial<QueueFilter>> {
+    const filter: Partial<QueueFilter> = {};
+    if (query.reason !== undefined) filter.reason = checkQueueReason(query.reason);
+    if (query.q !== undefined) filter.match = parseSearchQuery(query.q);
+    if (query.room !== undefined) {
+      const room = await this.ctx.store.directory.findRoomByName(appId, query.room);
+      if (!room) throw roomNotFound(query.room);
+      filter.roomId = room.id;
+    }
+    return filter;
   }
 
   private async entryView(entry: QueueEntryRecord): Promise<QueueEntryView | null> {

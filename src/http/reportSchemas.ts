@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MODERATION_KINDS } from '../core/moderation.js';
-import { QUEUE_PAGE_MAX, REPORT_ACTIONS, REPORT_REASONS } from '../core/reports.js';
+import { QUEUE_PAGE_MAX, QUEUE_REASONS, REPORT_ACTIONS, REPORT_REASONS } from '../core/reports.js';
+import { SEARCH_QUERY_MAX } from '../core/search.js';
 import { id, messageSchema, named, timestamp, userRefSchema } from './schemas.js';
 
 /** The schemas of the moderation queue and shadow mutes (docs/moderation.md), beside schemas.ts. */
@@ -63,4 +64,14 @@ export const queueQuery = z.strictObject({
     .max(QUEUE_PAGE_MAX)
     .optional()
     .describe(`Page size, 1-${QUEUE_PAGE_MAX}`),
+  room: z.string().min(1).max(64).optional().describe('Only the entries of this room (by name)'),
+  reason: z.enum(QUEUE_REASONS).optional().describe('Only entries opened for this reason'),
+  q: z
+    .string()
+    .max(4 * SEARCH_QUERY_MAX)
+    .optional()
+    .describe(
+      `Only messages holding these words, matched as search matches them (1-${SEARCH_QUERY_MAX} characters; ` +
+        'punctuation and operators are never syntax)',
+    ),
 });

@@ -88,6 +88,12 @@ export interface QueueRequest {
   before?: number;
   /** 1-50, default 20. */
   limit?: number;
+  /** Only the entries of this room. */
+  room?: string;
+  /** Only entries opened for this reason ('held': held by the word filter). */
+  reason?: 'spam' | 'abuse' | 'other' | 'held';
+  /** Only messages holding these words, matched as `search` matches them (1-200 characters). */
+  q?: string;
 }
 
 export interface QueuePage {

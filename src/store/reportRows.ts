@@ -13,11 +13,29 @@ const QUEUE_COLUMNS = `q.app_id, q.room_id, q.message_id, q.status, q.reason, q.
   q.resolved_by, q.resolved_at, q.note,
   (SELECT count(*) FROM reports r WHERE r.message_id = q.message_id) AS reporters`;
 
+/**
+ * The queue listing; `match` is each store's own clause testing `q.message_id` against its text index with
+ * parameter $7 (the words, quoted for that index). A null room ($5) or reason ($6) leaves the filter open.
+ */
+export function queueSql(match = ''): string {
+  return `SELECT ${QUEUE_COLUMNS} FROM report_queue q
+          WHERE q.app_id = $1 AND q.status = $2 AND q.message_id < $3
+            AND q.room_id = COALESCE($5, q.room_id) AND q.reason = COALESCE($6, q.reason) ${match}
+          ORDER BY q.message_id DESC LIMIT $4`;
+}
+
+/** The queue listing's values, in the order of its placeholders ($7, the match, only when it has one). */
+export function queueValues(
+  appId: number,
+  f: { status: string; before?: number; limit: number; roomId?: number; reason?: string },
+  noBound: number,
+): unknown[] {
+  return [appId, f.status, f.before ?? noBound, f.limit, f.roomId ?? null, f.reason ?? null];
+}
+
 export const REPORT_SQL = {
   entry: `SELECT ${QUEUE_COLUMNS} FROM report_queue q WHERE q.app_id = $1 AND q.message_id = $2`,
-  queue: `SELECT ${QUEUE_COLUMNS} FROM report_queue q
-          WHERE q.app_id = $1 AND q.status = $2 AND q.message_id < $3
-          ORDER BY q.message_id DESC LIMIT $4`,
+  queue: queueSql(),
   message: 'SELECT id FROM messages WHERE room_id = $1 AND id = $2',
   report: `SELECT r.message_id, r.reason, r.text, r.created_at, u.id AS reporter_id, u.username, u.role,
              u.display_name, u.avatar_url

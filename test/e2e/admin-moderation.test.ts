@@ -68,6 +68,17 @@ describe.skipIf(SKIP_E2E)('e2e: the console moderates', () => {
     const heldEntry = page.locator(`pa-queue article[data-entry="${held.message.id}"]`);
     expect(await heldEntry.locator('[data-reason=held]').textContent()).toBe('Held by the filter');
     await screenshot(page, 'admin-queue');
+    // The search narrows the queue: words in the message, then a reason.
+    const queue = page.locator('pa-queue');
+    await queue.getByLabel('Words').fill('promo');
+    await queue.getByRole('button', { name: 'Search' }).click();
+    await entry.waitFor({ state: 'detached' });
+    await heldEntry.waitFor();
+    await queue.getByLabel('Words').fill('');
+    await queue.getByLabel('Queue reason').selectOption('spam');
+    await queue.getByRole('button', { name: 'Search' }).click();
+    await heldEntry.waitFor({ state: 'detached' });
+    await entry.waitFor();
 
     await entry.getByLabel('Ban minutes').fill('60');
     await entry.getByLabel('Reason (optional)').fill('spammer');

@@ -138,6 +138,14 @@ describe.each(TRANSPORTS)('reports, the moderation queue and shadow mutes over %
     ]);
     expect(entry?.author).toMatchObject({ user: { username: 'bob' }, muted: false, banned: false });
     expect(aliceHeard.items).toEqual([]);
+    // [proto.reports.queue-filter] The queue narrows by room, reason and words.
+    const ids = async (query: Parameters<ParleyClient['reportQueue']>[0]) =>
+      (await mod.reportQueue(query)).entries.map((e) => e.message.id);
+    expect(await ids({ room, reason: 'abuse', q: target.text.split(' ')[0] })).toEqual([target.id]);
+    expect(await ids({ room, reason: 'spam' })).toEqual([]);
+    expect(await ids({ room, q: 'NEAR(" *' })).toEqual([]);
+    expect(await refusal(mod.reportQueue({ q: 'x'.repeat(201) }))).toBe('bad_request');
+    expect(await refusal(mod.reportQueue({ room: 'no-such-room' }))).toBe('not_found');
   });
 
   it('[proto.reports.autohide] K established reporters hide the message; a dismissal hands it out again', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_APP_SETTINGS } from '../../src/core/apps.js';
 import type { App, Room, User } from '../../src/core/types.js';
-import type { NewReport } from '../../src/engine/ports/reportStore.js';
+import type { NewReport, QueueFilter } from '../../src/engine/ports/reportStore.js';
 import type { Store } from '../../src/engine/ports/store.js';
 
 /** The report store's contract (ports/reportStore.ts), run on every store next to storeContract. */
@@ -143,6 +143,60 @@ export function reportStoreContract(
       const reopened = await report(b.id, young);
       expect(reopened.entry).toMatchObject({ status: 'open', resolution: null, reporters: 2 });
       expect(await store.reports.entry(app.id, 999_999)).toBeNull();
+    });
+
+    it('[store.reports.queue-filter] the queue narrows by room, reason and words; operators are never syntax', async () => {
+      const other = await store.directory.createRoom(
+        app.id,
+        { name: 'other', visibility: 'public', createdBy: null },
+        T0,
+      );
+      const cheap = await post('cheap pills here');
+      const rude = await post('you are rude');
+      const held = await post('cheap watches', 'held');
+      const elsewhere = (
+        await store.messages.append({
+          appId: app.id,
+          roomId: other.id,
+          kind: 'text',
+          authorId: author.id,
+          text: 'cheap tickets',
+          html: 'cheap tickets',
+          clientMsgId: null,
+          createdAt: T0,
+        })
+      ).message;
+      await report(cheap.id, old);
+      await report(rude.id, old, { reason: 'abuse' });
+      await store.reports.hold(app.id, room.id, held.id, T0);
+      await store.reports.add({
+        appId: app.id,
+        roomId: other.id,
+        messageId: elsewhere.id,
+        reporterId: old.id,
+        reason: 'spam',
+        text: '',
+        at: T0,
+        establishedBefore: T0,
+      });
+      const ids = async (extra: Partial<QueueFilter>) =>
+        (await store.reports.queue(app.id, { status: 'open', limit: 10, ...extra })).map((e) => e.messageId);
+      const words = (w: string[], prefix = true) => ({ words: w, prefix });
+      expect(await ids({ match: words(['cheap']) })).toEqual([elsewhere.id, held.id, cheap.id]);
+      expect(await ids({ match: words(['cheap'], false), roomId: room.id })).toEqual([held.id, cheap.id]);
+      expect(await ids({ match: words(['cheap']), reason: 'held' })).toEqual([held.id]);
+      expect(await ids({ reason: 'abuse' })).toEqual([rude.id]);
+      expect(await ids({ roomId: other.id })).toEqual([elsewhere.id]);
+      expect(await ids({ match: words(['ru']) })).toEqual([rude.id]);
+      expect(await ids({ match: words(['ru'], false) })).toEqual([]);
+      expect(await ids({ match: words([]) })).toEqual([]);
+      // Words hold letters and digits only (core/search.ts); each store quotes them for its own index, so
+      // its operator words are just words there.
+      for (const hostile of ['NEAR', 'AND', 'OR', 'NOT', 'near', 'or']) {
+        expect(await ids({ match: words([hostile]) })).toEqual([]);
+        expect(await ids({ match: words(['cheap', hostile]) })).toEqual([]);
+      }
+      expect(await ids({ match: words(['cheap'], false), before: held.id })).toEqual([cheap.id]);
     });
 
     it('[store.reports.shadow] shadow mutes are put, replaced, listed while in force and deleted', async () => {

@@ -174,9 +174,15 @@ export class AdminApi {
     return this.call('PATCH', `/apps/${app}/rooms/${encodeURIComponent(room)}`, patch);
   }
 
-  reports(app: number, status: 'open' | 'resolved', before?: number): Promise<QueuePage> {
+  reports(
+    app: number,
+    status: 'open' | 'resolved',
+    before?: number,
+    filter: { q?: string; room?: string; reason?: string } = {},
+  ): Promise<QueuePage> {
     const query = new URLSearchParams({ status, limit: '20' });
     if (before !== undefined) query.set('before', String(before));
+    for (const [key, value] of Object.entries(filter)) if (value) query.set(key, value);
     return this.call('GET', `/apps/${app}/reports?${query.toString()}`);
   }
 

@@ -1,4 +1,5 @@
 import type { QueueReason, ReportAction, ReportReason } from '../../core/reports.js';
+import type { SearchTerms } from '../../core/search.js';
 import type {
   AppId,
   Ban,
@@ -22,6 +23,15 @@ export interface ReportRecord {
 }
 
 export type QueueStatus = 'open' | 'resolved';
+
+export interface QueueFilter {
+  status: QueueStatus;
+  before?: MessageId;
+  limit: number;
+  roomId?: RoomId;
+  reason?: QueueReason;
+  match?: SearchTerms;
+}
 
 /** A message in the moderation queue: reported, or held for review; open until a moderator resolves it. */
 export interface QueueEntryRecord {
@@ -87,11 +97,12 @@ export interface ReportStore {
   hold(appId: AppId, roomId: RoomId, messageId: MessageId, at: number): Promise<QueueEntryRecord>;
   /** Sets who may see the message; `not_found` when it is not in the room. */
   setVisibility(roomId: RoomId, messageId: MessageId, visibility: MessageVisibility): Promise<Message>;
-  /** Queue entries of the app with the status, newest message first, those with a message id below `before`. */
-  queue(
-    appId: AppId,
-    opts: { status: QueueStatus; before?: MessageId; limit: number },
-  ): Promise<QueueEntryRecord[]>;
+  /**
+   * Queue entries of the app with the status, newest message first, those with a message id below `before`;
+   * narrowed to a room, a reason, and messages holding the words of `match` (as search finds them: never
+   * syntax). A `match` without words finds nothing.
+   */
+  queue(appId: AppId, opts: QueueFilter): Promise<QueueEntryRecord[]>;
   entry(appId: AppId, messageId: MessageId): Promise<QueueEntryRecord | null>;
   /** The message's reports, oldest first, at most `limit`. */
   reports(messageId: MessageId, limit: number): Promise<ReportRecord[]>;

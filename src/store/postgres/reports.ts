@@ -4,13 +4,15 @@ import type {
   NewReport,
   NewResolution,
   QueueEntryRecord,
-  QueueStatus,
+  QueueFilter,
   ReportOutcome,
   ReportRecord,
   ReportStore,
   ShadowMute,
 } from '../../engine/ports/reportStore.js';
 import {
+  queueSql,
+  queueValues,
   REPORT_SQL,
   toModerationCounts,
   toQueueEntry,
@@ -21,6 +23,7 @@ import {
 import { toBan, toMessage, type BanRow, type MessageRow } from '../rows.js';
 import { sql, type Db, type Statement, type Tx } from './db.js';
 import { SELECT } from './messageLog.js';
+import { tsQuery } from './search.js';
 
 type Key = keyof typeof REPORT_SQL;
 
@@ -39,6 +42,12 @@ const returning = (key: 'insertReport' | 'resolve' | 'deleteShadowMute', column:
 const insertReport = returning('insertReport', 'message_id');
 const resolve = returning('resolve', 'message_id');
 const deleteShadowMute = returning('deleteShadowMute', 'user_id');
+// The queue's text filter: the search index's matches (search.ts), quoted as search quotes them.
+const queueMatching = sql(
+  'report.queue-matching',
+  queueSql(`AND EXISTS (SELECT 1 FROM messages m WHERE m.id = q.message_id
+              AND m.search_vector @@ to_tsquery('simple'::regconfig, $7))`),
+);
 /** An open upper bound for `message_id < $n`. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
 
@@ -91,16 +100,13 @@ export class PostgresReportStore implements ReportStore {
     });
   }
 
-  async queue(
-    appId: AppId,
-    opts: { status: QueueStatus; before?: MessageId; limit: number },
-  ): Promise<QueueEntryRecord[]> {
-    const rows = await this.db.query<QueueRow>(q.queue, [
-      appId,
-      opts.status,
-      opts.before ?? NO_BOUND,
-      opts.limit,
-    ]);
+  async queue(appId: AppId, filter: QueueFilter): Promise<QueueEntryRecord[]> {
+    const values = queueValues(appId, filter, NO_BOUND);
+    const match = filter.match;
+    if (match && match.words.length === 0) return [];
+    const rows = match
+      ? await this.db.query<QueueRow>(queueMatching, [...values, tsQuery(match.words, match.prefix)])
+      : await this.db.query<QueueRow>(q.queue, values);
     return rows.map(toQueueEntry);
   }
 

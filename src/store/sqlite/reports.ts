@@ -5,13 +5,15 @@ import type {
   NewReport,
   NewResolution,
   QueueEntryRecord,
-  QueueStatus,
+  QueueFilter,
   ReportOutcome,
   ReportRecord,
   ReportStore,
   ShadowMute,
 } from '../../engine/ports/reportStore.js';
 import {
+  queueSql,
+  queueValues,
   REPORT_SQL,
   sqliteParams,
   sqliteText,
@@ -23,15 +25,20 @@ import {
 } from '../reportRows.js';
 import { toBan, type BanRow } from '../rows.js';
 import { guard } from './errors.js';
+import { ftsQuery } from './search.js';
 import type { SqliteMessageLog } from './messageLog.js';
 
 type Key = keyof typeof REPORT_SQL;
+
+/** The queue's text filter: the search index's matches (search.ts), quoted as search quotes them. */
+const QUEUE_MATCH = 'AND q.message_id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $7)';
 
 /** An open upper bound for `message_id < ?`, where SQLite wants a number. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
 
 export class SqliteReportStore implements ReportStore {
   private readonly statements = new Map<Key, Database.Statement>();
+  private readonly queueMatching: Database.Statement;
   private readonly addTx: (input: NewReport) => ReportOutcome;
   private readonly holdTx: (
     appId: AppId,
@@ -55,6 +62,7 @@ export class SqliteReportStore implements ReportStore {
       return this.entryNow(appId, messageId);
     });
     this.holdTx = (...args) => hold.immediate(...args);
+    this.queueMatching = db.prepare(sqliteText(queueSql(QUEUE_MATCH)));
   }
 
   private statement(key: Key): Database.Statement {
@@ -114,15 +122,16 @@ export class SqliteReportStore implements ReportStore {
     return message;
   }
 
-  async queue(
-    appId: AppId,
-    opts: { status: QueueStatus; before?: MessageId; limit: number },
-  ): Promise<QueueEntryRecord[]> {
-    return guard(this.db, () =>
-      this.rows<QueueRow>('queue', [appId, opts.status, opts.before ?? NO_BOUND, opts.limit]).map(
-        toQueueEntry,
-      ),
-    );
+  async queue(appId: AppId, filter: QueueFilter): Promise<QueueEntryRecord[]> {
+    const values = queueValues(appId, filter, NO_BOUND);
+    const match = filter.match;
+    if (match && match.words.length === 0) return [];
+    return guard(this.db, () => {
+      const rows = match
+        ? this.queueMatching.all(sqliteParams([...values, ftsQuery(match.words, match.prefix)]))
+        : this.rows('queue', values);
+      return (rows as QueueRow[]).map(toQueueEntry);
+    });
   }
 
   async entry(appId: AppId, messageId: MessageId): Promise<QueueEntryRecord | null> {

@@ -48,16 +48,40 @@ export class QueueView extends AdminView {
   }
 
   async load(): Promise<void> {
-    const page = await this.api.reports(this.app.id, this.queueStatus);
+    const page = await this.api.reports(this.app.id, this.queueStatus, undefined, this.filter);
     this.entries = page.entries;
     this.cursor = page.nextCursor;
   }
 
   private async older(): Promise<void> {
     if (this.cursor === null) return;
-    const page = await this.api.reports(this.app.id, this.queueStatus, this.cursor);
+    const page = await this.api.reports(this.app.id, this.queueStatus, this.cursor, this.filter);
     this.entries = [...this.entries, ...page.entries];
     this.cursor = page.nextCursor;
+  }
+
+  /** The search form's narrowing: words in the message, a room, a reason (all optional). */
+  private filter: { q?: string; room?: string; reason?: string } = {};
+
+  private search(e: SubmitEvent): void {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget as HTMLFormElement);
+    const value = (name: string) => String(data.get(name) ?? '').trim();
+    this.filter = { q: value('q'), room: value('room'), reason: value('reason') };
+    this.status = null;
+    void this.run(() => this.load());
+  }
+
+  private searchForm() {
+    return html`<form class="row" role="search" aria-label="Search the queue" @submit=${this.search}>
+      <input name="q" type="search" maxlength="200" placeholder="Words in the message" aria-label="Words" />
+      <input name="room" maxlength="64" placeholder="Room" aria-label="Room" />
+      <select name="reason" aria-label="Queue reason">
+        <option value="">Any reason</option>
+        ${['spam', 'abuse', 'other', 'held'].map((r) => html`<option value=${r}>${r}</option>`)}
+      </select>
+      <button type="submit">Search</button>
+    </form>`;
   }
 
   private show(status: Status): void {
@@ -181,7 +205,7 @@ export class QueueView extends AdminView {
             <button @click=${() => void this.run(() => this.load())}>Refresh</button>
           </div>
         </div>
-        ${this.statusLine()}
+        ${this.searchForm()} ${this.statusLine()}
         ${
           this.entries.length === 0
             ? html`<p class="muted">

@@ -3,7 +3,14 @@
  * users, and for staff `reports.list`, `report.resolve`, `shadow_mute` and `unshadow_mute`.
  */
 import { z } from 'zod';
-import { REPORT_ACTIONS, REPORT_REASONS, REPORT_TEXT_MAX, QUEUE_PAGE_MAX } from '../../../core/reports.js';
+import {
+  QUEUE_PAGE_MAX,
+  QUEUE_REASONS,
+  REPORT_ACTIONS,
+  REPORT_REASONS,
+  REPORT_TEXT_MAX,
+} from '../../../core/reports.js';
+import { SEARCH_QUERY_MAX } from '../../../core/search.js';
 import type { QueueEntryView, QueuePage, ReportResult, ShadowMute } from '../../../engine/api.js';
 import type {
   QueueEntry as WireQueueEntry,
@@ -47,6 +54,12 @@ export const reportOps: Record<
       status: z.enum(['open', 'resolved']).optional(),
       before: messageId.optional(),
       limit: z.number().int().min(1).max(QUEUE_PAGE_MAX).optional(),
+      room: room.optional(),
+      reason: z.enum(QUEUE_REASONS).optional(),
+      q: z
+        .string()
+        .max(4 * SEARCH_QUERY_MAX)
+        .optional(),
     }),
     handle: (_ctx, input, session) => session.reports.queue(input),
   }),
