@@ -7,7 +7,7 @@ import { profileFields } from '../core/profiles.js';
 import { REPORT_ACTIONS, REPORT_REASONS, type QueueReason } from '../core/reports.js';
 import { ROLES } from '../core/roles.js';
 import type { ModerationKind, UserRef } from '../core/types.js';
-import type { QueueEntryRecord, ReportRecord } from '../engine/ports/reportStore.js';
+import type { QueueEntryRecord, QueueFilter, ReportRecord } from '../engine/ports/reportStore.js';
 
 const QUEUE_COLUMNS = `q.app_id, q.room_id, q.message_id, q.status, q.reason, q.opened_at, q.resolution,
   q.resolved_by, q.resolved_at, q.note,
@@ -24,13 +24,19 @@ export function queueSql(match = ''): string {
           ORDER BY q.message_id DESC LIMIT $4`;
 }
 
-/** The queue listing's values, in the order of its placeholders ($7, the match, only when it has one). */
+/**
+ * The queue listing's values in the order of its placeholders, the words last ($7) quoted by the store's
+ * `quote` when there is a match; null when the match has no words (it finds nothing).
+ */
 export function queueValues(
   appId: number,
-  f: { status: string; before?: number; limit: number; roomId?: number; reason?: string },
+  f: QueueFilter,
   noBound: number,
-): unknown[] {
-  return [appId, f.status, f.before ?? noBound, f.limit, f.roomId ?? null, f.reason ?? null];
+  quote: (words: readonly string[], prefix: boolean) => string,
+): unknown[] | null {
+  if (f.match && f.match.words.length === 0) return null;
+  const values = [appId, f.status, f.before ?? noBound, f.limit, f.roomId ?? null, f.reason ?? null];
+  return f.match ? [...values, quote(f.match.words, f.match.prefix)] : values;
 }
 
 export const REPORT_SQL = {

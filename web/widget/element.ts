@@ -19,7 +19,7 @@ import { MessageController } from './message-controller.js';
 import { ChatSession, describe } from './session.js';
 import { controls, layout, messages, panels, social, theme } from './styles.js';
 import { nameOf } from './views/avatar.js';
-import { header, typingLine } from './views/chrome.js';
+import { closedBanner, header, jumpButton, typingLine } from './views/chrome.js';
 import { composerArea } from './views/composer-area.js';
 import { logView } from './views/log.js';
 import { panelButtons, panelView } from './views/panels.js';
@@ -27,7 +27,8 @@ import { welcomeView, type WelcomeMode } from './views/welcome.js';
 import { USERNAME } from './format.js';
 import { isAtBottom, ScrollKeeper } from './scroll.js';
 import { isLiveGuest, upgradeWithPassword } from './sign-in-place.js';
-import { CLOSE_TEXT, guestErrorText } from './texts.js';
+import { guestErrorText } from './texts.js';
+import { GuestVerification } from './verification.js';
 
 /** Where widget.js was loaded from: the default server of every widget on the page. */
 let defaultServer = typeof location === 'undefined' ? '' : location.origin;
@@ -78,6 +79,9 @@ export class ParleyChatElement extends LitElement {
   private upgrading = false;
   private readonly messages = new MessageController(this);
   private readonly convo = new ConversationsController(this);
+  private readonly verification = new GuestVerification(this, (guest, verification) => {
+    void this.open({ guest, verification }, null);
+  });
   private readonly scrollKeeper = new ScrollKeeper();
   private readonly onVisibility = () => {
     if (document.visibilityState === 'hidden') this.session?.markAway();
@@ -127,6 +131,11 @@ export class ParleyChatElement extends LitElement {
     // A guest who signed in on the host site stays in the room: the connection takes the token in place.
     if (token && session && isLiveGuest(session)) void session.upgrade({ token }).catch(() => this.restart());
     else this.restart();
+  }
+
+  /** A guest verification token from the host page (`parley:verification`, docs/widget.md). */
+  verify(token: string): void {
+    this.verification.provide(token);
   }
 
   /** Go to another room (a DM, the room of a search hit) on the same sign-in. */
@@ -183,6 +192,7 @@ export class ParleyChatElement extends LitElement {
           token: auth.resumeToken,
         });
       }
+      this.verification.clear();
       this.emit('parley:ready', { user: auth?.user ?? null, room: this.room });
     } catch (err) {
       if (this.session !== session) return;
@@ -203,7 +213,10 @@ export class ParleyChatElement extends LitElement {
     if (stored && refused) clearIdentity(this.serverUrl, this.app);
     if ('guest' in credentials || stored) {
       this.view = 'welcome';
-      this.welcomeError = guestErrorText(code, describe(err));
+      const asked =
+        'guest' in credentials &&
+        this.verification.ask(err, credentials.guest, credentials.verification !== undefined);
+      this.welcomeError = asked || guestErrorText(code, describe(err));
       if (code === 'guests_disabled') this.guestsAllowed = false;
       return;
     }
@@ -307,8 +320,6 @@ export class ParleyChatElement extends LitElement {
     this.session?.stop();
     this.session = null;
     this.view = 'welcome';
-    this.welcomeError = '';
-    this.welcomeMode = 'login';
   }
 
   // ------------------------------------------------------------------ scrolling and reading
@@ -388,6 +399,7 @@ export class ParleyChatElement extends LitElement {
                 busy: this.busy,
                 error: this.welcomeError,
                 guestsAllowed: this.guestsAllowed,
+                verifying: this.verification.hint !== null,
               },
               {
                 joinAsGuest: (n) => void this.joinAsGuest(n),
@@ -429,7 +441,7 @@ export class ParleyChatElement extends LitElement {
     const typingNames = session?.typing.names ?? [];
     const unread = session && !this.atBottom ? session.unreadCount : 0;
     const convoError = this.convo.panel === null ? this.convo.error : '';
-    return html`${closed ? this.closedBanner(closed) : nothing}
+    return html`${closed ? closedBanner(closed, () => this.restart()) : nothing}
       ${convoError ? html`<div class="banner warn" role="alert"><span>${convoError}</span></div>` : nothing}
       <div
         class="log"
@@ -457,14 +469,7 @@ export class ParleyChatElement extends LitElement {
           }
         </div>
       </div>
-      ${
-        unread > 0
-          ? html`<button class="jump" type="button" @click=${() => this.jumpToBottom()}>
-              ${unread} new message${unread === 1 ? '' : 's'} ↓
-            </button>`
-          : nothing
-      }
-      ${typingLine(typingNames)} ${this.renderComposer()}`;
+      ${jumpButton(unread, () => this.jumpToBottom())} ${typingLine(typingNames)} ${this.renderComposer()}`;
   }
 
   private renderComposer() {
@@ -486,14 +491,5 @@ export class ParleyChatElement extends LitElement {
         signOut: () => this.signOut(),
       },
     );
-  }
-
-  private closedBanner(closed: DisconnectedEvent) {
-    const text = CLOSE_TEXT[closed.reason] ?? `Disconnected: ${closed.message}`;
-    const canRetry = closed.reason !== 'banned' && closed.reason !== 'app_deleted';
-    return html`<div class="banner error" role="alert">
-      <span>${text}</span>
-      ${canRetry ? html`<button class="link" type="button" @click=${() => this.restart()}>Reconnect</button>` : nothing}
-    </div>`;
   }
 }

@@ -129,3 +129,10 @@ export const MOD_TEXT = {
     ban: 'Banned',
   },
 };
+
+/** Guest verification (verification.ts): what the welcome form says while the service's widget is shown. */
+export const VERIFY_TEXT = {
+  asked: 'Please confirm you are a person to join.',
+  rejected: 'That check did not pass. Please try again.',
+  unavailable: 'The verification service could not be loaded. Try again later.',
+};

@@ -101,12 +101,9 @@ export class PostgresReportStore implements ReportStore {
   }
 
   async queue(appId: AppId, filter: QueueFilter): Promise<QueueEntryRecord[]> {
-    const values = queueValues(appId, filter, NO_BOUND);
-    const match = filter.match;
-    if (match && match.words.length === 0) return [];
-    const rows = match
-      ? await this.db.query<QueueRow>(queueMatching, [...values, tsQuery(match.words, match.prefix)])
-      : await this.db.query<QueueRow>(q.queue, values);
+    const values = queueValues(appId, filter, NO_BOUND, tsQuery);
+    if (!values) return [];
+    const rows = await this.db.query<QueueRow>(filter.match ? queueMatching : q.queue, values);
     return rows.map(toQueueEntry);
   }
 

@@ -123,13 +123,10 @@ export class SqliteReportStore implements ReportStore {
   }
 
   async queue(appId: AppId, filter: QueueFilter): Promise<QueueEntryRecord[]> {
-    const values = queueValues(appId, filter, NO_BOUND);
-    const match = filter.match;
-    if (match && match.words.length === 0) return [];
+    const values = queueValues(appId, filter, NO_BOUND, ftsQuery);
+    if (!values) return [];
     return guard(this.db, () => {
-      const rows = match
-        ? this.queueMatching.all(sqliteParams([...values, ftsQuery(match.words, match.prefix)]))
-        : this.rows('queue', values);
+      const rows = filter.match ? this.queueMatching.all(sqliteParams(values)) : this.rows('queue', values);
       return (rows as QueueRow[]).map(toQueueEntry);
     });
   }

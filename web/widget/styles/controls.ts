@@ -2,6 +2,12 @@ import { css } from 'lit';
 
 /** Typing line, composer, members panel and the welcome forms. */
 export const controls = css`
+  .verification {
+    margin: 4px 0 8px;
+    min-height: 65px;
+    max-width: 100%;
+    overflow-x: auto;
+  }
   .typing {
     min-height: 20px;
     padding: 0 16px;

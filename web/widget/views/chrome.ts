@@ -1,7 +1,8 @@
 /** The header, the members panel, the typing line, the composer and the footer. */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { ClientState } from '../../../src/client/index.js';
+import type { ClientState, DisconnectedEvent } from '../../../src/client/index.js';
 import { typingText, until } from '../format.js';
+import { CLOSE_TEXT } from '../texts.js';
 import { sendIcon } from './icons.js';
 import { unreadBadge } from './social.js';
 
@@ -138,4 +139,22 @@ export function footer(
     ${signIn ? html`<button class="link" type="button" @click=${signIn}>Sign in to keep your name</button>` : nothing}
     ${signOut ? html`<button class="link" type="button" @click=${signOut}>Sign out</button>` : nothing}
   </div>`;
+}
+
+/** Why the chat ended, with a way back where there is one. */
+export function closedBanner(closed: DisconnectedEvent, reconnect: () => void): TemplateResult {
+  const text = CLOSE_TEXT[closed.reason] ?? `Disconnected: ${closed.message}`;
+  const canRetry = closed.reason !== 'banned' && closed.reason !== 'app_deleted';
+  return html`<div class="banner error" role="alert">
+    <span>${text}</span>
+    ${canRetry ? html`<button class="link" type="button" @click=${reconnect}>Reconnect</button>` : nothing}
+  </div>`;
+}
+
+/** Messages below the fold: a button down to them. */
+export function jumpButton(unread: number, jump: () => void): TemplateResult | typeof nothing {
+  if (unread <= 0) return nothing;
+  return html`<button class="jump" type="button" @click=${jump}>
+    ${unread} new message${unread === 1 ? '' : 's'} ↓
+  </button>`;
 }

@@ -11,6 +11,8 @@ export interface WelcomeModel {
   busy: boolean;
   error: string;
   guestsAllowed: boolean;
+  /** The app asked for verification: the service's widget (light DOM, verification.ts) goes in the form. */
+  verifying: boolean;
 }
 
 export interface WelcomeActions {
@@ -52,6 +54,7 @@ function guestForm(model: WelcomeModel, actions: WelcomeActions): TemplateResult
                 placeholder="e.g. ada_l"
                 ?disabled=${model.busy}
             /></label>
+            ${model.verifying ? html`<div class="verification"><slot name="verification"></slot></div>` : nothing}
             ${errorLine(model.error)}
             <button class="primary" ?disabled=${model.busy}>
               ${model.busy ? 'Joining…' : 'Start chatting'}
