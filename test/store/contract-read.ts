@@ -45,7 +45,13 @@ export function readStateContract(
       );
     }
 
-    async function post(author: User, text: string, mentions: number[] = [], inRoom: Room = room) {
+    async function post(
+      author: User,
+      text: string,
+      mentions: number[] = [],
+      inRoom: Room = room,
+      visibility?: 'held' | 'shadow',
+    ) {
       const input: NewMessage = {
         appId: app.id,
         roomId: inRoom.id,
@@ -56,6 +62,7 @@ export function readStateContract(
         clientMsgId: null,
         createdAt: T0,
         mentions,
+        ...(visibility ? { visibility } : {}),
       };
       return (await store.messages.append(input)).message;
     }
@@ -115,7 +122,7 @@ export function readStateContract(
       await store.reads.saveMarkers([]);
     });
 
-    it('[store.unread] counts messages after the marker not written by the user and not deleted, and mentions', async () => {
+    it('[store.unread] counts messages after the marker not written by the user, not deleted, visible to all, and mentions', async () => {
       const other = await newRoom('other');
       await store.reads.saveMarkers([marker(bob, 0), marker(bob, 0, false, other)]);
       await post(ann, 'one');
@@ -125,6 +132,11 @@ export function readStateContract(
       await store.messages.remove(room.id, deleted.id, T0 + 1);
       await post(ann, 'four @bob', [bob.id]);
       await post(ann, 'elsewhere', [], other);
+      // Held, shadow and hidden messages are not the reader's to see: they are not unread either.
+      await post(ann, 'held @bob', [bob.id], room, 'held');
+      await post(ann, 'shadow @bob', [bob.id], room, 'shadow');
+      const hidden = await post(ann, 'hidden @bob', [bob.id], other);
+      await store.reports.setVisibility(other.id, hidden.id, 'hidden');
       expect(await store.reads.unreadCounts(app.id, bob.id)).toEqual([
         { roomId: room.id, seq: 0, unread: 3, unreadMentions: 2 },
         { roomId: other.id, seq: 0, unread: 1, unreadMentions: 0 },

@@ -5,15 +5,15 @@ import { toReceipt, type ReceiptDbRow } from '../receipts.js';
 import { toUser, type UserRow } from '../rows.js';
 import { sql, type Db } from './db.js';
 
-// Messages after a marker that count as unread for its user: not theirs, not deleted. USER, ROOM and SEQ are
-// the marker's (columns, or parameters).
+// Messages after a marker that count as unread for its user: not theirs, not deleted, and visible to everyone
+// (as in the SQLite store). USER, ROOM and SEQ are the marker's (columns, or parameters).
 const unread = (user: string, room: string, seq: string) =>
   `SELECT COUNT(*) FROM messages m WHERE m.room_id = ${room} AND m.seq > ${seq} AND m.deleted_at IS NULL
-     AND (m.author_id IS NULL OR m.author_id <> ${user})`;
+     AND m.visibility = 'visible' AND (m.author_id IS NULL OR m.author_id <> ${user})`;
 const unreadMentions = (user: string, room: string, seq: string) =>
   `SELECT COUNT(*) FROM message_mentions mm JOIN messages m ON m.id = mm.message_id
    WHERE mm.user_id = ${user} AND mm.room_id = ${room} AND mm.seq > ${seq} AND m.deleted_at IS NULL
-     AND (m.author_id IS NULL OR m.author_id <> ${user})`;
+     AND m.visibility = 'visible' AND (m.author_id IS NULL OR m.author_id <> ${user})`;
 
 // Markers travel as four parallel arrays; a marker of a room (of its app) or a user that is gone finds no row.
 const INSERT_MARKERS = `INSERT INTO read_markers (user_id, room_id, app_id, seq)

@@ -6,13 +6,14 @@ import { toUser, type UserRow } from '../rows.js';
 import { toReceipt, type ReceiptDbRow } from '../receipts.js';
 import { guard } from './errors.js';
 
-// Messages after a marker that count as unread for its user: not theirs, not deleted. `@user`, `@room` and
-// `@seq` are the marker's.
+// Messages after a marker that count as unread for its user: not theirs, not deleted, and visible to everyone
+// (a held, hidden or shadow message is not counted, even for staff, who hear of those through the queue).
+// `@user`, `@room` and `@seq` are the marker's.
 const UNREAD = `SELECT COUNT(*) FROM messages m WHERE m.room_id = @room AND m.seq > @seq AND m.deleted_at IS NULL
-  AND (m.author_id IS NULL OR m.author_id <> @user)`;
+  AND m.visibility = 'visible' AND (m.author_id IS NULL OR m.author_id <> @user)`;
 const UNREAD_MENTIONS = `SELECT COUNT(*) FROM message_mentions mm JOIN messages m ON m.id = mm.message_id
   WHERE mm.user_id = @user AND mm.room_id = @room AND mm.seq > @seq AND m.deleted_at IS NULL
-  AND (m.author_id IS NULL OR m.author_id <> @user)`;
+  AND m.visibility = 'visible' AND (m.author_id IS NULL OR m.author_id <> @user)`;
 const ofMarker = (sql: string) =>
   sql.replaceAll('@user', 'r.user_id').replaceAll('@room', 'r.room_id').replaceAll('@seq', 'r.seq');
 
