@@ -66,7 +66,7 @@ export type {
   UpgradeRequest,
   UpgradeResult,
 } from '../protocol/native.js';
-export type { DmView, SearchHit, SearchPage, SearchRequest } from '../protocol/native.js';
+export type { DmView, PageRoom, SearchHit, SearchPage, SearchRequest } from '../protocol/native.js';
 export type {
   AuthorSummary,
   QueueEntry,

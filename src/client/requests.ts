@@ -173,6 +173,11 @@ export abstract class ClientRequests extends TypedEmitter<ClientEventMap> {
 
   /** Your display name and avatar (https) URL: null clears one, an absent field stays; answers you as now. */
   /** Mods and up: the room's slow mode in seconds (0: off). Answers the room as now. */
+  /** The room of a page of the site, by its URL (created on first use where the app allows): then `join` it. */
+  async pageRoom(url: string): Promise<OpResult<'rooms.page'>> {
+    return (await this.call('rooms.page', { url })) as OpResult<'rooms.page'>;
+  }
+
   async setSlowMode(room: string, seconds: number): Promise<RoomView> {
     return ((await this.call('rooms.slow_mode', { room, seconds })) as OpResult<'rooms.slow_mode'>).room;
   }

@@ -1,5 +1,6 @@
 import { DEFAULT_FILTER } from './contentFilter.js';
 import { DEFAULT_ESCALATION } from './escalation.js';
+import { DEFAULT_PAGE_ROOMS } from './pageRooms.js';
 import { badField } from './failures.js';
 import { DEFAULT_MAX_REACTION_EMOJI } from './reactions.js';
 import { DEFAULT_REPORT_SETTINGS } from './reports.js';
@@ -31,10 +32,15 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   filter: DEFAULT_FILTER,
   escalation: DEFAULT_ESCALATION,
   guestVerification: null,
+  pageRooms: DEFAULT_PAGE_ROOMS,
 };
 
-/** App 1 lets guests write so that a newcomer can chat at once. */
-export const DEFAULT_APP_1_SETTINGS: AppSettings = { ...DEFAULT_APP_SETTINGS, guestsCanWrite: true };
+/** App 1 lets guests write so that a newcomer can chat at once, and has rooms for pages (the demo's comments). */
+export const DEFAULT_APP_1_SETTINGS: AppSettings = {
+  ...DEFAULT_APP_SETTINGS,
+  guestsCanWrite: true,
+  pageRooms: { ...DEFAULT_PAGE_ROOMS, enabled: true },
+};
 
 export const DEFAULT_APP_NAME = 'default';
 export const LOBBY_ROOM = 'lobby';

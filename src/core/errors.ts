@@ -32,6 +32,7 @@ export const ERROR_CATALOGUE = {
   slow_mode: { status: 429, message: 'This room is in slow mode; wait before sending again' },
   message_filtered: { status: 422, message: 'The message was refused by the content filter' },
   verification_failed: { status: 403, message: 'This app asks new guests for a verification token' },
+  room_limit: { status: 409, message: 'The app holds as many rooms of this kind as it may' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,5 +1,6 @@
 import { ParleyError } from './errors.js';
 import { badField } from './failures.js';
+import { PAGE_ROOM_NAME } from './pageRooms.js';
 
 const USERNAME = /^[\p{L}\p{N}_.-]{1,32}$/u;
 const ROOM_NAME = /^[\p{L}\p{N}_.\- ]{1,64}$/u;
@@ -35,7 +36,10 @@ export function checkUsernameLookup(value: unknown): string {
 /** A room name to look up, trimmed, held to the same rule as a new room name. */
 export function checkRoomNameLookup(value: unknown): string {
   const name = typeof value === 'string' ? value.trim() : value;
-  if (typeof name !== 'string' || !(ROOM_NAME.test(name) || DM_ROOM_NAME.test(name)))
+  if (
+    typeof name !== 'string' ||
+    !(ROOM_NAME.test(name) || DM_ROOM_NAME.test(name) || PAGE_ROOM_NAME.test(name))
+  )
     throw badField('room', 'room must be a room name');
   return name;
 }

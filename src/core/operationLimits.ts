@@ -52,6 +52,7 @@ export const LIMITED_OPERATIONS = [
   'shadowMute',
   'unshadowMute',
   'setSlowMode',
+  'pageRoom',
 ] as const;
 
 export type LimitedOperation = (typeof LIMITED_OPERATIONS)[number];
@@ -112,6 +113,8 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<Record<OverridableOperation, Flo
   unshadowMute: { burst: 20, perSecond: 2 },
   // A change is stored and told to the app and to the room.
   setSlowMode: { burst: 10, perSecond: 1 },
+  // A page that has no room yet creates one; a reader opens few pages a second.
+  pageRoom: { burst: 10, perSecond: 1 },
 };
 
 /** The limit an app holds `op` to: its own setting, else the default (`send`: the app's flood limit). */

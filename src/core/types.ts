@@ -1,6 +1,7 @@
 import type { FilterSettings } from './contentFilter.js';
 import type { EscalationSettings } from './escalation.js';
 import type { GuestVerification, GuestVerificationInput } from './guestVerification.js';
+import type { PageRoomSettings } from './pageRooms.js';
 import type { FloodLimit, OperationLimits } from './operationLimits.js';
 import type { Role } from './roles.js';
 import type { SignInLimits } from './signInLimits.js';
@@ -59,6 +60,8 @@ export interface AppSettings {
   reports: ReportSettings;
   /** A token a new guest must present, checked by a verification service (core/guestVerification.ts); null: off. */
   guestVerification: GuestVerification | null;
+  /** Rooms for pages of the site, created on first use (core/pageRooms.ts). */
+  pageRooms: PageRoomSettings;
 }
 
 /** Settings as the admin API takes them: any subset; `guestVerification` may leave its secret out to keep it. */

@@ -21,8 +21,15 @@ import type { AuditActor, AuditEntry } from '../core/audit.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { StorageHealthView } from './storageHealth.js';
 import type { DmView } from './dms.js';
-import type { QueueEntryView, QueuePage, QueueQuery, ReportResult, ResolveInput } from './reportViews.js';
+import type {
+  QueueEntryView,
+  QueuePage,
+  QueueQuery,
+  ResolveInput,
+  SessionReportsApi,
+} from './reportViews.js';
 import type { ShadowMute } from './ports/reportStore.js';
+import type { PageRoomResult } from './pageRooms.js';
 
 export type { StorageHealthView } from './storageHealth.js';
 export type { WalStats } from './ports/store.js';
@@ -37,6 +44,8 @@ export type {
   ResolveInput,
 } from './reportViews.js';
 export type { ShadowMute } from './ports/reportStore.js';
+export type { SessionReportsApi } from './reportViews.js';
+export type { PageRoomResult } from './pageRooms.js';
 
 /** The outbound side of one connection, implemented by each gateway. */
 export interface SessionSink {
@@ -272,19 +281,8 @@ export interface Session {
   search(query: SearchQuery): Promise<SearchPage>;
   /** Reports, the moderation queue and shadow mutes (sessionReports.ts). */
   readonly reports: SessionReportsApi;
-}
-
-/** A session's reports and, for staff (mods and above; `forbidden` otherwise), the queue and shadow mutes. */
-export interface SessionReportsApi {
-  /** Reports a message of a room the user may see; a second report by the same user answers the first. */
-  report(room: string, messageId: number, input: { reason: string; text?: string }): Promise<ReportResult>;
-  /** The moderation queue, newest message first (staff). */
-  queue(query: QueueQuery): Promise<QueuePage>;
-  /** Resolves an open entry: dismiss, delete the message, mute or ban its author (staff). */
-  resolve(messageId: number, input: ResolveInput): Promise<QueueEntryView>;
-  /** The user's new messages are seen only by them and staff until lifted (held to the role order). */
-  shadowMute(target: string, opts: { minutes?: number; reason?: string }): Promise<ShadowMute>;
-  unshadowMute(target: string): Promise<void>;
+  /** The room of a page of the site (`rooms.page`, pageRooms.ts), created on first use where the app allows. */
+  pageRoom(url: string): Promise<PageRoomResult>;
 }
 
 export interface AppPatch {

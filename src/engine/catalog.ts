@@ -1,3 +1,4 @@
+import { isPageRoomName } from '../core/pageRooms.js';
 import { noSuchApp, roomNotFound, userNotFound } from '../core/failures.js';
 import { checkRoomNameLookup, checkUsernameLookup } from '../core/names.js';
 import { seesEveryRoom } from '../core/roles.js';
@@ -90,8 +91,12 @@ export class Catalog {
   async visibleRooms(appId: AppId, user: UserRef): Promise<RoomView[]> {
     const summaries = await this.ctx.store.directory.listRoomSummaries(appId, user.id);
     const everyRoom = seesEveryRoom(user.role);
+    // A page's room is reached through its page (pageRooms.ts), not from the list.
     return summaries
-      .filter(({ room, member }) => room.visibility === 'public' || everyRoom || member)
+      .filter(
+        ({ room, member }) =>
+          (room.visibility === 'public' || everyRoom || member) && !isPageRoomName(room.name),
+      )
       .map(({ room, lastSeq }) => this.summaryView(room, lastSeq));
   }
 

@@ -44,6 +44,7 @@ import { Presence } from './presence.js';
 import { Profiles } from './profiles.js';
 import { SendPolicy } from './sendPolicy.js';
 import { Strikes } from './strikes.js';
+import { PageRooms } from './pageRooms.js';
 import { Replies } from './replies.js';
 import { Revocation } from './revocation.js';
 import { Reports } from './reports.js';
@@ -121,6 +122,7 @@ export class Engine implements EngineApi {
   readonly reportQueue: Reports;
   /** Strikes and the escalation ladder; the reports part adds a strike for an upheld report (`strikes.add`). */
   readonly strikes: Strikes;
+  readonly pageRooms: PageRooms;
   readonly sendPolicy: SendPolicy;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
@@ -245,6 +247,7 @@ export class Engine implements EngineApi {
       roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
       deliveredSeq: (roomId) => this.channels.get(roomId)?.deliveredSeq,
     });
+    this.pageRooms = new PageRooms(ctx, { getApp: (appId) => this.catalog.getApp(appId) });
     this.shadowMutes = new ShadowMutes(ctx, {
       findUser: (appId, username) => this.catalog.findUser(appId, username),
       staffEvent: (appId, event) => this.broadcast.staffEvent(appId, event),

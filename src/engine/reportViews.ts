@@ -1,7 +1,7 @@
 import type { QueueReason, ReportAction, ReportReason } from '../core/reports.js';
 import type { ModerationKind, UserRef } from '../core/types.js';
 import type { MessageView, RoomRef } from './events.js';
-import type { QueueStatus } from './ports/reportStore.js';
+import type { QueueStatus, ShadowMute } from './ports/reportStore.js';
 
 /** What reports and the moderation queue (reports.ts) answer: the views sessions and the admin API hand out. */
 
@@ -74,4 +74,17 @@ export interface ResolveInput {
   action: unknown;
   minutes?: unknown;
   reason?: unknown;
+}
+
+/** A session's reports and, for staff (mods and above; `forbidden` otherwise), the queue and shadow mutes. */
+export interface SessionReportsApi {
+  /** Reports a message of a room the user may see; a second report by the same user answers the first. */
+  report(room: string, messageId: number, input: { reason: string; text?: string }): Promise<ReportResult>;
+  /** The moderation queue, newest message first (staff). */
+  queue(query: QueueQuery): Promise<QueuePage>;
+  /** Resolves an open entry: dismiss, delete the message, mute or ban its author (staff). */
+  resolve(messageId: number, input: ResolveInput): Promise<QueueEntryView>;
+  /** The user's new messages are seen only by them and staff until lifted (held to the role order). */
+  shadowMute(target: string, opts: { minutes?: number; reason?: string }): Promise<ShadowMute>;
+  unshadowMute(target: string): Promise<void>;
 }

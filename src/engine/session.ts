@@ -21,6 +21,7 @@ import type {
   JoinResult,
   MuteOptions,
   NamedMute,
+  PageRoomResult,
   ReactionResult,
   ReadReceipt,
   ReadResult,
@@ -340,6 +341,11 @@ export class EngineSession implements Session, Subscriber {
   async members(name: string): Promise<{ online: UserRef[] }> {
     await this.enter('members');
     return { online: this.host.roomOnline(await this.visibleRoom(name)) };
+  }
+
+  async pageRoom(url: string): Promise<PageRoomResult> {
+    await this.enter('pageRoom');
+    return this.host.pageRoom(this.appId, url, this.anonymous ? null : this.user);
   }
 
   async setSlowMode(name: string, seconds: number): Promise<RoomView> {

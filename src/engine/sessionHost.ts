@@ -21,6 +21,7 @@ import type { Search } from './search.js';
 import type { SessionHost } from './session.js';
 import type { Sessions } from './sessions.js';
 import type { ShadowMutes } from './shadowMutes.js';
+import type { PageRooms } from './pageRooms.js';
 import type { Strikes } from './strikes.js';
 import type { Upgrades } from './upgrade.js';
 import { viewOf } from './visibility.js';
@@ -50,6 +51,7 @@ export interface SessionHostParts {
   reportQueue: Reports;
   shadowMutes: ShadowMutes;
   strikes: Strikes;
+  pageRooms: PageRooms;
 }
 
 /**
@@ -141,5 +143,6 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
       return parts().shadowMutes;
     },
     setSlowMode: (room, seconds, by) => parts().rooms.setSlowMode(room, seconds, by),
+    pageRoom: (appId, url, creator) => parts().pageRooms.resolve(appId, url, creator),
   };
 }

@@ -27,6 +27,7 @@ import type { ReadState } from './readState.js';
 import type { Reports } from './reports.js';
 import type { RoomChannel, Subscriber } from './roomChannel.js';
 import type { ShadowMutes } from './shadowMutes.js';
+import type { PageRooms } from './pageRooms.js';
 
 /**
  * What a session needs from the engine around it (sessionHost.ts wires it from the parts). `S` is the session
@@ -83,6 +84,8 @@ export interface SessionHost<S> {
   /** Reports, the moderation queue (reports.ts) and shadow mutes (shadowMutes.ts), for sessionReports.ts. */
   readonly reportQueue: Pick<Reports, 'report' | 'queue' | 'resolve'>;
   readonly shadowMutes: Pick<ShadowMutes, 'mute' | 'unmute'>;
+  /** The room of a page (pageRooms.ts); `creator` null for a reader without an account. */
+  pageRoom: PageRooms['resolve'];
   /** The user's DMs, each room with its unread counts as a room list gives them (dms.ts, readState.ts). */
   listDms(appId: AppId, user: UserRef, blocked: ReadonlySet<number> | null): Promise<DmView[]>;
   /** A mod or above sets the room's slow mode (rooms.ts); `forbidden` below mod. */

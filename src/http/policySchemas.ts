@@ -1,5 +1,7 @@
 /** The settings of the content filter and the escalation ladder (app settings `filter` and `escalation`). */
 import { z } from 'zod';
+import { KEEP_QUERY_MAX, PAGE_ROOMS_MAX } from '../core/pageRooms.js';
+import { HIDE_AFTER_MAX } from '../core/reports.js';
 import {
   MAX_FILTER_RULES,
   MAX_LINK_AGE_HOURS,
@@ -94,3 +96,34 @@ export const guestVerificationSchema = z
       .describe(`How long Parley waits for the service (default ${DEFAULT_VERIFY_TIMEOUT_MS})`),
   })
   .describe('A token new guests must present (verification_failed otherwise); null: off (default)');
+
+/** App setting `reports` (core/reports.ts). */
+export const reportSettingsSchema = z.strictObject({
+  hideAfter: z
+    .number()
+    .int()
+    .min(0)
+    .max(HIDE_AFTER_MAX)
+    .describe('Distinct established reporters that hide a message until a moderator decides; 0: never'),
+  establishedAfterHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(8760)
+    .describe('Hours after its creation an account counts as established for auto-hide (guests never do)'),
+});
+
+/** App setting `pageRooms` (core/pageRooms.ts). */
+export const pageRoomsSchema = z.strictObject({
+  enabled: z.boolean().describe('Whether `rooms.page` creates a room for a page that has none yet'),
+  maxRooms: z
+    .number()
+    .int()
+    .min(0)
+    .max(PAGE_ROOMS_MAX)
+    .describe('The most page rooms the app holds (room_limit past it)'),
+  keepQuery: z
+    .array(z.string().min(1).max(64))
+    .max(KEEP_QUERY_MAX)
+    .describe('Query parameters that tell pages apart; the others (and the fragment) are dropped'),
+});

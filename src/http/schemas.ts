@@ -3,10 +3,15 @@ import { z } from 'zod';
 import { MODERATION_KINDS } from '../core/moderation.js';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { DEFAULT_OPERATION_LIMITS, type OverridableOperation } from '../core/operationLimits.js';
-import { HIDE_AFTER_MAX } from '../core/reports.js';
 import { MAX_REACTION_EMOJI_LIMIT } from '../core/reactions.js';
 import { ROLES } from '../core/roles.js';
-import { escalationSettingsSchema, filterSettingsSchema, guestVerificationSchema } from './policySchemas.js';
+import {
+  escalationSettingsSchema,
+  filterSettingsSchema,
+  guestVerificationSchema,
+  pageRoomsSchema,
+  reportSettingsSchema,
+} from './policySchemas.js';
 
 /**
  * The zod schemas of the HTTP API: inputs are validated with them and docs/openapi are generated from them, so
@@ -241,25 +246,9 @@ const settingsFields = {
     .describe(
       'Whether users may set their own display name and avatar (`profile.set`; default on, never guests)',
     ),
-  reports: named(
-    z.strictObject({
-      hideAfter: z
-        .number()
-        .int()
-        .min(0)
-        .max(HIDE_AFTER_MAX)
-        .describe('Distinct established reporters that hide a message until a moderator decides; 0: never'),
-      establishedAfterHours: z
-        .number()
-        .int()
-        .min(0)
-        .max(8760)
-        .describe(
-          'Hours after its creation an account counts as established for auto-hide (guests never do)',
-        ),
-    }),
-    'ReportSettings',
-  ).describe('When reports hide a message (docs/moderation.md); default 3 reporters, accounts of 24 hours'),
+  reports: named(reportSettingsSchema, 'ReportSettings').describe(
+    'When reports hide a message (docs/moderation.md); default 3 reporters, accounts of 24 hours',
+  ),
   filter: named(filterSettingsSchema, 'FilterSettings').describe(
     'The word and link filter (default: no phrases, links from anyone); mods and up are not filtered',
   ),
@@ -267,6 +256,9 @@ const settingsFields = {
     'What strikes (filter hits, floods, upheld reports) lead to: warn, mute 10 min, mute 60 min, ban a day',
   ),
   guestVerification: named(guestVerificationSchema, 'GuestVerification').nullable(),
+  pageRooms: named(pageRoomsSchema, 'PageRoomSettings').describe(
+    'Rooms for pages of the site (`rooms.page`, docs/protocol.md): off by default (on in app 1), 10,000 at most',
+  ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');

@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'slow_mode',
   'message_filtered',
   'verification_failed',
+  'room_limit',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

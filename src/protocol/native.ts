@@ -87,6 +87,7 @@ export const NATIVE_OPS = [
   'rooms.list',
   'rooms.create',
   'rooms.slow_mode',
+  'rooms.page',
   'join',
   'leave',
   'send',
@@ -174,6 +175,8 @@ export interface NativeOperations {
   };
   /** Mods and up: the room's slow mode, 0 (off) to 21600 seconds; told to the room as `slow_mode_changed`. */
   'rooms.slow_mode': { request: { room: string; seconds: number }; result: { room: RoomView } };
+  /** The room of a page of the site (by its URL), created on first use where the app allows; then `join` it. */
+  'rooms.page': { request: { url: string }; result: PageRoom };
   join: { request: { room: string; sinceSeq?: number }; result: JoinResult };
   leave: { request: { room: string }; result: EmptyResult };
   send: {
@@ -231,6 +234,13 @@ export interface NativeOperations {
     result: { shadowMute: ShadowMute };
   };
   unshadow_mute: { request: { user: string }; result: EmptyResult };
+}
+
+/** A page's room (`rooms.page`): its name, the page's canonical URL, and whether this call created it. */
+export interface PageRoom {
+  room: string;
+  url: string;
+  created: boolean;
 }
 
 /** A change of one's profile (`profile.set`). */

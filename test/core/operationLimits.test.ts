@@ -50,6 +50,7 @@ const SESSION_OPERATIONS: Record<
   blocks: true,
   setProfile: true,
   setSlowMode: true,
+  pageRoom: true,
 };
 
 /** The operations of Session.reports, under their names in the table. */

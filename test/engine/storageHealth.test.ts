@@ -35,6 +35,7 @@ class FlakyStore {
     return {
       directory: {} as Store['directory'],
       guests: {} as Store['guests'],
+      pageRooms: {} as Store['pageRooms'],
       replies: {} as Store['replies'],
       pins: {} as Store['pins'],
       reactions: {} as Store['reactions'],

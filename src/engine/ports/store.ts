@@ -30,6 +30,7 @@ export type { AccessTokenRecord } from './tokenStore.js';
 import type { AuditStore } from './auditStore.js';
 import type { ReportStore } from './reportStore.js';
 import type { StrikeStore } from './strikeStore.js';
+import type { PageRoomStore } from './pageRoomStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -254,6 +255,8 @@ export interface Store {
   reports: ReportStore;
   /** Strikes toward escalation (ports/strikeStore.ts). */
   strikes: StrikeStore;
+  /** Page rooms (ports/pageRoomStore.ts). */
+  pageRooms: PageRoomStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

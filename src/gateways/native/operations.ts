@@ -46,6 +46,7 @@ import { upgradeOps } from './ops/upgrade.js';
 import { profileOps } from './ops/profile.js';
 import { reportOps } from './ops/reports.js';
 import { slowModeOps } from './ops/slowMode.js';
+import { pageRoomOps } from './ops/pageRoom.js';
 
 export { LIMITS, validate, type OperationContext } from './ops/define.js';
 
@@ -259,6 +260,7 @@ const table: Record<NativeOp, Operation> = {
   ...profileOps,
   ...reportOps,
   ...slowModeOps,
+  ...pageRoomOps,
 };
 
 /** The table as a Map, so that names like `__proto__` or `constructor` are simply unknown. */

@@ -16,6 +16,7 @@ import { PostgresTokenStore } from './tokens.js';
 import { PostgresAuditStore } from './audit.js';
 import { PostgresReportStore } from './reports.js';
 import { PostgresStrikeStore } from './strikes.js';
+import { PostgresPageRoomStore } from './pageRooms.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -101,6 +102,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     audit: new PostgresAuditStore(db),
     reports: new PostgresReportStore(db),
     strikes: new PostgresStrikeStore(db),
+    pageRooms: new PostgresPageRoomStore(db),
     async ping() {
       await db.query(ping, []);
     },

@@ -19,6 +19,7 @@ import { SqliteTokenStore } from './tokens.js';
 import { SqliteAuditStore } from './audit.js';
 import { SqliteReportStore } from './reports.js';
 import { SqliteStrikeStore } from './strikes.js';
+import { SqlitePageRoomStore } from './pageRooms.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -102,6 +103,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     tokens: new SqliteTokenStore(db),
     audit: new SqliteAuditStore(db),
     strikes: new SqliteStrikeStore(db),
+    pageRooms: new SqlitePageRoomStore(db),
     async ping() {
       guard(db, () => probe.get());
     },
