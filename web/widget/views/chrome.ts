@@ -1,7 +1,8 @@
 /** The header, the members panel, the typing line, the composer and the footer. */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { ClientState } from '../../../src/client/index.js';
+import type { ClientState, DisconnectedEvent } from '../../../src/client/index.js';
 import { typingText, until } from '../format.js';
+import { CLOSE_TEXT } from '../texts.js';
 import { sendIcon } from './icons.js';
 import { unreadBadge } from './social.js';
 
@@ -22,6 +23,8 @@ export function header(opts: {
   unread: number;
   /** The buttons that open the side panels. */
   tools: TemplateResult | typeof nothing;
+  /** Shown on every screen, after the tools: the notifications bell, the launcher's close button. */
+  end?: TemplateResult | typeof nothing;
 }): TemplateResult {
   return html`<header>
     <div class="title">
@@ -35,7 +38,26 @@ export function header(opts: {
             ${opts.tools}`
         : nothing
     }
+    ${opts.end ?? nothing}
   </header>`;
+}
+
+/** The connection ended for good: why, and (unless banned or the app is gone) a way back. */
+export function closedBanner(closed: DisconnectedEvent, reconnect: () => void): TemplateResult {
+  const text = CLOSE_TEXT[closed.reason] ?? `Disconnected: ${closed.message}`;
+  const canRetry = closed.reason !== 'banned' && closed.reason !== 'app_deleted';
+  return html`<div class="banner error" role="alert">
+    <span>${text}</span>
+    ${canRetry ? html`<button class="link" type="button" @click=${reconnect}>Reconnect</button>` : nothing}
+  </div>`;
+}
+
+/** Scrolled up with new messages below: how many, and a way down. */
+export function jumpButton(unread: number, jump: () => void): TemplateResult | typeof nothing {
+  if (unread <= 0) return nothing;
+  return html`<button class="jump" type="button" @click=${jump}>
+    ${unread} new message${unread === 1 ? '' : 's'} ↓
+  </button>`;
 }
 
 export function typingLine(names: string[]): TemplateResult {
@@ -47,8 +69,8 @@ export interface ComposerHandlers {
   input(area: HTMLTextAreaElement): void;
   editLast(): void;
   blur(): void;
-  /** Escape: stop replying. */
-  cancel(): void;
+  /** Escape: stop replying; true when there was a reply to stop (the Escape is used up). */
+  cancel(): boolean;
 }
 
 function autosize(area: HTMLTextAreaElement): void {
@@ -70,7 +92,7 @@ export function composer(
       handlers.submit(area);
       autosize(area);
     } else if (e.key === 'Escape') {
-      handlers.cancel();
+      if (handlers.cancel()) e.preventDefault();
     } else if (e.key === 'ArrowUp' && area.value === '') {
       e.preventDefault();
       handlers.editLast();

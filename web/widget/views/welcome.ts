@@ -11,6 +11,8 @@ export interface WelcomeModel {
   busy: boolean;
   error: string;
   guestsAllowed: boolean;
+  /** The nickname last tried: kept in the field when it is refused, to be corrected rather than retyped. */
+  nickname: string;
 }
 
 export interface WelcomeActions {
@@ -50,6 +52,7 @@ function guestForm(model: WelcomeModel, actions: WelcomeActions): TemplateResult
                 pattern=${NICKNAME_PATTERN}
                 title="Letters, digits, _ . or - (up to 32)"
                 placeholder="e.g. ada_l"
+                .value=${model.nickname}
                 ?disabled=${model.busy}
             /></label>
             ${errorLine(model.error)}
