@@ -135,6 +135,21 @@ describe.skipIf(SKIP_E2E)('e2e: the launcher, the tab title and notifications', 
     await context.close();
   });
 
+  it('sits in the bottom-left corner with data-position="bottom-left", its box above it', async () => {
+    attributes = 'data-mode="launcher" data-position="bottom-left"';
+    const { page, context } = await openPage(browser, site.url, { width: 1280, height: 800 });
+    const button = page.locator(L.button);
+    await button.click();
+    await expectOpen(page, true);
+    const corner = await button.boundingBox();
+    const box = await page.locator(L.box).boundingBox();
+    expect(corner && corner.x).toBeLessThanOrEqual(40);
+    expect(corner && 800 - (corner.y + corner.height)).toBeLessThanOrEqual(40);
+    expect(box && box.x).toBeLessThanOrEqual(40);
+    expect(box && corner && box.y + box.height).toBeLessThanOrEqual(corner?.y ?? 0);
+    await context.close();
+  });
+
   it('counts in the title of a hidden tab where the page asks (inline box), and restores it when seen', async () => {
     attributes = 'data-title-unread="true"';
     const { page, context } = await openPage(browser, site.url);
