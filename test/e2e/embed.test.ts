@@ -2,25 +2,12 @@
  * The widget on somebody else's site (another origin, hostile CSS): a read-only guest, Parley's own accounts
  * behind the sign-in button, and a token handed over by the host page.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../helpers/server.js';
 import { launch, screenshot, SKIP_E2E } from './browser.js';
+import { startSite, type Site } from './site.js';
 import { messageWithText, send, W } from './widget.js';
-
-/**
- * The shop is served from its own origin (another port, as `localhost`): Chrome lets a page load from loopback
- * only when the page itself is on loopback, so a made-up public host cannot stand in for it.
- */
-async function startShop(page: () => string): Promise<{ url: string; server: Server }> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://localhost:${(server.address() as AddressInfo).port}`, server };
-}
 
 async function admin(server: TestServer, method: string, path: string, body: unknown): Promise<unknown> {
   const res = await fetch(`${server.url}/api/v1${path}`, {
@@ -48,12 +35,12 @@ function shopPage(server: TestServer, extraScript = ''): string {
 describe.skipIf(SKIP_E2E)('e2e: embedding on another site', () => {
   let server: TestServer;
   let browser: Browser;
-  let shop: { url: string; server: Server };
+  let shop: Site;
   let hostScript = '';
 
   beforeAll(async () => {
     server = await startTestServer();
-    shop = await startShop(() => shopPage(server, hostScript));
+    shop = await startSite(() => shopPage(server, hostScript));
     browser = await launch();
     await admin(server, 'POST', '/apps', { name: 'Shop', settings: { guestsCanWrite: false } });
     await admin(server, 'POST', '/apps/2/rooms', { name: 'support', topic: 'We answer within minutes' });

@@ -195,4 +195,29 @@ export const adminStyles = css`
     border-inline-start: 3px solid var(--accent);
     padding-inline-start: 6px;
   }
+  /*
+   * A phone: the section tabs scroll sideways in their own strip instead of widening the page, and the top bar
+   * wraps. (These selectors outweigh the console's own rules for its nav, top bar and main on purpose.)
+   */
+  nav[role='tablist'] {
+    overflow-x: auto;
+    scrollbar-width: thin;
+  }
+  nav[role='tablist'] > button {
+    flex: none;
+    white-space: nowrap;
+  }
+  @media (max-width: 600px) {
+    :host .top {
+      flex-wrap: wrap;
+      gap: 8px 12px;
+      padding: 10px 16px;
+    }
+    nav[role='tablist'] {
+      padding: 0 8px;
+    }
+    main[role='tabpanel'] {
+      padding: 16px 12px;
+    }
+  }
 `;

@@ -4,10 +4,12 @@
  *   Parley.setToken(token)           // sign every widget in with a token from your backend (null: sign out)
  *   Parley.setTheme('dark')          // 'light' | 'dark' | 'auto'
  *   Parley.mount('#chat', { room: 'support' })
+ *   Parley.mount(document.body, { room: 'support', mode: 'launcher' })
  *   document.dispatchEvent(new CustomEvent('parley:token', { detail: { token } }))
  */
 import { version } from '../../package.json';
-import { setSharedToken, type ParleyChatElement } from './element.js';
+import { setSharedToken } from './element-base.js';
+import type { ParleyChatElement } from './element.js';
 
 export type Theme = 'light' | 'dark' | 'auto';
 
@@ -18,6 +20,14 @@ export interface MountOptions {
   token?: string;
   theme?: Theme;
   label?: string;
+  /** `launcher`: a floating button that opens the box; absent: the box in the page. */
+  mode?: 'inline' | 'launcher';
+  /** The launcher's corner: `bottom-right` (default) or `bottom-left`. */
+  position?: 'bottom-right' | 'bottom-left';
+  /** `sound`, `browser` or `sound,browser`: offered to the reader for mentions and DMs. */
+  notify?: string;
+  /** The unread count in the tab's title (default: on for the launcher only). */
+  titleUnread?: boolean;
 }
 
 export interface ParleyApi {
@@ -54,6 +64,10 @@ export function createWidget(options: MountOptions): ParleyChatElement {
   if (options.server !== undefined) element.server = options.server;
   if (options.token !== undefined) element.token = options.token;
   if (options.label !== undefined) element.label = options.label;
+  if (options.mode === 'launcher') element.mode = 'launcher';
+  if (options.position === 'bottom-left') element.position = 'bottom-left';
+  if (options.notify !== undefined) element.notify = options.notify;
+  if (options.titleUnread !== undefined) element.titleUnread = String(options.titleUnread);
   applyTheme(element, options.theme);
   return element;
 }

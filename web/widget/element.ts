@@ -1,9 +1,8 @@
 /**
- * <parley-chat>: a complete chat box for one room. Attributes: `app`, `room`, `server` (default: where
- * widget.js came from), `token` (a token handed over by the host site), `label` (the heading) and
- * `data-theme` (`light`, `dark`, or absent to follow the system).
+ * <parley-chat>: a complete chat box for one room, in the page or behind a launcher button. Its attributes
+ * are in element-base.ts.
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import type { ClientCredentials, DisconnectedEvent, MessageView } from '../../src/client/index.js';
 import { hintedDelay, ParleyClientError, retryHintMs } from '../../src/client/index.js';
 import {
@@ -14,14 +13,18 @@ import {
   saveIdentity,
   type StoredIdentity,
 } from './identity.js';
+import { AttentionController } from './attention.js';
 import { ConversationsController } from './conversations.js';
+import { ChatElementBase, getSharedToken } from './element-base.js';
+import { LauncherController } from './launcher.js';
 import { MessageController } from './message-controller.js';
 import { ChatSession, describe } from './session.js';
-import { controls, layout, messages, panels, social, theme } from './styles.js';
+import { controls, launcher, layout, messages, panels, social, theme } from './styles.js';
 import { nameOf } from './views/avatar.js';
 import { closedBanner, header, jumpButton, typingLine } from './views/chrome.js';
 import { composerArea } from './views/composer-area.js';
 import { logView } from './views/log.js';
+import { headerEnd, launcherButton } from './views/launcher.js';
 import { panelButtons, panelView } from './views/panels.js';
 import { welcomeView, type WelcomeMode } from './views/welcome.js';
 import { USERNAME } from './format.js';
@@ -30,27 +33,11 @@ import { isLiveGuest, upgradeWithPassword } from './sign-in-place.js';
 import { guestErrorText } from './texts.js';
 import { GuestVerification } from './verification.js';
 
-/** Where widget.js was loaded from: the default server of every widget on the page. */
-let defaultServer = typeof location === 'undefined' ? '' : location.origin;
-/** A token handed over by the host page before or after the widgets appeared. */
-let sharedToken: string | null = null;
+export { setDefaultServer, setSharedToken } from './element-base.js';
 
-export function setDefaultServer(server: string): void {
-  defaultServer = server;
-}
-
-export function setSharedToken(token: string | null): void {
-  sharedToken = token;
-}
-
-export class ParleyChatElement extends LitElement {
-  static override styles = [theme, layout, messages, controls, social, panels];
+export class ParleyChatElement extends ChatElementBase {
+  static override styles = [theme, layout, messages, controls, social, panels, launcher];
   static override properties = {
-    app: { type: Number },
-    room: { type: String },
-    server: { type: String },
-    token: { type: String },
-    label: { type: String },
     view: { state: true },
     welcomeMode: { state: true },
     welcomeError: { state: true },
@@ -60,11 +47,6 @@ export class ParleyChatElement extends LitElement {
     atBottom: { state: true },
   };
 
-  declare app: number;
-  declare room: string;
-  declare server: string;
-  declare token: string | null;
-  declare label: string;
   declare view: 'idle' | 'welcome' | 'chat';
   declare welcomeMode: WelcomeMode;
   declare welcomeError: string;
@@ -77,12 +59,20 @@ export class ParleyChatElement extends LitElement {
   private guestsAllowed = true;
   /** The welcome screen's account form is signing in the guest of the live session (in place). */
   private upgrading = false;
+  /** The nickname last tried on the welcome screen. */
+  private nickname = '';
   private readonly messages = new MessageController(this);
   private readonly convo = new ConversationsController(this);
   private readonly verification = new GuestVerification(this, (guest, verification) => {
-    void this.open({ guest, verification }, null);
+    void this.openSession({ guest, verification }, null);
   });
   private readonly scrollKeeper = new ScrollKeeper();
+  private readonly attention = new AttentionController(this);
+  // Opened: the list is placed anew (it had no size while closed); closed: what comes next is unread.
+  private readonly launcher = new LauncherController(this, (open) => {
+    if (open) this.scrollKeeper.reset();
+    else this.session?.markAway();
+  });
   private readonly onVisibility = () => {
     if (document.visibilityState === 'hidden') this.session?.markAway();
     else this.maybeMarkRead();
@@ -90,11 +80,6 @@ export class ParleyChatElement extends LitElement {
 
   constructor() {
     super();
-    this.app = 1;
-    this.room = 'lobby';
-    this.server = '';
-    this.token = null;
-    this.label = '';
     this.view = 'idle';
     this.welcomeMode = 'guest';
     this.welcomeError = '';
@@ -120,10 +105,6 @@ export class ParleyChatElement extends LitElement {
     this.session = null;
   }
 
-  get serverUrl(): string {
-    return (this.server || defaultServer).replace(/\/+$/, '');
-  }
-
   /** Sign in again with a new token from the host site (null: forget it). */
   setToken(token: string | null): void {
     this.token = token;
@@ -144,6 +125,12 @@ export class ParleyChatElement extends LitElement {
     this.restart();
   }
 
+  /** A notification was clicked: the box in sight, in that room. */
+  reveal(room: string): void {
+    this.launcher.show();
+    if (room !== this.room) this.switchRoom(room);
+  }
+
   jumpTo(id: number): void {
     this.messages.actions.jumpTo(id);
   }
@@ -161,14 +148,14 @@ export class ParleyChatElement extends LitElement {
     this.session?.stop();
     this.session = null;
     this.closed = null;
-    const token = this.token ?? sharedToken;
+    const token = this.token ?? getSharedToken();
     const stored = loadIdentity(this.serverUrl, this.app);
-    if (token) void this.open({ token }, null);
-    else if (stored) void this.open({ token: stored.token }, stored);
+    if (token) void this.openSession({ token }, null);
+    else if (stored) void this.openSession({ token: stored.token }, stored);
     else this.view = 'welcome';
   }
 
-  private async open(credentials: ClientCredentials, stored: StoredIdentity | null): Promise<void> {
+  private async openSession(credentials: ClientCredentials, stored: StoredIdentity | null): Promise<void> {
     this.session?.stop();
     const session = new ChatSession(
       { server: this.serverUrl, app: this.app, room: this.room, credentials },
@@ -207,7 +194,7 @@ export class ParleyChatElement extends LitElement {
     const refused = code === 'unauthorized' || code === 'credentials_expired';
     if (stored?.kind === 'guest' && refused) {
       // The resume token ran out: come back under the same nickname.
-      void this.open({ guest: stored.nickname }, null);
+      void this.openSession({ guest: stored.nickname }, null);
       return;
     }
     if (stored && refused) clearIdentity(this.serverUrl, this.app);
@@ -242,7 +229,7 @@ export class ParleyChatElement extends LitElement {
 
   private onClosed(event: DisconnectedEvent, stored: StoredIdentity | null): void {
     if (event.reason === 'credentials_expired' && stored?.kind === 'guest') {
-      void this.open({ guest: stored.nickname }, null);
+      void this.openSession({ guest: stored.nickname }, null);
       return;
     }
     this.closed = event;
@@ -254,7 +241,8 @@ export class ParleyChatElement extends LitElement {
     this.announcement = `${who}: ${text}`;
     // A reader at the bottom of a visible widget has seen it once it is drawn (the server's marker follows).
     void this.updateComplete.then(() => this.maybeMarkRead());
-    if (!this.atBottom || document.visibilityState === 'hidden') {
+    this.attention.incoming(message);
+    if (!this.atBottom || this.attention.away) {
       this.emit('parley:unread', { count: this.session?.unreadCount ?? 0, room: this.room });
     }
   }
@@ -268,13 +256,14 @@ export class ParleyChatElement extends LitElement {
   // ------------------------------------------------------------------ welcome actions
 
   private async joinAsGuest(nickname: string): Promise<void> {
+    this.nickname = nickname;
     if (!USERNAME.test(nickname)) {
       this.welcomeError = 'Use 1–32 letters, digits, _ . or -.';
       return;
     }
     this.busy = true;
     this.welcomeError = '';
-    await this.open({ guest: nickname }, null);
+    await this.openSession({ guest: nickname }, null);
     this.busy = false;
   }
 
@@ -298,7 +287,7 @@ export class ParleyChatElement extends LitElement {
       const { token, user } = await accountRequest(this.serverUrl, this.app, mode, username, password);
       const identity: StoredIdentity = { kind: 'account', username: user.username, token };
       saveIdentity(this.serverUrl, this.app, identity);
-      await this.open({ token }, identity);
+      await this.openSession({ token }, identity);
     } catch (err) {
       this.welcomeError = err instanceof AccountError ? err.message : describe(err);
     } finally {
@@ -352,7 +341,7 @@ export class ParleyChatElement extends LitElement {
   }
 
   private maybeMarkRead(): void {
-    if (this.atBottom && document.visibilityState === 'visible') this.session?.markRead();
+    if (this.atBottom && !this.attention.away) this.session?.markRead();
   }
 
   private jumpToBottom(): void {
@@ -381,58 +370,66 @@ export class ParleyChatElement extends LitElement {
     const session = this.session;
     const online = session ? [...session.online.values()] : [];
     const signedIn = !!session?.me;
-    return html`<section class="chat" aria-labelledby="title">
-      ${header({
-        ...this.heading,
-        topic: session?.topic ?? '',
-        state: this.view === 'chat' ? (this.closed ? 'closed' : (session?.state ?? 'connecting')) : null,
-        // At the bottom the room is being marked read: no badge that would blink with every message.
-        unread: this.view === 'chat' && !this.atBottom ? (session?.unread ?? 0) : 0,
-        tools: session ? panelButtons(this.convo, online.length, signedIn) : nothing,
-      })}
-      ${
-        this.view === 'welcome'
-          ? welcomeView(
-              {
-                room: this.room,
-                mode: this.welcomeMode,
-                busy: this.busy,
-                error: this.welcomeError,
-                guestsAllowed: this.guestsAllowed,
-                verifying: this.verification.hint !== null,
-              },
-              {
-                joinAsGuest: (n) => void this.joinAsGuest(n),
-                account: (mode, u, p) => void this.account(mode, u, p),
-                requestSignIn: () => this.requestSignIn(),
-                setMode: (mode) => {
-                  this.welcomeError = '';
-                  this.welcomeMode = mode;
-                  // "Back" from signing in a guest in place: the room is still there.
-                  if (mode === 'guest' && this.upgrading) {
-                    this.upgrading = false;
-                    this.view = 'chat';
-                  }
+    const launcher = this.isLauncher;
+    return html`<section class="chat" id="chat" aria-labelledby="title" ?hidden=${launcher && !this.open}>
+        ${header({
+          ...this.heading,
+          topic: session?.topic ?? '',
+          state: this.view === 'chat' ? (this.closed ? 'closed' : (session?.state ?? 'connecting')) : null,
+          // At the bottom the room is being marked read: no badge that would blink with every message.
+          unread: this.view === 'chat' && !this.atBottom ? (session?.unread ?? 0) : 0,
+          tools: session ? panelButtons(this.convo, online.length, signedIn) : nothing,
+          end: headerEnd({
+            notifier: signedIn ? this.attention.notifier : null,
+            toggleNotify: () => void this.attention.toggleNotifications(),
+            close: launcher ? () => this.launcher.hide() : null,
+          }),
+        })}
+        ${
+          this.view === 'welcome'
+            ? welcomeView(
+                {
+                  room: this.room,
+                  mode: this.welcomeMode,
+                  busy: this.busy,
+                  error: this.welcomeError,
+                  guestsAllowed: this.guestsAllowed,
+                  nickname: this.nickname,
+                  verifying: this.verification.hint !== null,
                 },
-              },
-            )
-          : nothing
-      }
-      ${
-        this.view === 'chat'
-          ? html`<div class="main">
-              ${this.renderChat()}
-              ${
-                session
-                  ? panelView({ convo: this.convo, me: session.me, online, room: this.room }, signedIn)
-                  : nothing
-              }
-            </div>`
-          : nothing
-      }
-      <div class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</div>
-      <div class="sr-only" role="status">${this.convo.notice}</div>
-    </section>`;
+                {
+                  joinAsGuest: (n) => void this.joinAsGuest(n),
+                  account: (mode, u, p) => void this.account(mode, u, p),
+                  requestSignIn: () => this.requestSignIn(),
+                  setMode: (mode) => {
+                    this.welcomeError = '';
+                    this.welcomeMode = mode;
+                    // "Back" from signing in a guest in place: the room is still there.
+                    if (mode === 'guest' && this.upgrading) {
+                      this.upgrading = false;
+                      this.view = 'chat';
+                    }
+                  },
+                },
+              )
+            : nothing
+        }
+        ${
+          this.view === 'chat'
+            ? html`<div class="main">
+                ${this.renderChat()}
+                ${
+                  session
+                    ? panelView({ convo: this.convo, me: session.me, online, room: this.room }, signedIn)
+                    : nothing
+                }
+              </div>`
+            : nothing
+        }
+        <div class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+        <div class="sr-only" role="status">${this.convo.notice}</div>
+      </section>
+      ${launcher ? launcherButton(this.open, this.attention.unseen, () => this.launcher.toggle()) : nothing}`;
   }
 
   private renderChat() {
@@ -480,7 +477,7 @@ export class ParleyChatElement extends LitElement {
         session,
         title: this.roomTitle,
         replyingTo: this.messages.replyingTo,
-        ownSignIn: this.token === null && sharedToken === null,
+        ownSignIn: this.token === null && getSharedToken() === null,
         liveGuest: isLiveGuest(session),
       },
       {

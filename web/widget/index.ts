@@ -18,6 +18,12 @@ function optionsFrom(script: HTMLScriptElement): MountOptions {
   if (data['token']) options.token = data['token'];
   if (data['label']) options.label = data['label'];
   if (data['theme']) options.theme = data['theme'] as Theme;
+  if (data['mode'] === 'launcher') options.mode = 'launcher';
+  if (data['position'] === 'bottom-left') options.position = 'bottom-left';
+  if (data['notify']) options.notify = data['notify'];
+  if (data['titleUnread'] === 'true' || data['titleUnread'] === 'false') {
+    options.titleUnread = data['titleUnread'] === 'true';
+  }
   return options;
 }
 
@@ -25,6 +31,8 @@ function place(script: HTMLScriptElement, element: HTMLElement): void {
   const selector = script.dataset['target'];
   const target = selector ? document.querySelector(selector) : null;
   if (target) target.appendChild(element);
+  // A launcher floats over the page: in the body, out of reach of a container's transform or overflow.
+  else if (script.dataset['mode'] === 'launcher') document.body.appendChild(element);
   else if (script.parentElement && script.parentElement !== document.head) script.after(element);
   else document.body.appendChild(element);
 }
@@ -47,7 +55,8 @@ function boot(): void {
     announce();
   };
   const inHead = !script.parentElement || script.parentElement === document.head;
-  if (document.readyState === 'loading' && (inHead || script.dataset['target'])) {
+  const later = inHead || script.dataset['target'] || script.dataset['mode'] === 'launcher';
+  if (document.readyState === 'loading' && later) {
     document.addEventListener('DOMContentLoaded', mount, { once: true });
   } else {
     mount();

@@ -1,6 +1,7 @@
-/** The widget's styles, in five sheets; theming is in styles/theme.ts. */
+/** The widget's styles, in six sheets; theming is in styles/theme.ts. */
 export { controls } from './styles/controls.js';
 export { messages } from './styles/messages.js';
 export { social } from './styles/social.js';
 export { layout, theme } from './styles/theme.js';
 export { panels } from './styles/panels.js';
+export { launcher } from './styles/launcher.js';

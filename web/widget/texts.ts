@@ -136,3 +136,14 @@ export const VERIFY_TEXT = {
   rejected: 'That check did not pass. Please try again.',
   unavailable: 'The verification service could not be loaded. Try again later.',
 };
+/** The launcher, the unread count in the tab's title and notifications of mentions and DMs. */
+export const ATTENTION_TEXT = {
+  openChat: (unread: number) => `Open chat${unread > 0 ? `, ${unread} unread` : ''}`,
+  closeChat: 'Close chat',
+  /** The tab's title with the count of messages that arrived while the reader was away. */
+  title: (count: number, title: string) => `(${count}) ${title}`,
+  notify: 'Notify me of mentions and direct messages while this tab is in the background',
+  notifyBlocked: 'Notifications are blocked in this browser’s settings for this site',
+  mentioned: (name: string, room: string) => `${name} mentioned you in ${room}`,
+  directMessage: (name: string) => `${name} sent you a message`,
+} as const;

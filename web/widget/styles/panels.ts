@@ -201,4 +201,17 @@ export const panels = css`
     border-radius: 6px;
     background: var(--_bg);
   }
+  /* A phone: a side panel would cover most of the conversation; a sheet over its lower part instead. */
+  @container (max-width: 440px) {
+    .panel,
+    .panel.wide {
+      top: auto;
+      width: 100%;
+      max-height: 60%;
+      border-inline-start: 0;
+      border-top: 1px solid var(--_border);
+      border-radius: 12px 12px 0 0;
+      box-shadow: 0 -8px 24px rgb(0 0 0 / 12%);
+    }
+  }
 `;

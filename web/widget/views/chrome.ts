@@ -23,6 +23,8 @@ export function header(opts: {
   unread: number;
   /** The buttons that open the side panels. */
   tools: TemplateResult | typeof nothing;
+  /** Shown on every screen, after the tools: the notifications bell, the launcher's close button. */
+  end?: TemplateResult | typeof nothing;
 }): TemplateResult {
   return html`<header>
     <div class="title">
@@ -36,7 +38,26 @@ export function header(opts: {
             ${opts.tools}`
         : nothing
     }
+    ${opts.end ?? nothing}
   </header>`;
+}
+
+/** The connection ended for good: why, and (unless banned or the app is gone) a way back. */
+export function closedBanner(closed: DisconnectedEvent, reconnect: () => void): TemplateResult {
+  const text = CLOSE_TEXT[closed.reason] ?? `Disconnected: ${closed.message}`;
+  const canRetry = closed.reason !== 'banned' && closed.reason !== 'app_deleted';
+  return html`<div class="banner error" role="alert">
+    <span>${text}</span>
+    ${canRetry ? html`<button class="link" type="button" @click=${reconnect}>Reconnect</button>` : nothing}
+  </div>`;
+}
+
+/** Scrolled up with new messages below: how many, and a way down. */
+export function jumpButton(unread: number, jump: () => void): TemplateResult | typeof nothing {
+  if (unread <= 0) return nothing;
+  return html`<button class="jump" type="button" @click=${jump}>
+    ${unread} new message${unread === 1 ? '' : 's'} ↓
+  </button>`;
 }
 
 export function typingLine(names: string[]): TemplateResult {
@@ -48,8 +69,8 @@ export interface ComposerHandlers {
   input(area: HTMLTextAreaElement): void;
   editLast(): void;
   blur(): void;
-  /** Escape: stop replying. */
-  cancel(): void;
+  /** Escape: stop replying; true when there was a reply to stop (the Escape is used up). */
+  cancel(): boolean;
 }
 
 function autosize(area: HTMLTextAreaElement): void {
@@ -71,7 +92,7 @@ export function composer(
       handlers.submit(area);
       autosize(area);
     } else if (e.key === 'Escape') {
-      handlers.cancel();
+      if (handlers.cancel()) e.preventDefault();
     } else if (e.key === 'ArrowUp' && area.value === '') {
       e.preventDefault();
       handlers.editLast();
@@ -139,22 +160,4 @@ export function footer(
     ${signIn ? html`<button class="link" type="button" @click=${signIn}>Sign in to keep your name</button>` : nothing}
     ${signOut ? html`<button class="link" type="button" @click=${signOut}>Sign out</button>` : nothing}
   </div>`;
-}
-
-/** Why the chat ended, with a way back where there is one. */
-export function closedBanner(closed: DisconnectedEvent, reconnect: () => void): TemplateResult {
-  const text = CLOSE_TEXT[closed.reason] ?? `Disconnected: ${closed.message}`;
-  const canRetry = closed.reason !== 'banned' && closed.reason !== 'app_deleted';
-  return html`<div class="banner error" role="alert">
-    <span>${text}</span>
-    ${canRetry ? html`<button class="link" type="button" @click=${reconnect}>Reconnect</button>` : nothing}
-  </div>`;
-}
-
-/** Messages below the fold: a button down to them. */
-export function jumpButton(unread: number, jump: () => void): TemplateResult | typeof nothing {
-  if (unread <= 0) return nothing;
-  return html`<button class="jump" type="button" @click=${jump}>
-    ${unread} new message${unread === 1 ? '' : 's'} ↓
-  </button>`;
 }

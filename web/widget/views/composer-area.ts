@@ -42,7 +42,10 @@ export function composerArea(model: ComposerAreaModel, actions: ComposerAreaActi
             actions.cancelReply(false);
             actions.sent();
           },
-          cancel: () => actions.cancelReply(true),
+          cancel: () => {
+            actions.cancelReply(true);
+            return replyingTo !== null;
+          },
           input: () => session.noteTyping(),
           editLast: () => actions.editLast(),
           blur: () => session.stopTyping(),

@@ -13,6 +13,8 @@ export interface WelcomeModel {
   guestsAllowed: boolean;
   /** The app asked for verification: the service's widget (light DOM, verification.ts) goes in the form. */
   verifying: boolean;
+  /** The nickname last tried: kept in the field when it is refused, to be corrected rather than retyped. */
+  nickname: string;
 }
 
 export interface WelcomeActions {
@@ -52,6 +54,7 @@ function guestForm(model: WelcomeModel, actions: WelcomeActions): TemplateResult
                 pattern=${NICKNAME_PATTERN}
                 title="Letters, digits, _ . or - (up to 32)"
                 placeholder="e.g. ada_l"
+                .value=${model.nickname}
                 ?disabled=${model.busy}
             /></label>
             ${model.verifying ? html`<div class="verification"><slot name="verification"></slot></div>` : nothing}
