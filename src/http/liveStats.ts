@@ -6,6 +6,9 @@
  * what a person watching the dashboard needs, with no scrape interval to set up.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { Percentiles, RoomActivity, StatsSample } from './statsSample.js';
+
+export type { Percentiles, RoomActivity, StatsSample } from './statsSample.js';
 
 /** One sample a second. */
 export const STATS_INTERVAL_MS = 1000;
@@ -15,36 +18,6 @@ export const STATS_SAMPLES_KEPT = 300;
 const LATENCIES_KEPT = 2048;
 /** The busiest rooms of each interval, most messages first. */
 export const TOP_ROOMS = 10;
-
-export interface Percentiles {
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-export interface RoomActivity {
-  appId: number;
-  room: string;
-  /** Messages accepted in the room during the interval. */
-  messages: number;
-}
-
-export interface StatsSample {
-  /** The end of the interval, ms since the epoch. */
-  at: number;
-  /** Open sessions on this node at the end of the interval. */
-  connections: number;
-  /** Rooms with a live channel on this node. */
-  rooms: number;
-  messagesInPerSecond: number;
-  messagesOutPerSecond: number;
-  /** Milliseconds; null when no message was sent in the interval. */
-  sendAckMs: Percentiles | null;
-  fanoutMs: Percentiles | null;
-  eventLoopDelayMs: Percentiles;
-  topRooms: RoomActivity[];
-}
 
 export interface LiveStatsRecorder {
   messageIn(appId: number, room: string): void;

@@ -195,4 +195,8 @@ export const adminStyles = css`
     border-inline-start: 3px solid var(--accent);
     padding-inline-start: 6px;
   }
+  /* A wide table scrolls inside its card rather than widening the page. */
+  .scroll {
+    overflow-x: auto;
+  }
 `;
