@@ -64,9 +64,9 @@ export class JwtView extends AdminView {
     return html`<form class="card" @submit=${(e: SubmitEvent) => void this.save(e)}>
       <h2>Site JWT (single sign-on)</h2>
       <p class="muted">
-        Your site signs a JWT for its signed-in user (<code>sub</code>, optional <code>name</code>,
-        <code>role</code>); the widget and the client connect with it. Now:
-        ${jwt ? html`<code>${jwt.alg}</code>` : 'off'}.
+        Your site signs a JWT for its signed-in user (<code>sub</code> or <code>username</code>, optional
+        <code>role</code>, <code>name</code>, <code>picture</code>); the widget and the client connect with
+        it. Now: ${jwt ? html`<code>${jwt.alg}</code>` : 'off'}.
       </p>
       <div class="row">
         <label
