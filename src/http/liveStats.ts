@@ -38,9 +38,12 @@ export interface LiveStats extends LiveStatsRecorder {
 class Reservoir {
   private values: number[] = [];
   private seen = 0;
+  /** The true maximum, which a sample could miss. */
+  private max = 0;
 
   add(value: number): void {
     this.seen += 1;
+    this.max = Math.max(this.max, value);
     if (this.values.length < LATENCIES_KEPT) {
       this.values.push(value);
       return;
@@ -52,12 +55,14 @@ class Reservoir {
   /** The interval's percentiles, and a fresh interval. */
   take(): Percentiles | null {
     const sorted = this.values.sort((a, b) => a - b);
+    const max = this.max;
     this.values = [];
     this.seen = 0;
+    this.max = 0;
     if (sorted.length === 0) return null;
     const at = (p: number) =>
       round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0);
-    return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: round(sorted[sorted.length - 1] ?? 0) };
+    return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: round(max) };
   }
 }
 
