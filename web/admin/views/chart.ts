@@ -93,7 +93,7 @@ export class Chart extends LitElement {
         width: Math.max(200, target.clientWidth),
         height: HEIGHT,
         scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-        axes: [{}, { size: 64, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(2)}${unit}`) }],
+        axes: [{}, { size: 72, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(2)}${unit}`) }],
         series: [{}, ...this.series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5 }))],
       },
       this.data,
