@@ -150,6 +150,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       adminKey,
       redis: counters.client,
       registry: metrics.registry,
+      live: metrics.live,
       // /readyz: ready once listening, not while shutting down, and only while storage can commit and answers.
       ready: async () => {
         if (!ready) throw new ParleyError('unavailable', 'The server is starting or shutting down');

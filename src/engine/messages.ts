@@ -109,6 +109,7 @@ export class Messages {
    */
   async post(input: PostInput): Promise<SendResult> {
     const { app, room, author } = input;
+    const entered = performance.now();
     const now = this.ctx.clock.now();
     if (await this.moderation.activeBan(app.id, author.id, now)) throw banned();
     if (author.role === 'guest' && !app.settings.guestsCanWrite) throw guestReadOnly();
@@ -142,7 +143,7 @@ export class Messages {
     const shadowed = await this.hooks.shadowed(app.id, author.id);
     // The filter's hold puts the message in the moderation queue, seen by its author and staff only.
     const visibility = shadowed ? 'shadow' : screened.hold ? 'held' : (input.visibility ?? 'visible');
-    this.ctx.metrics.messageIn();
+    this.ctx.metrics.messageIn(app.id, room.name);
     const appended = await this.ctx.track(
       this.ctx.store.messages.append({
         appId: app.id,
@@ -172,6 +173,7 @@ export class Messages {
     }
     // The answer goes to the author, who sees a shadow message of theirs unmarked (visibility.ts).
     const answer = viewOf({ user: author, anonymous: false }, message) ?? message;
+    this.ctx.metrics.sendAckLatency(performance.now() - entered);
     return { kind: 'message', message: answer, duplicate: appended.duplicate };
   }
 

@@ -33,6 +33,8 @@ import { policyRoutes } from './routes/policy.js';
 import { reactionRoutes } from './routes/reactions.js';
 import { roomRoutes } from './routes/rooms.js';
 import { searchRoutes } from './routes/search.js';
+import { statsRoutes } from './routes/stats.js';
+import { createLiveStats, type LiveStats } from './liveStats.js';
 import { httpTimeouts } from './timeouts.js';
 import { threadRoutes } from './routes/threads.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -49,6 +51,11 @@ export interface HttpAppDeps {
   adminKey: string;
   /** Served at GET /metrics. */
   registry: Registry;
+  /**
+   * The console's per-second feed (createMetrics().live, fed by the engine); absent: one that only sees the
+   * engine's sessions and rooms.
+   */
+  live?: LiveStats;
   /** Resolves when the server can take traffic; /readyz answers 503 while it rejects. */
   ready: () => Promise<void>;
   /** The cluster's Redis for the cap on sign-in requests (authRateLimit.ts); absent on one node. */
@@ -111,7 +118,7 @@ class RequestsAtDebug extends LogController {
 }
 
 /** Every route of the API, in the order they are documented. */
-export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry'>): RouteSpec[] {
+export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry' | 'live'>): RouteSpec[] {
   const api = { engine: deps.engine };
   return [
     ...appRoutes(api),
@@ -130,6 +137,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...reactionRoutes(api),
     ...searchRoutes(api),
     ...auditRoutes(api),
+    ...statsRoutes({ live: deps.live ?? createLiveStats(), engine: deps.engine }),
   ];
 }
 
@@ -174,7 +182,10 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
 
   const auth = createAdminAuth(deps.adminKey);
   registerAudit(app, deps.engine, auth);
-  const routes = apiRoutes(deps);
+  const live = deps.live ?? createLiveStats();
+  live.start(() => deps.engine.stats());
+  app.addHook('onClose', async () => live.stop());
+  const routes = apiRoutes({ ...deps, live });
   const all: RouteSpec[] = [...routes, openApiRoute(() => all)];
   void app.register(async (api) => {
     registerRoutes(api, all, auth);

@@ -2,12 +2,15 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StorageHealthView } from '../engine/api.js';
 import type { EngineMetrics } from '../engine/ports/metrics.js';
+import { createLiveStats, type LiveStats } from './liveStats.js';
 
 export interface Metrics {
   /** The registry served at GET /metrics: Node's default metrics plus Parley's own. */
   registry: Registry;
   /** What the engine reports into (see src/engine/ports/metrics.ts). */
   engine: EngineMetrics;
+  /** The admin console's per-second feed (liveStats.ts), fed by the same engine calls. */
+  live: LiveStats;
   /** Storage health and the SQLite WAL, read from `source` at each scrape (before it is set: healthy, no WAL). */
   watchStorage(source: () => StorageHealthView): void;
   /** parley_password_hashes_total, read from `total` (the password hashes computed so far) at each scrape. */
@@ -16,6 +19,8 @@ export interface Metrics {
 
 /** Buckets for commit-to-delivery latency: local fan-out is expected in the sub-millisecond to tens of ms range. */
 const FANOUT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+/** Buckets for send-to-ack latency: a store commit is in it, so a few ms on SQLite, more on PostgreSQL. */
+const SEND_ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /**
  * A fresh registry with Node's default metrics (process, GC, heap, event-loop lag) and Parley's metrics. Each call
@@ -85,14 +90,33 @@ export function createMetrics(): Metrics {
     true,
   );
 
+  const sendAckLatency = new Histogram({
+    name: 'parley_send_ack_latency_seconds',
+    help: 'Time from a message entering the post pipeline to its answer to the sender, commit included',
+    buckets: SEND_ACK_BUCKETS,
+    registers: [registry],
+  });
+
+  const live = createLiveStats();
   const engine: EngineMetrics = {
     sessionOpened: (transport, dialect) => connections.inc({ transport, dialect }),
     sessionClosed: (transport, dialect) => connections.dec({ transport, dialect }),
-    messageIn: () => messagesIn.inc(),
+    messageIn: (appId, room) => {
+      messagesIn.inc();
+      live.messageIn(appId, room);
+    },
     messagesOut: (count) => {
       if (count > 0) messagesOut.inc(count);
+      live.messagesOut(count);
     },
-    fanoutLatency: (ms) => fanoutLatency.observe(Math.max(0, ms) / 1000),
+    fanoutLatency: (ms) => {
+      fanoutLatency.observe(Math.max(0, ms) / 1000);
+      live.fanoutLatency(ms);
+    },
+    sendAckLatency: (ms) => {
+      sendAckLatency.observe(Math.max(0, ms) / 1000);
+      live.sendAckLatency(ms);
+    },
     slowConsumerDisconnected: () => slowConsumers.inc(),
   };
 
@@ -115,6 +139,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     engine,
+    live,
     watchStorage: (source) => {
       storage = source;
     },

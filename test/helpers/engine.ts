@@ -11,7 +11,7 @@ import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../src/engine/confi
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { SessionSink } from '../../src/engine/api.js';
-import { noopMetrics } from '../../src/engine/ports/metrics.js';
+import { noopMetrics, type EngineMetrics } from '../../src/engine/ports/metrics.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/engine/ports/store.js';
 
@@ -42,6 +42,7 @@ export async function createTestEngine(
     store?: Store;
     logger?: Logger;
     counters?: Counters;
+    metrics?: EngineMetrics;
   } = {},
 ): Promise<TestEngine> {
   const store = opts.store ?? openSqliteStore({ path: ':memory:' });
@@ -52,7 +53,7 @@ export async function createTestEngine(
     bus: opts.bus ?? createLocalBus(),
     clock,
     logger: opts.logger ?? pino({ level: 'silent' }),
-    metrics: noopMetrics,
+    metrics: opts.metrics ?? noopMetrics,
     config,
     counters: opts.counters ?? new LocalCounters(clock),
     guestVerifier: new HttpGuestVerifier(),

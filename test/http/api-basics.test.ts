@@ -272,6 +272,7 @@ describe('health, readiness and metrics', () => {
     expect(text).toMatch(/^parley_slow_consumers_total 1$/m);
     expect(text).toMatch(/^parley_password_hashes_total 3$/m);
     expect(text).toMatch(/^parley_fanout_latency_seconds_bucket\{le="0.005"\} [12]$/m);
+    expect(text).toMatch(/^parley_send_ack_latency_seconds_count 1$/m);
     for (const stat of ['p50', 'p99', 'max']) {
       expect(text).toMatch(new RegExp(`^parley_event_loop_delay_${stat}_seconds [0-9.e-]+$`, 'm'));
     }
@@ -287,7 +288,7 @@ describe('health, readiness and metrics', () => {
     const b = createMetrics();
     expect(a.registry).not.toBe(b.registry);
     expect(a.registry).toBeInstanceOf(Registry);
-    a.engine.messageIn();
+    a.engine.messageIn(1, 'lobby');
     a.engine.sessionOpened('socketio', 'native');
     a.engine.sessionClosed('socketio', 'native');
   });

@@ -7,6 +7,7 @@ import { defaultConfig } from '../../src/config/load.js';
 import type { ServerConfig } from '../../src/config/types.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { buildHttpApp } from '../../src/http/app.js';
+import type { LiveStats } from '../../src/http/liveStats.js';
 import { createTestEngine, type TestEngine } from '../helpers/engine.js';
 
 export const ADMIN_KEY = 'http-test-admin-key-0123456789';
@@ -32,6 +33,8 @@ export interface HarnessOptions {
   allowedOrigins?: string[] | null;
   ready?: () => Promise<void>;
   registry?: Registry;
+  /** The console's feed, as createMetrics() makes it. */
+  live?: LiveStats;
   testEngine?: TestEngine;
   logger?: Logger;
   /** The built web assets to serve (default dist/web). */
@@ -61,6 +64,7 @@ export async function createHttpHarness(opts: HarnessOptions = {}): Promise<Http
     ready: opts.ready ?? (async () => {}),
     ...(opts.webRoot === undefined ? {} : { webRoot: opts.webRoot }),
     ...(opts.redis === undefined ? {} : { redis: opts.redis }),
+    ...(opts.live === undefined ? {} : { live: opts.live }),
   });
   return {
     app,

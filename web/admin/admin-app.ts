@@ -5,14 +5,18 @@ import { adminStyles } from './styles.js';
 
 const TABS = [
   { id: 'settings', label: 'Settings', tag: 'pa-settings' },
+  { id: 'dashboard', label: 'Dashboard', tag: 'pa-dashboard' },
+  { id: 'apps', label: 'Apps', tag: 'pa-apps' },
   { id: 'rooms', label: 'Rooms & messages', tag: 'pa-rooms' },
   { id: 'search', label: 'Search', tag: 'pa-search' },
   { id: 'users', label: 'Users', tag: 'pa-users' },
+  { id: 'tokens', label: 'Tokens', tag: 'pa-tokens' },
   { id: 'online', label: 'Online', tag: 'pa-online' },
   { id: 'queue', label: 'Queue', tag: 'pa-queue' },
   { id: 'moderation', label: 'Moderation', tag: 'pa-moderation' },
   { id: 'filter', label: 'Filter', tag: 'pa-filter' },
   { id: 'record', label: 'Record', tag: 'pa-record' },
+  { id: 'audit', label: 'Audit', tag: 'pa-audit' },
 ] as const;
 
 type TabId = (typeof TABS)[number]['id'];
@@ -44,14 +48,19 @@ export class AdminApp extends LitElement {
       .spacer {
         flex: 1;
       }
+      /* Thirteen tabs: they scroll sideways rather than widen the page (a phone shows four or five). */
       nav {
         display: flex;
         gap: 4px;
         padding: 0 24px;
         background: var(--panel);
         border-bottom: 1px solid var(--border);
+        overflow-x: auto;
+        scrollbar-width: thin;
       }
       nav button {
+        flex: none;
+        white-space: nowrap;
         border: 0;
         border-bottom: 2px solid transparent;
         border-radius: 0;
@@ -68,6 +77,23 @@ export class AdminApp extends LitElement {
         max-width: 1100px;
         margin: 0 auto;
         padding: 20px 24px;
+      }
+      /* A phone: the top bar wraps, the margins narrow. */
+      @media (max-width: 600px) {
+        .top {
+          flex-wrap: wrap;
+          gap: 8px;
+          padding: 8px 12px;
+        }
+        .top select {
+          max-width: 45vw;
+        }
+        nav {
+          padding: 0 12px;
+        }
+        main {
+          padding: 12px;
+        }
       }
       .login {
         max-width: 380px;
@@ -140,13 +166,37 @@ export class AdminApp extends LitElement {
     this.apps = [];
   }
 
+  /** A tab scrolled out of sight in the nav comes into view when chosen. */
+  private select(tab: TabId, e: Event): void {
+    this.tab = tab;
+    (e.currentTarget as HTMLElement).scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }
+
   private onAppUpdated(e: CustomEvent<App>): void {
     this.apps = this.apps.map((a) => (a.id === e.detail.id ? e.detail : a));
+  }
+
+  /** An app opened from the Apps tab becomes the console's app (on `tab` when given). */
+  private onAppSelected(e: CustomEvent<{ app: App; tab: TabId | null }>): void {
+    this.appId = e.detail.app.id;
+    if (e.detail.tab) this.tab = e.detail.tab;
+  }
+
+  private onAppCreated(e: CustomEvent<App>): void {
+    this.apps = [...this.apps.filter((a) => a.id !== e.detail.id), e.detail];
   }
 
   private panel(app: App) {
     const api = this.api;
     switch (this.tab) {
+      case 'dashboard':
+        return html`<pa-dashboard .api=${api} .app=${app}></pa-dashboard>`;
+      case 'apps':
+        return html`<pa-apps .api=${api} .app=${app}></pa-apps>`;
+      case 'tokens':
+        return html`<pa-tokens .api=${api} .app=${app}></pa-tokens>`;
+      case 'audit':
+        return html`<pa-audit .api=${api} .app=${app}></pa-audit>`;
       case 'settings':
         return html`<pa-settings .api=${api} .app=${app}></pa-settings>`;
       case 'rooms':
@@ -204,12 +254,21 @@ export class AdminApp extends LitElement {
       <nav role="tablist" aria-label="Sections">
         ${TABS.map(
           (t) =>
-            html`<button role="tab" aria-selected=${this.tab === t.id} @click=${() => (this.tab = t.id)}>
+            html`<button
+              role="tab"
+              aria-selected=${this.tab === t.id}
+              @click=${(e: Event) => this.select(t.id, e)}
+            >
               ${t.label}
             </button>`,
         )}
       </nav>
-      <main role="tabpanel" @app-updated=${(e: CustomEvent<App>) => this.onAppUpdated(e)}>
+      <main
+        role="tabpanel"
+        @app-updated=${(e: CustomEvent<App>) => this.onAppUpdated(e)}
+        @app-created=${(e: CustomEvent<App>) => this.onAppCreated(e)}
+        @app-selected=${(e: CustomEvent<{ app: App; tab: TabId | null }>) => this.onAppSelected(e)}
+      >
         ${app ? this.panel(app) : html`<p class="muted">No apps.</p>`}
       </main>`;
   }

@@ -5,9 +5,22 @@ import type { Strike } from '../../src/core/escalation.js';
 import type { ReportAction } from '../../src/core/reports.js';
 import type { MessageView, RoomView } from '../../src/engine/events.js';
 import type { QueueEntryView, QueuePage } from '../../src/engine/reportViews.js';
+import type { AuditEntry } from '../../src/core/audit.js';
+import type { IssuedToken } from '../../src/core/identity.js';
+import type { RevokedUser, TokenView } from '../../src/engine/api.js';
+import type { StatsSample } from '../../src/http/statsSample.js';
 
 export type { App, AppSettings, Ban, MessageView, ModerationRecord, Mute, RoomView, User, UserRef };
 export type { FilterSettings, FilterVerdict, QueueEntryView, QueuePage, ReportAction };
+export type { AuditEntry, IssuedToken, RevokedUser, StatsSample, TokenView };
+
+export type Role = User['role'];
+
+export interface StatsPage {
+  node: string;
+  intervalMs: number;
+  samples: StatsSample[];
+}
 
 /** A strike as the API lists it: whether it still counts toward the escalation ladder. */
 export type StrikeView = Strike & { active: boolean };
@@ -77,6 +90,10 @@ export class AdminApi {
     return this.call('GET', '/apps');
   }
 
+  createApp(name: string): Promise<App> {
+    return this.call('POST', '/apps', { name });
+  }
+
   updateApp(app: number, patch: { name?: string; settings?: Partial<AppSettings> }): Promise<App> {
     return this.call('PATCH', `/apps/${app}`, patch);
   }
@@ -112,6 +129,43 @@ export class AdminApi {
 
   users(app: number): Promise<{ users: User[]; nextCursor: number | null }> {
     return this.call('GET', `/apps/${app}/users?limit=1000`);
+  }
+
+  createUser(app: number, input: { username: string; password?: string; role?: Role }): Promise<User> {
+    return this.call('POST', `/apps/${app}/users`, input);
+  }
+
+  setRole(app: number, username: string, role: Role): Promise<User> {
+    return this.call('PATCH', `/apps/${app}/users/${encodeURIComponent(username)}`, { role });
+  }
+
+  issueToken(app: number, username: string, ttlSeconds?: number): Promise<IssuedToken> {
+    return this.call('POST', `/apps/${app}/tokens`, {
+      username,
+      ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
+    });
+  }
+
+  tokens(app: number, username: string): Promise<{ tokens: TokenView[] }> {
+    return this.call('GET', `/apps/${app}/users/${encodeURIComponent(username)}/tokens`);
+  }
+
+  revokeToken(app: number, tokenId: string): Promise<void> {
+    return this.call('DELETE', `/apps/${app}/tokens/${encodeURIComponent(tokenId)}`);
+  }
+
+  revokeUser(app: number, username: string): Promise<RevokedUser> {
+    return this.call('POST', `/apps/${app}/users/${encodeURIComponent(username)}/revoke`);
+  }
+
+  /** The audit trail of one app, or (null) of the whole server. */
+  audit(app: number | null, before?: number): Promise<{ entries: AuditEntry[]; nextCursor: number | null }> {
+    const query = `?limit=50${before === undefined ? '' : `&before=${before}`}`;
+    return this.call('GET', `${app === null ? '' : `/apps/${app}`}/audit${query}`);
+  }
+
+  stats(since?: number): Promise<StatsPage> {
+    return this.call('GET', `/admin/stats${since === undefined ? '' : `?since=${since}`}`);
   }
 
   updateProfile(

@@ -220,4 +220,8 @@ export const adminStyles = css`
       padding: 16px 12px;
     }
   }
+  /* A wide table scrolls inside its card rather than widening the page. */
+  .scroll {
+    overflow-x: auto;
+  }
 `;

@@ -2,10 +2,13 @@
 export interface EngineMetrics {
   sessionOpened(transport: string, dialect: string): void;
   sessionClosed(transport: string, dialect: string): void;
-  messageIn(): void;
+  /** A message accepted into `room` of the app (per-room activity for the console's dashboard). */
+  messageIn(appId: number, room: string): void;
   messagesOut(count: number): void;
   /** Milliseconds from commit to the last local recipient being handed the event. */
   fanoutLatency(ms: number): void;
+  /** Milliseconds from a message entering the post pipeline to its answer (the sender's ack), commit included. */
+  sendAckLatency(ms: number): void;
   slowConsumerDisconnected(): void;
 }
 
@@ -15,5 +18,6 @@ export const noopMetrics: EngineMetrics = {
   messageIn: () => {},
   messagesOut: () => {},
   fanoutLatency: () => {},
+  sendAckLatency: () => {},
   slowConsumerDisconnected: () => {},
 };

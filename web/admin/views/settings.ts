@@ -50,30 +50,28 @@ export class SettingsView extends AdminView {
         ><input name=${name} type="checkbox" .checked=${Boolean(s[name])} />${label}</label
       >`;
     return html`<form class="card" @submit=${(e: SubmitEvent) => void this.save(e)}>
-      <h2>Settings of “${this.app.name}” <span class="pill">app ${this.app.id}</span></h2>
-      <div class="grid">
-        <label>Name<input name="name" .value=${this.app.name} required maxlength="100" /></label>
-        ${num('maxMessageLength', 'Longest message (characters)', s.maxMessageLength)}
-        ${num('burst', 'Flood: burst', s.flood.burst)}
-        ${num('perSecond', 'Flood: per second', s.flood.perSecond, 'any')}
-        ${num('joinHistory', 'Messages shown on join', s.joinHistory)}
-        ${num('replayLimit', 'Replay limit on resume', s.replayLimit)}
-      </div>
-      <h3>Who may chat</h3>
-      <div class="row">
-        ${box('allowGuests', 'Guests may join')} ${box('guestsCanWrite', 'Guests may write')}
-        ${box('allowAccounts', 'Register and login open')}
-      </div>
-      <h3>Allowed origins</h3>
-      <label
-        >One origin per line; empty: whatever the server allows
-        <textarea name="allowedOrigins" rows="3" .value=${(s.allowedOrigins ?? []).join('\n')}></textarea>
-      </label>
-      <p class="muted">
-        Site JWT: ${s.jwt ? html`<code>${s.jwt.alg}</code> configured` : 'none'} (set it with the API).
-      </p>
-      <div class="row"><button class="primary">Save settings</button></div>
-      ${this.statusLine()}
-    </form>`;
+        <h2>Settings of “${this.app.name}” <span class="pill">app ${this.app.id}</span></h2>
+        <div class="grid">
+          <label>Name<input name="name" .value=${this.app.name} required maxlength="100" /></label>
+          ${num('maxMessageLength', 'Longest message (characters)', s.maxMessageLength)}
+          ${num('burst', 'Flood: burst', s.flood.burst)}
+          ${num('perSecond', 'Flood: per second', s.flood.perSecond, 'any')}
+          ${num('joinHistory', 'Messages shown on join', s.joinHistory)}
+          ${num('replayLimit', 'Replay limit on resume', s.replayLimit)}
+        </div>
+        <h3>Who may chat</h3>
+        <div class="row">
+          ${box('allowGuests', 'Guests may join')} ${box('guestsCanWrite', 'Guests may write')}
+          ${box('allowAccounts', 'Register and login open')}
+        </div>
+        <h3>Allowed origins</h3>
+        <label
+          >One origin per line; empty: whatever the server allows
+          <textarea name="allowedOrigins" rows="3" .value=${(s.allowedOrigins ?? []).join('\n')}></textarea>
+        </label>
+        <div class="row"><button class="primary">Save settings</button></div>
+        ${this.statusLine()}
+      </form>
+      <pa-jwt .api=${this.api} .app=${this.app}></pa-jwt>`;
   }
 }

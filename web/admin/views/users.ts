@@ -3,7 +3,7 @@
  * change (PATCH /api/v1/apps/:app/users/:username).
  */
 import { html, nothing } from 'lit';
-import { when, type Profile } from '../api.js';
+import { when, type Profile, type Role } from '../api.js';
 import { AdminView } from '../view.js';
 
 /**
@@ -18,6 +18,9 @@ function safeAvatar(url: string | null | undefined): string | null {
     return null;
   }
 }
+
+/** The roles an operator gives (core/roles.ts; guest is not given), repeated so the console bundles no server code. */
+const ROLES: readonly Role[] = ['member', 'mod', 'admin', 'owner'];
 
 export class UsersView extends AdminView {
   static override properties = {
@@ -53,6 +56,39 @@ export class UsersView extends AdminView {
       this.users = this.users.map((u) => (u.id === saved.id ? saved : u));
       this.selected = saved;
     }, `Profile of ${user.username} saved.`);
+  }
+
+  private async create(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const username = String(data.get('username') ?? '').trim();
+    const password = String(data.get('password') ?? '');
+    const role = String(data.get('role') ?? 'member') as Role;
+    const ok = await this.run(async () => {
+      const user = await this.api.createUser(this.app.id, {
+        username,
+        role,
+        ...(password ? { password } : {}),
+      });
+      await this.load();
+      this.selected = this.users.find((u) => u.id === user.id) ?? null;
+    }, `User ${username} created.`);
+    if (ok) form.reset();
+  }
+
+  private async changeRole(e: SubmitEvent, user: Profile): Promise<void> {
+    e.preventDefault();
+    const role = String(new FormData(e.currentTarget as HTMLFormElement).get('role') ?? user.role) as Role;
+    await this.run(async () => {
+      const saved = await this.api.setRole(this.app.id, user.username, role);
+      this.users = this.users.map((u) => (u.id === saved.id ? { ...u, role: saved.role } : u));
+      this.selected = { ...user, role: saved.role };
+    }, `${user.username} is now ${role}.`);
+  }
+
+  private roles(current: Role) {
+    return ROLES.map((r) => html`<option value=${r} ?selected=${r === current}>${r}</option>`);
   }
 
   private profile(user: Profile) {
@@ -93,6 +129,22 @@ export class UsersView extends AdminView {
           /></label>
           <button class="primary">Save profile</button>
         </form>
+        ${
+          user.kind === 'guest'
+            ? nothing
+            : html`<form
+                class="row"
+                style="margin-top:8px"
+                @submit=${(e: SubmitEvent) => void this.changeRole(e, user)}
+              >
+                <label
+                  >Role<select name="role" aria-label="Role of ${user.username}">
+                    ${this.roles(user.role)}
+                  </select></label
+                >
+                <button>Change role</button>
+              </form>`
+        }
         ${this.statusLine()}
       </div>
       <pa-user-moderation .api=${this.api} .app=${this.app} .user=${user}></pa-user-moderation>`;
@@ -103,37 +155,55 @@ export class UsersView extends AdminView {
       <div class="card">
         <h2>Users</h2>
         ${this.selected ? nothing : this.statusLine()}
-        <table>
-          <thead>
-            <tr>
-              <th>Username</th>
-              <th>Display name</th>
-              <th>Role</th>
-              <th>Kind</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${this.users.map(
-              (u) =>
-                html`<tr data-user=${u.username}>
-                  <td><strong>${u.username}</strong></td>
-                  <td>${u.displayName ?? ''}</td>
-                  <td>${u.role}</td>
-                  <td class="muted">${u.kind}</td>
-                  <td>
-                    <button
-                      aria-pressed=${this.selected?.id === u.id}
-                      aria-label="Profile of ${u.username}"
-                      @click=${() => (this.selected = u)}
-                    >
-                      Profile
-                    </button>
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
+        <form class="row" style="margin-bottom:12px" @submit=${(e: SubmitEvent) => void this.create(e)}>
+          <label>New user<input name="username" required maxlength="32" autocomplete="off" /></label>
+          <label
+            >Password (optional)<input
+              name="password"
+              type="password"
+              minlength="6"
+              autocomplete="new-password"
+          /></label>
+          <label
+            >Role<select name="role">
+              ${this.roles('member')}
+            </select></label
+          >
+          <button class="primary">Create user</button>
+        </form>
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th>Username</th>
+                <th>Display name</th>
+                <th>Role</th>
+                <th>Kind</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${this.users.map(
+                (u) =>
+                  html`<tr data-user=${u.username}>
+                    <td><strong>${u.username}</strong></td>
+                    <td>${u.displayName ?? ''}</td>
+                    <td>${u.role}</td>
+                    <td class="muted">${u.kind}</td>
+                    <td>
+                      <button
+                        aria-pressed=${this.selected?.id === u.id}
+                        aria-label="Profile of ${u.username}"
+                        @click=${() => (this.selected = u)}
+                      >
+                        Profile
+                      </button>
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>
       </div>`;
   }
 }
