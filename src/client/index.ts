@@ -1,5 +1,5 @@
 /**
- * `parley/client`: the typed client for Parley's native protocol, over plain WebSocket or socket.io.
+ * `parley-chat-client`: the typed client for Parley's native protocol, over plain WebSocket or socket.io.
  *
  *   const client = new ParleyClient({ url: 'https://chat.example.com', transport: 'ws', credentials: { guest: 'ann' } });
  *   client.on('message', ({ room, message }) => console.log(room.name, message.text));

@@ -1,7 +1,8 @@
 /**
- * The typed client is to be published on its own: its code and its emitted declarations may reach nothing of
- * Parley's but src/client and src/protocol, and src/protocol nothing but itself. Read with the TypeScript
- * compiler itself, so that type-only imports, re-exports and `import()` count as much as value imports.
+ * The typed client is published on its own (packages/client, `parley-chat-client`): its code and its emitted
+ * declarations may reach nothing of Parley's but src/client and src/protocol, and src/protocol nothing but
+ * itself. Read with the TypeScript compiler itself, so that type-only imports, re-exports and `import()` count
+ * as much as value imports.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -69,6 +70,13 @@ describe('the client and the protocol stand alone', () => {
     const files = read(sourceFiles('client'));
     expect(files.size).toBeGreaterThan(0);
     expect(violations(files, inside('client', 'protocol'))).toEqual([]);
+  });
+
+  it('the client package (packages/client) depends on exactly the packages the client loads', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages/client/package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual([...PACKAGES].sort());
   });
 
   it("the client's emitted declarations reference nothing outside client/ and protocol/", () => {
