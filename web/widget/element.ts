@@ -32,6 +32,7 @@ import { isAtBottom, ScrollKeeper } from './scroll.js';
 import { isLiveGuest, upgradeWithPassword } from './sign-in-place.js';
 import { guestErrorText } from './texts.js';
 import { GuestVerification } from './verification.js';
+import { roomLabel } from './page-room.js';
 
 export { setDefaultServer, setSharedToken } from './element-base.js';
 
@@ -357,13 +358,13 @@ export class ParleyChatElement extends ChatElementBase {
     const peer = this.convo.peerOf(this.room);
     if (peer || this.room.startsWith('dm:')) return { prefix: '@', label: peer ? nameOf(peer) : this.room };
     const home = this.convo.home === null || this.convo.home === this.room;
-    return { prefix: '#', label: (home && this.label) || this.room };
+    return { prefix: '#', label: (home && this.label) || roomLabel(this.room) };
   }
 
   /** `#lobby` or `@alice`: the composer's and the list's name for the room. */
   private get roomTitle(): string {
     const { prefix, label } = this.heading;
-    return prefix === '@' ? `@${label}` : `#${this.room}`;
+    return prefix === '@' ? `@${label}` : `#${roomLabel(this.room)}`;
   }
 
   override render() {
@@ -389,7 +390,7 @@ export class ParleyChatElement extends ChatElementBase {
           this.view === 'welcome'
             ? welcomeView(
                 {
-                  room: this.room,
+                  room: roomLabel(this.room),
                   mode: this.welcomeMode,
                   busy: this.busy,
                   error: this.welcomeError,

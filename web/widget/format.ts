@@ -36,3 +36,9 @@ export function typingText(names: string[]): string {
 export function until(ms: number | null): string {
   return ms === null ? 'until further notice' : `until ${shortTime(ms)}`;
 }
+
+/** An error in words (the client's errors carry the server's message). */
+export function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -17,6 +17,7 @@ import {
   type UserRef,
 } from '../../src/client/index.js';
 import { loadReadSeq, saveReadSeq } from './identity.js';
+import { resolveRoom } from './page-room.js';
 import { applyReaction, keepMine, reactedWith } from './reactions.js';
 import { ReadSync } from './read-sync.js';
 import { sendRefusal } from './send-refusal.js';
@@ -24,6 +25,8 @@ import { SlowMode } from './slow-mode.js';
 import { SOCIAL_TEXT } from './texts.js';
 import { Timeline } from './timeline.js';
 import { TypingRoster, TypingSignal } from './typing.js';
+import { describe } from './format.js';
+export { describe };
 
 export interface SessionOptions {
   server: string;
@@ -66,9 +69,9 @@ export class ChatSession {
   mutedUntil: number | null | undefined = undefined;
   readOnly = false;
   /** Everything up to this seq has been seen (persisted per room). */
-  readSeq: number | null;
+  readSeq: number | null = null;
   /** The unread divider goes before the first message after this seq (null: no divider). */
-  dividerSeq: number | null;
+  dividerSeq: number | null = null;
   /** The server's unread count for the room (join, then live): the header's badge. */
   unread = 0;
 
@@ -92,8 +95,6 @@ export class ChatSession {
     readonly options: SessionOptions,
     private readonly hooks: SessionHooks,
   ) {
-    this.readSeq = loadReadSeq(options.server, options.app, options.room);
-    this.dividerSeq = this.readSeq;
     this.client = new ParleyClient({
       url: options.server,
       transport: 'ws',
@@ -104,8 +105,10 @@ export class ChatSession {
     this.listen();
   }
 
+  /** The room joined: the one asked for, or for `auto` the page's (page-room.ts). */
+  private resolved: string | null = null;
   get room(): string {
-    return this.options.room;
+    return this.resolved ?? this.options.room;
   }
 
   /** Connect, authenticate and join; rejects with the client's error when the first attempt fails. */
@@ -113,6 +116,8 @@ export class ChatSession {
     const auth = await this.client.connect();
     this.auth = auth;
     this.me = auth?.user ?? null;
+    this.resolved = await resolveRoom(this.client, this.options.room);
+    this.readSeq = this.dividerSeq = loadReadSeq(this.options.server, this.options.app, this.room);
     const joined = await this.client.join(this.room);
     this.topic = joined.room.topic;
     this.slowMode.set(joined.room.slowModeSeconds ?? 0);
@@ -490,9 +495,4 @@ export class ChatSession {
     }
     this.hooks.change();
   }
-}
-
-export function describe(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

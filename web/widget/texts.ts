@@ -147,3 +147,6 @@ export const ATTENTION_TEXT = {
   mentioned: (name: string, room: string) => `${name} mentioned you in ${room}`,
   directMessage: (name: string) => `${name} sent you a message`,
 } as const;
+
+/** The room of the page (`room="auto"`, page-room.ts), where a room name would be shown. */
+export const PAGE_ROOM_LABEL = 'this page';
