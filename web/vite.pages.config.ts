@@ -1,11 +1,12 @@
-/** The demo page (served at /) and the admin console (/admin), with hashed assets under /assets/. */
+/** The demo page (served at /) and the admin console (/admin), with hashed assets under /assets/ (all under a prefix in library mode). */
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import { nodeOnlyStubs, OUT_DIR, PRODUCTION_CONDITIONS, ROOT } from './vite.shared.js';
 
 export default defineConfig({
   root: resolve(ROOT, 'web'),
-  base: '/',
+  // Relative asset URLs: the pages work wherever Parley is mounted (`/`, or `/chat/` in library mode).
+  base: './',
   publicDir: false,
   logLevel: 'warn',
   plugins: [nodeOnlyStubs()],

@@ -95,7 +95,7 @@ export class ChatSession {
     this.readSeq = loadReadSeq(options.server, options.app, options.room);
     this.dividerSeq = this.readSeq;
     this.client = new ParleyClient({
-      url: options.server,
+      url: `${options.server}/ws`,
       transport: 'ws',
       app: options.app,
       credentials: options.credentials,
