@@ -17,11 +17,12 @@ export { ConfigError } from './config/load.js';
 export type { ConfigSettings } from './config/load.js';
 export type { HostServer, ParleyHandler } from './library/mount.js';
 
-/**
- * The settings of the command, as its JSON config file spells them, except where the site's server decides:
- * `port` and `host` (and the HTTP timeouts, which are the host server's own) do not apply.
- */
-export type ParleySettings = Omit<ConfigSettings, 'port' | 'host'>;
+/** Settings of the command that library mode ignores: the site's server listens, with its own timeouts. */
+export type HostDecides =
+  'port' | 'host' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'shutdownTimeoutMs';
+
+/** The settings of the command, as its JSON config file spells them, but those the site's server decides. */
+export type ParleySettings = Omit<ConfigSettings, HostDecides>;
 
 export interface ParleyOptions extends ParleySettings {
   /** Where Parley lives on the site: `/chat` serves `/chat/widget.js`, `/chat/api/v1/…`, `/chat/ws`… */
