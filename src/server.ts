@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HttpGuestVerifier } from './auth/guestVerifier.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Server as SocketIoServer } from 'socket.io';
@@ -41,6 +42,11 @@ export interface RunningServer {
   port: number;
   adminKey: string;
   engine: EngineApi;
+  /**
+   * The HTTP server the API, socket.io and the WebSocket gateways are attached to. Without `listen`, it never
+   * listens: library mode (src/library.ts) emits the host server's requests and upgrades on it.
+   */
+  httpServer: HttpServer;
   /** Graceful stop: refuse new connections, close every connection with `shutdown`, flush, close storage. */
   close(): Promise<void>;
 }
@@ -50,6 +56,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Defaults to the system clock; tests move time with their own. */
   clock?: Clock;
+  /** False: do not listen (library mode); `url` is then empty and `port` 0. Default true. */
+  listen?: boolean;
 }
 
 /** The upgrade router tries these in order; the first whose path matches gets the connection. */
@@ -216,11 +224,19 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       await Promise.allSettled([...wsGateways, ...socketIoProtocols].map((g) => g.close()));
     });
 
-    await app.listen({ port: config.port, host: config.host });
-    const port = (app.server.address() as AddressInfo).port;
-    const url = `http://${urlHost(config.host)}:${port}`;
-    ready = true;
-    logger.info({ port, host: config.host }, 'parley started');
+    let port = 0;
+    let url = '';
+    if (opts.listen === false) {
+      await app.ready();
+      ready = true;
+      logger.info('parley started (library mode)');
+    } else {
+      await app.listen({ port: config.port, host: config.host });
+      port = (app.server.address() as AddressInfo).port;
+      url = `http://${urlHost(config.host)}:${port}`;
+      ready = true;
+      logger.info({ port, host: config.host }, 'parley started');
+    }
 
     let closing: Promise<void> | null = null;
     const close = () => {
@@ -261,7 +277,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       return closing;
     };
 
-    return { url, port, adminKey, engine, close };
+    return { url, port, adminKey, engine, httpServer: app.server, close };
   } catch (err) {
     await cleanUp();
     throw err;

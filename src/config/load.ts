@@ -7,6 +7,7 @@ import { ENGINE_SETTINGS } from './engineSettings.js';
 import { SERVER_SETTINGS } from './serverSettings.js';
 import type { SettingKey, SettingSpec } from './settingSpec.js';
 import type { ServerConfig } from './types.js';
+import type { EngineConfig } from '../engine/config.js';
 
 /**
  * Where settings come from, strongest first: command-line flags, environment variables, a JSON config file
@@ -117,9 +118,17 @@ function readConfigFile(path: string, settingName: string): Record<string, unkno
   return result.data;
 }
 
-function applyFile(config: ServerConfig, path: string, settingName: string): void {
-  const file = readConfigFile(path, settingName);
-  const where = `in config file ${JSON.stringify(path)}`;
+/**
+ * Settings spelt as in the config file (engine settings nested under `engine`), from a file or from the
+ * options of library mode: validated by the same specs. `where` names the source in error messages; a relative
+ * path is resolved against `baseDir`.
+ */
+function applySettings(
+  config: ServerConfig,
+  settings: Record<string, unknown>,
+  where: string,
+  baseDir: string,
+): void {
   const top = new Map(SETTINGS.filter((s) => !s.key.startsWith('engine.')).map((s) => [s.fileKey, s]));
   const engine = new Map(SETTINGS.filter((s) => s.key.startsWith('engine.')).map((s) => [s.fileKey, s]));
 
@@ -134,10 +143,11 @@ function applyFile(config: ServerConfig, path: string, settingName: string): voi
     // Strings get the same reading as flags and environment variables ("a,b" origins, "info" levels).
     const value = typeof raw === 'string' ? spec.fromText(raw) : raw;
     const valid = validate(spec, value, `${name} ${where}`);
-    assign(config, spec.key, spec.path && typeof valid === 'string' ? resolve(dirname(path), valid) : valid);
+    assign(config, spec.key, spec.path && typeof valid === 'string' ? resolve(baseDir, valid) : valid);
   };
 
-  for (const [key, raw] of Object.entries(file)) {
+  for (const [key, raw] of Object.entries(settings)) {
+    if (raw === undefined) continue; // an optional property left out, as JSON would have it
     if (key === 'engine') {
       const nested = z.record(z.string(), z.unknown()).safeParse(raw);
       if (!nested.success || Array.isArray(raw)) {
@@ -146,6 +156,7 @@ function applyFile(config: ServerConfig, path: string, settingName: string): voi
         );
       }
       for (const [engineKey, engineRaw] of Object.entries(nested.data)) {
+        if (engineRaw === undefined) continue;
         const spec = engine.get(engineKey);
         if (!spec) throw new ConfigError(`invalid setting engine.${engineKey} ${where}: unknown setting`);
         apply(spec, engineRaw, `engine.${engineKey}`);
@@ -156,6 +167,11 @@ function applyFile(config: ServerConfig, path: string, settingName: string): voi
     if (!spec) throw new ConfigError(`invalid setting ${key} ${where}: unknown setting`);
     apply(spec, raw, key);
   }
+}
+
+function applyFile(config: ServerConfig, path: string, settingName: string): void {
+  const file = readConfigFile(path, settingName);
+  applySettings(config, file, `in config file ${JSON.stringify(path)}`, dirname(path));
 }
 
 function flagOptions(): Record<string, { type: 'string' }> {
@@ -205,15 +221,53 @@ function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
  * optional JSON config file and the defaults, in that order of precedence. Throws ConfigError.
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
-  const flags = parseFlags(argv);
-  const config = defaultConfig();
+  return buildConfig(parseFlags(argv), env);
+}
 
-  const fileFlag = flags[CONFIG_FILE_FLAG];
+/**
+ * Settings as the config file spells them: every key optional, engine settings under `engine`. Library mode
+ * takes this object; values are checked as the file's are (strings read as flags are: "a,b" origins).
+ */
+export type ConfigSettings = {
+  [K in Exclude<keyof ServerConfig, 'engine' | 'allowedOrigins'>]?: ServerConfig[K];
+} & {
+  /** Origins as a list or one comma-separated string; `*` or null allows any. */
+  allowedOrigins?: string[] | string | null;
+  engine?: Partial<EngineConfig>;
+};
+
+export interface SettingsSources {
+  /** Also read `PARLEY_*` variables (and `PARLEY_CONFIG`) from this environment, below the settings. */
+  env?: NodeJS.ProcessEnv;
+  /** A JSON config file, below the environment, as `--config` names it for the command. */
+  configFile?: string;
+}
+
+/**
+ * The configuration of library mode: the given settings take the place of the command line's flags, above the
+ * environment (only when one is passed) and the config file, with the same names, checks and errors.
+ */
+export function configFromSettings(settings: ConfigSettings, sources: SettingsSources = {}): ServerConfig {
+  const file =
+    sources.configFile === undefined ? undefined : { path: sources.configFile, name: 'configFile' };
+  const config = buildConfig({}, sources.env ?? {}, file);
+  applySettings(config, settings as Record<string, unknown>, 'in the options', process.cwd());
+  return config;
+}
+
+/** `file`, when given, is the config file in place of `--config` (library mode's `configFile`). */
+function buildConfig(
+  flags: Record<string, string | undefined>,
+  env: NodeJS.ProcessEnv,
+  file?: { path: string; name: string },
+): ServerConfig {
+  const config = defaultConfig();
+  const fileFlag = file?.path ?? flags[CONFIG_FILE_FLAG];
+  const fileName = file?.name ?? `--${CONFIG_FILE_FLAG}`;
   const fileEnv = envValue(env, CONFIG_FILE_ENV);
   if (fileFlag !== undefined) {
-    if (fileFlag === '')
-      throw new ConfigError(`invalid setting --${CONFIG_FILE_FLAG}: expected a file path, got ""`);
-    applyFile(config, resolve(fileFlag), `--${CONFIG_FILE_FLAG}`);
+    if (fileFlag === '') throw new ConfigError(`invalid setting ${fileName}: expected a file path, got ""`);
+    applyFile(config, resolve(fileFlag), fileName);
   } else if (fileEnv !== undefined) {
     applyFile(config, resolve(fileEnv), CONFIG_FILE_ENV);
   }

@@ -58,10 +58,15 @@ export class ApiError extends Error {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
+/** Where the API is: beside the console, which is served at `/admin`, or `/chat/admin` under a prefix. */
+export function apiBase(pathname: string): string {
+  return pathname.replace(/\/admin\/?$/, '');
+}
+
 export class AdminApi {
   constructor(
     private readonly key: string,
-    private readonly base = '',
+    private readonly base = apiBase(location.pathname),
   ) {}
 
   async call<T>(method: Method, path: string, body?: unknown): Promise<T> {

@@ -10,10 +10,10 @@ function apply(dark: boolean): void {
   }
 }
 
-// The embed snippet names this server.
+// The embed snippet names this server: its origin, and the prefix where Parley is mounted in a site (library mode).
+const here = new URL('.', location.href).href.replace(/\/$/, '');
 const snippet = document.querySelector('#snippet');
-if (snippet)
-  snippet.textContent = (snippet.textContent ?? '').replace('http://localhost:3000', location.origin);
+if (snippet) snippet.textContent = (snippet.textContent ?? '').replace('http://localhost:3000', here);
 
 let dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
 apply(dark);

@@ -39,7 +39,8 @@ function place(script: HTMLScriptElement, element: HTMLElement): void {
 
 function boot(): void {
   const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null;
-  if (script?.src) setDefaultServer(new URL(script.src, location.href).origin);
+  // The directory widget.js was loaded from: the origin, or the origin and library mode's prefix (`/chat`).
+  if (script?.src) setDefaultServer(new URL('.', new URL(script.src, location.href)).href);
   if (!customElements.get('parley-chat')) customElements.define('parley-chat', ParleyChatElement);
   if (window.Parley) return; // loaded twice: the first copy owns the page
   const api = installApi();

@@ -96,7 +96,7 @@ export class ChatSession {
     private readonly hooks: SessionHooks,
   ) {
     this.client = new ParleyClient({
-      url: options.server,
+      url: `${options.server}/ws`,
       transport: 'ws',
       app: options.app,
       credentials: options.credentials,

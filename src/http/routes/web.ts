@@ -150,7 +150,12 @@ export function registerWebRoutes(app: FastifyInstance, opts: WebRoutesOptions =
 
   app.get('/', page('demo/index.html'));
   app.get('/admin', page('admin/index.html', adminHeaders));
-  app.get('/admin/', page('admin/index.html', adminHeaders));
+  // The console's asset URLs are relative to Parley's root (`assets/…`): `/admin/` would put them under /admin/.
+  // A relative Location, so that it holds under library mode's prefix too (`/chat/admin/` → `/chat/admin`).
+  app.get('/admin/', async (request, reply) => {
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    return reply.code(308).header('location', `../admin${query}`).send();
+  });
   app.get('/widget.js', page('widget.js'));
   app.get('/widget.js.map', page('widget.js.map'));
   app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
