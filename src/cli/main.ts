@@ -52,7 +52,7 @@ export function usage(): string {
     ...envLines,
     '',
     'On first start without an admin key, one is generated, saved in the data directory and printed once.',
-    'SIGTERM or SIGINT shuts down gracefully (connections are closed with code 1001); a second signal exits at once.',
+    'SIGTERM or SIGINT shuts down gracefully (connections are closed with code 1001); another signal a second or more later exits at once.',
     '',
   ].join('\n');
 }
@@ -76,7 +76,7 @@ export function serveUsage(): string {
         `env: ${s.env.join(', ')}`,
       ]),
     ),
-    'SIGTERM or SIGINT shuts down gracefully (connections are closed with code 1001); a second signal exits at once.',
+    'SIGTERM or SIGINT shuts down gracefully (connections are closed with code 1001); another signal a second or more later exits at once.',
     '',
   ].join('\n');
 }
@@ -87,6 +87,12 @@ function fail(message: string, code: number): number {
 }
 
 const SIGNAL_EXIT: Record<'SIGTERM' | 'SIGINT', number> = { SIGTERM: 143, SIGINT: 130 };
+
+/**
+ * A stop signal this soon after the first is the same request delivered twice, not a second one: a signal sent to
+ * the process group reaches Parley directly and again through npm, which forwards what it receives (`npm start`).
+ */
+const REPEAT_SIGNAL_MS = 1000;
 
 async function serve(args: string[]): Promise<number | null> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -103,6 +109,7 @@ async function serve(args: string[]): Promise<number | null> {
   // Signal handlers go in before anything is printed: whoever waits for the startup line may signal at once.
   let server: RunningServer | null = null;
   let stopping = false;
+  let stoppingSince = 0;
   const shutdown = (running: RunningServer) => {
     // The deadline exits whatever standard output does: the log destination has nothing to flush on exit.
     const deadline = setTimeout(() => {
@@ -121,10 +128,12 @@ async function serve(args: string[]): Promise<number | null> {
   };
   const onSignal = (signal: 'SIGTERM' | 'SIGINT') => {
     if (stopping) {
+      if (Date.now() - stoppingSince < REPEAT_SIGNAL_MS) return;
       process.stderr.write(`parley: second ${signal}, exiting now\n`);
       process.exit(SIGNAL_EXIT[signal]);
     }
     stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'signal received, shutting down');
     // While still starting, the start finishes first and is then shut down (see below).
     if (server) shutdown(server);

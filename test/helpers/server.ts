@@ -111,7 +111,7 @@ export interface SpawnOptions {
  * The startup line, a JSON log line written whatever the log level; the newline is required so that a line
  * split across chunks is never half-read.
  */
-const LISTENING = /^\{.*"msg":"parley listening on (http:\/\/[^\s"]+?:(\d+))".*\}\r?\n/m;
+export const LISTENING = /^\{.*"msg":"parley listening on (http:\/\/[^\s"]+?:(\d+))".*\}\r?\n/m;
 
 /** The environment for a child CLI: the runner's, minus any Parley settings, plus `extra`. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
