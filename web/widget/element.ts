@@ -1,12 +1,13 @@
 /**
  * <parley-chat>: a complete chat box for one room. Attributes: `app`, `room`, `server` (default: where
  * widget.js came from), `token` (a token handed over by the host site), `label` (the heading) and
- * `data-theme` (`light`, `dark`, or absent to follow the system).
+ * `data-theme` (`light`, `dark`, or absent to follow the system) and `data-lang` or `lang` (the language, i18n/).
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { ClientCredentials, DisconnectedEvent, MessageView } from '../../src/client/index.js';
 import { hintedDelay, ParleyClientError, retryHintMs } from '../../src/client/index.js';
 import {
+  accountErrorText,
   accountRequest,
   AccountError,
   clearIdentity,
@@ -28,6 +29,7 @@ import { USERNAME } from './format.js';
 import { isAtBottom, ScrollKeeper } from './scroll.js';
 import { isLiveGuest, upgradeWithPassword } from './sign-in-place.js';
 import { guestErrorText } from './texts.js';
+import { LanguageScope, textsOf, tx } from './i18n/scope.js';
 import { GuestVerification } from './verification.js';
 
 /** Where widget.js was loaded from: the default server of every widget on the page. */
@@ -79,6 +81,8 @@ export class ParleyChatElement extends LitElement {
   private upgrading = false;
   private readonly messages = new MessageController(this);
   private readonly convo = new ConversationsController(this);
+  /** Makes this widget's words the ones its views read while it renders (i18n/scope.ts). */
+  readonly language = new LanguageScope(this);
   private readonly verification = new GuestVerification(this, (guest, verification) => {
     void this.open({ guest, verification }, null);
   });
@@ -171,7 +175,7 @@ export class ParleyChatElement extends LitElement {
   private async open(credentials: ClientCredentials, stored: StoredIdentity | null): Promise<void> {
     this.session?.stop();
     const session = new ChatSession(
-      { server: this.serverUrl, app: this.app, room: this.room, credentials },
+      { server: this.serverUrl, app: this.app, room: this.room, credentials, texts: textsOf(this) },
       {
         change: () => this.requestUpdate(),
         incoming: (m) => this.onIncoming(m),
@@ -216,7 +220,7 @@ export class ParleyChatElement extends LitElement {
       const asked =
         'guest' in credentials &&
         this.verification.ask(err, credentials.guest, credentials.verification !== undefined);
-      this.welcomeError = asked || guestErrorText(code, describe(err));
+      this.welcomeError = asked || guestErrorText(code, describe(err), textsOf(this));
       if (code === 'guests_disabled') this.guestsAllowed = false;
       return;
     }
@@ -269,7 +273,7 @@ export class ParleyChatElement extends LitElement {
 
   private async joinAsGuest(nickname: string): Promise<void> {
     if (!USERNAME.test(nickname)) {
-      this.welcomeError = 'Use 1–32 letters, digits, _ . or -.';
+      this.welcomeError = textsOf(this).t('badNickname');
       return;
     }
     this.busy = true;
@@ -300,7 +304,8 @@ export class ParleyChatElement extends LitElement {
       saveIdentity(this.serverUrl, this.app, identity);
       await this.open({ token }, identity);
     } catch (err) {
-      this.welcomeError = err instanceof AccountError ? err.message : describe(err);
+      this.welcomeError =
+        err instanceof AccountError ? accountErrorText(err.code, err.message, textsOf(this)) : describe(err);
     } finally {
       this.busy = false;
     }
@@ -447,7 +452,7 @@ export class ParleyChatElement extends LitElement {
         class="log"
         tabindex="0"
         role="region"
-        aria-label="Message history"
+        aria-label=${tx().t('messageHistory')}
         @scroll=${() => this.onScroll()}
       >
         <div class="stream">
