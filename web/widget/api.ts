@@ -18,6 +18,8 @@ export interface MountOptions {
   token?: string;
   theme?: Theme;
   label?: string;
+  /** The widget's language (`es`, `pt-BR`, …): its `data-lang`. Absent: the page's `<html lang>`. */
+  lang?: string;
 }
 
 export interface ParleyApi {
@@ -55,6 +57,7 @@ export function createWidget(options: MountOptions): ParleyChatElement {
   if (options.token !== undefined) element.token = options.token;
   if (options.label !== undefined) element.label = options.label;
   applyTheme(element, options.theme);
+  if (options.lang) element.dataset['lang'] = options.lang;
   return element;
 }
 

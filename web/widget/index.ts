@@ -18,6 +18,7 @@ function optionsFrom(script: HTMLScriptElement): MountOptions {
   if (data['token']) options.token = data['token'];
   if (data['label']) options.label = data['label'];
   if (data['theme']) options.theme = data['theme'] as Theme;
+  if (data['lang']) options.lang = data['lang'];
   return options;
 }
 
