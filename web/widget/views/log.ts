@@ -118,6 +118,8 @@ export function logView(model: LogModel): TemplateResult {
     : session.joined
       ? html`<p class="marker">${tx().t('beginningOf', { room: model.title })}</p>`
       : nothing;
+  // The notice's text keeps its white space (pre-wrap): its × must stay on the line, as written.
+  // prettier-ignore
   return html`${top}
     <ol aria-label=${tx().t('messages')}>
       ${repeat(
@@ -145,9 +147,7 @@ export function logView(model: LogModel): TemplateResult {
       (n) =>
         html`<div class="notice ${n.tone}" role=${n.tone === 'error' ? 'alert' : 'status'}>
           <span>${n.text}</span>
-          <button type="button" aria-label=${tx().t('dismiss')} @click=${() => session.dismissNotice(n.id)}>
-            ×
-          </button>
+          <button type="button" aria-label=${tx().t('dismiss')} @click=${() => session.dismissNotice(n.id)}>×</button>
         </div>`,
     )}`;
 }
