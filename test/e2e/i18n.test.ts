@@ -93,10 +93,8 @@ describe.skipIf(SKIP_E2E)('e2e: the widget in the reader’s language', () => {
     await welcome.locator('h3', { hasText: '会話に参加する' }).waitFor();
     expect((await welcome.locator('button.primary').textContent())?.trim()).toBe('チャットを始める');
     // A refused nickname is explained in Japanese too (built outside a render, from the element's language).
-    await welcome.locator('input[name=nickname]').evaluate((input: HTMLInputElement) => {
-      input.removeAttribute('pattern');
-      input.value = 'no spaces allowed';
-    });
+    await welcome.locator('input[name=nickname]').evaluate((input) => input.removeAttribute('pattern'));
+    await welcome.locator('input[name=nickname]').fill('no spaces allowed');
     await welcome.locator('button.primary').click();
     await welcome
       .locator('[role=alert]', { hasText: '1〜32文字の英字、数字、_ . - を使ってください。' })
