@@ -5,7 +5,9 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/server.js';
 
-const BUDGET = 45_000;
+// The chat box (about 36 kB) and its seven languages (about 3 kB each, all in the one file: a page in Spanish
+// must not wait for a second request before it can say anything).
+const BUDGET = 58_000;
 
 describe('widget.js size', () => {
   it(`is under ${BUDGET / 1000} kB gzipped`, async () => {

@@ -28,6 +28,8 @@ export interface MountOptions {
   notify?: string;
   /** The unread count in the tab's title (default: on for the launcher only). */
   titleUnread?: boolean;
+  /** The widget's language (`es`, `pt-BR`, …): its `data-lang`. Absent: the page's `<html lang>`. */
+  lang?: string;
 }
 
 export interface ParleyApi {
@@ -69,6 +71,7 @@ export function createWidget(options: MountOptions): ParleyChatElement {
   if (options.notify !== undefined) element.notify = options.notify;
   if (options.titleUnread !== undefined) element.titleUnread = String(options.titleUnread);
   applyTheme(element, options.theme);
+  if (options.lang) element.dataset['lang'] = options.lang;
   return element;
 }
 

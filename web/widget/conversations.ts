@@ -12,12 +12,13 @@ import {
   type UserRef,
 } from '../../src/client/index.js';
 import { describe, type ChatSession } from './session.js';
-import { CONVO_TEXT as T, dmErrorText } from './texts.js';
+import { convoTextOf, dmErrorText } from './texts.js';
+import { textsOf } from './i18n/scope.js';
 import type { Person } from './views/avatar.js';
 
 export type PanelKind = 'members' | 'dms' | 'search' | 'pins';
 
-export interface ConversationsHost extends ReactiveControllerHost {
+export interface ConversationsHost extends ReactiveControllerHost, Element {
   readonly session: ChatSession | null;
   readonly shadowRoot: ShadowRoot | null;
   /** Leave this room for another one (a DM, the room of a search hit). */
@@ -111,7 +112,10 @@ export class ConversationsController implements ReactiveController {
   }
 
   async openDm(user: Person): Promise<void> {
-    const room = await this.attempt(async (client) => (await client.openDm(user.username)).name, dmErrorText);
+    const room = await this.attempt(
+      async (client) => (await client.openDm(user.username)).name,
+      (code, fallback) => dmErrorText(code, fallback, textsOf(this.host)),
+    );
     if (room === undefined) return;
     this.peers.set(room, user);
     this.panel = null;
@@ -133,7 +137,9 @@ export class ConversationsController implements ReactiveController {
     if (!done) return;
     if (on) this.blocked.set(user.id, user);
     else this.blocked.delete(user.id);
-    this.notice = on ? T.blockedNow(user.username) : T.unblockedNow(user.username);
+    this.notice = on
+      ? convoTextOf(this.host).blockedNow(user.username)
+      : convoTextOf(this.host).unblockedNow(user.username);
     this.host.requestUpdate();
   }
 
@@ -277,7 +283,7 @@ export class ConversationsController implements ReactiveController {
       return;
     }
     this.target = null;
-    this.error = T.notFound;
+    this.error = convoTextOf(this.host).notFound;
     this.host.requestUpdate();
   }
 

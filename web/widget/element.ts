@@ -1,11 +1,12 @@
 /**
  * <parley-chat>: a complete chat box for one room, in the page or behind a launcher button. Its attributes
- * are in element-base.ts.
+ * are in element-base.ts; `data-lang` or `lang` picks the language (i18n/).
  */
 import { html, nothing, type PropertyValues } from 'lit';
 import type { ClientCredentials, DisconnectedEvent, MessageView } from '../../src/client/index.js';
 import { hintedDelay, ParleyClientError, retryHintMs } from '../../src/client/index.js';
 import {
+  accountErrorText,
   accountRequest,
   AccountError,
   clearIdentity,
@@ -31,6 +32,7 @@ import { USERNAME } from './format.js';
 import { isAtBottom, ScrollKeeper } from './scroll.js';
 import { isLiveGuest, upgradeWithPassword } from './sign-in-place.js';
 import { guestErrorText } from './texts.js';
+import { LanguageScope, textsOf, tx } from './i18n/scope.js';
 import { GuestVerification } from './verification.js';
 import { roomLabel } from './page-room.js';
 
@@ -64,6 +66,8 @@ export class ParleyChatElement extends ChatElementBase {
   private nickname = '';
   private readonly messages = new MessageController(this);
   private readonly convo = new ConversationsController(this);
+  /** Makes this widget's words the ones its views read while it renders (i18n/scope.ts). */
+  readonly language = new LanguageScope(this);
   private readonly verification = new GuestVerification(this, (guest, verification) => {
     void this.openSession({ guest, verification }, null);
   });
@@ -159,7 +163,7 @@ export class ParleyChatElement extends ChatElementBase {
   private async openSession(credentials: ClientCredentials, stored: StoredIdentity | null): Promise<void> {
     this.session?.stop();
     const session = new ChatSession(
-      { server: this.serverUrl, app: this.app, room: this.room, credentials },
+      { server: this.serverUrl, app: this.app, room: this.room, credentials, texts: textsOf(this) },
       {
         change: () => this.requestUpdate(),
         incoming: (m) => this.onIncoming(m),
@@ -204,7 +208,7 @@ export class ParleyChatElement extends ChatElementBase {
       const asked =
         'guest' in credentials &&
         this.verification.ask(err, credentials.guest, credentials.verification !== undefined);
-      this.welcomeError = asked || guestErrorText(code, describe(err));
+      this.welcomeError = asked || guestErrorText(code, describe(err), textsOf(this));
       if (code === 'guests_disabled') this.guestsAllowed = false;
       return;
     }
@@ -259,7 +263,7 @@ export class ParleyChatElement extends ChatElementBase {
   private async joinAsGuest(nickname: string): Promise<void> {
     this.nickname = nickname;
     if (!USERNAME.test(nickname)) {
-      this.welcomeError = 'Use 1–32 letters, digits, _ . or -.';
+      this.welcomeError = textsOf(this).t('badNickname');
       return;
     }
     this.busy = true;
@@ -290,7 +294,8 @@ export class ParleyChatElement extends ChatElementBase {
       saveIdentity(this.serverUrl, this.app, identity);
       await this.openSession({ token }, identity);
     } catch (err) {
-      this.welcomeError = err instanceof AccountError ? err.message : describe(err);
+      this.welcomeError =
+        err instanceof AccountError ? accountErrorText(err.code, err.message, textsOf(this)) : describe(err);
     } finally {
       this.busy = false;
     }
@@ -445,7 +450,7 @@ export class ParleyChatElement extends ChatElementBase {
         class="log"
         tabindex="0"
         role="region"
-        aria-label="Message history"
+        aria-label=${tx().t('messageHistory')}
         @scroll=${() => this.onScroll()}
       >
         <div class="stream">

@@ -1,14 +1,13 @@
 /** Small display helpers: times, avatars, names. */
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+import { tx } from './i18n/scope.js';
 
 export function shortTime(ms: number): string {
-  return timeFormat.format(ms);
+  return tx().shortTime(ms);
 }
 
 export function fullTime(ms: number): string {
-  return fullFormat.format(ms);
+  return tx().fullTime(ms);
 }
 
 /** A stable hue for a username, so that everyone sees the same colour for the same person. */
@@ -28,13 +27,13 @@ export const USERNAME = /^[A-Za-z0-9_.-]{1,32}$/;
 /** "alice is typing…", "alice and bob are typing…", "3 people are typing…". */
 export function typingText(names: string[]): string {
   if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return `${names.length} people are typing…`;
+  if (names.length === 1) return tx().t('typingOne', { name: names[0] ?? '' });
+  if (names.length === 2) return tx().t('typingTwo', { first: names[0] ?? '', second: names[1] ?? '' });
+  return tx().n('typingMany', names.length);
 }
 
 export function until(ms: number | null): string {
-  return ms === null ? 'until further notice' : `until ${shortTime(ms)}`;
+  return ms === null ? tx().t('mutedForNow') : tx().t('mutedUntil', { time: shortTime(ms) });
 }
 
 /** An error in words (the client's errors carry the server's message). */

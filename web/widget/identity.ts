@@ -3,6 +3,8 @@
  * resume token with its nickname, or an account's token), else nobody yet (the welcome screen asks).
  */
 import type { User } from '../../src/client/index.js';
+import { textsOf } from './i18n/scope.js';
+import type { Texts } from './i18n/texts.js';
 
 export type StoredIdentity =
   { kind: 'guest'; nickname: string; token: string } | { kind: 'account'; username: string; token: string };
@@ -82,7 +84,7 @@ export async function accountRequest(
       body: JSON.stringify({ username, password }),
     });
   } catch {
-    throw new AccountError('network', 'Could not reach the chat server.');
+    throw new AccountError('network', accountErrorText('network', ''));
   }
   const body: unknown = await res.json().catch(() => null);
   if (res.ok && typeof body === 'object' && body !== null && 'token' in body && 'user' in body) {
@@ -96,19 +98,21 @@ export async function accountRequest(
   );
 }
 
-export function accountErrorText(code: string, fallback: string): string {
+export function accountErrorText(code: string, fallback: string, texts: Texts = textsOf(null)): string {
   switch (code) {
+    case 'network':
+      return texts.t('couldNotReachServer');
     case 'unauthorized':
-      return 'Wrong username or password.';
+      return texts.t('wrongPassword');
     case 'conflict':
-      return 'That username is taken.';
+      return texts.t('usernameTaken');
     case 'accounts_disabled':
-      return 'This site handles sign-in itself.';
+      return texts.t('accountsDisabled');
     case 'banned':
-      return 'This account is banned.';
+      return texts.t('accountBanned');
     case 'rate_limited':
-      return 'Too many attempts; try again in a moment.';
+      return texts.t('tooManyAttempts');
     default:
-      return fallback || 'Something went wrong; try again.';
+      return fallback || texts.t('somethingWrong');
   }
 }

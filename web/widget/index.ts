@@ -24,6 +24,7 @@ function optionsFrom(script: HTMLScriptElement): MountOptions {
   if (data['titleUnread'] === 'true' || data['titleUnread'] === 'false') {
     options.titleUnread = data['titleUnread'] === 'true';
   }
+  if (data['lang']) options.lang = data['lang'];
   return options;
 }
 

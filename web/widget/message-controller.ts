@@ -6,11 +6,11 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { MessageView, ParleyClient } from '../../src/client/index.js';
 import { mentions, renderRichText } from './rich-text.js';
 import type { ChatSession } from './session.js';
-import { MOD_TEXT } from './texts.js';
+import { modTextOf } from './texts.js';
 import type { MessageActions } from './views/message.js';
 import type { MenuAction } from './views/message-menu.js';
 
-export interface MessageHost extends ReactiveControllerHost {
+export interface MessageHost extends ReactiveControllerHost, Element {
   readonly session: ChatSession | null;
   readonly shadowRoot: ShadowRoot | null;
 }
@@ -121,7 +121,9 @@ export class MessageController implements ReactiveController {
       if (action === 'delete') return this.actions.askDelete(m);
       const session = this.host.session;
       if (session)
-        void session.moderate(MOD_TEXT.done[action], (client) => moderate(client, session.room, m, action));
+        void session.moderate(modTextOf(this.host).done[action], (client) =>
+          moderate(client, session.room, m, action),
+        );
       this.host.requestUpdate();
     },
     jumpTo: (id) => {

@@ -5,7 +5,7 @@
  * page's own address is sent as it is.
  */
 import type { ParleyClient } from '../../src/client/index.js';
-import { PAGE_ROOM_LABEL } from './texts.js';
+import { pageRoomLabel } from './texts.js';
 
 export const AUTO_ROOM = 'auto';
 
@@ -16,5 +16,5 @@ export async function resolveRoom(client: ParleyClient, room: string): Promise<s
 
 /** How the room is named to the reader: `auto` is "this page" (its real name is a hash). */
 export function roomLabel(room: string): string {
-  return room === AUTO_ROOM ? PAGE_ROOM_LABEL : room;
+  return room === AUTO_ROOM ? pageRoomLabel() : room;
 }

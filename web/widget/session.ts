@@ -22,7 +22,7 @@ import { applyReaction, keepMine, reactedWith } from './reactions.js';
 import { ReadSync } from './read-sync.js';
 import { sendRefusal } from './send-refusal.js';
 import { SlowMode } from './slow-mode.js';
-import { SOCIAL_TEXT } from './texts.js';
+import { textsFor, type Texts } from './i18n/texts.js';
 import { Timeline } from './timeline.js';
 import { TypingRoster, TypingSignal } from './typing.js';
 import { describe } from './format.js';
@@ -33,6 +33,8 @@ export interface SessionOptions {
   app: number;
   room: string;
   credentials: ClientCredentials;
+  /** The widget's words for the notices this session writes (default English). */
+  texts?: Texts;
 }
 
 export interface Notice {
@@ -109,6 +111,10 @@ export class ChatSession {
   private resolved: string | null = null;
   get room(): string {
     return this.resolved ?? this.options.room;
+  }
+
+  private get words(): Texts {
+    return this.options.texts ?? textsFor('en');
   }
 
   /** Connect, authenticate and join; rejects with the client's error when the first attempt fails. */
@@ -189,7 +195,7 @@ export class ChatSession {
       this.timeline.pruneGaps();
       this.hasOlder = page.nextCursor !== null && (this.timeline.oldestSeq ?? 1) > 1;
     } catch (err) {
-      this.notify('error', `Could not load older messages: ${describe(err)}`);
+      this.notify('error', this.words.t('couldNotLoadOlder', { reason: describe(err) }));
     } finally {
       this.loadingOlder = false;
       this.hooks.change();
@@ -208,7 +214,7 @@ export class ChatSession {
       }
       this.timeline.pruneGaps();
     } catch (err) {
-      this.notify('error', `Could not load the missed messages: ${describe(err)}`);
+      this.notify('error', this.words.t('couldNotLoadMissed', { reason: describe(err) }));
     }
     this.hooks.change();
   }
@@ -254,7 +260,7 @@ export class ChatSession {
       this.timeline.upsert(await this.client.edit(this.room, id, text.trim()));
       return true;
     } catch (err) {
-      this.notify('error', `Could not edit: ${describe(err)}`);
+      this.notify('error', this.words.t('couldNotEdit', { reason: describe(err) }));
       return false;
     } finally {
       this.hooks.change();
@@ -265,7 +271,7 @@ export class ChatSession {
     try {
       this.timeline.upsert(await this.client.delete(this.room, id));
     } catch (err) {
-      this.notify('error', `Could not delete: ${describe(err)}`);
+      this.notify('error', this.words.t('couldNotDelete', { reason: describe(err) }));
     }
     this.hooks.change();
   }
@@ -280,7 +286,7 @@ export class ChatSession {
       const now = this.timeline.messages.find((m) => m.id === id);
       if (now) this.timeline.upsert({ ...now, reactions: result.reactions });
     } catch (err) {
-      this.notify('error', `${SOCIAL_TEXT.couldNotReact}: ${describe(err)}`);
+      this.notify('error', `${this.words.t('couldNotReact')}: ${describe(err)}`);
     }
     this.hooks.change();
   }
@@ -309,7 +315,7 @@ export class ChatSession {
       await action(this.client);
       this.notify('info', `${label}.`);
     } catch (err) {
-      this.notify('error', `${label}: failed (${describe(err)})`);
+      this.notify('error', this.words.t('actionFailed', { action: label, reason: describe(err) }));
     }
     this.hooks.change();
   }
@@ -328,7 +334,7 @@ export class ChatSession {
   }
 
   private onSendError(clientMsgId: string, err: unknown): void {
-    const refusal = sendRefusal(err, this.slowMode.seconds);
+    const refusal = sendRefusal(err, this.slowMode.seconds, this.words);
     if (refusal.readOnly) this.readOnly = true;
     if (refusal.mutedUntil !== undefined) this.setMuted(refusal.mutedUntil);
     if (refusal.waitMs !== undefined) this.slowMode.wait(refusal.waitMs);

@@ -1,152 +1,264 @@
-/** What the widget tells people when something ends or fails. */
+/**
+ * What the widget tells people, by topic, in the widget's language (i18n/). The exported objects answer in the
+ * language of the widget being rendered (i18n/scope.ts); code that builds text outside a render takes its
+ * host's words with the `…Of(host)` variants.
+ */
+import { textsOf, tx } from './i18n/scope.js';
+import type { Texts } from './i18n/texts.js';
 
-export const CLOSE_TEXT: Readonly<Record<string, string>> = {
-  kicked: 'A moderator removed you from the chat.',
-  banned: 'You are banned from this chat.',
-  credentials_expired: 'Your session expired.',
-  unauthorized: 'You could not be signed in.',
-  app_deleted: 'This chat no longer exists.',
-};
+type Words = () => Texts;
+
+/** Why the connection ended, by close reason. */
+export function closeText(texts: Texts = tx()): Readonly<Record<string, string>> {
+  return {
+    kicked: texts.t('kicked'),
+    banned: texts.t('banned'),
+    credentials_expired: texts.t('sessionExpired'),
+    unauthorized: texts.t('unauthorized'),
+    app_deleted: texts.t('appDeleted'),
+  };
+}
 
 /** Why joining with a nickname failed, in words. */
-export function guestErrorText(code: string, fallback: string): string {
+export function guestErrorText(code: string, fallback: string, texts: Texts = tx()): string {
   switch (code) {
     case 'conflict':
-      return 'That nickname belongs to someone else. Try another one.';
+      return texts.t('nicknameTaken');
     case 'guests_disabled':
-      return 'This chat needs you to sign in.';
+      return texts.t('guestsDisabled');
     case 'banned':
-      return 'You are banned from this chat.';
+      return texts.t('banned');
     case 'connect_failed':
-      return 'Could not reach the chat server. Try again in a moment.';
+      return texts.t('connectFailed');
     case 'bad_request':
-      return 'Use 1–32 letters, digits, _ . or -.';
+      return texts.t('badNickname');
     default:
       return fallback;
   }
+}
+
+function socialText(w: Words) {
+  return {
+    get reply() {
+      return w().t('reply');
+    },
+    replyTo: (name: string) => w().t('replyTo', { name }),
+    get replyingTo() {
+      return w().t('replyingTo');
+    },
+    get cancelReply() {
+      return w().t('cancelReply');
+    },
+    get deletedQuote() {
+      return w().t('deletedQuote');
+    },
+    goToQuoted: (name: string) => w().t('goToQuoted', { name }),
+    quoted: (name: string) => w().t('quoted', { name }),
+    replies: (n: number) => w().n('replies', n),
+    get react() {
+      return w().t('react');
+    },
+    reactTo: (name: string) => w().t('reactTo', { name }),
+    get picker() {
+      return w().t('picker');
+    },
+    get closePicker() {
+      return w().t('close');
+    },
+    get reactions() {
+      return w().t('reactions');
+    },
+    chip: (emoji: string, count: number, me: boolean) =>
+      w().n(me ? 'chipYours' : 'chipOthers', count, { emoji }),
+    unread: (n: number) => w().n('unread', n),
+    get couldNotReact() {
+      return w().t('couldNotReact');
+    },
+  };
 }
 
 /** Replies, reactions and the unread badge. */
-export const SOCIAL_TEXT = {
-  reply: 'Reply',
-  replyTo: (name: string) => `Reply to ${name}`,
-  replyingTo: 'Replying to',
-  cancelReply: 'Cancel reply',
-  deletedQuote: 'deleted message',
-  goToQuoted: (name: string) => `Go to the message from ${name} this replies to`,
-  quoted: (name: string) => `In reply to ${name}`,
-  replies: (n: number) => `${n} ${n === 1 ? 'reply' : 'replies'}`,
-  react: 'React',
-  reactTo: (name: string) => `Add a reaction to the message from ${name}`,
-  picker: 'Pick a reaction',
-  closePicker: 'Close',
-  reactions: 'Reactions',
-  chip: (emoji: string, count: number, me: boolean) =>
-    `${emoji} ${count} ${count === 1 ? 'reaction' : 'reactions'}${me ? ', yours: press to remove' : ': press to add yours'}`,
-  unread: (n: number) => `${n} unread`,
-  couldNotReact: 'Could not react',
-} as const;
+export const SOCIAL_TEXT = socialText(tx);
+export const socialTextOf = (host: Element) => socialText(() => textsOf(host));
+
+const EMOJI = [
+  ['👍', 'emojiThumbsUp'],
+  ['❤️', 'emojiHeart'],
+  ['😂', 'emojiLaughing'],
+  ['😮', 'emojiSurprised'],
+  ['😢', 'emojiSad'],
+  ['🎉', 'emojiParty'],
+  ['🙏', 'emojiThanks'],
+  ['👀', 'emojiEyes'],
+] as const;
 
 /** The emoji the picker offers, with their names for screen readers. */
-export const PICKER_EMOJI: readonly (readonly [string, string])[] = [
-  ['👍', 'thumbs up'],
-  ['❤️', 'heart'],
-  ['😂', 'laughing'],
-  ['😮', 'surprised'],
-  ['😢', 'sad'],
-  ['🎉', 'party'],
-  ['🙏', 'thanks'],
-  ['👀', 'eyes'],
-];
+export function pickerEmoji(texts: Texts = tx()): readonly (readonly [string, string])[] {
+  return EMOJI.map(([emoji, name]) => [emoji, texts.t(name)] as const);
+}
+
+function convoText(w: Words) {
+  return {
+    avatarOf: (name: string) => w().t('avatarOf', { name }),
+    get chats() {
+      return w().t('chats');
+    },
+    openChats: (unread: number) => (unread > 0 ? w().n('openChatsUnread', unread) : w().t('openChats')),
+    get noChats() {
+      return w().t('noChats');
+    },
+    backTo: (room: string) => w().t('backTo', { room }),
+    get noMessages() {
+      return w().t('noMessages');
+    },
+    get message() {
+      return w().t('message');
+    },
+    messageUser: (name: string) => w().t('messageUser', { name }),
+    get block() {
+      return w().t('block');
+    },
+    blockUser: (name: string) => w().t('blockUser', { name }),
+    get unblock() {
+      return w().t('unblock');
+    },
+    unblockUser: (name: string) => w().t('unblockUser', { name }),
+    get blocked() {
+      return w().t('blocked');
+    },
+    blockedNow: (name: string) => w().t('blockedNow', { name }),
+    unblockedNow: (name: string) => w().t('unblockedNow', { name }),
+    get you() {
+      return w().t('you');
+    },
+    online: (n: number) => w().t('online', { count: n }),
+    showOnline: (n: number) => w().n('showOnline', n),
+    get peopleOnline() {
+      return w().t('peopleOnline');
+    },
+    get search() {
+      return w().t('search');
+    },
+    get searchLabel() {
+      return w().t('searchLabel');
+    },
+    get searchGo() {
+      return w().t('searchGo');
+    },
+    results: (n: number) => w().n('results', n),
+    noHits: (query: string) => w().t('noHits', { query }),
+    get more() {
+      return w().t('moreResults');
+    },
+    goToHit: (name: string, room: string) => w().t('goToHit', { name, room }),
+    get pins() {
+      return w().t('pins');
+    },
+    get noPins() {
+      return w().t('noPins');
+    },
+    pinnedBy: (name: string) => w().t('pinnedBy', { name }),
+    goToPin: (name: string) => w().t('goToPin', { name }),
+    get close() {
+      return w().t('close');
+    },
+    get loading() {
+      return w().t('loading');
+    },
+    get notFound() {
+      return w().t('notInHistory');
+    },
+    failed: (action: string, reason: string) => w().t('failed', { action, reason }),
+  };
+}
 
 /** Direct messages, blocking, search, pins and avatars. */
-export const CONVO_TEXT = {
-  avatarOf: (name: string) => `${name}'s avatar`,
-  chats: 'Direct messages',
-  openChats: (unread: number) => `Direct messages${unread > 0 ? `, ${unread} unread` : ''}`,
-  noChats: 'No direct messages yet. Start one from the list of people online.',
-  backTo: (room: string) => `Back to #${room}`,
-  dmWith: (name: string) => `Conversation with ${name}`,
-  noMessages: 'No messages yet',
-  message: 'Message',
-  messageUser: (name: string) => `Send a direct message to ${name}`,
-  block: 'Block',
-  blockUser: (name: string) => `Block ${name}: hide their messages and stop their direct messages`,
-  unblock: 'Unblock',
-  unblockUser: (name: string) => `Unblock ${name}`,
-  blocked: 'Blocked',
-  blockedNow: (name: string) => `${name} is blocked. You will not see their messages.`,
-  unblockedNow: (name: string) => `${name} is unblocked.`,
-  you: 'you',
-  online: (n: number) => `Online — ${n}`,
-  peopleOnline: 'People online',
-  search: 'Search messages',
-  searchLabel: 'Search all rooms',
-  searchGo: 'Search',
-  searching: 'Searching…',
-  noHits: (q: string) => `Nothing found for “${q}”.`,
-  more: 'More results',
-  goToHit: (name: string, room: string) => `Message from ${name} in ${room}: go to it`,
-  pins: 'Pinned messages',
-  noPins: 'No pinned messages in this room.',
-  pinnedBy: (name: string) => `pinned by ${name}`,
-  goToPin: (name: string) => `Pinned message from ${name}: go to it`,
-  close: 'Close',
-  loading: 'Loading…',
-  notFound: 'That message is not in this room’s history any more.',
-  failed: (what: string, why: string) => `${what} failed: ${why}`,
-} as const;
+export const CONVO_TEXT = convoText(tx);
+export const convoTextOf = (host: Element) => convoText(() => textsOf(host));
 
 /** Why opening a direct message failed, in words. */
-export function dmErrorText(code: string, fallback: string): string {
+export function dmErrorText(code: string, fallback: string, texts: Texts = tx()): string {
   switch (code) {
     case 'dms_disabled':
-      return 'Direct messages are not available to you in this chat.';
+      return texts.t('dmsDisabled');
     case 'blocked':
-      return 'You cannot send direct messages to this person.';
+      return texts.t('dmBlocked');
     case 'not_found':
-      return 'That person is not in this chat any more.';
+      return texts.t('dmGone');
     default:
       return fallback;
   }
 }
 
+function modText(w: Words) {
+  return {
+    get more() {
+      return w().t('moreActions');
+    },
+    get 'report-spam'() {
+      return w().t('reportSpam');
+    },
+    get 'report-abuse'() {
+      return w().t('reportAbuse');
+    },
+    get pin() {
+      return w().t('pin');
+    },
+    get delete() {
+      return w().t('deleteMessage');
+    },
+    get mute() {
+      return w().t('mute');
+    },
+    get ban() {
+      return w().t('ban');
+    },
+    get done() {
+      const texts = w();
+      return {
+        'report-spam': texts.t('reported'),
+        'report-abuse': texts.t('reported'),
+        pin: texts.t('pinned'),
+        delete: texts.t('deleted'),
+        mute: texts.t('muted'),
+        ban: texts.t('bannedDone'),
+      };
+    },
+  };
+}
+
 /** A message's menu for moderators. */
-export const MOD_TEXT = {
-  more: 'More actions',
-  'report-spam': 'Report as spam',
-  'report-abuse': 'Report as abuse',
-  pin: 'Pin to the room',
-  delete: 'Delete message',
-  mute: 'Mute author for 10 minutes',
-  ban: 'Ban author for a day',
-  done: {
-    'report-spam': 'Reported to the moderators',
-    'report-abuse': 'Reported to the moderators',
-    pin: 'Pinned',
-    delete: 'Deleted',
-    mute: 'Muted',
-    ban: 'Banned',
-  },
-};
+export const MOD_TEXT = modText(tx);
+export const modTextOf = (host: Element) => modText(() => textsOf(host));
 
 /** Guest verification (verification.ts): what the welcome form says while the service's widget is shown. */
-export const VERIFY_TEXT = {
-  asked: 'Please confirm you are a person to join.',
-  rejected: 'That check did not pass. Please try again.',
-  unavailable: 'The verification service could not be loaded. Try again later.',
-};
+export const verifyTextOf = (host: Element) => ({
+  asked: textsOf(host).t('verifyAsked'),
+  rejected: textsOf(host).t('verifyRejected'),
+  unavailable: textsOf(host).t('verifyUnavailable'),
+});
 /** The launcher, the unread count in the tab's title and notifications of mentions and DMs. */
-export const ATTENTION_TEXT = {
-  openChat: (unread: number) => `Open chat${unread > 0 ? `, ${unread} unread` : ''}`,
-  closeChat: 'Close chat',
-  /** The tab's title with the count of messages that arrived while the reader was away. */
-  title: (count: number, title: string) => `(${count}) ${title}`,
-  notify: 'Notify me of mentions and direct messages while this tab is in the background',
-  notifyBlocked: 'Notifications are blocked in this browser’s settings for this site',
-  mentioned: (name: string, room: string) => `${name} mentioned you in ${room}`,
-  directMessage: (name: string) => `${name} sent you a message`,
-} as const;
+function attentionText(w: Words) {
+  return {
+    openChat: (unread: number) =>
+      unread > 0 ? w().t('openChatUnread', { count: unread }) : w().t('openChat'),
+    get closeChat() {
+      return w().t('closeChat');
+    },
+    /** The tab's title with the count of messages that arrived while the reader was away. */
+    title: (count: number, title: string) => `(${count}) ${title}`,
+    get notify() {
+      return w().t('notifyToggle');
+    },
+    get notifyBlocked() {
+      return w().t('notifyBlocked');
+    },
+    mentioned: (name: string, room: string) => w().t('mentionedYou', { name, room }),
+    directMessage: (name: string) => w().t('sentYouMessage', { name }),
+  };
+}
+/** In a render, the rendering widget's language; elsewhere (notifications), the page's. */
+export const ATTENTION_TEXT = attentionText(tx);
 
 /** The room of the page (`room="auto"`, page-room.ts), where a room name would be shown. */
-export const PAGE_ROOM_LABEL = 'this page';
+export const pageRoomLabel = () => tx().t('thisPage');

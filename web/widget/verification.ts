@@ -10,7 +10,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ParleyClientError } from '../../src/client/index.js';
-import { VERIFY_TEXT } from './texts.js';
+import { verifyTextOf } from './texts.js';
 
 export interface VerificationHint {
   provider: string;
@@ -111,7 +111,7 @@ export class GuestVerification implements ReactiveController {
     this.hint = hint;
     if (first) this.show(hint);
     else this.reset();
-    return hadToken ? VERIFY_TEXT.rejected : VERIFY_TEXT.asked;
+    return hadToken ? verifyTextOf(this.host).rejected : verifyTextOf(this.host).asked;
   }
 
   /** A token from the host page (a `custom` service, or a page that runs the service itself). */
@@ -150,7 +150,7 @@ export class GuestVerification implements ReactiveController {
         this.resetWidget = () => api.reset(id);
       },
       () => {
-        if (this.holder === holder) holder.textContent = VERIFY_TEXT.unavailable;
+        if (this.holder === holder) holder.textContent = verifyTextOf(this.host).unavailable;
       },
     );
   }

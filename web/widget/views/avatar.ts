@@ -6,11 +6,12 @@ import { html, type TemplateResult } from 'lit';
 import type { UserRef } from '../../../src/client/index.js';
 import { hueOf, initialOf } from '../format.js';
 import { CONVO_TEXT as T } from '../texts.js';
+import { tx } from '../i18n/scope.js';
 
 export type Person = UserRef & { displayName?: string; avatarUrl?: string };
 
 export function nameOf(user: Person | null | undefined): string {
-  if (!user) return 'system';
+  if (!user) return tx().t('system');
   return user.displayName?.trim() || user.username;
 }
 

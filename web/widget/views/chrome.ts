@@ -2,15 +2,16 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { ClientState, DisconnectedEvent } from '../../../src/client/index.js';
 import { typingText, until } from '../format.js';
-import { CLOSE_TEXT } from '../texts.js';
+import { closeText } from '../texts.js';
+import { tx } from '../i18n/scope.js';
 import { sendIcon } from './icons.js';
 import { unreadBadge } from './social.js';
 
-const STATE_TEXT: Record<ClientState, string> = {
-  connecting: 'Connecting…',
-  open: 'Connected',
-  reconnecting: 'Reconnecting…',
-  closed: 'Offline',
+const STATE_TEXT: Record<ClientState, 'connecting' | 'connected' | 'reconnecting' | 'offline'> = {
+  connecting: 'connecting',
+  open: 'connected',
+  reconnecting: 'reconnecting',
+  closed: 'offline',
 };
 
 export function header(opts: {
@@ -34,30 +35,14 @@ export function header(opts: {
     ${unreadBadge(opts.unread)}
     ${
       opts.state
-        ? html`<span class="status" role="status" data-state=${opts.state}>${STATE_TEXT[opts.state]}</span>
+        ? html`<span class="status" role="status" data-state=${opts.state}
+              >${tx().t(STATE_TEXT[opts.state])}</span
+            >
             ${opts.tools}`
         : nothing
     }
     ${opts.end ?? nothing}
   </header>`;
-}
-
-/** The connection ended for good: why, and (unless banned or the app is gone) a way back. */
-export function closedBanner(closed: DisconnectedEvent, reconnect: () => void): TemplateResult {
-  const text = CLOSE_TEXT[closed.reason] ?? `Disconnected: ${closed.message}`;
-  const canRetry = closed.reason !== 'banned' && closed.reason !== 'app_deleted';
-  return html`<div class="banner error" role="alert">
-    <span>${text}</span>
-    ${canRetry ? html`<button class="link" type="button" @click=${reconnect}>Reconnect</button>` : nothing}
-  </div>`;
-}
-
-/** Scrolled up with new messages below: how many, and a way down. */
-export function jumpButton(unread: number, jump: () => void): TemplateResult | typeof nothing {
-  if (unread <= 0) return nothing;
-  return html`<button class="jump" type="button" @click=${jump}>
-    ${unread} new message${unread === 1 ? '' : 's'} ↓
-  </button>`;
 }
 
 export function typingLine(names: string[]): TemplateResult {
@@ -109,11 +94,11 @@ export function composer(
       }
     }}
   >
-    <label class="sr-only" for="composer">Message ${room}</label>
+    <label class="sr-only" for="composer">${tx().t('messageRoom', { room })}</label>
     <textarea
       id="composer"
       rows="1"
-      placeholder="Message ${room}"
+      placeholder=${tx().t('messageRoom', { room })}
       aria-describedby="composer-hint"
       ?disabled=${disabled}
       @keydown=${keydown}
@@ -124,11 +109,9 @@ export function composer(
       }}
       @blur=${handlers.blur}
     ></textarea>
-    <span class="sr-only" id="composer-hint"
-      >Enter sends, Shift+Enter adds a line, Up edits your last message.</span
-    >
-    <button class="send" aria-label="Send" ?disabled=${disabled || wait > 0}>${sendIcon}</button>
-    ${wait > 0 ? html`<p class="slow" role="status">Slow mode: you can send again in ${wait} s</p>` : nothing}
+    <span class="sr-only" id="composer-hint">${tx().t('composerHint')}</span>
+    <button class="send" aria-label=${tx().t('send')} ?disabled=${disabled || wait > 0}>${sendIcon}</button>
+    ${wait > 0 ? html`<p class="slow" role="status">${tx().t('slowMode', { seconds: wait })}</p>` : nothing}
   </form>`;
 }
 
@@ -138,13 +121,12 @@ export function blockedComposer(opts: {
   signIn: () => void;
 }): TemplateResult {
   if (opts.mutedUntil !== undefined) {
-    return html`<div class="blocked" role="status">
-      You are muted ${until(opts.mutedUntil)}. You can still read along.
-    </div>`;
+    return html`<div class="blocked" role="status">${until(opts.mutedUntil)}</div>`;
   }
   return html`<div class="blocked" role="status">
-    Guests can read this room. <button class="link" type="button" @click=${opts.signIn}>Sign in</button> to
-    write.
+    ${tx().t('guestsRead')}
+    <button class="link" type="button" @click=${opts.signIn}>${tx().t('signIn')}</button>
+    ${tx().t('toWrite')}
   </div>`;
 }
 
@@ -156,8 +138,26 @@ export function footer(
 ): TemplateResult {
   if (!name) return html``;
   return html`<div class="footer">
-    <span>Chatting as <strong>${name}</strong></span>
-    ${signIn ? html`<button class="link" type="button" @click=${signIn}>Sign in to keep your name</button>` : nothing}
-    ${signOut ? html`<button class="link" type="button" @click=${signOut}>Sign out</button>` : nothing}
+    <span>${tx().t('chattingAs')} <strong>${name}</strong></span>
+    ${signIn ? html`<button class="link" type="button" @click=${signIn}>${tx().t('keepYourName')}</button>` : nothing}
+    ${signOut ? html`<button class="link" type="button" @click=${signOut}>${tx().t('signOut')}</button>` : nothing}
   </div>`;
+}
+
+/** Why the chat ended, with a way back where there is one. */
+export function closedBanner(closed: DisconnectedEvent, reconnect: () => void): TemplateResult {
+  const text = closeText()[closed.reason] ?? tx().t('disconnected', { message: closed.message });
+  const canRetry = closed.reason !== 'banned' && closed.reason !== 'app_deleted';
+  return html`<div class="banner error" role="alert">
+    <span>${text}</span>
+    ${canRetry ? html`<button class="link" type="button" @click=${reconnect}>${tx().t('reconnect')}</button>` : nothing}
+  </div>`;
+}
+
+/** Messages below the fold: a button down to them. */
+export function jumpButton(unread: number, jump: () => void): TemplateResult | typeof nothing {
+  if (unread <= 0) return nothing;
+  return html`<button class="jump" type="button" @click=${jump}>
+    ${tx().n('newMessagesBelow', unread)}
+  </button>`;
 }

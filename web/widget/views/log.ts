@@ -1,6 +1,7 @@
 /** The message list: history marker, messages grouped by author, the unread divider, gaps, pending sends. */
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { tx } from '../i18n/scope.js';
 import type { MessageView } from '../../../src/client/index.js';
 import type { ChatSession } from '../session.js';
 import { messageItem, pendingItem, type MessageActions } from './message.js';
@@ -67,12 +68,16 @@ function rows(model: LogModel): Row[] {
 
 function row(model: LogModel, item: Row): TemplateResult {
   if (item.kind === 'unread') {
-    return html`<li class="marker unread" role="separator" aria-label="New messages">New messages</li>`;
+    return html`<li class="marker unread" role="separator" aria-label=${tx().t('newMessages')}>
+      ${tx().t('newMessages')}
+    </li>`;
   }
   if (item.kind === 'gap') {
     return html`<li class="marker" role="separator">
-      ${item.missed} messages not loaded ·
-      <button class="link" type="button" @click=${() => model.fillGap(item.beforeSeq)}>Load them</button>
+      ${tx().n('notLoaded', item.missed)}
+      <button class="link" type="button" @click=${() => model.fillGap(item.beforeSeq)}>
+        ${tx().t('loadThem')}
+      </button>
     </li>`;
   }
   const { message } = item;
@@ -108,13 +113,15 @@ export function logView(model: LogModel): TemplateResult {
         ?disabled=${session.loadingOlder}
         @click=${() => void session.loadOlder()}
       >
-        ${session.loadingOlder ? 'Loading…' : 'Load older messages'}
+        ${session.loadingOlder ? tx().t('loading') : tx().t('loadOlder')}
       </button>`
     : session.joined
-      ? html`<p class="marker">Beginning of ${model.title}</p>`
+      ? html`<p class="marker">${tx().t('beginningOf', { room: model.title })}</p>`
       : nothing;
+  // The notice's text keeps its white space (pre-wrap): its × must stay on the line, as written.
+  // prettier-ignore
   return html`${top}
-    <ol aria-label="Messages">
+    <ol aria-label=${tx().t('messages')}>
       ${repeat(
         rows(model),
         (r) => r.key,
@@ -133,14 +140,14 @@ export function logView(model: LogModel): TemplateResult {
     </ol>
     ${
       session.joined && timeline.messages.length === 0 && timeline.pending.length === 0
-        ? html`<p class="empty">No messages yet. Say hello!</p>`
+        ? html`<p class="empty">${tx().t('sayHello')}</p>`
         : nothing
     }
     ${session.notices.map(
       (n) =>
         html`<div class="notice ${n.tone}" role=${n.tone === 'error' ? 'alert' : 'status'}>
           <span>${n.text}</span>
-          <button type="button" aria-label="Dismiss" @click=${() => session.dismissNotice(n.id)}>×</button>
+          <button type="button" aria-label=${tx().t('dismiss')} @click=${() => session.dismissNotice(n.id)}>×</button>
         </div>`,
     )}`;
 }

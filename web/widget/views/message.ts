@@ -1,6 +1,8 @@
 /** One message of the list, with its inline editor and its own actions. */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageView } from '../../../src/client/index.js';
+import { tx } from '../i18n/scope.js';
+import type { TextKey } from '../i18n/en.js';
 import { fullTime, hueOf, shortTime } from '../format.js';
 import { SOCIAL_TEXT as T } from '../texts.js';
 import type { PendingMessage } from '../timeline.js';
@@ -48,10 +50,10 @@ export interface MessageFlags {
 }
 
 /** What only its author and staff see: why others do not (held, hidden; staff also see shadow). */
-const VISIBILITY_TEXT: Record<NonNullable<MessageView['visibility']>, string> = {
-  held: 'Held for review: only you and the moderators see it',
-  hidden: 'Hidden after reports until a moderator decides',
-  shadow: 'Shadow-muted author: only they and the moderators see it',
+const VISIBILITY_TEXT: Record<NonNullable<MessageView['visibility']>, TextKey> = {
+  held: 'heldNote',
+  hidden: 'hiddenNote',
+  shadow: 'shadowNote',
 };
 
 function editorKeys(event: KeyboardEvent, message: MessageView, actions: MessageActions): void {
@@ -67,14 +69,14 @@ function editorKeys(event: KeyboardEvent, message: MessageView, actions: Message
 
 function editor(message: MessageView, actions: MessageActions): TemplateResult {
   return html`<div class="editor">
-    <label class="sr-only" for="edit-${message.id}">Edit your message</label>
+    <label class="sr-only" for="edit-${message.id}">${tx().t('editYourMessage')}</label>
     <textarea
       id="edit-${message.id}"
       .value=${message.text}
       @keydown=${(e: KeyboardEvent) => editorKeys(e, message, actions)}
     ></textarea>
     <div class="row">
-      <span>Enter to save · Esc to cancel</span>
+      <span>${tx().t('editHint')}</span>
       <button
         class="link"
         type="button"
@@ -83,23 +85,25 @@ function editor(message: MessageView, actions: MessageActions): TemplateResult {
           actions.saveEdit(message, area?.value ?? message.text);
         }}
       >
-        Save
+        ${tx().t('save')}
       </button>
-      <button class="link" type="button" @click=${() => actions.cancelEdit()}>Cancel</button>
+      <button class="link" type="button" @click=${() => actions.cancelEdit()}>${tx().t('cancel')}</button>
     </div>
   </div>`;
 }
 
 function messageActions(message: MessageView, flags: MessageFlags, actions: MessageActions): TemplateResult {
   if (flags.confirming) {
-    return html`<div class="actions" role="group" aria-label="Delete this message?" style="opacity:1">
-      <button class="danger" type="button" @click=${() => actions.confirmDelete(message)}>Delete</button>
-      <button type="button" @click=${() => actions.cancelDelete()}>Keep</button>
+    return html`<div class="actions" role="group" aria-label=${tx().t('deleteThis')} style="opacity:1">
+      <button class="danger" type="button" @click=${() => actions.confirmDelete(message)}>
+        ${tx().t('delete')}
+      </button>
+      <button type="button" @click=${() => actions.cancelDelete()}>${tx().t('keep')}</button>
     </div>`;
   }
   const name = nameOf(message.author);
   const social = flags.canWrite && message.kind !== 'system';
-  return html`<div class="actions" role="group" aria-label="Message actions">
+  return html`<div class="actions" role="group" aria-label=${tx().t('messageActions')}>
     ${
       social
         ? html`<button type="button" aria-label=${T.replyTo(name)} @click=${() => actions.reply(message)}>
@@ -117,8 +121,10 @@ function messageActions(message: MessageView, flags: MessageFlags, actions: Mess
     }
     ${
       flags.own
-        ? html`<button type="button" @click=${() => actions.startEdit(message)}>Edit</button>
-            <button class="danger" type="button" @click=${() => actions.askDelete(message)}>Delete</button>`
+        ? html`<button type="button" @click=${() => actions.startEdit(message)}>${tx().t('edit')}</button>
+            <button class="danger" type="button" @click=${() => actions.askDelete(message)}>
+              ${tx().t('delete')}
+            </button>`
         : nothing
     }
     ${
@@ -134,7 +140,7 @@ function messageActions(message: MessageView, flags: MessageFlags, actions: Mess
 }
 
 function content(message: MessageView, body: HTMLElement, name: string): TemplateResult | HTMLElement {
-  if (message.deletedAt !== null) return html`<p class="deleted">Message deleted</p>`;
+  if (message.deletedAt !== null) return html`<p class="deleted">${tx().t('messageDeleted')}</p>`;
   body.classList.toggle('inline', message.editedAt !== null);
   if (message.kind === 'system') return html`<div class="system">${body}</div>`;
   if (message.kind === 'me') return html`<div class="me-action">* ${name} ${body}</div>`;
@@ -186,12 +192,12 @@ export function messageItem(
             </div>`
           : html`<span class="sr-only">${name}, ${shortTime(message.createdAt)}: </span>`
       }
-      ${message.visibility ? html`<p class="held" role="note">${VISIBILITY_TEXT[message.visibility]}</p>` : nothing}
+      ${message.visibility ? html`<p class="held" role="note">${tx().t(VISIBILITY_TEXT[message.visibility])}</p>` : nothing}
       ${quoteView(message, flags.parentShown, actions.jumpTo)}
       ${flags.editing ? editor(message, actions) : content(message, body, name)}
       ${
         message.editedAt !== null && !deleted && !flags.editing
-          ? html`<span class="edited">(edited)</span>`
+          ? html`<span class="edited">${tx().t('edited')}</span>`
           : nothing
       }
       ${message.replyCount > 0 && !deleted ? html`<span class="edited">${T.replies(message.replyCount)}</span>` : nothing}
@@ -217,7 +223,7 @@ export function pendingItem(
   discard: (id: string) => void,
   quote: TemplateResult | typeof nothing = nothing,
 ): TemplateResult {
-  const name = me ? nameOf(me) : 'you';
+  const name = me ? nameOf(me) : tx().t('you');
   return html`<li
     class="msg mine pending ${first ? 'first' : ''}"
     data-pending=${pending.clientMsgId}
@@ -227,7 +233,7 @@ export function pendingItem(
     <div class="content">
       ${
         first
-          ? html`<div class="meta"><span class="author">${name}</span><time>sending…</time></div>`
+          ? html`<div class="meta"><span class="author">${name}</span><time>${tx().t('sending')}</time></div>`
           : nothing
       }
       ${quote}
@@ -236,8 +242,12 @@ export function pendingItem(
         pending.error
           ? html`<div class="failed" role="alert">
               <span>${pending.error}</span>
-              <button class="link" type="button" @click=${() => retry(pending.clientMsgId)}>Retry</button>
-              <button class="link" type="button" @click=${() => discard(pending.clientMsgId)}>Discard</button>
+              <button class="link" type="button" @click=${() => retry(pending.clientMsgId)}>
+                ${tx().t('retry')}
+              </button>
+              <button class="link" type="button" @click=${() => discard(pending.clientMsgId)}>
+                ${tx().t('discard')}
+              </button>
             </div>`
           : nothing
       }

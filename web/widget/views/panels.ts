@@ -34,7 +34,7 @@ export function panelButtons(convo: ConversationsController, online: number, dms
   return html`<div class="tools">
     ${dms ? button('dms', T.openChats(unread), chatIcon, unread > 0 ? html`<span class="dot"></span>` : nothing) : nothing}
     ${button('search', T.search, searchIcon)} ${button('pins', T.pins, pinIcon)}
-    ${button('members', `${online} online: show who`, peopleIcon, html`<span class="count">${online}</span>`)}
+    ${button('members', T.showOnline(online), peopleIcon, html`<span class="count">${online}</span>`)}
   </div>`;
 }
 
@@ -227,7 +227,7 @@ export function searchPanel(ctx: PanelContext): TemplateResult {
         />
         <button type="submit" ?disabled=${convo.busy}>${T.searchGo}</button>
       </form>
-      <div role="status" class="sr-only">${convo.searched ? `${convo.hits.length} results` : ''}</div>
+      <div role="status" class="sr-only">${convo.searched ? T.results(convo.hits.length) : ''}</div>
       ${
         convo.searched && convo.hits.length === 0
           ? html`<p class="p-empty">${T.noHits(convo.query)}</p>`

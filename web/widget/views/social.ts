@@ -1,7 +1,7 @@
 /** Replies and reactions on a message: the quote above a reply, the reaction chips, the emoji picker, the reply bar. */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageView, ReactionCount } from '../../../src/client/index.js';
-import { PICKER_EMOJI, SOCIAL_TEXT as T } from '../texts.js';
+import { pickerEmoji, SOCIAL_TEXT as T } from '../texts.js';
 import { nameOf } from './avatar.js';
 
 /** The quoted message above a reply: a button that scrolls to it when it is in the list, plain text otherwise. */
@@ -66,7 +66,7 @@ export function pickerView(pick: (emoji: string) => void, close: () => void): Te
       close();
     }}
   >
-    ${PICKER_EMOJI.map(
+    ${pickerEmoji().map(
       ([emoji, label]) =>
         html`<button type="button" aria-label=${label} title=${label} @click=${() => pick(emoji)}>
           ${emoji}

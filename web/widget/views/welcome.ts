@@ -1,5 +1,6 @@
 /** The first screen for someone the widget does not know yet: a nickname, or signing in. */
 import { html, nothing, type TemplateResult } from 'lit';
+import { tx } from '../i18n/scope.js';
 /** The username rule as a `pattern` attribute (compiled with the v flag, so `-` is escaped). */
 const NICKNAME_PATTERN = '[\\w.\\-]{1,32}';
 
@@ -34,8 +35,8 @@ function errorLine(error: string): TemplateResult | typeof nothing {
 }
 
 function guestForm(model: WelcomeModel, actions: WelcomeActions): TemplateResult {
-  return html`<h3>Join the conversation</h3>
-    <p>Pick a nickname to chat in #${model.room}. No account needed.</p>
+  return html`<h3>${tx().t('joinTitle')}</h3>
+    <p>${tx().t('joinIntro', { room: model.room })}</p>
     ${
       model.guestsAllowed
         ? html`<form
@@ -45,28 +46,30 @@ function guestForm(model: WelcomeModel, actions: WelcomeActions): TemplateResult
             }}
           >
             <label
-              >Nickname
+              >${tx().t('nickname')}
               <input
                 name="nickname"
                 autocomplete="nickname"
                 required
                 maxlength="32"
                 pattern=${NICKNAME_PATTERN}
-                title="Letters, digits, _ . or - (up to 32)"
-                placeholder="e.g. ada_l"
+                title=${tx().t('nicknameRule')}
+                placeholder=${tx().t('nicknameExample')}
                 .value=${model.nickname}
                 ?disabled=${model.busy}
             /></label>
             ${model.verifying ? html`<div class="verification"><slot name="verification"></slot></div>` : nothing}
             ${errorLine(model.error)}
             <button class="primary" ?disabled=${model.busy}>
-              ${model.busy ? 'Joining…' : 'Start chatting'}
+              ${model.busy ? tx().t('joining') : tx().t('startChatting')}
             </button>
           </form>`
         : errorLine(model.error)
     }
-    <div class="or">or</div>
-    <button class="secondary" type="button" @click=${() => actions.requestSignIn()}>Sign in</button>`;
+    <div class="or">${tx().t('or')}</div>
+    <button class="secondary" type="button" @click=${() => actions.requestSignIn()}>
+      ${tx().t('signIn')}
+    </button>`;
 }
 
 function accountForm(
@@ -79,22 +82,22 @@ function accountForm(
     const form = e.currentTarget as HTMLFormElement;
     actions.account(mode, field(form, 'username'), field(form, 'password'));
   };
-  return html`<h3>${mode === 'login' ? 'Sign in' : 'Create an account'}</h3>
-    <div class="tabs" role="group" aria-label="Account">
+  return html`<h3>${mode === 'login' ? tx().t('signIn') : tx().t('createAnAccount')}</h3>
+    <div class="tabs" role="group" aria-label=${tx().t('account')}>
       <button type="button" aria-pressed=${mode === 'login'} @click=${() => actions.setMode('login')}>
-        Sign in
+        ${tx().t('signIn')}
       </button>
       <button type="button" aria-pressed=${mode === 'register'} @click=${() => actions.setMode('register')}>
-        Create account
+        ${tx().t('createAccount')}
       </button>
     </div>
     <form @submit=${submit}>
       <label
-        >Username
+        >${tx().t('username')}
         <input name="username" autocomplete="username" required maxlength="32" ?disabled=${model.busy}
       /></label>
       <label
-        >Password
+        >${tx().t('password')}
         <input
           name="password"
           type="password"
@@ -105,10 +108,10 @@ function accountForm(
       /></label>
       ${errorLine(model.error)}
       <button class="primary" ?disabled=${model.busy}>
-        ${mode === 'login' ? 'Sign in' : 'Create account'}
+        ${mode === 'login' ? tx().t('signIn') : tx().t('createAccount')}
       </button>
     </form>
-    <button class="link" type="button" @click=${() => actions.setMode('guest')}>Back</button>`;
+    <button class="link" type="button" @click=${() => actions.setMode('guest')}>${tx().t('back')}</button>`;
 }
 
 export function welcomeView(model: WelcomeModel, actions: WelcomeActions): TemplateResult {
