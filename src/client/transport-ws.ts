@@ -25,17 +25,24 @@ export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
 
 const OPEN = 1;
 
-/** A WebSocket constructor: the given one, else the global one, else the `ws` package (Node without one). */
+/**
+ * A WebSocket constructor: the given one; in Node the `ws` package when it is installed (it tells the HTTP
+ * status and `Retry-After` of a refused upgrade and sees a cut connection at once, where Node's own WebSocket
+ * does neither), else the global one (browsers, Node without `ws`).
+ */
 export async function resolveWebSocket(given?: WebSocketConstructorLike): Promise<WebSocketConstructorLike> {
   if (given) return given;
   const global: unknown = Reflect.get(globalThis, 'WebSocket');
-  if (typeof global === 'function') return global as WebSocketConstructorLike;
-  const mod: unknown = await import('ws');
-  const ctor = readProp(mod, 'WebSocket') ?? readProp(mod, 'default');
-  if (typeof ctor !== 'function') {
-    throw new ParleyClientError('connect_failed', 'No WebSocket implementation: pass options.WebSocket');
+  const inNode = readProp(Reflect.get(globalThis, 'process'), 'versions') !== undefined;
+  if (inNode || typeof global !== 'function') {
+    const ctor = await import('ws').then(
+      (mod: unknown) => readProp(mod, 'WebSocket') ?? readProp(mod, 'default'),
+      () => undefined,
+    );
+    if (typeof ctor === 'function') return ctor as WebSocketConstructorLike;
   }
-  return ctor as WebSocketConstructorLike;
+  if (typeof global === 'function') return global as WebSocketConstructorLike;
+  throw new ParleyClientError('connect_failed', 'No WebSocket implementation: pass options.WebSocket');
 }
 
 /** `http://host:port` (or ws://, https://, wss://) → `ws://host:port/ws?app=N`. */
