@@ -120,8 +120,9 @@ describe.skipIf(SKIP_E2E)('e2e: the chat widget', () => {
     for (const { page, dialogs } of [a, b]) {
       // Playwright's CSS selectors pierce the widget's shadow root.
       const count = (selector: string) => page.locator(selector).count();
+      // The widget's links only: the demo page's own navigation is relative (it may be served under a prefix).
       const hrefs = await page
-        .locator('a[href]')
+        .locator('parley-chat a[href]')
         .evaluateAll((links) => links.map((l) => l.getAttribute('href')));
       const found = {
         img: await count('img'),

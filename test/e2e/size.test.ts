@@ -5,9 +5,10 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/server.js';
 
-// The chat box (about 36 kB) and its seven languages (about 3 kB each, all in the one file: a page in Spanish
-// must not wait for a second request before it can say anything).
-const BUDGET = 58_000;
+// The chat box (about 36 kB), the launcher and notifications (about 3 kB) and seven languages (about 3 kB
+// each, all in the one file: a page in Spanish must not wait for a second request before it can say anything).
+// Measured at 58.3 kB when the launcher and the languages met; the budget leaves room for one more language.
+const BUDGET = 62_000;
 
 describe('widget.js size', () => {
   it(`is under ${BUDGET / 1000} kB gzipped`, async () => {
