@@ -131,6 +131,17 @@ describe.skipIf(SKIP_E2E)('e2e: the launcher, the tab title and notifications', 
     await page.locator(L.close).click();
     await expectOpen(page, false);
     expect(await page.locator(L.badge).count()).toBe(0);
+
+    // The next page of the site finds the box as the reader left it: open stays open, closed stays closed.
+    await button.click();
+    await expectOpen(page, true);
+    await page.reload();
+    await expectOpen(page, true);
+    await messageWithText(page, 'Seen at once').waitFor();
+    await page.locator(L.close).click();
+    await page.reload();
+    await page.locator(L.button).waitFor();
+    await expectOpen(page, false);
     expect(errors).toEqual([]);
     await context.close();
   });
