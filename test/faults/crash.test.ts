@@ -31,16 +31,22 @@ async function rawClient(url: string) {
     ws.once('error', reject);
   });
   let nextId = 1;
-  const pending = new Map<number, (reply: Reply) => void>();
+  const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (err: Error) => void }>();
   ws.on('message', (raw) => {
     const frame = JSON.parse(String(raw)) as Partial<Reply> & { event?: string };
-    if (typeof frame.id === 'number') pending.get(frame.id)?.(frame as Reply);
+    if (typeof frame.id !== 'number') return;
+    pending.get(frame.id)?.resolve(frame as Reply);
+    pending.delete(frame.id);
+  });
+  // One listener for every request still waiting (not one per request, which piles up over a stream).
+  ws.once('close', () => {
+    for (const waiter of pending.values()) waiter.reject(new Error('closed'));
+    pending.clear();
   });
   const request = (op: string, data: unknown) =>
     new Promise<Reply>((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, resolve);
-      ws.once('close', () => reject(new Error('closed')));
+      pending.set(id, { resolve, reject });
       ws.send(JSON.stringify({ id, op, data }));
     });
   return { ws, request };
