@@ -246,3 +246,11 @@ export class Proxy {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
+
+/** The error a refused request carries (`{ code: 'succeeded' }` when it was not refused), for asserting on. */
+export async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; details?: unknown }> {
+  return promise.then(
+    () => ({ code: 'succeeded' }),
+    (err: unknown) => err as { code: string; details?: unknown },
+  );
+}

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/client/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { api, ClientPool, events, NO_FLOOD, patchApp, register, TRANSPORTS } from './helpers.js';
+import { api, ClientPool, events, NO_FLOOD, patchApp, register, TRANSPORTS, refusalOf } from './helpers.js';
 
 const PAGES = { enabled: true, maxRooms: 10_000, keepQuery: ['id'] };
 
@@ -36,12 +36,7 @@ describe.each(TRANSPORTS)('page rooms over %s', (transport) => {
     return client;
   }
 
-  async function refusal(promise: Promise<unknown>): Promise<{ code: string; details?: unknown }> {
-    return promise.then(
-      () => ({ code: 'succeeded' }),
-      (err: unknown) => err as { code: string; details?: unknown },
-    );
-  }
+  const refusal = refusalOf;
 
   it('[proto.rooms.page] one room per page however it is reached; the readers chat in it', async () => {
     const ann = await as('ann');

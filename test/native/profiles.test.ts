@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/client/index.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
-import { ClientPool, events, NO_FLOOD, patchApp, register, TRANSPORTS } from './helpers.js';
+import { ClientPool, events, NO_FLOOD, patchApp, register, TRANSPORTS, refusalOf } from './helpers.js';
 
 const AVATAR = 'https://cdn.example.com/avatars/alice.png';
 const SECRET = 'a-long-enough-shared-secret-for-hs256';
@@ -44,13 +44,7 @@ describe.each(TRANSPORTS)('profiles over %s', (transport) => {
     return c;
   }
 
-  async function refusal(promise: Promise<unknown>): Promise<{ code: string; details?: unknown }> {
-    const error: unknown = await promise.then(
-      () => new Error('expected a refusal'),
-      (err: unknown) => err,
-    );
-    return error as { code: string; details?: unknown };
-  }
+  const refusal = refusalOf;
 
   it('[proto.profile] set: the room hears profile_changed, live messages, history, quotes and members carry it', async () => {
     const room = `profile-${tag}-${++rooms}`;

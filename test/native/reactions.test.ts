@@ -7,7 +7,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/client/index.js';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
-import { ClientPool, events, NO_FLOOD, patchApp, register, setRole, TRANSPORTS } from './helpers.js';
+import {
+  ClientPool,
+  events,
+  NO_FLOOD,
+  patchApp,
+  register,
+  setRole,
+  TRANSPORTS,
+  refusalOf,
+} from './helpers.js';
 
 /** 21 distinct emoji, skin tones, flags, keycaps and ZWJ sequences among them. */
 const EMOJI = [
@@ -75,13 +84,7 @@ describe.each(TRANSPORTS)('reactions over %s', (transport) => {
     return { room, alice, bob, id: sent.message.id };
   }
 
-  async function refusal(promise: Promise<unknown>): Promise<{ code: string; details?: unknown }> {
-    const error: unknown = await promise.then(
-      () => new Error('expected a refusal'),
-      (err: unknown) => err,
-    );
-    return error as { code: string; details?: unknown };
-  }
+  const refusal = refusalOf;
 
   it('[proto.reactions] adds, counts once, shows counts and me, tells the room, removes', async () => {
     const { room, alice, bob, id } = await scene();
