@@ -27,21 +27,23 @@ module.exports = {
       comment: 'The engine reaches storage, the bus and identity only through its ports, never the adapters.',
       severity: 'error',
       from: { path: '^src/engine/' },
-      to: { path: '^src/(store|bus|auth|gateways|http|protocol|client|cli|config|server)' },
+      to: { path: '^src/(store|bus|auth|outbound|files|gateways|http|protocol|client|cli|config|server)' },
     },
     {
       name: 'adapters-not-edges',
-      comment: 'Adapters (store, bus, auth) implement engine ports; they never import gateways or http.',
+      comment:
+        'Adapters (store, bus, auth, outbound calls, file storage) implement engine ports; they never import gateways or http.',
       severity: 'error',
-      from: { path: '^src/(store|bus|auth)/' },
+      from: { path: '^src/(store|bus|auth|outbound|files)/' },
       to: { path: '^src/(gateways|http|protocol|client|cli|server)' },
     },
     {
       name: 'edges-not-adapters',
-      comment: 'Gateways and http never import store, bus or auth.',
+      comment:
+        'Gateways and http never import the adapters (store, bus, auth, outbound calls, file storage).',
       severity: 'error',
       from: { path: '^src/(gateways|http)/' },
-      to: { path: '^src/(store|bus|auth)/' },
+      to: { path: '^src/(store|bus|auth|outbound|files)/' },
     },
     {
       name: 'edges-see-engine-interfaces',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { HttpGuestVerifier } from './auth/guestVerifier.js';
+import { HttpSiteCaller } from './outbound/siteCaller.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -144,6 +145,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       authenticator,
       counters,
       guestVerifier: new HttpGuestVerifier(),
+      siteCaller: new HttpSiteCaller(),
     });
     cleanups.push(async () => void (await engine.shutdown()));
     await engine.bootstrap();

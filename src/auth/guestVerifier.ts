@@ -1,5 +1,6 @@
 import type { GuestVerification } from '../core/guestVerification.js';
 import type { GuestVerifier, VerifyOutcome } from '../engine/ports/guestVerifier.js';
+import { readBounded } from '../outbound/readBounded.js';
 
 /** The most of the service's answer read: its JSON is a few hundred bytes; more is not a service's answer. */
 export const VERIFY_RESPONSE_MAX_BYTES = 16 * 1024;
@@ -53,23 +54,4 @@ function successOf(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The body as text, or null past `max` bytes (the rest is not read). */
-async function readBounded(response: Response, max: number): Promise<string | null> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

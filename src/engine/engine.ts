@@ -38,6 +38,7 @@ import { Pins } from './pins.js';
 import type { Bus } from './ports/bus.js';
 import type { Counters } from './ports/counters.js';
 import type { GuestVerifier } from './ports/guestVerifier.js';
+import type { SiteCaller } from './ports/siteCaller.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
@@ -70,6 +71,8 @@ export interface EngineDeps {
   counters: Counters;
   /** Checks a new guest's verification token with the app's service (ports/guestVerifier.ts). */
   guestVerifier: GuestVerifier;
+  /** Signed POSTs to a site's own endpoints: webhooks, the pre-send hook, bot commands (ports/siteCaller.ts). */
+  siteCaller: SiteCaller;
 }
 
 const SWEEP_MS = 60_000;

@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { HttpGuestVerifier } from '../../src/auth/guestVerifier.js';
+import { HttpSiteCaller } from '../../src/outbound/siteCaller.js';
 import { createLocalBus } from '../../src/bus/local.js';
 import { LocalCounters } from '../../src/bus/localCounters.js';
 import type { Counters } from '../../src/engine/ports/counters.js';
@@ -57,6 +58,7 @@ export async function createTestEngine(
     config,
     counters: opts.counters ?? new LocalCounters(clock),
     guestVerifier: new HttpGuestVerifier(),
+    siteCaller: new HttpSiteCaller(),
     authenticator: new Authenticator({
       directory: store.directory,
       clock,

@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { HttpGuestVerifier } from '../../src/auth/guestVerifier.js';
+import { HttpSiteCaller } from '../../src/outbound/siteCaller.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { ADMIN_KEY, createHttpHarness, errorOf, type HttpHarness } from './harness.js';
@@ -247,6 +248,7 @@ describe('health, readiness and metrics', () => {
       config: h.engine.config,
       counters: new LocalCounters(clock),
       guestVerifier: new HttpGuestVerifier(),
+      siteCaller: new HttpSiteCaller(),
       authenticator: new Authenticator({
         directory: store.directory,
         clock,
