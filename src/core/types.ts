@@ -156,6 +156,35 @@ export interface ReactionCount {
   me?: boolean;
 }
 
+/**
+ * A file a message carries (docs/attachments.md). `url` and `thumbnailUrl` are relative to the server's base
+ * (the widget and the typed client resolve them); in a private room they are signed and expire.
+ */
+export interface Attachment {
+  id: string;
+  name: string;
+  /** Bytes. */
+  size: number;
+  /** The media type found in the content (never the name's). */
+  type: string;
+  /** Images only. */
+  width?: number;
+  height?: number;
+  url: string;
+  /** Images only: a small JPEG or PNG of at most 320 px either way. */
+  thumbnailUrl?: string;
+}
+
+/** What the server found at the first link of a message (Open Graph, else the page's title). */
+export interface LinkPreview {
+  url: string;
+  title?: string;
+  description?: string;
+  siteName?: string;
+  /** An absolute http(s) URL of the page's image, as the page gave it. */
+  imageUrl?: string;
+}
+
 export interface Message {
   id: MessageId;
   appId: AppId;
@@ -178,6 +207,10 @@ export interface Message {
   mentions?: UserRef[];
   /** Absent while the message is visible to everyone (see MessageVisibility). */
   visibility?: Exclude<MessageVisibility, 'visible'>;
+  /** The files it carries (at most 10), in the order they were attached; absent: none. */
+  attachments?: Attachment[];
+  /** The first link's preview, once fetched; absent: none (yet, or previews are off). */
+  preview?: LinkPreview;
 }
 
 export interface Mute {

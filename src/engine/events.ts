@@ -1,6 +1,14 @@
 import type { QueueReason } from '../core/reports.js';
 import type { StrikeSource } from '../core/escalation.js';
-import type { Message, ReactionCount, ReplyQuote, Room, UserRef } from '../core/types.js';
+import type {
+  Attachment,
+  LinkPreview,
+  Message,
+  ReactionCount,
+  ReplyQuote,
+  Room,
+  UserRef,
+} from '../core/types.js';
 
 /** A room as clients see it. `online` counts users (not connections) present on this node's view. */
 export interface RoomView {
@@ -54,6 +62,10 @@ export interface MessageView {
    * held for review, hidden after reports, or written while shadow-muted (its author sees it unmarked).
    */
   visibility?: Message['visibility'];
+  /** The files it carries, with URLs for this delivery (docs/attachments.md); absent: none. */
+  attachments?: Attachment[];
+  /** The first link's preview once fetched; absent: none. */
+  preview?: LinkPreview;
 }
 
 /** A pinned message with who pinned it (null: the operator, or a user since removed) and when. */

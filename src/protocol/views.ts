@@ -89,6 +89,39 @@ export interface MessageView {
    * it: 'held' for review, 'hidden' after reports, 'shadow' (its author was shadow-muted; staff only).
    */
   visibility?: 'held' | 'hidden' | 'shadow';
+  /** The files it carries, in order (docs/attachments.md); absent: none. */
+  attachments?: Attachment[];
+  /** The first link's preview, once fetched (the `message_preview` event brings it later); absent: none. */
+  preview?: LinkPreview;
+}
+
+/**
+ * A file a message carries (docs/attachments.md). `url` and `thumbnailUrl` are relative to the server's base
+ * (the widget and the typed client resolve them); in a private room they are signed and expire.
+ */
+export interface Attachment {
+  id: string;
+  name: string;
+  /** Bytes. */
+  size: number;
+  /** The media type found in the content (never the name's). */
+  type: string;
+  /** Images only. */
+  width?: number;
+  height?: number;
+  url: string;
+  /** Images only: a small JPEG or PNG of at most 320 px either way. */
+  thumbnailUrl?: string;
+}
+
+/** What the server found at the first link of a message (Open Graph, else the page's title). */
+export interface LinkPreview {
+  url: string;
+  title?: string;
+  description?: string;
+  siteName?: string;
+  /** An absolute http(s) URL of the page's image, as the page gave it. */
+  imageUrl?: string;
 }
 
 /** What a reply shows of the message it answers; `deleted` once the parent was deleted (excerpt then empty). */
