@@ -8,8 +8,15 @@ export interface EngineConfig {
   presenceBatchMs: number;
   /** At most one typing=true per user and room in this interval. */
   typingThrottleMs: number;
-  /** A session whose unsent outbound data exceeds this is disconnected as a slow consumer. */
+  /**
+   * A session whose unsent outbound data has stayed over this for `slowConsumerGraceMs` is disconnected as a
+   * slow consumer (core/backlog.ts): a burst may pass it for a moment, a stopped reader stays over it.
+   */
   outboundBufferBytes: number;
+  /** A session whose unsent outbound data exceeds this is disconnected at once (never below the soft bound). */
+  outboundHardCapBytes: number;
+  /** How long a session may stay over `outboundBufferBytes` before it is taken as a reader that stopped. */
+  slowConsumerGraceMs: number;
   /** Lifetime of the resume token a guest gets. */
   guestTokenTtlSeconds: number;
   /** Default lifetime of tokens from register, login and the admin API; 0 for no expiry. */
@@ -36,6 +43,8 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   presenceBatchMs: 200,
   typingThrottleMs: 2000,
   outboundBufferBytes: 1024 * 1024,
+  outboundHardCapBytes: 4 * 1024 * 1024,
+  slowConsumerGraceMs: 2000,
   guestTokenTtlSeconds: 24 * 3600,
   tokenTtlSeconds: 30 * 24 * 3600,
   backfillDelayMs: 200,

@@ -62,13 +62,13 @@ export class EngineSession implements Session, Subscriber {
   user: UserRef;
   principal: Principal;
   private readonly joined = new Map<number, Room>();
-  /** Events for rooms whose join has not been answered yet: held so that they follow the join's reply. */
-  // Created when first needed: most connections never type, and a join is in flight only for a moment.
+  /** Events for rooms whose join is not answered yet, held to follow its reply (created when first needed). */
   private joiningMap: Map<number, EngineEvent[]> | null = null;
   private readonly typingThrottle = new TypingThrottle();
   private readonly replayFloors = new ReplayFloors();
   private readonly expiry: CredentialExpiry;
   private closed = false;
+  private readonly backlog: ReturnType<SessionHost['backlogRule']>; // a stopped reader told from a burst
   /** Users whose messages this session leaves out (the user blocked them; see dms.ts). */
   readonly blockedSet = new BlockedSet();
   readonly reports: SessionReports;
@@ -84,6 +84,7 @@ export class EngineSession implements Session, Subscriber {
     this.user = refOf(principal.user);
     // Readers have no user (all are user 0): each reader has a budget of its own.
     this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
+    this.backlog = host.backlogRule();
     this.expiry = new CredentialExpiry(host.clock, () => this.terminate(disconnect('credentials_expired')));
     this.expiry.arm(principal.expiresAt);
     host.dms.attach(this);
@@ -119,10 +120,10 @@ export class EngineSession implements Session, Subscriber {
     else if (!this.replayFloors.covers(roomId, shown)) this.deliverDirect(shown);
   }
 
-  /** Hands an event to the gateway, unless the client has fallen too far behind: then it is disconnected. */
+  /** Hands an event to the gateway, unless the client has stopped reading: then it is disconnected. */
   deliverDirect(event: EngineEvent): void {
     if (this.closed) return;
-    if (this.sink.bufferedBytes() > this.host.config.outboundBufferBytes) {
+    if (this.backlog.tooSlow(this.sink.bufferedBytes())) {
       this.host.slowConsumer();
       this.terminate(disconnect('slow_consumer'));
       return;

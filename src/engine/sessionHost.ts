@@ -1,3 +1,4 @@
+import { BacklogRule } from '../core/backlog.js';
 import type { AppId, Mute } from '../core/types.js';
 import type { Admin } from './admin.js';
 import type { Broadcast } from './broadcast.js';
@@ -62,6 +63,15 @@ export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): 
   return {
     clock: ctx.clock,
     config: ctx.config,
+    backlogRule: () =>
+      new BacklogRule(
+        () => ({
+          softBytes: ctx.config.outboundBufferBytes,
+          hardBytes: ctx.config.outboundHardCapBytes,
+          graceMs: ctx.config.slowConsumerGraceMs,
+        }),
+        () => ctx.clock.now(),
+      ),
     get moderator() {
       return parts().moderator;
     },

@@ -1,3 +1,4 @@
+import type { BacklogRule } from '../core/backlog.js';
 import type { Clock } from '../core/clock.js';
 import type { Credentials, Principal } from '../core/identity.js';
 import type { LimitedOperation } from '../core/operationLimits.js';
@@ -35,7 +36,9 @@ import type { PageRooms } from './pageRooms.js';
  */
 export interface SessionHost<S> {
   readonly clock: Clock;
-  readonly config: Pick<EngineConfig, 'outboundBufferBytes' | 'typingThrottleMs'>;
+  readonly config: Pick<EngineConfig, 'typingThrottleMs'>;
+  /** A session's own slow-consumer rule, on the engine's clock and configured bounds. */
+  backlogRule(): BacklogRule;
   readonly moderator: Moderator;
   /** Read markers and unread counts (readState.ts). */
   readonly reads: Pick<ReadState, 'joined' | 'read' | 'withUnread' | 'receipts'>;

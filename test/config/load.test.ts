@@ -251,6 +251,8 @@ describe('loadConfig errors: one line naming the setting and its source', () => 
     ['PARLEY_PRESENCE_BATCH_MS', '60001'],
     ['PARLEY_TYPING_THROTTLE_MS', 'x'],
     ['PARLEY_OUTBOUND_BUFFER_BYTES', '10'],
+    ['PARLEY_OUTBOUND_HARD_CAP_BYTES', 'lots'],
+    ['PARLEY_SLOW_CONSUMER_GRACE_MS', '60001'],
     ['PARLEY_TOKEN_TTL_SECONDS', '-1'],
     ['PARLEY_GUEST_TOKEN_TTL_SECONDS', '0'],
     ['PARLEY_BACKFILL_DELAY_MS', 'later'],

@@ -287,8 +287,8 @@ describe('engine', () => {
     expect(all).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
-  it('[engine.slow-consumer] a session whose buffer is over the bound is disconnected, others are not', async () => {
-    ctx = await createTestEngine({ config: { outboundBufferBytes: 1000 } });
+  it('[engine.slow-consumer] a session whose buffer is over the hard cap is disconnected, others are not', async () => {
+    ctx = await createTestEngine({ config: { outboundBufferBytes: 1000, outboundHardCapBytes: 4000 } });
     const a = await connect(ctx.engine, 'alice');
     const slow = await connect(ctx.engine, 'slow');
     await a.session.join('lobby');
@@ -298,6 +298,34 @@ describe('engine', () => {
     await a.session.send('lobby', { text: 'hi' });
     expect(slow.sink.terminated?.reason).toBe('slow_consumer');
     expect(a.sink.of('message')).toHaveLength(1);
+  });
+
+  it('[engine.slow-consumer] a burst over the soft bound is not cut; staying over it past the grace is', async () => {
+    const clock = new ManualClock();
+    ctx = await createTestEngine({
+      clock,
+      config: { outboundBufferBytes: 1000, outboundHardCapBytes: 100_000, slowConsumerGraceMs: 2000 },
+    });
+    const a = await connect(ctx.engine, 'alice');
+    const reader = await connect(ctx.engine, 'reader');
+    await a.session.join('lobby');
+    await reader.session.join('lobby');
+    await settle();
+    reader.sink.buffered = 5000;
+    await a.session.send('lobby', { text: 'burst 1' });
+    clock.advance(1500);
+    await a.session.send('lobby', { text: 'burst 2' });
+    reader.sink.buffered = 0; // the burst drained: a later one starts a new grace
+    await a.session.send('lobby', { text: 'calm' });
+    reader.sink.buffered = 5000;
+    clock.advance(1500);
+    await a.session.send('lobby', { text: 'burst 3' });
+    expect(reader.sink.terminated).toBeNull();
+    expect(reader.sink.of('message')).toHaveLength(4);
+    clock.advance(2000);
+    await a.session.send('lobby', { text: 'stopped' });
+    expect(reader.sink.terminated?.reason).toBe('slow_consumer');
+    expect(reader.sink.of('message')).toHaveLength(4);
   });
 
   it('[engine.edit-delete] authors edit and delete their own; mods delete anyone’s; others may not', async () => {

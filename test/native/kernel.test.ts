@@ -114,19 +114,44 @@ describe('ConnectionSlot', () => {
 });
 
 describe('OutboundBound and AuthDeadline', () => {
-  it('writes within the bound and ends the connection as a slow consumer beyond it', () => {
+  it('writes within the bound and ends the connection as a slow consumer beyond the hard cap', () => {
     let buffered = 0;
     const ended: string[] = [];
     const bound = new OutboundBound(
-      () => 100,
+      () => ({ softBytes: 100, hardBytes: 400, graceMs: 1000 }),
       () => buffered,
       (reason) => ended.push(reason.reason),
     );
     const written: string[] = [];
     expect(bound.write(() => written.push('a'))).toBe(true);
-    buffered = 101;
+    buffered = 401;
     expect(bound.write(() => written.push('b'))).toBe(false);
     expect(written).toEqual(['a']);
+    expect(ended).toEqual(['slow_consumer']);
+  });
+
+  it('lets a burst over the soft bound through, and ends a connection that stays over it for the grace', () => {
+    let now = 0;
+    let buffered = 150;
+    const ended: string[] = [];
+    const bound = new OutboundBound(
+      () => ({ softBytes: 100, hardBytes: 400, graceMs: 1000 }),
+      () => buffered,
+      (reason) => ended.push(reason.reason),
+      () => now,
+    );
+    expect(bound.write(() => undefined)).toBe(true);
+    now = 900;
+    expect(bound.write(() => undefined)).toBe(true);
+    buffered = 50; // drained: the next time over the bound starts a new grace
+    expect(bound.write(() => undefined)).toBe(true);
+    buffered = 150;
+    now = 1500;
+    expect(bound.write(() => undefined)).toBe(true);
+    now = 2499;
+    expect(bound.write(() => undefined)).toBe(true);
+    now = 2500;
+    expect(bound.write(() => undefined)).toBe(false);
     expect(ended).toEqual(['slow_consumer']);
   });
 

@@ -66,7 +66,11 @@ export class ConnectionKernel {
     this.slot = new ConnectionSlot(this.fail);
     this.inbox = new Inbox((err) => this.fail(err, 'request'), options.concurrency ?? 1);
     this.outbound = new OutboundBound(
-      () => deps.config.engine.outboundBufferBytes,
+      () => ({
+        softBytes: deps.config.engine.outboundBufferBytes,
+        hardBytes: deps.config.engine.outboundHardCapBytes,
+        graceMs: deps.config.engine.slowConsumerGraceMs,
+      }),
       () => options.bufferedBytes(),
       (reason) => options.end(reason),
     );
