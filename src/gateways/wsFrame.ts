@@ -30,3 +30,26 @@ export function textFrame(text: string): Buffer {
 export function engineIoFrame(packet: string): Buffer[] {
   return [textFrame('4' + packet)];
 }
+
+/**
+ * A pushed event's text with its WebSocket frame, built on first use and then written as the same bytes to every
+ * recipient of a broadcast (the dialects that encode an event once per fan-out hand this out instead of a string,
+ * which `ws` would turn into bytes and frame again for each socket).
+ */
+export class SharedTextFrame {
+  private built: Buffer | null = null;
+  constructor(readonly text: string) {}
+  get frame(): Buffer {
+    return (this.built ??= textFrame(this.text));
+  }
+}
+
+/** Wraps an encoder of text frames so that its result is shared as a ready frame. */
+export function sharedTextFrames<E>(
+  encode: (event: E) => string | null,
+): (event: E) => SharedTextFrame | null {
+  return (event) => {
+    const text = encode(event);
+    return text === null ? null : new SharedTextFrame(text);
+  };
+}

@@ -22,15 +22,13 @@ import { admissionCloseCode } from './admission.js';
 import { frameFor } from './events.js';
 import { actionOf, commandSchema, errorFrame, helloSchema, isRecord, parseWith } from './frames.js';
 import { KernelConnection } from '../kernel/kernelConnection.js';
+import type { WsSocket } from '../wsHost.js';
 
 export const CHATROOM_DIALECT = 'chatroom';
 
-/** The socket under a connection. */
-export interface ChatroomSocket {
+/** The socket under a connection: the shared WebSocket host's, with its transport's name for the logs. */
+export interface ChatroomSocket extends WsSocket {
   readonly transport: string;
-  send(frame: string): void;
-  bufferedBytes(): number;
-  close(code: number, reason: string): void;
 }
 
 type Phase = 'admitting' | 'hello' | 'identified' | 'closed';
@@ -245,7 +243,7 @@ export class ChatroomConnection extends KernelConnection {
     }
     const frame = frameFor(event, { userId: this.session?.user.id ?? 0, roomId: this.room?.id ?? null });
     if (event.type === 'room_deleted' && this.room?.id === event.room.id) this.room = null;
-    if (frame !== null) this.send(frame);
+    if (frame !== null && !this.ending) this.socket.sendFrame(frame.frame);
   }
 
   /** A reply; a client that does not read its replies is cut off like one that does not read its pushes. */

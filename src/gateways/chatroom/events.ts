@@ -6,6 +6,7 @@
  */
 import type { EngineEvent, MessageView } from '../../engine/events.js';
 import { encodeOnce } from '../encodeOnce.js';
+import { sharedTextFrames, type SharedTextFrame } from '../wsFrame.js';
 import { CHATROOM_FRAMING, receiveMessageFrame, ROOM_AUTHOR, roomNotice } from './frames.js';
 
 /** What the routing needs to know about the receiving connection. */
@@ -81,29 +82,32 @@ function inRoom(recipient: Recipient, roomId: number | null): boolean {
   return roomId === null || roomId === recipient.roomId;
 }
 
+const sharedEncoding = sharedTextFrames(encodeShared);
+const targetEncoding = sharedTextFrames(encodeForTarget);
+
 /**
  * The frame this recipient gets for an event, or null when it gets none. A recipient outside any room gets
  * nothing: its client is showing the room list, where chat lines do not belong.
  */
-export function frameFor(event: EngineEvent, recipient: Recipient): string | null {
+export function frameFor(event: EngineEvent, recipient: Recipient): SharedTextFrame | null {
   switch (event.type) {
     case 'message':
     case 'presence_join':
     case 'presence_leave':
     case 'room_deleted':
       if (!inRoom(recipient, event.room.id)) return null;
-      return encodeOnce(event, CHATROOM_FRAMING, encodeShared);
+      return encodeOnce(event, CHATROOM_FRAMING, sharedEncoding);
     case 'system':
       if (!inRoom(recipient, event.room?.id ?? null)) return null;
-      return encodeOnce(event, CHATROOM_FRAMING, encodeShared);
+      return encodeOnce(event, CHATROOM_FRAMING, sharedEncoding);
     case 'muted':
     case 'unmuted':
       if (event.user.id !== recipient.userId || !inRoom(recipient, event.room?.id ?? null)) return null;
-      return encodeOnce(event, `${CHATROOM_FRAMING}:target`, encodeForTarget);
+      return encodeOnce(event, `${CHATROOM_FRAMING}:target`, targetEncoding);
     case 'warning':
       // Told only to the warned user's own sessions (a user event), shown in whatever room they are in.
       if (recipient.roomId === null) return null;
-      return encodeOnce(event, `${CHATROOM_FRAMING}:target`, encodeForTarget);
+      return encodeOnce(event, `${CHATROOM_FRAMING}:target`, targetEncoding);
     default:
       return null;
   }

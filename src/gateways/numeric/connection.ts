@@ -24,16 +24,13 @@ import { channelFrame, errorFrame, parseClientFrame, TYPE, userFrame } from './f
 import type { Command } from './frames.js';
 import { isNick, NICK_RULE } from './rules.js';
 import { KernelConnection } from '../kernel/kernelConnection.js';
+import type { SharedTextFrame } from '../wsFrame.js';
+import type { WsSocket } from '../wsHost.js';
 
 export const NUMERIC_DIALECT = 'numeric';
 
-/** The socket as a connection sees it. */
-export interface SocketPort {
-  /** Write one text frame if the socket is open. */
-  send(text: string): void;
-  bufferedBytes(): number;
-  close(code: number, reason: string): void;
-}
+/** The socket as a connection sees it: the shared WebSocket host's. */
+export type SocketPort = WsSocket;
 
 /** What the upgrade request said: the URL-decoded nickname (null when it does not decode), `?app=`, Origin. */
 export interface LoginRequest {
@@ -132,9 +129,11 @@ export class NumericConnection extends KernelConnection {
   }
 
   /** Writes a frame; a client that does not read is cut off as the engine would (slow_consumer). */
-  push(frame: string): void {
+  push(frame: string | SharedTextFrame): void {
     if (this.state === 'closed') return;
-    this.kernel.outbound.write(() => this.socket.send(frame));
+    this.kernel.outbound.write(() =>
+      typeof frame === 'string' ? this.socket.send(frame) : this.socket.sendFrame(frame.frame),
+    );
   }
 
   // ------------------------------------------------------------------------------------------ login

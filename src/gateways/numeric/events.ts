@@ -8,6 +8,7 @@ import { encodeOnce } from '../encodeOnce.js';
 import { encodeFrame, TYPE } from './frames.js';
 import type { ServerFrame } from './frames.js';
 import { secondsOf, SERVER_USER } from './rules.js';
+import { SharedTextFrame, sharedTextFrames } from '../wsFrame.js';
 
 export const NUMERIC_FRAMING = 'numeric';
 const NUMERIC_PRESENCE_FRAMING = 'numeric-presence';
@@ -46,15 +47,17 @@ export function encodeEvent(event: EngineEvent): string | null {
 }
 
 /** The frame for `event`, encoded once however many numeric sessions receive it. */
-export function sharedFrame(event: EngineEvent): string | null {
-  return encodeOnce(event, NUMERIC_FRAMING, encodeEvent);
+export function sharedFrame(event: EngineEvent): SharedTextFrame | null {
+  return encodeOnce(event, NUMERIC_FRAMING, encodeShared);
 }
+
+const encodeShared = sharedTextFrames(encodeEvent);
 
 /** One login (type 2) or logout (type 3) frame of a presence batch, with whom it is about. */
 export interface PresenceFrame {
   userId: number;
   login: boolean;
-  frame: string;
+  frame: SharedTextFrame;
 }
 
 function encodePresence(event: EngineEvent): PresenceFrame[] {
@@ -63,7 +66,9 @@ function encodePresence(event: EngineEvent): PresenceFrame[] {
   const frame = (user: UserRef, login: boolean): PresenceFrame => ({
     userId: user.id,
     login,
-    frame: encodeFrame({ type: login ? TYPE.login : TYPE.logout, time, user: user.username }),
+    frame: new SharedTextFrame(
+      encodeFrame({ type: login ? TYPE.login : TYPE.logout, time, user: user.username }),
+    ),
   });
   return [
     ...event.offline.map((user) => frame(user, false)),

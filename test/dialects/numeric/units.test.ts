@@ -125,7 +125,7 @@ describe('encodeEvent', () => {
     expect(decode({ type: 'presence_leave', room, user })).toMatchObject({ type: 5, channel: 'chat' });
     const bob = { ...user, id: 8, username: 'bob' };
     const batch = presenceFrames({ type: 'online_changed', online: [user], offline: [bob] });
-    expect(batch.map((f) => [f.userId, f.login, JSON.parse(f.frame) as unknown])).toEqual([
+    expect(batch.map((f) => [f.userId, f.login, JSON.parse(f.frame.text) as unknown])).toEqual([
       [8, false, expect.objectContaining({ type: 3, user: 'bob' })],
       [user.id, true, expect.objectContaining({ type: 2, user: 'ann' })],
     ]);
@@ -139,10 +139,12 @@ describe('encodeEvent', () => {
     try {
       const event: EngineEvent = { type: 'presence_join', room, user };
       const first = sharedFrame(event);
-      expect(first).toBe(encodeEvent(event));
+      expect(first?.text).toBe(encodeEvent(event));
+      // The ready WebSocket frame is the text behind a two-byte header (FIN + text opcode, the length).
+      expect(first?.frame.subarray(2).toString('utf8')).toBe(first?.text);
       // Encoded once: a later recipient gets the same frame, not a new encoding at a later time.
       vi.advanceTimersByTime(5);
-      expect(encodeEvent(event)).not.toBe(first);
+      expect(encodeEvent(event)).not.toBe(first?.text);
       expect(sharedFrame(event)).toBe(first);
     } finally {
       vi.useRealTimers();
