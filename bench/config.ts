@@ -15,6 +15,8 @@ export interface BenchConfig {
     measureMs: number;
     drainMs: number;
     concurrency: number;
+    /** 1: messages are published over the REST API (a site's backend), 0: by a member over its socket. */
+    restPublisher: number;
   };
   s3: {
     users: number;
@@ -91,6 +93,7 @@ const FULL: BenchConfig = {
     measureMs: 4000,
     drainMs: 3000,
     concurrency: 100,
+    restPublisher: 0,
   },
   s3: {
     users: 5000,
@@ -147,6 +150,7 @@ const QUICK: BenchConfig = {
     measureMs: 1200,
     drainMs: 1000,
     concurrency: 100,
+    restPublisher: 0,
   },
   s3: { users: 500, roomSize: 10, rates: [2000], warmupMs: 300, measureMs: 1200, drainMs: 1000 },
   s3r: { readEvery: 5, reactEvery: 20, repeats: 1 },

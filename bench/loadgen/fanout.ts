@@ -10,6 +10,7 @@ import { LOOP_RESOLUTION_MS, loopDelayMs, newHistogram, recordMs, summarize } fr
 import { encodePayload, makePad, type Payload } from './payload.js';
 import type { RawPopulation } from './population.js';
 import type { FanoutArgs, FanoutResult, WindowStat } from './protocol.js';
+import { RestPublisher } from './restPublisher.js';
 import { SeqStream } from './seq.js';
 
 export type Mark = (name: string) => void;
@@ -84,6 +85,7 @@ export async function runFanout(pop: RawPopulation, args: FanoutArgs, mark: Mark
     if (error !== null) sendErrors[error] = (sendErrors[error] ?? 0) + 1;
   };
 
+  const rest = args.rest ? new RestPublisher(args.rest, room) : null;
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   const start = performance.now();
   const measureStart = start + args.warmupMs;
@@ -118,7 +120,9 @@ export async function runFanout(pop: RawPopulation, args: FanoutArgs, mark: Mark
       while (sent < due) {
         const t0 = start + sent * interval;
         if (t0 >= measureStart && firstMeasured === Number.POSITIVE_INFINITY) firstMeasured = seq;
-        publisher.post('send', { room, text: encodePayload(P, seq, t0, pad) }, onReply);
+        const text = encodePayload(P, seq, t0, pad);
+        if (rest) rest.post(text, onReply);
+        else publisher.post('send', { room, text }, onReply);
         seq++;
         sent++;
       }
@@ -178,6 +182,7 @@ export async function runFanout(pop: RawPopulation, args: FanoutArgs, mark: Mark
     slowResult = { paused: slowClients.size, closed, closeCodes };
   }
   for (const client of positionOf.keys()) client.onDelivery = null;
+  rest?.close();
 
   const disconnected: Record<string, number> = {};
   for (const position of healthy) {

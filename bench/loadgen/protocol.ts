@@ -57,6 +57,11 @@ export interface FanoutArgs {
   slow?: { every: number; pauseAtMs: number; closeWaitMs: number };
   /** Time series of the healthy members' latency in windows of this length (S6). */
   windowMs?: number;
+  /**
+   * Publish over the server's REST API instead of the publisher's socket (S2 with `s2.restPublisher=1`); the
+   * publisher's position still names the room and the payload stream.
+   */
+  rest?: { baseUrl: string; adminKey: string; username: string };
 }
 
 export interface WindowStat {

@@ -5,6 +5,8 @@
  */
 import { join } from 'node:path';
 import { KNEE_P99_MS } from '../config.js';
+import { httpOrigin } from '../loadgen/restPublisher.js';
+import { BENCH_ADMIN_KEY } from '../servers/index.js';
 import { summarizeProfileFile } from '../profile.js';
 import { measured } from '../sample.js';
 import { disturbed, isParley } from '../types.js';
@@ -40,6 +42,15 @@ async function runStep(ctx: ScenarioContext, pop: string, members: number, offer
         measureMs: cfg.measureMs,
         drainMs: cfg.drainMs,
         padChars: 0,
+        ...(cfg.restPublisher === 1
+          ? {
+              rest: {
+                baseUrl: httpOrigin(target.urls[0] ?? ''),
+                adminKey: BENCH_ADMIN_KEY,
+                username: 'rest-publisher',
+              },
+            }
+          : {}),
       },
       onMark,
     ),

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { restPublishHandler } from './restPublish.js';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
@@ -19,9 +20,13 @@ const CHANNEL = 'parley-bench:baseline-sio';
 
 type Ack = (reply: unknown) => void;
 
-const server = createServer((_req, res) => {
-  res.writeHead(404).end();
-});
+const server = createServer(
+  restPublishHandler((room, author, text) => {
+    const message = { room, text, author, createdAt: Date.now() };
+    io.to(room).emit('message', message);
+    if (pub) void pub.publish(CHANNEL, JSON.stringify({ origin, room, message }));
+  }),
+);
 const io = new Server(server, {
   serveClient: false,
   pingInterval: 25_000,

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { restPublishHandler } from './restPublish.js';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Redis } from 'ioredis';
@@ -108,9 +109,13 @@ function onConnection(ws: WebSocket, socket: Duplex): void {
   });
 }
 
-const server = createServer((_req, res) => {
-  res.writeHead(404).end();
-});
+const server = createServer(
+  restPublishHandler((room, author, text) => {
+    const event = JSON.stringify({ event: 'message', data: { room, text, author, createdAt: Date.now() } });
+    broadcast(room, event);
+    if (pub) void pub.publish(CHANNEL, JSON.stringify({ origin, room, event }));
+  }),
+);
 server.on('upgrade', (req, socket, head) => {
   socket.on('error', () => {});
   wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, socket));
