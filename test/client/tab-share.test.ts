@@ -94,4 +94,12 @@ describe('one connection across tabs', () => {
       label: 'one connection for the tabs again',
     });
   });
+
+  it('connects on its own where Web Locks are missing (Node) or the option is off', () => {
+    const options = { url: server.url, transport: 'ws' as const, credentials: { guest: 'solo' } };
+    expect(new ParleyClient({ ...options, shareAcrossTabs: true }).tabRole).toBe('own');
+    expect(new ParleyClient(options).tabRole).toBe('own');
+    const locks = new FakeLockManager().tab();
+    expect(new ParleyClient({ ...options, shareAcrossTabs: { locks } }).tabRole).toBe('follower');
+  });
 });
