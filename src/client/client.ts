@@ -31,6 +31,7 @@ import {
 import { ClientRequests } from './requests.js';
 import { RoomBook } from './rooms.js';
 import { newClientMsgId, SendQueue } from './sends.js';
+import { tabShareFor, type TabShare } from './tab-share.js';
 import type { CloseInfo, Transport, TransportFactory, TransportHandlers } from './transport.js';
 import { createSocketIoTransportFactory } from './transport-socketio.js';
 import { createWsTransportFactory } from './transport-ws.js';
@@ -58,6 +59,8 @@ type RequestArgs<O extends NativeOp> =
 export class ParleyClient extends ClientRequests {
   private readonly options: ParleyClientOptions & typeof DEFAULTS;
   private readonly factory: TransportFactory;
+  /** Sharing one connection with the other tabs of this browser (tab-share.ts); null: a connection of its own. */
+  private readonly tabs: TabShare | null;
   private readonly identity: ClientIdentity;
   private watchingOnline = false;
   private transport: Transport | null = null;
@@ -78,10 +81,12 @@ export class ParleyClient extends ClientRequests {
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
     this.options = { ...DEFAULTS, ...(defined as unknown as ParleyClientOptions) };
     this.identity = new ClientIdentity(options.credentials ?? null);
-    this.factory =
+    const own =
       options.transport === 'socket.io'
         ? createSocketIoTransportFactory(options.socketIo)
         : createWsTransportFactory(options.WebSocket);
+    this.tabs = tabShareFor(this.options, own, (request, result) => this.identity.upgraded(request, result));
+    this.factory = this.tabs?.factory ?? own;
     this.sends = new SendQueue({
       transport: () => this.transport,
       requestTimeoutMs: this.options.requestTimeoutMs,
@@ -98,6 +103,12 @@ export class ParleyClient extends ClientRequests {
   /** The authenticated user, once connected with credentials. */
   get user(): User | null {
     return this.identity.user;
+  }
+
+  /** With `shareAcrossTabs`: whether this tab holds the shared connection (`leader`) or uses another's. */
+  get tabRole(): 'leader' | 'follower' | 'own' {
+    if (!this.tabs) return 'own';
+    return this.tabs.leading ? 'leader' : 'follower';
   }
 
   /** The rooms the client has joined (and re-joins after a reconnect). */
@@ -396,6 +407,7 @@ export class ParleyClient extends ClientRequests {
     const transport = this.transport;
     this.transport = null;
     transport?.close();
+    this.tabs?.stop();
     this.setState('closed');
     const error = new ParleyClientError('closed', `The client is closed (${info.reason})`, {
       details: { reason: info.reason, code: info.code },

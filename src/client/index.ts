@@ -26,6 +26,12 @@ export type {
 export type { WebSocketConstructorLike, WebSocketLike } from './transport-ws.js';
 export type { SocketIoTransportOptions } from './transport-socketio.js';
 export type { CloseInfo } from './transport.js';
+export type {
+  ChannelConstructorLike,
+  ChannelLike,
+  LockManagerLike,
+  TabSharingOptions,
+} from './tab-protocol.js';
 export { NATIVE_EVENTS, NATIVE_OPS } from '../protocol/native.js';
 export type {
   Ack,

@@ -1,5 +1,6 @@
 import type { AuthResult, ErrorBody, NativeEventMap, UserRef } from '../protocol/native.js';
 import type { ParleyClientError } from './errors.js';
+import type { TabSharingOptions } from './tab-protocol.js';
 import type { SocketIoTransportOptions } from './transport-socketio.js';
 import type { WebSocketConstructorLike } from './transport-ws.js';
 
@@ -46,6 +47,12 @@ export interface ParleyClientOptions {
   path?: string;
   /** socket.io only: transports (default `['websocket']`) and extra socket.io-client options. */
   socketIo?: SocketIoTransportOptions;
+  /**
+   * Browsers: one connection for all the tabs of this origin that share a scope (default off). The tab holding
+   * the Web Lock owns it, the others use it over a BroadcastChannel; without either, each tab connects itself.
+   * `true` scopes by server, app and the user the credentials name; `{ scope }` sets the scope's last part.
+   */
+  shareAcrossTabs?: boolean | TabSharingOptions;
 }
 
 /** Why the client is no longer connected. */

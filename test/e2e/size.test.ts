@@ -8,7 +8,8 @@ import { REPO_ROOT } from '../helpers/server.js';
 // The chat box (about 36 kB), the launcher and notifications (about 3 kB) and seven languages (about 3 kB
 // each, all in the one file: a page in Spanish must not wait for a second request before it can say anything).
 // Measured at 58.3 kB when the launcher and the languages met; the budget leaves room for one more language.
-const BUDGET = 62_000;
+// One connection across tabs (the typed client's tab sharing, about 1.5 kB) brought it to 62.4 kB.
+const BUDGET = 64_000;
 
 describe('widget.js size', () => {
   it(`is under ${BUDGET / 1000} kB gzipped`, async () => {

@@ -30,6 +30,8 @@ export interface MountOptions {
   titleUnread?: boolean;
   /** The widget's language (`es`, `pt-BR`, …): its `data-lang`. Absent: the page's `<html lang>`. */
   lang?: string;
+  /** False: this widget connects on its own instead of sharing one connection with the site's other tabs. */
+  shareTabs?: boolean;
 }
 
 export interface ParleyApi {
@@ -72,6 +74,7 @@ export function createWidget(options: MountOptions): ParleyChatElement {
   if (options.titleUnread !== undefined) element.titleUnread = String(options.titleUnread);
   applyTheme(element, options.theme);
   if (options.lang) element.dataset['lang'] = options.lang;
+  if (options.shareTabs === false) element.setAttribute('share-tabs', 'off');
   return element;
 }
 

@@ -15,6 +15,7 @@ import {
   type StoredIdentity,
 } from './identity.js';
 import { AttentionController } from './attention.js';
+import { fromElement } from './connection.js';
 import { ConversationsController } from './conversations.js';
 import { ChatElementBase, getSharedToken } from './element-base.js';
 import { LauncherController } from './launcher.js';
@@ -163,7 +164,7 @@ export class ParleyChatElement extends ChatElementBase {
   private async openSession(credentials: ClientCredentials, stored: StoredIdentity | null): Promise<void> {
     this.session?.stop();
     const session = new ChatSession(
-      { server: this.serverUrl, app: this.app, room: this.room, credentials, texts: textsOf(this) },
+      { server: this.serverUrl, app: this.app, room: this.room, credentials, ...fromElement(this) },
       {
         change: () => this.requestUpdate(),
         incoming: (m) => this.onIncoming(m),

@@ -25,6 +25,7 @@ function optionsFrom(script: HTMLScriptElement): MountOptions {
     options.titleUnread = data['titleUnread'] === 'true';
   }
   if (data['lang']) options.lang = data['lang'];
+  if (data['shareTabs'] === 'off') options.shareTabs = false;
   return options;
 }
 

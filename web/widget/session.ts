@@ -4,7 +4,7 @@
  * `onChange`.
  */
 import {
-  ParleyClient,
+  type ParleyClient,
   newClientMsgId,
   type AuthResult,
   type ClientCredentials,
@@ -16,6 +16,7 @@ import {
   type User,
   type UserRef,
 } from '../../src/client/index.js';
+import { widgetClient } from './connection.js';
 import { loadReadSeq, saveReadSeq } from './identity.js';
 import { resolveRoom } from './page-room.js';
 import { applyReaction, keepMine, reactedWith } from './reactions.js';
@@ -35,6 +36,8 @@ export interface SessionOptions {
   credentials: ClientCredentials;
   /** The widget's words for the notices this session writes (default English). */
   texts?: Texts;
+  /** One connection shared by the site's tabs (default true; connection.ts). */
+  shareTabs?: boolean;
 }
 
 export interface Notice {
@@ -97,13 +100,7 @@ export class ChatSession {
     readonly options: SessionOptions,
     private readonly hooks: SessionHooks,
   ) {
-    this.client = new ParleyClient({
-      url: `${options.server}/ws`,
-      transport: 'ws',
-      app: options.app,
-      credentials: options.credentials,
-      maxReconnectDelayMs: 10_000,
-    });
+    this.client = widgetClient(options);
     this.listen();
   }
 
