@@ -382,6 +382,7 @@ export class ChatSession {
       }),
       c.on('message_edited', ({ room, message }) => this.replace(room, message)),
       c.on('message_deleted', ({ room, message }) => this.replace(room, message)),
+      c.on('message_preview', ({ room, message }) => this.replace(room, message)),
       c.on('reaction_changed', ({ room, messageId, emoji, count, user, added }) => {
         const message = this.ours(room) ? this.timeline.messages.find((m) => m.id === messageId) : undefined;
         if (!message) return;
