@@ -77,6 +77,13 @@ describe.each(TRANSPORTS)('link previews over %s', (transport) => {
     await carol.connect();
     const joined = await carol.join(room);
     expect(joined.messages.find((m) => m.id === sent.message.id)?.preview?.title).toBe('The article');
+    // The HTTP API's history carries it too.
+    const page = await api<{ messages: { id: number; preview?: unknown }[] }>(
+      srv,
+      'GET',
+      `/api/v1/apps/1/rooms/${room}/messages`,
+    );
+    expect(page.messages.find((m) => m.id === sent.message.id)?.preview).toEqual(told.message.preview);
   });
 
   it('[proto.previews.cache] a link posted again is previewed from the cache, not fetched again', async () => {
