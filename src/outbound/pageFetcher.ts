@@ -102,7 +102,8 @@ async function fetchOnce(url: URL, opts: PageFetchOptions, signal: AbortSignal):
       signal,
     });
     req.once('response', resolve);
-    req.once('error', reject);
+    // `on`, not `once`: an error after the answer (the fetch cut short) must find a listener, not crash.
+    req.on('error', reject);
     req.end();
   });
   try {
@@ -145,7 +146,7 @@ function readCapped(response: IncomingMessage, max: number): Promise<Buffer> {
     };
     response.on('data', onData);
     response.once('end', done);
-    response.once('error', reject);
+    response.on('error', reject);
     // Cut off before its end (the fetch's time ran out, the peer went away): nothing is kept.
     response.once('close', () => reject(new Error('closed')));
   });

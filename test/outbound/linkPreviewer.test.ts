@@ -110,6 +110,26 @@ describe('the previewer', () => {
     expect(site.hitsOf('/og')).toBe(1);
   });
 
+  it('bounds what a served page says: malformed HTML with a huge title, and a page with nothing to show', async () => {
+    site = await startPageServer({
+      '/huge': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end(
+          `<html><head><title>${'Long '.repeat(20_000)}<meta name=description content="${'d'.repeat(5000)}`,
+        );
+      },
+      '/bare': html('', '<p>no title here</p>'),
+    });
+    const p = previewer();
+    const huge = await p.preview(`${site.url}/huge`);
+    expect(huge.ok).toBe(true);
+    if (huge.ok) {
+      expect(Array.from(huge.preview.title ?? '').length).toBeLessThanOrEqual(PREVIEW_TITLE_MAX);
+      expect(huge.preview.title?.startsWith('Long Long')).toBe(true);
+    }
+    expect(await p.preview(`${site.url}/bare`)).toEqual({ ok: false, failure: 'empty' });
+  });
+
   it('shares one fetch among those who ask for a URL at once', async () => {
     site = await startPageServer({ '/og': html('<title>Once</title>') });
     const p = previewer();
