@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HttpGuestVerifier } from './auth/guestVerifier.js';
 import { HttpSiteCaller } from './outbound/siteCaller.js';
+import { HttpLinkPreviewer } from './outbound/linkPreviewer.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -146,6 +147,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       counters,
       guestVerifier: new HttpGuestVerifier(),
       siteCaller: new HttpSiteCaller(),
+      linkPreviewer: new HttpLinkPreviewer({
+        allowPrivateAddresses: config.linkPreviewsAllowPrivateAddresses === true,
+      }),
     });
     cleanups.push(async () => void (await engine.shutdown()));
     await engine.bootstrap();

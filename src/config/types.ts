@@ -48,5 +48,11 @@ export interface ServerConfig {
   databaseSchema: string | null;
   /** The Redis bus between nodes instead of the in-process one; null for a single node. */
   redisUrl: string | null;
+  /**
+   * For tests only, and set only in code (no flag, variable or file key): link previews may fetch from
+   * loopback and private addresses, so that tests can preview pages of their own servers. Never set it on a
+   * server that others use: it opens the server's network to anyone who can post a link.
+   */
+  linkPreviewsAllowPrivateAddresses?: boolean;
   engine: EngineConfig;
 }

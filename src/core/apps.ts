@@ -33,6 +33,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   escalation: DEFAULT_ESCALATION,
   guestVerification: null,
   pageRooms: DEFAULT_PAGE_ROOMS,
+  linkPreviews: true,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once, and has rooms for pages (the demo's comments). */

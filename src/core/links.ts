@@ -1,3 +1,5 @@
+import { PREVIEW_URL_MAX } from './linkPreviews.js';
+
 /**
  * Links in a message, for the link policy (core/contentFilter.ts): `http://` and `https://` URLs, `www.`
  * addresses and bare domains ending in a common top-level domain (`example.com/path`). One pass over the text,
@@ -47,4 +49,27 @@ export function countLinks(text: string): number {
   let links = 0;
   for (const token of text.split(TOKEN_SEPARATORS)) if (isLink(token)) links++;
   return links;
+}
+
+/**
+ * The first http(s) link of the text (a `www.` address is taken as https), as a normalised absolute URL, for
+ * its preview; null when there is none. Bare domains (`example.com`) are not taken: the preview is of what the
+ * writer clearly meant as a link.
+ */
+export function firstLink(text: string): string | null {
+  for (const raw of text.split(TOKEN_SEPARATORS)) {
+    const token = trimPunctuation(raw);
+    const lower = token.toLowerCase();
+    const candidate = lower.startsWith('http://') || lower.startsWith('https://') ? token : null;
+    const www = lower.startsWith('www.') ? `https://${token}` : null;
+    const link = candidate ?? www;
+    if (link === null) continue;
+    try {
+      const url = new URL(link);
+      if (url.hostname !== '' && url.href.length <= PREVIEW_URL_MAX) return url.href;
+    } catch {
+      continue;
+    }
+  }
+  return null;
 }

@@ -62,6 +62,8 @@ export interface AppSettings {
   guestVerification: GuestVerification | null;
   /** Rooms for pages of the site, created on first use (core/pageRooms.ts). */
   pageRooms: PageRoomSettings;
+  /** Whether the server fetches a preview of each message's first link (docs/link-previews.md); default on. */
+  linkPreviews: boolean;
 }
 
 /** Settings as the admin API takes them: any subset; `guestVerification` may leave its secret out to keep it. */

@@ -9,6 +9,7 @@ export function hidesEvent(blocked: ReadonlySet<number>, event: EngineEvent): bo
     case 'message':
     case 'message_edited':
     case 'message_deleted':
+    case 'message_preview':
       return event.message.author !== null && blocked.has(event.message.author.id);
     case 'typing':
       return blocked.has(event.user.id);

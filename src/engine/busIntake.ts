@@ -52,6 +52,15 @@ const messageView = z.object({
   ),
   mentions: z.array(userRef),
   visibility: z.enum(['held', 'hidden', 'shadow']).optional(),
+  preview: z
+    .object({
+      url: z.string(),
+      title: z.string().optional(),
+      description: z.string().optional(),
+      siteName: z.string().optional(),
+      imageUrl: z.string().optional(),
+    })
+    .optional(),
 });
 
 /** Who was banned or shadow-muted, by whom, until when and why. */
@@ -144,6 +153,7 @@ const event = z.discriminatedUnion('type', [
     source: z.enum(['filter', 'flood', 'report']),
     strikes: z.number().int().positive(),
   }),
+  z.object({ type: z.literal('message_preview'), room: roomRef, message: messageView }),
 ]);
 
 const presenceEntry = z.object({

@@ -39,6 +39,8 @@ import type { Bus } from './ports/bus.js';
 import type { Counters } from './ports/counters.js';
 import type { GuestVerifier } from './ports/guestVerifier.js';
 import type { SiteCaller } from './ports/siteCaller.js';
+import type { LinkPreviewer } from './ports/linkPreviewer.js';
+import { LinkPreviews } from './linkPreviews.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
@@ -73,6 +75,8 @@ export interface EngineDeps {
   guestVerifier: GuestVerifier;
   /** Signed POSTs to a site's own endpoints: webhooks, the pre-send hook, bot commands (ports/siteCaller.ts). */
   siteCaller: SiteCaller;
+  /** Fetches link previews (ports/linkPreviewer.ts); absent: this node fetches none. */
+  linkPreviewer?: LinkPreviewer;
 }
 
 const SWEEP_MS = 60_000;
@@ -127,6 +131,7 @@ export class Engine implements EngineApi {
   readonly strikes: Strikes;
   readonly pageRooms: PageRooms;
   readonly sendPolicy: SendPolicy;
+  readonly linkPreviews: LinkPreviews;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -228,7 +233,18 @@ export class Engine implements EngineApi {
     this.sendPolicy = new SendPolicy(ctx, users, this.strikes);
     this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
     // What every read of messages adds to them (reactions): history, replays, threads, pins and search hits.
-    const decorators: MessageDecorator[] = [(views, readerId) => this.reactions.fill(views, readerId)];
+    const decorators: MessageDecorator[] = [
+      (views, readerId) => this.reactions.fill(views, readerId),
+      (views) => this.linkPreviews.fill(views),
+    ];
+    this.linkPreviews = new LinkPreviews(ctx, {
+      previewer: deps.linkPreviewer ?? null,
+      getApp: (appId) => this.catalog.getApp(appId),
+      roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
+      decorate: async (views, readerId) => {
+        for (const decorate of decorators) await decorate(views, readerId);
+      },
+    });
     this.replyThreads = new Replies(ctx, decorators);
     this.pinBoard = new Pins(ctx, this.broadcast, this.moderator, decorators);
     const userEvent = this.broadcast.userEvent.bind(this.broadcast);
@@ -287,12 +303,16 @@ export class Engine implements EngineApi {
             dmNotices.notify(room, message);
           }
           if (message.author) this.reads.wrote(room.appId, message.author.id, room.id, message.seq);
+          this.linkPreviews.posted(room, message);
         },
         shadowed: (appId, userId) => this.shadowMutes.isShadowed(appId, userId),
         held: (room, message) => this.reportQueue.held(room, message),
         screen: (app, author, text) => this.sendPolicy.screen(app, author, text),
       },
-      (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
+      async (room, message, actor) => {
+        await this.linkPreviews.removed(message);
+        await this.pinBoard.messageRemoved(room, message, actor);
+      },
       decorators,
     );
     this.search = new Search(ctx, this.catalog, decorators);
@@ -380,6 +400,7 @@ export class Engine implements EngineApi {
     this.health.stop();
     this.moderator.stop();
     this.guests.stop();
+    this.linkPreviews.stop();
     const sessionsClosed = this.sessions.size;
     this.sessions.terminateAll(disconnect('shutdown'));
     this.presence.stop();

@@ -38,7 +38,8 @@ export function eventFor(viewer: Viewer, event: EngineEvent): EngineEvent | null
     case 'message_edited':
     case 'message_deleted':
     case 'message_pinned':
-    case 'message_unpinned': {
+    case 'message_unpinned':
+    case 'message_preview': {
       if (event.message.visibility === undefined) return event;
       const message = viewOf(viewer, event.message);
       if (message === null) return null;

@@ -259,6 +259,11 @@ const settingsFields = {
   pageRooms: named(pageRoomsSchema, 'PageRoomSettings').describe(
     'Rooms for pages of the site (`rooms.page`, docs/protocol.md): off by default (on in app 1), 10,000 at most',
   ),
+  linkPreviews: z
+    .boolean()
+    .describe(
+      "Whether the server fetches a preview of each message's first link (docs/link-previews.md; default on)",
+    ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -355,6 +360,21 @@ export const reactionCountSchema = named(
   'ReactionCount',
 );
 
+export const linkPreviewSchema = named(
+  z.strictObject({
+    url: z.string().describe('The link, as the message has it (normalised)'),
+    title: z.string().optional().describe('At most 200 characters'),
+    description: z.string().optional().describe('At most 500 characters'),
+    siteName: z.string().optional().describe('At most 100 characters'),
+    imageUrl: z
+      .string()
+      .optional()
+      .describe("The page's image, an absolute http(s) URL: reported, never fetched by the server"),
+  }),
+  'LinkPreview',
+  'What the server found at the first link of a message',
+);
+
 export const messageSchema = named(
   z.strictObject({
     id,
@@ -381,6 +401,9 @@ export const messageSchema = named(
       .enum(['held', 'hidden', 'shadow'])
       .optional()
       .describe('Only on a message not visible to everyone: held for review, hidden after reports, shadow'),
+    preview: linkPreviewSchema
+      .optional()
+      .describe("The first link's preview, once the server fetched it (docs/link-previews.md)"),
   }),
   'Message',
 );

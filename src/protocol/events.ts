@@ -39,6 +39,7 @@ export const NATIVE_EVENTS = [
   'shadow_unmuted',
   'slow_mode_changed',
   'warning',
+  'message_preview',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -136,6 +137,11 @@ export interface NativeEventMap {
    * strike: `filter`, `flood` or `report`; `strikes`: how many of yours count now). More strikes mute, then ban.
    */
   warning: { reason: string; source: 'filter' | 'flood' | 'report'; strikes: number };
+  /**
+   * The message's first link has a preview now (docs/link-previews.md): `message.preview` holds it; show it
+   * under the message. Its image is the page's own URL: load it without a referrer.
+   */
+  message_preview: { room: RoomRef; message: MessageView };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -5,6 +5,7 @@ import { HttpSiteCaller } from '../../src/outbound/siteCaller.js';
 import { createLocalBus } from '../../src/bus/local.js';
 import { LocalCounters } from '../../src/bus/localCounters.js';
 import type { Counters } from '../../src/engine/ports/counters.js';
+import type { LinkPreviewer } from '../../src/engine/ports/linkPreviewer.js';
 import type { Bus } from '../../src/engine/ports/bus.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { Disconnect } from '../../src/core/disconnect.js';
@@ -44,6 +45,7 @@ export async function createTestEngine(
     logger?: Logger;
     counters?: Counters;
     metrics?: EngineMetrics;
+    linkPreviewer?: LinkPreviewer;
   } = {},
 ): Promise<TestEngine> {
   const store = opts.store ?? openSqliteStore({ path: ':memory:' });
@@ -59,6 +61,7 @@ export async function createTestEngine(
     counters: opts.counters ?? new LocalCounters(clock),
     guestVerifier: new HttpGuestVerifier(),
     siteCaller: new HttpSiteCaller(),
+    ...(opts.linkPreviewer ? { linkPreviewer: opts.linkPreviewer } : {}),
     authenticator: new Authenticator({
       directory: store.directory,
       clock,

@@ -20,8 +20,11 @@ export interface Connected {
 type EngineOptions = Omit<Parameters<typeof createTestEngine>[0] & object, 'store' | 'bus'>;
 
 export interface EngineCluster {
-  /** `count` nodes on one fresh store; `options` as for createTestEngine (the heartbeat kept out of the way). */
-  start(count: number, options?: EngineOptions): Promise<Engine[]>;
+  /**
+   * `count` nodes on one fresh store; `options` as for createTestEngine (the heartbeat kept out of the way),
+   * or a function of the node's index for options of each node's own.
+   */
+  start(count: number, options?: EngineOptions | ((index: number) => EngineOptions)): Promise<Engine[]>;
 }
 
 export function engineCluster(): EngineCluster {
@@ -38,8 +41,9 @@ export function engineCluster(): EngineCluster {
       shared = store;
       const hub = new LocalBusHub();
       for (let i = 0; i < count; i++) {
-        const config = { clusterHeartbeatMs: 60_000, ...options.config };
-        nodes.push(await createTestEngine({ ...options, store, bus: hub.connect(), config }));
+        const own = typeof options === 'function' ? options(i) : options;
+        const config = { clusterHeartbeatMs: 60_000, ...own.config };
+        nodes.push(await createTestEngine({ ...own, store, bus: hub.connect(), config }));
       }
       return nodes.map((n) => n.engine);
     },

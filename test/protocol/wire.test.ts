@@ -78,6 +78,11 @@ const EVENTS: EngineEvent[] = [
   { type: 'shadow_unmuted', user: ann, by: null },
   { type: 'slow_mode_changed', room, seconds: 30, by: mod },
   { type: 'warning', reason: 'Automatic: 1 strike (latest: flood)', source: 'flood', strikes: 1 },
+  {
+    type: 'message_preview',
+    room,
+    message: { ...message, preview: { url: 'https://e.com/a', title: 'A', imageUrl: 'https://e.com/a.png' } },
+  },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

@@ -21,7 +21,7 @@ import { ChatElementBase, getSharedToken } from './element-base.js';
 import { LauncherController } from './launcher.js';
 import { MessageController } from './message-controller.js';
 import { ChatSession, describe } from './session.js';
-import { controls, launcher, layout, messages, panels, social, theme } from './styles.js';
+import { controls, launcher, layout, messages, panels, preview, social, theme } from './styles.js';
 import { nameOf } from './views/avatar.js';
 import { closedBanner, header, jumpButton, typingLine } from './views/chrome.js';
 import { composerArea } from './views/composer-area.js';
@@ -40,7 +40,7 @@ import { roomLabel } from './page-room.js';
 export { setDefaultServer, setSharedToken } from './element-base.js';
 
 export class ParleyChatElement extends ChatElementBase {
-  static override styles = [theme, layout, messages, controls, social, panels, launcher];
+  static override styles = [theme, layout, messages, controls, social, panels, launcher, preview];
   static override properties = {
     view: { state: true },
     welcomeMode: { state: true },

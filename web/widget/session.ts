@@ -21,6 +21,7 @@ import { loadReadSeq, saveReadSeq } from './identity.js';
 import { resolveRoom } from './page-room.js';
 import { applyReaction, keepMine, reactedWith } from './reactions.js';
 import { ReadSync } from './read-sync.js';
+import { rosterListeners } from './roster-events.js';
 import { sendRefusal } from './send-refusal.js';
 import { SlowMode } from './slow-mode.js';
 import { textsFor, type Texts } from './i18n/texts.js';
@@ -379,6 +380,7 @@ export class ChatSession {
       }),
       c.on('message_edited', ({ room, message }) => this.replace(room, message)),
       c.on('message_deleted', ({ room, message }) => this.replace(room, message)),
+      c.on('message_preview', ({ room, message }) => this.replace(room, message)),
       c.on('reaction_changed', ({ room, messageId, emoji, count, user, added }) => {
         const message = this.ours(room) ? this.timeline.messages.find((m) => m.id === messageId) : undefined;
         if (!message) return;
@@ -387,29 +389,12 @@ export class ChatSession {
         this.hooks.change();
       }),
       c.on('read', ({ room, seq }) => this.onRead(room, seq)),
-      c.on('presence_join', ({ room, user }) => {
-        if (!this.ours(room)) return;
-        this.online.set(user.id, user);
-        this.hooks.change();
-      }),
-      c.on('presence_leave', ({ room, user }) => {
-        if (!this.ours(room)) return;
-        this.online.delete(user.id);
-        this.typing.set(user, false);
-        this.hooks.change();
-      }),
-      // A guest here signed in on its connection: the same person under another name, not a leave and a join.
-      c.on('user_renamed', ({ room, from, to }) => {
-        if (!this.ours(room)) return;
-        this.online.delete(from.id);
-        this.online.set(to.id, to);
-        this.typing.set(from, false);
-        this.hooks.change();
-      }),
-      c.on('typing', ({ room, user, typing }) => {
-        if (!this.ours(room) || user.id === this.me?.id) return;
-        this.typing.set(user, typing);
-        this.hooks.change();
+      ...rosterListeners(c, {
+        ours: (room) => this.ours(room),
+        online: this.online,
+        typing: this.typing,
+        myId: () => this.me?.id,
+        change: () => this.hooks.change(),
       }),
       c.on('slow_mode_changed', ({ room, seconds }) => {
         if (!this.ours(room)) return;

@@ -345,6 +345,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX admin_audit_app ON admin_audit(app_id, id);
     `,
   },
+  {
+    version: 17,
+    name: 'link previews',
+    // As in the SQLite store.
+    sql: `
+      CREATE TABLE link_previews (
+        message_id BIGINT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        preview JSONB NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

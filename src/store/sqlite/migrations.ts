@@ -368,6 +368,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX admin_audit_app ON admin_audit(app_id, id);
     `,
   },
+  {
+    version: 17,
+    name: 'link previews',
+    // One preview per message (JSON: url, title, description, siteName, imageUrl), apart from the message row
+    // so that reads that do not show previews never carry it; it goes with its message.
+    sql: `
+      CREATE TABLE link_previews (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        preview TEXT NOT NULL -- JSON
+      ) STRICT;
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `

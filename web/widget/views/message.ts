@@ -8,6 +8,7 @@ import { SOCIAL_TEXT as T } from '../texts.js';
 import type { PendingMessage } from '../timeline.js';
 import { avatarView, nameOf, type Person } from './avatar.js';
 import { messageMenu, type MenuAction } from './message-menu.js';
+import { previewView } from './preview.js';
 import { chipsView, pickerView, quoteView } from './social.js';
 
 export interface MessageActions {
@@ -201,6 +202,7 @@ export function messageItem(
           : nothing
       }
       ${message.replyCount > 0 && !deleted ? html`<span class="edited">${T.replies(message.replyCount)}</span>` : nothing}
+      ${flags.editing ? nothing : previewView(message)}
       ${chipsView(message, flags.canWrite, (emoji) => actions.toggleReaction(message, emoji))}
       ${
         flags.picking && !deleted
