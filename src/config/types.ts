@@ -48,5 +48,12 @@ export interface ServerConfig {
   databaseSchema: string | null;
   /** The Redis bus between nodes instead of the in-process one; null for a single node. */
   redisUrl: string | null;
+  /** S3-compatible storage for uploaded files (docs/attachments.md); the bucket null: the data directory. */
+  s3Bucket: string | null;
+  s3Endpoint: string | null;
+  s3Region: string;
+  s3AccessKeyId: string | null;
+  s3SecretAccessKey: string | null;
+  s3ForcePathStyle: boolean;
   engine: EngineConfig;
 }

@@ -2,6 +2,7 @@ import type { FilterSettings } from './contentFilter.js';
 import type { EscalationSettings } from './escalation.js';
 import type { GuestVerification, GuestVerificationInput } from './guestVerification.js';
 import type { PageRoomSettings } from './pageRooms.js';
+import type { AttachmentSettings } from './attachments.js';
 import type { FloodLimit, OperationLimits } from './operationLimits.js';
 import type { Role } from './roles.js';
 import type { SignInLimits } from './signInLimits.js';
@@ -62,6 +63,8 @@ export interface AppSettings {
   guestVerification: GuestVerification | null;
   /** Rooms for pages of the site, created on first use (core/pageRooms.ts). */
   pageRooms: PageRoomSettings;
+  /** Files users may attach to messages (core/attachments.ts). */
+  attachments: AttachmentSettings;
 }
 
 /** Settings as the admin API takes them: any subset; `guestVerification` may leave its secret out to keep it. */

@@ -7,6 +7,7 @@ import { ParleyError } from '../core/errors.js';
 import type { Credentials, Principal } from '../core/identity.js';
 import type { AppId, Room } from '../core/types.js';
 import { Admin } from './admin.js';
+import { Attachments } from './attachments.js';
 import { Audit } from './audit.js';
 import type {
   AuditPage,
@@ -39,6 +40,7 @@ import type { Bus } from './ports/bus.js';
 import type { Counters } from './ports/counters.js';
 import type { GuestVerifier } from './ports/guestVerifier.js';
 import type { SiteCaller } from './ports/siteCaller.js';
+import type { FileStore } from './ports/fileStore.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
@@ -58,6 +60,7 @@ import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Upgrades } from './upgrade.js';
 import { Sessions } from './sessions.js';
 import { StorageHealth, watchedStore } from './storageHealth.js';
+import { refOf } from './views.js';
 
 export interface EngineDeps {
   store: Store;
@@ -73,6 +76,8 @@ export interface EngineDeps {
   guestVerifier: GuestVerifier;
   /** Signed POSTs to a site's own endpoints: webhooks, the pre-send hook, bot commands (ports/siteCaller.ts). */
   siteCaller: SiteCaller;
+  /** Where uploaded files are kept and the key their URLs are signed with; absent: attachments are off. */
+  files?: { store: FileStore; urlKey: Buffer };
 }
 
 const SWEEP_MS = 60_000;
@@ -127,6 +132,8 @@ export class Engine implements EngineApi {
   readonly strikes: Strikes;
   readonly pageRooms: PageRooms;
   readonly sendPolicy: SendPolicy;
+  /** Files in messages (attachments.ts); EngineAdmin's uploads and file URLs. */
+  readonly attachments: Attachments;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -214,7 +221,25 @@ export class Engine implements EngineApi {
       deps.counters,
       deps.guestVerifier,
     );
-    this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
+    this.attachments = new Attachments(ctx, {
+      files: deps.files?.store ?? null,
+      urlKey: deps.files?.urlKey ?? Buffer.from(randomUUID()),
+      getApp: (appId) => this.catalog.getApp(appId),
+      findRoom: (appId, name) => this.catalog.findRoom(appId, name),
+      canSee: (room, user) => this.catalog.canSee(room, user),
+      signIn: async (appId, token) => {
+        // A site JWT has three dot-separated parts; an access token has none.
+        const credentials =
+          token.split('.').length === 3
+            ? { kind: 'jwt' as const, jwt: token }
+            : { kind: 'token' as const, token };
+        return refOf((await this.identity.authenticate(appId, credentials)).user);
+      },
+      moderation,
+    });
+    this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast, (room) =>
+      this.attachments.deleteForRoom(room.id),
+    );
     const users = {
       getApp: (appId: AppId) => this.catalog.getApp(appId),
       getUser: (appId: AppId, userId: number) => this.catalog.getUser(appId, userId),
@@ -228,7 +253,10 @@ export class Engine implements EngineApi {
     this.sendPolicy = new SendPolicy(ctx, users, this.strikes);
     this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
     // What every read of messages adds to them (reactions): history, replays, threads, pins and search hits.
-    const decorators: MessageDecorator[] = [(views, readerId) => this.reactions.fill(views, readerId)];
+    const decorators: MessageDecorator[] = [
+      (views, readerId) => this.reactions.fill(views, readerId),
+      (views) => this.attachments.fill(views),
+    ];
     this.replyThreads = new Replies(ctx, decorators);
     this.pinBoard = new Pins(ctx, this.broadcast, this.moderator, decorators);
     const userEvent = this.broadcast.userEvent.bind(this.broadcast);
@@ -291,8 +319,12 @@ export class Engine implements EngineApi {
         shadowed: (appId, userId) => this.shadowMutes.isShadowed(appId, userId),
         held: (room, message) => this.reportQueue.held(room, message),
         screen: (app, author, text) => this.sendPolicy.screen(app, author, text),
+        files: this.attachments,
       },
-      (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
+      async (room, message, actor) => {
+        await this.pinBoard.messageRemoved(room, message, actor);
+        await this.deleteMessageFiles([message.id]);
+      },
       decorators,
     );
     this.search = new Search(ctx, this.catalog, decorators);
@@ -347,11 +379,22 @@ export class Engine implements EngineApi {
     this.sweeps += 1;
     if (this.sweeps % GUEST_SWEEP_EVERY_SWEEPS === 0) {
       this.guests.sweep().catch((err: unknown) => this.logger.warn({ err }, 'removing unused guests failed'));
+      this.attachments
+        .sweepUnsent()
+        .catch((err: unknown) => this.logger.warn({ err }, 'removing unsent uploads failed'));
     }
     if (this.sweeps % TOKEN_PURGE_EVERY_SWEEPS !== 0) return;
     this.store.directory
       .deleteExpiredAccessTokens(now)
       .catch((err: unknown) => this.logger.warn({ err }, 'purging expired tokens failed'));
+  }
+
+  /**
+   * Removes the files of the messages (bytes and records): for the erasure of a user's messages and for
+   * retention, which delete messages without the message pipeline. A deleted message's files go on their own.
+   */
+  deleteMessageFiles(messageIds: readonly number[]): Promise<void> {
+    return this.attachments.deleteForMessages(messageIds);
   }
 
   /** First start: app 1 "default" with its lobby. */

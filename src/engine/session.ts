@@ -296,6 +296,7 @@ export class EngineSession implements Session, Subscriber {
       ...(input.kind ? { kind: input.kind } : {}),
       replyTo: this,
       parentId: input.replyTo,
+      attachments: input.attachments,
     });
   }
 

@@ -10,6 +10,7 @@ import {
   filterSettingsSchema,
   guestVerificationSchema,
   pageRoomsSchema,
+  attachmentSettingsSchema,
   reportSettingsSchema,
 } from './policySchemas.js';
 
@@ -259,6 +260,9 @@ const settingsFields = {
   pageRooms: named(pageRoomsSchema, 'PageRoomSettings').describe(
     'Rooms for pages of the site (`rooms.page`, docs/protocol.md): off by default (on in app 1), 10,000 at most',
   ),
+  attachments: named(attachmentSettingsSchema, 'AttachmentSettings').describe(
+    'Files in messages (docs/attachments.md): on, 10 MB, images, PDF, plain text and zip, 10 per message',
+  ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -355,6 +359,23 @@ export const reactionCountSchema = named(
   'ReactionCount',
 );
 
+/** A file a message carries (docs/attachments.md); its URLs are signed and expire. */
+export const attachmentSchema = named(
+  z.strictObject({
+    id: z.string().describe('The upload id (32 hex digits), what `send` names'),
+    name: z.string().describe('The file name as uploaded, cleaned'),
+    size: z.number().int().min(1).describe('Bytes as stored (an image as re-encoded)'),
+    type: z.string().describe('The media type found in the content'),
+    width: z.number().int().optional().describe('Images: pixels'),
+    height: z.number().int().optional().describe('Images: pixels'),
+    url: z
+      .string()
+      .describe('Relative to the server: `/api/v1/files/<id>/file?exp=…&sig=…`, good for about an hour'),
+    thumbnailUrl: z.string().optional().describe('Images: at most 320 px either way, signed as `url` is'),
+  }),
+  'Attachment',
+);
+
 export const messageSchema = named(
   z.strictObject({
     id,
@@ -381,6 +402,10 @@ export const messageSchema = named(
       .enum(['held', 'hidden', 'shadow'])
       .optional()
       .describe('Only on a message not visible to everyone: held for review, hidden after reports, shadow'),
+    attachments: z
+      .array(attachmentSchema)
+      .optional()
+      .describe('The files it carries, in order; absent: none'),
   }),
   'Message',
 );

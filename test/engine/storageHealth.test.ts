@@ -47,6 +47,7 @@ class FlakyStore {
       audit: {} as Store['audit'],
       reports: {} as Store['reports'],
       strikes: {} as Store['strikes'],
+      attachments: {} as Store['attachments'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {
