@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { HttpGuestVerifier } from './auth/guestVerifier.js';
 import { HttpSiteCaller } from './outbound/siteCaller.js';
 import { HttpLinkPreviewer } from './outbound/linkPreviewer.js';
+import { openFileStore } from './files/open.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -128,6 +129,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   };
 
   try {
+    const files = openFileStore(config, adminKey);
+    cleanups.push(async () => files.close());
     const metrics = createMetrics();
     const authenticator = new Authenticator({
       directory: store.directory,
@@ -150,6 +153,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       linkPreviewer: new HttpLinkPreviewer({
         allowPrivateAddresses: config.linkPreviewsAllowPrivateAddresses === true,
       }),
+      files: { store: files.store, urlKey: files.urlKey },
     });
     cleanups.push(async () => void (await engine.shutdown()));
     await engine.bootstrap();

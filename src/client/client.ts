@@ -251,18 +251,19 @@ export class ParleyClient extends ClientRequests {
    * Send a message. Without `clientMsgId` one is generated; when the connection drops before the reply, the
    * send is repeated after the reconnect with the same clientMsgId (the server answers `duplicate: true` if the
    * first one had arrived), so that the promise settles with the one message. `replyTo`: the id of the message
-   * of the same room this one answers.
+   * of the same room this one answers; `attachments`: ids of uploads for the room (docs/attachments.md).
    */
   send(
     room: string,
     text: string,
-    opts: { clientMsgId?: string; replyTo?: number } = {},
+    opts: { clientMsgId?: string; replyTo?: number; attachments?: string[] } = {},
   ): Promise<SendResult> {
     if (this.currentState === 'closed') {
       return Promise.reject(new ParleyClientError('closed', 'The client is closed'));
     }
     const clientMsgId = opts.clientMsgId ?? newClientMsgId();
-    return this.sends.add(room, text, clientMsgId, this.currentState === 'open', opts.replyTo ?? null);
+    const { replyTo = null, attachments = [] } = opts;
+    return this.sends.add(room, text, clientMsgId, this.currentState === 'open', replyTo, attachments);
   }
 
   /**

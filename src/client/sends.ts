@@ -33,6 +33,8 @@ interface PendingSend {
   clientMsgId: string;
   /** The message this one answers, if any. */
   replyTo: number | null;
+  /** Upload ids the message carries (docs/attachments.md). */
+  attachments: string[];
   inFlight: boolean;
   resolve(result: SendResult): void;
   reject(err: ParleyClientError): void;
@@ -60,6 +62,7 @@ export class SendQueue {
     clientMsgId: string,
     now: boolean,
     replyTo: number | null = null,
+    attachments: string[] = [],
   ): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       const pending: PendingSend = {
@@ -68,6 +71,7 @@ export class SendQueue {
         text,
         clientMsgId,
         replyTo,
+        attachments,
         attempts: 0,
         inFlight: false,
         resolve,
@@ -113,6 +117,7 @@ export class SendQueue {
           text: pending.text,
           clientMsgId: pending.clientMsgId,
           ...(pending.replyTo === null ? {} : { replyTo: pending.replyTo }),
+          ...(pending.attachments.length === 0 ? {} : { attachments: pending.attachments }),
         },
         this.host.requestTimeoutMs,
       )) as SendResult;

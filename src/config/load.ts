@@ -52,6 +52,12 @@ export function defaultConfig(): ServerConfig {
     databaseUrl: null,
     databaseSchema: null,
     redisUrl: null,
+    s3Bucket: null,
+    s3Endpoint: null,
+    s3Region: 'us-east-1',
+    s3AccessKeyId: null,
+    s3SecretAccessKey: null,
+    s3ForcePathStyle: false,
     engine: { ...DEFAULT_ENGINE_CONFIG },
   };
 }

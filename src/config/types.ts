@@ -54,5 +54,12 @@ export interface ServerConfig {
    * server that others use: it opens the server's network to anyone who can post a link.
    */
   linkPreviewsAllowPrivateAddresses?: boolean;
+  /** S3-compatible storage for uploaded files (docs/attachments.md); the bucket null: the data directory. */
+  s3Bucket: string | null;
+  s3Endpoint: string | null;
+  s3Region: string;
+  s3AccessKeyId: string | null;
+  s3SecretAccessKey: string | null;
+  s3ForcePathStyle: boolean;
   engine: EngineConfig;
 }

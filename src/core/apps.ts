@@ -1,3 +1,4 @@
+import { DEFAULT_ATTACHMENTS } from './attachments.js';
 import { DEFAULT_FILTER } from './contentFilter.js';
 import { DEFAULT_ESCALATION } from './escalation.js';
 import { DEFAULT_PAGE_ROOMS } from './pageRooms.js';
@@ -34,6 +35,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   guestVerification: null,
   pageRooms: DEFAULT_PAGE_ROOMS,
   linkPreviews: true,
+  attachments: DEFAULT_ATTACHMENTS,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once, and has rooms for pages (the demo's comments). */

@@ -33,6 +33,10 @@ export const ERROR_CATALOGUE = {
   message_filtered: { status: 422, message: 'The message was refused by the content filter' },
   verification_failed: { status: 403, message: 'This app asks new guests for a verification token' },
   room_limit: { status: 409, message: 'The app holds as many rooms of this kind as it may' },
+  attachments_disabled: { status: 403, message: 'This app does not take attachments' },
+  attachment_too_large: { status: 413, message: 'The file is larger than the limit' },
+  attachment_type: { status: 415, message: 'Files of this type are not accepted' },
+  attachment_not_found: { status: 404, message: 'No such upload, or it was already sent' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

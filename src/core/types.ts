@@ -2,6 +2,7 @@ import type { FilterSettings } from './contentFilter.js';
 import type { EscalationSettings } from './escalation.js';
 import type { GuestVerification, GuestVerificationInput } from './guestVerification.js';
 import type { PageRoomSettings } from './pageRooms.js';
+import type { AttachmentSettings } from './attachments.js';
 import type { FloodLimit, OperationLimits } from './operationLimits.js';
 import type { Role } from './roles.js';
 import type { SignInLimits } from './signInLimits.js';
@@ -64,6 +65,8 @@ export interface AppSettings {
   pageRooms: PageRoomSettings;
   /** Whether the server fetches a preview of each message's first link (docs/link-previews.md); default on. */
   linkPreviews: boolean;
+  /** Files users may attach to messages (core/attachments.ts). */
+  attachments: AttachmentSettings;
 }
 
 /** Settings as the admin API takes them: any subset; `guestVerification` may leave its secret out to keep it. */

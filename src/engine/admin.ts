@@ -81,7 +81,10 @@ export interface AdminParts {
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
-export class Admin implements Omit<EngineAdmin, keyof EngineAccessAdmin | 'userStrikes' | 'testFilter'> {
+export class Admin implements Omit<
+  EngineAdmin,
+  keyof EngineAccessAdmin | 'userStrikes' | 'testFilter' | 'attachments'
+> {
   readonly nodeId: string;
 
   constructor(

@@ -46,6 +46,7 @@ export type {
 export type { ShadowMute } from './ports/reportStore.js';
 export type { SessionReportsApi } from './reportViews.js';
 export type { PageRoomResult } from './pageRooms.js';
+import type { EngineAttachments } from './attachmentsApi.js';
 
 /** The outbound side of one connection, implemented by each gateway. */
 export interface SessionSink {
@@ -123,6 +124,8 @@ export interface SendInput {
   kind?: 'text' | 'me';
   /** The id of the message this one answers: a message of the same room, not deleted (core/replies.ts). */
   replyTo?: number | null;
+  /** Ids of the sender's uploads for the room (docs/attachments.md); with some, `text` may be empty. */
+  attachments?: string[];
 }
 
 /** What a reaction (`react`, `unreact`) answers. */
@@ -326,6 +329,7 @@ export type StrikeView = Strike & { active: boolean };
 /** What the HTTP admin API and the CLI may ask of the engine; the caller has proven the admin key. */
 export interface EngineAdmin extends EngineAccessAdmin {
   readonly nodeId: string;
+  readonly attachments: EngineAttachments;
 
   getApp(appId: AppId): Promise<App>;
   listApps(): Promise<App[]>;

@@ -7,17 +7,9 @@ import { ParleyError } from '../core/errors.js';
 import type { Credentials, Principal } from '../core/identity.js';
 import type { AppId, Room } from '../core/types.js';
 import { Admin } from './admin.js';
+import { Attachments } from './attachments.js';
 import { Audit } from './audit.js';
-import type {
-  AuditPage,
-  AuditQuery,
-  EngineAdmin,
-  EngineApi,
-  Session,
-  SessionMeta,
-  SessionSink,
-  ShutdownSummary,
-} from './api.js';
+import type { EngineApi, Session, SessionMeta, SessionSink, ShutdownSummary } from './api.js';
 import { Broadcast } from './broadcast.js';
 import { Catalog } from './catalog.js';
 import { Channels } from './channels.js';
@@ -39,8 +31,10 @@ import type { Bus } from './ports/bus.js';
 import type { Counters } from './ports/counters.js';
 import type { GuestVerifier } from './ports/guestVerifier.js';
 import type { SiteCaller } from './ports/siteCaller.js';
+import { AdminFacade } from './adminFacade.js';
 import type { LinkPreviewer } from './ports/linkPreviewer.js';
 import { LinkPreviews } from './linkPreviews.js';
+import type { FileStore } from './ports/fileStore.js';
 import type { IdentityProvider } from './ports/identity.js';
 import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
@@ -60,6 +54,7 @@ import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Upgrades } from './upgrade.js';
 import { Sessions } from './sessions.js';
 import { StorageHealth, watchedStore } from './storageHealth.js';
+import { refOf } from './views.js';
 
 export interface EngineDeps {
   store: Store;
@@ -77,6 +72,8 @@ export interface EngineDeps {
   siteCaller: SiteCaller;
   /** Fetches link previews (ports/linkPreviewer.ts); absent: this node fetches none. */
   linkPreviewer?: LinkPreviewer;
+  /** Where uploaded files are kept and the key their URLs are signed with; absent: attachments are off. */
+  files?: { store: FileStore; urlKey: Buffer };
 }
 
 const SWEEP_MS = 60_000;
@@ -94,7 +91,7 @@ export function createEngine(deps: EngineDeps): Engine {
  * this file wires them, starts the node and stops it. It talks to storage and to other nodes only through the
  * ports it is given.
  */
-export class Engine implements EngineApi {
+export class Engine extends AdminFacade implements EngineApi {
   readonly nodeId = randomUUID();
   readonly clock: Clock;
   readonly logger: Logger;
@@ -132,6 +129,8 @@ export class Engine implements EngineApi {
   readonly pageRooms: PageRooms;
   readonly sendPolicy: SendPolicy;
   readonly linkPreviews: LinkPreviews;
+  /** Files in messages (attachments.ts); EngineAdmin's uploads and file URLs. */
+  readonly attachments: Attachments;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -139,6 +138,7 @@ export class Engine implements EngineApi {
   private sweeps = 0;
 
   constructor(deps: EngineDeps) {
+    super();
     this.health = new StorageHealth({
       store: deps.store,
       clock: deps.clock,
@@ -219,7 +219,25 @@ export class Engine implements EngineApi {
       deps.counters,
       deps.guestVerifier,
     );
-    this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
+    this.attachments = new Attachments(ctx, {
+      files: deps.files?.store ?? null,
+      urlKey: deps.files?.urlKey ?? Buffer.from(randomUUID()),
+      getApp: (appId) => this.catalog.getApp(appId),
+      findRoom: (appId, name) => this.catalog.findRoom(appId, name),
+      canSee: (room, user) => this.catalog.canSee(room, user),
+      signIn: async (appId, token) => {
+        // A site JWT has three dot-separated parts; an access token has none.
+        const credentials =
+          token.split('.').length === 3
+            ? { kind: 'jwt' as const, jwt: token }
+            : { kind: 'token' as const, token };
+        return refOf((await this.identity.authenticate(appId, credentials)).user);
+      },
+      moderation,
+    });
+    this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast, (room) =>
+      this.attachments.deleteForRoom(room.id),
+    );
     const users = {
       getApp: (appId: AppId) => this.catalog.getApp(appId),
       getUser: (appId: AppId, userId: number) => this.catalog.getUser(appId, userId),
@@ -236,6 +254,7 @@ export class Engine implements EngineApi {
     const decorators: MessageDecorator[] = [
       (views, readerId) => this.reactions.fill(views, readerId),
       (views) => this.linkPreviews.fill(views),
+      (views) => this.attachments.fill(views),
     ];
     this.linkPreviews = new LinkPreviews(ctx, {
       previewer: deps.linkPreviewer ?? null,
@@ -308,10 +327,12 @@ export class Engine implements EngineApi {
         shadowed: (appId, userId) => this.shadowMutes.isShadowed(appId, userId),
         held: (room, message) => this.reportQueue.held(room, message),
         screen: (app, author, text) => this.sendPolicy.screen(app, author, text),
+        files: this.attachments,
       },
       async (room, message, actor) => {
         await this.linkPreviews.removed(message);
         await this.pinBoard.messageRemoved(room, message, actor);
+        await this.deleteMessageFiles([message.id]);
       },
       decorators,
     );
@@ -367,11 +388,22 @@ export class Engine implements EngineApi {
     this.sweeps += 1;
     if (this.sweeps % GUEST_SWEEP_EVERY_SWEEPS === 0) {
       this.guests.sweep().catch((err: unknown) => this.logger.warn({ err }, 'removing unused guests failed'));
+      this.attachments
+        .sweepUnsent()
+        .catch((err: unknown) => this.logger.warn({ err }, 'removing unsent uploads failed'));
     }
     if (this.sweeps % TOKEN_PURGE_EVERY_SWEEPS !== 0) return;
     this.store.directory
       .deleteExpiredAccessTokens(now)
       .catch((err: unknown) => this.logger.warn({ err }, 'purging expired tokens failed'));
+  }
+
+  /**
+   * Removes the files of the messages (bytes and records): for the erasure of a user's messages and for
+   * retention, which delete messages without the message pipeline. A deleted message's files go on their own.
+   */
+  deleteMessageFiles(messageIds: readonly number[]): Promise<void> {
+    return this.attachments.deleteForMessages(messageIds);
   }
 
   /** First start: app 1 "default" with its lobby. */
@@ -425,61 +457,4 @@ export class Engine implements EngineApi {
     await this.catalog.getApp(appId);
     return this.sessions.openReader(appId, sink, meta);
   }
-
-  // ---------------------------------------------------------------- what the operator asks (EngineAdmin)
-
-  getApp: EngineAdmin['getApp'] = (...a) => this.admin.getApp(...a);
-  register: EngineAdmin['register'] = (...a) => this.admin.register(...a);
-  login: EngineAdmin['login'] = (...a) => this.admin.login(...a);
-  online: EngineAdmin['online'] = (...a) => this.admin.online(...a);
-  listApps: EngineAdmin['listApps'] = (...a) => this.admin.listApps(...a);
-  createApp: EngineAdmin['createApp'] = (...a) => this.admin.createApp(...a);
-  updateApp: EngineAdmin['updateApp'] = (...a) => this.admin.updateApp(...a);
-  createUser: EngineAdmin['createUser'] = (...a) => this.admin.createUser(...a);
-  setUserRole: EngineAdmin['setUserRole'] = (...a) => this.admin.setUserRole(...a);
-  listUsers: EngineAdmin['listUsers'] = (...a) => this.admin.listUsers(...a);
-  issueToken: EngineAdmin['issueToken'] = (...a) => this.admin.issueToken(...a);
-  listRooms: EngineAdmin['listRooms'] = (...a) => this.admin.listRooms(...a);
-  createRoom: EngineAdmin['createRoom'] = (...a) => this.admin.createRoom(...a);
-  updateRoom: EngineAdmin['updateRoom'] = (...a) => this.admin.updateRoom(...a);
-  deleteRoom: EngineAdmin['deleteRoom'] = (...a) => this.admin.deleteRoom(...a);
-  addRoomMember: EngineAdmin['addRoomMember'] = (...a) => this.admin.addRoomMember(...a);
-  history: EngineAdmin['history'] = (...a) => this.admin.history(...a);
-  publish: EngineAdmin['publish'] = (...a) => this.admin.publish(...a);
-  deleteMessage: EngineAdmin['deleteMessage'] = (...a) => this.admin.deleteMessage(...a);
-  mute: EngineAdmin['mute'] = (...a) => this.admin.mute(...a);
-  unmute: EngineAdmin['unmute'] = (...a) => this.admin.unmute(...a);
-  ban: EngineAdmin['ban'] = (...a) => this.admin.ban(...a);
-  unban: EngineAdmin['unban'] = (...a) => this.admin.unban(...a);
-  kick: EngineAdmin['kick'] = (...a) => this.admin.kick(...a);
-  listMutes: EngineAdmin['listMutes'] = (...a) => this.admin.listMutes(...a);
-  listBans: EngineAdmin['listBans'] = (...a) => this.admin.listBans(...a);
-  listModeration: EngineAdmin['listModeration'] = (...a) => this.admin.listModeration(...a);
-  stats: EngineAdmin['stats'] = () => this.admin.stats();
-  storageHealth: EngineAdmin['storageHealth'] = () => this.admin.storageHealth();
-  replies: EngineAdmin['replies'] = (...a) => this.admin.replies(...a);
-  listPins: EngineAdmin['listPins'] = (...a) => this.admin.listPins(...a);
-  pin: EngineAdmin['pin'] = (...a) => this.admin.pin(...a);
-  unpin: EngineAdmin['unpin'] = (...a) => this.admin.unpin(...a);
-  react: EngineAdmin['react'] = (...a) => this.admin.react(...a);
-  unreact: EngineAdmin['unreact'] = (...a) => this.admin.unreact(...a);
-  unread: EngineAdmin['unread'] = (...a) => this.admin.unread(...a);
-  searchMessages: EngineAdmin['searchMessages'] = (...a) => this.admin.searchMessages(...a);
-  openDm: EngineAdmin['openDm'] = (...a) => this.admin.openDm(...a);
-  setUserProfile: EngineAdmin['setUserProfile'] = (...a) => this.admin.setUserProfile(...a);
-  listTokens: EngineAdmin['listTokens'] = (...a) => this.revocation.listTokens(...a);
-  revokeToken: EngineAdmin['revokeToken'] = (...a) => this.revocation.revokeToken(...a);
-  revokeUser: EngineAdmin['revokeUser'] = (...a) => this.revocation.revokeUser(...a);
-  recordAudit: EngineAdmin['recordAudit'] = (...a) => this.audit.record(...a);
-
-  async listAudit(appId: AppId | null, query: AuditQuery): Promise<AuditPage> {
-    if (appId !== null) await this.catalog.getApp(appId);
-    return this.audit.list(appId, query);
-  }
-  listReports: EngineAdmin['listReports'] = (...a) => this.admin.listReports(...a);
-  resolveReport: EngineAdmin['resolveReport'] = (...a) => this.admin.resolveReport(...a);
-  shadowMute: EngineAdmin['shadowMute'] = (...a) => this.admin.shadowMute(...a);
-  unshadowMute: EngineAdmin['unshadowMute'] = (...a) => this.admin.unshadowMute(...a);
-  userStrikes: EngineAdmin['userStrikes'] = (...a) => this.strikes.list(...a);
-  testFilter: EngineAdmin['testFilter'] = (...a) => this.sendPolicy.test(...a);
 }

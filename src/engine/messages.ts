@@ -1,3 +1,4 @@
+import { attachmentNotFound } from '../core/attachments.js';
 import { parseText, type Command } from '../core/commands.js';
 import { ParleyError, type ErrorCode } from '../core/errors.js';
 import {
@@ -18,6 +19,7 @@ import { isStaff } from '../core/roles.js';
 import type { App, Message, MessageVisibility, Room, UserId, UserRef } from '../core/types.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { Gap, HistoryPage, HistoryQuery, SendResult } from './api.js';
+import type { Attachments } from './attachments.js';
 import type { Broadcast } from './broadcast.js';
 import type { EngineContext } from './context.js';
 import type { EngineEvent, MessageView } from './events.js';
@@ -54,6 +56,8 @@ export interface PostInput {
   visibility?: MessageVisibility;
   /** The operator's publish: not held to the content filter or slow mode. */
   trusted?: boolean;
+  /** Ids of the author's uploads for the room (attachments.ts); with some, the text may be empty. */
+  attachments?: unknown;
 }
 
 /**
@@ -73,6 +77,8 @@ export interface PostHooks {
   held(room: Room, message: MessageView): Promise<void>;
   /** The content filter (sendPolicy.ts): the text to store and whether to hold it; throws when it refuses. */
   screen(app: App, author: UserRef, text: string): Promise<Screened>;
+  /** The files a send names: checked before the message is stored, linked to it after (attachments.ts). */
+  files: Pick<Attachments, 'checkForSend' | 'link'>;
 }
 
 export interface Replay {
@@ -116,7 +122,15 @@ export class Messages {
     const clientMsgId = checkClientMsgId(input.clientMsgId);
     const parentId = checkReplyTo(input.parentId);
     if (typeof input.text !== 'string') throw badField('text', 'text must be a string');
-    let text = checkMessageText(input.text, app.settings.maxMessageLength);
+    const files = await this.hooks.files.checkForSend(
+      app,
+      author.id,
+      room,
+      input.attachments,
+      clientMsgId !== null,
+    );
+    const textless = files.length > 0 && input.text.trim() === '';
+    let text = textless ? '' : checkMessageText(input.text, app.settings.maxMessageLength);
     let kind: 'text' | 'me' = input.kind ?? 'text';
     if (input.commands && kind === 'text') {
       const parsed = parseText(text);
@@ -162,6 +176,7 @@ export class Messages {
       }),
     );
     const message = toMessageView(appended.message, room.name);
+    if (!appended.duplicate && files.length > 0) await this.linkFiles(room, author, message, files);
     // A retry answers the original, which may have gathered reactions since.
     if (appended.duplicate) await this.decorated([message], null);
     if (!appended.duplicate) {
@@ -175,6 +190,20 @@ export class Messages {
     const answer = viewOf({ user: author, anonymous: false }, message) ?? message;
     this.ctx.metrics.sendAckLatency(performance.now() - entered);
     return { kind: 'message', message: answer, duplicate: appended.duplicate };
+  }
+
+  /**
+   * The message takes its files before anyone sees it. Were one taken by a concurrent send of the same upload
+   * (checked free a moment ago), the message is withdrawn rather than sent without it.
+   */
+  private async linkFiles(room: Room, author: UserRef, message: MessageView, ids: string[]): Promise<void> {
+    const linked = await this.hooks.files.link(room, author.id, message.id, ids);
+    if (linked) {
+      message.attachments = linked;
+      return;
+    }
+    await this.ctx.track(this.ctx.store.messages.remove(room.id, message.id, this.ctx.clock.now()));
+    throw attachmentNotFound(ids[0] ?? '');
   }
 
   private commandReply(

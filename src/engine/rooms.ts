@@ -32,6 +32,8 @@ export class Rooms {
     private readonly catalog: Catalog,
     private readonly channels: Channels,
     private readonly broadcast: Broadcast,
+    /** Told once a room is deleted (its files go: attachments.ts). */
+    private readonly roomDeleted: (room: Room) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** `creator` null: the operator (or a reader joining the lobby), whom the policy does not limit. */
@@ -114,6 +116,7 @@ export class Rooms {
     await this.ctx.track(this.ctx.store.directory.deleteRoom(appId, room.id));
     this.channels.drop(room.id);
     this.broadcast.appEvent(appId, { type: 'room_deleted', room: toRoomRef(room) }, audience);
+    await this.roomDeleted(room);
   }
 
   async addMember(appId: AppId, roomName: string, username: string): Promise<void> {

@@ -288,15 +288,12 @@ export class EngineSession implements Session, Subscriber {
     const app = await this.host.getApp(this.appId);
     await this.host.dms.checkWrite(room, this.user);
     return this.host.post({
-      app,
-      room,
-      author: this.user,
-      text: input.text,
-      clientMsgId: input.clientMsgId,
+      ...{ app, room, author: this.user, text: input.text, clientMsgId: input.clientMsgId },
       commands: input.literal !== true,
       ...(input.kind ? { kind: input.kind } : {}),
       replyTo: this,
       parentId: input.replyTo,
+      attachments: input.attachments,
     });
   }
 

@@ -202,5 +202,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     reports: watched(store.reports, health, new Set()),
     strikes: watched(store.strikes, health, new Set()),
     linkPreviews: watched(store.linkPreviews, health, new Set()),
+    attachments: watched(store.attachments, health, new Set()),
   };
 }

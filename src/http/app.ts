@@ -6,6 +6,8 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import fastifyCompress from '@fastify/compress';
+import fastifyMultipart from '@fastify/multipart';
+import { ATTACHMENT_BYTES_CAP } from '../core/attachments.js';
 import { constants as zlib } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
@@ -22,6 +24,7 @@ import { openApiRoute } from './openapi.js';
 import { registerRoutes, type RouteSpec } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { registerAudit } from './audit.js';
 import { appRoutes } from './routes/apps.js';
 import { dmRoutes } from './routes/dms.js';
@@ -138,6 +141,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...searchRoutes(api),
     ...auditRoutes(api),
     ...statsRoutes({ live: deps.live ?? createLiveStats(), engine: deps.engine }),
+    ...attachmentRoutes(api),
   ];
 }
 
@@ -174,6 +178,10 @@ export function buildHttpApp(deps: HttpAppDeps): FastifyInstance {
     threshold: 1024,
     encodings: ['br', 'gzip'],
     brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
+  });
+  // Uploads (routes/attachments.ts): one file part, read as a stream cut at the app's limit (never above the cap).
+  void app.register(fastifyMultipart, {
+    limits: { fileSize: ATTACHMENT_BYTES_CAP, files: 1, fields: 0, parts: 1, fieldNameSize: 100 },
   });
   registerAuthRateLimit(app, {
     perMinute: deps.config.authRequestsPerAddressPerMinute,

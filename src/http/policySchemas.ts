@@ -1,5 +1,10 @@
 /** The settings of the content filter and the escalation ladder (app settings `filter` and `escalation`). */
 import { z } from 'zod';
+import {
+  ATTACHMENT_BYTES_CAP,
+  ATTACHMENT_TYPES_MAX,
+  ATTACHMENTS_PER_MESSAGE_CAP,
+} from '../core/attachments.js';
 import { KEEP_QUERY_MAX, PAGE_ROOMS_MAX } from '../core/pageRooms.js';
 import { HIDE_AFTER_MAX } from '../core/reports.js';
 import {
@@ -126,4 +131,25 @@ export const pageRoomsSchema = z.strictObject({
     .array(z.string().min(1).max(64))
     .max(KEEP_QUERY_MAX)
     .describe('Query parameters that tell pages apart; the others (and the fragment) are dropped'),
+});
+
+/** App setting `attachments` (core/attachments.ts). */
+export const attachmentSettingsSchema = z.strictObject({
+  enabled: z.boolean().describe('Whether users may upload files and send them in messages'),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(ATTACHMENT_BYTES_CAP)
+    .describe('The largest upload in bytes (default 10 MB, at most 50 MB)'),
+  types: z
+    .array(z.string().regex(/^[a-z0-9.+-]+\/([a-z0-9.+-]+)?$/))
+    .max(ATTACHMENT_TYPES_MAX)
+    .describe('Media types (`application/pdf`) or prefixes (`image/`) the content of a file may be'),
+  maxPerMessage: z
+    .number()
+    .int()
+    .min(1)
+    .max(ATTACHMENTS_PER_MESSAGE_CAP)
+    .describe('The most files one message carries (at most 10)'),
 });

@@ -34,6 +34,8 @@ export interface RouteResult {
   status: number;
   body?: unknown;
   contentType?: string;
+  /** Extra response headers (a served file's Content-Disposition and its security headers). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -118,6 +120,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
         const result = await route.handler({ params, query, body, admin, request });
         reply.code(result.status);
         if (result.contentType) reply.type(result.contentType);
+        if (result.headers) reply.headers(result.headers);
         return result.body === undefined ? reply.send() : reply.send(result.body);
       },
     });

@@ -1,5 +1,7 @@
-import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
+import { named } from './docRegistry.js';
+import { jwtSettingsSchema, originEntry } from './accessSchemas.js';
+import { attachmentSchema, linkPreviewSchema } from './messagePartSchemas.js';
 import { MODERATION_KINDS } from '../core/moderation.js';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { DEFAULT_OPERATION_LIMITS, type OverridableOperation } from '../core/operationLimits.js';
@@ -10,6 +12,7 @@ import {
   filterSettingsSchema,
   guestVerificationSchema,
   pageRoomsSchema,
+  attachmentSettingsSchema,
   reportSettingsSchema,
 } from './policySchemas.js';
 
@@ -18,12 +21,9 @@ import {
  * the document cannot drift from what the server accepts. Response schemas are registered in `docRegistry`
  * under a name and become `#/components/schemas/<name>` in the OpenAPI document.
  */
-export const docRegistry = z.registry<{ id: string; description?: string }>();
-
-export function named<T extends z.ZodType>(schema: T, id: string, description?: string): T {
-  docRegistry.add(schema, description === undefined ? { id } : { id, description });
-  return schema;
-}
+export { docRegistry, named } from './docRegistry.js';
+export { isOriginPattern, jwtSettingsSchema } from './accessSchemas.js';
+export { attachmentSchema, linkPreviewSchema } from './messagePartSchemas.js';
 
 // ------------------------------------------------------------------------------------------------ primitives
 
@@ -72,50 +72,6 @@ export const appIdParam = positiveIntParam('The app id');
 export const appParams = z.strictObject({ app: appIdParam });
 
 // ------------------------------------------------------------------------------------------------ app settings
-
-/** `*`, or an origin as browsers send it: scheme, host and optional port, without a path or a trailing slash. */
-export function isOriginPattern(value: string): boolean {
-  if (value === '*') return true;
-  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+$/.test(value)) return false;
-  if (!value.startsWith('http://') && !value.startsWith('https://')) return true;
-  try {
-    return new URL(value).origin === value;
-  } catch {
-    return false;
-  }
-}
-
-function isPublicKeyPem(value: string): boolean {
-  try {
-    createPublicKey(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const originEntry = z
-  .string()
-  .max(255)
-  .refine(
-    isOriginPattern,
-    'must be "*" or an origin such as https://example.com (no path, no trailing slash)',
-  );
-
-export const jwtSettingsSchema = z.discriminatedUnion('alg', [
-  z.strictObject({
-    alg: z.literal('HS256'),
-    secret: z.string().min(16).max(1024).describe('The shared HMAC secret, at least 16 characters'),
-  }),
-  z.strictObject({
-    alg: z.enum(['RS256', 'ES256']),
-    publicKey: z
-      .string()
-      .max(16384)
-      .refine(isPublicKeyPem, 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)')
-      .describe('The PEM (SPKI) public key the site signs JWTs for'),
-  }),
-]);
 
 /** A token bucket: `what` a user may make at once, and per second after that. */
 function floodLimitSchema(what: string) {
@@ -264,6 +220,9 @@ const settingsFields = {
     .describe(
       "Whether the server fetches a preview of each message's first link (docs/link-previews.md; default on)",
     ),
+  attachments: named(attachmentSettingsSchema, 'AttachmentSettings').describe(
+    'Files in messages (docs/attachments.md): on, 10 MB, images, PDF, plain text and zip, 10 per message',
+  ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -360,21 +319,6 @@ export const reactionCountSchema = named(
   'ReactionCount',
 );
 
-export const linkPreviewSchema = named(
-  z.strictObject({
-    url: z.string().describe('The link, as the message has it (normalised)'),
-    title: z.string().optional().describe('At most 200 characters'),
-    description: z.string().optional().describe('At most 500 characters'),
-    siteName: z.string().optional().describe('At most 100 characters'),
-    imageUrl: z
-      .string()
-      .optional()
-      .describe("The page's image, an absolute http(s) URL: reported, never fetched by the server"),
-  }),
-  'LinkPreview',
-  'What the server found at the first link of a message',
-);
-
 export const messageSchema = named(
   z.strictObject({
     id,
@@ -404,6 +348,10 @@ export const messageSchema = named(
     preview: linkPreviewSchema
       .optional()
       .describe("The first link's preview, once the server fetched it (docs/link-previews.md)"),
+    attachments: z
+      .array(attachmentSchema)
+      .optional()
+      .describe('The files it carries, in order; absent: none'),
   }),
   'Message',
 );

@@ -35,6 +35,10 @@ export const ERROR_CODES = [
   'message_filtered',
   'verification_failed',
   'room_limit',
+  'attachments_disabled',
+  'attachment_too_large',
+  'attachment_type',
+  'attachment_not_found',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

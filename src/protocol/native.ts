@@ -180,7 +180,7 @@ export interface NativeOperations {
   join: { request: { room: string; sinceSeq?: number }; result: JoinResult };
   leave: { request: { room: string }; result: EmptyResult };
   send: {
-    request: { room: string; text: string; clientMsgId?: string; replyTo?: number };
+    request: { room: string; text: string; clientMsgId?: string; replyTo?: number; attachments?: string[] };
     result: SendResult;
   };
   edit: { request: { room: string; id: number; text: string }; result: { message: MessageView } };

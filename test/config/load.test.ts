@@ -56,6 +56,12 @@ describe('loadConfig defaults', () => {
       databaseUrl: null,
       databaseSchema: null,
       redisUrl: null,
+      s3Bucket: null,
+      s3Endpoint: null,
+      s3Region: 'us-east-1',
+      s3AccessKeyId: null,
+      s3SecretAccessKey: null,
+      s3ForcePathStyle: false,
       engine: DEFAULT_ENGINE_CONFIG,
     });
     expect(defaultConfig()).toEqual(config);
@@ -261,6 +267,12 @@ describe('loadConfig errors: one line naming the setting and its source', () => 
     ['PARLEY_CONNECTIONS_PER_USER', 'all'],
     ['PARLEY_DATABASE_URL', 'mysql://db/x'],
     ['PARLEY_REDIS_URL', 'localhost:6379'],
+    ['PARLEY_S3_BUCKET', 'Not A Bucket'],
+    ['PARLEY_S3_ENDPOINT', 'minio:9000'],
+    ['PARLEY_S3_REGION', 'EU West'],
+    ['PARLEY_S3_ACCESS_KEY_ID', 'k'.repeat(300)],
+    ['PARLEY_S3_SECRET_ACCESS_KEY', 'x'.repeat(600)],
+    ['PARLEY_S3_FORCE_PATH_STYLE', 'yes'],
     ['PARLEY_DATABASE_SCHEMA', 'Bad-Schema'],
   ];
   it.each(invalidEnv)('%s=%s', (name, value) => {

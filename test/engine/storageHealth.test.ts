@@ -48,6 +48,7 @@ class FlakyStore {
       reports: {} as Store['reports'],
       strikes: {} as Store['strikes'],
       linkPreviews: {} as Store['linkPreviews'],
+      attachments: {} as Store['attachments'],
       messages: messages as MessageLog,
       ping: () => Promise.resolve(),
       probeWrite: () => {

@@ -29,6 +29,7 @@ import { revocationContract } from './contract-revocation.js';
 import { reportStoreContract } from './contract-reports.js';
 import { strikeStoreContract } from './contract-strikes.js';
 import { linkPreviewStoreContract } from './contract-linkPreviews.js';
+import { attachmentStoreContract } from './contract-attachments.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -278,6 +279,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   reportStoreContract('postgres', () => openStore(), closeAll);
   strikeStoreContract('postgres', () => openStore(), closeAll);
   linkPreviewStoreContract('postgres', () => openStore(), closeAll);
+  attachmentStoreContract('postgres', () => openStore(), closeAll);
   dmStoreContract(
     'postgres',
     () => openStore(),

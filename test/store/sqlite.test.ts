@@ -20,6 +20,7 @@ import { revocationContract } from './contract-revocation.js';
 import { reportStoreContract } from './contract-reports.js';
 import { strikeStoreContract } from './contract-strikes.js';
 import { linkPreviewStoreContract } from './contract-linkPreviews.js';
+import { attachmentStoreContract } from './contract-attachments.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -39,6 +40,7 @@ profileStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':me
 reportStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 strikeStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 linkPreviewStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+attachmentStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.
 const dirs = new WeakMap<Store, string>();

@@ -32,6 +32,7 @@ import type { ReportStore } from './reportStore.js';
 import type { StrikeStore } from './strikeStore.js';
 import type { PageRoomStore } from './pageRoomStore.js';
 import type { LinkPreviewStore } from './linkPreviewStore.js';
+import type { AttachmentStore } from './attachmentStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -260,6 +261,8 @@ export interface Store {
   pageRooms: PageRoomStore;
   /** Messages' link previews (ports/linkPreviewStore.ts). */
   linkPreviews: LinkPreviewStore;
+  /** Uploaded files of messages (ports/attachmentStore.ts). */
+  attachments: AttachmentStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

@@ -7,6 +7,7 @@
 import type { EngineEvent, MessageView } from '../../engine/events.js';
 import { encodeOnce } from '../encodeOnce.js';
 import { sharedTextFrames, type SharedTextFrame } from '../wsFrame.js';
+import { dialectText } from '../kernel/messageText.js';
 import { CHATROOM_FRAMING, receiveMessageFrame, ROOM_AUTHOR, roomNotice } from './frames.js';
 
 /** What the routing needs to know about the receiving connection. */
@@ -19,8 +20,8 @@ export interface Recipient {
 /** A stored message as `{author, message}`; `/me` actions read "* user action", as chat clients show them. */
 export function messageContent(message: MessageView): { author: string; message: string } {
   const author = message.author?.username ?? ROOM_AUTHOR;
-  if (message.kind === 'me') return { author, message: `* ${author} ${message.text}` };
-  return { author, message: message.text };
+  if (message.kind === 'me') return { author, message: `* ${author} ${dialectText(message)}` };
+  return { author, message: dialectText(message) };
 }
 
 /** One history message as a receive_message frame, or null for a deleted one. */

@@ -5,6 +5,7 @@
 import { escapeHtml } from '../../core/html.js';
 import type { EngineEvent, MessageView } from '../../engine/events.js';
 import { encodeOnce } from '../encodeOnce.js';
+import { dialectText } from '../kernel/messageText.js';
 import {
   EVENTCHAT_DIALECT,
   EVENTCHAT_NAMESPACE,
@@ -21,7 +22,7 @@ export function messageFrame(message: MessageView): MessageFrame {
     user: message.author?.username ?? SYSTEM_USER,
     content: message.html,
     // A `/me` action is stored without its command; its raw form is what the author typed.
-    raw_content: message.kind === 'me' ? `/me ${message.text}` : message.text,
+    raw_content: message.kind === 'me' ? `/me ${dialectText(message)}` : dialectText(message),
   };
 }
 

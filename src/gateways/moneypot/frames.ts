@@ -5,6 +5,7 @@
 import type { UserRef } from '../../core/types.js';
 import type { EngineEvent, MessageView } from '../../engine/events.js';
 import { encodeOnce } from '../encodeOnce.js';
+import { dialectText } from '../kernel/messageText.js';
 import type {
   MoneypotAuthor,
   MoneypotMessage,
@@ -28,7 +29,7 @@ export function toAuthor(user: UserRef): MoneypotAuthor {
  */
 export function toMessage(message: MessageView): MoneypotMessage | null {
   if (message.author === null || message.deletedAt !== null) return null;
-  const text = message.kind === 'me' ? `/me ${message.text}` : message.text;
+  const text = message.kind === 'me' ? `/me ${dialectText(message)}` : dialectText(message);
   return { id: message.id, user: toAuthor(message.author), text };
 }
 

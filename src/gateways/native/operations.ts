@@ -159,10 +159,13 @@ const table: Record<NativeOp, Operation> = {
       text: z.string().max(LIMITS.text),
       clientMsgId: z.string().min(1).max(LIMITS.clientMsgId).optional(),
       replyTo: messageId.optional(),
+      // Upload ids (docs/attachments.md); the engine holds them to the app's maxPerMessage.
+      attachments: z.array(z.string().max(64)).max(10).optional(),
     }),
     async handle(_ctx, input, session) {
-      const { text, clientMsgId = null, replyTo = null } = input;
-      return toWireSend(await session.send(input.room, { text, clientMsgId, replyTo }));
+      const { text, clientMsgId = null, replyTo = null, attachments } = input;
+      const files = attachments === undefined ? {} : { attachments };
+      return toWireSend(await session.send(input.room, { text, clientMsgId, replyTo, ...files }));
     },
   }),
   edit: defineOp('edit', {

@@ -5,6 +5,7 @@
 import type { UserRef } from '../../core/types.js';
 import type { EngineEvent, MessageView } from '../../engine/events.js';
 import { encodeOnce } from '../encodeOnce.js';
+import { dialectText } from '../kernel/messageText.js';
 import { encodeFrame, TYPE } from './frames.js';
 import type { ServerFrame } from './frames.js';
 import { secondsOf, SERVER_USER } from './rules.js';
@@ -19,7 +20,7 @@ export function messageFrame(message: MessageView, history: boolean): ServerFram
     type: message.kind === 'me' ? TYPE.action : TYPE.message,
     time: secondsOf(message.createdAt),
     dest: message.room,
-    message: message.text,
+    message: dialectText(message),
     user: message.author?.username ?? SERVER_USER,
   };
   if (history) frame.history = true;

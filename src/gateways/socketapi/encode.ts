@@ -6,6 +6,7 @@
 import type { UserRef } from '../../core/types.js';
 import type { OnlineUser } from '../../engine/api.js';
 import type { EngineEvent, MessageView, RoomView } from '../../engine/events.js';
+import { dialectText } from '../kernel/messageText.js';
 import type { ChannelModel, MessageModel, OnlineStatus, UserModel } from './protocol.js';
 import { NAMESPACE, SERVER_EVENTS } from './protocol.js';
 
@@ -38,7 +39,7 @@ export function toMessageModel(message: MessageView): MessageModel {
     user_id: message.author?.id ?? null,
     username: message.author?.username ?? null,
     kind: message.kind,
-    text: message.text,
+    text: dialectText(message),
     html: message.html,
     created_at: iso(message.createdAt),
     edited_at: message.editedAt === null ? null : iso(message.editedAt),

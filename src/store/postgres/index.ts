@@ -18,6 +18,7 @@ import { PostgresReportStore } from './reports.js';
 import { PostgresStrikeStore } from './strikes.js';
 import { PostgresPageRoomStore } from './pageRooms.js';
 import { PostgresLinkPreviewStore } from './linkPreviews.js';
+import { PostgresAttachmentStore } from './attachments.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -105,6 +106,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     strikes: new PostgresStrikeStore(db),
     pageRooms: new PostgresPageRoomStore(db),
     linkPreviews: new PostgresLinkPreviewStore(db),
+    attachments: new PostgresAttachmentStore(db),
     async ping() {
       await db.query(ping, []);
     },

@@ -21,6 +21,7 @@ import { SqliteReportStore } from './reports.js';
 import { SqliteStrikeStore } from './strikes.js';
 import { SqlitePageRoomStore } from './pageRooms.js';
 import { SqliteLinkPreviewStore } from './linkPreviews.js';
+import { SqliteAttachmentStore } from './attachments.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -106,6 +107,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     strikes: new SqliteStrikeStore(db),
     pageRooms: new SqlitePageRoomStore(db),
     linkPreviews: new SqliteLinkPreviewStore(db),
+    attachments: new SqliteAttachmentStore(db),
     async ping() {
       guard(db, () => probe.get());
     },

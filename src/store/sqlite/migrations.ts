@@ -369,6 +369,33 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 13,
+    name: 'attachments',
+    // No foreign keys on rooms or messages: the engine removes a room's or a message's files from the file
+    // store first and then these rows, so the rows must outlive the room's deletion until it has read them.
+    sql: `
+      CREATE TABLE attachments (
+        id TEXT PRIMARY KEY,
+        app_id INTEGER NOT NULL,
+        room_id INTEGER NOT NULL,
+        uploader_id INTEGER NOT NULL,
+        message_id INTEGER,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        thumb_type TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX attachments_message ON attachments(message_id, position);
+      CREATE INDEX attachments_room ON attachments(room_id);
+      CREATE INDEX attachments_unsent ON attachments(app_id, uploader_id) WHERE message_id IS NULL;
+      CREATE INDEX attachments_unsent_age ON attachments(created_at) WHERE message_id IS NULL;
+    `,
+  },
+  {
     version: 17,
     name: 'link previews',
     // One preview per message (JSON: url, title, description, siteName, imageUrl), apart from the message row

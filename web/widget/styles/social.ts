@@ -40,6 +40,22 @@ export const social = css`
     background: color-mix(in srgb, var(--_accent) 18%, transparent);
     transition: background 0.6s;
   }
+  .files {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 6px;
+    margin-top: 4px;
+  }
+  .files .thumb img {
+    display: block;
+    max-width: 160px;
+    max-height: 160px;
+    border-radius: 6px;
+    border: 1px solid var(--_border);
+  }
+  .chip.file {
+    text-decoration: none;
+  }
   .chips {
     display: flex;
     flex-wrap: wrap;

@@ -96,6 +96,7 @@ function row(model: LogModel, item: Row): TemplateResult {
       staff: model.session.isStaff,
       canReport: model.session.canWrite && model.session.me !== null,
       menuOpen: model.menuId === message.id,
+      fileBase: model.session.options.server,
     },
     model.actions,
   );

@@ -10,6 +10,7 @@ import { avatarView, nameOf, type Person } from './avatar.js';
 import { messageMenu, type MenuAction } from './message-menu.js';
 import { previewView } from './preview.js';
 import { chipsView, pickerView, quoteView } from './social.js';
+import { attachmentsView } from './attachments.js';
 
 export interface MessageActions {
   startEdit(message: MessageView): void;
@@ -48,6 +49,8 @@ export interface MessageFlags {
   /** The reader may report it (signed in and allowed to write). */
   canReport: boolean;
   menuOpen: boolean;
+  /** The server's address, that file URLs are relative to. */
+  fileBase: string;
 }
 
 /** What only its author and staff see: why others do not (held, hidden; staff also see shadow). */
@@ -196,6 +199,7 @@ export function messageItem(
       ${message.visibility ? html`<p class="held" role="note">${tx().t(VISIBILITY_TEXT[message.visibility])}</p>` : nothing}
       ${quoteView(message, flags.parentShown, actions.jumpTo)}
       ${flags.editing ? editor(message, actions) : content(message, body, name)}
+      ${attachmentsView(message, flags.fileBase)}
       ${
         message.editedAt !== null && !deleted && !flags.editing
           ? html`<span class="edited">${tx().t('edited')}</span>`
