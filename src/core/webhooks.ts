@@ -94,6 +94,59 @@ export function retryDelay(schedule: RetrySchedule, attempts: number, random: nu
 /** The statuses of a delivery, as the admin API shows them. */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed-retrying' | 'dead';
 
+/** One event for one endpoint, as the delivery log shows it. */
+export interface WebhookDelivery {
+  id: number;
+  appId: number;
+  webhookId: number;
+  eventId: string;
+  type: string;
+  orderKey: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** The endpoint's last HTTP status, if it answered. */
+  lastStatus: number | null;
+  /** Why the last try failed: `timeout`, `unreachable`, `redirect`, `too_large` or `status` (not 2xx). */
+  lastFailure: string | null;
+  nextAttemptAt: number | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+/** An endpoint as the admin API shows it: the secret never leaves. */
+export type WebhookView = Omit<Webhook, 'secret'> & { secret: typeof WEBHOOK_SECRET_SHOWN };
+
+export interface WebhookInput {
+  url: string;
+  secret: string;
+  events: string[];
+  enabled?: boolean;
+}
+
+export interface WebhookChanges {
+  url?: string;
+  /** `[set]` keeps the stored secret. */
+  secret?: string;
+  events?: string[];
+  enabled?: boolean;
+}
+
+/** The operator's webhook operations (EngineAdmin.webhooks). */
+export interface WebhookAdmin {
+  list(appId: number): Promise<WebhookView[]>;
+  get(appId: number, id: number): Promise<WebhookView>;
+  create(appId: number, input: WebhookInput): Promise<WebhookView>;
+  update(appId: number, id: number, changes: WebhookChanges): Promise<WebhookView>;
+  remove(appId: number, id: number): Promise<void>;
+  /** Newest first; `nextCursor` is the `before` of the next page (null at the end). */
+  deliveries(
+    appId: number,
+    id: number,
+    opts: { limit: number; beforeId?: number },
+  ): Promise<{ deliveries: WebhookDelivery[]; nextCursor: number | null }>;
+  redeliver(appId: number, id: number, deliveryId: number): Promise<WebhookDelivery>;
+}
+
 export const webhookNotFound = () => new ParleyError('not_found', 'No such webhook in this app');
 export const deliveryNotFound = () => new ParleyError('not_found', 'No such delivery of this webhook');
 export const tooManyWebhooks = () =>

@@ -1,3 +1,4 @@
+import type { WebhookAdmin } from '../core/webhooks.js';
 import type { FilterVerdict } from '../core/contentFilter.js';
 import type { Strike } from '../core/escalation.js';
 import type { Disconnect } from '../core/disconnect.js';
@@ -326,6 +327,7 @@ export type StrikeView = Strike & { active: boolean };
 /** What the HTTP admin API and the CLI may ask of the engine; the caller has proven the admin key. */
 export interface EngineAdmin extends EngineAccessAdmin {
   readonly nodeId: string;
+  readonly webhooks: WebhookAdmin;
 
   getApp(appId: AppId): Promise<App>;
   listApps(): Promise<App[]>;

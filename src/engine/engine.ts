@@ -58,6 +58,9 @@ import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Upgrades } from './upgrade.js';
 import { Sessions } from './sessions.js';
 import { StorageHealth, watchedStore } from './storageHealth.js';
+import { WebhookDispatcher } from './webhookDispatcher.js';
+import { webhookEvents } from './webhookEvents.js';
+import { Webhooks } from './webhooks.js';
 
 export interface EngineDeps {
   store: Store;
@@ -127,6 +130,8 @@ export class Engine implements EngineApi {
   readonly strikes: Strikes;
   readonly pageRooms: PageRooms;
   readonly sendPolicy: SendPolicy;
+  readonly webhooks: Webhooks;
+  private readonly dispatcher: WebhookDispatcher;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -168,7 +173,20 @@ export class Engine implements EngineApi {
     this.broadcast = new Broadcast(ctx, deps.bus, this.channels, this.sessions, (appId, user) =>
       this.profiles.applied(appId, user),
     );
-    this.presence = new Presence(ctx, this.broadcast, this.sessions, this.channels);
+    const c = deps.config;
+    this.dispatcher = new WebhookDispatcher(ctx, deps.siteCaller, {
+      ...{ maxAttempts: c.webhookMaxAttempts, baseDelayMs: c.webhookRetryBaseMs, maxDelayMs: 3_600_000 },
+      ...{ timeoutMs: c.webhookTimeoutMs, leaseMs: c.webhookLeaseMs, concurrency: c.webhookConcurrency },
+      pollMs: c.webhookPollMs,
+    });
+    this.webhooks = new Webhooks(ctx, {
+      getApp: (appId) => this.catalog.getApp(appId),
+      appChanged: (appId) => this.broadcast.appChanged(appId),
+      wake: () => this.dispatcher.wake(),
+    });
+    const hooks = webhookEvents(this.webhooks);
+    this.broadcast.tap = hooks.tap;
+    this.presence = new Presence(ctx, this.broadcast, this.sessions, this.channels, hooks.membership);
     this.catalog = new Catalog(ctx, {
       deliveredSeq: (roomId) => this.channels.get(roomId)?.deliveredSeq,
       onlineCount: (appId, roomId) => this.presence.roomCount(appId, roomId),
@@ -192,6 +210,7 @@ export class Engine implements EngineApi {
         roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
         appEvent: (appId, event) => this.broadcast.appEvent(appId, event),
         disconnectEverywhere: (appId, userId, reason) => this.broadcast.disconnectUser(appId, userId, reason),
+        recorded: hooks.moderation,
       },
       store.directory,
       moderation,
@@ -214,6 +233,7 @@ export class Engine implements EngineApi {
       deps.counters,
       deps.guestVerifier,
     );
+    this.identity.registered = hooks.userCreated;
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast);
     const users = {
       getApp: (appId: AppId) => this.catalog.getApp(appId),
@@ -291,6 +311,8 @@ export class Engine implements EngineApi {
         shadowed: (appId, userId) => this.shadowMutes.isShadowed(appId, userId),
         held: (room, message) => this.reportQueue.held(room, message),
         screen: (app, author, text) => this.sendPolicy.screen(app, author, text),
+        outbox: (room, type) => this.webhooks.outboxFor(room, type),
+        queued: () => this.dispatcher.wake(),
       },
       (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
       decorators,
@@ -321,6 +343,7 @@ export class Engine implements EngineApi {
       profiles: this.profiles,
       reportQueue: this.reportQueue,
       shadowMutes: this.shadowMutes,
+      userCreated: hooks.userCreated,
     };
     this.admin = new Admin(ctx, adminParts);
     this.revocation = new Revocation(ctx, catalog, broadcast);
@@ -329,6 +352,7 @@ export class Engine implements EngineApi {
       ...{ catalog, channels, sessions, presence, rooms, moderation, broadcast },
       profiles: this.profiles,
       shadowMutes: this.shadowMutes,
+      webhooks: this.webhooks,
     });
     deps.bus.onMessage((message) => inbound.receive(message));
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
@@ -377,6 +401,7 @@ export class Engine implements EngineApi {
    */
   async shutdown(): Promise<ShutdownSummary> {
     clearInterval(this.sweepTimer);
+    this.dispatcher.stop();
     this.health.stop();
     this.moderator.stop();
     this.guests.stop();

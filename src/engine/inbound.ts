@@ -23,6 +23,8 @@ export interface InboundParts {
   broadcast: Broadcast;
   profiles: Pick<Profiles, 'applied'>;
   shadowMutes: Pick<ShadowMutes, 'applied'>;
+  /** Outgoing webhooks forget the app's endpoints on `app_changed`. */
+  webhooks?: { forget(appId: number): void };
 }
 
 /**
@@ -103,6 +105,7 @@ export class Inbound {
         return;
       case 'app_changed':
         catalog.forgetApp(message.appId);
+        this.parts.webhooks?.forget(message.appId);
         return;
       case 'role_changed':
         sessions.applyRole(message.appId, message.userId, message.role);

@@ -1,4 +1,4 @@
-import type { DeliveryStatus, Webhook } from '../../core/webhooks.js';
+import type { Webhook, WebhookDelivery } from '../../core/webhooks.js';
 import type { AppId, Message } from '../../core/types.js';
 
 /**
@@ -44,23 +44,7 @@ export interface NewDelivery {
  */
 export type MessageOutbox = (message: Message) => readonly NewDelivery[];
 
-export interface Delivery {
-  id: number;
-  appId: AppId;
-  webhookId: number;
-  eventId: string;
-  type: string;
-  orderKey: string;
-  status: DeliveryStatus;
-  attempts: number;
-  /** The endpoint's last HTTP status, if it answered. */
-  lastStatus: number | null;
-  /** Why the last try failed: `timeout`, `unreachable`, `redirect`, `too_large` or `status`. */
-  lastFailure: string | null;
-  nextAttemptAt: number | null;
-  createdAt: number;
-  deliveredAt: number | null;
-}
+export type Delivery = WebhookDelivery;
 
 /** A delivery claimed by a node for one try, with what it needs to send it. */
 export interface ClaimedDelivery extends Delivery {

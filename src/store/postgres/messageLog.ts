@@ -1,6 +1,6 @@
 import { messageNotFound, roomNotFound, slowMode } from '../../core/failures.js';
 import { slowModeWait } from '../../core/slowMode.js';
-import type { Message, MessageId, RoomId, UserId } from '../../core/types.js';
+import type { Message, MessageId, RoomId } from '../../core/types.js';
 import { replyExcerpt, replyParentNotFound } from '../../core/replies.js';
 import { REPLY_COLUMNS, REPLY_JOINS } from '../replySql.js';
 import { toMessage } from '../rows.js';
@@ -203,15 +203,8 @@ export class PostgresMessageLog implements MessageLog {
     return row ? toMessage(row) : null;
   }
 
-  async edit(
-    roomId: RoomId,
-    id: MessageId,
-    text: string,
-    html: string,
-    editedAt: number,
-    mentions?: readonly UserId[],
-    outbox?: MessageOutbox,
-  ): Promise<Message> {
+  async edit(...args: Parameters<MessageLog['edit']>): Promise<Message> {
+    const [roomId, id, text, html, editedAt, mentions, outbox] = args;
     if (mentions === undefined && outbox === undefined) {
       const [row] = await this.db.query<MessageRow>(q.edit, [roomId, id, text, html, editedAt]);
       if (!row) throw messageNotFound();
