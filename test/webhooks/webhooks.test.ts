@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-import { api, NO_FLOOD, patchApp } from '../native/helpers.js';
+import { api, ClientPool, NO_FLOOD, patchApp, register } from '../native/helpers.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
 const SECRET = 'a-webhook-secret-of-some-length';
@@ -22,6 +22,7 @@ interface DeliveryPage {
 
 let srv: TestServer;
 let receiver: Receiver;
+const pool = new ClientPool();
 
 beforeEach(async () => {
   receiver = await startReceiver(SECRET);
@@ -38,6 +39,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  pool.closeAll();
   await srv.close();
   await receiver.close();
 });
@@ -83,6 +85,39 @@ describe('webhooks: delivery', () => {
         label: 'every delivery recorded as delivered',
       },
     );
+  });
+
+  it('[webhooks.events.room] reactions, reports and room presence arrive as their events', async () => {
+    await hook(['reaction.changed', 'report.created', 'member.joined', 'member.left']);
+    const { message } = await publish('react to me');
+    const client = pool.client(srv, 'ws', { token: await register(srv, 'carol') });
+    await client.connect();
+    await client.join('lobby');
+    await waitFor(() => ofType('member.joined').length === 1, { label: 'member.joined' });
+    await client.react('lobby', message.id, '👍');
+    await client.report('lobby', message.id, 'spam');
+    await client.leave('lobby');
+    await waitFor(() => ofType('member.left').length === 1, { label: 'member.left' });
+    await waitFor(() => ofType('report.created').length === 1, { label: 'report.created' });
+    expect(ofType('member.joined')[0]?.body.data).toMatchObject({
+      room: { name: 'lobby' },
+      user: { username: 'carol' },
+    });
+    expect(ofType('reaction.changed')[0]?.body.data).toMatchObject({
+      messageId: message.id,
+      emoji: '👍',
+      added: true,
+      user: { username: 'carol' },
+    });
+    expect(ofType('report.created')[0]?.body.data).toMatchObject({ messageId: message.id, reason: 'spam' });
+    // In the order they happened in the room.
+    expect(receiver.received.map((r) => r.body.type)).toEqual([
+      'member.joined',
+      'reaction.changed',
+      'report.created',
+      'member.left',
+    ]);
+    expect(receiver.received.every((r) => r.verified)).toBe(true);
   });
 
   it('[webhooks.filter] an endpoint gets only the events it asks for; none are written for none', async () => {

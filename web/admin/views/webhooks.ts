@@ -85,10 +85,14 @@ export class WebhooksView extends AdminView {
       },
       editing ? 'Webhook saved.' : 'Webhook added.',
     );
-    if (ok) {
-      this.editing = null;
-      form.reset();
-    }
+    if (!ok) return;
+    this.editing = null;
+    // Back to an empty form for the next endpoint (a reset would also clear the Enabled box's default).
+    const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
+    field('url').value = '';
+    field('secret').value = '';
+    field('events').value = '*';
+    field('enabled').checked = true;
   }
 
   private async removeWebhook(webhook: WebhookView): Promise<void> {
