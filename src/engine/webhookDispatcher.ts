@@ -72,7 +72,8 @@ export class WebhookDispatcher {
         limit: room,
       });
     } catch (err) {
-      this.ctx.logger.warn({ err }, 'claiming webhook deliveries failed');
+      // A claim racing the node's stop meets a closed store: nothing to report then.
+      if (!this.stopped) this.ctx.logger.warn({ err }, 'claiming webhook deliveries failed');
     } finally {
       this.claiming = false;
     }
