@@ -24,7 +24,7 @@ export interface InboundParts {
   profiles: Pick<Profiles, 'applied'>;
   shadowMutes: Pick<ShadowMutes, 'applied'>;
   /** Outgoing webhooks forget the app's endpoints on `app_changed`. */
-  webhooks?: { forget(appId: number): void };
+  webhooks?: { forget(appId: number): void; forgetAll(): void };
 }
 
 /**
@@ -57,6 +57,8 @@ export class Inbound {
     if (message.type === 'resync') {
       // The link to the other nodes is back: catch up from storage and exchange presence again.
       channels.resyncAll();
+      // An endpoint changed while the link was down was told to no one here.
+      this.parts.webhooks?.forgetAll();
       presence.sendSnapshot(null);
       broadcast.hello();
       return;

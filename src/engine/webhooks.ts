@@ -53,6 +53,11 @@ export class Webhooks implements WebhookAdmin {
     this.cache.delete(appId);
   }
 
+  /** Drops every app's endpoints (the bus was down: changes may have gone unheard). */
+  forgetAll(): void {
+    this.cache.clear();
+  }
+
   private endpoints(appId: AppId): Promise<Webhook[]> {
     let cached = this.cache.get(appId);
     if (!cached) {
