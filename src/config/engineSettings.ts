@@ -113,4 +113,40 @@ export const ENGINE_SETTINGS: readonly SettingSpec[] = [
     defaultText: String(DEFAULT_ENGINE_CONFIG.storageProbeMs),
     ...intSetting(10, 60_000),
   },
+  ...webhookSettings(),
 ];
+
+/** The webhook dispatcher's settings (docs/webhooks.md): `--webhook-max-attempts`, `PARLEY_WEBHOOK_MAX_ATTEMPTS`. */
+function webhookSettings(): SettingSpec[] {
+  const rows: [string, string, number, number][] = [
+    ['MaxAttempts', 'Tries of a webhook delivery before it is dead', 1, 100],
+    [
+      'RetryBaseMs',
+      'Wait after the first failed webhook try; each next doubles (jitter), up to an hour',
+      10,
+      3_600_000,
+    ],
+    ['TimeoutMs', "One webhook try's whole exchange with the endpoint", 100, 120_000],
+    [
+      'LeaseMs',
+      "A node's claim on a webhook delivery; a killed node's claims are retaken after it",
+      100,
+      3_600_000,
+    ],
+    ['Concurrency', 'Webhook deliveries in flight on one node at most', 1, 1000],
+    ['PollMs', 'How often a node looks at the webhook outbox unprompted', 10, 600_000],
+  ];
+  return rows.map(([name, description, min, max]) => {
+    const fileKey = `webhook${name}` as keyof typeof DEFAULT_ENGINE_CONFIG;
+    const dashed = fileKey.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    return {
+      key: `engine.${fileKey}`,
+      flag: dashed,
+      env: [`PARLEY_${dashed.replace(/-/g, '_').toUpperCase()}`],
+      fileKey,
+      description,
+      defaultText: String(DEFAULT_ENGINE_CONFIG[fileKey]),
+      ...intSetting(min, max),
+    };
+  });
+}

@@ -78,12 +78,14 @@ export interface AdminParts {
   profiles: Pick<Profiles, 'setByOperator'>;
   reportQueue: Pick<Reports, 'queue' | 'resolve'>;
   shadowMutes: Pick<ShadowMutes, 'mute' | 'unmute'>;
+  /** A user was created by the operator (outgoing webhooks' `user.created`). */
+  userCreated?(appId: AppId, user: User): void;
 }
 
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
 export class Admin implements Omit<
   EngineAdmin,
-  keyof EngineAccessAdmin | 'userStrikes' | 'testFilter' | 'attachments'
+  keyof EngineAccessAdmin | 'userStrikes' | 'testFilter' | 'attachments' | 'webhooks'
 > {
   readonly nodeId: string;
 
@@ -130,13 +132,15 @@ export class Admin implements Omit<
     const passwordHash =
       input.password === undefined ? null : await this.parts.identity.hashPassword(input.password);
     const kind = passwordHash ? 'account' : 'external';
-    return this.ctx.track(
+    const user = await this.ctx.track(
       this.ctx.store.directory.createUser(
         appId,
         { username, role, kind, passwordHash },
         this.ctx.clock.now(),
       ),
     );
+    this.parts.userCreated?.(appId, user);
+    return user;
   }
 
   async setUserRole(appId: AppId, username: string, role: Role): Promise<User> {

@@ -1,3 +1,4 @@
+import type { WebhookAdmin } from '../core/webhooks.js';
 import type { FilterVerdict } from '../core/contentFilter.js';
 import type { Strike } from '../core/escalation.js';
 import type { Disconnect } from '../core/disconnect.js';
@@ -330,6 +331,7 @@ export type StrikeView = Strike & { active: boolean };
 export interface EngineAdmin extends EngineAccessAdmin {
   readonly nodeId: string;
   readonly attachments: EngineAttachments;
+  readonly webhooks: WebhookAdmin;
 
   getApp(appId: AppId): Promise<App>;
   listApps(): Promise<App[]>;

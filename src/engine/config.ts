@@ -36,6 +36,18 @@ export interface EngineConfig {
    * spread over N nodes may hold N times this.
    */
   connectionsPerUser: number;
+  /** Webhook deliveries: tries before a delivery is dead (docs/webhooks.md, "Retries"). */
+  webhookMaxAttempts: number;
+  /** The wait after the first failed try; each next one doubles (with jitter), up to an hour. */
+  webhookRetryBaseMs: number;
+  /** One try's whole exchange with the endpoint. */
+  webhookTimeoutMs: number;
+  /** A node's claim on a delivery; a killed node's claims are taken by others after it (at least the timeout × 2). */
+  webhookLeaseMs: number;
+  /** Deliveries in flight on one node at most. */
+  webhookConcurrency: number;
+  /** How often a node looks at the outbox unprompted (due retries, events written by other nodes). */
+  webhookPollMs: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
@@ -51,4 +63,10 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   clusterHeartbeatMs: 5000,
   storageProbeMs: 500,
   connectionsPerUser: 20,
+  webhookMaxAttempts: 8,
+  webhookRetryBaseMs: 10_000,
+  webhookTimeoutMs: 10_000,
+  webhookLeaseMs: 60_000,
+  webhookConcurrency: 16,
+  webhookPollMs: 1000,
 };

@@ -55,6 +55,9 @@ import { Upgrades } from './upgrade.js';
 import { Sessions } from './sessions.js';
 import { StorageHealth, watchedStore } from './storageHealth.js';
 import { refOf } from './views.js';
+import { WebhookDispatcher } from './webhookDispatcher.js';
+import { webhookEvents } from './webhookEvents.js';
+import { Webhooks } from './webhooks.js';
 
 export interface EngineDeps {
   store: Store;
@@ -131,6 +134,8 @@ export class Engine extends AdminFacade implements EngineApi {
   readonly linkPreviews: LinkPreviews;
   /** Files in messages (attachments.ts); EngineAdmin's uploads and file URLs. */
   readonly attachments: Attachments;
+  readonly webhooks: Webhooks;
+  private readonly dispatcher: WebhookDispatcher;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -173,7 +178,20 @@ export class Engine extends AdminFacade implements EngineApi {
     this.broadcast = new Broadcast(ctx, deps.bus, this.channels, this.sessions, (appId, user) =>
       this.profiles.applied(appId, user),
     );
-    this.presence = new Presence(ctx, this.broadcast, this.sessions, this.channels);
+    const c = deps.config;
+    this.dispatcher = new WebhookDispatcher(ctx, deps.siteCaller, {
+      ...{ maxAttempts: c.webhookMaxAttempts, baseDelayMs: c.webhookRetryBaseMs, maxDelayMs: 3_600_000 },
+      ...{ timeoutMs: c.webhookTimeoutMs, leaseMs: c.webhookLeaseMs, concurrency: c.webhookConcurrency },
+      pollMs: c.webhookPollMs,
+    });
+    this.webhooks = new Webhooks(ctx, {
+      getApp: (appId) => this.catalog.getApp(appId),
+      appChanged: (appId) => this.broadcast.appChanged(appId),
+      wake: () => this.dispatcher.wake(),
+    });
+    const hooks = webhookEvents(this.webhooks);
+    this.broadcast.tap = hooks.tap;
+    this.presence = new Presence(ctx, this.broadcast, this.sessions, this.channels, hooks.membership);
     this.catalog = new Catalog(ctx, {
       deliveredSeq: (roomId) => this.channels.get(roomId)?.deliveredSeq,
       onlineCount: (appId, roomId) => this.presence.roomCount(appId, roomId),
@@ -197,6 +215,7 @@ export class Engine extends AdminFacade implements EngineApi {
         roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
         appEvent: (appId, event) => this.broadcast.appEvent(appId, event),
         disconnectEverywhere: (appId, userId, reason) => this.broadcast.disconnectUser(appId, userId, reason),
+        recorded: hooks.moderation,
       },
       store.directory,
       moderation,
@@ -235,6 +254,7 @@ export class Engine extends AdminFacade implements EngineApi {
       },
       moderation,
     });
+    this.identity.registered = hooks.userCreated;
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast, (room) =>
       this.attachments.deleteForRoom(room.id),
     );
@@ -328,6 +348,8 @@ export class Engine extends AdminFacade implements EngineApi {
         held: (room, message) => this.reportQueue.held(room, message),
         screen: (app, author, text) => this.sendPolicy.screen(app, author, text),
         files: this.attachments,
+        outbox: (room, type) => this.webhooks.outboxFor(room, type),
+        queued: () => this.dispatcher.wake(),
       },
       async (room, message, actor) => {
         await this.linkPreviews.removed(message);
@@ -362,6 +384,7 @@ export class Engine extends AdminFacade implements EngineApi {
       profiles: this.profiles,
       reportQueue: this.reportQueue,
       shadowMutes: this.shadowMutes,
+      userCreated: hooks.userCreated,
     };
     this.admin = new Admin(ctx, adminParts);
     this.revocation = new Revocation(ctx, catalog, broadcast);
@@ -370,6 +393,7 @@ export class Engine extends AdminFacade implements EngineApi {
       ...{ catalog, channels, sessions, presence, rooms, moderation, broadcast },
       profiles: this.profiles,
       shadowMutes: this.shadowMutes,
+      webhooks: this.webhooks,
     });
     deps.bus.onMessage((message) => inbound.receive(message));
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
@@ -429,6 +453,7 @@ export class Engine extends AdminFacade implements EngineApi {
    */
   async shutdown(): Promise<ShutdownSummary> {
     clearInterval(this.sweepTimer);
+    this.dispatcher.stop();
     this.health.stop();
     this.moderator.stop();
     this.guests.stop();

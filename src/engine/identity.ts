@@ -144,9 +144,16 @@ export class Identity {
     return { principal };
   }
 
+  /** Told of each account registered (outgoing webhooks' `user.created`). */
+  registered: ((appId: AppId, user: IssuedToken['user']) => void) | null = null;
+
   async register(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken> {
     const app = await this.catalog.getApp(appId);
-    return this.guard.registration(app, address, () => this.provider.register(app, username, password));
+    const issued = await this.guard.registration(app, address, () =>
+      this.provider.register(app, username, password),
+    );
+    this.registered?.(appId, issued.user);
+    return issued;
   }
 
   async login(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken> {

@@ -23,6 +23,8 @@ export interface InboundParts {
   broadcast: Broadcast;
   profiles: Pick<Profiles, 'applied'>;
   shadowMutes: Pick<ShadowMutes, 'applied'>;
+  /** Outgoing webhooks forget the app's endpoints on `app_changed`. */
+  webhooks?: { forget(appId: number): void; forgetAll(): void };
 }
 
 /**
@@ -55,6 +57,8 @@ export class Inbound {
     if (message.type === 'resync') {
       // The link to the other nodes is back: catch up from storage and exchange presence again.
       channels.resyncAll();
+      // An endpoint changed while the link was down was told to no one here.
+      this.parts.webhooks?.forgetAll();
       presence.sendSnapshot(null);
       broadcast.hello();
       return;
@@ -103,6 +107,7 @@ export class Inbound {
         return;
       case 'app_changed':
         catalog.forgetApp(message.appId);
+        this.parts.webhooks?.forget(message.appId);
         return;
       case 'role_changed':
         sessions.applyRole(message.appId, message.userId, message.role);

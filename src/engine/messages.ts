@@ -16,6 +16,7 @@ import { renderInline, renderMarkdown } from '../core/markdown.js';
 import { checkClientMsgId, checkMessageId, checkMessageText } from '../core/messages.js';
 import { checkReplyTo } from '../core/replies.js';
 import { isStaff } from '../core/roles.js';
+import type { MessageOutbox } from './ports/webhookStore.js';
 import type { App, Message, MessageVisibility, Room, UserId, UserRef } from '../core/types.js';
 import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { Gap, HistoryPage, HistoryQuery, SendResult } from './api.js';
@@ -79,7 +80,13 @@ export interface PostHooks {
   screen(app: App, author: UserRef, text: string): Promise<Screened>;
   /** The files a send names: checked before the message is stored, linked to it after (attachments.ts). */
   files: Pick<Attachments, 'checkForSend' | 'link'>;
+  /** The webhook events of a message write (webhooks.ts), written by the store in its transaction. */
+  outbox(room: Room, type: MessageEventType): Promise<MessageOutbox | undefined>;
+  /** An outbox row was committed: the dispatcher looks now. */
+  queued(): void;
 }
+
+type MessageEventType = 'message.created' | 'message.edited' | 'message.deleted';
 
 export interface Replay {
   messages: MessageView[];
@@ -158,6 +165,7 @@ export class Messages {
     // The filter's hold puts the message in the moderation queue, seen by its author and staff only.
     const visibility = shadowed ? 'shadow' : screened.hold ? 'held' : (input.visibility ?? 'visible');
     this.ctx.metrics.messageIn(app.id, room.name);
+    const outbox = await this.hooks.outbox(room, 'message.created');
     const appended = await this.ctx.track(
       this.ctx.store.messages.append({
         appId: app.id,
@@ -173,8 +181,10 @@ export class Messages {
         visibility,
         // Checked by the store in the append's transaction, so that it holds across nodes (ports/store.ts).
         slowMode: input.trusted !== true && !isStaff(author.role),
+        ...(outbox ? { outbox } : {}),
       }),
     );
+    if (outbox && !appended.duplicate) this.hooks.queued();
     const message = toMessageView(appended.message, room.name);
     if (!appended.duplicate && files.length > 0) await this.linkFiles(room, author, message, files);
     // A retry answers the original, which may have gathered reactions since.
@@ -248,6 +258,7 @@ export class Messages {
     const html = message.kind === 'me' ? renderInline(checked) : renderMarkdown(checked);
     // Mentions follow the text; only a new message notifies (an edit adding a name stays quiet, as elsewhere).
     const mentions = await this.hooks.mentions(app.id, checked);
+    const outbox = await this.hooks.outbox(room, 'message.edited');
     const edited = await this.ctx.track(
       this.ctx.store.messages.edit(
         room.id,
@@ -256,8 +267,10 @@ export class Messages {
         html,
         this.ctx.clock.now(),
         mentions.map((user) => user.id),
+        outbox,
       ),
     );
+    if (outbox) this.hooks.queued();
     const view = toMessageView(edited, room.name);
     await this.decorated([view], null);
     this.broadcast.roomEvent(room, { type: 'message_edited', room: toRoomRef(room), message: view });
@@ -269,9 +282,11 @@ export class Messages {
     const own = actor.kind === 'user' && message.author?.id === actor.user.id;
     if (!own && actor.kind === 'user' && !isStaff(actor.user.role)) throw deleteOwnOnly();
     if (message.deletedAt !== null) return toMessageView(message, room.name);
+    const outbox = await this.hooks.outbox(room, 'message.deleted');
     const removed = await this.ctx.track(
-      this.ctx.store.messages.remove(room.id, message.id, this.ctx.clock.now()),
+      this.ctx.store.messages.remove(room.id, message.id, this.ctx.clock.now(), outbox),
     );
+    if (outbox) this.hooks.queued();
     const view = toMessageView(removed, room.name);
     this.broadcast.roomEvent(room, { type: 'message_deleted', room: toRoomRef(room), message: view });
     await this.afterRemove(room, view, actor);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { notBanned, notMuted } from '../core/failures.js';
-import type { AppId, Ban, ModerationKind, Mute, Room, User } from '../core/types.js';
+import type { AppId, Ban, ModerationKind, ModerationRecord, Mute, Room, User } from '../core/types.js';
 import type { Directory } from './ports/store.js';
 import type { MuteOptions } from './api.js';
 import type { EngineEvent } from './events.js';
@@ -24,6 +24,8 @@ export interface ModeratorHost {
   appEvent(appId: AppId, event: EngineEvent): void;
   /** Ends the user's connections on this node and on every other. */
   disconnectEverywhere(appId: AppId, userId: number, reason: 'kicked' | 'banned'): void;
+  /** A moderation action was recorded (outgoing webhooks). */
+  recorded?(record: Omit<ModerationRecord, 'id'>): void;
 }
 
 /**
@@ -165,17 +167,17 @@ export class Moderator {
     roomId: number | null,
     detail: Record<string, unknown>,
   ): Promise<void> {
-    await this.host.track(
-      this.directory.recordModeration({
-        appId,
-        kind,
-        actorId: actor.kind === 'user' ? actor.user.id : null,
-        targetId,
-        roomId,
-        detail,
-        createdAt: this.host.clock.now(),
-      }),
-    );
+    const entry = {
+      appId,
+      kind,
+      actorId: actor.kind === 'user' ? actor.user.id : null,
+      targetId,
+      roomId,
+      detail,
+      createdAt: this.host.clock.now(),
+    };
+    await this.host.track(this.directory.recordModeration(entry));
+    this.host.recorded?.(entry);
   }
 
   /** Stops the timers that announce expiries (shutdown). */

@@ -31,6 +31,8 @@ export class Presence {
     private readonly broadcast: Broadcast,
     private readonly sessions: Sessions,
     private readonly channels: Channels,
+    /** A user came into a room or left it, cluster-wide, through this node (after the grace period). */
+    private readonly roomMembership?: (place: PresencePlace, user: UserRef, present: boolean) => void,
   ) {
     this.onlineBatch = new OnlineBatcher(ctx.clock, ctx.config.presenceBatchMs, (appId, event) =>
       sessions.toAppPresenceWatchers(appId, event),
@@ -100,7 +102,9 @@ export class Presence {
 
   /** Tells the other nodes and, if it changed the cluster-wide picture, this node's clients. */
   private local(place: PresencePlace, user: UserRef, present: boolean, except?: Subscriber): void {
-    this.apply(place, user, present, this.ctx.nodeId, except);
+    const changed = this.apply(place, user, present, this.ctx.nodeId, except);
+    // Only the node where it happened tells, and only when no other node still has the user there.
+    if (changed && place.roomId !== null) this.roomMembership?.(place, user, present);
     this.broadcast.presence({ ...place, user }, present);
   }
 
@@ -147,11 +151,18 @@ export class Presence {
     }
   }
 
-  private apply(place: PresencePlace, user: UserRef, present: boolean, node: string, except?: Subscriber) {
+  private apply(
+    place: PresencePlace,
+    user: UserRef,
+    present: boolean,
+    node: string,
+    except?: Subscriber,
+  ): boolean {
     const changed = present
       ? this.directory.add(place, user, node)
       : this.directory.remove(place, user.id, node);
     if (changed) this.announce({ ...place, user }, present, except);
+    return changed;
   }
 
   private announce(entry: PresenceEntry, present: boolean, except?: Subscriber): void {

@@ -23,6 +23,7 @@ import { BODY_LIMIT, errorResponse, handleError } from './errors.js';
 import { openApiRoute } from './openapi.js';
 import { registerRoutes, type RouteSpec } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { auditRoutes } from './routes/audit.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { registerAudit } from './audit.js';
@@ -140,6 +141,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...reactionRoutes(api),
     ...searchRoutes(api),
     ...auditRoutes(api),
+    ...webhookRoutes(api),
     ...statsRoutes({ live: deps.live ?? createLiveStats(), engine: deps.engine }),
     ...attachmentRoutes(api),
   ];

@@ -31,6 +31,7 @@ const TAGS: Record<string, string> = {
   messages: 'Room history and server-side publishing',
   moderation: 'Mutes, bans, kicks, the moderation record and presence',
   audit: 'The audit trail of changes made through the admin API',
+  webhooks: 'Outgoing webhooks: endpoints and their delivery logs',
   operations: 'Health, readiness, metrics and this document',
   meta: 'The API description',
 };

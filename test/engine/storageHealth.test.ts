@@ -36,6 +36,7 @@ class FlakyStore {
       directory: {} as Store['directory'],
       guests: {} as Store['guests'],
       pageRooms: {} as Store['pageRooms'],
+      webhooks: {} as Store['webhooks'],
       replies: {} as Store['replies'],
       pins: {} as Store['pins'],
       reactions: {} as Store['reactions'],

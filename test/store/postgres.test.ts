@@ -30,6 +30,7 @@ import { reportStoreContract } from './contract-reports.js';
 import { strikeStoreContract } from './contract-strikes.js';
 import { linkPreviewStoreContract } from './contract-linkPreviews.js';
 import { attachmentStoreContract } from './contract-attachments.js';
+import { webhookStoreContract } from './contract-webhooks.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -280,6 +281,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   strikeStoreContract('postgres', () => openStore(), closeAll);
   linkPreviewStoreContract('postgres', () => openStore(), closeAll);
   attachmentStoreContract('postgres', () => openStore(), closeAll);
+  webhookStoreContract('postgres', () => openStore(), closeAll);
   dmStoreContract(
     'postgres',
     () => openStore(),

@@ -17,6 +17,7 @@ const TABS = [
   { id: 'filter', label: 'Filter', tag: 'pa-filter' },
   { id: 'record', label: 'Record', tag: 'pa-record' },
   { id: 'audit', label: 'Audit', tag: 'pa-audit' },
+  { id: 'webhooks', label: 'Webhooks', tag: 'pa-webhooks' },
 ] as const;
 
 type TabId = (typeof TABS)[number]['id'];
@@ -48,7 +49,7 @@ export class AdminApp extends LitElement {
       .spacer {
         flex: 1;
       }
-      /* Thirteen tabs: they scroll sideways rather than widen the page (a phone shows four or five). */
+      /* Fourteen tabs: they scroll sideways rather than widen the page (a phone shows four or five). */
       nav {
         display: flex;
         gap: 4px;
@@ -197,6 +198,8 @@ export class AdminApp extends LitElement {
         return html`<pa-tokens .api=${api} .app=${app}></pa-tokens>`;
       case 'audit':
         return html`<pa-audit .api=${api} .app=${app}></pa-audit>`;
+      case 'webhooks':
+        return html`<pa-webhooks .api=${api} .app=${app}></pa-webhooks>`;
       case 'settings':
         return html`<pa-settings .api=${api} .app=${app}></pa-settings>`;
       case 'rooms':

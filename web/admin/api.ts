@@ -6,6 +6,7 @@ import type { ReportAction } from '../../src/core/reports.js';
 import type { MessageView, RoomView } from '../../src/engine/events.js';
 import type { QueueEntryView, QueuePage } from '../../src/engine/reportViews.js';
 import type { AuditEntry } from '../../src/core/audit.js';
+import type { WebhookDelivery, WebhookInput, WebhookView } from '../../src/core/webhooks.js';
 import type { IssuedToken } from '../../src/core/identity.js';
 import type { RevokedUser, TokenView } from '../../src/engine/api.js';
 import type { StatsSample } from '../../src/http/statsSample.js';
@@ -13,6 +14,7 @@ import type { StatsSample } from '../../src/http/statsSample.js';
 export type { App, AppSettings, Ban, MessageView, ModerationRecord, Mute, RoomView, User, UserRef };
 export type { FilterSettings, FilterVerdict, QueueEntryView, QueuePage, ReportAction };
 export type { AuditEntry, IssuedToken, RevokedUser, StatsSample, TokenView };
+export type { WebhookDelivery, WebhookView };
 
 export type Role = User['role'];
 
@@ -167,6 +169,36 @@ export class AdminApi {
   audit(app: number | null, before?: number): Promise<{ entries: AuditEntry[]; nextCursor: number | null }> {
     const query = `?limit=50${before === undefined ? '' : `&before=${before}`}`;
     return this.call('GET', `${app === null ? '' : `/apps/${app}`}/audit${query}`);
+  }
+
+  webhooks(app: number): Promise<{ webhooks: WebhookView[] }> {
+    return this.call('GET', `/apps/${app}/webhooks`);
+  }
+
+  createWebhook(app: number, input: WebhookInput): Promise<WebhookView> {
+    return this.call('POST', `/apps/${app}/webhooks`, input);
+  }
+
+  /** A secret left out keeps the stored one. */
+  updateWebhook(app: number, id: number, changes: Partial<WebhookInput>): Promise<WebhookView> {
+    return this.call('PATCH', `/apps/${app}/webhooks/${id}`, changes);
+  }
+
+  deleteWebhook(app: number, id: number): Promise<void> {
+    return this.call('DELETE', `/apps/${app}/webhooks/${id}`);
+  }
+
+  webhookDeliveries(
+    app: number,
+    id: number,
+    before?: number,
+  ): Promise<{ deliveries: WebhookDelivery[]; nextCursor: number | null }> {
+    const query = `?limit=50${before === undefined ? '' : `&before=${before}`}`;
+    return this.call('GET', `/apps/${app}/webhooks/${id}/deliveries${query}`);
+  }
+
+  redeliver(app: number, id: number, deliveryId: number): Promise<WebhookDelivery> {
+    return this.call('POST', `/apps/${app}/webhooks/${id}/deliveries/${deliveryId}/redeliver`);
   }
 
   stats(since?: number): Promise<StatsPage> {

@@ -1,6 +1,7 @@
 import { AdminApp } from './admin-app.js';
 import { AppsView } from './views/apps.js';
 import { AuditView } from './views/audit.js';
+import { WebhooksView } from './views/webhooks.js';
 import { Chart } from './views/chart.js';
 import { DashboardView } from './views/dashboard.js';
 import { JwtView } from './views/jwt.js';
@@ -32,6 +33,7 @@ customElements.define('pa-apps', AppsView);
 customElements.define('pa-jwt', JwtView);
 customElements.define('pa-tokens', TokensView);
 customElements.define('pa-audit', AuditView);
+customElements.define('pa-webhooks', WebhooksView);
 customElements.define('pa-chart', Chart);
 customElements.define('pa-dashboard', DashboardView);
 customElements.define('parley-admin', AdminApp);

@@ -33,6 +33,7 @@ import type { StrikeStore } from './strikeStore.js';
 import type { PageRoomStore } from './pageRoomStore.js';
 import type { LinkPreviewStore } from './linkPreviewStore.js';
 import type { AttachmentStore } from './attachmentStore.js';
+import type { MessageOutbox, WebhookStore } from './webhookStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -155,6 +156,11 @@ export interface NewMessage {
    * fails with `slow_mode` and nothing is stored. A duplicate (same clientMsgId) is answered before this check.
    */
   slowMode?: boolean;
+  /**
+   * The webhook events of this message (ports/webhookStore.ts), written to the outbox in the append's
+   * transaction; not called for a duplicate.
+   */
+  outbox?: MessageOutbox;
 }
 
 export interface AppendResult {
@@ -167,7 +173,10 @@ export interface MessageLog {
   /** Commits the message with the room's next seq (gapless, starting at 1). */
   append(input: NewMessage): Promise<AppendResult>;
   get(roomId: RoomId, id: MessageId): Promise<Message | null>;
-  /** With `mentions`, the message's mentions become those (the edited text's), in the same transaction. */
+  /**
+   * With `mentions`, the message's mentions become those (the edited text's), in the same transaction; with
+   * `outbox`, the webhook events too.
+   */
   edit(
     roomId: RoomId,
     id: MessageId,
@@ -175,9 +184,13 @@ export interface MessageLog {
     html: string,
     editedAt: number,
     mentions?: readonly UserId[],
+    outbox?: MessageOutbox,
   ): Promise<Message>;
-  /** Soft delete: text and html are cleared, deletedAt set; the seq stays so that streams keep no holes. */
-  remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message>;
+  /**
+   * Soft delete: text and html are cleared, deletedAt set; the seq stays so that streams keep no holes.
+   * `outbox` (as for edit and append): the webhook events, written in the same transaction.
+   */
+  remove(roomId: RoomId, id: MessageId, deletedAt: number, outbox?: MessageOutbox): Promise<Message>;
   /**
    * Messages in seq order (ascending). `afterSeq`: those with seq > afterSeq, oldest first.
    * `beforeSeq`: the newest `limit` with seq < beforeSeq. Neither: the newest `limit`.
@@ -263,6 +276,8 @@ export interface Store {
   linkPreviews: LinkPreviewStore;
   /** Uploaded files of messages (ports/attachmentStore.ts). */
   attachments: AttachmentStore;
+  /** Outgoing webhooks and their outbox (ports/webhookStore.ts). */
+  webhooks: WebhookStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

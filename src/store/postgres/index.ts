@@ -19,6 +19,7 @@ import { PostgresStrikeStore } from './strikes.js';
 import { PostgresPageRoomStore } from './pageRooms.js';
 import { PostgresLinkPreviewStore } from './linkPreviews.js';
 import { PostgresAttachmentStore } from './attachments.js';
+import { PostgresWebhookStore } from './webhooks.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -107,6 +108,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     pageRooms: new PostgresPageRoomStore(db),
     linkPreviews: new PostgresLinkPreviewStore(db),
     attachments: new PostgresAttachmentStore(db),
+    webhooks: new PostgresWebhookStore(db),
     async ping() {
       await db.query(ping, []);
     },

@@ -1,12 +1,14 @@
 import { messageNotFound, roomNotFound, slowMode } from '../../core/failures.js';
 import { slowModeWait } from '../../core/slowMode.js';
-import type { Message, MessageId, RoomId, UserId } from '../../core/types.js';
+import type { Message, MessageId, RoomId } from '../../core/types.js';
 import { replyExcerpt, replyParentNotFound } from '../../core/replies.js';
 import { REPLY_COLUMNS, REPLY_JOINS } from '../replySql.js';
 import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
 import type { AppendResult, MessageLog, NewMessage } from '../../engine/ports/store.js';
+import type { MessageOutbox } from '../../engine/ports/webhookStore.js';
 import { sql, type Db, type Tx } from './db.js';
+import { writeOutbox } from './webhooks.js';
 
 /** An open upper bound for `seq < $n`. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
@@ -112,6 +114,12 @@ const q = {
   ),
 };
 
+/** The message's webhook events written in the running transaction. */
+async function told(tx: Tx, message: Message, outbox: MessageOutbox | undefined): Promise<Message> {
+  if (outbox) await writeOutbox(tx, outbox(message));
+  return message;
+}
+
 export class PostgresMessageLog implements MessageLog {
   constructor(private readonly db: Db) {}
 
@@ -162,9 +170,9 @@ export class PostgresMessageLog implements MessageLog {
       if (row && input.mentions && input.mentions.length > 0) {
         await tx.query(q.mentions, [row.id, input.roomId, counter.last_seq, input.mentions]);
         const [read] = await tx.query<MessageRow>(q.byId, [input.roomId, row.id]);
-        return { message: toMessage(read ?? row), duplicate: false };
+        return { message: await told(tx, toMessage(read ?? row), input.outbox), duplicate: false };
       }
-      if (row) return { message: toMessage(row), duplicate: false };
+      if (row) return { message: await told(tx, toMessage(row), input.outbox), duplicate: false };
       // Lost the race to another transaction with the same clientMsgId: undo the seq, return the winner. The
       // winner has committed (DO NOTHING waits for it otherwise), so this statement's snapshot sees its row.
       tx.rollbackInstead();
@@ -195,15 +203,9 @@ export class PostgresMessageLog implements MessageLog {
     return row ? toMessage(row) : null;
   }
 
-  async edit(
-    roomId: RoomId,
-    id: MessageId,
-    text: string,
-    html: string,
-    editedAt: number,
-    mentions?: readonly UserId[],
-  ): Promise<Message> {
-    if (mentions === undefined) {
+  async edit(...args: Parameters<MessageLog['edit']>): Promise<Message> {
+    const [roomId, id, text, html, editedAt, mentions, outbox] = args;
+    if (mentions === undefined && outbox === undefined) {
       const [row] = await this.db.query<MessageRow>(q.edit, [roomId, id, text, html, editedAt]);
       if (!row) throw messageNotFound();
       return toMessage(row);
@@ -211,17 +213,25 @@ export class PostgresMessageLog implements MessageLog {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query<MessageRow>(q.edit, [roomId, id, text, html, editedAt]);
       if (!row) throw messageNotFound();
+      if (mentions === undefined) return told(tx, toMessage(row), outbox);
       await tx.query(q.clearMentions, [id]);
       if (mentions.length > 0) await tx.query(q.mentions, [id, roomId, row.seq, mentions]);
       const [read] = await tx.query<MessageRow>(q.byId, [roomId, id]);
-      return toMessage(read ?? row);
+      return told(tx, toMessage(read ?? row), outbox);
     });
   }
 
-  async remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message> {
-    const [row] = await this.db.query<MessageRow>(q.remove, [roomId, id, deletedAt]);
-    if (!row) throw messageNotFound();
-    return toMessage(row);
+  async remove(roomId: RoomId, id: MessageId, deletedAt: number, outbox?: MessageOutbox): Promise<Message> {
+    if (outbox === undefined) {
+      const [row] = await this.db.query<MessageRow>(q.remove, [roomId, id, deletedAt]);
+      if (!row) throw messageNotFound();
+      return toMessage(row);
+    }
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query<MessageRow>(q.remove, [roomId, id, deletedAt]);
+      if (!row) throw messageNotFound();
+      return told(tx, toMessage(row), outbox);
+    });
   }
 
   /**

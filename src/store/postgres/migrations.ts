@@ -373,6 +373,45 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 15,
+    name: 'outgoing webhooks and their outbox',
+    // As in the SQLite store; the partial index keeps the heads of the unfinished queues cheap to find.
+    sql: `
+      CREATE TABLE webhooks (
+        id BIGSERIAL PRIMARY KEY,
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        events JSONB NOT NULL,
+        enabled BOOLEAN NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX webhooks_app ON webhooks(app_id, id);
+      CREATE TABLE webhook_deliveries (
+        id BIGSERIAL PRIMARY KEY,
+        app_id BIGINT NOT NULL,
+        webhook_id BIGINT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+        event_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        order_key TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_status INTEGER,
+        last_failure TEXT,
+        next_attempt_at BIGINT,
+        claimed_by TEXT,
+        claim_until BIGINT,
+        created_at BIGINT NOT NULL,
+        delivered_at BIGINT
+      );
+      CREATE INDEX webhook_deliveries_log ON webhook_deliveries(webhook_id, id);
+      CREATE INDEX webhook_deliveries_open ON webhook_deliveries(webhook_id, order_key, id)
+        WHERE status IN ('pending', 'failed-retrying');
+    `,
+  },
+  {
     version: 17,
     name: 'link previews',
     // As in the SQLite store.

@@ -22,6 +22,7 @@ import { SqliteStrikeStore } from './strikes.js';
 import { SqlitePageRoomStore } from './pageRooms.js';
 import { SqliteLinkPreviewStore } from './linkPreviews.js';
 import { SqliteAttachmentStore } from './attachments.js';
+import { SqliteWebhookStore } from './webhooks.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -108,6 +109,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     pageRooms: new SqlitePageRoomStore(db),
     linkPreviews: new SqliteLinkPreviewStore(db),
     attachments: new SqliteAttachmentStore(db),
+    webhooks: new SqliteWebhookStore(db),
     async ping() {
       guard(db, () => probe.get());
     },

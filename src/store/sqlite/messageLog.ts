@@ -7,7 +7,9 @@ import { REPLY_COLUMNS, REPLY_JOINS } from '../replySql.js';
 import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
 import type { AppendResult, MessageLog, NewMessage } from '../../engine/ports/store.js';
+import type { MessageOutbox, NewDelivery } from '../../engine/ports/webhookStore.js';
 import { guard } from './errors.js';
+import { sqliteOutboxWriter } from './webhooks.js';
 
 /** An open upper bound for `seq < ?`, where SQLite wants a number. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
@@ -112,7 +114,13 @@ function prepare(db: Database.Database) {
 export class SqliteMessageLog implements MessageLog {
   private readonly q: ReturnType<typeof prepare>;
   private readonly appendTx: (input: NewMessage) => AppendResult;
-  private readonly removeTx: (roomId: RoomId, id: MessageId, deletedAt: number) => Message;
+  private readonly removeTx: (
+    roomId: RoomId,
+    id: MessageId,
+    deletedAt: number,
+    outbox: MessageOutbox | undefined,
+  ) => Message;
+  private readonly writeOutbox: (deliveries: readonly NewDelivery[]) => void;
 
   private readonly editTx: (
     roomId: RoomId,
@@ -121,10 +129,12 @@ export class SqliteMessageLog implements MessageLog {
     html: string,
     editedAt: number,
     mentions: readonly UserId[] | undefined,
+    outbox: MessageOutbox | undefined,
   ) => Message;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepare(db);
+    this.writeOutbox = sqliteOutboxWriter(db);
     this.editTx = db.transaction(
       (
         roomId: RoomId,
@@ -133,6 +143,7 @@ export class SqliteMessageLog implements MessageLog {
         html: string,
         editedAt: number,
         mentions: readonly UserId[] | undefined,
+        outbox: MessageOutbox | undefined,
       ): Message => {
         if (this.q.edit.run({ roomId, id, text, html, editedAt }).changes === 0) throw messageNotFound();
         if (mentions !== undefined) {
@@ -140,18 +151,26 @@ export class SqliteMessageLog implements MessageLog {
           this.q.clearMentions.run(id);
           mentions.forEach((userId, pos) => this.q.mention.run({ messageId: id, userId, roomId, seq, pos }));
         }
-        return this.read(roomId, id);
+        return this.told(this.read(roomId, id), outbox);
       },
     );
-    this.removeTx = db.transaction((roomId: RoomId, id: MessageId, deletedAt: number): Message => {
-      if (this.q.remove.run({ roomId, id, deletedAt }).changes === 0) throw messageNotFound();
-      this.q.clearQuotes.run(roomId, id);
-      return this.read(roomId, id);
-    });
+    this.removeTx = db.transaction(
+      (roomId: RoomId, id: MessageId, deletedAt: number, outbox: MessageOutbox | undefined): Message => {
+        if (this.q.remove.run({ roomId, id, deletedAt }).changes === 0) throw messageNotFound();
+        this.q.clearQuotes.run(roomId, id);
+        return this.told(this.read(roomId, id), outbox);
+      },
+    );
     // IMMEDIATE takes the write lock before the dedup read, so another process cannot slip the same
     // clientMsgId (or the same seq) in between the check and the insert.
     const tx = db.transaction((input: NewMessage): AppendResult => this.appendLocked(input));
     this.appendTx = (input) => tx.immediate(input);
+  }
+
+  /** The message's webhook events written in the running transaction. */
+  private told(message: Message, outbox: MessageOutbox | undefined): Message {
+    if (outbox) this.writeOutbox(outbox(message));
+    return message;
   }
 
   private read(roomId: RoomId, id: MessageId): Message {
@@ -199,7 +218,7 @@ export class SqliteMessageLog implements MessageLog {
     input.mentions?.forEach((userId, pos) =>
       this.q.mention.run({ messageId: id, userId, roomId: input.roomId, seq, pos }),
     );
-    return { message: this.read(input.roomId, id), duplicate: false };
+    return { message: this.told(this.read(input.roomId, id), input.outbox), duplicate: false };
   }
 
   async append(input: NewMessage): Promise<AppendResult> {
@@ -214,11 +233,12 @@ export class SqliteMessageLog implements MessageLog {
   }
 
   async edit(...args: Parameters<MessageLog['edit']>): Promise<Message> {
-    return guard(this.db, () => this.editTx(...args));
+    const [roomId, id, text, html, editedAt, mentions, outbox] = args;
+    return guard(this.db, () => this.editTx(roomId, id, text, html, editedAt, mentions, outbox));
   }
 
-  async remove(roomId: RoomId, id: MessageId, deletedAt: number): Promise<Message> {
-    return guard(this.db, () => this.removeTx(roomId, id, deletedAt));
+  async remove(roomId: RoomId, id: MessageId, deletedAt: number, outbox?: MessageOutbox): Promise<Message> {
+    return guard(this.db, () => this.removeTx(roomId, id, deletedAt, outbox));
   }
 
   /**

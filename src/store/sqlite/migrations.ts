@@ -396,6 +396,47 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 15,
+    name: 'outgoing webhooks and their outbox',
+    // One delivery row per event and endpoint, written in the transaction of the change it tells. The partial
+    // index holds only unfinished rows, so finding the head of each (endpoint, key) queue stays small however
+    // long the delivered history grows.
+    sql: `
+      CREATE TABLE webhooks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        events TEXT NOT NULL, -- JSON array
+        enabled INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX webhooks_app ON webhooks(app_id, id);
+      CREATE TABLE webhook_deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        app_id INTEGER NOT NULL,
+        webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+        event_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        order_key TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_status INTEGER,
+        last_failure TEXT,
+        next_attempt_at INTEGER,
+        claimed_by TEXT,
+        claim_until INTEGER,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER
+      ) STRICT;
+      CREATE INDEX webhook_deliveries_log ON webhook_deliveries(webhook_id, id);
+      CREATE INDEX webhook_deliveries_open ON webhook_deliveries(webhook_id, order_key, id)
+        WHERE status IN ('pending', 'failed-retrying');
+    `,
+  },
+  {
     version: 17,
     name: 'link previews',
     // One preview per message (JSON: url, title, description, siteName, imageUrl), apart from the message row

@@ -1,0 +1,150 @@
+import type { AppId } from '../../core/types.js';
+import { deliveryNotFound, webhookNotFound, type Webhook } from '../../core/webhooks.js';
+import type {
+  ClaimedDelivery,
+  Delivery,
+  DeliveryOutcome,
+  NewDelivery,
+  NewWebhook,
+  WebhookPatch,
+  WebhookStore,
+} from '../../engine/ports/webhookStore.js';
+import {
+  NO_CURSOR,
+  WEBHOOK_COLUMNS,
+  WEBHOOK_SQL,
+  enqueueValues,
+  finishValues,
+  toDelivery,
+  toWebhook,
+  type DeliveryRow,
+  type WebhookRow,
+} from '../webhookRows.js';
+import { sql, type Db, type Tx } from './db.js';
+
+const q = {
+  ...Object.fromEntries(
+    Object.entries(WEBHOOK_SQL).map(([key, text]) => [
+      key,
+      // Across nodes a delivery is claimed by one: a row another node is claiming is skipped, not waited for.
+      sql(`webhooks.${key}`, text.replace('{lock}', 'FOR UPDATE SKIP LOCKED')),
+    ]),
+  ),
+  insert: sql(
+    'webhooks.insert',
+    `INSERT INTO webhooks (app_id, url, secret, events, enabled, created_at, updated_at)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6, $6) RETURNING ${WEBHOOK_COLUMNS}`,
+  ),
+  patch: sql(
+    'webhooks.patch',
+    `UPDATE webhooks SET url = COALESCE($3, url), secret = COALESCE($4, secret),
+       events = COALESCE($5::jsonb, events), enabled = COALESCE($6, enabled), updated_at = $7
+     WHERE app_id = $1 AND id = $2 RETURNING ${WEBHOOK_COLUMNS}`,
+  ),
+} as Record<keyof typeof WEBHOOK_SQL | 'insert' | 'patch', ReturnType<typeof sql>>;
+
+/** Writes outbox rows inside a transaction of the message log (the change and its events commit together). */
+export async function writeOutbox(tx: Tx, deliveries: readonly NewDelivery[]): Promise<void> {
+  for (const d of deliveries) await tx.query(q.enqueue, enqueueValues(d));
+}
+
+export class PostgresWebhookStore implements WebhookStore {
+  constructor(private readonly db: Db) {}
+
+  async create(input: NewWebhook): Promise<Webhook> {
+    const [row] = await this.db.query<WebhookRow>(q.insert, [
+      input.appId,
+      input.url,
+      input.secret,
+      JSON.stringify(input.events),
+      input.enabled,
+      input.now,
+    ]);
+    if (!row) throw new Error('INSERT … RETURNING gave no row');
+    return toWebhook(row);
+  }
+
+  async list(appId: AppId): Promise<Webhook[]> {
+    return (await this.db.query<WebhookRow>(q.list, [appId])).map(toWebhook);
+  }
+
+  async get(appId: AppId, id: number): Promise<Webhook | null> {
+    const [row] = await this.db.query<WebhookRow>(q.get, [appId, id]);
+    return row ? toWebhook(row) : null;
+  }
+
+  async update(appId: AppId, id: number, patch: WebhookPatch, now: number): Promise<Webhook> {
+    const [row] = await this.db.query<WebhookRow>(q.patch, [
+      appId,
+      id,
+      patch.url ?? null,
+      patch.secret ?? null,
+      patch.events === undefined ? null : JSON.stringify(patch.events),
+      patch.enabled ?? null,
+      now,
+    ]);
+    if (!row) throw webhookNotFound();
+    return toWebhook(row);
+  }
+
+  async remove(appId: AppId, id: number): Promise<boolean> {
+    return (await this.db.query(q.remove, [appId, id])).length > 0;
+  }
+
+  async enqueue(deliveries: readonly NewDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.db.transaction((tx) => writeOutbox(tx, deliveries));
+  }
+
+  async claim(opts: Parameters<WebhookStore['claim']>[0]): Promise<ClaimedDelivery[]> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<DeliveryRow & { body: string }>(q.claim, [
+        opts.node,
+        opts.now,
+        opts.leaseMs,
+        opts.limit,
+      ]);
+      const claimed: ClaimedDelivery[] = [];
+      for (const row of rows.sort((a, b) => a.id - b.id)) {
+        const [endpoint] = await tx.query<{ url: string; secret: string }>(q.endpoint, [row.webhook_id]);
+        claimed.push({
+          ...toDelivery(row),
+          body: row.body,
+          url: endpoint?.url ?? '',
+          secret: endpoint?.secret ?? '',
+        });
+      }
+      return claimed;
+    });
+  }
+
+  async finish(id: number, node: string, outcome: DeliveryOutcome): Promise<boolean> {
+    const rows = await this.db.query(q.finish, [id, node, ...finishValues(outcome)]);
+    return rows.length > 0;
+  }
+
+  async deliveries(
+    appId: AppId,
+    webhookId: number,
+    opts: { limit: number; beforeId?: number },
+  ): Promise<Delivery[]> {
+    const rows = await this.db.query<DeliveryRow>(q.deliveries, [
+      appId,
+      webhookId,
+      opts.beforeId ?? NO_CURSOR,
+      opts.limit,
+    ]);
+    return rows.map(toDelivery);
+  }
+
+  async redeliver(appId: AppId, webhookId: number, deliveryId: number, now: number): Promise<Delivery> {
+    const [row] = await this.db.query<DeliveryRow>(q.redeliver, [appId, webhookId, deliveryId, now]);
+    if (!row) throw deliveryNotFound();
+    return toDelivery(row);
+  }
+
+  async backlog(): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(q.backlog, []);
+    return Number(row?.n ?? 0);
+  }
+}
