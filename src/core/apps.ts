@@ -33,6 +33,8 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   escalation: DEFAULT_ESCALATION,
   guestVerification: null,
   pageRooms: DEFAULT_PAGE_ROOMS,
+  retentionDays: null,
+  erasure: { messages: 'delete' },
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once, and has rooms for pages (the demo's comments). */

@@ -8,6 +8,8 @@ import type { Credentials, Principal } from '../core/identity.js';
 import type { AppId, Room } from '../core/types.js';
 import { Admin } from './admin.js';
 import { Audit } from './audit.js';
+import { DataProtection, NO_FILES } from './dataProtection.js';
+import { Retention } from './retention.js';
 import type {
   AuditPage,
   AuditQuery,
@@ -80,6 +82,9 @@ const SWEEP_MS = 60_000;
 const TOKEN_PURGE_EVERY_SWEEPS = 60;
 /** Unused guests are looked for every ten minutes (retention is counted in hours). */
 const GUEST_SWEEP_EVERY_SWEEPS = 10;
+/** Old messages are purged every ten minutes, by the node holding the lease (a sweep and a bit longer). */
+const RETENTION_EVERY_SWEEPS = 10;
+const RETENTION_LEASE_MS = (RETENTION_EVERY_SWEEPS + 1) * SWEEP_MS;
 
 export function createEngine(deps: EngineDeps): Engine {
   return new Engine(deps);
@@ -127,6 +132,9 @@ export class Engine implements EngineApi {
   readonly strikes: Strikes;
   readonly pageRooms: PageRooms;
   readonly sendPolicy: SendPolicy;
+  /** Export and erasure of a user's data; the retention purge. */
+  readonly dataProtection: DataProtection;
+  readonly retention: Retention;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -325,6 +333,21 @@ export class Engine implements EngineApi {
     this.admin = new Admin(ctx, adminParts);
     this.revocation = new Revocation(ctx, catalog, broadcast);
     this.audit = new Audit(ctx);
+    this.dataProtection = new DataProtection(ctx, {
+      catalog,
+      revocation: this.revocation,
+      broadcast,
+      ...NO_FILES,
+    });
+    this.retention = new Retention(
+      ctx,
+      {
+        listApps: () => store.directory.listApps(),
+        listRooms: (appId) => store.directory.listRooms(appId),
+        removeMessageFiles: NO_FILES.removeMessageFiles,
+      },
+      { leaseMs: RETENTION_LEASE_MS },
+    );
     const inbound = new Inbound(ctx, {
       ...{ catalog, channels, sessions, presence, rooms, moderation, broadcast },
       profiles: this.profiles,
@@ -347,6 +370,9 @@ export class Engine implements EngineApi {
     this.sweeps += 1;
     if (this.sweeps % GUEST_SWEEP_EVERY_SWEEPS === 0) {
       this.guests.sweep().catch((err: unknown) => this.logger.warn({ err }, 'removing unused guests failed'));
+    }
+    if (this.sweeps % RETENTION_EVERY_SWEEPS === 0) {
+      this.retention.sweep().catch((err: unknown) => this.logger.warn({ err }, 'the retention purge failed'));
     }
     if (this.sweeps % TOKEN_PURGE_EVERY_SWEEPS !== 0) return;
     this.store.directory
@@ -380,6 +406,7 @@ export class Engine implements EngineApi {
     this.health.stop();
     this.moderator.stop();
     this.guests.stop();
+    this.retention.stop();
     const sessionsClosed = this.sessions.size;
     this.sessions.terminateAll(disconnect('shutdown'));
     this.presence.stop();
@@ -449,7 +476,8 @@ export class Engine implements EngineApi {
   listTokens: EngineAdmin['listTokens'] = (...a) => this.revocation.listTokens(...a);
   revokeToken: EngineAdmin['revokeToken'] = (...a) => this.revocation.revokeToken(...a);
   revokeUser: EngineAdmin['revokeUser'] = (...a) => this.revocation.revokeUser(...a);
-  recordAudit: EngineAdmin['recordAudit'] = (...a) => this.audit.record(...a);
+  recordAudit: EngineAdmin['recordAudit'] = (input) =>
+    this.audit.record(this.dataProtection.auditView(input));
 
   async listAudit(appId: AppId | null, query: AuditQuery): Promise<AuditPage> {
     if (appId !== null) await this.catalog.getApp(appId);
@@ -461,4 +489,8 @@ export class Engine implements EngineApi {
   unshadowMute: EngineAdmin['unshadowMute'] = (...a) => this.admin.unshadowMute(...a);
   userStrikes: EngineAdmin['userStrikes'] = (...a) => this.strikes.list(...a);
   testFilter: EngineAdmin['testFilter'] = (...a) => this.sendPolicy.test(...a);
+  exportUser: EngineAdmin['exportUser'] = (...a) => this.dataProtection.exportUser(...a);
+  eraseUser: EngineAdmin['eraseUser'] = (...a) => this.dataProtection.eraseUser(...a);
+  listErasures: EngineAdmin['listErasures'] = (...a) => this.dataProtection.listErasures(...a);
+  setRoomRetention: EngineAdmin['setRoomRetention'] = (...a) => this.dataProtection.setRoomRetention(...a);
 }

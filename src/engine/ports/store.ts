@@ -31,6 +31,7 @@ import type { AuditStore } from './auditStore.js';
 import type { ReportStore } from './reportStore.js';
 import type { StrikeStore } from './strikeStore.js';
 import type { PageRoomStore } from './pageRoomStore.js';
+import type { DataProtectionStore } from './dataProtectionStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -257,6 +258,8 @@ export interface Store {
   strikes: StrikeStore;
   /** Page rooms (ports/pageRoomStore.ts). */
   pageRooms: PageRoomStore;
+  /** Export, erasure and retention (ports/dataProtectionStore.ts). */
+  dataProtection: DataProtectionStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */
