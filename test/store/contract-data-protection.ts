@@ -94,7 +94,26 @@ export function dataProtectionContract(
         createdAt: T0,
       });
 
+      await store.reports.add({
+        appId: app.id,
+        roomId: room.id,
+        messageId: theirs.id,
+        reporterId: alice.id,
+        reason: 'spam',
+        text: 'ads',
+        at: T0,
+        establishedBefore: T0,
+      });
+      await store.reads.saveMarkers([
+        { appId: app.id, userId: alice.id, roomId: room.id, seq: 2, createOnly: false },
+      ]);
       const dp = store.dataProtection;
+      const reports = await dp.section(app.id, alice.id, 'reports', { after: 0, limit: 5 });
+      expect(reports.map((r) => r.row)).toEqual([
+        expect.objectContaining({ messageId: theirs.id, reason: 'spam', text: 'ads' }),
+      ]);
+      const markers = await dp.section(app.id, alice.id, 'readMarkers', { after: 0, limit: 5 });
+      expect(markers.map((r) => r.row)).toEqual([{ roomId: room.id, room: 'general', seq: 2 }]);
       const first = await dp.messagesBy(app.id, alice.id, { afterId: 0, limit: 2 });
       expect(first.map((m) => m.text)).toEqual(['a1', 'a2']);
       const rest = await dp.messagesBy(app.id, alice.id, { afterId: first[1]?.id ?? 0, limit: 2 });
