@@ -36,6 +36,8 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   pageRooms: DEFAULT_PAGE_ROOMS,
   linkPreviews: true,
   attachments: DEFAULT_ATTACHMENTS,
+  retentionDays: null,
+  erasure: { messages: 'delete' },
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once, and has rooms for pages (the demo's comments). */

@@ -67,6 +67,15 @@ export interface AppSettings {
   linkPreviews: boolean;
   /** Files users may attach to messages (core/attachments.ts). */
   attachments: AttachmentSettings;
+  /** Days a message is kept before the retention purge removes it (a room may say otherwise); null: forever. */
+  retentionDays: number | null;
+  /** What erasing a user does to their messages (core/dataProtection.ts). */
+  erasure: ErasureSettings;
+}
+
+/** 'delete': the messages are deleted as a moderator deletes one; 'anonymise': kept, by "deleted user". */
+export interface ErasureSettings {
+  messages: 'delete' | 'anonymise';
 }
 
 /** Settings as the admin API takes them: any subset; `guestVerification` may leave its secret out to keep it. */
@@ -131,6 +140,8 @@ export interface Room {
   createdAt: number;
   /** Seconds a user (below mod) must wait between two messages here (core/slowMode.ts); absent: off. */
   slowModeSeconds?: number;
+  /** Days a message is kept here before the retention purge removes it: null forever; absent: the app's. */
+  retentionDays?: number | null;
 }
 
 export type MessageKind = 'text' | 'me' | 'system';

@@ -17,6 +17,7 @@ import type {
 import type {
   AppPatch,
   EngineAccessAdmin,
+  EngineDataAdmin,
   EngineAdmin,
   HistoryPage,
   HistoryQuery,
@@ -85,7 +86,7 @@ export interface AdminParts {
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
 export class Admin implements Omit<
   EngineAdmin,
-  keyof EngineAccessAdmin | 'userStrikes' | 'testFilter' | 'attachments' | 'webhooks'
+  keyof EngineAccessAdmin | keyof EngineDataAdmin | 'userStrikes' | 'testFilter' | 'attachments' | 'webhooks'
 > {
   readonly nodeId: string;
 

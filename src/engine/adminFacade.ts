@@ -3,6 +3,7 @@ import type { Admin } from './admin.js';
 import type { AuditPage, AuditQuery, EngineAdmin } from './api.js';
 import type { Audit } from './audit.js';
 import type { Catalog } from './catalog.js';
+import type { DataProtection } from './dataProtection.js';
 import type { Revocation } from './revocation.js';
 import type { SendPolicy } from './sendPolicy.js';
 import type { Strikes } from './strikes.js';
@@ -19,6 +20,7 @@ export abstract class AdminFacade {
   protected abstract readonly audit: Audit;
   protected abstract readonly strikes: Strikes;
   protected abstract readonly sendPolicy: SendPolicy;
+  protected abstract readonly dataProtection: DataProtection;
 
   getApp: EngineAdmin['getApp'] = (...a) => this.admin.getApp(...a);
   register: EngineAdmin['register'] = (...a) => this.admin.register(...a);
@@ -62,7 +64,9 @@ export abstract class AdminFacade {
   listTokens: EngineAdmin['listTokens'] = (...a) => this.revocation.listTokens(...a);
   revokeToken: EngineAdmin['revokeToken'] = (...a) => this.revocation.revokeToken(...a);
   revokeUser: EngineAdmin['revokeUser'] = (...a) => this.revocation.revokeUser(...a);
-  recordAudit: EngineAdmin['recordAudit'] = (...a) => this.audit.record(...a);
+  // An erasure's audit entry names the user by a hash only (dataProtection.ts).
+  recordAudit: EngineAdmin['recordAudit'] = (input) =>
+    this.audit.record(this.dataProtection.auditView(input));
 
   async listAudit(appId: AppId | null, query: AuditQuery): Promise<AuditPage> {
     if (appId !== null) await this.catalog.getApp(appId);
@@ -74,4 +78,8 @@ export abstract class AdminFacade {
   unshadowMute: EngineAdmin['unshadowMute'] = (...a) => this.admin.unshadowMute(...a);
   userStrikes: EngineAdmin['userStrikes'] = (...a) => this.strikes.list(...a);
   testFilter: EngineAdmin['testFilter'] = (...a) => this.sendPolicy.test(...a);
+  exportUser: EngineAdmin['exportUser'] = (...a) => this.dataProtection.exportUser(...a);
+  eraseUser: EngineAdmin['eraseUser'] = (...a) => this.dataProtection.eraseUser(...a);
+  listErasures: EngineAdmin['listErasures'] = (...a) => this.dataProtection.listErasures(...a);
+  setRoomRetention: EngineAdmin['setRoomRetention'] = (...a) => this.dataProtection.setRoomRetention(...a);
 }

@@ -31,10 +31,12 @@ import type {
 } from './reportViews.js';
 import type { ShadowMute } from './ports/reportStore.js';
 import type { PageRoomResult } from './pageRooms.js';
+import type { ErasureRecord } from './ports/dataProtectionStore.js';
 
 export type { StorageHealthView } from './storageHealth.js';
 export type { WalStats } from './ports/store.js';
 export type { DmView } from './dms.js';
+export type { ErasureRecord } from './ports/dataProtectionStore.js';
 export type {
   AuthorSummary,
   QueueEntryView,
@@ -328,7 +330,27 @@ export interface EngineConnections {
 export type StrikeView = Strike & { active: boolean };
 
 /** What the HTTP admin API and the CLI may ask of the engine; the caller has proven the admin key. */
-export interface EngineAdmin extends EngineAccessAdmin {
+/** A page of erasure records, newest first; `nextBefore` reads the next (null: no more). */
+export interface ErasurePage {
+  erasures: ErasureRecord[];
+  nextBefore: number | null;
+}
+
+/** The operator's data protection operations (dataProtection.ts, docs/data-protection.md). */
+export interface EngineDataAdmin {
+  /**
+   * Everything Parley holds about the user, as the text of one JSON document, read from the store page by page
+   * (docs/data-protection.md); `not_found` before any of it when the app or the user does not exist.
+   */
+  exportUser(appId: AppId, username: string): Promise<AsyncIterable<string>>;
+  /** Erases the user as the app's `erasure` setting says; answers the record kept of it. */
+  eraseUser(appId: AppId, username: string): Promise<ErasureRecord>;
+  listErasures(appId: AppId, query: { limit?: number; before?: number }): Promise<ErasurePage>;
+  /** A room's own retention: days, null for forever, 'app' to follow the app's `retentionDays`. */
+  setRoomRetention(appId: AppId, room: string, days: number | null | 'app'): Promise<void>;
+}
+
+export interface EngineAdmin extends EngineAccessAdmin, EngineDataAdmin {
   readonly nodeId: string;
   readonly attachments: EngineAttachments;
   readonly webhooks: WebhookAdmin;

@@ -10,6 +10,8 @@ import { Admin } from './admin.js';
 import { Attachments } from './attachments.js';
 import { Audit } from './audit.js';
 import type { EngineApi, Session, SessionMeta, SessionSink, ShutdownSummary } from './api.js';
+import { DataProtection, NO_FILES } from './dataProtection.js';
+import { Retention } from './retention.js';
 import { Broadcast } from './broadcast.js';
 import { Catalog } from './catalog.js';
 import { Channels } from './channels.js';
@@ -84,6 +86,9 @@ const SWEEP_MS = 60_000;
 const TOKEN_PURGE_EVERY_SWEEPS = 60;
 /** Unused guests are looked for every ten minutes (retention is counted in hours). */
 const GUEST_SWEEP_EVERY_SWEEPS = 10;
+/** Old messages are purged every ten minutes, by the node holding the lease (a sweep and a bit longer). */
+const RETENTION_EVERY_SWEEPS = 10;
+const RETENTION_LEASE_MS = (RETENTION_EVERY_SWEEPS + 1) * SWEEP_MS;
 
 export function createEngine(deps: EngineDeps): Engine {
   return new Engine(deps);
@@ -136,6 +141,9 @@ export class Engine extends AdminFacade implements EngineApi {
   readonly attachments: Attachments;
   readonly webhooks: Webhooks;
   private readonly dispatcher: WebhookDispatcher;
+  /** Export and erasure of a user's data; the retention purge. */
+  readonly dataProtection: DataProtection;
+  readonly retention: Retention;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -389,6 +397,22 @@ export class Engine extends AdminFacade implements EngineApi {
     this.admin = new Admin(ctx, adminParts);
     this.revocation = new Revocation(ctx, catalog, broadcast);
     this.audit = new Audit(ctx);
+    this.dataProtection = new DataProtection(ctx, {
+      catalog,
+      revocation: this.revocation,
+      broadcast,
+      removeMessageFiles: (_appId, messageIds) => this.attachments.deleteForMessages(messageIds),
+      listUserUploads: NO_FILES.listUserUploads,
+    });
+    this.retention = new Retention(
+      ctx,
+      {
+        listApps: () => store.directory.listApps(),
+        listRooms: (appId) => store.directory.listRooms(appId),
+        removeMessageFiles: (_appId, messageIds) => this.attachments.deleteForMessages(messageIds),
+      },
+      { leaseMs: RETENTION_LEASE_MS },
+    );
     const inbound = new Inbound(ctx, {
       ...{ catalog, channels, sessions, presence, rooms, moderation, broadcast },
       profiles: this.profiles,
@@ -415,6 +439,9 @@ export class Engine extends AdminFacade implements EngineApi {
       this.attachments
         .sweepUnsent()
         .catch((err: unknown) => this.logger.warn({ err }, 'removing unsent uploads failed'));
+    }
+    if (this.sweeps % RETENTION_EVERY_SWEEPS === 0) {
+      this.retention.sweep().catch((err: unknown) => this.logger.warn({ err }, 'the retention purge failed'));
     }
     if (this.sweeps % TOKEN_PURGE_EVERY_SWEEPS !== 0) return;
     this.store.directory
@@ -458,6 +485,7 @@ export class Engine extends AdminFacade implements EngineApi {
     this.moderator.stop();
     this.guests.stop();
     this.linkPreviews.stop();
+    this.retention.stop();
     const sessionsClosed = this.sessions.size;
     this.sessions.terminateAll(disconnect('shutdown'));
     this.presence.stop();

@@ -28,6 +28,8 @@ export interface RoomView {
   dm?: true;
   /** Seconds between two messages of one user below mod (core/slowMode.ts); present only when slow mode is on. */
   slowModeSeconds?: number;
+  /** The room's own retention in days (null: forever); absent: the app's. */
+  retentionDays?: number | null;
 }
 
 export interface RoomRef {

@@ -41,6 +41,7 @@ export function toRoomView(room: Room, lastSeq: number, online: number): RoomVie
     createdBy: room.createdBy,
     ...(DM_ROOM_NAME.test(room.name) ? { dm: true as const } : {}),
     ...(room.slowModeSeconds ? { slowModeSeconds: room.slowModeSeconds } : {}),
+    ...(room.retentionDays === undefined ? {} : { retentionDays: room.retentionDays }),
   };
 }
 

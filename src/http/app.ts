@@ -44,6 +44,7 @@ import { threadRoutes } from './routes/threads.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { unreadRoutes } from './routes/unread.js';
 import { userRoutes } from './routes/users.js';
+import { dataProtectionRoutes } from './routes/dataProtection.js';
 import { registerWebRoutes } from './routes/web.js';
 
 export { BODY_LIMIT } from './errors.js';
@@ -142,6 +143,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...searchRoutes(api),
     ...auditRoutes(api),
     ...webhookRoutes(api),
+    ...dataProtectionRoutes(api),
     ...statsRoutes({ live: deps.live ?? createLiveStats(), engine: deps.engine }),
     ...attachmentRoutes(api),
   ];

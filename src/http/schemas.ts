@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { named } from './docRegistry.js';
 import { jwtSettingsSchema, originEntry } from './accessSchemas.js';
 import { attachmentSchema, linkPreviewSchema } from './messagePartSchemas.js';
+import { RETENTION_DAYS_MAX } from '../core/dataProtection.js';
 import { MODERATION_KINDS } from '../core/moderation.js';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { DEFAULT_OPERATION_LIMITS, type OverridableOperation } from '../core/operationLimits.js';
@@ -69,6 +70,10 @@ export function limitQuery(max: number) {
 export const cursorQuery = z.coerce.number().int().min(0).optional();
 
 export const appIdParam = positiveIntParam('The app id');
+
+/** Retention in days: one day to 100 years (core/dataProtection.ts). */
+export const retentionDaysInput = z.number().int().min(1).max(RETENTION_DAYS_MAX);
+export const erasureSettingsSchema = z.strictObject({ messages: z.enum(['delete', 'anonymise']) });
 export const appParams = z.strictObject({ app: appIdParam });
 
 // ------------------------------------------------------------------------------------------------ app settings
@@ -223,6 +228,14 @@ const settingsFields = {
   attachments: named(attachmentSettingsSchema, 'AttachmentSettings').describe(
     'Files in messages (docs/attachments.md): on, 10 MB, images, PDF, plain text and zip, 10 per message',
   ),
+  retentionDays: retentionDaysInput
+    .nullable()
+    .describe(
+      'Days a message is kept before the retention purge removes it (docs/data-protection.md); null: forever',
+    ),
+  erasure: named(erasureSettingsSchema, 'ErasureSettings').describe(
+    "What erasing a user does to their messages: 'delete' (default) or 'anonymise' (kept, by \"deleted user\")",
+  ),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -295,6 +308,13 @@ export const roomSchema = named(
       .positive()
       .optional()
       .describe('Present only in slow mode: a user below mod may send one message per this many seconds'),
+    retentionDays: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .optional()
+      .describe("The room's own retention in days (null: forever); absent: the app's `retentionDays`"),
   }),
   'Room',
 );

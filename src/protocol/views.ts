@@ -58,6 +58,8 @@ export interface RoomView {
    * (a send sooner is refused with `slow_mode` and `details.retryAfterMs`).
    */
   slowModeSeconds?: number;
+  /** The room's own retention in days (null: kept forever); absent: the app's. Older messages are purged. */
+  retentionDays?: number | null;
 }
 
 export type MessageKind = 'text' | 'me' | 'system';

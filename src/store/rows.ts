@@ -82,6 +82,8 @@ export interface RoomRow {
   created_at: number;
   /** Absent where a read does not select it. */
   slow_mode_seconds?: number;
+  /** The room's own retention in days (null: the app's; 0: kept forever); absent where a read does not select it. */
+  retention_days?: number | null;
 }
 
 export interface TokenRow {
@@ -216,7 +218,14 @@ export function toRoom(row: RoomRow): Room {
     createdBy: row.created_by,
     createdAt: row.created_at,
     ...(row.slow_mode_seconds ? { slowModeSeconds: Number(row.slow_mode_seconds) } : {}),
+    ...roomRetention(row.retention_days),
   };
+}
+
+/** The stored retention (NULL: the app's, 0: forever) as Room.retentionDays (absent, null, or days). */
+function roomRetention(days: number | null | undefined): Pick<Room, 'retentionDays'> {
+  if (days === null || days === undefined) return {};
+  return { retentionDays: days === 0 ? null : Number(days) };
 }
 
 export function toToken(row: TokenRow): AccessTokenRecord {

@@ -37,6 +37,7 @@ class FlakyStore {
       guests: {} as Store['guests'],
       pageRooms: {} as Store['pageRooms'],
       webhooks: {} as Store['webhooks'],
+      dataProtection: {} as Store['dataProtection'],
       replies: {} as Store['replies'],
       pins: {} as Store['pins'],
       reactions: {} as Store['reactions'],

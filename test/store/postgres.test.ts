@@ -31,6 +31,7 @@ import { strikeStoreContract } from './contract-strikes.js';
 import { linkPreviewStoreContract } from './contract-linkPreviews.js';
 import { attachmentStoreContract } from './contract-attachments.js';
 import { webhookStoreContract } from './contract-webhooks.js';
+import { dataProtectionContract } from './contract-data-protection.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -282,6 +283,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   linkPreviewStoreContract('postgres', () => openStore(), closeAll);
   attachmentStoreContract('postgres', () => openStore(), closeAll);
   webhookStoreContract('postgres', () => openStore(), closeAll);
+  dataProtectionContract('postgres', () => openStore(), closeAll);
   dmStoreContract(
     'postgres',
     () => openStore(),

@@ -22,6 +22,7 @@ import { strikeStoreContract } from './contract-strikes.js';
 import { linkPreviewStoreContract } from './contract-linkPreviews.js';
 import { attachmentStoreContract } from './contract-attachments.js';
 import { webhookStoreContract } from './contract-webhooks.js';
+import { dataProtectionContract } from './contract-data-protection.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -43,6 +44,7 @@ strikeStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':mem
 linkPreviewStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 attachmentStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 webhookStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+dataProtectionContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.
 const dirs = new WeakMap<Store, string>();

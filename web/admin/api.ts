@@ -8,7 +8,7 @@ import type { QueueEntryView, QueuePage } from '../../src/engine/reportViews.js'
 import type { AuditEntry } from '../../src/core/audit.js';
 import type { WebhookDelivery, WebhookInput, WebhookView } from '../../src/core/webhooks.js';
 import type { IssuedToken } from '../../src/core/identity.js';
-import type { RevokedUser, TokenView } from '../../src/engine/api.js';
+import type { ErasureRecord, RevokedUser, TokenView } from '../../src/engine/api.js';
 import type { StatsSample } from '../../src/http/statsSample.js';
 
 export type { App, AppSettings, Ban, MessageView, ModerationRecord, Mute, RoomView, User, UserRef };
@@ -159,6 +159,36 @@ export class AdminApi {
 
   revokeToken(app: number, tokenId: string): Promise<void> {
     return this.call('DELETE', `/apps/${app}/tokens/${encodeURIComponent(tokenId)}`);
+  }
+
+  /** The user's data export (GET …/users/:username/export) as a file to save. */
+  async exportUser(app: number, username: string): Promise<Blob> {
+    const res = await fetch(`${this.base}/api/v1/apps/${app}/users/${encodeURIComponent(username)}/export`, {
+      headers: { authorization: `Bearer ${this.key}` },
+    }).catch(() => {
+      throw new ApiError('network', 0, 'The server cannot be reached.');
+    });
+    if (!res.ok) {
+      const data = (await res.json().catch(() => null)) as {
+        error?: { code?: string; message?: string };
+      } | null;
+      throw new ApiError(
+        data?.error?.code ?? 'internal',
+        res.status,
+        data?.error?.message ?? `HTTP ${res.status}`,
+      );
+    }
+    return res.blob();
+  }
+
+  /** Erases the user (DELETE …/users/:username); answers the record kept. */
+  eraseUser(app: number, username: string): Promise<ErasureRecord> {
+    return this.call('DELETE', `/apps/${app}/users/${encodeURIComponent(username)}`);
+  }
+
+  /** A room's own retention: days, null forever, 'app' the app's. */
+  setRoomRetention(app: number, room: string, retentionDays: number | null | 'app'): Promise<RoomView> {
+    return this.call('PATCH', `/apps/${app}/rooms/${encodeURIComponent(room)}`, { retentionDays });
   }
 
   revokeUser(app: number, username: string): Promise<RevokedUser> {

@@ -15,6 +15,7 @@ import { RecordView } from './views/record.js';
 import { RoomsView } from './views/rooms.js';
 import { SearchView } from './views/search.js';
 import { SettingsView } from './views/settings.js';
+import { UserDataView } from './views/user-data.js';
 import { UserModerationView } from './views/user-moderation.js';
 import { UsersView } from './views/users.js';
 
@@ -29,6 +30,7 @@ customElements.define('pa-users', UsersView);
 customElements.define('pa-queue', QueueView);
 customElements.define('pa-filter', FilterView);
 customElements.define('pa-user-moderation', UserModerationView);
+customElements.define('pa-user-data', UserDataView);
 customElements.define('pa-apps', AppsView);
 customElements.define('pa-jwt', JwtView);
 customElements.define('pa-tokens', TokensView);

@@ -34,6 +34,7 @@ import type { PageRoomStore } from './pageRoomStore.js';
 import type { LinkPreviewStore } from './linkPreviewStore.js';
 import type { AttachmentStore } from './attachmentStore.js';
 import type { MessageOutbox, WebhookStore } from './webhookStore.js';
+import type { DataProtectionStore } from './dataProtectionStore.js';
 
 /**
  * The storage ports. Every implementation (SQLite now, PostgreSQL in cluster mode) passes the one contract
@@ -278,6 +279,8 @@ export interface Store {
   attachments: AttachmentStore;
   /** Outgoing webhooks and their outbox (ports/webhookStore.ts). */
   webhooks: WebhookStore;
+  /** Export, erasure and retention (ports/dataProtectionStore.ts). */
+  dataProtection: DataProtectionStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

@@ -4,6 +4,7 @@ import { defineRoute, type ApiDeps, type RouteSpec } from '../route.js';
 import {
   appIdParam,
   appParams,
+  retentionDaysInput,
   roomNameInput,
   roomSchema,
   topicInput,
@@ -33,6 +34,10 @@ export const patchRoomBody = z.strictObject({
     .max(MAX_SLOW_MODE_SECONDS)
     .optional()
     .describe('Slow mode: seconds between two messages of a user below mod; 0 turns it off'),
+  retentionDays: z
+    .union([retentionDaysInput, z.null(), z.literal('app')])
+    .optional()
+    .describe("The room's own retention in days; null keeps its messages forever; 'app' follows the app's"),
 });
 
 export const addMemberBody = z.strictObject({ username: usernameInput });
@@ -78,7 +83,7 @@ export function roomRoutes({ engine }: ApiDeps): RouteSpec[] {
       url: '/api/v1/apps/:app/rooms/:room',
       operationId: 'updateRoom',
       tag: 'rooms',
-      summary: 'Rename a room, change its visibility, topic or slow mode',
+      summary: 'Rename a room, change its visibility, topic, slow mode or retention',
       description: 'A change of the slow mode is told to the room as `slow_mode_changed`.',
       auth: 'admin',
       audit: 'room.update',
@@ -86,10 +91,12 @@ export function roomRoutes({ engine }: ApiDeps): RouteSpec[] {
       body: patchRoomBody,
       responses: { 200: { description: 'The updated room', schema: roomSchema } },
       errors: ['not_found', 'conflict'],
-      handler: async ({ params, body }) => ({
-        status: 200,
-        body: await engine.updateRoom(params.app, params.room, body),
-      }),
+      handler: async ({ params, body }) => {
+        const { retentionDays, ...patch } = body;
+        if (retentionDays !== undefined)
+          await engine.setRoomRetention(params.app, params.room, retentionDays);
+        return { status: 200, body: await engine.updateRoom(params.app, params.room, patch) };
+      },
     }),
     defineRoute({
       method: 'DELETE',

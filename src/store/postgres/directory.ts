@@ -55,7 +55,8 @@ function pageSize(limit: number): number {
 }
 
 const APP_COLUMNS = 'id, name, settings, created_at';
-const ROOM_COLUMNS = 'id, app_id, name, visibility, topic, created_by, created_at, slow_mode_seconds';
+const ROOM_COLUMNS =
+  'id, app_id, name, visibility, topic, created_by, created_at, slow_mode_seconds, retention_days';
 const TOKEN_COLUMNS = 'hash, app_id, user_id, expires_at, created_at, id';
 const MUTE_COLUMNS = 'app_id, user_id, room_id, expires_at, reason, by_id, created_at';
 const BAN_COLUMNS = 'app_id, user_id, expires_at, reason, by_id, created_at';
@@ -115,7 +116,7 @@ const q = {
   // `user_id = NULL` matches no row: without a user every room reads as not joined.
   roomSummaries: sql(
     'dir.room-summaries',
-    `SELECT r.id, r.app_id, r.name, r.visibility, r.topic, r.created_by, r.created_at, r.slow_mode_seconds, r.last_seq,
+    `SELECT r.id, r.app_id, r.name, r.visibility, r.topic, r.created_by, r.created_at, r.slow_mode_seconds, r.retention_days, r.last_seq,
        EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = $2) AS member
      FROM rooms r WHERE r.app_id = $1 ORDER BY r.id`,
   ),

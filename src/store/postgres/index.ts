@@ -20,6 +20,7 @@ import { PostgresPageRoomStore } from './pageRooms.js';
 import { PostgresLinkPreviewStore } from './linkPreviews.js';
 import { PostgresAttachmentStore } from './attachments.js';
 import { PostgresWebhookStore } from './webhooks.js';
+import { PostgresDataProtection } from './dataProtection.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -109,6 +110,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     linkPreviews: new PostgresLinkPreviewStore(db),
     attachments: new PostgresAttachmentStore(db),
     webhooks: new PostgresWebhookStore(db),
+    dataProtection: new PostgresDataProtection(db),
     async ping() {
       await db.query(ping, []);
     },

@@ -373,6 +373,32 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 14,
+    name: 'data protection: erasures, retention, leases',
+    // As in the SQLite store: a room's own retention (NULL: the app's; 0: kept forever), the purge's index, the
+    // record of erased users (no foreign keys: it outlives the app and the user), and named leases.
+    sql: `
+      ALTER TABLE rooms ADD COLUMN retention_days INTEGER;
+      CREATE INDEX messages_room_created ON messages(room_id, created_at);
+      CREATE TABLE erasures (
+        id BIGSERIAL PRIMARY KEY,
+        app_id BIGINT NOT NULL,
+        at BIGINT NOT NULL,
+        actor TEXT NOT NULL,
+        user_id BIGINT NOT NULL,
+        username_hash TEXT NOT NULL,
+        messages TEXT NOT NULL,
+        counts JSONB NOT NULL
+      );
+      CREATE INDEX erasures_app ON erasures(app_id, id);
+      CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
     version: 15,
     name: 'outgoing webhooks and their outbox',
     // As in the SQLite store; the partial index keeps the heads of the unfinished queues cheap to find.

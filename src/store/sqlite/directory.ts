@@ -39,7 +39,8 @@ import { USER_COLUMNS } from '../profileSql.js';
 const toApp = appMapper((settings: string) => JSON.parse(settings) as AppSettings);
 const toModeration = moderationMapper((detail: string) => JSON.parse(detail) as Record<string, unknown>);
 
-const ROOM_COLUMNS = 'id, app_id, name, visibility, topic, created_by, created_at, slow_mode_seconds';
+const ROOM_COLUMNS =
+  'id, app_id, name, visibility, topic, created_by, created_at, slow_mode_seconds, retention_days';
 const MUTE_COLUMNS = 'app_id, user_id, room_id, expires_at, reason, by_id, created_at';
 const BAN_COLUMNS = 'app_id, user_id, expires_at, reason, by_id, created_at';
 // `now` is compared with `>` because an entry stops applying at the instant it expires (see isActive).

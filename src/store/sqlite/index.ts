@@ -23,6 +23,7 @@ import { SqlitePageRoomStore } from './pageRooms.js';
 import { SqliteLinkPreviewStore } from './linkPreviews.js';
 import { SqliteAttachmentStore } from './attachments.js';
 import { SqliteWebhookStore } from './webhooks.js';
+import { SqliteDataProtection } from './dataProtection.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -110,6 +111,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     linkPreviews: new SqliteLinkPreviewStore(db),
     attachments: new SqliteAttachmentStore(db),
     webhooks: new SqliteWebhookStore(db),
+    dataProtection: new SqliteDataProtection(db),
     async ping() {
       guard(db, () => probe.get());
     },

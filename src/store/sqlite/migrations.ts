@@ -396,6 +396,34 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 14,
+    name: 'data protection: erasures, retention, leases',
+    // rooms.retention_days: the room's own retention (NULL: the app's; 0: kept forever). The index serves the
+    // retention purge (a room's oldest messages first). erasures: the record of each erased user, kept without
+    // a foreign key on apps or users (it outlives both) and without the username (only its hash). leases: a
+    // named job held by one node of the cluster until it expires (the retention purge).
+    sql: `
+      ALTER TABLE rooms ADD COLUMN retention_days INTEGER;
+      CREATE INDEX messages_room_created ON messages(room_id, created_at);
+      CREATE TABLE erasures (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        app_id INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        username_hash TEXT NOT NULL,
+        messages TEXT NOT NULL,
+        counts TEXT NOT NULL -- JSON
+      ) STRICT;
+      CREATE INDEX erasures_app ON erasures(app_id, id);
+      CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
     version: 15,
     name: 'outgoing webhooks and their outbox',
     // One delivery row per event and endpoint, written in the transaction of the change it tells. The partial

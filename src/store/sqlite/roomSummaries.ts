@@ -14,7 +14,7 @@ interface SummaryRow extends RoomRow {
  */
 export function prepareRoomSummaries(db: Database.Database) {
   const statement = db.prepare<{ appId: number; userId: number | null }, SummaryRow>(
-    `SELECT r.id, r.app_id, r.name, r.visibility, r.topic, r.created_by, r.created_at, r.slow_mode_seconds, r.last_seq,
+    `SELECT r.id, r.app_id, r.name, r.visibility, r.topic, r.created_by, r.created_at, r.slow_mode_seconds, r.retention_days, r.last_seq,
        EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = @userId) AS member
      FROM rooms r WHERE r.app_id = @appId ORDER BY r.id`,
   );

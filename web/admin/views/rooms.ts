@@ -101,6 +101,34 @@ export class RoomsView extends AdminView {
     </form>`;
   }
 
+  /** Empty: the app's retention; "forever": kept forever; else days (docs/data-protection.md). */
+  private async saveRetention(e: SubmitEvent, room: RoomView): Promise<void> {
+    e.preventDefault();
+    const raw = String(new FormData(e.currentTarget as HTMLFormElement).get('retentionDays') ?? '').trim();
+    const value = raw === '' ? 'app' : raw === 'forever' ? null : Number(raw);
+    const ok = await this.run(
+      () => this.api.setRoomRetention(this.app.id, room.name, value),
+      `Retention of ${room.name}: ${value === 'app' ? "the app's" : value === null ? 'forever' : `${value} days`}.`,
+    );
+    if (ok) this.rooms = (await this.api.rooms(this.app.id)).rooms;
+  }
+
+  private retention(r: RoomView) {
+    const shown =
+      r.retentionDays === undefined ? '' : r.retentionDays === null ? 'forever' : String(r.retentionDays);
+    return html`<form class="row" @submit=${(e: SubmitEvent) => void this.saveRetention(e, r)}>
+      <input
+        name="retentionDays"
+        pattern="[0-9]*|forever"
+        placeholder="app's"
+        style="width:6em"
+        aria-label="Retention of ${r.name} in days (empty: the app's; forever)"
+        .value=${shown}
+      />
+      <button aria-label="Save retention of ${r.name}">Save</button>
+    </form>`;
+  }
+
   private async deleteMessage(message: MessageView): Promise<void> {
     await this.run(async () => {
       const { message: deleted } = await this.api.deleteMessage(this.app.id, message.room, message.id);
@@ -157,6 +185,7 @@ export class RoomsView extends AdminView {
               <th>Messages</th>
               <th>Online</th>
               <th>Slow mode (s)</th>
+              <th>Keep (days)</th>
               <th></th>
             </tr>
           </thead>
@@ -170,6 +199,7 @@ export class RoomsView extends AdminView {
                   <td>${r.lastSeq}</td>
                   <td>${r.online}</td>
                   <td data-slow-mode=${r.slowModeSeconds ?? 0}>${this.slowMode(r)}</td>
+                  <td>${this.retention(r)}</td>
                   <td>
                     <div class="row">
                       <button

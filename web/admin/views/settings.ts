@@ -13,6 +13,11 @@ function checked(form: HTMLFormElement, name: string): boolean {
   return el instanceof HTMLInputElement && el.checked;
 }
 
+function erasureMode(form: HTMLFormElement): 'delete' | 'anonymise' {
+  const el = form.elements.namedItem('erasure');
+  return el instanceof HTMLSelectElement && el.value === 'anonymise' ? 'anonymise' : 'delete';
+}
+
 export class SettingsView extends AdminView {
   /** Nothing to fetch: the app (with its settings) comes from the console. */
   async load(): Promise<void> {}
@@ -32,6 +37,8 @@ export class SettingsView extends AdminView {
       joinHistory: Number(read(form, 'joinHistory')),
       replayLimit: Number(read(form, 'replayLimit')),
       allowedOrigins: origins.length > 0 ? origins : null,
+      retentionDays: read(form, 'retentionDays') ? Number(read(form, 'retentionDays')) : null,
+      erasure: { messages: erasureMode(form) },
     };
     await this.run(async () => {
       const app = await this.api.updateApp(this.app.id, { name: read(form, 'name'), settings });
@@ -69,6 +76,28 @@ export class SettingsView extends AdminView {
           >One origin per line; empty: whatever the server allows
           <textarea name="allowedOrigins" rows="3" .value=${(s.allowedOrigins ?? []).join('\n')}></textarea>
         </label>
+        <h3>Data protection</h3>
+        <div class="row">
+          <label
+            >Keep messages (days; empty: forever)<input
+              name="retentionDays"
+              type="number"
+              min="1"
+              max="36500"
+              .value=${s.retentionDays === null ? '' : String(s.retentionDays)}
+          /></label>
+          <label
+            >Erasing a user
+            <select name="erasure">
+              <option value="delete" ?selected=${s.erasure.messages === 'delete'}>
+                deletes their messages
+              </option>
+              <option value="anonymise" ?selected=${s.erasure.messages === 'anonymise'}>
+                keeps their messages, by "deleted user"
+              </option>
+            </select></label
+          >
+        </div>
         <div class="row"><button class="primary">Save settings</button></div>
         ${this.statusLine()}
       </form>

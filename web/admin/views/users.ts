@@ -87,6 +87,12 @@ export class UsersView extends AdminView {
     }, `${user.username} is now ${role}.`);
   }
 
+  /** The erased user is gone from the list; the status says so where the profile was. */
+  private async erased(user: Profile): Promise<void> {
+    this.selected = null;
+    await this.run(() => this.load(), `${user.username} was erased.`);
+  }
+
   private roles(current: Role) {
     return ROLES.map((r) => html`<option value=${r} ?selected=${r === current}>${r}</option>`);
   }
@@ -147,7 +153,13 @@ export class UsersView extends AdminView {
         }
         ${this.statusLine()}
       </div>
-      <pa-user-moderation .api=${this.api} .app=${this.app} .user=${user}></pa-user-moderation>`;
+      <pa-user-moderation .api=${this.api} .app=${this.app} .user=${user}></pa-user-moderation>
+      <pa-user-data
+        .api=${this.api}
+        .app=${this.app}
+        .user=${user}
+        @user-erased=${() => void this.erased(user)}
+      ></pa-user-data>`;
   }
 
   override render() {
