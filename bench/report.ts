@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { REPO_ROOT } from './proc.js';
 import { renderDetails } from './report/details.js';
-import { fmtValue, table } from './report/format.js';
-import { computeGoals, computeRatios, metrics } from './report/headline.js';
+import { table } from './report/format.js';
+import { computeGoals, computeRatios } from './report/headline.js';
+import { renderSummary } from './report/summary.js';
 import type { BenchReport, MachineInfo, RunInfo } from './report/types.js';
 import type { TargetResults } from './scenarios/results.js';
 import { SCENARIOS, TARGETS, type TargetName } from './types.js';
@@ -65,8 +66,7 @@ export function currentLoad(): number[] {
 }
 
 export function renderMarkdown(report: BenchReport): string {
-  const { run, results } = report;
-  const present = TARGETS.filter((t) => results[t]);
+  const { run } = report;
   const out: string[] = [];
   const m = run.machine;
   out.push(`# Parley benchmarks: ${run.mode} run, ${run.startedAt}`);
@@ -87,23 +87,7 @@ export function renderMarkdown(report: BenchReport): string {
   );
   out.push('');
 
-  out.push('## Summary');
-  out.push('');
-  const ms_ = metrics(results);
-  out.push(
-    table(
-      ['Scenario', 'Metric', ...present],
-      ms_.map((metric) => [
-        metric.scenario,
-        `${metric.metric} (${metric.better} is better)`,
-        ...present.map((t) => {
-          const r = results[t];
-          return fmtValue(r ? metric.get(r) : null, metric.unit);
-        }),
-      ]),
-    ),
-  );
-  out.push('');
+  out.push(...renderSummary(report));
 
   out.push('## Ratios');
   out.push('');

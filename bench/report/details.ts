@@ -3,6 +3,7 @@ import type { CpuUse } from '../types.js';
 import { disturbed, TARGETS } from '../types.js';
 import { S3_TARGET_RATE } from '../config.js';
 import { a1Table } from '../scenarios/a1.js';
+import { s1lTable } from '../scenarios/s1lReport.js';
 import { s3rTable } from '../scenarios/s3r.js';
 import { fmtBytes, lostCount, ms, table } from './format.js';
 import type { BenchReport } from './types.js';
@@ -192,6 +193,9 @@ export function renderDetails(report: BenchReport): string[] {
     );
     out.push('');
   }
+
+  const s1l = s1lTable(results, present);
+  if (s1l) out.push('### S1L large idle capacity', '', table(s1l.header, s1l.rows), '');
 
   const a1 = a1Table(results, present);
   if (a1) out.push('### A1 attack beside a chat load', '', table(a1.header, a1.rows), '');

@@ -1,6 +1,7 @@
 /** The headline numbers: the summary's metrics, the ratios to the baselines, the targets. */
 import { KNEE_P99_MS, S3_ACK_P99_MS, S3_TARGET_RATE, type Mode } from '../config.js';
 import type { TargetResults } from '../scenarios/results.js';
+import { s1lGoals } from '../scenarios/s1lReport.js';
 import { s3rGoals } from '../scenarios/s3r.js';
 import type { ScenarioName, TargetName } from '../types.js';
 import { KB } from './format.js';
@@ -85,6 +86,34 @@ export function metrics(results: Partial<Record<TargetName, TargetResults>>): Me
       better: 'lower',
       unit: 'ms',
       get: (r) => r.S1?.ready.p99 ?? null,
+    },
+    {
+      scenario: 'S1L',
+      metric: 'server RSS per idle connection, many held',
+      better: 'lower',
+      unit: 'B',
+      get: (r) => r.S1L?.rssPerConn ?? null,
+    },
+    {
+      scenario: 'S1L',
+      metric: 'server heap per idle connection, many held (after GC)',
+      better: 'lower',
+      unit: 'B',
+      get: (r) => r.S1L?.heapPerConn ?? null,
+    },
+    {
+      scenario: 'S1L',
+      metric: 'connect+auth rate',
+      better: 'higher',
+      unit: '/s',
+      get: (r) => r.S1L?.connectRatePerSec ?? null,
+    },
+    {
+      scenario: 'S1L',
+      metric: '/healthz max with the connections held',
+      better: 'lower',
+      unit: 'ms',
+      get: (r) => r.S1L?.healthz.maxMs ?? null,
     },
     ...kneeMetrics,
     {
@@ -279,6 +308,7 @@ export function computeGoals(results: Partial<Record<TargetName, TargetResults>>
     });
   }
   goals.push(...s3rGoals(results, quick));
+  goals.push(...s1lGoals(results, quick));
   for (const t of ['parley-ws', 'parley-sio'] as const) {
     const s5 = results[t]?.S5;
     if (!s5) continue;

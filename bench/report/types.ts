@@ -1,6 +1,7 @@
 /** The report's JSON document (bench/results/*.json). */
 import type { Mode } from '../config.js';
 import type { TargetResults } from '../scenarios/results.js';
+import type { RunRecord } from './runs.js';
 import type { ScenarioName, TargetName } from '../types.js';
 
 export interface MachineInfo {
@@ -53,4 +54,6 @@ export interface BenchReport {
   results: Partial<Record<TargetName, TargetResults>>;
   ratios: Ratio[];
   goals: Goal[];
+  /** Every run of `--runs N` (absent in reports written before it existed); `results` is the last one's. */
+  runs?: RunRecord[];
 }
