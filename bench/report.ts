@@ -15,6 +15,7 @@ import { renderDetails } from './report/details.js';
 import { table } from './report/format.js';
 import { computeGoals, computeRatios } from './report/headline.js';
 import { renderSummary } from './report/summary.js';
+import type { RunRecord } from './report/runs.js';
 import type { BenchReport, MachineInfo, RunInfo } from './report/types.js';
 import type { TargetResults } from './scenarios/results.js';
 import { SCENARIOS, TARGETS, type TargetName } from './types.js';
@@ -206,5 +207,29 @@ export function mergeReports(reports: BenchReport[]): BenchReport {
       ...sorted.flatMap((r) => r.run.notes),
     ],
   };
-  return { version: 1, run, results, ratios: computeRatios(results), goals: computeGoals(results, run.mode) };
+  // Every run of every report: a figure's spread is over the runs that measured it, whichever report they are in.
+  const runs: RunRecord[] = sorted
+    .flatMap(
+      (r): RunRecord[] =>
+        r.runs ?? [
+          {
+            index: 0,
+            startedAt: r.run.startedAt,
+            durationSec: r.run.durationSec,
+            loadAvgStart: r.run.loadAvgAtStart[0] ?? 0,
+            loadAvgEnd: r.run.loadAvgAtEnd[0] ?? 0,
+            stealPercent: null,
+            results: r.results,
+          },
+        ],
+    )
+    .map((r, i) => ({ ...r, index: i + 1 }));
+  return {
+    version: 1,
+    run,
+    results,
+    runs,
+    ratios: computeRatios(results),
+    goals: computeGoals(results, run.mode),
+  };
 }

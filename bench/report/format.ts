@@ -13,7 +13,7 @@ export function fmtBytes(bytes: number): string {
 export function fmtValue(value: number | null, unit: string): string {
   if (value === null) return '–';
   if (unit === 'B') return fmtBytes(value);
-  if (unit === '/s') return value >= 10_000 ? `${(value / 1000).toFixed(0)}k/s` : `${value}/s`;
+  if (unit === '/s') return value >= 10_000 ? `${(value / 1000).toFixed(0)}k/s` : `${Math.round(value)}/s`;
   if (unit === 'ms') return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ms`;
   if (unit === 'µs') return `${value.toFixed(1)} µs`;
   return String(value);

@@ -31,7 +31,7 @@ export function renderSummary(report: BenchReport): string[] {
   const out: string[] = ['## Summary', ''];
   if (runs.length > 1) {
     out.push(
-      `Each figure: median of ${runs.length} runs, (min–max) beside it. **noise**: it moved more than ` +
+      `Each figure: median of the runs that measured it (${runs.length} runs in all), (min–max) beside it. **noise**: it moved more than ` +
         `${NOISE_SPREAD * 100} % of its median between runs ((max − min) / median), so it is not a result. ` +
         `Reproduce with \`${commandOf(report)}\`.`,
     );

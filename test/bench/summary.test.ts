@@ -69,6 +69,8 @@ describe('fmtFigure', () => {
     expect(fmtFigure(summarizeFigure([10, 11, 12]), 'ms')).toBe('11.0 ms (10.0 ms–12.0 ms)');
     expect(fmtFigure(summarizeFigure([10, 20, 30]), 'ms')).toBe('20.0 ms (10.0 ms–30.0 ms) **noise**');
     expect(fmtFigure(null, 'ms')).toBe('–');
+    expect(fmtFigure(summarizeFigure([300, 310]), '/s')).toBe('305/s (300/s–310/s)');
+    expect(fmtFigure(summarizeFigure([300, 301]), '/s')).toBe('301/s (300/s–301/s)');
   });
 });
 
