@@ -7,6 +7,17 @@ export interface BenchConfig {
   /** A measured step that other processes disturbed is run again at most this many times. */
   retries: number;
   s1: { connections: number; roomSize: number; concurrency: number; timeoutMs: number };
+  /**
+   * S1L: idle native WebSocket connections (open and authenticated, in no room) to one node, the clients bound
+   * to `addresses` source addresses 127.0.0.1…N; then `healthzProbes` /healthz round trips with them held.
+   */
+  s1l: {
+    connections: number;
+    addresses: number;
+    concurrency: number;
+    timeoutMs: number;
+    healthzProbes: number;
+  };
   s2: {
     sizes: number[];
     /** Offered deliveries per second, tried in order until two steps in a row miss the p99 bound. */
@@ -84,6 +95,7 @@ const FULL: BenchConfig = {
   mode: 'full',
   retries: 2,
   s1: { connections: 10_000, roomSize: 10, concurrency: 100, timeoutMs: 900_000 },
+  s1l: { connections: 100_000, addresses: 8, concurrency: 200, timeoutMs: 1_800_000, healthzProbes: 20 },
   s2: {
     sizes: [100, 1000, 5000],
     steps: [
@@ -143,6 +155,7 @@ const QUICK: BenchConfig = {
   mode: 'quick',
   retries: 1,
   s1: { connections: 500, roomSize: 10, concurrency: 50, timeoutMs: 60_000 },
+  s1l: { connections: 5000, addresses: 2, concurrency: 100, timeoutMs: 300_000, healthzProbes: 10 },
   s2: {
     sizes: [500],
     steps: [30_000, 60_000, 90_000],

@@ -28,12 +28,34 @@ export interface Spawned {
 
 const TAIL = 64 * 1024;
 
+const RAISE_OPEN_FILES = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 1048576 2>/dev/null; exec "$@"';
+
+/** The open-files limit (soft, hard) this process's children start with; null where `sh` cannot say. */
+export function childOpenFilesLimit(): { soft: number | null; hard: number | null } {
+  const probe = spawnSync(
+    'sh',
+    ['-c', `${RAISE_OPEN_FILES.replace(/; exec.*$/, '')}; ulimit -Sn; ulimit -Hn`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const [soft, hard] = probe.stdout
+    .trim()
+    .split('\n')
+    .map((line) => (line === 'unlimited' ? Infinity : Number(line)));
+  const valid = (n: number | undefined) => (n !== undefined && !Number.isNaN(n) ? n : null);
+  return { soft: valid(soft), hard: valid(hard) };
+}
+
 export function spawnNode(
   nodeArgs: string[],
   opts: { cpu: string | null; env?: NodeJS.ProcessEnv; onStdout?: (text: string) => void },
 ): Spawned {
-  const command = opts.cpu !== null ? 'taskset' : process.execPath;
-  const args = opts.cpu !== null ? ['-c', opts.cpu, process.execPath, ...nodeArgs] : nodeArgs;
+  const inner = opts.cpu !== null ? ['taskset', '-c', opts.cpu, process.execPath] : [process.execPath];
+  // The soft open-files limit is raised to the hard one (allowed without privileges): S1L's server and load
+  // generator each hold one descriptor per connection. `exec` keeps the pid that of the process itself.
+  const command = 'sh';
+  const args = ['-c', RAISE_OPEN_FILES, 'sh', ...inner, ...nodeArgs];
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: opts.env ?? process.env,

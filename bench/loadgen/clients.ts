@@ -128,17 +128,21 @@ export class NativeWsClient extends BenchClient {
     index: number,
     baseUrl: string,
     private readonly path = '/ws?app=1',
+    private readonly localAddress?: string,
   ) {
     super(index, baseUrl);
   }
 
   open(): Promise<void> {
     this.reasonCode = 0;
-    const ws = new MiniWebSocket(wsUrl(this.baseUrl, this.path), {
-      onMessage: (data) => this.onFrame(data),
-      onClose: (code) => {
+    const handlers = {
+      onMessage: (data: Buffer) => this.onFrame(data),
+      onClose: (code: number) => {
         if (this.ws === ws) this.closed(code);
       },
+    };
+    const ws = new MiniWebSocket(wsUrl(this.baseUrl, this.path), handlers, {
+      localAddress: this.localAddress,
     });
     this.ws = ws;
     return ws.opened.then(() => {
@@ -404,10 +408,16 @@ export class OfficialSocketIoClient extends BenchClient {
   }
 }
 
-export function createClient(protocol: Protocol, index: number, baseUrl: string): BenchClient {
+/** `localAddress`: the source address of the connection (native WebSocket only; S1L). */
+export function createClient(
+  protocol: Protocol,
+  index: number,
+  baseUrl: string,
+  localAddress?: string,
+): BenchClient {
   switch (protocol) {
     case 'ws':
-      return new NativeWsClient(index, baseUrl);
+      return new NativeWsClient(index, baseUrl, undefined, localAddress);
     case 'sio':
       return new RawSocketIoClient(index, baseUrl);
     case 'sio-official':

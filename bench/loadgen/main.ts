@@ -46,6 +46,15 @@ async function run(request: LoadgenRequest): Promise<unknown> {
       populations.delete(request.args.pop);
       return { closed: await closePopulation(pop) };
     }
+    case 'count': {
+      const pop = populations.get(request.args.pop);
+      if (!pop) return { open: 0 };
+      const open =
+        pop.kind === 'raw'
+          ? pop.clients.filter((c) => c.connected).length
+          : pop.members.filter((m) => m.client.state === 'open').length;
+      return { open };
+    }
     case 'fanout':
       return runFanout(raw(request.args.pop), request.args, mark);
     case 'chat':

@@ -44,7 +44,7 @@ export class MiniWebSocket {
   constructor(
     url: string,
     private readonly handlers: MiniWsHandlers,
-    opts: { connectTimeoutMs?: number } = {},
+    opts: { connectTimeoutMs?: number; localAddress?: string } = {},
   ) {
     const target = new URL(url);
     const host = target.hostname;
@@ -61,6 +61,8 @@ export class MiniWebSocket {
     this.socket = connect({
       host,
       port,
+      // S1L spreads its clients over 127.0.0.N: each source address has its own ephemeral ports.
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
       onread: {
         buffer: SHARED_READ_BUFFER,
         callback: (bytes: number, buffer: Uint8Array) => {

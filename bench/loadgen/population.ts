@@ -123,12 +123,14 @@ export async function populate(
     await runBounded(args.count, args.concurrency, deadline, async (i) => {
       const t0 = performance.now();
       const room = roomOf(args, i);
-      const client = createClient(args.protocol, i, args.urls[i % args.urls.length] as string);
+      const sources = args.sourceAddresses ?? [];
+      const source = sources.length > 0 ? sources[i % sources.length] : undefined;
+      const client = createClient(args.protocol, i, args.urls[i % args.urls.length] as string, source);
       try {
         await client.open();
         recordMs(handshake, performance.now() - t0);
         await client.request('auth', { guest: `${args.namePrefix}${i}` });
-        await client.request('join', { room });
+        if (args.join !== false) await client.request('join', { room });
         recordMs(ready, performance.now() - t0);
         clients[i] = client;
         rooms[i] = room;

@@ -22,6 +22,10 @@ export interface PopulateArgs {
   typed?: boolean;
   /** Give up on the connections still missing after this long (the rest count as failed). */
   timeoutMs?: number;
+  /** False: open and authenticate only, join no room (S1L's idle connections). Default true. */
+  join?: boolean;
+  /** Client i binds its socket to sourceAddresses[i % length] (native WebSocket only; S1L). */
+  sourceAddresses?: string[];
 }
 
 export interface PopulateResult {
@@ -171,6 +175,8 @@ export interface LoadgenStats {
 export interface TaskMap {
   populate: { args: PopulateArgs; result: PopulateResult };
   close: { args: { pop: string }; result: { closed: number } };
+  /** Clients of a population whose connection is still open. */
+  count: { args: { pop: string }; result: { open: number } };
   fanout: { args: FanoutArgs; result: FanoutResult };
   chat: { args: ChatArgs; result: ChatResult };
   storm: { args: StormArgs; result: StormResult };

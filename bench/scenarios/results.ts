@@ -37,6 +37,44 @@ export interface S1Result {
   client: 'typed' | 'raw';
 }
 
+export interface S1LResult {
+  /** Connections asked for, and how many were open and authenticated at the end of the connect phase. */
+  attempted: number;
+  connections: number;
+  failed: number;
+  /** Connect failures by reason (an errno such as EADDRNOTAVAIL or EMFILE, a server error code, timeout). */
+  errors: Record<string, number>;
+  sourceAddresses: string[];
+  connectRatePerSec: number;
+  connectSeconds: number;
+  handshake: LatencySummary;
+  ready: LatencySummary;
+  settleMs: number;
+  cpu: CpuUse;
+  /** Server memory after a full GC, before the first connection and with every connection held. */
+  serverBefore: { rss: number; heapUsed: number };
+  serverAfter: { rss: number; heapUsed: number; heapTotal: number; external: number };
+  rssPerConn: number;
+  heapPerConn: number;
+  loadgenRss: number;
+  /** /healthz round trips on a new TCP connection each, with every connection held. */
+  healthz: {
+    probes: number;
+    failed: number;
+    p50Ms: number | null;
+    maxMs: number | null;
+    within100Ms: boolean;
+  };
+  /** Connections still open after the probes (ones the server dropped while idle are missing). */
+  stillOpen: number;
+  limits: {
+    openFiles: number | null;
+    portRange: string | null;
+    somaxconn: number | null;
+    problems: string[];
+  };
+}
+
 export interface S2Step extends FanoutResult {
   cpu: CpuUse;
   serverEldP99Ms: number;
@@ -171,6 +209,7 @@ export interface S6Result {
 
 export interface TargetResults {
   S1?: S1Result;
+  S1L?: S1LResult;
   S2?: S2Result;
   S3?: S3Result;
   S3R?: S3RResult;

@@ -70,6 +70,8 @@ export interface StartOptions {
   /** Number of nodes (2 for S4). */
   nodes?: number;
   cluster?: ClusterOptions;
+  /** Extra environment for Parley's processes (S1L lifts the node-wide connect rate limit). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -180,6 +182,7 @@ async function startParley(name: TargetName, opts: StartOptions): Promise<Target
         // A1's attacker comes through loopback as a proxy would, named by X-Forwarded-For; the load generator
         // sends no such header, so it stays a loopback peer, exempt from per-address limits as before.
         PARLEY_TRUSTED_PROXIES: 'loopback',
+        ...opts.env,
         ...(cluster?.redisUrl ? { PARLEY_REDIS_URL: cluster.redisUrl } : {}),
         ...(cluster?.databaseUrl ? { PARLEY_DATABASE_URL: cluster.databaseUrl } : {}),
         ...(cluster?.databaseSchema ? { PARLEY_DATABASE_SCHEMA: cluster.databaseSchema } : {}),

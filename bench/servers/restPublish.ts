@@ -11,9 +11,16 @@ const MAX_BODY_BYTES = 65_536;
 
 export type Publish = (room: string, username: string, text: string) => void;
 
-/** A request handler for the baselines' HTTP servers: the publish route, 404 for anything else. */
+/**
+ * A request handler for the baselines' HTTP servers: the publish route, GET /healthz as Parley answers it (S1L
+ * probes it with the connections held), 404 for anything else.
+ */
 export function restPublishHandler(publish: Publish): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
     const match = req.method === 'POST' ? PATH.exec(req.url ?? '') : null;
     if (!match?.[1]) {
       res.writeHead(404).end();
