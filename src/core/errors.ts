@@ -33,6 +33,7 @@ export const ERROR_CATALOGUE = {
   message_filtered: { status: 422, message: 'The message was refused by the content filter' },
   verification_failed: { status: 403, message: 'This app asks new guests for a verification token' },
   room_limit: { status: 409, message: 'The app holds as many rooms of this kind as it may' },
+  message_rejected: { status: 422, message: "The message was refused by the app's pre-send hook" },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

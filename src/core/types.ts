@@ -2,6 +2,7 @@ import type { FilterSettings } from './contentFilter.js';
 import type { EscalationSettings } from './escalation.js';
 import type { GuestVerification, GuestVerificationInput } from './guestVerification.js';
 import type { PageRoomSettings } from './pageRooms.js';
+import type { PreSendHook, PreSendHookInput } from './preSendHook.js';
 import type { FloodLimit, OperationLimits } from './operationLimits.js';
 import type { Role } from './roles.js';
 import type { SignInLimits } from './signInLimits.js';
@@ -62,11 +63,14 @@ export interface AppSettings {
   guestVerification: GuestVerification | null;
   /** Rooms for pages of the site, created on first use (core/pageRooms.ts). */
   pageRooms: PageRoomSettings;
+  /** A site endpoint that allows, refuses or rewrites each message before it is stored (core/preSendHook.ts). */
+  preSendHook: PreSendHook | null;
 }
 
 /** Settings as the admin API takes them: any subset; `guestVerification` may leave its secret out to keep it. */
-export type AppSettingsPatch = Partial<Omit<AppSettings, 'guestVerification'>> & {
+export type AppSettingsPatch = Partial<Omit<AppSettings, 'guestVerification' | 'preSendHook'>> & {
   guestVerification?: GuestVerificationInput | null;
+  preSendHook?: PreSendHookInput | null;
 };
 
 /** When reports hide a message before a moderator has looked (core/reports.ts). */
@@ -84,7 +88,7 @@ export interface App {
   createdAt: number;
 }
 
-export type UserKind = 'account' | 'external' | 'guest';
+export type UserKind = 'account' | 'external' | 'guest' | 'bot';
 
 export interface User {
   id: UserId;
@@ -112,6 +116,8 @@ export interface UserRef {
   /** The user's profile (core/profiles.ts), each present only when set. */
   displayName?: string;
   avatarUrl?: string;
+  /** Present on bots (core/bots.ts) only. */
+  bot?: true;
 }
 
 export type RoomVisibility = 'public' | 'private';

@@ -18,6 +18,7 @@ const userRef = z.object({
   role: z.enum(ROLES),
   displayName: z.string().optional(),
   avatarUrl: z.string().optional(),
+  bot: z.literal(true).optional(),
 });
 const roomRef = z.object({ id, name: z.string() });
 const roomView = roomRef.extend({

@@ -44,6 +44,7 @@ import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
 import { Profiles } from './profiles.js';
 import { SendPolicy } from './sendPolicy.js';
+import { PreSendHooks } from './preSendHook.js';
 import { Strikes } from './strikes.js';
 import { PageRooms } from './pageRooms.js';
 import { Replies } from './replies.js';
@@ -273,6 +274,7 @@ export class Engine implements EngineApi {
             ctx.logger.warn({ err, appId, userId }, 'recording a report strike failed'),
           ),
     });
+    const preSendHooks = new PreSendHooks(ctx, deps.siteCaller);
     this.messages = new Messages(
       ctx,
       moderation,
@@ -291,6 +293,7 @@ export class Engine implements EngineApi {
         shadowed: (appId, userId) => this.shadowMutes.isShadowed(appId, userId),
         held: (room, message) => this.reportQueue.held(room, message),
         screen: (app, author, text) => this.sendPolicy.screen(app, author, text),
+        preSend: (app, message) => preSendHooks.check(app, message),
       },
       (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
       decorators,

@@ -24,6 +24,7 @@ import type { EngineEvent, MessageView } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
 import { describeDuration, type Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
+import type { PreSendMessage } from './preSendHook.js';
 import type { Screened } from './sendPolicy.js';
 import { seqPage, seqRange } from './paging.js';
 import { runSlashCommand } from './slashCommands.js';
@@ -73,6 +74,8 @@ export interface PostHooks {
   held(room: Room, message: MessageView): Promise<void>;
   /** The content filter (sendPolicy.ts): the text to store and whether to hold it; throws when it refuses. */
   screen(app: App, author: UserRef, text: string): Promise<Screened>;
+  /** The app's pre-send hook (preSendHook.ts): the text to store; throws when the site refuses the message. */
+  preSend?(app: App, message: PreSendMessage): Promise<string>;
 }
 
 export interface Replay {
@@ -137,6 +140,9 @@ export class Messages {
     const screened =
       input.trusted === true ? { text, hold: false } : await this.hooks.screen(app, author, text);
     text = screened.text;
+    if (input.trusted !== true && this.hooks.preSend) {
+      text = await this.hooks.preSend(app, { room, author, kind, text, replyTo: parentId });
+    }
     const html = kind === 'me' ? renderInline(text) : renderMarkdown(text);
     const mentions = await this.hooks.mentions(app.id, text);
     // A shadow-muted author's messages are 'shadow' whatever else was asked: only they and staff see them.

@@ -9,6 +9,7 @@ import {
   escalationSettingsSchema,
   filterSettingsSchema,
   guestVerificationSchema,
+  preSendHookSchema,
   pageRoomsSchema,
   reportSettingsSchema,
 } from './policySchemas.js';
@@ -259,6 +260,7 @@ const settingsFields = {
   pageRooms: named(pageRoomsSchema, 'PageRoomSettings').describe(
     'Rooms for pages of the site (`rooms.page`, docs/protocol.md): off by default (on in app 1), 10,000 at most',
   ),
+  preSendHook: named(preSendHookSchema, 'PreSendHook').nullable(),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -286,7 +288,7 @@ export const userSchema = named(
     appId: id,
     username: z.string(),
     role: roleSchema,
-    kind: z.enum(['account', 'external', 'guest']),
+    kind: z.enum(['account', 'external', 'guest', 'bot']),
     createdAt: timestamp,
     ...profileFields,
   }),
@@ -299,6 +301,7 @@ export const userRefSchema = named(
     username: z.string(),
     role: roleSchema,
     ...profileFields,
+    bot: z.literal(true).optional().describe('Present on bots only (docs/bots.md)'),
   }),
   'UserRef',
   'A user as they appear on messages and in presence',

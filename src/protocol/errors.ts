@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'message_filtered',
   'verification_failed',
   'room_limit',
+  'message_rejected',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
