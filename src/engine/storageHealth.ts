@@ -201,5 +201,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     audit: watched(store.audit, health, new Set()),
     reports: watched(store.reports, health, new Set()),
     strikes: watched(store.strikes, health, new Set()),
+    bots: watched(store.bots, health, new Set()),
   };
 }

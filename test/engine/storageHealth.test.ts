@@ -36,6 +36,7 @@ class FlakyStore {
       directory: {} as Store['directory'],
       guests: {} as Store['guests'],
       pageRooms: {} as Store['pageRooms'],
+      bots: {} as Store['bots'],
       replies: {} as Store['replies'],
       pins: {} as Store['pins'],
       reactions: {} as Store['reactions'],

@@ -28,6 +28,7 @@ import { profileStoreContract } from './contract-profiles.js';
 import { revocationContract } from './contract-revocation.js';
 import { reportStoreContract } from './contract-reports.js';
 import { strikeStoreContract } from './contract-strikes.js';
+import { botStoreContract } from './contract-bots.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -276,6 +277,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   );
   reportStoreContract('postgres', () => openStore(), closeAll);
   strikeStoreContract('postgres', () => openStore(), closeAll);
+  botStoreContract('postgres', () => openStore(), closeAll);
   dmStoreContract(
     'postgres',
     () => openStore(),

@@ -19,6 +19,7 @@ import { profileStoreContract } from './contract-profiles.js';
 import { revocationContract } from './contract-revocation.js';
 import { reportStoreContract } from './contract-reports.js';
 import { strikeStoreContract } from './contract-strikes.js';
+import { botStoreContract } from './contract-bots.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -37,6 +38,7 @@ upgradeContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:
 profileStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 reportStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 strikeStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+botStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.
 const dirs = new WeakMap<Store, string>();

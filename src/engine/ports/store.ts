@@ -30,6 +30,7 @@ export type { AccessTokenRecord } from './tokenStore.js';
 import type { AuditStore } from './auditStore.js';
 import type { ReportStore } from './reportStore.js';
 import type { StrikeStore } from './strikeStore.js';
+import type { BotStore } from './botStore.js';
 import type { PageRoomStore } from './pageRoomStore.js';
 
 /**
@@ -257,6 +258,8 @@ export interface Store {
   strikes: StrikeStore;
   /** Page rooms (ports/pageRoomStore.ts). */
   pageRooms: PageRoomStore;
+  /** Bots (ports/botStore.ts). */
+  bots: BotStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

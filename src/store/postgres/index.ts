@@ -17,6 +17,7 @@ import { PostgresAuditStore } from './audit.js';
 import { PostgresReportStore } from './reports.js';
 import { PostgresStrikeStore } from './strikes.js';
 import { PostgresPageRoomStore } from './pageRooms.js';
+import { PostgresBotStore } from './bots.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -103,6 +104,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     reports: new PostgresReportStore(db),
     strikes: new PostgresStrikeStore(db),
     pageRooms: new PostgresPageRoomStore(db),
+    bots: new PostgresBotStore(db),
     async ping() {
       await db.query(ping, []);
     },

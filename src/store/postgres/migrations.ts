@@ -345,6 +345,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX admin_audit_app ON admin_audit(app_id, id);
     `,
   },
+  {
+    version: 16,
+    name: 'bots',
+    // As in the SQLite store, with the endpoint and commands as JSONB.
+    sql: `
+      CREATE TABLE bots (
+        app_id BIGINT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        endpoint JSONB,
+        commands JSONB NOT NULL CHECK (jsonb_typeof(commands) = 'array'),
+        key_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (app_id, user_id)
+      );
+    `,
+  },
 ];
 
 /**

@@ -20,6 +20,7 @@ import { SqliteAuditStore } from './audit.js';
 import { SqliteReportStore } from './reports.js';
 import { SqliteStrikeStore } from './strikes.js';
 import { SqlitePageRoomStore } from './pageRooms.js';
+import { SqliteBotStore } from './bots.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -104,6 +105,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     audit: new SqliteAuditStore(db),
     strikes: new SqliteStrikeStore(db),
     pageRooms: new SqlitePageRoomStore(db),
+    bots: new SqliteBotStore(db),
     async ping() {
       guard(db, () => probe.get());
     },

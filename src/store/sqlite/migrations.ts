@@ -368,6 +368,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX admin_audit_app ON admin_audit(app_id, id);
     `,
   },
+  {
+    version: 16,
+    name: 'bots',
+    // A bot is a user of kind 'bot'; this keeps its endpoint (JSON {url, secret} or NULL), its commands (a JSON
+    // array) and the id of its API key, which is an access token without expiry.
+    sql: `
+      CREATE TABLE bots (
+        app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        endpoint TEXT,
+        commands TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (app_id, user_id)
+      ) STRICT;
+    `,
+  },
 ];
 
 const CREATE_TRACKING = `
