@@ -80,8 +80,14 @@ export interface AdminParts {
   shadowMutes: Pick<ShadowMutes, 'mute' | 'unmute'>;
 }
 
+/** The operator's bot operations, answered by the bots' parts (bots.ts, botCommands.ts). */
+type BotAdminOperation = 'createBot' | 'listBots' | 'updateBot' | 'deleteBot' | 'rotateBotKey' | 'botPost';
+
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
-export class Admin implements Omit<EngineAdmin, keyof EngineAccessAdmin | 'userStrikes' | 'testFilter'> {
+export class Admin implements Omit<
+  EngineAdmin,
+  keyof EngineAccessAdmin | 'userStrikes' | 'testFilter' | BotAdminOperation
+> {
   readonly nodeId: string;
 
   constructor(

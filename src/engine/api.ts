@@ -1,3 +1,4 @@
+import type { BotPatch, BotView, NewBot } from '../core/bots.js';
 import type { FilterVerdict } from '../core/contentFilter.js';
 import type { Strike } from '../core/escalation.js';
 import type { Disconnect } from '../core/disconnect.js';
@@ -20,6 +21,7 @@ import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { AuditActor, AuditEntry } from '../core/audit.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { StorageHealthView } from './storageHealth.js';
+import type { BotWithKey } from './bots.js';
 import type { DmView } from './dms.js';
 import type {
   QueueEntryView,
@@ -355,6 +357,19 @@ export interface EngineAdmin extends EngineAccessAdmin {
   userStrikes(appId: AppId, username: string): Promise<StrikeView[]>;
   /** What the app's content filter would do with the text (from `username`, else a new member); posts nothing. */
   testFilter(appId: AppId, input: { text: unknown; username?: string }): Promise<FilterVerdict>;
+  /** Bots (docs/bots.md): created with their API key, shown in this answer only. */
+  createBot(appId: AppId, input: NewBot): Promise<BotWithKey>;
+  listBots(appId: AppId): Promise<BotView[]>;
+  updateBot(appId: AppId, username: string, patch: BotPatch): Promise<BotView>;
+  deleteBot(appId: AppId, username: string): Promise<BotView>;
+  rotateBotKey(appId: AppId, username: string): Promise<BotWithKey>;
+  /** A bot posts with its API key (REST): in a room it may see, through the whole post pipeline. */
+  botPost(
+    appId: AppId,
+    apiKey: string,
+    room: string,
+    input: { text: string; clientMsgId?: string; replyTo?: number },
+  ): Promise<SendResult>;
   deleteRoom(appId: AppId, room: string): Promise<void>;
   addRoomMember(appId: AppId, room: string, username: string): Promise<void>;
   history(appId: AppId, room: string, query: HistoryQuery): Promise<HistoryPage>;

@@ -145,6 +145,14 @@ const event = z.discriminatedUnion('type', [
     source: z.enum(['filter', 'flood', 'report']),
     strikes: z.number().int().positive(),
   }),
+  z.object({
+    type: z.literal('command'),
+    id: z.string(),
+    room: roomRef,
+    command: z.string(),
+    args: z.string(),
+    user: userRef,
+  }),
 ]);
 
 const presenceEntry = z.object({

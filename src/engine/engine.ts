@@ -45,6 +45,8 @@ import { Presence } from './presence.js';
 import { Profiles } from './profiles.js';
 import { SendPolicy } from './sendPolicy.js';
 import { PreSendHooks } from './preSendHook.js';
+import { Bots } from './bots.js';
+import { BotCommands } from './botCommands.js';
 import { Strikes } from './strikes.js';
 import { PageRooms } from './pageRooms.js';
 import { Replies } from './replies.js';
@@ -128,6 +130,8 @@ export class Engine implements EngineApi {
   readonly strikes: Strikes;
   readonly pageRooms: PageRooms;
   readonly sendPolicy: SendPolicy;
+  readonly bots: Bots;
+  readonly botCommands: BotCommands;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
@@ -294,10 +298,21 @@ export class Engine implements EngineApi {
         held: (room, message) => this.reportQueue.held(room, message),
         screen: (app, author, text) => this.sendPolicy.screen(app, author, text),
         preSend: (app, message) => preSendHooks.check(app, message),
+        botCommand: (typed) => this.botCommands.route(typed),
       },
       (room, message, actor) => this.pinBoard.messageRemoved(room, message, actor),
       decorators,
     );
+    this.bots = new Bots(ctx, this.catalog, deps.authenticator, this.profiles, this.broadcast);
+    this.botCommands = new BotCommands(ctx, {
+      bots: this.bots,
+      siteCaller: deps.siteCaller,
+      post: (input) => this.messages.post(input),
+      isOnline,
+      userEvent,
+      authenticate: (appId, credentials) => this.identity.authenticate(appId, credentials),
+      catalog: this.catalog,
+    });
     this.search = new Search(ctx, this.catalog, decorators);
     this.dms = new Dms(ctx, this.catalog, this.broadcast);
     this.upgrades = new Upgrades(ctx, this);
@@ -464,4 +479,11 @@ export class Engine implements EngineApi {
   unshadowMute: EngineAdmin['unshadowMute'] = (...a) => this.admin.unshadowMute(...a);
   userStrikes: EngineAdmin['userStrikes'] = (...a) => this.strikes.list(...a);
   testFilter: EngineAdmin['testFilter'] = (...a) => this.sendPolicy.test(...a);
+  createBot: EngineAdmin['createBot'] = (...a) => this.bots.create(...a);
+  listBots: EngineAdmin['listBots'] = (...a) => this.bots.list(...a);
+  updateBot: EngineAdmin['updateBot'] = (...a) => this.bots.update(...a);
+  deleteBot: EngineAdmin['deleteBot'] = (...a) => this.bots.remove(...a);
+  rotateBotKey: EngineAdmin['rotateBotKey'] = (...a) => this.bots.rotateKey(...a);
+
+  botPost: EngineAdmin['botPost'] = (...a) => this.botCommands.postAsBot(...a);
 }

@@ -150,6 +150,8 @@ export type EngineEvent =
   /** To the room: a moderator (`by`; null for the operator) set its slow mode (`seconds`, 0: off). */
   | { type: 'slow_mode_changed'; room: RoomRef; seconds: number; by: UserRef | null }
   /** To the user's own sessions: the escalation ladder's warning step (strikes.ts); `strikes`: how many count. */
-  | { type: 'warning'; reason: string; source: StrikeSource; strikes: number };
+  | { type: 'warning'; reason: string; source: StrikeSource; strikes: number }
+  /** To a bot's own sessions: `user` typed `/command args` in `room`, a command the bot registered (botCommands.ts). */
+  | { type: 'command'; id: string; room: RoomRef; command: string; args: string; user: UserRef };
 
 export type EngineEventType = EngineEvent['type'];

@@ -21,6 +21,7 @@ import { BODY_LIMIT, errorResponse, handleError } from './errors.js';
 import { openApiRoute } from './openapi.js';
 import { registerRoutes, type RouteSpec } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
+import { botRoutes } from './routes/bots.js';
 import { auditRoutes } from './routes/audit.js';
 import { registerAudit } from './audit.js';
 import { appRoutes } from './routes/apps.js';
@@ -137,6 +138,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...reactionRoutes(api),
     ...searchRoutes(api),
     ...auditRoutes(api),
+    ...botRoutes(api),
     ...statsRoutes({ live: deps.live ?? createLiveStats(), engine: deps.engine }),
   ];
 }

@@ -31,6 +31,7 @@ const TAGS: Record<string, string> = {
   messages: 'Room history and server-side publishing',
   moderation: 'Mutes, bans, kicks, the moderation record and presence',
   audit: 'The audit trail of changes made through the admin API',
+  bots: 'Bots: users that sign in with an API key and answer slash commands (docs/bots.md)',
   operations: 'Health, readiness, metrics and this document',
   meta: 'The API description',
 };

@@ -39,6 +39,7 @@ export const NATIVE_EVENTS = [
   'shadow_unmuted',
   'slow_mode_changed',
   'warning',
+  'command',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -136,6 +137,11 @@ export interface NativeEventMap {
    * strike: `filter`, `flood` or `report`; `strikes`: how many of yours count now). More strikes mute, then ban.
    */
   warning: { reason: string; source: 'filter' | 'flood' | 'report'; strikes: number };
+  /**
+   * Bots only: `user` typed `/command args` in `room`, a command this bot registered and has no endpoint for.
+   * Answer by sending in the room (join it first); `id` is unique to this command (docs/bots.md).
+   */
+  command: { id: string; room: RoomRef; command: string; args: string; user: UserRef };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

@@ -43,3 +43,9 @@ export function botMapper<Json>(parse: (json: Json) => unknown): (row: BotRow<Js
     createdAt: Number(row.created_at),
   });
 }
+
+/** A new bot's row values in BOT_COLUMNS order, its JSON as text (both drivers take it so). */
+export function botValues(bot: BotRecord): unknown[] {
+  const endpoint = bot.endpoint === null ? null : JSON.stringify(bot.endpoint);
+  return [bot.appId, bot.userId, endpoint, JSON.stringify(bot.commands), bot.keyId, bot.createdAt];
+}

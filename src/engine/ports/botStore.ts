@@ -12,11 +12,14 @@ export interface BotStore {
   /** The app's bots, oldest first. */
   list(appId: AppId): Promise<BotRecord[]>;
   /** Replaces the given fields; answers the bot as it is now (null when there is none). */
-  update(
-    appId: AppId,
-    userId: UserId,
-    patch: { endpoint?: BotEndpoint | null; commands?: BotCommand[]; keyId?: string },
-  ): Promise<BotRecord | null>;
+  update(appId: AppId, userId: UserId, patch: BotUpdate): Promise<BotRecord | null>;
   /** Answers whether there was one. */
   remove(appId: AppId, userId: UserId): Promise<boolean>;
+}
+
+/** The fields of a bot an update may replace; those left out keep their values. */
+export interface BotUpdate {
+  endpoint?: BotEndpoint | null;
+  commands?: BotCommand[];
+  keyId?: string;
 }

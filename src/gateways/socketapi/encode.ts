@@ -164,6 +164,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'shadow_unmuted':
     case 'slow_mode_changed':
     case 'warning':
+    case 'command':
       return { kind: 'none' };
   }
 }

@@ -1,7 +1,7 @@
-import type { BotCommand, BotEndpoint, BotRecord } from '../../core/bots.js';
+import type { BotRecord } from '../../core/bots.js';
 import type { AppId, UserId } from '../../core/types.js';
-import type { BotStore } from '../../engine/ports/botStore.js';
-import { BOT_COLUMNS, botMapper, type BotRow } from '../botRows.js';
+import type { BotStore, BotUpdate } from '../../engine/ports/botStore.js';
+import { BOT_COLUMNS, botMapper, botValues, type BotRow } from '../botRows.js';
 import { sql, type Db } from './db.js';
 
 const toBot = botMapper<unknown>((json) => json);
@@ -26,18 +26,7 @@ export class PostgresBotStore implements BotStore {
   constructor(private readonly db: Db) {}
 
   async create(bot: BotRecord): Promise<void> {
-    await this.db.query(
-      q.insert,
-      [
-        bot.appId,
-        bot.userId,
-        bot.endpoint === null ? null : JSON.stringify(bot.endpoint),
-        JSON.stringify(bot.commands),
-        bot.keyId,
-        bot.createdAt,
-      ],
-      'the user is a bot already',
-    );
+    await this.db.query(q.insert, botValues(bot), 'the user is a bot already');
   }
 
   async get(appId: AppId, userId: UserId): Promise<BotRecord | null> {
@@ -49,11 +38,7 @@ export class PostgresBotStore implements BotStore {
     return (await this.db.query<BotRow<unknown>>(q.list, [appId])).map(toBot);
   }
 
-  async update(
-    appId: AppId,
-    userId: UserId,
-    patch: { endpoint?: BotEndpoint | null; commands?: BotCommand[]; keyId?: string },
-  ): Promise<BotRecord | null> {
+  async update(appId: AppId, userId: UserId, patch: BotUpdate): Promise<BotRecord | null> {
     const endpoint = patch.endpoint === undefined || patch.endpoint === null ? null : patch.endpoint;
     const [row] = await this.db.query<BotRow<unknown>>(q.update, [
       appId,

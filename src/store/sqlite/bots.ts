@@ -1,22 +1,18 @@
 import type Database from 'better-sqlite3';
-import type { BotCommand, BotEndpoint, BotRecord } from '../../core/bots.js';
+import type { BotRecord } from '../../core/bots.js';
 import type { AppId, UserId } from '../../core/types.js';
-import type { BotStore } from '../../engine/ports/botStore.js';
-import { BOT_COLUMNS, botMapper, type BotRow } from '../botRows.js';
+import type { BotStore, BotUpdate } from '../../engine/ports/botStore.js';
+import { BOT_COLUMNS, botMapper, botValues, type BotRow } from '../botRows.js';
 import { guard } from './errors.js';
 
 const toBot = botMapper<string>((json) => JSON.parse(json) as unknown);
 
 export class SqliteBotStore implements BotStore {
-  private readonly insert: Database.Statement<[number, number, string | null, string, string, number]>;
+  private readonly insert: Database.Statement<unknown[]>;
   private readonly getQuery: Database.Statement<[number, number], BotRow<string>>;
   private readonly listQuery: Database.Statement<[number], BotRow<string>>;
   private readonly removeQuery: Database.Statement<[number, number]>;
-  private readonly updateTx: (
-    appId: AppId,
-    userId: UserId,
-    patch: { endpoint?: BotEndpoint | null; commands?: BotCommand[]; keyId?: string },
-  ) => BotRecord | null;
+  private readonly updateTx: (appId: AppId, userId: UserId, patch: BotUpdate) => BotRecord | null;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(`INSERT INTO bots (${BOT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
@@ -34,38 +30,20 @@ export class SqliteBotStore implements BotStore {
     const setKey = db.prepare<[string, number, number]>(
       'UPDATE bots SET key_id = ? WHERE app_id = ? AND user_id = ?',
     );
-    const tx = db.transaction(
-      (
-        appId: AppId,
-        userId: UserId,
-        patch: { endpoint?: BotEndpoint | null; commands?: BotCommand[]; keyId?: string },
-      ): BotRecord | null => {
-        if (patch.endpoint !== undefined) {
-          setEndpoint.run(patch.endpoint === null ? null : JSON.stringify(patch.endpoint), appId, userId);
-        }
-        if (patch.commands !== undefined) setCommands.run(JSON.stringify(patch.commands), appId, userId);
-        if (patch.keyId !== undefined) setKey.run(patch.keyId, appId, userId);
-        const row = this.getQuery.get(appId, userId);
-        return row ? toBot(row) : null;
-      },
-    );
+    const tx = db.transaction((appId: AppId, userId: UserId, patch: BotUpdate): BotRecord | null => {
+      if (patch.endpoint !== undefined) {
+        setEndpoint.run(patch.endpoint === null ? null : JSON.stringify(patch.endpoint), appId, userId);
+      }
+      if (patch.commands !== undefined) setCommands.run(JSON.stringify(patch.commands), appId, userId);
+      if (patch.keyId !== undefined) setKey.run(patch.keyId, appId, userId);
+      const row = this.getQuery.get(appId, userId);
+      return row ? toBot(row) : null;
+    });
     this.updateTx = (appId, userId, patch) => tx.immediate(appId, userId, patch);
   }
 
   async create(bot: BotRecord): Promise<void> {
-    guard(
-      this.db,
-      () =>
-        this.insert.run(
-          bot.appId,
-          bot.userId,
-          bot.endpoint === null ? null : JSON.stringify(bot.endpoint),
-          JSON.stringify(bot.commands),
-          bot.keyId,
-          bot.createdAt,
-        ),
-      'the user is a bot already',
-    );
+    guard(this.db, () => this.insert.run(...botValues(bot)), 'the user is a bot already');
   }
 
   async get(appId: AppId, userId: UserId): Promise<BotRecord | null> {
@@ -79,11 +57,7 @@ export class SqliteBotStore implements BotStore {
     return guard(this.db, () => this.listQuery.all(appId).map(toBot));
   }
 
-  async update(
-    appId: AppId,
-    userId: UserId,
-    patch: { endpoint?: BotEndpoint | null; commands?: BotCommand[]; keyId?: string },
-  ): Promise<BotRecord | null> {
+  async update(appId: AppId, userId: UserId, patch: BotUpdate): Promise<BotRecord | null> {
     return guard(this.db, () => this.updateTx(appId, userId, patch));
   }
 
