@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { BOT_KEY_PREFIX } from '../core/bots.js';
 import type { Clock } from '../core/clock.js';
 import { ParleyError, isParleyError } from '../core/errors.js';
 import { checkPassword, checkUsername } from '../core/names.js';
@@ -138,6 +140,8 @@ export class Authenticator implements IdentityProvider {
         return this.byPassword(app, input['username'], input['password']);
       case 'guest':
         return this.asGuest(app, input['nickname']);
+      case 'api_key':
+        return this.byApiKey(app, input['apiKey']);
       default:
         throw new ParleyError('bad_request', 'unknown credentials kind', { field: 'kind' });
     }
@@ -151,13 +155,37 @@ export class Authenticator implements IdentityProvider {
     return this.byHash(app, sha256Hex(token), 'token');
   }
 
+  /** A bot's key: an access token of a user of kind `bot` (any other user's token is refused here). */
+  private async byApiKey(app: App, apiKey: unknown): Promise<Principal> {
+    if (typeof apiKey !== 'string' || apiKey.length === 0 || apiKey.length > MAX_SECRET_LENGTH) throw fail();
+    const principal = await this.byHash(app, sha256Hex(apiKey), 'api_key');
+    if (principal.user.kind !== 'bot') throw fail();
+    return principal;
+  }
+
+  /** A bot's key: shown once, stored as its sha256 like an access token, without expiry. */
+  async issueApiKey(app: App, user: User): Promise<IssuedToken> {
+    const token = BOT_KEY_PREFIX + randomBytes(32).toString('base64url');
+    const tokenId = generateTokenId();
+    const now = this.clock.now();
+    await this.directory.putAccessToken({
+      hash: sha256Hex(token),
+      id: tokenId,
+      appId: app.id,
+      userId: user.id,
+      expiresAt: null,
+      createdAt: now,
+    });
+    return { token, tokenId, expiresAt: null, user };
+  }
+
   private async byTokenHash(app: App, hash: unknown): Promise<Principal> {
     const normalized = typeof hash === 'string' ? hash.toLowerCase() : hash;
     if (!isSha256Hex(normalized)) throw fail();
     return this.byHash(app, normalized, 'token_hash');
   }
 
-  private async byHash(app: App, hash: string, via: 'token' | 'token_hash'): Promise<Principal> {
+  private async byHash(app: App, hash: string, via: 'token' | 'token_hash' | 'api_key'): Promise<Principal> {
     const record = await this.directory.getAccessToken(hash);
     // A token of another app is treated as unknown: it says nothing about this one.
     if (!record || record.appId !== app.id) throw fail();

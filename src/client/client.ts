@@ -37,6 +37,7 @@ import { createSocketIoTransportFactory } from './transport-socketio.js';
 import { createWsTransportFactory } from './transport-ws.js';
 import { OpenWaiters } from './waiters.js';
 import type {
+  BotCommandEvent,
   ClientCredentials,
   ClientState,
   DisconnectedEvent,
@@ -264,6 +265,21 @@ export class ParleyClient extends ClientRequests {
     const clientMsgId = opts.clientMsgId ?? newClientMsgId();
     const { replyTo = null, attachments = [] } = opts;
     return this.sends.add(room, text, clientMsgId, this.currentState === 'open', replyTo, attachments);
+  }
+
+  /**
+   * As a bot (credentials `{ apiKey }`): hear the commands users type for it (`command` events); `reply` sends
+   * the text in the command's room, joining it first when the bot is not there yet. Returns what stops it.
+   */
+  onCommand(listener: (command: BotCommandEvent) => void): () => void {
+    return this.on('command', (data) => {
+      listener({ ...data, reply: (text) => this.sendIn(data.room.name, text) });
+    });
+  }
+
+  private async sendIn(room: string, text: string): Promise<SendResult> {
+    if (!this.book.joined.has(room)) await this.join(room);
+    return this.send(room, text);
   }
 
   /**

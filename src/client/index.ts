@@ -14,6 +14,7 @@ export { MAX_SEND_ATTEMPTS, newClientMsgId } from './sends.js';
 export { ParleyClientError } from './errors.js';
 export type { ClientErrorCode } from './errors.js';
 export type {
+  BotCommandEvent,
   ClientCredentials,
   ClientEventMap,
   ClientEventName,

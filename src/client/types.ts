@@ -1,4 +1,4 @@
-import type { AuthResult, ErrorBody, NativeEventMap, UserRef } from '../protocol/native.js';
+import type { AuthResult, ErrorBody, NativeEventMap, SendResult, UserRef } from '../protocol/native.js';
 import type { ParleyClientError } from './errors.js';
 import type { TabSharingOptions } from './tab-protocol.js';
 import type { SocketIoTransportOptions } from './transport-socketio.js';
@@ -12,7 +12,9 @@ export type ClientCredentials =
   | { token: string }
   | { jwt: string }
   | { guest: string; verification?: string }
-  | { username: string; password: string };
+  | { username: string; password: string }
+  /** A bot's API key (docs/bots.md): the client is the bot, told of its commands as `command` events. */
+  | { apiKey: string };
 
 export type TransportKind = 'ws' | 'socket.io';
 
@@ -92,3 +94,6 @@ export interface ClientEventMap extends NativeEventMap {
 }
 
 export type ClientEventName = keyof ClientEventMap;
+
+/** A command typed for this bot (`onCommand`), with the way to answer it in its room. */
+export type BotCommandEvent = NativeEventMap['command'] & { reply(text: string): Promise<SendResult> };

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_REACTION_EMOJI } from './reactions.js';
 import { DEFAULT_REPORT_SETTINGS } from './reports.js';
 import { DEFAULT_SIGN_IN_LIMITS } from './signInLimits.js';
 import { settleVerification } from './guestVerification.js';
+import { settlePreSendHook } from './preSendHook.js';
 import type { AppSettings, AppSettingsPatch } from './types.js';
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
@@ -38,6 +39,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   attachments: DEFAULT_ATTACHMENTS,
   retentionDays: null,
   erasure: { messages: 'delete' },
+  preSendHook: null,
 };
 
 /** App 1 lets guests write so that a newcomer can chat at once, and has rooms for pages (the demo's comments). */
@@ -51,7 +53,7 @@ export const DEFAULT_APP_NAME = 'default';
 export const LOBBY_ROOM = 'lobby';
 
 export function mergeSettings(base: AppSettings, patch: AppSettingsPatch): AppSettings {
-  const { guestVerification, ...rest } = patch;
+  const { guestVerification, preSendHook, ...rest } = patch;
   const merged: AppSettings = { ...base };
   for (const [key, value] of Object.entries(rest) as [keyof AppSettings, unknown][]) {
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
@@ -59,6 +61,7 @@ export function mergeSettings(base: AppSettings, patch: AppSettingsPatch): AppSe
   if (guestVerification !== undefined) {
     merged.guestVerification = settleVerification(guestVerification, base.guestVerification);
   }
+  if (preSendHook !== undefined) merged.preSendHook = settlePreSendHook(preSendHook, base.preSendHook);
   return merged;
 }
 

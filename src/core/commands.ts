@@ -11,6 +11,13 @@ export type Command =
   | { kind: 'me'; action: string }
   | { kind: 'help' };
 
+/** The commands Parley itself carries out: a bot cannot register these names. */
+export const BUILTIN_COMMANDS = ['help', 'me', 'mute', 'unmute', 'ban', 'unban', 'kick'] as const;
+
+export function isBuiltinCommand(name: string): boolean {
+  return (BUILTIN_COMMANDS as readonly string[]).includes(name);
+}
+
 export type ParsedText =
   { kind: 'text'; text: string } | { kind: 'command'; command: Command } | { kind: 'invalid'; usage: string };
 

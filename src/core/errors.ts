@@ -37,6 +37,7 @@ export const ERROR_CATALOGUE = {
   attachment_too_large: { status: 413, message: 'The file is larger than the limit' },
   attachment_type: { status: 415, message: 'Files of this type are not accepted' },
   attachment_not_found: { status: 404, message: 'No such upload, or it was already sent' },
+  message_rejected: { status: 422, message: "The message was refused by the app's pre-send hook" },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -86,3 +86,7 @@ export const badField = (field: string, message: string) =>
 /** One more distinct emoji than the app's `maxReactionEmoji` on a message. */
 export const tooManyReactions = (max: number) =>
   new ParleyError('too_many_reactions', `A message can have at most ${max} different reactions`, { max });
+
+/** The app's pre-send hook refused the message; its reason (bounded) is the text the sender sees. */
+export const messageRejected = (reason: string) =>
+  new ParleyError('message_rejected', reason.length > 0 ? reason : 'The message was refused', { reason });

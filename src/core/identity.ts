@@ -15,7 +15,9 @@ export type Credentials =
   /** `verification`: the token of the app's verification service, when it asks new guests for one. */
   | { kind: 'guest'; nickname: string; verification?: string }
   /** sha256 hex of an access token (the moneypot dialect logs in this way). */
-  | { kind: 'token_hash'; hash: string };
+  | { kind: 'token_hash'; hash: string }
+  /** A bot's API key (core/bots.ts): it signs in bots only. */
+  | { kind: 'api_key'; apiKey: string };
 
 export interface Principal {
   appId: AppId;

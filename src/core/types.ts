@@ -3,6 +3,7 @@ import type { EscalationSettings } from './escalation.js';
 import type { GuestVerification, GuestVerificationInput } from './guestVerification.js';
 import type { PageRoomSettings } from './pageRooms.js';
 import type { AttachmentSettings } from './attachments.js';
+import type { PreSendHook, PreSendHookInput } from './preSendHook.js';
 import type { FloodLimit, OperationLimits } from './operationLimits.js';
 import type { Role } from './roles.js';
 import type { SignInLimits } from './signInLimits.js';
@@ -71,6 +72,8 @@ export interface AppSettings {
   retentionDays: number | null;
   /** What erasing a user does to their messages (core/dataProtection.ts). */
   erasure: ErasureSettings;
+  /** A site endpoint that allows, refuses or rewrites each message before it is stored (core/preSendHook.ts). */
+  preSendHook: PreSendHook | null;
 }
 
 /** 'delete': the messages are deleted as a moderator deletes one; 'anonymise': kept, by "deleted user". */
@@ -79,8 +82,9 @@ export interface ErasureSettings {
 }
 
 /** Settings as the admin API takes them: any subset; `guestVerification` may leave its secret out to keep it. */
-export type AppSettingsPatch = Partial<Omit<AppSettings, 'guestVerification'>> & {
+export type AppSettingsPatch = Partial<Omit<AppSettings, 'guestVerification' | 'preSendHook'>> & {
   guestVerification?: GuestVerificationInput | null;
+  preSendHook?: PreSendHookInput | null;
 };
 
 /** When reports hide a message before a moderator has looked (core/reports.ts). */
@@ -98,7 +102,7 @@ export interface App {
   createdAt: number;
 }
 
-export type UserKind = 'account' | 'external' | 'guest';
+export type UserKind = 'account' | 'external' | 'guest' | 'bot';
 
 export interface User {
   id: UserId;
@@ -126,6 +130,8 @@ export interface UserRef {
   /** The user's profile (core/profiles.ts), each present only when set. */
   displayName?: string;
   avatarUrl?: string;
+  /** Present on bots (core/bots.ts) only. */
+  bot?: true;
 }
 
 export type RoomVisibility = 'public' | 'private';

@@ -83,10 +83,19 @@ export interface AdminParts {
   userCreated?(appId: AppId, user: User): void;
 }
 
+/** The operator's bot operations, answered by the bots' parts (bots.ts, botCommands.ts). */
+type BotAdminOperation = 'createBot' | 'listBots' | 'updateBot' | 'deleteBot' | 'rotateBotKey' | 'botPost';
+
 /** What the operator may do (the HTTP admin API and the CLI), holding the admin key: above every role. */
 export class Admin implements Omit<
   EngineAdmin,
-  keyof EngineAccessAdmin | keyof EngineDataAdmin | 'userStrikes' | 'testFilter' | 'attachments' | 'webhooks'
+  | keyof EngineAccessAdmin
+  | keyof EngineDataAdmin
+  | 'userStrikes'
+  | 'testFilter'
+  | 'attachments'
+  | 'webhooks'
+  | BotAdminOperation
 > {
   readonly nodeId: string;
 

@@ -2,6 +2,8 @@ import type { AppId } from '../core/types.js';
 import type { Admin } from './admin.js';
 import type { AuditPage, AuditQuery, EngineAdmin } from './api.js';
 import type { Audit } from './audit.js';
+import type { BotCommands } from './botCommands.js';
+import type { Bots } from './bots.js';
 import type { Catalog } from './catalog.js';
 import type { DataProtection } from './dataProtection.js';
 import type { Revocation } from './revocation.js';
@@ -21,6 +23,8 @@ export abstract class AdminFacade {
   protected abstract readonly strikes: Strikes;
   protected abstract readonly sendPolicy: SendPolicy;
   protected abstract readonly dataProtection: DataProtection;
+  protected abstract readonly bots: Bots;
+  protected abstract readonly botCommands: BotCommands;
 
   getApp: EngineAdmin['getApp'] = (...a) => this.admin.getApp(...a);
   register: EngineAdmin['register'] = (...a) => this.admin.register(...a);
@@ -82,4 +86,10 @@ export abstract class AdminFacade {
   eraseUser: EngineAdmin['eraseUser'] = (...a) => this.dataProtection.eraseUser(...a);
   listErasures: EngineAdmin['listErasures'] = (...a) => this.dataProtection.listErasures(...a);
   setRoomRetention: EngineAdmin['setRoomRetention'] = (...a) => this.dataProtection.setRoomRetention(...a);
+  createBot: EngineAdmin['createBot'] = (...a) => this.bots.create(...a);
+  listBots: EngineAdmin['listBots'] = (...a) => this.bots.list(...a);
+  updateBot: EngineAdmin['updateBot'] = (...a) => this.bots.update(...a);
+  deleteBot: EngineAdmin['deleteBot'] = (...a) => this.bots.remove(...a);
+  rotateBotKey: EngineAdmin['rotateBotKey'] = (...a) => this.bots.rotateKey(...a);
+  botPost: EngineAdmin['botPost'] = (...a) => this.botCommands.postAsBot(...a);
 }

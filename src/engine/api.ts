@@ -1,4 +1,5 @@
 import type { WebhookAdmin } from '../core/webhooks.js';
+import type { BotPatch, BotView, NewBot } from '../core/bots.js';
 import type { FilterVerdict } from '../core/contentFilter.js';
 import type { Strike } from '../core/escalation.js';
 import type { Disconnect } from '../core/disconnect.js';
@@ -18,9 +19,9 @@ import type {
   RoomPatch,
 } from '../core/types.js';
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
-import type { AuditActor, AuditEntry } from '../core/audit.js';
 import type { EngineEvent, MessageView, PinView, RoomView } from './events.js';
 import type { StorageHealthView } from './storageHealth.js';
+import type { BotWithKey } from './bots.js';
 import type { DmView } from './dms.js';
 import type {
   QueueEntryView,
@@ -50,6 +51,15 @@ export type { ShadowMute } from './ports/reportStore.js';
 export type { SessionReportsApi } from './reportViews.js';
 export type { PageRoomResult } from './pageRooms.js';
 import type { EngineAttachments } from './attachmentsApi.js';
+import type { EngineAccessAdmin } from './accessApi.js';
+export type {
+  AuditPage,
+  AuditQuery,
+  AuditRecordInput,
+  EngineAccessAdmin,
+  RevokedUser,
+  TokenView,
+} from './accessApi.js';
 
 /** The outbound side of one connection, implemented by each gateway. */
 export interface SessionSink {
@@ -329,7 +339,6 @@ export interface EngineConnections {
 /** A strike as the operator reads it (strikes.ts). */
 export type StrikeView = Strike & { active: boolean };
 
-/** What the HTTP admin API and the CLI may ask of the engine; the caller has proven the admin key. */
 /** A page of erasure records, newest first; `nextBefore` reads the next (null: no more). */
 export interface ErasurePage {
   erasures: ErasureRecord[];
@@ -350,6 +359,7 @@ export interface EngineDataAdmin {
   setRoomRetention(appId: AppId, room: string, days: number | null | 'app'): Promise<void>;
 }
 
+/** What the HTTP admin API and the CLI may ask of the engine; the caller has proven the admin key. */
 export interface EngineAdmin extends EngineAccessAdmin, EngineDataAdmin {
   readonly nodeId: string;
   readonly attachments: EngineAttachments;
@@ -383,6 +393,19 @@ export interface EngineAdmin extends EngineAccessAdmin, EngineDataAdmin {
   userStrikes(appId: AppId, username: string): Promise<StrikeView[]>;
   /** What the app's content filter would do with the text (from `username`, else a new member); posts nothing. */
   testFilter(appId: AppId, input: { text: unknown; username?: string }): Promise<FilterVerdict>;
+  /** Bots (docs/bots.md): created with their API key, shown in this answer only. */
+  createBot(appId: AppId, input: NewBot): Promise<BotWithKey>;
+  listBots(appId: AppId): Promise<BotView[]>;
+  updateBot(appId: AppId, username: string, patch: BotPatch): Promise<BotView>;
+  deleteBot(appId: AppId, username: string): Promise<BotView>;
+  rotateBotKey(appId: AppId, username: string): Promise<BotWithKey>;
+  /** A bot posts with its API key (REST): in a room it may see, through the whole post pipeline. */
+  botPost(
+    appId: AppId,
+    apiKey: string,
+    room: string,
+    input: { text: string; clientMsgId?: string; replyTo?: number },
+  ): Promise<SendResult>;
   deleteRoom(appId: AppId, room: string): Promise<void>;
   addRoomMember(appId: AppId, room: string, username: string): Promise<void>;
   history(appId: AppId, room: string, query: HistoryQuery): Promise<HistoryPage>;
@@ -426,56 +449,6 @@ export interface EngineAdmin extends EngineAccessAdmin, EngineDataAdmin {
   resolveReport(appId: AppId, messageId: number, input: ResolveInput): Promise<QueueEntryView>;
   shadowMute(appId: AppId, target: string, opts: { minutes?: number; reason?: string }): Promise<ShadowMute>;
   unshadowMute(appId: AppId, target: string): Promise<void>;
-}
-
-/** The operator's revocations and the admin API's audit trail (revocation.ts, audit.ts). */
-export interface EngineAccessAdmin {
-  /** The user's access tokens that have not expired, newest first (revocation.ts): ids, never the secrets. */
-  listTokens(appId: AppId, username: string): Promise<TokenView[]>;
-  /** Deletes the token and closes the sessions signed in with it on every node (`revoked`, 4011). */
-  revokeToken(appId: AppId, tokenId: string): Promise<TokenView>;
-  /** Deletes every token of the user, refuses the user's older site JWTs, closes every session of the user. */
-  revokeUser(appId: AppId, username: string): Promise<RevokedUser>;
-  /** Records a change made through the admin API (audit.ts); the changes are bounded and blanked of secrets. */
-  recordAudit(input: AuditRecordInput): Promise<AuditEntry>;
-  /** The audit trail newest first: of one app, or (null) of the whole server. */
-  listAudit(appId: AppId | null, query: AuditQuery): Promise<AuditPage>;
-}
-
-/** An access token as the operator sees it: never the token itself. */
-export interface TokenView {
-  id: string;
-  createdAt: number;
-  expiresAt: number | null;
-}
-
-export interface RevokedUser {
-  user: UserRef;
-  /** How many tokens were deleted. */
-  tokens: number;
-  /** Site JWTs of the user issued before this time (ms since epoch) are refused from now on. */
-  notBefore: number;
-}
-
-export interface AuditRecordInput extends AuditActor {
-  /** Null for server-wide changes (an app created). */
-  appId: AppId | null;
-  action: string;
-  changes: Record<string, unknown>;
-}
-
-export interface AuditQuery {
-  /** The `nextCursor` of the page before: only entries with a smaller id. */
-  before?: number;
-  /** 1-200, default 50. */
-  limit?: number;
-}
-
-export interface AuditPage {
-  /** Newest first. */
-  entries: AuditEntry[];
-  /** Pass as `before` for the next (older) page; null at the end. */
-  nextCursor: number | null;
 }
 
 /** The engine as the server that owns it sees it: both sides, and the stop. */

@@ -18,6 +18,7 @@ const userRef = z.object({
   role: z.enum(ROLES),
   displayName: z.string().optional(),
   avatarUrl: z.string().optional(),
+  bot: z.literal(true).optional(),
 });
 const roomRef = z.object({ id, name: z.string() });
 const roomView = roomRef.extend({
@@ -154,6 +155,14 @@ const event = z.discriminatedUnion('type', [
     strikes: z.number().int().positive(),
   }),
   z.object({ type: z.literal('message_preview'), room: roomRef, message: messageView }),
+  z.object({
+    type: z.literal('command'),
+    id: z.string(),
+    room: roomRef,
+    command: z.string(),
+    args: z.string(),
+    user: userRef,
+  }),
 ]);
 
 const presenceEntry = z.object({

@@ -34,6 +34,7 @@ import type { Counters } from './ports/counters.js';
 import type { GuestVerifier } from './ports/guestVerifier.js';
 import type { SiteCaller } from './ports/siteCaller.js';
 import { AdminFacade } from './adminFacade.js';
+import { chore, Sweeper } from './sweeper.js';
 import type { LinkPreviewer } from './ports/linkPreviewer.js';
 import { LinkPreviews } from './linkPreviews.js';
 import type { FileStore } from './ports/fileStore.js';
@@ -42,6 +43,9 @@ import type { Store } from './ports/store.js';
 import { Presence } from './presence.js';
 import { Profiles } from './profiles.js';
 import { SendPolicy } from './sendPolicy.js';
+import { PreSendHooks } from './preSendHook.js';
+import { Bots } from './bots.js';
+import { BotCommands } from './botCommands.js';
 import { Strikes } from './strikes.js';
 import { PageRooms } from './pageRooms.js';
 import { Replies } from './replies.js';
@@ -56,7 +60,6 @@ import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Upgrades } from './upgrade.js';
 import { Sessions } from './sessions.js';
 import { StorageHealth, watchedStore } from './storageHealth.js';
-import { refOf } from './views.js';
 import { WebhookDispatcher } from './webhookDispatcher.js';
 import { webhookEvents } from './webhookEvents.js';
 import { Webhooks } from './webhooks.js';
@@ -144,34 +147,26 @@ export class Engine extends AdminFacade implements EngineApi {
   /** Export and erasure of a user's data; the retention purge. */
   readonly dataProtection: DataProtection;
   readonly retention: Retention;
+  readonly bots: Bots;
+  readonly botCommands: BotCommands;
   private readonly writes = new PendingWrites();
   private readonly store: Store;
   private readonly health: StorageHealth;
-  private readonly sweepTimer: NodeJS.Timeout;
-  private sweeps = 0;
+  private readonly sweeper: Sweeper;
 
   constructor(deps: EngineDeps) {
     super();
-    this.health = new StorageHealth({
-      store: deps.store,
-      clock: deps.clock,
-      logger: deps.logger,
-      probeMs: deps.config.storageProbeMs,
-    });
+    const { clock, logger, metrics, config } = deps;
+    this.health = new StorageHealth({ store: deps.store, clock, logger, probeMs: config.storageProbeMs });
     // Every part sees the watched store: its failures mark storage unhealthy (see storageHealth.ts).
     const store = watchedStore(deps.store, this.health);
     this.store = store;
-    this.clock = deps.clock;
-    this.logger = deps.logger;
-    this.metrics = deps.metrics;
-    this.config = deps.config;
+    this.clock = clock;
+    this.logger = logger;
+    this.metrics = metrics;
+    this.config = config;
     const ctx: EngineContext = {
-      nodeId: this.nodeId,
-      store,
-      clock: deps.clock,
-      logger: deps.logger,
-      metrics: deps.metrics,
-      config: deps.config,
+      ...{ nodeId: this.nodeId, store, clock, logger, metrics, config },
       track: (promise) => this.writes.track(promise),
     };
     // Channels and sessions report presence changes; presence is made after them, so they call through.
@@ -252,14 +247,7 @@ export class Engine extends AdminFacade implements EngineApi {
       getApp: (appId) => this.catalog.getApp(appId),
       findRoom: (appId, name) => this.catalog.findRoom(appId, name),
       canSee: (room, user) => this.catalog.canSee(room, user),
-      signIn: async (appId, token) => {
-        // A site JWT has three dot-separated parts; an access token has none.
-        const credentials =
-          token.split('.').length === 3
-            ? { kind: 'jwt' as const, jwt: token }
-            : { kind: 'token' as const, token };
-        return refOf((await this.identity.authenticate(appId, credentials)).user);
-      },
+      signIn: (appId, token) => this.identity.userOfBearer(appId, token),
       moderation,
     });
     this.identity.registered = hooks.userCreated;
@@ -336,6 +324,7 @@ export class Engine extends AdminFacade implements EngineApi {
             ctx.logger.warn({ err, appId, userId }, 'recording a report strike failed'),
           ),
     });
+    const preSendHooks = new PreSendHooks(ctx, deps.siteCaller);
     this.messages = new Messages(
       ctx,
       moderation,
@@ -358,6 +347,8 @@ export class Engine extends AdminFacade implements EngineApi {
         files: this.attachments,
         outbox: (room, type) => this.webhooks.outboxFor(room, type),
         queued: () => this.dispatcher.wake(),
+        preSend: (app, message) => preSendHooks.check(app, message),
+        botCommand: (typed) => this.botCommands.route(typed),
       },
       async (room, message, actor) => {
         await this.linkPreviews.removed(message);
@@ -366,6 +357,16 @@ export class Engine extends AdminFacade implements EngineApi {
       },
       decorators,
     );
+    this.bots = new Bots(ctx, this.catalog, deps.authenticator, this.profiles, this.broadcast);
+    this.botCommands = new BotCommands(ctx, {
+      bots: this.bots,
+      siteCaller: deps.siteCaller,
+      post: (input) => this.messages.post(input),
+      isOnline,
+      userEvent,
+      authenticate: (appId, credentials) => this.identity.authenticate(appId, credentials),
+      catalog: this.catalog,
+    });
     this.search = new Search(ctx, this.catalog, decorators);
     this.dms = new Dms(ctx, this.catalog, this.broadcast);
     this.upgrades = new Upgrades(ctx, this);
@@ -373,43 +374,42 @@ export class Engine extends AdminFacade implements EngineApi {
     const { replyThreads: replies, pinBoard: pins, reactions, search } = this;
     const stats = () => ({ sessions: sessions.size, rooms: channels.size });
     const adminParts = {
-      catalog,
-      identity,
-      rooms,
-      messages,
-      moderator,
-      moderation,
-      broadcast,
-      presence,
-      replies,
-      pins,
-      stats,
+      ...{
+        catalog,
+        identity,
+        rooms,
+        messages,
+        moderator,
+        moderation,
+        broadcast,
+        presence,
+        replies,
+        pins,
+        stats,
+      },
+      ...{ reactions, reads: this.reads, search, dms: this.dms, profiles: this.profiles },
+      ...{ reportQueue: this.reportQueue, shadowMutes: this.shadowMutes, userCreated: hooks.userCreated },
       storageHealth: () => this.health.view(),
-      reactions,
-      reads: this.reads,
-      search,
-      dms: this.dms,
-      profiles: this.profiles,
-      reportQueue: this.reportQueue,
-      shadowMutes: this.shadowMutes,
-      userCreated: hooks.userCreated,
     };
     this.admin = new Admin(ctx, adminParts);
     this.revocation = new Revocation(ctx, catalog, broadcast);
     this.audit = new Audit(ctx);
+    const removeMessageFiles = (_appId: AppId, ids: readonly number[]) =>
+      this.attachments.deleteForMessages(ids);
     this.dataProtection = new DataProtection(ctx, {
       catalog,
       revocation: this.revocation,
       broadcast,
-      removeMessageFiles: (_appId, messageIds) => this.attachments.deleteForMessages(messageIds),
+      removeMessageFiles,
       listUserUploads: NO_FILES.listUserUploads,
     });
+    const { directory } = store;
     this.retention = new Retention(
       ctx,
       {
-        listApps: () => store.directory.listApps(),
-        listRooms: (appId) => store.directory.listRooms(appId),
-        removeMessageFiles: (_appId, messageIds) => this.attachments.deleteForMessages(messageIds),
+        listApps: () => directory.listApps(),
+        listRooms: (id) => directory.listRooms(id),
+        removeMessageFiles,
       },
       { leaseMs: RETENTION_LEASE_MS },
     );
@@ -420,33 +420,19 @@ export class Engine extends AdminFacade implements EngineApi {
       webhooks: this.webhooks,
     });
     deps.bus.onMessage((message) => inbound.receive(message));
-    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
-    this.sweepTimer.unref();
+    const { guests, attachments, retention } = this;
+    this.sweeper = new Sweeper(ctx.logger, SWEEP_MS, [
+      chore(1, 'forgetting rate-limit buckets failed', () => this.limits.sweep()),
+      chore(GUEST_SWEEP_EVERY_SWEEPS, 'removing unused guests failed', () => guests.sweep()),
+      chore(GUEST_SWEEP_EVERY_SWEEPS, 'removing unsent uploads failed', () => attachments.sweepUnsent()),
+      chore(RETENTION_EVERY_SWEEPS, 'the retention purge failed', () => retention.sweep()),
+      // Every guest visit leaves a token.
+      chore(TOKEN_PURGE_EVERY_SWEEPS, 'purging expired tokens failed', () =>
+        store.directory.deleteExpiredAccessTokens(this.clock.now()),
+      ),
+    ]);
     this.presence.start();
     this.broadcast.hello();
-  }
-
-  /**
-   * Forgets refilled rate-limit buckets; now and then removes unused guests and expired tokens (every guest
-   * visit leaves one).
-   */
-  private sweep(): void {
-    const now = this.clock.now();
-    this.limits.sweep();
-    this.sweeps += 1;
-    if (this.sweeps % GUEST_SWEEP_EVERY_SWEEPS === 0) {
-      this.guests.sweep().catch((err: unknown) => this.logger.warn({ err }, 'removing unused guests failed'));
-      this.attachments
-        .sweepUnsent()
-        .catch((err: unknown) => this.logger.warn({ err }, 'removing unsent uploads failed'));
-    }
-    if (this.sweeps % RETENTION_EVERY_SWEEPS === 0) {
-      this.retention.sweep().catch((err: unknown) => this.logger.warn({ err }, 'the retention purge failed'));
-    }
-    if (this.sweeps % TOKEN_PURGE_EVERY_SWEEPS !== 0) return;
-    this.store.directory
-      .deleteExpiredAccessTokens(now)
-      .catch((err: unknown) => this.logger.warn({ err }, 'purging expired tokens failed'));
   }
 
   /**
@@ -479,7 +465,7 @@ export class Engine extends AdminFacade implements EngineApi {
    * leaving, so that they drop its users' presence at once.
    */
   async shutdown(): Promise<ShutdownSummary> {
-    clearInterval(this.sweepTimer);
+    this.sweeper.stop();
     this.dispatcher.stop();
     this.health.stop();
     this.moderator.stop();

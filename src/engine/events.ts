@@ -154,6 +154,8 @@ export type EngineEvent =
   /** To the user's own sessions: the escalation ladder's warning step (strikes.ts); `strikes`: how many count. */
   | { type: 'warning'; reason: string; source: StrikeSource; strikes: number }
   /** To the room: the message's first link has a preview now (linkPreviews.ts); `message.preview` holds it. */
-  | { type: 'message_preview'; room: RoomRef; message: MessageView };
+  | { type: 'message_preview'; room: RoomRef; message: MessageView }
+  /** To a bot's own sessions: `user` typed `/command args` in `room`, a command the bot registered (botCommands.ts). */
+  | { type: 'command'; id: string; room: RoomRef; command: string; args: string; user: UserRef };
 
 export type EngineEventType = EngineEvent['type'];

@@ -1,9 +1,10 @@
+import { refOf } from './views.js';
 import { banned, nicknameInUse } from '../core/failures.js';
 import { ParleyError } from '../core/errors.js';
 import { verificationFailed } from '../core/guestVerification.js';
 import { checkUsername } from '../core/names.js';
 import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
-import type { AppId, UserId } from '../core/types.js';
+import type { AppId, UserId, UserRef } from '../core/types.js';
 import type { App } from '../core/types.js';
 import type { UpgradeRequest, UpgradeResult } from './api.js';
 import type { Catalog } from './catalog.js';
@@ -39,6 +40,13 @@ export class Identity {
   }
 
   private readonly guard: SignInGuard;
+
+  /** The user of an HTTP request's bearer token: a site JWT (three dot-separated parts) or an access token. */
+  async userOfBearer(appId: AppId, token: string): Promise<UserRef> {
+    const credentials: Credentials =
+      token.split('.').length === 3 ? { kind: 'jwt', jwt: token } : { kind: 'token', token };
+    return refOf((await this.authenticate(appId, credentials)).user);
+  }
 
   async authenticate(appId: AppId, credentials: Credentials, address?: string): Promise<Principal> {
     const app = await this.catalog.getApp(appId);

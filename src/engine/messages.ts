@@ -1,5 +1,6 @@
 import { attachmentNotFound } from '../core/attachments.js';
-import { parseText, type Command } from '../core/commands.js';
+import { splitCommand } from '../core/bots.js';
+import { isBuiltinCommand, parseText, type Command } from '../core/commands.js';
 import { ParleyError, type ErrorCode } from '../core/errors.js';
 import {
   badField,
@@ -27,6 +28,7 @@ import type { EngineEvent, MessageView } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
 import { describeDuration, type Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
+import type { PreSendMessage } from './preSendHook.js';
 import type { Screened } from './sendPolicy.js';
 import { seqPage, seqRange } from './paging.js';
 import { runSlashCommand } from './slashCommands.js';
@@ -36,6 +38,21 @@ import { viewOf } from './visibility.js';
 /** Who hears the answer to a slash command: the session that typed it. */
 export interface CommandReplyTarget {
   deliverDirect(event: EngineEvent): void;
+}
+
+/** A command typed in a room, as a bot is told of it. */
+export interface TypedCommand {
+  app: App;
+  room: Room;
+  user: UserRef;
+  command: string;
+  args: string;
+}
+
+/** What the sender hears back: a system notice (or none) and the command's error code (null: it went). */
+export interface CommandOutcome {
+  notice: string | null;
+  error: ErrorCode | null;
 }
 
 export interface PostInput {
@@ -84,6 +101,10 @@ export interface PostHooks {
   outbox(room: Room, type: MessageEventType): Promise<MessageOutbox | undefined>;
   /** An outbox row was committed: the dispatcher looks now. */
   queued(): void;
+  /** The app's pre-send hook (preSendHook.ts): the text to store; throws when the site refuses the message. */
+  preSend?(app: App, message: PreSendMessage): Promise<string>;
+  /** A command a bot registered (botCommands.ts): routed to it; null when no bot has it. */
+  botCommand?(typed: TypedCommand): Promise<CommandOutcome | null>;
 }
 
 type MessageEventType = 'message.created' | 'message.edited' | 'message.deleted';
@@ -141,8 +162,10 @@ export class Messages {
     let kind: 'text' | 'me' = input.kind ?? 'text';
     if (input.commands && kind === 'text') {
       const parsed = parseText(text);
-      if (parsed.kind === 'invalid')
-        return this.commandReply(input.replyTo, room, 'invalid', parsed.usage, 'bad_request');
+      if (parsed.kind === 'invalid') {
+        const routed = await this.botCommand(app, room, author, text, input.replyTo, now);
+        return routed ?? this.commandReply(input.replyTo, room, 'invalid', parsed.usage, 'bad_request');
+      }
       if (parsed.kind === 'command' && parsed.command.kind !== 'me') {
         return this.runCommand(app, room, author, parsed.command, input.replyTo);
       }
@@ -151,13 +174,13 @@ export class Messages {
         text = parsed.command.action;
       } else if (parsed.kind === 'text') text = parsed.text;
     }
-    if (!isStaff(author.role)) {
-      const mute = await this.moderation.activeMute(app.id, author.id, room.id, now);
-      if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
-    }
+    await this.refuseMuted(app, author, room, now);
     const screened =
       input.trusted === true ? { text, hold: false } : await this.hooks.screen(app, author, text);
     text = screened.text;
+    if (input.trusted !== true && this.hooks.preSend) {
+      text = await this.hooks.preSend(app, { room, author, kind, text, replyTo: parentId });
+    }
     const html = kind === 'me' ? renderInline(text) : renderMarkdown(text);
     const mentions = await this.hooks.mentions(app.id, text);
     // A shadow-muted author's messages are 'shadow' whatever else was asked: only they and staff see them.
@@ -214,6 +237,31 @@ export class Messages {
     }
     await this.ctx.track(this.ctx.store.messages.remove(room.id, message.id, this.ctx.clock.now()));
     throw attachmentNotFound(ids[0] ?? '');
+  }
+
+  private async refuseMuted(app: App, author: UserRef, room: Room, now: number): Promise<void> {
+    if (isStaff(author.role)) return;
+    const mute = await this.moderation.activeMute(app.id, author.id, room.id, now);
+    if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
+  }
+
+  /** A command no built-in knows, for the bot that registered it (botCommands.ts); null when none did. */
+  private async botCommand(
+    app: App,
+    room: Room,
+    author: UserRef,
+    text: string,
+    replyTo: CommandReplyTarget | undefined,
+    now: number,
+  ): Promise<SendResult | null> {
+    const typed = splitCommand(text);
+    if (!typed || !this.hooks.botCommand || isBuiltinCommand(typed.name)) return null;
+    await this.refuseMuted(app, author, room, now);
+    const outcome = await this.hooks.botCommand({ app, room, user: author, ...typed, command: typed.name });
+    if (!outcome) return null;
+    if (outcome.notice !== null)
+      return this.commandReply(replyTo, room, typed.name, outcome.notice, outcome.error);
+    return { kind: 'command', command: typed.name, text: '', error: outcome.error };
   }
 
   private commandReply(

@@ -203,5 +203,6 @@ export function watchedStore(store: Store, health: StorageHealth): Store {
     strikes: watched(store.strikes, health, new Set()),
     linkPreviews: watched(store.linkPreviews, health, new Set()),
     attachments: watched(store.attachments, health, new Set()),
+    bots: watched(store.bots, health, new Set()),
   };
 }

@@ -46,5 +46,7 @@ export function toRoomView(room: Room, lastSeq: number, online: number): RoomVie
 }
 
 export function refOf(user: User): UserRef {
-  return { id: user.id, username: user.username, role: user.role, ...profileFields(user) };
+  const ref: UserRef = { id: user.id, username: user.username, role: user.role, ...profileFields(user) };
+  if (user.kind === 'bot') ref.bot = true;
+  return ref;
 }

@@ -24,6 +24,7 @@ import { openApiRoute } from './openapi.js';
 import { registerRoutes, type RouteSpec } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { botRoutes } from './routes/bots.js';
 import { auditRoutes } from './routes/audit.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { registerAudit } from './audit.js';
@@ -144,6 +145,7 @@ export function apiRoutes(deps: Pick<HttpAppDeps, 'engine' | 'ready' | 'registry
     ...auditRoutes(api),
     ...webhookRoutes(api),
     ...dataProtectionRoutes(api),
+    ...botRoutes(api),
     ...statsRoutes({ live: deps.live ?? createLiveStats(), engine: deps.engine }),
     ...attachmentRoutes(api),
   ];

@@ -32,6 +32,7 @@ const TAGS: Record<string, string> = {
   moderation: 'Mutes, bans, kicks, the moderation record and presence',
   audit: 'The audit trail of changes made through the admin API',
   webhooks: 'Outgoing webhooks: endpoints and their delivery logs',
+  bots: 'Bots: users that sign in with an API key and answer slash commands (docs/bots.md)',
   operations: 'Health, readiness, metrics and this document',
   meta: 'The API description',
 };

@@ -21,6 +21,11 @@ import {
   VERIFY_TIMEOUT_MAX_MS,
   VERIFY_TIMEOUT_MIN_MS,
 } from '../core/guestVerification.js';
+import {
+  DEFAULT_PRE_SEND_TIMEOUT_MS,
+  PRE_SEND_TIMEOUT_MAX_MS,
+  PRE_SEND_TIMEOUT_MIN_MS,
+} from '../core/preSendHook.js';
 import { MAX_LADDER_STEPS, MAX_STEP_MINUTES, MAX_STRIKE_TTL_HOURS } from '../core/escalation.js';
 
 const filterRule = z.strictObject({
@@ -153,3 +158,31 @@ export const attachmentSettingsSchema = z.strictObject({
     .max(ATTACHMENTS_PER_MESSAGE_CAP)
     .describe('The most files one message carries (at most 10)'),
 });
+
+/** App setting `preSendHook` (core/preSendHook.ts); the secret is write-only. */
+export const preSendHookSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .max(2048)
+      .refine(isVerifyUrl, 'must be an https URL (http only to 127.0.0.1, ::1 or localhost)')
+      .describe('Where Parley POSTs each message before storing it (signed: docs/bots.md)'),
+    secret: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe(`The signing secret; answers show ${SECRET_SET}; left out (or ${SECRET_SET}) keeps it`),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(PRE_SEND_TIMEOUT_MIN_MS)
+      .max(PRE_SEND_TIMEOUT_MAX_MS)
+      .optional()
+      .describe(`How long the sender waits for the answer (default ${DEFAULT_PRE_SEND_TIMEOUT_MS})`),
+    onTimeout: z
+      .enum(['allow', 'reject'])
+      .optional()
+      .describe('What a missing, late, failed or malformed answer means (default allow)'),
+  })
+  .describe('A hook that allows, refuses or rewrites each message before it is stored; null: off (default)');

@@ -12,6 +12,7 @@ import {
   escalationSettingsSchema,
   filterSettingsSchema,
   guestVerificationSchema,
+  preSendHookSchema,
   pageRoomsSchema,
   attachmentSettingsSchema,
   reportSettingsSchema,
@@ -236,6 +237,7 @@ const settingsFields = {
   erasure: named(erasureSettingsSchema, 'ErasureSettings').describe(
     "What erasing a user does to their messages: 'delete' (default) or 'anonymise' (kept, by \"deleted user\")",
   ),
+  preSendHook: named(preSendHookSchema, 'PreSendHook').nullable(),
 };
 
 export const appSettingsSchema = named(z.strictObject(settingsFields), 'AppSettings');
@@ -263,7 +265,7 @@ export const userSchema = named(
     appId: id,
     username: z.string(),
     role: roleSchema,
-    kind: z.enum(['account', 'external', 'guest']),
+    kind: z.enum(['account', 'external', 'guest', 'bot']),
     createdAt: timestamp,
     ...profileFields,
   }),
@@ -276,6 +278,7 @@ export const userRefSchema = named(
     username: z.string(),
     role: roleSchema,
     ...profileFields,
+    bot: z.literal(true).optional().describe('Present on bots only (docs/bots.md)'),
   }),
   'UserRef',
   'A user as they appear on messages and in presence',

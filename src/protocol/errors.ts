@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'attachment_too_large',
   'attachment_type',
   'attachment_not_found',
+  'message_rejected',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -40,6 +40,7 @@ export const NATIVE_EVENTS = [
   'slow_mode_changed',
   'warning',
   'message_preview',
+  'command',
 ] as const;
 
 export type NativeEventName = (typeof NATIVE_EVENTS)[number];
@@ -142,6 +143,11 @@ export interface NativeEventMap {
    * under the message. Its image is the page's own URL: load it without a referrer.
    */
   message_preview: { room: RoomRef; message: MessageView };
+  /**
+   * Bots only: `user` typed `/command args` in `room`, a command this bot registered and has no endpoint for.
+   * Answer by sending in the room (join it first); `id` is unique to this command (docs/bots.md).
+   */
+  command: { id: string; room: RoomRef; command: string; args: string; user: UserRef };
 }
 
 export type NativeEventData<E extends NativeEventName> = NativeEventMap[E];

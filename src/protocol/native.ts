@@ -135,7 +135,9 @@ export type AuthRequest =
   | { token: string }
   | { jwt: string }
   | { username: string; password: string }
-  | { guest: string; verification?: string };
+  | { guest: string; verification?: string }
+  /** A bot's API key (docs/bots.md). */
+  | { apiKey: string };
 
 export interface AuthResult {
   user: User;

@@ -6,7 +6,7 @@ import type { ErrorCode } from './errors.js';
 
 export type Role = 'guest' | 'member' | 'mod' | 'admin' | 'owner';
 
-export type UserKind = 'account' | 'external' | 'guest';
+export type UserKind = 'account' | 'external' | 'guest' | 'bot';
 
 export interface User {
   id: number;
@@ -28,6 +28,8 @@ export interface UserRef {
   displayName?: string;
   /** An https URL of at most 512 characters; present only when set. */
   avatarUrl?: string;
+  /** Present (true) when the user is a bot (docs/bots.md): show it as one. */
+  bot?: true;
 }
 
 export type RoomVisibility = 'public' | 'private';

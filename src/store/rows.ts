@@ -30,7 +30,7 @@ import { TOMBSTONE_AUTHOR_ID } from '../core/types.js';
 import type { AccessTokenRecord } from '../engine/ports/store.js';
 
 // Written as records so that adding a value to the union without adding it here fails to compile.
-const USER_KINDS = Object.keys({ account: 1, external: 1, guest: 1 } satisfies Record<
+const USER_KINDS = Object.keys({ account: 1, external: 1, guest: 1, bot: 1 } satisfies Record<
   UserKind,
   1
 >) as UserKind[];
@@ -131,6 +131,8 @@ export interface MessageRow {
   author_role: string | null;
   author_display_name: string | null;
   author_avatar_url: string | null;
+  /** The author's kind: a bot's messages are marked (core/types.ts UserRef `bot`). */
+  author_kind?: string | null;
   /** The author's name when the message was written: what a removed guest's messages still show. */
   author_name: string | null;
   text: string;
@@ -275,6 +277,7 @@ function authorOf(
     | 'author_display_name'
     | 'author_avatar_url'
     | 'author_name'
+    | 'author_kind'
     | 'kind'
   >,
 ): UserRef | null {
@@ -284,6 +287,7 @@ function authorOf(
       username: row.author_username,
       role: oneOf(row.author_role, ROLES, 'role'),
       ...profileFields({ displayName: row.author_display_name, avatarUrl: row.author_avatar_url }),
+      ...(row.author_kind === 'bot' ? { bot: true as const } : {}),
     };
   }
   if (row.author_id === null && row.author_name !== null && row.kind !== 'system') {

@@ -38,6 +38,7 @@ class FlakyStore {
       pageRooms: {} as Store['pageRooms'],
       webhooks: {} as Store['webhooks'],
       dataProtection: {} as Store['dataProtection'],
+      bots: {} as Store['bots'],
       replies: {} as Store['replies'],
       pins: {} as Store['pins'],
       reactions: {} as Store['reactions'],

@@ -32,6 +32,7 @@ import { linkPreviewStoreContract } from './contract-linkPreviews.js';
 import { attachmentStoreContract } from './contract-attachments.js';
 import { webhookStoreContract } from './contract-webhooks.js';
 import { dataProtectionContract } from './contract-data-protection.js';
+import { botStoreContract } from './contract-bots.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -284,6 +285,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   attachmentStoreContract('postgres', () => openStore(), closeAll);
   webhookStoreContract('postgres', () => openStore(), closeAll);
   dataProtectionContract('postgres', () => openStore(), closeAll);
+  botStoreContract('postgres', () => openStore(), closeAll);
   dmStoreContract(
     'postgres',
     () => openStore(),

@@ -23,6 +23,7 @@ import { linkPreviewStoreContract } from './contract-linkPreviews.js';
 import { attachmentStoreContract } from './contract-attachments.js';
 import { webhookStoreContract } from './contract-webhooks.js';
 import { dataProtectionContract } from './contract-data-protection.js';
+import { botStoreContract } from './contract-bots.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
 
 const T0 = 1_700_000_000_000;
@@ -45,6 +46,7 @@ linkPreviewStoreContract('sqlite :memory:', async () => openSqliteStore({ path: 
 attachmentStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 webhookStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 dataProtectionContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+botStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 
 // Each test gets its own file in its own directory; the directory goes when the test is done.
 const dirs = new WeakMap<Store, string>();

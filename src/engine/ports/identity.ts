@@ -1,5 +1,5 @@
 import type { Credentials, IssuedToken, Principal } from '../../core/identity.js';
-import type { App } from '../../core/types.js';
+import type { App, User } from '../../core/types.js';
 
 /**
  * Who is connecting, as the engine asks it: credentials in, a Principal out; accounts and tokens issued.
@@ -12,4 +12,6 @@ export interface IdentityProvider {
   issueToken(app: App, username: string, ttlSeconds?: number): Promise<IssuedToken>;
   /** The stored form of a password (for accounts the operator creates); the password is checked first. */
   hashPassword(password: string): Promise<string>;
+  /** A new API key for a bot (core/bots.ts): an access token without expiry, stored as its hash only. */
+  issueApiKey(app: App, user: User): Promise<IssuedToken>;
 }

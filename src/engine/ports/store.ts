@@ -30,6 +30,7 @@ export type { AccessTokenRecord } from './tokenStore.js';
 import type { AuditStore } from './auditStore.js';
 import type { ReportStore } from './reportStore.js';
 import type { StrikeStore } from './strikeStore.js';
+import type { BotStore } from './botStore.js';
 import type { PageRoomStore } from './pageRoomStore.js';
 import type { LinkPreviewStore } from './linkPreviewStore.js';
 import type { AttachmentStore } from './attachmentStore.js';
@@ -281,6 +282,8 @@ export interface Store {
   webhooks: WebhookStore;
   /** Export, erasure and retention (ports/dataProtectionStore.ts). */
   dataProtection: DataProtectionStore;
+  /** Bots (ports/botStore.ts). */
+  bots: BotStore;
 }
 
 /** The SQLite WAL and its background checkpoints (see src/store/sqlite/checkpointer.ts). */

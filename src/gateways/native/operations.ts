@@ -58,6 +58,7 @@ const authSchema = z
     password: z.string().min(1).max(LIMITS.password).optional(),
     guest: z.string().min(1).max(LIMITS.nickname).optional(),
     verification: z.string().min(1).max(VERIFICATION_TOKEN_MAX).optional(),
+    apiKey: z.string().min(1).max(LIMITS.token).optional(),
   })
   .superRefine((value, ctx) => {
     const kinds = [
@@ -65,9 +66,11 @@ const authSchema = z
       value.jwt !== undefined,
       value.username !== undefined || value.password !== undefined,
       value.guest !== undefined,
+      value.apiKey !== undefined,
     ].filter(Boolean).length;
     if (kinds !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'give exactly one of token, jwt, username+password or guest' });
+      const message = 'give exactly one of token, jwt, username+password, guest or apiKey';
+      ctx.addIssue({ code: 'custom', message });
     } else if ((value.username === undefined) !== (value.password === undefined)) {
       const missing = value.username === undefined ? 'username' : 'password';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'username and password go together' });
@@ -80,6 +83,7 @@ const authSchema = z
 export function toCredentials(input: z.output<typeof authSchema>): Credentials {
   if (input.token !== undefined) return { kind: 'token', token: input.token };
   if (input.jwt !== undefined) return { kind: 'jwt', jwt: input.jwt };
+  if (input.apiKey !== undefined) return { kind: 'api_key', apiKey: input.apiKey };
   if (input.guest !== undefined) {
     const { verification } = input;
     return { kind: 'guest', nickname: input.guest, ...(verification !== undefined && { verification }) };

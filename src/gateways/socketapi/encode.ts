@@ -166,6 +166,7 @@ export function encodePush(event: EngineEvent, appId: number): EncodedPush {
     case 'slow_mode_changed':
     case 'warning':
     case 'message_preview':
+    case 'command':
       return { kind: 'none' };
   }
 }

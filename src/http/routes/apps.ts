@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { redactVerification } from '../../core/guestVerification.js';
+import { redactPreSendHook } from '../../core/preSendHook.js';
 import type { App } from '../../core/types.js';
 import { defineRoute, type ApiDeps, type RouteSpec } from '../route.js';
 import { appNameInput, appParams, appSchema, appSettingsPatchSchema } from '../schemas.js';
@@ -17,7 +18,8 @@ export const patchAppBody = z.strictObject({
 /** An app as the admin API shows it: the verification service's secret never leaves (`[set]` in its place). */
 function shown(app: App): App {
   const guestVerification = redactVerification(app.settings.guestVerification);
-  return { ...app, settings: { ...app.settings, guestVerification } };
+  const preSendHook = redactPreSendHook(app.settings.preSendHook);
+  return { ...app, settings: { ...app.settings, guestVerification, preSendHook } };
 }
 
 export function appRoutes({ engine }: ApiDeps): RouteSpec[] {

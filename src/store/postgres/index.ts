@@ -21,6 +21,7 @@ import { PostgresLinkPreviewStore } from './linkPreviews.js';
 import { PostgresAttachmentStore } from './attachments.js';
 import { PostgresWebhookStore } from './webhooks.js';
 import { PostgresDataProtection } from './dataProtection.js';
+import { PostgresBotStore } from './bots.js';
 
 export { MIGRATIONS, MIGRATION_LOCK_KEY, migrate, type Migration } from './migrations.js';
 export { Db } from './db.js';
@@ -111,6 +112,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
     attachments: new PostgresAttachmentStore(db),
     webhooks: new PostgresWebhookStore(db),
     dataProtection: new PostgresDataProtection(db),
+    bots: new PostgresBotStore(db),
     async ping() {
       await db.query(ping, []);
     },

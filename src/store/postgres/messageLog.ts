@@ -22,7 +22,7 @@ function pageSize(limit: number): number {
 // table, or the rows a data-changing CTE returned.
 // A reply also reads its parent as it is now (replySql.ts).
 export const COLUMNS = `m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
-  u.role AS author_role, u.display_name AS author_display_name, u.avatar_url AS author_avatar_url,
+  u.role AS author_role, u.display_name AS author_display_name, u.avatar_url AS author_avatar_url, u.kind AS author_kind,
   m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at,
   m.deleted_at, m.visibility, ${REPLY_COLUMNS},
   -- The users a message mentions, as they are now, in the order of the text (a JSON array, '[]' for none).

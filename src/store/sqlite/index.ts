@@ -24,6 +24,7 @@ import { SqliteLinkPreviewStore } from './linkPreviews.js';
 import { SqliteAttachmentStore } from './attachments.js';
 import { SqliteWebhookStore } from './webhooks.js';
 import { SqliteDataProtection } from './dataProtection.js';
+import { SqliteBotStore } from './bots.js';
 
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { SqliteDirectory } from './directory.js';
@@ -112,6 +113,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     attachments: new SqliteAttachmentStore(db),
     webhooks: new SqliteWebhookStore(db),
     dataProtection: new SqliteDataProtection(db),
+    bots: new SqliteBotStore(db),
     async ping() {
       guard(db, () => probe.get());
     },

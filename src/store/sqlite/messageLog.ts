@@ -24,7 +24,7 @@ const MENTIONS = `(SELECT json_group_array(json_object('id', mu.id, 'username', 
 // A reply also reads its parent as it is now (replySql.ts).
 export const COLUMNS = `
   m.id, m.app_id, m.room_id, m.seq, m.kind, m.author_id, u.username AS author_username,
-  u.role AS author_role, u.display_name AS author_display_name, u.avatar_url AS author_avatar_url,
+  u.role AS author_role, u.display_name AS author_display_name, u.avatar_url AS author_avatar_url, u.kind AS author_kind,
   m.author_name, m.text, m.html, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at, m.visibility,
   ${REPLY_COLUMNS}, ${MENTIONS}`;
 /** What follows `FROM messages m` in every read. */

@@ -93,6 +93,7 @@ export const de: Catalogue = {
   edit: 'Bearbeiten',
   messageDeleted: 'Nachricht gelöscht',
   edited: '(bearbeitet)',
+  botBadge: 'Bot',
   sending: 'wird gesendet…',
   retry: 'Erneut versuchen',
   discard: 'Verwerfen',

@@ -101,6 +101,8 @@ export const en = {
   edit: 'Edit',
   messageDeleted: 'Message deleted',
   edited: '(edited)',
+  /** The badge next to a bot's name (docs/bots.md). */
+  botBadge: 'bot',
   sending: 'sending…',
   retry: 'Retry',
   discard: 'Discard',

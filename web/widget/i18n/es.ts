@@ -92,6 +92,7 @@ export const es: Catalogue = {
   edit: 'Editar',
   messageDeleted: 'Mensaje eliminado',
   edited: '(editado)',
+  botBadge: 'bot',
   sending: 'enviando…',
   retry: 'Reintentar',
   discard: 'Descartar',

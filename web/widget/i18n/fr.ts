@@ -92,6 +92,7 @@ export const fr: Catalogue = {
   edit: 'Modifier',
   messageDeleted: 'Message supprimé',
   edited: '(modifié)',
+  botBadge: 'bot',
   sending: 'envoi…',
   retry: 'Réessayer',
   discard: 'Abandonner',

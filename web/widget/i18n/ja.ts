@@ -92,6 +92,7 @@ export const ja: Catalogue = {
   edit: '編集',
   messageDeleted: 'メッセージは削除されました',
   edited: '(編集済み)',
+  botBadge: 'ボット',
   sending: '送信中…',
   retry: '再試行',
   discard: '破棄',

@@ -92,6 +92,7 @@ export const pt: Catalogue = {
   edit: 'Editar',
   messageDeleted: 'Mensagem excluída',
   edited: '(editada)',
+  botBadge: 'bot',
   sending: 'enviando…',
   retry: 'Tentar de novo',
   discard: 'Descartar',

@@ -107,6 +107,7 @@ export const ru: Catalogue = {
   edit: 'Изменить',
   messageDeleted: 'Сообщение удалено',
   edited: '(изменено)',
+  botBadge: 'бот',
   sending: 'отправка…',
   retry: 'Повторить',
   discard: 'Отменить',

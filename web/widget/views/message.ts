@@ -190,6 +190,7 @@ export function messageItem(
           ? html`<div class="meta">
               <span class="author">${name}</span>
               ${role && role !== 'member' && role !== 'guest' ? html`<span class="role">${role}</span>` : nothing}
+              ${message.author?.bot ? html`<span class="role bot">${tx().t('botBadge')}</span>` : nothing}
               <time datetime=${when} title=${fullTime(message.createdAt)}
                 >${shortTime(message.createdAt)}</time
               >
