@@ -90,6 +90,12 @@ export const S3_ACK_P99_MS = 20;
 export const S3_TARGET_RATE = 2000;
 /** S3R's bound: reads and reactions may cost at most this share of S3's throughput. */
 export const S3R_MIN_RATIO = 0.8;
+/** S3W's bound: one webhook endpoint receiving every message may cost at most this share of S3's throughput. */
+export const S3W_MIN_RATIO = 0.85;
+/** S3W: the outbox keeps up when deliveries per second reach this share of the messages per second. */
+export const S3W_MIN_DELIVERY_SHARE = 0.9;
+/** S3W: how long after a step the bench waits for the outbox to drain before it counts what is left. */
+export const S3W_DRAIN_WAIT_MS = 60_000;
 
 const FULL: BenchConfig = {
   mode: 'full',

@@ -14,6 +14,7 @@ import { runS1L } from './scenarios/s1l.js';
 import { runS2, s2Room } from './scenarios/s2.js';
 import { runS3, s3Rooms, S3_ROOM_PREFIX } from './scenarios/s3.js';
 import { runS3R } from './scenarios/s3r.js';
+import { runS3W } from './scenarios/s3w.js';
 import { runS4Cluster, runS4OneNode, S4_ROOM } from './scenarios/s4.js';
 import { runS5, s5Rooms, S5_ROOM_PREFIX } from './scenarios/s5.js';
 import { runS6, S6_ROOM } from './scenarios/s6.js';
@@ -46,7 +47,8 @@ function roomsFor(scenarios: ScenarioName[], ctx: Pick<ScenarioContext, 'config'
   const has = (s: ScenarioName) => scenarios.includes(s);
   if (has('S1')) rooms.push(...roomNames(S1_ROOM_PREFIX, s1Rooms(ctx)));
   if (has('S2')) rooms.push(...ctx.config.s2.sizes.map(s2Room));
-  if (has('S3') || has('S3R') || has('A1')) rooms.push(...roomNames(S3_ROOM_PREFIX, s3Rooms(ctx)));
+  if (has('S3') || has('S3R') || has('S3W') || has('A1'))
+    rooms.push(...roomNames(S3_ROOM_PREFIX, s3Rooms(ctx)));
   if (has('S4')) rooms.push(S4_ROOM);
   if (has('S5') && !has('S1')) rooms.push(...roomNames(S5_ROOM_PREFIX, s5Rooms(ctx)));
   if (has('S6')) rooms.push(S6_ROOM);
@@ -176,6 +178,10 @@ export async function runSet(opts: SetOptions): Promise<Partial<Record<TargetNam
       for (const members of keep) await loadgen.run('close', { pop: `s2-${members}` });
       if (has('S3')) targetResults.S3 = await attempt(targetResults, 'S3', ctx.log, () => runS3(ctx));
       if (has('S3R')) targetResults.S3R = await attempt(targetResults, 'S3R', ctx.log, () => runS3R(ctx));
+      // Webhooks are Parley's own: the baselines have nothing to compare.
+      if (has('S3W') && isParley(name)) {
+        targetResults.S3W = await attempt(targetResults, 'S3W', ctx.log, () => runS3W(ctx));
+      }
       if (has('A1')) {
         targetResults.A1 = (await attempt(targetResults, 'A1', ctx.log, () => runA1(ctx))) ?? undefined;
       }

@@ -5,6 +5,7 @@ import { S3_TARGET_RATE } from '../config.js';
 import { a1Table } from '../scenarios/a1.js';
 import { s1lTable } from '../scenarios/s1lReport.js';
 import { s3rTable } from '../scenarios/s3r.js';
+import { s3wTable } from '../scenarios/s3wReport.js';
 import { fmtBytes, lostCount, ms, table } from './format.js';
 import type { BenchReport } from './types.js';
 
@@ -202,6 +203,9 @@ export function renderDetails(report: BenchReport): string[] {
 
   const s3r = s3rTable(results, present);
   if (s3r) out.push('### S3R chat with read markers and reactions', '', table(s3r.header, s3r.rows), '');
+
+  const s3w = s3wTable(results, present);
+  if (s3w) out.push('### S3W chat with webhooks on', '', table(s3w.header, s3w.rows), '');
 
   for (const [t, scenario] of present.flatMap((t) => (['S3', 'S3R'] as const).map((s) => [t, s] as const))) {
     const profile = results[t]?.[scenario]?.profile;

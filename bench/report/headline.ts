@@ -3,6 +3,7 @@ import { KNEE_P99_MS, S3_ACK_P99_MS, S3_TARGET_RATE, type Mode } from '../config
 import type { TargetResults } from '../scenarios/results.js';
 import { s1lGoals } from '../scenarios/s1lReport.js';
 import { s3rGoals } from '../scenarios/s3r.js';
+import { s3wGoals } from '../scenarios/s3wReport.js';
 import type { ScenarioName, TargetName } from '../types.js';
 import { KB } from './format.js';
 import type { Goal, Ratio } from './types.js';
@@ -308,6 +309,7 @@ export function computeGoals(results: Partial<Record<TargetName, TargetResults>>
     });
   }
   goals.push(...s3rGoals(results, quick));
+  goals.push(...s3wGoals(results, quick));
   goals.push(...s1lGoals(results, quick));
   for (const t of ['parley-ws', 'parley-sio'] as const) {
     const s5 = results[t]?.S5;

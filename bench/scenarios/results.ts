@@ -207,12 +207,43 @@ export interface S6Result {
   rssSeries: { t: number; rss: number }[];
 }
 
+/** One S3 step and one with a webhook endpoint receiving every message, at the same rate, back to back. */
+export interface S3WPair {
+  rate: number;
+  plain: S3Step;
+  hooked: S3Step;
+  /** The webhook step's committed messages per second over the plain step's. */
+  throughputRatio: number | null;
+  /** message.created deliveries: one per acknowledged message of the webhook step. */
+  deliveries: {
+    expected: number;
+    /** Distinct event ids the receiver got (a retried delivery counts once). */
+    received: number;
+    /** From the end of the send window to the last expected delivery; null: not all arrived in the wait. */
+    drainMs: number | null;
+    /** Expected deliveries still missing when the wait ended. */
+    backlog: number;
+    /** Deliveries per second over the send window and the drain. */
+    perSec: number;
+    /** The step's acknowledged messages over its send window (warm-up and measure): the rate to keep up with. */
+    messagesPerSec: number;
+  };
+}
+
+export interface S3WResult {
+  users: number;
+  roomSize: number;
+  populate: PopulateResult;
+  pairs: S3WPair[];
+}
+
 export interface TargetResults {
   S1?: S1Result;
   S1L?: S1LResult;
   S2?: S2Result;
   S3?: S3Result;
   S3R?: S3RResult;
+  S3W?: S3WResult;
   S4?: S4Result;
   S5?: S5Result;
   S6?: S6Result;

@@ -40,11 +40,24 @@ export interface AttachmentDeps {
   moderation: ModerationCache;
 }
 
+/** One upload as a user's export lists it (docs/data-protection.md); messageId null: never sent. */
+export interface UploadListing {
+  id: string;
+  name: string;
+  size: number;
+  type: string;
+  messageId: number | null;
+  roomId: number;
+  createdAt: number;
+}
+
 const ID = /^[0-9a-f]{32}$/;
 const idList = z.array(z.string().regex(ID)).max(ATTACHMENTS_PER_MESSAGE_CAP);
 /** Signed URLs end on the next five minutes, so that two reads of a message give the same (cacheable) URL. */
 const EXPIRY_STEP_S = 300;
 const SWEEP_BATCH = 200;
+/** The most uploads an export lists (newest first); a user holding more is told by the count falling short. */
+export const EXPORT_UPLOADS_MAX = 1000;
 /** Content types a file is served with; anything else goes out as opaque bytes. */
 const SERVED_TYPES = new Set([...RASTER_IMAGE_TYPES, 'application/pdf', 'application/zip']);
 
@@ -220,6 +233,20 @@ export class Attachments implements EngineAttachments {
       name: record.name,
       inline,
     };
+  }
+
+  /** The user's uploads for their data export, newest first: what each file is and where it was sent. */
+  async uploadsOf(appId: AppId, userId: UserId): Promise<UploadListing[]> {
+    const records = await this.ctx.store.attachments.ofUploader(appId, userId, EXPORT_UPLOADS_MAX);
+    return records.map((r) => ({
+      id: r.id,
+      name: r.name,
+      size: r.size,
+      type: r.type,
+      messageId: r.messageId,
+      roomId: r.roomId,
+      createdAt: r.createdAt,
+    }));
   }
 
   /**

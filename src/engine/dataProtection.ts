@@ -31,11 +31,11 @@ export interface DataProtectionParts {
   revocation: Pick<Revocation, 'revokeUser' | 'listTokens'>;
   broadcast: Pick<Broadcast, 'roomEvent'>;
   /**
-   * The files of these messages must go (an erased user's uploads, messages purged by retention). The
-   * attachments part removes them from file storage; until it is wired, nothing is stored and nothing goes.
+   * The files of these messages must go (an erased user's uploads, messages purged by retention); the
+   * attachments part removes them from file storage.
    */
   removeMessageFiles(appId: AppId, messageIds: readonly MessageId[]): Promise<void>;
-  /** The files a user uploaded, for the export; the attachments part lists them. */
+  /** The files a user uploaded, for the export, newest first and bounded; the attachments part lists them. */
   listUserUploads(appId: AppId, user: User): Promise<unknown[]>;
 }
 
@@ -48,12 +48,6 @@ export function usernameHash(appId: AppId, username: string): string {
     .update(`${appId}:${usernameKey(username)}`)
     .digest('hex');
 }
-
-/** Until the attachments part exists: no message has files, and no user has uploads. */
-export const NO_FILES = {
-  removeMessageFiles: async (): Promise<void> => {},
-  listUserUploads: async (): Promise<unknown[]> => [],
-};
 
 /**
  * A user's data: exported as one JSON document read from the store page by page (never held whole), erased

@@ -10,7 +10,7 @@ import { Admin } from './admin.js';
 import { Attachments } from './attachments.js';
 import { Audit } from './audit.js';
 import type { EngineApi, Session, SessionMeta, SessionSink, ShutdownSummary } from './api.js';
-import { DataProtection, NO_FILES } from './dataProtection.js';
+import { DataProtection } from './dataProtection.js';
 import { Retention } from './retention.js';
 import { Broadcast } from './broadcast.js';
 import { Catalog } from './catalog.js';
@@ -401,7 +401,7 @@ export class Engine extends AdminFacade implements EngineApi {
       revocation: this.revocation,
       broadcast,
       removeMessageFiles,
-      listUserUploads: NO_FILES.listUserUploads,
+      listUserUploads: (appId, user) => this.attachments.uploadsOf(appId, user.id),
     });
     const { directory } = store;
     this.retention = new Retention(

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyClient } from '../../src/client/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { png, upload } from '../helpers/uploads.js';
 import { waitFor } from '../helpers/wait.js';
 import { api, ClientPool, events, NO_FLOOD, patchApp, register } from './helpers.js';
 
@@ -14,7 +15,14 @@ interface Exported {
   format: string;
   user: { username: string; kind: string; role: string; createdAt: number };
   tokens: { id: string }[];
-  uploads: unknown[];
+  uploads: {
+    id: string;
+    name: string;
+    size: number;
+    type: string;
+    messageId: number | null;
+    roomId: number;
+  }[];
   reactions: { messageId: number; emoji: string }[];
   reports: { messageId: number; reason: string }[];
   readMarkers: { room: string; seq: number }[];
@@ -66,6 +74,10 @@ describe('user export and erasure', () => {
     await ann.join('lobby');
     await ben.join('lobby');
     const own = await sent(ann, 'lobby', 'hello from ann');
+    const file = await upload(srv, tokens['ann'] as string, 'lobby', 'plan.png', await png(40, 30));
+    const fileId = file.body.attachment?.id as string;
+    const withFile = await ann.send('lobby', 'see the plan', { attachments: [fileId] });
+    if (withFile.kind !== 'message') throw new Error('expected a message');
     const bens = await sent(ben, 'lobby', 'hello from ben');
     await ann.react('lobby', bens.id, '👍');
     await ann.report('lobby', bens.id, 'spam', 'ads');
@@ -81,7 +93,15 @@ describe('user export and erasure', () => {
     expect(doc.user).toMatchObject({ username: 'ann', kind: 'account', role: 'member' });
     expect(doc.tokens.length).toBeGreaterThan(0);
     expect(JSON.stringify(doc.tokens)).not.toContain(tokens['ann']);
-    expect(doc.uploads).toEqual([]);
+    expect(doc.uploads).toEqual([
+      expect.objectContaining({
+        id: fileId,
+        name: 'plan.png',
+        type: 'image/png',
+        messageId: withFile.message.id,
+      }),
+    ]);
+    expect(doc.uploads[0]?.size).toBeGreaterThan(0);
     expect(doc.messages.map((m) => m.text)).toContain('hello from ann');
     expect(doc.messages.every((m) => m.author.username === 'ann')).toBe(true);
     expect(doc.messages.find((m) => m.id === own.id)).toBeDefined();

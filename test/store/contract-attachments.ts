@@ -101,5 +101,22 @@ export function attachmentStoreContract(
       expect(await store.attachments.get([old.id, sent.id])).toEqual([]);
       expect(await store.attachments.unsentCount(app.id, alice.id)).toBe(1);
     });
+
+    it("lists a user's uploads in the app, sent or not, newest first, bounded", async () => {
+      const first = await upload(alice, T0);
+      const sent = await upload(alice, T0 + 2000);
+      await store.attachments.attach(9, alice.id, room.id, [sent.id]);
+      const elsewhere = await upload(alice, T0 + 1000, other);
+      await upload(bob, T0 + 3000);
+      const listed = await store.attachments.ofUploader(app.id, alice.id, 10);
+      expect(listed.map((r) => r.id)).toEqual([sent.id, elsewhere.id, first.id]);
+      expect(listed[0]?.messageId).toBe(9);
+      expect((await store.attachments.ofUploader(app.id, alice.id, 2)).map((r) => r.id)).toEqual([
+        sent.id,
+        elsewhere.id,
+      ]);
+      const otherApp = await store.directory.createApp('other', DEFAULT_APP_SETTINGS, T0);
+      expect(await store.attachments.ofUploader(otherApp.id, alice.id, 10)).toEqual([]);
+    });
   });
 }

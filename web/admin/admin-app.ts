@@ -18,6 +18,7 @@ const TABS = [
   { id: 'record', label: 'Record', tag: 'pa-record' },
   { id: 'audit', label: 'Audit', tag: 'pa-audit' },
   { id: 'webhooks', label: 'Webhooks', tag: 'pa-webhooks' },
+  { id: 'bots', label: 'Bots', tag: 'pa-bots' },
 ] as const;
 
 type TabId = (typeof TABS)[number]['id'];
@@ -200,6 +201,8 @@ export class AdminApp extends LitElement {
         return html`<pa-audit .api=${api} .app=${app}></pa-audit>`;
       case 'webhooks':
         return html`<pa-webhooks .api=${api} .app=${app}></pa-webhooks>`;
+      case 'bots':
+        return html`<pa-bots .api=${api} .app=${app}></pa-bots>`;
       case 'settings':
         return html`<pa-settings .api=${api} .app=${app}></pa-settings>`;
       case 'rooms':

@@ -8,6 +8,8 @@ import type { QueueEntryView, QueuePage } from '../../src/engine/reportViews.js'
 import type { AuditEntry } from '../../src/core/audit.js';
 import type { WebhookDelivery, WebhookInput, WebhookView } from '../../src/core/webhooks.js';
 import type { IssuedToken } from '../../src/core/identity.js';
+import type { BotCommand, BotView, NewBot } from '../../src/core/bots.js';
+import type { BotWithKey } from '../../src/engine/bots.js';
 import type { ErasureRecord, RevokedUser, TokenView } from '../../src/engine/api.js';
 import type { StatsSample } from '../../src/http/statsSample.js';
 
@@ -15,6 +17,7 @@ export type { App, AppSettings, Ban, MessageView, ModerationRecord, Mute, RoomVi
 export type { FilterSettings, FilterVerdict, QueueEntryView, QueuePage, ReportAction };
 export type { AuditEntry, IssuedToken, RevokedUser, StatsSample, TokenView };
 export type { WebhookDelivery, WebhookView };
+export type { BotCommand, BotView, BotWithKey };
 
 export type Role = User['role'];
 
@@ -229,6 +232,23 @@ export class AdminApi {
 
   redeliver(app: number, id: number, deliveryId: number): Promise<WebhookDelivery> {
     return this.call('POST', `/apps/${app}/webhooks/${id}/deliveries/${deliveryId}/redeliver`);
+  }
+
+  bots(app: number): Promise<{ bots: BotView[] }> {
+    return this.call('GET', `/apps/${app}/bots`);
+  }
+
+  createBot(app: number, input: NewBot): Promise<BotWithKey> {
+    return this.call('POST', `/apps/${app}/bots`, input);
+  }
+
+  /** A new key for the bot; the old one stops working at once. */
+  rotateBotKey(app: number, username: string): Promise<BotWithKey> {
+    return this.call('POST', `/apps/${app}/bots/${encodeURIComponent(username)}/key`);
+  }
+
+  deleteBot(app: number, username: string): Promise<BotView> {
+    return this.call('DELETE', `/apps/${app}/bots/${encodeURIComponent(username)}`);
   }
 
   stats(since?: number): Promise<StatsPage> {

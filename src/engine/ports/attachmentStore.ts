@@ -34,6 +34,8 @@ export interface AttachmentStore {
   unsentCount(appId: AppId, uploaderId: UserId): Promise<number>;
   /** Unsent uploads created before `before`, oldest first. */
   unsentBefore(before: number, limit: number): Promise<AttachmentRecord[]>;
+  /** The user's uploads in the app, sent or not, newest first, at most `limit`. */
+  ofUploader(appId: AppId, uploaderId: UserId, limit: number): Promise<AttachmentRecord[]>;
   remove(ids: readonly string[]): Promise<void>;
 }
 
@@ -48,4 +50,6 @@ export const ATTACHMENT_SQL = {
     'SELECT count(*) AS n FROM attachments WHERE app_id = $1 AND uploader_id = $2 AND message_id IS NULL',
   unsentBefore:
     'SELECT * FROM attachments WHERE message_id IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2',
+  ofUploader: `SELECT * FROM attachments WHERE app_id = $1 AND uploader_id = $2
+    ORDER BY created_at DESC, id DESC LIMIT $3`,
 } as const;

@@ -16,6 +16,7 @@ const q = {
     ATTACHMENT_SQL.unsentCount.replace('count(*)', 'count(*)::int'),
   ),
   unsentBefore: sql('attachments.unsent-before', ATTACHMENT_SQL.unsentBefore),
+  ofUploader: sql('attachments.of-uploader', ATTACHMENT_SQL.ofUploader),
   get: sql('attachments.get', 'SELECT * FROM attachments WHERE id = ANY($1::text[])'),
   ofMessages: sql(
     'attachments.of-messages',
@@ -61,6 +62,10 @@ export class PostgresAttachmentStore implements AttachmentStore {
 
   async unsentBefore(before: number, limit: number): Promise<AttachmentRecord[]> {
     return (await this.db.query<AttachmentRow>(q.unsentBefore, [before, limit])).map(toAttachment);
+  }
+
+  async ofUploader(appId: AppId, uploaderId: UserId, limit: number): Promise<AttachmentRecord[]> {
+    return (await this.db.query<AttachmentRow>(q.ofUploader, [appId, uploaderId, limit])).map(toAttachment);
   }
 
   async remove(ids: readonly string[]): Promise<void> {

@@ -22,6 +22,7 @@ export class SqliteAttachmentStore implements AttachmentStore {
       ofRoom: prepare(ATTACHMENT_SQL.ofRoom),
       unsentCount: db.prepare<Params, number>(sqliteText(ATTACHMENT_SQL.unsentCount)).pluck(),
       unsentBefore: prepare(ATTACHMENT_SQL.unsentBefore),
+      ofUploader: prepare(ATTACHMENT_SQL.ofUploader),
       get: prepare('SELECT * FROM attachments WHERE id IN (SELECT value FROM json_each(@p1))'),
       ofMessages: prepare(
         `SELECT * FROM attachments WHERE message_id IN (SELECT value FROM json_each(@p1))
@@ -68,6 +69,10 @@ export class SqliteAttachmentStore implements AttachmentStore {
 
   unsentBefore(before: number, limit: number): Promise<AttachmentRecord[]> {
     return this.run(() => this.q.unsentBefore.all({ p1: before, p2: limit }).map(toAttachment));
+  }
+
+  ofUploader(appId: AppId, uploaderId: UserId, limit: number): Promise<AttachmentRecord[]> {
+    return this.run(() => this.q.ofUploader.all({ p1: appId, p2: uploaderId, p3: limit }).map(toAttachment));
   }
 
   remove(ids: readonly string[]): Promise<void> {
