@@ -1,8 +1,9 @@
 /**
  * Files in the widget (docs/attachments.md): a user picks an image in the composer, watches it upload and sends
  * it; another reader's widget shows its thumbnail, loaded from its signed URL, which opens the image in a
- * lightbox. A refused upload is told as the widget tells other refusals.
+ * lightbox. Refused uploads (a type, a size) are told as the widget tells other refusals.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { DEFAULT_ATTACHMENTS } from '../../src/core/attachments.js';
@@ -121,6 +122,20 @@ describe.skipIf(SKIP_E2E)('e2e: attachments', () => {
         .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('plain words') });
       const notice = ann.page.locator('parley-chat .notice.error[role=alert]');
       await notice.filter({ hasText: 'This chat does not take files like notes.txt.' }).waitFor();
+      expect(await ann.page.locator('parley-chat .upload').count()).toBe(0);
+    } finally {
+      await patchApp(server, { attachments: DEFAULT_ATTACHMENTS });
+    }
+  });
+
+  it("a file over the app's limit is refused with the limit, and nothing waits to be sent", async () => {
+    await patchApp(server, { attachments: { ...DEFAULT_ATTACHMENTS, maxBytes: 2_000_000 } });
+    try {
+      await ann.page
+        .locator(FILE_INPUT)
+        .setInputFiles({ name: 'big.zip', mimeType: 'application/zip', buffer: randomBytes(3_000_000) });
+      const notice = ann.page.locator('parley-chat .notice.error[role=alert]');
+      await notice.filter({ hasText: 'big.zip is too large (at most 1.9 MB).' }).waitFor();
       expect(await ann.page.locator('parley-chat .upload').count()).toBe(0);
     } finally {
       await patchApp(server, { attachments: DEFAULT_ATTACHMENTS });
