@@ -141,4 +141,32 @@ describe.skipIf(SKIP_E2E)('e2e: attachments', () => {
       await patchApp(server, { attachments: DEFAULT_ATTACHMENTS });
     }
   });
+
+  it('a file dropped on the widget and an image pasted into the composer upload too, and can be removed', async () => {
+    // What a drop and a paste hand the page: files in a DataTransfer (a script, since the test drives no mouse).
+    await ann.page.evaluate(`(() => {
+      const widget = document.querySelector('parley-chat');
+      const composer = widget.shadowRoot.querySelector('textarea');
+      const carrying = (name) => {
+        const data = new DataTransfer();
+        data.items.add(new File(['dropped words'], name, { type: 'text/plain' }));
+        return data;
+      };
+      composer.dispatchEvent(new DragEvent('drop', { dataTransfer: carrying('dropped.txt'), bubbles: true, composed: true }));
+      composer.dispatchEvent(new ClipboardEvent('paste', { clipboardData: carrying('pasted.txt'), bubbles: true, composed: true }));
+    })()`);
+    for (const name of ['dropped.txt', 'pasted.txt']) {
+      await ann.page.locator('parley-chat .upload[data-state=ready]', { hasText: name }).waitFor();
+    }
+    await ann.page.locator('parley-chat .upload button[aria-label="Remove dropped.txt"]').click();
+    await ann.page.locator('parley-chat .upload', { hasText: 'dropped.txt' }).waitFor({ state: 'detached' });
+    // Only the file still in the tray goes, with no text.
+    await ann.page.locator(W.composer).press('Enter');
+    const sent = ann.page.locator(`${W.message} .files .chip.file`, { hasText: 'pasted.txt' });
+    await sent.waitFor();
+    await bob.page.locator(`${W.message} .files .chip.file`, { hasText: 'pasted.txt' }).waitFor();
+    expect(await ann.page.locator(`${W.message} .files .chip.file`, { hasText: 'dropped.txt' }).count()).toBe(
+      0,
+    );
+  });
 });
