@@ -21,7 +21,7 @@ import { ChatElementBase, getSharedToken } from './element-base.js';
 import { LauncherController } from './launcher.js';
 import { MessageController } from './message-controller.js';
 import { ChatSession, describe } from './session.js';
-import { controls, launcher, layout, messages, panels, preview, social, theme } from './styles.js';
+import { controls, launcher, layout, messages, panels, preview, social, theme, uploads } from './styles.js';
 import { nameOf } from './views/avatar.js';
 import { closedBanner, header, jumpButton, typingLine } from './views/chrome.js';
 import { composerArea } from './views/composer-area.js';
@@ -35,12 +35,13 @@ import { isLiveGuest, upgradeWithPassword } from './sign-in-place.js';
 import { guestErrorText } from './texts.js';
 import { LanguageScope, textsOf, tx } from './i18n/scope.js';
 import { GuestVerification } from './verification.js';
-import { roomLabel } from './page-room.js';
+import { roomHeading, roomLabel, roomTitle, type RoomHeading } from './page-room.js';
+import { FileControls } from './files.js';
 
 export { setDefaultServer, setSharedToken } from './element-base.js';
 
 export class ParleyChatElement extends ChatElementBase {
-  static override styles = [theme, layout, messages, controls, social, panels, launcher, preview];
+  static override styles = [theme, layout, messages, controls, social, panels, launcher, preview, uploads];
   static override properties = {
     view: { state: true },
     welcomeMode: { state: true },
@@ -73,6 +74,7 @@ export class ParleyChatElement extends ChatElementBase {
     void this.openSession({ guest, verification }, null);
   });
   private readonly scrollKeeper = new ScrollKeeper();
+  private readonly files = new FileControls(this, () => this.session);
   private readonly attention = new AttentionController(this);
   // Opened: the list is placed anew (it had no size while closed); closed: what comes next is unread.
   private readonly launcher = new LauncherController(this, (open) => {
@@ -359,18 +361,9 @@ export class ParleyChatElement extends ChatElementBase {
 
   // ------------------------------------------------------------------ render
 
-  /** The room's title: the host's label on the home room, the other person's name in a DM. */
-  private get heading(): { prefix: '#' | '@'; label: string } {
-    const peer = this.convo.peerOf(this.room);
-    if (peer || this.room.startsWith('dm:')) return { prefix: '@', label: peer ? nameOf(peer) : this.room };
-    const home = this.convo.home === null || this.convo.home === this.room;
-    return { prefix: '#', label: (home && this.label) || roomLabel(this.room) };
-  }
-
-  /** `#lobby` or `@alice`: the composer's and the list's name for the room. */
-  private get roomTitle(): string {
-    const { prefix, label } = this.heading;
-    return prefix === '@' ? `@${label}` : `#${roomLabel(this.room)}`;
+  /** The room's title: the host's label on the home room, the other person's name in a DM (page-room.ts). */
+  private get heading(): RoomHeading {
+    return roomHeading(this.room, this.convo, this.label);
   }
 
   override render() {
@@ -435,6 +428,7 @@ export class ParleyChatElement extends ChatElementBase {
         }
         <div class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</div>
         <div class="sr-only" role="status">${this.convo.notice}</div>
+        ${this.files.lightbox.view()}
       </section>
       ${launcher ? launcherButton(this.open, this.attention.unseen, () => this.launcher.toggle()) : nothing}`;
   }
@@ -467,7 +461,7 @@ export class ParleyChatElement extends ChatElementBase {
                   mentionsMe: (m) => this.messages.mentionsMe(m),
                   actions: this.messages.actions,
                   fillGap: (seq) => void session.fillGap(seq),
-                  title: this.roomTitle,
+                  title: roomTitle(this.heading, this.room),
                 })
               : nothing
           }
@@ -482,10 +476,11 @@ export class ParleyChatElement extends ChatElementBase {
     return composerArea(
       {
         session,
-        title: this.roomTitle,
+        title: roomTitle(this.heading, this.room),
         replyingTo: this.messages.replyingTo,
         ownSignIn: this.token === null && getSharedToken() === null,
         liveGuest: isLiveGuest(session),
+        uploads: this.files.uploads,
       },
       {
         cancelReply: (focus) => this.messages.cancelReply(focus),

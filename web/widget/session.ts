@@ -217,11 +217,15 @@ export class ChatSession {
     this.hooks.change();
   }
 
-  async send(text: string, replyTo?: number): Promise<boolean> {
+  /** With `attachments` (upload ids, uploader.ts) the text may be empty. */
+  async send(text: string, replyTo?: number, attachments: string[] = []): Promise<boolean> {
     const body = text.trim();
-    if (!body) return false;
+    if (!body && attachments.length === 0) return false;
     const clientMsgId = newClientMsgId();
-    const reply = replyTo === undefined ? {} : { replyTo };
+    const reply = {
+      ...(replyTo === undefined ? {} : { replyTo }),
+      ...(attachments.length ? { attachments } : {}),
+    };
     this.timeline.addPending({ clientMsgId, text: body, createdAt: Date.now(), error: null, ...reply });
     this.dividerSeq = null;
     this.stopTyping();
@@ -245,7 +249,7 @@ export class ChatSession {
     const pending = this.timeline.pending.find((p) => p.clientMsgId === clientMsgId);
     if (!pending) return;
     this.timeline.settle(clientMsgId);
-    await this.send(pending.text, pending.replyTo);
+    await this.send(pending.text, pending.replyTo, pending.attachments);
   }
 
   discard(clientMsgId: string): void {
@@ -326,7 +330,7 @@ export class ChatSession {
 
   // ------------------------------------------------------------------ internals
 
-  private notify(tone: Notice['tone'], text: string): void {
+  notify(tone: Notice['tone'], text: string): void {
     this.notices.push({ id: ++noticeIds, tone, text });
     if (this.notices.length > 4) this.notices.shift();
   }

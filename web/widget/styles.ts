@@ -1,4 +1,4 @@
-/** The widget's styles, in seven sheets; theming is in styles/theme.ts. */
+/** The widget's styles, in eight sheets; theming is in styles/theme.ts. */
 export { controls } from './styles/controls.js';
 export { messages } from './styles/messages.js';
 export { social } from './styles/social.js';
@@ -6,3 +6,4 @@ export { layout, theme } from './styles/theme.js';
 export { panels } from './styles/panels.js';
 export { launcher } from './styles/launcher.js';
 export { preview } from './styles/preview.js';
+export { uploads } from './styles/uploads.js';

@@ -10,6 +10,8 @@ export interface PendingMessage {
   createdAt: number;
   /** The id of the message it answers, if any. */
   replyTo?: number;
+  /** The uploads it sends (their ids), kept for a retry. */
+  attachments?: string[];
   /** Why it was not sent, when it failed. */
   error: string | null;
 }

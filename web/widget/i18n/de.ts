@@ -189,4 +189,12 @@ export const de: Catalogue = {
   mentionedYou: '{name} hat dich in {room} erwähnt',
   sentYouMessage: '{name} hat dir eine Nachricht geschickt',
   thisPage: 'diese Seite',
+  // Files
+  attachFile: 'Datei anhängen',
+  uploading: '{name} wird hochgeladen',
+  removeFile: '{name} entfernen',
+  fileTooLarge: '{name} ist zu groß (höchstens {max}).',
+  fileTypeRefused: 'Dateien wie {name} nimmt dieser Chat nicht an.',
+  filesDisabled: 'Dieser Chat nimmt keine Dateien an.',
+  couldNotUpload: '{name} konnte nicht hochgeladen werden: {reason}',
 };

@@ -197,6 +197,14 @@ export const en = {
   mentionedYou: '{name} mentioned you in {room}',
   sentYouMessage: '{name} sent you a message',
   thisPage: 'this page',
+  // Files
+  attachFile: 'Attach a file',
+  uploading: 'Uploading {name}',
+  removeFile: 'Remove {name}',
+  fileTooLarge: '{name} is too large (at most {max}).',
+  fileTypeRefused: 'This chat does not take files like {name}.',
+  filesDisabled: 'This chat does not take files.',
+  couldNotUpload: 'Could not upload {name}: {reason}',
 } as const;
 
 /** Plural forms: `other` always; `one`, `few`, `many`, … where the language has them. */

@@ -187,4 +187,12 @@ export const es: Catalogue = {
   mentionedYou: '{name} te mencionó en {room}',
   sentYouMessage: '{name} te envió un mensaje',
   thisPage: 'esta página',
+  // Files
+  attachFile: 'Adjuntar un archivo',
+  uploading: 'Subiendo {name}',
+  removeFile: 'Quitar {name}',
+  fileTooLarge: '{name} es demasiado grande (máximo {max}).',
+  fileTypeRefused: 'Este chat no acepta archivos como {name}.',
+  filesDisabled: 'Este chat no acepta archivos.',
+  couldNotUpload: 'No se pudo subir {name}: {reason}',
 };

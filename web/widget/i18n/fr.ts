@@ -184,4 +184,12 @@ export const fr: Catalogue = {
   mentionedYou: '{name} vous a mentionné dans {room}',
   sentYouMessage: '{name} vous a envoyé un message',
   thisPage: 'cette page',
+  // Files
+  attachFile: 'Joindre un fichier',
+  uploading: 'Envoi de {name}',
+  removeFile: 'Retirer {name}',
+  fileTooLarge: '{name} est trop volumineux ({max} au plus).',
+  fileTypeRefused: 'Ce chat n’accepte pas les fichiers comme {name}.',
+  filesDisabled: 'Ce chat n’accepte pas de fichiers.',
+  couldNotUpload: 'Impossible d’envoyer {name} : {reason}',
 };

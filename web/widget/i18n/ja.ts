@@ -178,4 +178,12 @@ export const ja: Catalogue = {
   mentionedYou: '{name} さんが {room} であなたをメンションしました',
   sentYouMessage: '{name} さんからメッセージが届きました',
   thisPage: 'このページ',
+  // Files
+  attachFile: 'ファイルを添付',
+  uploading: '{name} をアップロード中',
+  removeFile: '{name} を削除',
+  fileTooLarge: '{name} は大きすぎます（最大 {max}）。',
+  fileTypeRefused: 'このチャットでは {name} のようなファイルは送れません。',
+  filesDisabled: 'このチャットではファイルを送れません。',
+  couldNotUpload: '{name} をアップロードできませんでした: {reason}',
 };

@@ -187,4 +187,12 @@ export const pt: Catalogue = {
   mentionedYou: '{name} mencionou você em {room}',
   sentYouMessage: '{name} enviou uma mensagem para você',
   thisPage: 'esta página',
+  // Files
+  attachFile: 'Anexar um arquivo',
+  uploading: 'Enviando {name}',
+  removeFile: 'Remover {name}',
+  fileTooLarge: '{name} é grande demais (no máximo {max}).',
+  fileTypeRefused: 'Este chat não aceita arquivos como {name}.',
+  filesDisabled: 'Este chat não aceita arquivos.',
+  couldNotUpload: 'Não foi possível enviar {name}: {reason}',
 };

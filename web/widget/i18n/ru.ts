@@ -228,4 +228,12 @@ export const ru: Catalogue = {
   mentionedYou: '{name} упомянул(а) вас в {room}',
   sentYouMessage: '{name} отправил(а) вам сообщение',
   thisPage: 'эта страница',
+  // Files
+  attachFile: 'Прикрепить файл',
+  uploading: 'Загрузка {name}',
+  removeFile: 'Убрать {name}',
+  fileTooLarge: '{name} слишком большой (не больше {max}).',
+  fileTypeRefused: 'Этот чат не принимает такие файлы, как {name}.',
+  filesDisabled: 'Этот чат не принимает файлы.',
+  couldNotUpload: 'Не удалось загрузить {name}: {reason}',
 };

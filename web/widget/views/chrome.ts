@@ -63,12 +63,16 @@ function autosize(area: HTMLTextAreaElement): void {
   area.style.height = `${Math.min(area.scrollHeight, 140)}px`;
 }
 
-/** `wait`: seconds of slow mode left before the reader may send (0: none); the send button waits with it. */
+/**
+ * `wait`: seconds of slow mode left before the reader may send (0: none); the send button waits with it.
+ * `files`: the attach button and the uploads (views/uploads.ts).
+ */
 export function composer(
   room: string,
   disabled: boolean,
   handlers: ComposerHandlers,
   wait = 0,
+  files: { attach: TemplateResult; tray: TemplateResult | typeof nothing } | null = null,
 ): TemplateResult {
   const keydown = (e: KeyboardEvent) => {
     const area = e.currentTarget as HTMLTextAreaElement;
@@ -94,6 +98,7 @@ export function composer(
       }
     }}
   >
+    ${files ? html`${files.tray}${files.attach}` : nothing}
     <label class="sr-only" for="composer">${tx().t('messageRoom', { room })}</label>
     <textarea
       id="composer"

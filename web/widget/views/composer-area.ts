@@ -4,6 +4,8 @@ import type { MessageView } from '../../../src/client/index.js';
 import type { ChatSession } from '../session.js';
 import { blockedComposer, composer, footer } from './chrome.js';
 import { replyBar } from './social.js';
+import type { UploadController } from '../uploader.js';
+import { attachButton, uploadTray } from './uploads.js';
 
 export interface ComposerAreaModel {
   session: ChatSession;
@@ -14,6 +16,7 @@ export interface ComposerAreaModel {
   ownSignIn: boolean;
   /** A guest on a live connection: "sign in to keep your name" (in place). */
   liveGuest: boolean;
+  uploads: UploadController;
 }
 
 export interface ComposerAreaActions {
@@ -26,7 +29,7 @@ export interface ComposerAreaActions {
 }
 
 export function composerArea(model: ComposerAreaModel, actions: ComposerAreaActions): TemplateResult {
-  const { session, replyingTo } = model;
+  const { session, replyingTo, uploads } = model;
   const wait = session.slowMode.remaining;
   const writing = !session.canWrite
     ? blockedComposer({ mutedUntil: session.mutedUntil, readOnly: session.readOnly, signIn: actions.signIn })
@@ -36,9 +39,13 @@ export function composerArea(model: ComposerAreaModel, actions: ComposerAreaActi
         {
           submit: (area) => {
             const text = area.value;
-            if (!text.trim() || session.slowMode.remaining > 0) return;
+            // A file still uploading holds the message back: it would go without it.
+            const files = uploads.ready;
+            if ((!text.trim() && files.length === 0) || uploads.busy || session.slowMode.remaining > 0)
+              return;
             area.value = '';
-            void session.send(text, replyingTo?.id);
+            uploads.sent();
+            void session.send(text, replyingTo?.id, files);
             actions.cancelReply(false);
             actions.sent();
           },
@@ -51,6 +58,7 @@ export function composerArea(model: ComposerAreaModel, actions: ComposerAreaActi
           blur: () => session.stopTyping(),
         },
         wait,
+        { attach: attachButton(uploads, !session.joined), tray: uploadTray(uploads) },
       );
   const bar =
     replyingTo && session.canWrite ? replyBar(replyingTo, () => actions.cancelReply(true)) : nothing;
