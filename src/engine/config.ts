@@ -67,6 +67,6 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   webhookRetryBaseMs: 10_000,
   webhookTimeoutMs: 10_000,
   webhookLeaseMs: 60_000,
-  webhookConcurrency: 16,
+  webhookConcurrency: 64,
   webhookPollMs: 1000,
 };

@@ -83,6 +83,9 @@ export const WEBHOOK_SQL = {
    * key is unfinished, so one room's events leave one at a time and in order. `{lock}` is where PostgreSQL
    * adds FOR UPDATE SKIP LOCKED.
    */
+  /** Whether any delivery may be due: a read, so that an idle poll takes no write lock (SQLite). */
+  anyDue: `SELECT 1 AS due FROM webhook_deliveries
+    WHERE ${OPEN} AND COALESCE(next_attempt_at, 0) <= $1 AND (claim_until IS NULL OR claim_until < $1) LIMIT 1`,
   claim: `UPDATE webhook_deliveries SET claimed_by = $1, claim_until = $2 + $3, attempts = attempts + 1
     WHERE id IN (
       SELECT d.id FROM webhook_deliveries d

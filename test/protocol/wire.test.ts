@@ -83,6 +83,7 @@ const EVENTS: EngineEvent[] = [
     room,
     message: { ...message, preview: { url: 'https://e.com/a', title: 'A', imageUrl: 'https://e.com/a.png' } },
   },
+  { type: 'command', id: 'c1', room, command: 'weather', args: 'Paris', user: ann },
 ];
 
 /** How a push was encoded before the wire had types of its own. */

@@ -76,7 +76,10 @@ export class SqliteWebhookStore implements WebhookStore {
           };
         });
     });
-    this.claimTx = (opts) => claim.immediate(opts);
+    // A poll that finds nothing due takes no write lock: on an idle server (or while another process holds the
+    // lock) it would otherwise wait out the busy timeout on the event loop every poll.
+    this.claimTx = (opts) =>
+      this.s.anyDue.get(sqliteParams([opts.now])) === undefined ? [] : claim.immediate(opts);
   }
 
   async create(input: NewWebhook): Promise<Webhook> {
