@@ -16,15 +16,13 @@ import {
   typeAllowed,
 } from '../core/attachments.js';
 import { ParleyError } from '../core/errors.js';
-import { badField, banned, guestReadOnly, muted } from '../core/failures.js';
-import { isStaff } from '../core/roles.js';
+import { badField, banned, guestReadOnly } from '../core/failures.js';
 import type { App, AppId, Attachment, Room, UserId, UserRef } from '../core/types.js';
 import type { EngineAttachments, ServedFile, UploadInput } from './attachmentsApi.js';
 import type { EngineContext } from './context.js';
 import type { MessageView } from './events.js';
 import { inspectFile, sniffType } from './fileContent.js';
 import type { ModerationCache } from './moderationCache.js';
-import { describeDuration } from './moderation.js';
 import type { AttachmentRecord } from './ports/attachmentStore.js';
 import type { FileStore } from './ports/fileStore.js';
 
@@ -131,8 +129,7 @@ export class Attachments implements EngineAttachments {
       throw new ParleyError('forbidden', 'You are not a member of this room');
     if (user.role === 'guest' && !app.settings.guestsCanWrite) throw guestReadOnly();
     if ((await moderation.activeBan(app.id, user.id, now)) !== null) throw banned();
-    const mute = isStaff(user.role) ? null : await moderation.activeMute(app.id, user.id, room.id, now);
-    if (mute !== null) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
+    await moderation.refuseMuted(app.id, user, room.id, now);
   }
 
   /**

@@ -11,7 +11,6 @@ import {
   messageDeleted,
   messageFiltered,
   messageNotFound,
-  muted,
 } from '../core/failures.js';
 import { renderInline, renderMarkdown } from '../core/markdown.js';
 import { checkClientMsgId, checkMessageId, checkMessageText } from '../core/messages.js';
@@ -26,7 +25,7 @@ import type { Broadcast } from './broadcast.js';
 import type { EngineContext } from './context.js';
 import type { EngineEvent, MessageView } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
-import { describeDuration, type Actor } from './moderation.js';
+import { type Actor } from './moderation.js';
 import type { Moderator } from './moderator.js';
 import type { PreSendMessage } from './preSendHook.js';
 import type { Screened } from './sendPolicy.js';
@@ -174,7 +173,7 @@ export class Messages {
         text = parsed.command.action;
       } else if (parsed.kind === 'text') text = parsed.text;
     }
-    await this.refuseMuted(app, author, room, now);
+    await this.moderation.refuseMuted(app.id, author, room.id, now);
     const screened =
       input.trusted === true ? { text, hold: false } : await this.hooks.screen(app, author, text);
     text = screened.text;
@@ -239,12 +238,6 @@ export class Messages {
     throw attachmentNotFound(ids[0] ?? '');
   }
 
-  private async refuseMuted(app: App, author: UserRef, room: Room, now: number): Promise<void> {
-    if (isStaff(author.role)) return;
-    const mute = await this.moderation.activeMute(app.id, author.id, room.id, now);
-    if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
-  }
-
   /** A command no built-in knows, for the bot that registered it (botCommands.ts); null when none did. */
   private async botCommand(
     app: App,
@@ -256,7 +249,7 @@ export class Messages {
   ): Promise<SendResult | null> {
     const typed = splitCommand(text);
     if (!typed || !this.hooks.botCommand || isBuiltinCommand(typed.name)) return null;
-    await this.refuseMuted(app, author, room, now);
+    await this.moderation.refuseMuted(app.id, author, room.id, now);
     const outcome = await this.hooks.botCommand({ app, room, user: author, ...typed, command: typed.name });
     if (!outcome) return null;
     if (outcome.notice !== null)

@@ -1,4 +1,15 @@
-import { isActive, type AppId, type Ban, type Mute, type RoomId, type UserId } from '../core/types.js';
+import { muted } from '../core/failures.js';
+import { isStaff } from '../core/roles.js';
+import {
+  isActive,
+  type AppId,
+  type Ban,
+  type Mute,
+  type RoomId,
+  type UserId,
+  type UserRef,
+} from '../core/types.js';
+import { describeDuration } from './moderation.js';
 import type { Directory } from './ports/store.js';
 
 interface AppModeration {
@@ -39,6 +50,13 @@ export class ModerationCache {
     const state = await this.load(appId, now);
     const list = state.mutes.get(userId) ?? [];
     return list.find((m) => (m.roomId === null || m.roomId === roomId) && isActive(m, now)) ?? null;
+  }
+
+  /** Refuses a write by a muted user (`muted`, with how long); staff are never held by a mute. */
+  async refuseMuted(appId: AppId, user: UserRef, roomId: RoomId, now: number): Promise<void> {
+    if (isStaff(user.role)) return;
+    const mute = await this.activeMute(appId, user.id, roomId, now);
+    if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
   }
 
   async activeBan(appId: AppId, userId: UserId, now: number): Promise<Ban | null> {

@@ -3,20 +3,17 @@ import {
   guestReadOnly,
   messageDeleted,
   messageNotFound,
-  muted,
   tooManyReactions,
 } from '../core/failures.js';
 import type { ParleyError } from '../core/errors.js';
 import { checkMessageId } from '../core/messages.js';
 import { checkEmoji } from '../core/reactions.js';
-import { isStaff } from '../core/roles.js';
 import type { App, AppId, Room, User, UserId, UserRef } from '../core/types.js';
 import type { ReactionInput, ReactionResult } from './api.js';
 import type { Broadcast } from './broadcast.js';
 import type { EngineContext } from './context.js';
 import type { MessageView } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
-import { describeDuration } from './moderation.js';
 import { refOf, toRoomRef } from './views.js';
 
 /** What the reactions part looks up for the operator's calls (the catalog). */
@@ -75,10 +72,7 @@ export class Reactions {
     const emoji = checkEmoji(rawEmoji);
     if (await this.moderation.activeBan(app.id, user.id, now)) throw banned();
     if (user.role === 'guest' && !app.settings.guestsCanWrite) throw guestReadOnly();
-    if (!isStaff(user.role)) {
-      const mute = await this.moderation.activeMute(app.id, user.id, room.id, now);
-      if (mute) throw muted(describeDuration(mute.expiresAt, now), mute.expiresAt);
-    }
+    await this.moderation.refuseMuted(app.id, user, room.id, now);
     const key = { roomId: room.id, messageId, userId: user.id, emoji };
     const store = this.ctx.store.reactions;
     let changed: boolean;
