@@ -71,7 +71,11 @@ export async function createParley(options: ParleyOptions): Promise<Parley> {
   const prefix = parsed.data;
   const sources = { ...(configFile === undefined ? {} : { configFile }), ...(env ? { env } : {}) };
   const config = configFromSettings(settings, sources);
-  const running = await startServer(config, { listen: false, ...(logger ? { logger } : {}) });
+  const running = await startServer(config, {
+    listen: false,
+    pathPrefix: prefix,
+    ...(logger ? { logger } : {}),
+  });
   const mount = createMount(running.httpServer, prefix);
 
   let closed = false;

@@ -61,6 +61,11 @@ export interface StartOptions {
   clock?: Clock;
   /** False: do not listen (library mode); `url` is then empty and `port` 0. Default true. */
   listen?: boolean;
+  /**
+   * The path the server is reached under (library mode's prefix, `/chat`); the URLs it hands out (file links)
+   * start with it. Default '' (the root).
+   */
+  pathPrefix?: string;
 }
 
 /** The upgrade router tries these in order; the first whose path matches gets the connection. */
@@ -153,7 +158,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       linkPreviewer: new HttpLinkPreviewer({
         allowPrivateAddresses: config.linkPreviewsAllowPrivateAddresses === true,
       }),
-      files: { store: files.store, urlKey: files.urlKey },
+      files: { store: files.store, urlKey: files.urlKey, urlPrefix: opts.pathPrefix ?? '' },
     });
     cleanups.push(async () => void (await engine.shutdown()));
     await engine.bootstrap();

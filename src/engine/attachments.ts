@@ -30,6 +30,8 @@ import type { FileStore } from './ports/fileStore.js';
 export interface AttachmentDeps {
   files: FileStore | null;
   urlKey: Buffer;
+  /** Put before the URLs' path: where the server is mounted (library mode's prefix), or ''. */
+  urlPrefix: string;
   getApp(appId: AppId): Promise<App>;
   findRoom(appId: AppId, name: unknown): Promise<Room>;
   canSee(room: Room, user: UserRef): Promise<boolean>;
@@ -205,7 +207,7 @@ export class Attachments implements EngineAttachments {
 
   private signedUrl(id: string, variant: 'file' | 'thumb', expires: number): string {
     const sig = this.signature(id, variant, String(expires)).toString('base64url');
-    return `/api/v1/files/${id}/${variant}?exp=${expires}&sig=${sig}`;
+    return `${this.deps.urlPrefix}/api/v1/files/${id}/${variant}?exp=${expires}&sig=${sig}`;
   }
 
   async open(id: string, variant: string, expires: string, signature: string): Promise<ServedFile> {
@@ -219,13 +221,14 @@ export class Attachments implements EngineAttachments {
     const [record] = await this.ctx.store.attachments.get([id]);
     const files = this.deps.files;
     if (!record || !files || (variant === 'thumb' && record.thumbType === null)) throw gone();
-    const bytes = await files.get(variant === 'thumb' ? `${id}.thumb` : id);
-    if (!bytes) throw gone();
+    const stored = await files.read(variant === 'thumb' ? `${id}.thumb` : id);
+    if (!stored) throw gone();
     const type = variant === 'thumb' ? (record.thumbType ?? '') : record.type;
     const inline = RASTER_IMAGE_TYPES.includes(type);
     const served = type === 'text/plain' ? 'text/plain; charset=utf-8' : type;
     return {
-      bytes,
+      stream: stored.stream,
+      size: stored.size,
       type: SERVED_TYPES.has(type) || type === 'text/plain' ? served : 'application/octet-stream',
       name: record.name,
       inline,

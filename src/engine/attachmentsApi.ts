@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { AppId } from '../core/types.js';
 import type { Attachment } from '../core/types.js';
 
@@ -13,7 +14,9 @@ export interface UploadInput {
 
 /** A stored file, as the HTTP API serves it (docs/attachments.md, "Serving"). */
 export interface ServedFile {
-  bytes: Buffer;
+  /** The content, read as it is sent (not held whole in memory). */
+  stream: Readable;
+  size: number;
   type: string;
   name: string;
   /** Shown in the page (a re-encoded raster image) rather than downloaded. */

@@ -81,7 +81,7 @@ export interface EngineDeps {
   /** Fetches link previews (ports/linkPreviewer.ts); absent: this node fetches none. */
   linkPreviewer?: LinkPreviewer;
   /** Where uploaded files are kept and the key their URLs are signed with; absent: attachments are off. */
-  files?: { store: FileStore; urlKey: Buffer };
+  files?: { store: FileStore; urlKey: Buffer; urlPrefix?: string };
 }
 
 const SWEEP_MS = 60_000;
@@ -244,6 +244,7 @@ export class Engine extends AdminFacade implements EngineApi {
     this.attachments = new Attachments(ctx, {
       files: deps.files?.store ?? null,
       urlKey: deps.files?.urlKey ?? Buffer.from(randomUUID()),
+      urlPrefix: deps.files?.urlPrefix ?? '',
       getApp: (appId) => this.catalog.getApp(appId),
       findRoom: (appId, name) => this.catalog.findRoom(appId, name),
       canSee: (room, user) => this.catalog.canSee(room, user),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FileStore } from '../engine/ports/fileStore.js';
+import type { FileStore, StoredFile } from '../engine/ports/fileStore.js';
 import { checkFileKey } from './keys.js';
 
 /**
@@ -26,9 +26,12 @@ export class DiskFileStore implements FileStore {
     await rename(temporary, path);
   }
 
-  async get(key: string): Promise<Buffer | null> {
+  async read(key: string): Promise<StoredFile | null> {
     try {
-      return await readFile(join(this.dir, checkFileKey(key)));
+      // Opened before answering, so that a missing file is a null rather than an error in mid-stream.
+      const handle = await open(join(this.dir, checkFileKey(key)), 'r');
+      const { size } = await handle.stat();
+      return { size, stream: handle.createReadStream() };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;

@@ -5,7 +5,8 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import type { FileStore } from '../engine/ports/fileStore.js';
+import { Readable } from 'node:stream';
+import type { FileStore, StoredFile } from '../engine/ports/fileStore.js';
 import { checkFileKey } from './keys.js';
 
 export interface S3Settings {
@@ -54,13 +55,14 @@ export class S3FileStore implements FileStore {
     );
   }
 
-  async get(key: string): Promise<Buffer | null> {
+  async read(key: string): Promise<StoredFile | null> {
     try {
       const answer = await this.client.send(
         new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.key(key) }),
       );
-      if (!answer.Body) return null;
-      return Buffer.from(await answer.Body.transformToByteArray());
+      // In Node the SDK's body is an http.IncomingMessage: a Readable, passed on without buffering.
+      if (!(answer.Body instanceof Readable) || answer.ContentLength === undefined) return null;
+      return { size: answer.ContentLength, stream: answer.Body };
     } catch (err) {
       if (
         err instanceof S3ServiceException &&

@@ -14,6 +14,7 @@ import type { Parley, ParleyOptions } from '../../src/library.js';
 import { makeTempDir, TEST_ADMIN_KEY } from '../helpers/server.js';
 import { once } from '../helpers/wait.js';
 import { api, events } from '../native/helpers.js';
+import { png, upload } from '../helpers/uploads.js';
 
 export const PREFIX = '/chat';
 
@@ -138,6 +139,21 @@ export function libraryModeSuite(build: BuildHost): void {
     expect((await atAlice.next((e) => e.message.text === 'hello from bob')).message.author?.username).toBe(
       'bob',
     );
+  });
+
+  it('hands out file links under the prefix, and serves the file there', async () => {
+    const { token } = await api<{ token: string }>(chat, 'POST', '/api/v1/apps/1/register', {
+      username: 'uploader',
+      password: 'uploader-password',
+    });
+    const { status, body } = await upload(chat, token, 'lobby', 'dot.png', await png(8, 6));
+    expect(status).toBe(201);
+    const file = body.attachment;
+    expect(file?.url.startsWith(`${PREFIX}/api/v1/files/`)).toBe(true);
+    expect(file?.thumbnailUrl?.startsWith(`${PREFIX}/api/v1/files/`)).toBe(true);
+    const served = await fetch(`${origin}${file?.url ?? ''}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/png');
   });
 
   it('serves the socket.io dialects at the prefixed socket.io path (eventchat)', async () => {

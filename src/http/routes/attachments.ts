@@ -126,9 +126,13 @@ export function attachmentRoutes({ engine }: ApiDeps): RouteSpec[] {
         const file = await engine.attachments.open(params.id, params.variant, query.exp, query.sig);
         return {
           status: 200,
-          body: file.bytes,
+          body: file.stream,
           contentType: file.type,
-          headers: { ...FILE_HEADERS, 'Content-Disposition': contentDisposition(file.inline, file.name) },
+          headers: {
+            ...FILE_HEADERS,
+            'Content-Length': String(file.size),
+            'Content-Disposition': contentDisposition(file.inline, file.name),
+          },
         };
       },
     }),
