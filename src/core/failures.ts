@@ -54,6 +54,9 @@ export const guestLimit = (max: number) =>
   new ParleyError('guest_limit', `This app keeps at most ${max} guests and all of them are in use`, { max });
 export const rateLimited = (retryAfterMs: number) =>
   new ParleyError('rate_limited', undefined, { retryAfterMs });
+/** A node's queue of messages waiting to be stored (PostgreSQL group commit) holds `max`: nothing was stored. */
+export const appendQueueFull = (max: number) =>
+  new ParleyError('rate_limited', 'Too many messages are waiting to be stored, slow down', { max });
 /** A connection refused for a limit on connections; the client waits `retryAfterMs` (plus jitter) before trying again. */
 export const connectionLimit = (message: string, retryAfterMs: number) =>
   new ParleyError('connection_limit', message, { retryAfterMs });

@@ -43,6 +43,11 @@ export interface PostgresOptions {
   statementTimeoutMs?: number;
   /** How long to wait for a new connection before failing with `unavailable` (default 5 s). */
   connectionTimeoutMs?: number;
+  /**
+   * Group commit of message appends (default on; docs/storage.md). Off, each append is a transaction of its own:
+   * for comparison in benchmarks and tests.
+   */
+  batchAppends?: boolean;
 }
 
 const DEFAULTS = { max: 10, statementTimeoutMs: 10_000, connectionTimeoutMs: 5_000 };
@@ -95,7 +100,7 @@ export async function openPostgresStore(opts: PostgresOptions): Promise<Store> {
   }
   return {
     directory: new PostgresDirectory(db),
-    messages: new PostgresMessageLog(db),
+    messages: new PostgresMessageLog(db, { batched: opts.batchAppends !== false }),
     guests: new PostgresGuestRoster(db),
     replies: new PostgresReplyLog(db),
     pins: new PostgresPinBoard(db),

@@ -7,6 +7,8 @@ import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
 import type { AppendResult, MessageLog, NewMessage } from '../../engine/ports/store.js';
 import type { MessageOutbox } from '../../engine/ports/webhookStore.js';
+import { appendBatcher, outboxRows } from './appendBatch.js';
+import type { AppendBatcher } from './appendBatcher.js';
 import { sql, type Db, type Tx } from './db.js';
 import { writeOutbox } from './webhooks.js';
 
@@ -37,6 +39,7 @@ const RETURNING = `RETURNING id, app_id, room_id, seq, kind, author_id, author_n
 
 const q = {
   byId: sql('msg.by-id', `${SELECT} WHERE m.room_id = $1 AND m.id = $2`),
+  byIds: sql('msg.by-ids', `${SELECT} WHERE m.id = ANY($1::bigint[])`),
   byClientId: sql(
     'msg.by-client-id',
     `${SELECT} WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_msg_id = $3`,
@@ -120,8 +123,27 @@ async function told(tx: Tx, message: Message, outbox: MessageOutbox | undefined)
   return message;
 }
 
+/** A new message's webhook events written in the running transaction. */
+async function stored(tx: Tx, input: NewMessage, message: Message): Promise<Message> {
+  await writeOutbox(tx, outboxRows(input, message));
+  return message;
+}
+
 export class PostgresMessageLog implements MessageLog {
-  constructor(private readonly db: Db) {}
+  private readonly batcher: AppendBatcher<NewMessage, AppendResult> | null;
+
+  /** `batched: false` stores each append in a transaction of its own (appendOne), as before group commit. */
+  constructor(
+    private readonly db: Db,
+    opts: { batched?: boolean } = {},
+  ) {
+    this.batcher = opts.batched === false ? null : appendBatcher(db, q.byIds);
+  }
+
+  /** Group commit (appendBatch.ts): appends that arrive while a batch is stored go out together as the next. */
+  async append(input: NewMessage): Promise<AppendResult> {
+    return this.batcher ? this.batcher.submit(input) : this.appendOne(input);
+  }
 
   /**
    * One transaction: look for the clientMsgId, take the room's next seq (which locks the room row), insert.
@@ -131,7 +153,7 @@ export class PostgresMessageLog implements MessageLog {
    * ON CONFLICT DO NOTHING returns no row, the transaction is rolled back (giving the seq back) and the first's
    * message is returned as a duplicate.
    */
-  async append(input: NewMessage): Promise<AppendResult> {
+  private async appendOne(input: NewMessage): Promise<AppendResult> {
     const dedup = input.authorId !== null && input.clientMsgId !== null;
     return this.db.transaction(async (tx) => {
       if (dedup) {
@@ -170,9 +192,9 @@ export class PostgresMessageLog implements MessageLog {
       if (row && input.mentions && input.mentions.length > 0) {
         await tx.query(q.mentions, [row.id, input.roomId, counter.last_seq, input.mentions]);
         const [read] = await tx.query<MessageRow>(q.byId, [input.roomId, row.id]);
-        return { message: await told(tx, toMessage(read ?? row), input.outbox), duplicate: false };
+        return { message: await stored(tx, input, toMessage(read ?? row)), duplicate: false };
       }
-      if (row) return { message: await told(tx, toMessage(row), input.outbox), duplicate: false };
+      if (row) return { message: await stored(tx, input, toMessage(row)), duplicate: false };
       // Lost the race to another transaction with the same clientMsgId: undo the seq, return the winner. The
       // winner has committed (DO NOTHING waits for it otherwise), so this statement's snapshot sees its row.
       tx.rollbackInstead();

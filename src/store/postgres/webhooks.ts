@@ -48,6 +48,27 @@ export async function writeOutbox(tx: Tx, deliveries: readonly NewDelivery[]): P
   for (const d of deliveries) await tx.query(q.enqueue, enqueueValues(d));
 }
 
+// The rows of a whole batch of appends as one statement: one array per column, in the order of the rows.
+const enqueueMany = sql(
+  'webhooks.enqueue-many',
+  `INSERT INTO webhook_deliveries (app_id, webhook_id, event_id, type, order_key, body, status, next_attempt_at,
+     created_at)
+   SELECT t.app_id, t.webhook_id, t.event_id, t.type, t.order_key, t.body, 'pending', t.created_at, t.created_at
+   FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+     WITH ORDINALITY AS t(app_id, webhook_id, event_id, type, order_key, body, created_at, n)
+   ORDER BY t.n`,
+);
+
+/** Writes many outbox rows in one round trip, in the given order (their ids follow it), inside `tx`. */
+export async function writeOutboxMany(tx: Tx, deliveries: readonly NewDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  const columns = deliveries.map(enqueueValues);
+  await tx.query(
+    enqueueMany,
+    Array.from({ length: 7 }, (_, i) => columns.map((row) => row[i])),
+  );
+}
+
 export class PostgresWebhookStore implements WebhookStore {
   constructor(private readonly db: Db) {}
 
