@@ -57,7 +57,7 @@ export const ASSUMED: Record<UnitName, { value: number; why: string }> = {
     value: 10_000,
     why: 'assumed: the issue goal (10k msg/s), not measured yet',
   },
-  usPerBusMessage: { value: 50, why: 'assumed: no two-node run' },
+  usPerBusMessage: { value: 123, why: 'assumed: the bus probe of 2026-12-03 (bench/capacity/busProbe.ts)' },
   resumesPerSec: { value: 2000, why: 'assumed: S5 of 2026-11-22' },
 };
 
