@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { REPO_ROOT } from './proc.js';
 import { renderDetails } from './report/details.js';
+import { renderPerformanceGoals } from './report/goals.js';
 import { table } from './report/format.js';
 import { computeGoals, computeRatios } from './report/headline.js';
 import { renderSummary } from './report/summary.js';
@@ -126,6 +127,8 @@ export function renderMarkdown(report: BenchReport): string {
     );
     out.push('');
   }
+
+  out.push(...renderPerformanceGoals(report));
 
   out.push('## Details');
   out.push('');
