@@ -135,6 +135,7 @@ function webhookSettings(): SettingSpec[] {
     ],
     ['Concurrency', 'Webhook deliveries in flight on one node at most', 1, 1000],
     ['PollMs', 'How often a node looks at the webhook outbox unprompted', 10, 600_000],
+    ['KeepDeliveredDays', 'Days a delivered webhook delivery stays in the delivery log', 1, 3650],
   ];
   return rows.map(([name, description, min, max]) => {
     const fileKey = `webhook${name}` as keyof typeof DEFAULT_ENGINE_CONFIG;

@@ -48,6 +48,8 @@ export interface EngineConfig {
   webhookConcurrency: number;
   /** How often a node looks at the outbox unprompted (due retries, events written by other nodes). */
   webhookPollMs: number;
+  /** Days a delivered webhook delivery stays in the delivery log; older ones are pruned (dead ones are kept). */
+  webhookKeepDeliveredDays: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
@@ -69,4 +71,5 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   webhookLeaseMs: 60_000,
   webhookConcurrency: 64,
   webhookPollMs: 1000,
+  webhookKeepDeliveredDays: 7,
 };

@@ -60,7 +60,7 @@ import { sessionHost, type SessionHostParts } from './sessionHost.js';
 import { Upgrades } from './upgrade.js';
 import { Sessions } from './sessions.js';
 import { StorageHealth, watchedStore } from './storageHealth.js';
-import { WebhookDispatcher } from './webhookDispatcher.js';
+import { dispatchConfigOf, WebhookDispatcher } from './webhookDispatcher.js';
 import { webhookEvents } from './webhookEvents.js';
 import { Webhooks } from './webhooks.js';
 
@@ -182,11 +182,7 @@ export class Engine extends AdminFacade implements EngineApi {
       this.profiles.applied(appId, user),
     );
     const c = deps.config;
-    this.dispatcher = new WebhookDispatcher(ctx, deps.siteCaller, {
-      ...{ maxAttempts: c.webhookMaxAttempts, baseDelayMs: c.webhookRetryBaseMs, maxDelayMs: 3_600_000 },
-      ...{ timeoutMs: c.webhookTimeoutMs, leaseMs: c.webhookLeaseMs, concurrency: c.webhookConcurrency },
-      pollMs: c.webhookPollMs,
-    });
+    this.dispatcher = new WebhookDispatcher(ctx, deps.siteCaller, dispatchConfigOf(c));
     this.webhooks = new Webhooks(ctx, {
       getApp: (appId) => this.catalog.getApp(appId),
       appChanged: (appId) => this.broadcast.appChanged(appId),
@@ -427,6 +423,7 @@ export class Engine extends AdminFacade implements EngineApi {
       chore(GUEST_SWEEP_EVERY_SWEEPS, 'removing unused guests failed', () => guests.sweep()),
       chore(GUEST_SWEEP_EVERY_SWEEPS, 'removing unsent uploads failed', () => attachments.sweepUnsent()),
       chore(RETENTION_EVERY_SWEEPS, 'the retention purge failed', () => retention.sweep()),
+      chore(RETENTION_EVERY_SWEEPS, 'pruning webhook deliveries failed', () => this.dispatcher.prune.sweep()),
       // Every guest visit leaves a token.
       chore(TOKEN_PURGE_EVERY_SWEEPS, 'purging expired tokens failed', () =>
         store.directory.deleteExpiredAccessTokens(this.clock.now()),

@@ -2,6 +2,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import { DAY_MS, RETENTION_BATCH } from '../core/dataProtection.js';
 import type { App, AppId, MessageId, Room } from '../core/types.js';
 import type { EngineContext } from './context.js';
+import { LeasedPass } from './leasedPass.js';
 
 /** The lease that makes one node of the cluster purge at a time (ports/dataProtectionStore.ts takeLease). */
 export const RETENTION_LEASE = 'retention';
@@ -43,40 +44,26 @@ export function retentionDaysOf(app: App, room: Room): number | null {
  * for `leaseMs` after its last batch, so that the others skip until then. Purged messages drop out of history
  * without an event (docs/data-protection.md).
  */
-export class Retention {
+export class Retention extends LeasedPass<RetentionSweep> {
   /** Batches done since this node started (tests watch it to see a purge in progress). */
   batchesDone = 0;
   /** The bounds in force; a deployment (or a test) may narrow them on a running node. */
   readonly settings: Required<RetentionOptions>;
-  private sweeping: Promise<RetentionSweep> | null = null;
-  private stopped = false;
 
   constructor(
-    private readonly ctx: EngineContext,
+    ctx: EngineContext,
     private readonly parts: RetentionParts,
     opts: RetentionOptions,
   ) {
+    super(ctx, RETENTION_LEASE);
     this.settings = { batch: RETENTION_BATCH, pauseMs: 10, maxBatches: 1_000, ...opts };
   }
 
-  /** One pass over every app and room; a pass already running on this node is joined. */
-  sweep(): Promise<RetentionSweep> {
-    this.sweeping ??= this.ctx.track(this.run()).finally(() => {
-      this.sweeping = null;
-    });
-    return this.sweeping;
+  protected leaseMs(): number {
+    return this.settings.leaseMs;
   }
 
-  stop(): void {
-    this.stopped = true;
-  }
-
-  private lease(): Promise<boolean> {
-    const { store, nodeId, clock } = this.ctx;
-    return store.dataProtection.takeLease(RETENTION_LEASE, nodeId, clock.now(), this.settings.leaseMs);
-  }
-
-  private async run(): Promise<RetentionSweep> {
+  protected async run(): Promise<RetentionSweep> {
     const result: RetentionSweep = { ran: false, purged: 0, batches: 0 };
     if (!(await this.lease())) return result;
     result.ran = true;

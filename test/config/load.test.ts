@@ -271,6 +271,7 @@ describe('loadConfig errors: one line naming the setting and its source', () => 
     ['PARLEY_WEBHOOK_LEASE_MS', '-1'],
     ['PARLEY_WEBHOOK_CONCURRENCY', '0'],
     ['PARLEY_WEBHOOK_POLL_MS', '1.5'],
+    ['PARLEY_WEBHOOK_KEEP_DELIVERED_DAYS', '0'],
     ['PARLEY_DATABASE_URL', 'mysql://db/x'],
     ['PARLEY_REDIS_URL', 'localhost:6379'],
     ['PARLEY_S3_BUCKET', 'Not A Bucket'],

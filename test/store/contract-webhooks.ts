@@ -137,21 +137,24 @@ export function webhookStoreContract(
       const a1 = firstClaim[0]!;
       // A retry that is not yet due still holds its room's queue.
       expect(
-        await store.webhooks.finish(a1.id, 'n1', {
-          status: 'failed-retrying',
-          httpStatus: 500,
-          failure: 'status',
-          nextAttemptAt: T0 + 500,
-        }),
-      ).toBe(true);
+        await store.webhooks.finish('n1', [
+          {
+            id: a1.id,
+            outcome: {
+              status: 'failed-retrying',
+              httpStatus: 500,
+              failure: 'status',
+              nextAttemptAt: T0 + 500,
+            },
+          },
+        ]),
+      ).toEqual([a1.id]);
       expect(await claim('n2', T0 + 10)).toEqual([]);
       const retried = await claim('n2', T0 + 600);
       expect(retried.map((d) => [d.eventId, d.attempts])).toEqual([['a1', 2]]);
-      await store.webhooks.finish(retried[0]!.id, 'n2', {
-        status: 'delivered',
-        httpStatus: 200,
-        at: T0 + 601,
-      });
+      await store.webhooks.finish('n2', [
+        { id: retried[0]!.id, outcome: { status: 'delivered', httpStatus: 200, at: T0 + 601 } },
+      ]);
       expect((await claim('n1', T0 + 602)).map((d) => d.eventId)).toEqual(['a2']);
     });
 
@@ -162,12 +165,77 @@ export function webhookStoreContract(
       const [retaken] = await claim('n2', T0 + 1001);
       expect(retaken).toMatchObject({ eventId: 'e1', attempts: 2 });
       expect(
-        await store.webhooks.finish(held!.id, 'dead-node', { status: 'delivered', httpStatus: 200, at: T0 }),
-      ).toBe(false);
+        await store.webhooks.finish('dead-node', [
+          { id: held!.id, outcome: { status: 'delivered', httpStatus: 200, at: T0 } },
+        ]),
+      ).toEqual([]);
       expect(
-        await store.webhooks.finish(held!.id, 'n2', { status: 'delivered', httpStatus: 200, at: T0 }),
-      ).toBe(true);
+        await store.webhooks.finish('n2', [
+          { id: held!.id, outcome: { status: 'delivered', httpStatus: 200, at: T0 } },
+        ]),
+      ).toEqual([held!.id]);
       expect(await store.webhooks.backlog()).toBe(0);
+    });
+
+    it('[store.webhooks.heads] every queue of every endpoint has its head claimed at once, oldest first', async () => {
+      const second = await store.webhooks.create({
+        appId: app.id,
+        url: 'https://example.com/second',
+        secret: 'another-secret-of-16',
+        events: ['*'],
+        enabled: true,
+        now: T0,
+      });
+      const rows: NewDelivery[] = [];
+      for (let i = 0; i < 3; i++) {
+        for (const key of ['room:1', 'room:2', 'app']) {
+          rows.push(delivery(key, `a-${key}-${i}`), {
+            ...delivery(key, `b-${key}-${i}`),
+            webhookId: second.id,
+          });
+        }
+      }
+      await store.webhooks.enqueue(rows);
+      const heads = await claim('n1', T0, 100);
+      expect(heads.map((d) => d.eventId)).toEqual(rows.slice(0, 6).map((d) => d.eventId));
+      expect(heads.find((d) => d.webhookId === second.id)?.url).toBe('https://example.com/second');
+      // The limit takes the oldest heads; the rest wait for the next claim.
+      const done = heads.slice(0, 4).map((d) => ({
+        id: d.id,
+        outcome: { status: 'delivered' as const, httpStatus: 200, at: T0 },
+      }));
+      // Outcomes are recorded together; one whose claim this node does not hold is left alone.
+      expect(
+        await store.webhooks.finish('n1', [...done, { id: 999_999, outcome: done[0]!.outcome }]),
+      ).toEqual(done.map((d) => d.id));
+      const next = await claim('n1', T0, 3);
+      expect(next.map((d) => d.eventId)).toEqual(rows.slice(6, 9).map((d) => d.eventId));
+    });
+
+    it('[store.webhooks.prune] delivered rows older than the bound go, a bounded batch at a time; others stay', async () => {
+      await store.webhooks.enqueue(['p1', 'p2', 'p3', 'p4'].map((id) => delivery(`room:${room.id}`, id)));
+      await store.webhooks.enqueue([delivery('app', 'dead')]);
+      const outcome = (at: number) => ({ status: 'delivered' as const, httpStatus: 200, at });
+      for (const at of [T0, T0 + 1, T0 + 50]) {
+        const [head, dead] = await claim('n1', T0, 2);
+        const finished = [{ id: head!.id, outcome: outcome(at) }];
+        if (dead?.eventId === 'dead') {
+          finished.push({
+            id: dead.id,
+            outcome: { status: 'dead', httpStatus: 500, failure: 'status', nextAttemptAt: null } as never,
+          });
+        }
+        await store.webhooks.finish('n1', finished);
+      }
+      expect(await store.webhooks.pruneDelivered(T0 + 10, 1)).toBe(1);
+      expect(await store.webhooks.pruneDelivered(T0 + 10, 10)).toBe(1);
+      expect(await store.webhooks.pruneDelivered(T0 + 10, 10)).toBe(0);
+      const left = (await log()).map((d) => [d.eventId, d.status]);
+      expect(left).toEqual([
+        ['dead', 'dead'],
+        ['p4', 'pending'],
+        ['p3', 'delivered'],
+      ]);
     });
 
     it('[store.webhooks.log] the log pages newest first; a redelivery is a new row with the same event id', async () => {

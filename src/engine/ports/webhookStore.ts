@@ -63,6 +63,12 @@ export type DeliveryOutcome =
       nextAttemptAt: number | null;
     };
 
+/** A try's outcome to record. */
+export interface FinishedDelivery {
+  id: number;
+  outcome: DeliveryOutcome;
+}
+
 export interface WebhookStore {
   create(input: NewWebhook): Promise<Webhook>;
   list(appId: AppId): Promise<Webhook[]>;
@@ -80,8 +86,11 @@ export interface WebhookStore {
    * `attempts` is counted up by the claim.
    */
   claim(opts: { node: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]>;
-  /** Records a try's outcome, if `node` still holds the claim (false otherwise: another node took it over). */
-  finish(id: number, node: string, outcome: DeliveryOutcome): Promise<boolean>;
+  /**
+   * Records the outcomes of tries together (one transaction), each only if `node` still holds its claim; answers
+   * the ids recorded, ascending (one missing: another node took it over after the lease ran out).
+   */
+  finish(node: string, finished: readonly FinishedDelivery[]): Promise<number[]>;
   /** An endpoint's deliveries, newest first, `limit` of them before the id `beforeId`. */
   deliveries(
     appId: AppId,
@@ -95,4 +104,6 @@ export interface WebhookStore {
   redeliver(appId: AppId, webhookId: number, deliveryId: number, now: number): Promise<Delivery>;
   /** Deliveries not yet delivered or dead, all endpoints together (a gauge). */
   backlog(): Promise<number>;
+  /** Removes up to `limit` delivered deliveries delivered before `before`, oldest first; answers how many. */
+  pruneDelivered(before: number, limit: number): Promise<number>;
 }

@@ -2,10 +2,10 @@ import pg from 'pg';
 import { checkOrder, refuseUnknownVersions } from '../migrations.js';
 import type { Migration } from '../migrations.js';
 import { sql, unnamed, type Db } from './db.js';
-import { MIGRATIONS } from './migrationList.js';
+import { MIGRATIONS } from './migrationList2.js';
 
 export type { Migration };
-export { MIGRATIONS } from './migrationList.js';
+export { MIGRATIONS } from './migrationList2.js';
 
 /**
  * The first key of the two-key advisory lock that migrations take ('Parl'); the second is the schema's name,

@@ -3,7 +3,7 @@ import { deliveryNotFound, webhookNotFound, type Webhook } from '../../core/webh
 import type {
   ClaimedDelivery,
   Delivery,
-  DeliveryOutcome,
+  FinishedDelivery,
   NewDelivery,
   NewWebhook,
   WebhookPatch,
@@ -12,6 +12,10 @@ import type {
 import {
   NO_CURSOR,
   WEBHOOK_COLUMNS,
+  claimed,
+  endpointsOf,
+  type ClaimedRow,
+  type Endpoint,
   WEBHOOK_SQL,
   enqueueValues,
   finishValues,
@@ -35,13 +39,22 @@ const q = {
     `INSERT INTO webhooks (app_id, url, secret, events, enabled, created_at, updated_at)
      VALUES ($1, $2, $3, $4::jsonb, $5, $6, $6) RETURNING ${WEBHOOK_COLUMNS}`,
   ),
+  /** Every outcome of a batch in one statement, each row still only if this node holds its claim. */
+  finishAll: sql(
+    'webhooks.finishAll',
+    `UPDATE webhook_deliveries d SET status = v.status, last_status = v.last_status, last_failure = v.last_failure,
+       next_attempt_at = v.next_attempt_at, delivered_at = v.delivered_at, claimed_by = NULL, claim_until = NULL
+     FROM unnest($2::bigint[], $3::text[], $4::int[], $5::text[], $6::bigint[], $7::bigint[])
+       AS v(id, status, last_status, last_failure, next_attempt_at, delivered_at)
+     WHERE d.id = v.id AND d.claimed_by = $1 RETURNING d.id`,
+  ),
   patch: sql(
     'webhooks.patch',
     `UPDATE webhooks SET url = COALESCE($3, url), secret = COALESCE($4, secret),
        events = COALESCE($5::jsonb, events), enabled = COALESCE($6, enabled), updated_at = $7
      WHERE app_id = $1 AND id = $2 RETURNING ${WEBHOOK_COLUMNS}`,
   ),
-} as Record<keyof typeof WEBHOOK_SQL | 'insert' | 'patch', ReturnType<typeof sql>>;
+} as Record<keyof typeof WEBHOOK_SQL | 'insert' | 'patch' | 'finishAll', ReturnType<typeof sql>>;
 
 /** Writes outbox rows inside a transaction of the message log (the change and its events commit together). */
 export async function writeOutbox(tx: Tx, deliveries: readonly NewDelivery[]): Promise<void> {
@@ -119,29 +132,25 @@ export class PostgresWebhookStore implements WebhookStore {
 
   async claim(opts: Parameters<WebhookStore['claim']>[0]): Promise<ClaimedDelivery[]> {
     return this.db.transaction(async (tx) => {
-      const rows = await tx.query<DeliveryRow & { body: string }>(q.claim, [
-        opts.node,
-        opts.now,
-        opts.leaseMs,
-        opts.limit,
-      ]);
-      const claimed: ClaimedDelivery[] = [];
+      const rows = await tx.query<ClaimedRow>(q.claim, [opts.node, opts.now, opts.leaseMs, opts.limit]);
+      const endpoints = endpointsOf(async (id) => (await tx.query<Endpoint>(q.endpoint, [id]))[0]);
+      const out: ClaimedDelivery[] = [];
       for (const row of rows.sort((a, b) => a.id - b.id)) {
-        const [endpoint] = await tx.query<{ url: string; secret: string }>(q.endpoint, [row.webhook_id]);
-        claimed.push({
-          ...toDelivery(row),
-          body: row.body,
-          url: endpoint?.url ?? '',
-          secret: endpoint?.secret ?? '',
-        });
+        out.push(claimed(row, await endpoints(row.webhook_id)));
       }
-      return claimed;
+      return out;
     });
   }
 
-  async finish(id: number, node: string, outcome: DeliveryOutcome): Promise<boolean> {
-    const rows = await this.db.query(q.finish, [id, node, ...finishValues(outcome)]);
-    return rows.length > 0;
+  async finish(node: string, finished: readonly FinishedDelivery[]): Promise<number[]> {
+    if (finished.length === 0) return [];
+    // One column per field: finishValues' order is status, last_status, last_failure, next_attempt_at, delivered_at.
+    const columns: unknown[][] = [[], [], [], [], [], []];
+    for (const { id, outcome } of finished) {
+      [id, ...finishValues(outcome)].forEach((value, i) => columns[i]?.push(value));
+    }
+    const rows = await this.db.query<{ id: number }>(q.finishAll, [node, ...columns]);
+    return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
   }
 
   async deliveries(
@@ -167,5 +176,9 @@ export class PostgresWebhookStore implements WebhookStore {
   async backlog(): Promise<number> {
     const [row] = await this.db.query<{ n: number }>(q.backlog, []);
     return Number(row?.n ?? 0);
+  }
+
+  async pruneDelivered(before: number, limit: number): Promise<number> {
+    return (await this.db.query(q.prune, [before, limit])).length;
   }
 }

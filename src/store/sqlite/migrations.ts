@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import { checkOrder, refuseUnknownVersions } from '../migrations.js';
 import type { Migration } from '../migrations.js';
-import { MIGRATIONS } from './migrationList.js';
+import { MIGRATIONS } from './migrationList2.js';
 
 export type { Migration };
-export { MIGRATIONS } from './migrationList.js';
+export { MIGRATIONS } from './migrationList2.js';
 
 const CREATE_TRACKING = `
   CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -4,7 +4,7 @@ import { deliveryNotFound, webhookNotFound, type Webhook } from '../../core/webh
 import type {
   ClaimedDelivery,
   Delivery,
-  DeliveryOutcome,
+  FinishedDelivery,
   NewDelivery,
   NewWebhook,
   WebhookPatch,
@@ -14,11 +14,15 @@ import { sqliteParams, sqliteText } from '../reportRows.js';
 import {
   NO_CURSOR,
   WEBHOOK_COLUMNS,
+  claimed,
+  endpointsOf,
+  type Endpoint,
   WEBHOOK_SQL,
   enqueueValues,
   finishValues,
   toDelivery,
   toWebhook,
+  type ClaimedRow,
   type DeliveryRow,
   type WebhookRow,
 } from '../webhookRows.js';
@@ -41,6 +45,9 @@ export class SqliteWebhookStore implements WebhookStore {
   private readonly patch: Database.Statement<Params, WebhookRow>;
   private readonly enqueueRows: (deliveries: readonly NewDelivery[]) => void;
   private readonly claimTx: (opts: Parameters<WebhookStore['claim']>[0]) => ClaimedDelivery[];
+  private readonly finishTx: Database.Transaction<
+    (node: string, finished: readonly FinishedDelivery[]) => number[]
+  >;
 
   constructor(private readonly db: Database.Database) {
     const prepared = Object.entries(WEBHOOK_SQL).map(([key, text]) => [
@@ -62,20 +69,17 @@ export class SqliteWebhookStore implements WebhookStore {
     const claim = db.transaction((opts: Parameters<WebhookStore['claim']>[0]): ClaimedDelivery[] => {
       const rows = this.s.claim.all(
         sqliteParams([opts.node, opts.now, opts.leaseMs, opts.limit]),
-      ) as (DeliveryRow & { body: string })[];
-      return rows
-        .sort((a, b) => a.id - b.id)
-        .map((row) => {
-          const endpoint = this.s.endpoint.get(sqliteParams([row.webhook_id])) as
-            { url: string; secret: string } | undefined;
-          return {
-            ...toDelivery(row),
-            body: row.body,
-            url: endpoint?.url ?? '',
-            secret: endpoint?.secret ?? '',
-          };
-        });
+      ) as ClaimedRow[];
+      const endpoints = endpointsOf((id) => this.s.endpoint.get(sqliteParams([id])) as Endpoint | undefined);
+      return rows.sort((a, b) => a.id - b.id).map((row) => claimed(row, endpoints(row.webhook_id)));
     });
+    this.finishTx = db.transaction((node: string, finished: readonly FinishedDelivery[]) =>
+      finished
+        .flatMap(({ id, outcome }) =>
+          this.s.finish.all(sqliteParams([id, node, ...finishValues(outcome)])).length > 0 ? [id] : [],
+        )
+        .sort((a, b) => a - b),
+    );
     // A poll that finds nothing due takes no write lock: on an idle server (or while another process holds the
     // lock) it would otherwise wait out the busy timeout on the event loop every poll.
     this.claimTx = (opts) =>
@@ -137,11 +141,9 @@ export class SqliteWebhookStore implements WebhookStore {
     return guard(this.db, () => this.claimTx(opts));
   }
 
-  async finish(id: number, node: string, outcome: DeliveryOutcome): Promise<boolean> {
-    return guard(
-      this.db,
-      () => this.s.finish.all(sqliteParams([id, node, ...finishValues(outcome)])).length > 0,
-    );
+  async finish(node: string, finished: readonly FinishedDelivery[]): Promise<number[]> {
+    if (finished.length === 0) return [];
+    return guard(this.db, () => this.finishTx.immediate(node, finished));
   }
 
   async deliveries(
@@ -169,5 +171,9 @@ export class SqliteWebhookStore implements WebhookStore {
 
   async backlog(): Promise<number> {
     return guard(this.db, () => (this.s.backlog.get({}) as { n: number }).n);
+  }
+
+  async pruneDelivered(before: number, limit: number): Promise<number> {
+    return guard(this.db, () => this.s.prune.all(sqliteParams([before, limit])).length);
   }
 }
