@@ -1,6 +1,5 @@
 /** The PostgreSQL schema as its ordered migrations (migrations.ts applies them). */
 import type { Migration } from '../migrations.js';
-import { APPEND_BATCH_FUNCTION } from './appendBatchSql.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -460,11 +459,5 @@ export const MIGRATIONS: readonly Migration[] = [
         preview JSONB NOT NULL
       );
     `,
-  },
-  {
-    version: 19,
-    name: 'batched message appends',
-    // PostgreSQL only: the stored function behind group commit of appends (appendBatchSql.ts).
-    sql: APPEND_BATCH_FUNCTION,
   },
 ];
