@@ -25,6 +25,11 @@ export class BacklogRule {
 
   /** Whether a connection holding `bufferedBytes` unsent is too slow to be written to again. */
   tooSlow(bufferedBytes: number): boolean {
+    // Nothing unsent is within any bound: the common case of every fan-out, decided without reading the limits.
+    if (bufferedBytes <= 0) {
+      this.overSince = null;
+      return false;
+    }
     const { softBytes, hardBytes, graceMs } = this.limits();
     if (bufferedBytes <= softBytes) {
       this.overSince = null;

@@ -60,18 +60,17 @@ export interface SessionHostParts {
  * the host is made: the engine makes the host before the parts that open sessions exist.
  */
 export function sessionHost(ctx: EngineContext, parts: () => SessionHostParts): SessionHost {
+  // Shared by every session's rule rather than made for each (what an idle connection costs counts).
+  const backlogLimits = () => ({
+    softBytes: ctx.config.outboundBufferBytes,
+    hardBytes: ctx.config.outboundHardCapBytes,
+    graceMs: ctx.config.slowConsumerGraceMs,
+  });
+  const now = () => ctx.clock.now();
   return {
     clock: ctx.clock,
     config: ctx.config,
-    backlogRule: () =>
-      new BacklogRule(
-        () => ({
-          softBytes: ctx.config.outboundBufferBytes,
-          hardBytes: ctx.config.outboundHardCapBytes,
-          graceMs: ctx.config.slowConsumerGraceMs,
-        }),
-        () => ctx.clock.now(),
-      ),
+    backlogRule: () => new BacklogRule(backlogLimits, now),
     get moderator() {
       return parts().moderator;
     },

@@ -79,30 +79,61 @@ function closeSafely(ws: WebSocket, code: number, reason: string): void {
   ws.once('close', () => clearTimeout(cutOff));
 }
 
+/**
+ * Coalescing of what one socket is written in one turn of the event loop (a reply, the pushes it caused, the
+ * fan-out of other requests): the first frame goes out at once, since a fan-out writes one frame to each of many
+ * sockets and holding it back would only add work per recipient; a second frame in the same turn corks the
+ * socket, and one shared tick at the end of the turn uncorks every socket corked in it, so that the rest leave
+ * in one writev.
+ */
+let turn = 0;
+let turnEnding = false;
+const corkedThisTurn: Duplex[] = [];
+
+function endTurn(): void {
+  turnEnding = false;
+  turn += 1;
+  for (const raw of corkedThisTurn) raw.uncork();
+  corkedThisTurn.length = 0;
+}
+
+/** Per socket: the turn it was last written in, and whether it is corked until that turn ends. */
+class TurnWrites {
+  private turn = -1;
+  private corked = false;
+  constructor(private readonly raw: Duplex) {}
+
+  /** Called before each write to the socket. */
+  next(): void {
+    if (this.turn !== turn) {
+      this.turn = turn;
+      this.corked = false;
+      if (!turnEnding) {
+        turnEnding = true;
+        process.nextTick(endTurn);
+      }
+      return;
+    }
+    if (this.corked) return;
+    this.corked = true;
+    this.raw.cork();
+    corkedThisTurn.push(this.raw);
+  }
+}
+
 function socketOf(ws: WebSocket, raw: Duplex): WsSocket {
-  // Everything written to one socket in one turn of the event loop (a reply, the pushes it caused, the fan-out of
-  // other requests) leaves in one writev at the end of the turn instead of one write call each.
-  let corked = false;
-  const cork = () => {
-    if (corked) return;
-    corked = true;
-    raw.cork();
-    process.nextTick(() => {
-      corked = false;
-      raw.uncork();
-    });
-  };
+  const writes = new TurnWrites(raw);
   return {
     send: (frame) => {
       if (ws.readyState !== ws.OPEN) return;
-      cork();
+      writes.next();
       ws.send(frame);
     },
     // Straight to the TCP socket: without per-message deflate, ws writes its own frames there synchronously
     // too, so the order holds, and ws counts these bytes in bufferedAmount.
     sendFrame: (frame) => {
       if (ws.readyState !== ws.OPEN || !raw.writable) return;
-      cork();
+      writes.next();
       raw.write(frame);
     },
     bufferedBytes: () => ws.bufferedAmount,

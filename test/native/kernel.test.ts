@@ -117,11 +117,10 @@ describe('OutboundBound and AuthDeadline', () => {
   it('writes within the bound and ends the connection as a slow consumer beyond the hard cap', () => {
     let buffered = 0;
     const ended: string[] = [];
-    const bound = new OutboundBound(
-      () => ({ softBytes: 100, hardBytes: 400, graceMs: 1000 }),
-      () => buffered,
-      (reason) => ended.push(reason.reason),
-    );
+    const bound = new OutboundBound(() => ({ softBytes: 100, hardBytes: 400, graceMs: 1000 }), {
+      bufferedBytes: () => buffered,
+      end: (reason) => void ended.push(reason.reason),
+    });
     const written: string[] = [];
     expect(bound.write(() => written.push('a'))).toBe(true);
     buffered = 401;
@@ -136,8 +135,7 @@ describe('OutboundBound and AuthDeadline', () => {
     const ended: string[] = [];
     const bound = new OutboundBound(
       () => ({ softBytes: 100, hardBytes: 400, graceMs: 1000 }),
-      () => buffered,
-      (reason) => ended.push(reason.reason),
+      { bufferedBytes: () => buffered, end: (reason) => void ended.push(reason.reason) },
       () => now,
     );
     expect(bound.write(() => undefined)).toBe(true);

@@ -5,7 +5,7 @@
  */
 import { peerAddress } from '../kernel/peerAddress.js';
 import type { Server, Socket } from 'socket.io';
-import { engineIoBufferedBytes } from '../kernel/engineIo.js';
+import { engineIoBufferedBytes, writeSharedPacket } from '../kernel/engineIo.js';
 import { attachNamespace } from '../kernel/socketIoNamespace.js';
 import type { GatewayDeps, SocketIoAttachment } from '../types.js';
 import { EventchatConnection, type EventchatSocket } from './connection.js';
@@ -22,7 +22,7 @@ function socketAdapter(socket: Socket): EventchatSocket {
     },
     writePacket(packet) {
       // An EVENT packet for this namespace, encoded once for every recipient (frames.encodePacket).
-      socket.conn.write(packet);
+      writeSharedPacket(socket.conn, packet);
     },
     bufferedBytes: () => engineIoBufferedBytes(socket.conn),
     disconnect() {

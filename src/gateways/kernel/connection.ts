@@ -14,6 +14,7 @@ import { failureLog, type FailureLog } from './failures.js';
 import { Inbox } from './inbox.js';
 import { InvalidFrameCount, isInvalidFrameCode } from './invalidFrames.js';
 import { OutboundBound } from './outbound.js';
+import type { BacklogLimits } from '../../core/backlog.js';
 
 export interface KernelOptions {
   dialect: string;
@@ -39,56 +40,84 @@ function newConnectionId(): string {
   return randomBytes(16).toString('hex');
 }
 
-export class ConnectionKernel {
+/** The outbound limits as the configuration has them now: one function for every connection of a server. */
+const limitsByConfig = new WeakMap<GatewayDeps['config'], () => BacklogLimits>();
+
+function outboundLimits(config: GatewayDeps['config']): () => BacklogLimits {
+  let limits = limitsByConfig.get(config);
+  if (!limits) {
+    limits = () => ({
+      softBytes: config.engine.outboundBufferBytes,
+      hardBytes: config.engine.outboundHardCapBytes,
+      graceMs: config.engine.slowConsumerGraceMs,
+    });
+    limitsByConfig.set(config, limits);
+  }
+  return limits;
+}
+
+/**
+ * Also the outbound side the engine pushes to (`sink`) and the connection the outbound bound ends: as methods,
+ * not closures made for each connection, since an idle connection's every byte counts.
+ */
+export class ConnectionKernel implements SessionSink {
   readonly id = newConnectionId();
   readonly fail: FailureLog;
   readonly slot: ConnectionSlot;
   readonly inbox: Inbox;
   readonly outbound: OutboundBound;
-  /** The outbound side the engine pushes to. */
-  readonly sink: SessionSink;
   private readonly deadline: AuthDeadline;
   private readonly invalidFrames = new InvalidFrameCount();
   private tooManyInvalid = false;
-  private readonly end: (reason: Disconnect) => void;
 
   constructor(
     readonly deps: GatewayDeps,
-    options: KernelOptions,
+    private readonly options: KernelOptions,
   ) {
     const scope = { dialect: options.dialect, connection: this.id };
-    this.end = (reason) => options.end(reason);
     this.fail = failureLog(
       deps.logger,
       options.transport === undefined ? scope : { ...scope, transport: options.transport },
       `${options.dialect} operation failed`,
     );
     this.slot = new ConnectionSlot(this.fail);
-    this.inbox = new Inbox((err) => this.fail(err, 'request'), options.concurrency ?? 1);
-    this.outbound = new OutboundBound(
-      () => ({
-        softBytes: deps.config.engine.outboundBufferBytes,
-        hardBytes: deps.config.engine.outboundHardCapBytes,
-        graceMs: deps.config.engine.slowConsumerGraceMs,
-      }),
-      () => options.bufferedBytes(),
-      (reason) => options.end(reason),
-    );
-    this.sink = {
-      deliver: (event) => {
-        try {
-          options.deliver(event);
-        } catch (err) {
-          this.fail(err, 'deliver');
-        }
-      },
-      bufferedBytes: () => options.bufferedBytes(),
-      terminate: (reason) => options.end(reason),
-    };
-    const authenticated = options.authenticated ?? (() => this.slot.session !== null);
+    this.inbox = new Inbox(this.fail, options.concurrency ?? 1);
+    this.outbound = new OutboundBound(outboundLimits(deps.config), this);
     this.deadline = new AuthDeadline(deps.config.authTimeoutMs, () => {
-      if (!this.slot.closed && !authenticated()) options.end(disconnect('auth_timeout'));
+      if (!this.slot.closed && !this.authenticated()) options.end(disconnect('auth_timeout'));
     });
+  }
+
+  /** The outbound side the engine pushes to. */
+  get sink(): SessionSink {
+    return this;
+  }
+
+  /** An event the engine pushes: what the gateway throws is logged, never thrown into the engine's fan-out. */
+  deliver(event: EngineEvent): void {
+    try {
+      this.options.deliver(event);
+    } catch (err) {
+      this.fail(err, 'deliver');
+    }
+  }
+
+  bufferedBytes(): number {
+    return this.options.bufferedBytes();
+  }
+
+  terminate(reason: Disconnect): void {
+    this.options.end(reason);
+  }
+
+  /** Ends the connection (for the outbound bound: as a slow consumer). */
+  end(reason: Disconnect): void {
+    this.options.end(reason);
+  }
+
+  private authenticated(): boolean {
+    const authenticated = this.options.authenticated;
+    return authenticated ? authenticated() : this.slot.session !== null;
   }
 
   get closed(): boolean {
@@ -109,7 +138,7 @@ export class ConnectionKernel {
     if (!this.invalidFrames.add()) return false;
     this.tooManyInvalid = true;
     this.deps.logger.info({ connection: this.id }, 'connection closed: too many invalid frames');
-    this.end(disconnect('invalid_frames'));
+    this.options.end(disconnect('invalid_frames'));
     return true;
   }
 

@@ -19,8 +19,8 @@ export class Inbox {
   private stopped = false;
 
   constructor(
-    /** A task that throws is a bug of the gateway: it is reported here and the inbox goes on. */
-    private readonly onError: (err: unknown) => void,
+    /** A task that throws is a bug of the gateway: it is reported here (during `request`) and the inbox goes on. */
+    private readonly onError: (err: unknown, during: 'request') => void,
     private readonly concurrency = 1,
   ) {}
 
@@ -59,7 +59,7 @@ export class Inbox {
       if (this.stopped) return;
       await task();
     } catch (err) {
-      this.onError(err);
+      this.onError(err, 'request');
     } finally {
       this.running -= 1;
       this.next();

@@ -9,15 +9,21 @@ import type { BacklogLimits } from '../../core/backlog.js';
 import { BacklogRule } from '../../core/backlog.js';
 import { disconnect, type Disconnect } from '../../core/disconnect.js';
 
+/** The connection the bound applies to. */
+export interface BoundConnection {
+  /** Unsent bytes of the connection. */
+  bufferedBytes(): number;
+  /** Ends the connection; called with the slow-consumer disconnect. */
+  end(reason: Disconnect): void;
+}
+
 export class OutboundBound {
   private readonly rule: BacklogRule;
 
   constructor(
     /** Read at each write, so that a configuration change applies at once. */
     limits: () => BacklogLimits,
-    private readonly bufferedBytes: () => number,
-    /** Ends the connection; called with the slow-consumer disconnect. */
-    private readonly end: (reason: Disconnect) => void,
+    private readonly connection: BoundConnection,
     now: () => number = Date.now,
   ) {
     this.rule = new BacklogRule(limits, now);
@@ -25,8 +31,8 @@ export class OutboundBound {
 
   /** Run `write` if the connection is not too slow; otherwise end the connection. True when written. */
   write(write: () => void): boolean {
-    if (this.rule.tooSlow(this.bufferedBytes())) {
-      this.end(disconnect('slow_consumer'));
+    if (this.rule.tooSlow(this.connection.bufferedBytes())) {
+      this.connection.end(disconnect('slow_consumer'));
       return false;
     }
     write();

@@ -5,7 +5,7 @@
  */
 import type { Server, Socket } from 'socket.io';
 import type { Disconnect } from '../../core/disconnect.js';
-import { engineIoBufferedBytes } from '../kernel/engineIo.js';
+import { engineIoBufferedBytes, writeSharedPacket } from '../kernel/engineIo.js';
 import { attachNamespace, disconnectData } from '../kernel/socketIoNamespace.js';
 import type { GatewayDeps } from '../types.js';
 import { MoneypotConnection } from './connection.js';
@@ -20,7 +20,7 @@ function outboxFor(socket: Socket): Outbox {
       if (socket.connected) socket.emit(name, payload);
     },
     writePacket(packet) {
-      if (socket.connected) socket.conn.write(packet);
+      if (socket.connected) writeSharedPacket(socket.conn, packet);
     },
     bufferedBytes: () => engineIoBufferedBytes(socket.conn),
     close(reason: Disconnect) {

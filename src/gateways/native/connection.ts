@@ -89,15 +89,37 @@ export function admissionDisconnect(code: ErrorCode): DisconnectReason {
   }
 }
 
+/**
+ * What the operations see of one connection. A class, so that its getters live on the prototype rather than as
+ * closures made for every connection (an idle connection's bytes count). The connection keeps `appId` and
+ * `authenticating` here.
+ */
+class NativeOperationContext implements OperationContext {
+  appId: AppId = 0;
+  authenticating = false;
+
+  constructor(
+    readonly engine: GatewayDeps['engine'],
+    private readonly slot: ConnectionKernel['slot'],
+    readonly authenticate: (credentials: Credentials) => Promise<Principal>,
+  ) {}
+
+  get session(): Session | null {
+    return this.slot.session;
+  }
+
+  now(): number {
+    return Date.now();
+  }
+}
+
 export class NativeConnection extends KernelConnection {
   protected readonly kernel: ConnectionKernel;
-  private appId: AppId = 0;
-  private authenticating = false;
   /** Settles when admission does: true when admitted. Requests wait on it. */
   private readonly ready: Promise<boolean>;
   private settleReady: (admitted: boolean) => void = () => {};
   private pendingAuth: Promise<void> | null = null;
-  private readonly context: OperationContext;
+  private readonly context: NativeOperationContext;
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -118,25 +140,9 @@ export class NativeConnection extends KernelConnection {
       end: (reason) => sink.terminate(reason),
     });
     this.ready = new Promise<boolean>((resolve) => (this.settleReady = resolve));
-    const read = () => ({
-      appId: this.appId,
-      session: this.currentSession,
-      authenticating: this.authenticating,
-    });
-    this.context = {
-      get appId() {
-        return read().appId;
-      },
-      engine: deps.engine,
-      get session() {
-        return read().session;
-      },
-      get authenticating() {
-        return read().authenticating;
-      },
-      authenticate: (credentials) => this.authenticate(credentials),
-      now: () => Date.now(),
-    };
+    this.context = new NativeOperationContext(deps.engine, this.kernel.slot, (credentials) =>
+      this.authenticate(credentials),
+    );
   }
 
   get closed(): boolean {
@@ -155,7 +161,7 @@ export class NativeConnection extends KernelConnection {
     const outcome = admission.then(
       (admitted) => {
         if (this.closed) return new ParleyError('unavailable', 'The connection is closed');
-        this.appId = admitted.appId;
+        this.context.appId = admitted.appId;
         if (admitted.principal) this.open(admitted.principal);
         return null;
       },
@@ -218,9 +224,9 @@ export class NativeConnection extends KernelConnection {
   }
 
   private async authenticate(credentials: Credentials): Promise<Principal> {
-    this.authenticating = true;
+    this.context.authenticating = true;
     const attempt = (async () => {
-      const principal = await this.deps.engine.authenticate(this.appId, credentials, this.address);
+      const principal = await this.deps.engine.authenticate(this.context.appId, credentials, this.address);
       if (this.closed) throw new ParleyError('unavailable', 'The connection is closed');
       this.open(principal);
       return principal;
@@ -229,7 +235,7 @@ export class NativeConnection extends KernelConnection {
     try {
       return await attempt;
     } finally {
-      this.authenticating = false;
+      this.context.authenticating = false;
       this.pendingAuth = null;
     }
   }

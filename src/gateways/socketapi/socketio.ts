@@ -8,7 +8,7 @@ import type { Server } from 'socket.io';
 import { isParleyError, ParleyError } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
 import { originAllowed, readAppId } from '../kernel/admission.js';
-import { engineIoBufferedBytes } from '../kernel/engineIo.js';
+import { engineIoBufferedBytes, writeSharedPacket } from '../kernel/engineIo.js';
 import { attachNamespace } from '../kernel/socketIoNamespace.js';
 import type { GatewayDeps } from '../types.js';
 import { SocketApiConnection } from './connection.js';
@@ -62,7 +62,7 @@ export function attachSocketApi(io: Server, deps: GatewayDeps): { close(): Promi
     accept(socket) {
       const wire: Wire = {
         write(packet) {
-          if (socket.connected) socket.conn.write(packet);
+          if (socket.connected) writeSharedPacket(socket.conn, packet);
         },
         bufferedBytes: () => engineIoBufferedBytes(socket.conn),
         close() {
