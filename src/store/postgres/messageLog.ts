@@ -7,6 +7,7 @@ import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
 import type { AppendResult, MessageLog, NewMessage } from '../../engine/ports/store.js';
 import type { MessageOutbox } from '../../engine/ports/webhookStore.js';
+import { messageDeliveries } from '../../core/messageOutbox.js';
 import { sql, type Db, type Tx } from './db.js';
 import { writeOutbox } from './webhooks.js';
 
@@ -116,7 +117,7 @@ const q = {
 
 /** The message's webhook events written in the running transaction. */
 async function told(tx: Tx, message: Message, outbox: MessageOutbox | undefined): Promise<Message> {
-  if (outbox) await writeOutbox(tx, outbox(message));
+  if (outbox) await writeOutbox(tx, messageDeliveries(outbox, message));
   return message;
 }
 

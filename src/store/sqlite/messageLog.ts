@@ -8,6 +8,7 @@ import { toMessage } from '../rows.js';
 import type { MessageRow } from '../rows.js';
 import type { AppendResult, MessageLog, NewMessage } from '../../engine/ports/store.js';
 import type { MessageOutbox, NewDelivery } from '../../engine/ports/webhookStore.js';
+import { messageDeliveries } from '../../core/messageOutbox.js';
 import { guard } from './errors.js';
 import { sqliteOutboxWriter } from './webhooks.js';
 
@@ -169,7 +170,7 @@ export class SqliteMessageLog implements MessageLog {
 
   /** The message's webhook events written in the running transaction. */
   private told(message: Message, outbox: MessageOutbox | undefined): Message {
-    if (outbox) this.writeOutbox(outbox(message));
+    if (outbox) this.writeOutbox(messageDeliveries(outbox, message));
     return message;
   }
 
