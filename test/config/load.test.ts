@@ -53,6 +53,7 @@ describe('loadConfig defaults', () => {
       shutdownTimeoutMs: 30000,
       logLevel: 'info',
       sqliteSynchronous: 'NORMAL',
+      sqliteWriter: 'worker',
       databaseUrl: null,
       databaseSchema: null,
       redisUrl: null,
@@ -165,6 +166,7 @@ describe('loadConfig precedence: flags > env > file > defaults', () => {
       authTimeoutMs: 2000,
       logLevel: 'trace',
       sqliteSynchronous: 'FULL',
+      sqliteWriter: 'worker',
       engine: {
         presenceGraceMs: 0,
         typingThrottleMs: 500,
@@ -207,6 +209,7 @@ describe('loadConfig precedence: flags > env > file > defaults', () => {
       heartbeatMs: 3000,
       authTimeoutMs: 4000,
       sqliteSynchronous: 'FULL',
+      sqliteWriter: 'worker',
       engine: { presenceGraceMs: 10, outboundBufferBytes: 8192, tokenTtlSeconds: 100 },
     });
   });
