@@ -39,12 +39,14 @@ interface Pending {
 function spawn(data: WriterData): Worker {
   const fromSources = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url);
-  if (!fromSources) return new Worker(entry, { workerData: data });
+  // None of the parent's flags: a worker inherits them, and an `--import` of a TypeScript file (a preload of
+  // the parent's) would be loaded before any loader is registered in the worker, and fail it.
+  if (!fromSources) return new Worker(entry, { workerData: data, execArgv: [] });
   // The ESM entry of the loader's API (a CommonJS require would pick its CommonJS build, which fails here).
   const loader = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(loader)})
     .then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: data });
+  return new Worker(bootstrap, { eval: true, workerData: data, execArgv: [] });
 }
 
 export interface WriterOptions extends WriterData {
