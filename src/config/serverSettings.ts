@@ -211,8 +211,9 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     flag: 'sqlite-writer',
     env: ['PARLEY_SQLITE_WRITER'],
     fileKey: 'sqliteWriter',
-    description: 'Where SQLite message appends run: worker (a thread, group commit) or inline (the event loop)',
-    defaultText: 'worker',
+    description:
+      'Where SQLite message appends run: worker (a thread, group commit) or inline (the event loop)',
+    defaultText: 'inline',
     schema: z.enum(SQLITE_WRITERS),
     expected: `one of ${SQLITE_WRITERS.join(', ')}`,
     fromText: (t) => t.trim().toLowerCase(),

@@ -152,9 +152,18 @@ export class MessageWriter {
       return;
     }
     const batch = this.queue.splice(0, MAX_BATCH);
+    try {
+      this.post(worker, { kind: 'batch', items: batch.map(({ id, input }) => ({ id, input })) });
+    } catch (err) {
+      // An input that cannot be copied to the thread (a bug of the caller): the batch fails, the writer goes on.
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.opts.onError?.(error);
+      for (const pending of batch) pending.reject(error);
+      queueMicrotask(() => this.pump());
+      return;
+    }
     this.running = new Map(batch.map((p) => [p.id, p]));
     worker.ref();
-    this.post(worker, { kind: 'batch', items: batch.map(({ id, input }) => ({ id, input })) });
   }
 
   private failAll(err: Error): void {
