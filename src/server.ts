@@ -315,6 +315,8 @@ async function openStore(config: ServerConfig, logger: Logger): Promise<Store> {
     synchronous: config.sqliteSynchronous,
     backgroundCheckpointMs: CHECKPOINT_INTERVAL_MS,
     onCheckpointError: (message) => logger.warn({ err: message }, 'sqlite background checkpoint failed'),
+    writer: config.sqliteWriter,
+    onWriterError: (err) => logger.error({ err }, 'sqlite message writer stopped; restarting it'),
   });
 }
 

@@ -182,6 +182,9 @@ async function startParley(name: TargetName, opts: StartOptions): Promise<Target
         // A1's attacker comes through loopback as a proxy would, named by X-Forwarded-For; the load generator
         // sends no such header, so it stays a loopback peer, exempt from per-address limits as before.
         PARLEY_TRUSTED_PROXIES: 'loopback',
+        // BENCH_SQLITE_WRITER=inline|worker compares the two SQLite message writers (docs/benchmarks.md, S3); the
+        // caller's PARLEY_* settings never reach the server, so the bench has its own name for it.
+        ...(process.env.BENCH_SQLITE_WRITER ? { PARLEY_SQLITE_WRITER: process.env.BENCH_SQLITE_WRITER } : {}),
         ...opts.env,
         ...(cluster?.redisUrl ? { PARLEY_REDIS_URL: cluster.redisUrl } : {}),
         ...(cluster?.databaseUrl ? { PARLEY_DATABASE_URL: cluster.databaseUrl } : {}),

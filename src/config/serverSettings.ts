@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   LOG_LEVELS,
   ORIGIN_EXPECTED,
+  SQLITE_WRITERS,
   SYNCHRONOUS,
   intSetting,
   originsSchema,
@@ -204,6 +205,18 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     schema: z.enum(SYNCHRONOUS),
     expected: `one of ${SYNCHRONOUS.join(', ')}`,
     fromText: (t) => t.trim().toUpperCase(),
+  },
+  {
+    key: 'sqliteWriter',
+    flag: 'sqlite-writer',
+    env: ['PARLEY_SQLITE_WRITER'],
+    fileKey: 'sqliteWriter',
+    description:
+      'Where SQLite message appends run: worker (a thread, group commit) or inline (the event loop)',
+    defaultText: 'inline',
+    schema: z.enum(SQLITE_WRITERS),
+    expected: `one of ${SQLITE_WRITERS.join(', ')}`,
+    fromText: (t) => t.trim().toLowerCase(),
   },
   {
     key: 'databaseUrl',

@@ -33,6 +33,7 @@ export interface SettingSpec {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const SYNCHRONOUS = ['NORMAL', 'FULL'] as const;
+export const SQLITE_WRITERS = ['worker', 'inline'] as const;
 
 /** Integers from text: only plain digits, so "12abc", "1e3" and "" are rejected rather than half-read. */
 export function integerText(text: string): unknown {

@@ -42,6 +42,8 @@ export interface ServerConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** SQLite synchronous mode: NORMAL survives a process crash; FULL also survives power loss. */
   sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** Where SQLite message appends run: a worker thread with group commit, or inline on the event loop. */
+  sqliteWriter: 'worker' | 'inline';
   /** PostgreSQL instead of SQLite (cluster mode); null for the embedded default. */
   databaseUrl: string | null;
   /** The PostgreSQL schema for Parley's tables; null for the connection's default (public). */

@@ -46,6 +46,18 @@ export const shuttingDown = () => new ParleyError('unavailable', 'The server is 
 /** Storage failed (disk full, read-only, locked, unreachable) and has not yet passed a probe since. */
 export const storageUnavailable = () =>
   new ParleyError('unavailable', 'Storage is unavailable; nothing was saved, try again shortly');
+/** The SQLite message writer has as many appends waiting as it takes (docs/storage.md): this one was not saved. */
+export const writerOverloaded = () =>
+  new ParleyError(
+    'unavailable',
+    'Too many messages are waiting to be saved; nothing was saved, try again shortly',
+  );
+/**
+ * The SQLite message writer's thread stopped and is being restarted. An append it was running may or may not
+ * have committed: a retry with the same clientMsgId is answered with the original if it did.
+ */
+export const writerRestarting = () =>
+  new ParleyError('unavailable', 'Message storage is restarting; try again shortly');
 
 export const banned = (reason?: string) =>
   new ParleyError('banned', reason ? `You are banned: ${reason}` : undefined);

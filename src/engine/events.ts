@@ -1,14 +1,6 @@
 import type { QueueReason } from '../core/reports.js';
 import type { StrikeSource } from '../core/escalation.js';
-import type {
-  Attachment,
-  LinkPreview,
-  Message,
-  ReactionCount,
-  ReplyQuote,
-  Room,
-  UserRef,
-} from '../core/types.js';
+import type { Room, UserRef } from '../core/types.js';
 
 /** A room as clients see it. `online` counts users (not connections) present on this node's view. */
 export interface RoomView {
@@ -32,43 +24,9 @@ export interface RoomView {
   retentionDays?: number | null;
 }
 
-export interface RoomRef {
-  id: number;
-  name: string;
-}
-
-/** A message as clients see it: the stored message with its room's name. */
-export interface MessageView {
-  id: number;
-  room: string;
-  roomId: number;
-  seq: number;
-  kind: Message['kind'];
-  author: UserRef | null;
-  text: string;
-  html: string;
-  clientMsgId: string | null;
-  createdAt: number;
-  editedAt: number | null;
-  deletedAt: number | null;
-  /** The message this one answers, as quoted when it was written; null for a message that is not a reply. */
-  replyTo: ReplyQuote | null;
-  /** How many replies the message has. */
-  replyCount: number;
-  /** Reactions by emoji, most used first. */
-  reactions: ReactionCount[];
-  /** The users the text mentioned when it was posted (at most MAX_MENTIONS), in the order of the text. */
-  mentions: UserRef[];
-  /**
-   * Set only on a message that is not visible to everyone, as its author and staff see it (visibility.ts):
-   * held for review, hidden after reports, or written while shadow-muted (its author sees it unmarked).
-   */
-  visibility?: Message['visibility'];
-  /** The files it carries, with URLs for this delivery (docs/attachments.md); absent: none. */
-  attachments?: Attachment[];
-  /** The first link's preview once fetched; absent: none. */
-  preview?: LinkPreview;
-}
+// Moved to core (the store's message writer builds webhook bodies from them); re-exported for the rest.
+export type { MessageView, RoomRef } from '../core/messageView.js';
+import type { MessageView, RoomRef } from '../core/messageView.js';
 
 /** A pinned message with who pinned it (null: the operator, or a user since removed) and when. */
 export interface PinView {

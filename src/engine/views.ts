@@ -1,29 +1,9 @@
 import { DM_ROOM_NAME } from '../core/names.js';
 import { profileFields } from '../core/profiles.js';
-import type { Message, Room, User, UserRef } from '../core/types.js';
-import type { MessageView, RoomRef, RoomView } from './events.js';
+import type { Room, User, UserRef } from '../core/types.js';
+import type { RoomRef, RoomView } from './events.js';
 
-export function toMessageView(message: Message, roomName: string): MessageView {
-  return {
-    id: message.id,
-    room: roomName,
-    roomId: message.roomId,
-    seq: message.seq,
-    kind: message.kind,
-    author: message.author,
-    text: message.text,
-    html: message.html,
-    clientMsgId: message.clientMsgId,
-    createdAt: message.createdAt,
-    editedAt: message.editedAt,
-    deletedAt: message.deletedAt,
-    replyTo: message.replyTo,
-    replyCount: message.replyCount,
-    reactions: [],
-    mentions: message.mentions ?? [],
-    ...(message.visibility === undefined ? {} : { visibility: message.visibility }),
-  };
-}
+export { toMessageView } from '../core/messageView.js';
 
 export function toRoomRef(room: Room): RoomRef {
   return { id: room.id, name: room.name };

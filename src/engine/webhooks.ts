@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AppId, Message, Room } from '../core/types.js';
+import type { AppId, Room } from '../core/types.js';
 import {
   MAX_WEBHOOKS_PER_APP,
-  WEBHOOK_PAYLOAD_MAX_BYTES,
   WEBHOOK_SECRET_SHOWN,
   tooManyWebhooks,
   wantsEvent,
@@ -12,9 +11,10 @@ import {
   type WebhookInput,
   type WebhookView,
 } from '../core/webhooks.js';
+import { eventBody } from '../core/messageOutbox.js';
 import type { EngineContext } from './context.js';
 import type { Delivery, MessageOutbox, NewDelivery, WebhookPatch } from './ports/webhookStore.js';
-import { toMessageView, toRoomRef } from './views.js';
+import { toRoomRef } from './views.js';
 
 export interface WebhookHost {
   /** Checks that the app exists (`not_found`). */
@@ -76,36 +76,49 @@ export class Webhooks implements WebhookAdmin {
 
   // ---------------------------------------------------------------- the events
 
+  /** The enabled endpoints of the app that want `type`. */
+  private async wanting(appId: AppId, type: string): Promise<number[]> {
+    return (await this.endpoints(appId))
+      .filter((w) => w.enabled && wantsEvent(w.events, type))
+      .map((w) => w.id);
+  }
+
   /** The deliveries of one event, one per enabled endpoint that wants it; none when no endpoint does. */
   private async deliveriesOf(
     appId: AppId,
     type: string,
     orderKey: string,
   ): Promise<((data: unknown) => NewDelivery[]) | null> {
-    const wanting = (await this.endpoints(appId)).filter((w) => w.enabled && wantsEvent(w.events, type));
+    const wanting = await this.wanting(appId, type);
     if (wanting.length === 0) return null;
     return (data) => {
       const eventId = randomUUID();
       const createdAt = this.ctx.clock.now();
-      let body = JSON.stringify({ id: eventId, type, appId, createdAt, data });
-      if (Buffer.byteLength(body) > WEBHOOK_PAYLOAD_MAX_BYTES) {
-        body = JSON.stringify({ id: eventId, type, appId, createdAt, data: { tooLarge: true } });
-      }
-      return wanting.map((w) => ({ appId, webhookId: w.id, eventId, type, orderKey, body, createdAt }));
+      const body = eventBody(eventId, type, appId, createdAt, data);
+      return wanting.map((webhookId) => ({ appId, webhookId, eventId, type, orderKey, body, createdAt }));
     };
   }
 
   /**
-   * The outbox argument of a message write: the event built from the message as the transaction wrote it.
-   * Undefined when no endpoint of the app wants `type`, so that the write costs nothing more.
+   * The outbox argument of a message write: what the store needs to build the event from the message as its
+   * transaction wrote it (core/messageOutbox.ts). Undefined when no endpoint of the app wants `type`, so that
+   * the write costs nothing more.
    */
   async outboxFor(
     room: Room,
     type: 'message.created' | 'message.edited' | 'message.deleted',
   ): Promise<MessageOutbox | undefined> {
-    const build = await this.deliveriesOf(room.appId, type, roomKey(room.id));
-    if (!build) return undefined;
-    return (message: Message) => build({ room: toRoomRef(room), message: toMessageView(message, room.name) });
+    const webhookIds = await this.wanting(room.appId, type);
+    if (webhookIds.length === 0) return undefined;
+    return {
+      appId: room.appId,
+      type,
+      orderKey: roomKey(room.id),
+      webhookIds,
+      eventId: randomUUID(),
+      createdAt: this.ctx.clock.now(),
+      room: toRoomRef(room),
+    };
   }
 
   /**

@@ -53,6 +53,7 @@ describe('loadConfig defaults', () => {
       shutdownTimeoutMs: 30000,
       logLevel: 'info',
       sqliteSynchronous: 'NORMAL',
+      sqliteWriter: 'inline',
       databaseUrl: null,
       databaseSchema: null,
       redisUrl: null,
@@ -165,6 +166,7 @@ describe('loadConfig precedence: flags > env > file > defaults', () => {
       authTimeoutMs: 2000,
       logLevel: 'trace',
       sqliteSynchronous: 'FULL',
+      sqliteWriter: 'inline',
       engine: {
         presenceGraceMs: 0,
         typingThrottleMs: 500,
@@ -207,6 +209,7 @@ describe('loadConfig precedence: flags > env > file > defaults', () => {
       heartbeatMs: 3000,
       authTimeoutMs: 4000,
       sqliteSynchronous: 'FULL',
+      sqliteWriter: 'inline',
       engine: { presenceGraceMs: 10, outboundBufferBytes: 8192, tokenTtlSeconds: 100 },
     });
   });
@@ -253,6 +256,7 @@ describe('loadConfig errors: one line naming the setting and its source', () => 
     ['PARLEY_SHUTDOWN_TIMEOUT_MS', '0'],
     ['PARLEY_LOG_LEVEL', 'loud'],
     ['PARLEY_SQLITE_SYNCHRONOUS', 'OFF'],
+    ['PARLEY_SQLITE_WRITER', 'thread'],
     ['PARLEY_PRESENCE_GRACE_MS', '-5'],
     ['PARLEY_PRESENCE_BATCH_MS', '60001'],
     ['PARLEY_TYPING_THROTTLE_MS', 'x'],

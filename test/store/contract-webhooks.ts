@@ -59,9 +59,15 @@ export function webhookStoreContract(
       body: JSON.stringify({ id: eventId }),
       createdAt: T0,
     });
-    const outbox =
-      (type: string): MessageOutbox =>
-      (message) => [delivery(`room:${message.roomId}`, `${type}:${message.seq}`, type)];
+    const outbox = (type: MessageOutbox['type'], webhookIds = [hookId]): MessageOutbox => ({
+      appId: app.id,
+      type,
+      orderKey: `room:${room.id}`,
+      webhookIds,
+      eventId: type,
+      createdAt: T0,
+      room: { id: room.id, name: room.name },
+    });
     const post = (text: string, extra: { outbox?: MessageOutbox; clientMsgId?: string } = {}) =>
       store.messages.append({
         appId: app.id,
@@ -93,18 +99,19 @@ export function webhookStoreContract(
       );
       await store.messages.remove(room.id, first.message.id, T0 + 2, outbox('message.deleted'));
       const rows = (await log()).reverse();
-      expect(rows.map((d) => d.eventId)).toEqual([
-        'message.created:1',
-        'message.edited:1',
-        'message.deleted:1',
-      ]);
+      expect(rows.map((d) => d.eventId)).toEqual(['message.created', 'message.edited', 'message.deleted']);
       expect(rows.every((d) => d.status === 'pending' && d.orderKey === `room:${room.id}`)).toBe(true);
+      const [created] = await claim('n1');
+      expect(JSON.parse(created?.body ?? '{}')).toMatchObject({
+        id: 'message.created',
+        type: 'message.created',
+        data: { room: { id: room.id }, message: { id: first.message.id, seq: 1, text: 'one' } },
+      });
     });
 
     it('[store.webhooks.same-transaction] an outbox that fails takes the message down with it', async () => {
-      const failing: MessageOutbox = () => {
-        throw new Error('outbox refused');
-      };
+      // An endpoint that does not exist: the outbox row breaks its foreign key.
+      const failing = outbox('message.created', [hookId + 1000]);
       await expect(post('lost', { outbox: failing })).rejects.toThrow();
       expect(await store.messages.lastSeq(room.id)).toBe(0);
       const kept = await post('kept');

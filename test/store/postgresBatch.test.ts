@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_APP_SETTINGS } from '../../src/core/apps.js';
 import { ParleyError } from '../../src/core/errors.js';
-import type { App, Message, Room, User } from '../../src/core/types.js';
+import type { App, Room, User } from '../../src/core/types.js';
 import type { AppendResult, NewMessage, Store } from '../../src/engine/ports/store.js';
 import type { MessageOutbox } from '../../src/engine/ports/webhookStore.js';
 import { MAX_APPENDS_QUEUED } from '../../src/store/postgres/appendBatch.js';
@@ -272,29 +272,38 @@ describe.skipIf(!up)('postgres: batched appends', () => {
       enabled: true,
       now: T0,
     });
-    const outbox: MessageOutbox = (m: Message) => [
-      {
-        appId: app.id,
-        webhookId: hook.id,
-        eventId: `e${m.seq}`,
-        type: 'message.created',
-        orderKey: `room:${m.roomId}`,
-        body: JSON.stringify({ seq: m.seq }),
-        createdAt: T0,
-      },
-    ];
+    // One spec per append, each with its own event id: the rows must come out in the order of the messages.
+    const outbox = (eventId: string): MessageOutbox => ({
+      appId: app.id,
+      type: 'message.created',
+      orderKey: `room:${room.id}`,
+      webhookIds: [hook.id],
+      eventId,
+      createdAt: T0,
+      room: { id: room.id, name: room.name },
+    });
     const lock = await lockRoom(schema, room.id);
-    const first = store.messages.append(msg(app, room, user, 'first', { outbox }));
+    const first = store.messages.append(msg(app, room, user, 'first', { outbox: outbox('e-first') }));
     await until(async () => (await lock.waiters()) >= 1, 'the first append to wait');
     const batch = Array.from({ length: 20 }, (_, i) =>
-      store.messages.append(msg(app, room, user, String(i), { outbox, clientMsgId: `c${i % 10}` })),
+      store.messages.append(
+        msg(app, room, user, String(i), { outbox: outbox(`e${i}`), clientMsgId: `c${i % 10}` }),
+      ),
     );
     await lock.release();
     await Promise.all([first, ...batch]);
-    const { rows } = await admin.query<{ event_id: string }>(
-      `SELECT event_id FROM ${table(schema, 'webhook_deliveries')} ORDER BY id`,
+    const { rows } = await admin.query<{ event_id: string; body: string }>(
+      `SELECT event_id, body FROM ${table(schema, 'webhook_deliveries')} ORDER BY id`,
     );
-    expect(rows.map((r) => r.event_id)).toEqual(Array.from({ length: 11 }, (_, i) => `e${i + 1}`));
+    expect(rows.map((r) => r.event_id)).toEqual([
+      'e-first',
+      ...Array.from({ length: 10 }, (_, i) => `e${i}`),
+    ]);
+    // Each body carries the seq its message was committed with.
+    const seqs = rows.map(
+      (r) => (JSON.parse(r.body) as { data: { message: { seq: number } } }).data.message.seq,
+    );
+    expect(seqs).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
   });
 
   it('[store.pg.batch.full] past the queue limit an append is refused with rate_limited and nothing is stored', async () => {

@@ -1,5 +1,5 @@
 import type { Webhook, WebhookDelivery } from '../../core/webhooks.js';
-import type { AppId, Message } from '../../core/types.js';
+import type { AppId } from '../../core/types.js';
 
 /**
  * Outgoing webhooks in the store (`store.webhooks`): the endpoints of each app and the outbox of deliveries,
@@ -23,26 +23,16 @@ export interface WebhookPatch {
   enabled?: boolean;
 }
 
-/** One event for one endpoint, to write to the outbox. */
-export interface NewDelivery {
-  appId: AppId;
-  webhookId: number;
-  /** The event's id, the same for every endpoint it goes to (`Parley-Event-Id`). */
-  eventId: string;
-  type: string;
-  /** Deliveries with the same key go out in order: `room:<id>`, or `app` for events of no room. */
-  orderKey: string;
-  /** The JSON body, as it will be signed and sent. */
-  body: string;
-  createdAt: number;
-}
+export type { NewDelivery } from '../../core/messageOutbox.js';
+import type { MessageOutboxSpec, NewDelivery } from '../../core/messageOutbox.js';
 
 /**
- * The outbox rows of a message change, made from the message as the transaction wrote it (its seq is known only
- * there). The store calls it inside the transaction of append, edit or remove and inserts what it answers
- * before committing: the change and its events commit together or not at all.
+ * The webhook events of a message change, as data (core/messageOutbox.ts): the store turns it into outbox rows
+ * with `messageDeliveries` from the message as its transaction wrote it (the seq is known only there), inside
+ * the transaction of append, edit or remove, and inserts them before committing: the change and its events
+ * commit together or not at all. Data rather than a callback so that it can reach a writer in another thread.
  */
-export type MessageOutbox = (message: Message) => readonly NewDelivery[];
+export type MessageOutbox = MessageOutboxSpec;
 
 export type Delivery = WebhookDelivery;
 

@@ -3,6 +3,7 @@
  * stored function (appendBatchSql.ts) with the whole batch as JSON; one read of the stored rows; one insert of
  * their webhook outbox rows; COMMIT. Every append is answered only after that COMMIT.
  */
+import { messageDeliveries } from '../../core/messageOutbox.js';
 import { ParleyError } from '../../core/errors.js';
 import { appendQueueFull, roomNotFound, slowMode } from '../../core/failures.js';
 import { REPLY_EXCERPT_MAX, replyParentNotFound } from '../../core/replies.js';
@@ -29,7 +30,7 @@ type Answer =
 
 /** The webhook rows of a stored message: the one place that reads `NewMessage.outbox`. */
 export function outboxRows(input: NewMessage, message: Message): readonly NewDelivery[] {
-  return input.outbox ? input.outbox(message) : [];
+  return input.outbox ? messageDeliveries(input.outbox, message) : [];
 }
 
 /** An append as the stored function reads it (absent keys are null there). */

@@ -9,6 +9,7 @@ import type { AppendResult, MessageLog, NewMessage } from '../../engine/ports/st
 import type { MessageOutbox } from '../../engine/ports/webhookStore.js';
 import { appendBatcher, outboxRows } from './appendBatch.js';
 import type { AppendBatcher } from './appendBatcher.js';
+import { messageDeliveries } from '../../core/messageOutbox.js';
 import { sql, type Db, type Tx } from './db.js';
 import { writeOutbox } from './webhooks.js';
 
@@ -119,7 +120,7 @@ const q = {
 
 /** The message's webhook events written in the running transaction. */
 async function told(tx: Tx, message: Message, outbox: MessageOutbox | undefined): Promise<Message> {
-  if (outbox) await writeOutbox(tx, outbox(message));
+  if (outbox) await writeOutbox(tx, messageDeliveries(outbox, message));
   return message;
 }
 

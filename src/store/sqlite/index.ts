@@ -7,6 +7,7 @@ import { SqliteDmStore } from './dms.js';
 import { guard, mapSqliteError } from './errors.js';
 import { SqliteGuestRoster } from './guests.js';
 import { SqliteMessageLog } from './messageLog.js';
+import { MessageWriter } from './writer/index.js';
 import { SqlitePinBoard } from './pins.js';
 import { SqliteReplyLog } from './replies.js';
 import { SqliteReactionStore } from './reactions.js';
@@ -41,6 +42,14 @@ export interface SqliteOptions {
    */
   backgroundCheckpointMs?: number;
   onCheckpointError?: (message: string) => void;
+  /**
+   * Where message appends run: 'inline' on this connection, on the event loop; 'worker' in a worker thread
+   * with group commit (writer/index.ts, docs/storage.md). A ':memory:' database is always inline (a worker
+   * cannot reach a private in-memory database). Default 'inline'; the server picks 'worker'.
+   */
+  writer?: 'inline' | 'worker';
+  /** The message writer's worker died or could not start (it is restarted by itself). */
+  onWriterError?: (err: Error) => void;
 }
 
 const SYNCHRONOUS = ['NORMAL', 'FULL'] as const;
@@ -93,7 +102,15 @@ export function openSqliteStore(opts: SqliteOptions): Store {
       onError: opts.onCheckpointError ?? (() => {}),
     });
   }
-  const messages = new SqliteMessageLog(db);
+  const writer =
+    !db.memory && opts.writer === 'worker'
+      ? new MessageWriter({
+          path: db.name,
+          synchronous: opts.synchronous ?? 'NORMAL',
+          ...(opts.onWriterError ? { onError: opts.onWriterError } : {}),
+        })
+      : null;
+  const messages = new SqliteMessageLog(db, writer ?? undefined);
   return {
     directory: new SqliteDirectory(db),
     messages,
@@ -125,6 +142,8 @@ export function openSqliteStore(opts: SqliteOptions): Store {
     async close() {
       // Closing twice is harmless: shutdown paths may both get here.
       if (!db.open) return;
+      // The queued appends are committed and answered before anything closes.
+      await writer?.close();
       const stopping = checkpointer;
       checkpointer = null;
       await stopping?.stop();
