@@ -4,6 +4,7 @@ import type {
   ClaimedDelivery,
   Delivery,
   DeliveryOutcome,
+  EventOutbox,
   NewDelivery,
   NewWebhook,
   WebhookPatch,
@@ -46,6 +47,26 @@ const q = {
 /** Writes outbox rows inside a transaction of the message log (the change and its events commit together). */
 export async function writeOutbox(tx: Tx, deliveries: readonly NewDelivery[]): Promise<void> {
   for (const d of deliveries) await tx.query(q.enqueue, enqueueValues(d));
+}
+
+/**
+ * Runs a change and writes the event rows made from what it wrote in the same transaction; without an outbox the
+ * change runs as it is (a single statement commits on its own).
+ */
+export async function toldWith<T>(
+  db: Db,
+  change: (tx: Pick<Tx, 'query'>) => Promise<T>,
+  outbox: EventOutbox<T> | undefined,
+  conflictMessage?: string,
+): Promise<T> {
+  if (!outbox) {
+    return change({ query: (statement, values) => db.query(statement, values, conflictMessage) });
+  }
+  return db.transaction(async (tx) => {
+    const row = await change(tx);
+    await writeOutbox(tx, outbox(row));
+    return row;
+  }, conflictMessage);
 }
 
 export class PostgresWebhookStore implements WebhookStore {
