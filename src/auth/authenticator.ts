@@ -9,6 +9,7 @@ import type { Credentials, IssuedToken, Principal } from '../core/identity.js';
 import type { IdentityProvider } from '../engine/ports/identity.js';
 import type { Directory } from '../engine/ports/store.js';
 import type { TokenStore } from '../engine/ports/tokenStore.js';
+import type { EventOutbox } from '../engine/ports/webhookStore.js';
 import { verifySiteJwt } from './jwt.js';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { generateAccessToken, generateTokenId, isSha256Hex, looksLikeJwt, sha256Hex } from './tokens.js';
@@ -82,7 +83,12 @@ export class Authenticator implements IdentityProvider {
   }
 
   /** Self-registration of an account with a password; the new account gets a token at once. */
-  async register(app: App, username: string, password: string): Promise<IssuedToken> {
+  async register(
+    app: App,
+    username: string,
+    password: string,
+    outbox?: EventOutbox<User>,
+  ): Promise<IssuedToken> {
     if (!app.settings.allowAccounts) throw new ParleyError('accounts_disabled');
     const name = checkUsername(username);
     const pw = checkPassword(password);
@@ -95,6 +101,7 @@ export class Authenticator implements IdentityProvider {
         app.id,
         { username: name, role: 'member', kind: 'account', passwordHash },
         this.clock.now(),
+        outbox,
       );
     } catch (err) {
       if (isParleyError(err) && err.code === 'conflict') throw this.nameTaken();

@@ -55,6 +55,7 @@ import type { RoomInput, RoomPatch, Rooms } from './rooms.js';
 import type { Search } from './search.js';
 import type { StorageHealthView } from './storageHealth.js';
 import { refOf } from './views.js';
+import type { WebhookEvents } from './webhookEvents.js';
 
 const OPERATOR: Actor = { kind: 'operator' };
 
@@ -79,8 +80,8 @@ export interface AdminParts {
   profiles: Pick<Profiles, 'setByOperator'>;
   reportQueue: Pick<Reports, 'queue' | 'resolve'>;
   shadowMutes: Pick<ShadowMutes, 'mute' | 'unmute'>;
-  /** A user was created by the operator (outgoing webhooks' `user.created`). */
-  userCreated?(appId: AppId, user: User): void;
+  /** `user.created` for the users the operator creates, written in the user's transaction. */
+  events?: Pick<WebhookEvents, 'userCreated' | 'queued'>;
 }
 
 /** The operator's bot operations, answered by the bots' parts (bots.ts, botCommands.ts). */
@@ -142,14 +143,16 @@ export class Admin implements Omit<
     const passwordHash =
       input.password === undefined ? null : await this.parts.identity.hashPassword(input.password);
     const kind = passwordHash ? 'account' : 'external';
+    const outbox = await this.parts.events?.userCreated(appId);
     const user = await this.ctx.track(
       this.ctx.store.directory.createUser(
         appId,
         { username, role, kind, passwordHash },
         this.ctx.clock.now(),
+        outbox,
       ),
     );
-    this.parts.userCreated?.(appId, user);
+    if (outbox) this.parts.events?.queued();
     return user;
   }
 

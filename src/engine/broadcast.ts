@@ -42,12 +42,8 @@ export class Broadcast {
     this.publish({ type: 'room_event', appId: room.appId, roomId: room.id, event });
   }
 
-  /** Sees every room and staff event this node originates (outgoing webhooks listen here). */
-  tap: ((appId: AppId, room: Room | null, event: EngineEvent) => void) | null = null;
-
   /** An event for everyone in a room, here and on the other nodes. */
   roomEvent(room: Room, event: EngineEvent, except?: Subscriber): void {
-    this.tap?.(room.appId, room, event);
     this.channels.get(room.id)?.broadcast(event, except);
     this.publish({ type: 'room_event', appId: room.appId, roomId: room.id, event });
   }
@@ -69,7 +65,6 @@ export class Broadcast {
 
   /** An event for the app's staff sessions (mods and above), wherever they are. */
   staffEvent(appId: AppId, event: EngineEvent): void {
-    this.tap?.(appId, null, event);
     this.sessions.toStaff(appId, event);
     this.publish({ type: 'staff_event', appId, event });
   }

@@ -189,7 +189,6 @@ export class Engine extends AdminFacade implements EngineApi {
       wake: () => this.dispatcher.wake(),
     });
     const hooks = webhookEvents(this.webhooks);
-    this.broadcast.tap = hooks.tap;
     this.presence = new Presence(ctx, this.broadcast, this.sessions, this.channels, hooks.membership);
     this.catalog = new Catalog(ctx, {
       deliveredSeq: (roomId) => this.channels.get(roomId)?.deliveredSeq,
@@ -214,7 +213,7 @@ export class Engine extends AdminFacade implements EngineApi {
         roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
         appEvent: (appId, event) => this.broadcast.appEvent(appId, event),
         disconnectEverywhere: (appId, userId, reason) => this.broadcast.disconnectUser(appId, userId, reason),
-        recorded: hooks.moderation,
+        events: hooks,
       },
       store.directory,
       moderation,
@@ -247,7 +246,7 @@ export class Engine extends AdminFacade implements EngineApi {
       signIn: (appId, token) => this.identity.userOfBearer(appId, token),
       moderation,
     });
-    this.identity.registered = hooks.userCreated;
+    this.identity.events = hooks;
     this.rooms = new Rooms(ctx, this.catalog, this.channels, this.broadcast, (room) =>
       this.attachments.deleteForRoom(room.id),
     );
@@ -262,7 +261,7 @@ export class Engine extends AdminFacade implements EngineApi {
       this.moderator,
     );
     this.sendPolicy = new SendPolicy(ctx, users, this.strikes);
-    this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog);
+    this.reactions = new Reactions(ctx, moderation, this.broadcast, this.catalog, hooks);
     // What every read of messages adds to them (reactions): history, replays, threads, pins and search hits.
     const decorators: MessageDecorator[] = [
       (views, readerId) => this.reactions.fill(views, readerId),
@@ -313,6 +312,7 @@ export class Engine extends AdminFacade implements EngineApi {
       remove: (room, actor, messageId) => this.messages.remove(room, actor, messageId),
       roomEvent: (room, event) => this.broadcast.roomEvent(room, event),
       staffEvent: (appId, event) => this.broadcast.staffEvent(appId, event),
+      events: hooks,
       // An upheld report is a strike toward escalation for the message's author.
       onUpheld: (appId, userId, reason) =>
         void this.strikes
@@ -385,7 +385,7 @@ export class Engine extends AdminFacade implements EngineApi {
         stats,
       },
       ...{ reactions, reads: this.reads, search, dms: this.dms, profiles: this.profiles },
-      ...{ reportQueue: this.reportQueue, shadowMutes: this.shadowMutes, userCreated: hooks.userCreated },
+      ...{ reportQueue: this.reportQueue, shadowMutes: this.shadowMutes, events: hooks },
       storageHealth: () => this.health.view(),
     };
     this.admin = new Admin(ctx, adminParts);

@@ -16,6 +16,7 @@ import type { Counters } from './ports/counters.js';
 import type { GuestVerifier } from './ports/guestVerifier.js';
 import type { IdentityProvider } from './ports/identity.js';
 import { SignInGuard } from './signInGuard.js';
+import type { WebhookEvents } from './webhookEvents.js';
 
 /**
  * Who is connecting: credentials checked by the identity provider, then the engine's own rules on top (a
@@ -152,15 +153,16 @@ export class Identity {
     return { principal };
   }
 
-  /** Told of each account registered (outgoing webhooks' `user.created`). */
-  registered: ((appId: AppId, user: IssuedToken['user']) => void) | null = null;
+  /** `user.created` for each account registered, written in the account's transaction. */
+  events: Pick<WebhookEvents, 'userCreated' | 'queued'> | null = null;
 
   async register(appId: AppId, username: string, password: string, address?: string): Promise<IssuedToken> {
     const app = await this.catalog.getApp(appId);
+    const outbox = await this.events?.userCreated(appId);
     const issued = await this.guard.registration(app, address, () =>
-      this.provider.register(app, username, password),
+      this.provider.register(app, username, password, outbox),
     );
-    this.registered?.(appId, issued.user);
+    if (outbox) this.events?.queued();
     return issued;
   }
 

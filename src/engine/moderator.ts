@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { notBanned, notMuted } from '../core/failures.js';
-import type { AppId, Ban, ModerationKind, ModerationRecord, Mute, Room, User } from '../core/types.js';
+import type { AppId, Ban, ModerationKind, Mute, Room, User } from '../core/types.js';
 import type { Directory } from './ports/store.js';
 import type { MuteOptions } from './api.js';
 import type { EngineEvent } from './events.js';
@@ -9,6 +9,7 @@ import type { ModerationCache } from './moderationCache.js';
 import { checkReason } from '../core/moderation.js';
 import { actorRef, assertMayModerate, buildBan, buildMute, type Actor } from './moderation.js';
 import { refOf, toRoomRef } from './views.js';
+import type { WebhookEvents } from './webhookEvents.js';
 
 /** setTimeout cannot wait longer than this; a mute ending later is still enforced by its expiry check. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -24,8 +25,8 @@ export interface ModeratorHost {
   appEvent(appId: AppId, event: EngineEvent): void;
   /** Ends the user's connections on this node and on every other. */
   disconnectEverywhere(appId: AppId, userId: number, reason: 'kicked' | 'banned'): void;
-  /** A moderation action was recorded (outgoing webhooks). */
-  recorded?(record: Omit<ModerationRecord, 'id'>): void;
+  /** `moderation.<kind>`, written in the record's transaction. */
+  events?: Pick<WebhookEvents, 'moderation' | 'queued'>;
 }
 
 /**
@@ -176,8 +177,9 @@ export class Moderator {
       detail,
       createdAt: this.host.clock.now(),
     };
-    await this.host.track(this.directory.recordModeration(entry));
-    this.host.recorded?.(entry);
+    const outbox = await this.host.events?.moderation(entry);
+    await this.host.track(this.directory.recordModeration(entry, outbox));
+    if (outbox) this.host.events?.queued();
   }
 
   /** Stops the timers that announce expiries (shutdown). */

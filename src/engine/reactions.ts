@@ -14,6 +14,7 @@ import type { Broadcast } from './broadcast.js';
 import type { EngineContext } from './context.js';
 import type { MessageView } from './events.js';
 import type { ModerationCache } from './moderationCache.js';
+import type { WebhookEvents } from './webhookEvents.js';
 import { refOf, toRoomRef } from './views.js';
 
 /** What the reactions part looks up for the operator's calls (the catalog). */
@@ -35,6 +36,7 @@ export class Reactions {
     private readonly moderation: ModerationCache,
     private readonly broadcast: Broadcast,
     private readonly lookups: ReactionLookups,
+    private readonly events?: Pick<WebhookEvents, 'reaction' | 'queued'>,
   ) {}
 
   react(app: App, room: Room, user: UserRef, messageId: unknown, emoji: unknown): Promise<ReactionResult> {
@@ -77,22 +79,27 @@ export class Reactions {
     const store = this.ctx.store.reactions;
     let changed: boolean;
     let count: number;
+    if (!add) {
+      const reason = await this.whyGone(room, messageId);
+      if (reason) throw reason;
+    }
+    // `reaction.changed` goes in the change's transaction, when an endpoint wants it.
+    const outbox = await this.events?.reaction(room, user, messageId, emoji, add);
     if (add) {
       // The add checks in its transaction that the message is there and not deleted: the message is read
       // only when it is not, to tell which.
       const max = app.settings.maxReactionEmoji;
-      const added = await this.ctx.track(store.add({ ...key, maxEmoji: max, now }));
+      const added = await this.ctx.track(store.add({ ...key, maxEmoji: max, now }, outbox));
       if (added.outcome === 'gone') throw (await this.whyGone(room, messageId)) ?? messageDeleted();
       if (added.outcome === 'full') throw tooManyReactions(max);
       changed = added.outcome === 'added';
       count = added.count;
     } else {
-      const reason = await this.whyGone(room, messageId);
-      if (reason) throw reason;
-      const removed = await this.ctx.track(store.remove(key));
+      const removed = await this.ctx.track(store.remove(key, outbox));
       changed = removed.removed;
       count = removed.count;
     }
+    if (changed && outbox) this.events?.queued();
     if (changed) {
       this.broadcast.roomEvent(room, {
         type: 'reaction_changed',

@@ -22,6 +22,7 @@ import type { Moderator } from './moderator.js';
 import type { ModerationCache } from './moderationCache.js';
 import type { QueueEntryRecord, QueueFilter, ReportRecord } from './ports/reportStore.js';
 import type { ShadowMutes } from './shadowMutes.js';
+import type { WebhookEvents } from './webhookEvents.js';
 import type {
   AuthorSummary,
   QueueEntryView,
@@ -43,6 +44,8 @@ export interface ReportsDeps {
   remove(room: Room, actor: Actor, messageId: number): Promise<MessageView>;
   roomEvent(room: Room, event: EngineEvent): void;
   staffEvent(appId: AppId, event: EngineEvent): void;
+  /** `report.created`, written in the report's (or the hold's) transaction. */
+  events?: Pick<WebhookEvents, 'report' | 'queued'>;
   /** Called when a report is resolved with an action (not a dismissal): the report was upheld. */
   onUpheld?: (appId: AppId, userId: UserId, reason: string) => void;
 }
@@ -83,16 +86,20 @@ export class Reports {
     if (message.deletedAt !== null) throw messageDeleted();
     if (message.author?.id === reporter.user.id) throw cannotReportOwn();
     const now = this.ctx.clock.now();
+    const outbox = await this.deps.events?.report(room, checked.reason);
     const outcome = await this.ctx.track(
-      this.ctx.store.reports.add({
-        appId: app.id,
-        roomId: room.id,
-        messageId: message.id,
-        reporterId: reporter.user.id,
-        ...checked,
-        at: now,
-        establishedBefore: establishedBefore(app.settings.reports, now),
-      }),
+      this.ctx.store.reports.add(
+        {
+          appId: app.id,
+          roomId: room.id,
+          messageId: message.id,
+          reporterId: reporter.user.id,
+          ...checked,
+          at: now,
+          establishedBefore: establishedBefore(app.settings.reports, now),
+        },
+        outbox,
+      ),
     );
     const { report } = outcome;
     const result = {
@@ -102,6 +109,7 @@ export class Reports {
       createdAt: report.createdAt,
     };
     if (!outcome.added) return { ...result, duplicate: true };
+    if (outbox) this.deps.events?.queued();
     this.deps.staffEvent(app.id, {
       type: 'report_created',
       room: toRoomRef(room),
@@ -127,7 +135,10 @@ export class Reports {
 
   /** A message the post pipeline stored as 'held': it enters the queue, and staff hear of it. */
   async held(room: Room, message: MessageView): Promise<void> {
-    await this.ctx.track(this.ctx.store.reports.hold(room.appId, room.id, message.id, this.ctx.clock.now()));
+    const outbox = await this.deps.events?.report(room, 'held');
+    const at = this.ctx.clock.now();
+    await this.ctx.track(this.ctx.store.reports.hold(room.appId, room.id, message.id, at, outbox));
+    if (outbox) this.deps.events?.queued();
     this.deps.staffEvent(room.appId, {
       type: 'report_created',
       room: toRoomRef(room),

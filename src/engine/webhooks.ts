@@ -13,7 +13,13 @@ import {
 } from '../core/webhooks.js';
 import { eventBody } from '../core/messageOutbox.js';
 import type { EngineContext } from './context.js';
-import type { Delivery, MessageOutbox, NewDelivery, WebhookPatch } from './ports/webhookStore.js';
+import type {
+  Delivery,
+  EventOutbox,
+  MessageOutbox,
+  NewDelivery,
+  WebhookPatch,
+} from './ports/webhookStore.js';
 import { toRoomRef } from './views.js';
 
 export interface WebhookHost {
@@ -36,9 +42,10 @@ export const APP_KEY = 'app';
 
 /**
  * Outgoing webhooks: each app's endpoints (cached per app, forgotten on every node when they change) and the
- * events written to the outbox for the endpoints that want them. Message events are written by the store in
- * the message's own transaction (`outboxFor`); the others just after their change commits (`emit`). Delivery is
- * the dispatcher's (webhookDispatcher.ts).
+ * events written to the outbox for the endpoints that want them. Events of a stored change are written by the
+ * store in the change's own transaction (`outboxFor` for messages, `eventOutbox` for the others, turned from
+ * the parts' changes in webhookEvents.ts); room presence, which no stored change carries, just after it changed
+ * (`emit`). Delivery is the dispatcher's (webhookDispatcher.ts).
  */
 export class Webhooks implements WebhookAdmin {
   private readonly cache = new Map<AppId, Promise<Webhook[]>>();
@@ -122,8 +129,27 @@ export class Webhooks implements WebhookAdmin {
   }
 
   /**
-   * An event that is not a message change, written in its own transaction just after the change committed.
-   * Never throws: a failure is logged (the change itself stands).
+   * The outbox argument of another store write: the event whose `data` is made from what the transaction wrote.
+   * Undefined when no endpoint of the app wants `type`, as for `outboxFor`.
+   */
+  async eventOutbox<T>(
+    appId: AppId,
+    type: string,
+    orderKey: string,
+    data: (row: T) => unknown,
+  ): Promise<EventOutbox<T> | undefined> {
+    const build = await this.deliveriesOf(appId, type, orderKey);
+    return build ? (row: T) => build(data(row)) : undefined;
+  }
+
+  /** Outbox rows were committed: the dispatcher looks now instead of at its next poll. */
+  queued(): void {
+    this.host.wake();
+  }
+
+  /**
+   * An event that no stored change carries (room presence), written in its own transaction.
+   * Never throws: a failure is logged.
    */
   emit(appId: AppId, type: string, orderKey: string, data: unknown): void {
     const write = async () => {

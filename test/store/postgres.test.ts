@@ -31,6 +31,7 @@ import { strikeStoreContract } from './contract-strikes.js';
 import { linkPreviewStoreContract } from './contract-linkPreviews.js';
 import { attachmentStoreContract } from './contract-attachments.js';
 import { webhookStoreContract } from './contract-webhooks.js';
+import { eventOutboxContract } from './contract-eventOutbox.js';
 import { dataProtectionContract } from './contract-data-protection.js';
 import { botStoreContract } from './contract-bots.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
@@ -284,6 +285,7 @@ describe.skipIf(unreachable !== null)('postgres store', () => {
   linkPreviewStoreContract('postgres', () => openStore(), closeAll);
   attachmentStoreContract('postgres', () => openStore(), closeAll);
   webhookStoreContract('postgres', () => openStore(), closeAll);
+  eventOutboxContract('postgres', () => openStore(), closeAll);
   dataProtectionContract('postgres', () => openStore(), closeAll);
   botStoreContract('postgres', () => openStore(), closeAll);
   dmStoreContract(

@@ -22,6 +22,7 @@ import { strikeStoreContract } from './contract-strikes.js';
 import { linkPreviewStoreContract } from './contract-linkPreviews.js';
 import { attachmentStoreContract } from './contract-attachments.js';
 import { webhookStoreContract } from './contract-webhooks.js';
+import { eventOutboxContract } from './contract-eventOutbox.js';
 import { dataProtectionContract } from './contract-data-protection.js';
 import { botStoreContract } from './contract-bots.js';
 import { expectVersion1GuestTombstoned, version1Rows } from './guestContract.js';
@@ -45,6 +46,7 @@ strikeStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':mem
 linkPreviewStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 attachmentStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 webhookStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
+eventOutboxContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 dataProtectionContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 botStoreContract('sqlite :memory:', async () => openSqliteStore({ path: ':memory:' }));
 

@@ -1,5 +1,6 @@
 import type { Credentials, IssuedToken, Principal } from '../../core/identity.js';
 import type { App, User } from '../../core/types.js';
+import type { EventOutbox } from './webhookStore.js';
 
 /**
  * Who is connecting, as the engine asks it: credentials in, a Principal out; accounts and tokens issued.
@@ -7,7 +8,8 @@ import type { App, User } from '../../core/types.js';
  */
 export interface IdentityProvider {
   authenticate(app: App, credentials: Credentials): Promise<Principal>;
-  register(app: App, username: string, password: string): Promise<IssuedToken>;
+  /** `outbox`: the `user.created` events, written in the transaction that creates the account. */
+  register(app: App, username: string, password: string, outbox?: EventOutbox<User>): Promise<IssuedToken>;
   login(app: App, username: string, password: string): Promise<IssuedToken>;
   issueToken(app: App, username: string, ttlSeconds?: number): Promise<IssuedToken>;
   /** The stored form of a password (for accounts the operator creates); the password is checked first. */

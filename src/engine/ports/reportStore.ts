@@ -11,6 +11,7 @@ import type {
   UserId,
   UserRef,
 } from '../../core/types.js';
+import type { EventOutbox } from './webhookStore.js';
 
 /** One user's report of one message (at most one per user and message). */
 export interface ReportRecord {
@@ -90,11 +91,21 @@ export interface ReportStore {
   /**
    * Stores the report and opens the message's queue entry (or reopens a resolved one), atomically; a second
    * report by the same user changes nothing and answers the first. `not_found` when the message is not in
-   * the room.
+   * the room. `outbox`: the `report.created` events, made from the entry and written in the same
+   * transaction when the report was added.
    */
-  add(input: NewReport): Promise<ReportOutcome>;
-  /** Opens the queue entry of a message held for review (reason 'held'); one already open is kept. */
-  hold(appId: AppId, roomId: RoomId, messageId: MessageId, at: number): Promise<QueueEntryRecord>;
+  add(input: NewReport, outbox?: EventOutbox<QueueEntryRecord>): Promise<ReportOutcome>;
+  /**
+   * Opens the queue entry of a message held for review (reason 'held'); one already open is kept. `outbox` as
+   * for add, written with the entry.
+   */
+  hold(
+    appId: AppId,
+    roomId: RoomId,
+    messageId: MessageId,
+    at: number,
+    outbox?: EventOutbox<QueueEntryRecord>,
+  ): Promise<QueueEntryRecord>;
   /** Sets who may see the message; `not_found` when it is not in the room. */
   setVisibility(roomId: RoomId, messageId: MessageId, visibility: MessageVisibility): Promise<Message>;
   /**

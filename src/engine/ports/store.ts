@@ -34,7 +34,7 @@ import type { BotStore } from './botStore.js';
 import type { PageRoomStore } from './pageRoomStore.js';
 import type { LinkPreviewStore } from './linkPreviewStore.js';
 import type { AttachmentStore } from './attachmentStore.js';
-import type { MessageOutbox, WebhookStore } from './webhookStore.js';
+import type { EventOutbox, MessageOutbox, WebhookStore } from './webhookStore.js';
 import type { DataProtectionStore } from './dataProtectionStore.js';
 
 /**
@@ -78,8 +78,11 @@ export interface Directory {
   listApps(): Promise<App[]>;
   updateApp(id: AppId, patch: { name?: string; settings?: AppSettings }): Promise<App>;
 
-  /** Fails with `conflict` when the username is taken in the app, without regard to case. */
-  createUser(appId: AppId, user: NewUser, now: number): Promise<User>;
+  /**
+   * Fails with `conflict` when the username is taken in the app, without regard to case. `outbox`: the
+   * `user.created` events, made from the user and written in the same transaction.
+   */
+  createUser(appId: AppId, user: NewUser, now: number, outbox?: EventOutbox<User>): Promise<User>;
   getUser(appId: AppId, id: UserId): Promise<User | null>;
   /** Case-insensitive. */
   findUserByName(appId: AppId, username: string): Promise<User | null>;
@@ -126,7 +129,11 @@ export interface Directory {
   getBan(appId: AppId, userId: UserId, now: number): Promise<Ban | null>;
   listBans(appId: AppId, now: number): Promise<Ban[]>;
 
-  recordModeration(entry: Omit<ModerationRecord, 'id'>): Promise<ModerationRecord>;
+  /** `outbox`: the `moderation.<kind>` events, made from the record and written in the same transaction. */
+  recordModeration(
+    entry: Omit<ModerationRecord, 'id'>,
+    outbox?: EventOutbox<ModerationRecord>,
+  ): Promise<ModerationRecord>;
   listModeration(appId: AppId, opts: { limit: number; beforeId?: number }): Promise<ModerationRecord[]>;
 }
 

@@ -34,6 +34,13 @@ import type { MessageOutboxSpec, NewDelivery } from '../../core/messageOutbox.js
  */
 export type MessageOutbox = MessageOutboxSpec;
 
+/**
+ * The outbox rows of a change that is not a message's, made from what the transaction wrote (a reaction's count,
+ * a report's queue entry, a moderation record with its id, a new user). The store calls it inside the change's
+ * transaction, only when something changed, and inserts what it answers before committing.
+ */
+export type EventOutbox<T> = (row: T) => readonly NewDelivery[];
+
 export type Delivery = WebhookDelivery;
 
 /** A delivery claimed by a node for one try, with what it needs to send it. */
@@ -67,7 +74,7 @@ export interface WebhookStore {
   update(appId: AppId, id: number, patch: WebhookPatch, now: number): Promise<Webhook>;
   /** Removes the endpoint and its deliveries; false when there was none. */
   remove(appId: AppId, id: number): Promise<boolean>;
-  /** Writes deliveries in their own transaction (events that are not message changes). */
+  /** Writes deliveries in their own transaction (events tied to no stored change: room presence). */
   enqueue(deliveries: readonly NewDelivery[]): Promise<void>;
   /**
    * Claims up to `limit` deliveries due at `now` for `node` until `now + leaseMs`: each the oldest unfinished of

@@ -36,7 +36,9 @@ import type {
   NewUser,
   RoomSummary,
 } from '../../engine/ports/store.js';
-import { sql, type Db } from './db.js';
+import type { EventOutbox } from '../../engine/ports/webhookStore.js';
+import { sql, type Db, type Tx } from './db.js';
+import { toldWith } from './webhooks.js';
 import { USER_COLUMNS } from '../profileSql.js';
 
 // Rows as pg returns them: BIGINT as number (see TYPES in db.ts), JSONB already parsed (a fresh object per read).
@@ -243,13 +245,21 @@ export class PostgresDirectory implements Directory {
     return toApp(found(row, 'app'));
   }
 
-  async createUser(appId: AppId, user: NewUser, now: number): Promise<User> {
-    const [row] = await this.db.query<UserRow>(
-      q.insertUser,
-      [appId, user.username, usernameKey(user.username), user.role, user.kind, user.passwordHash, now],
-      USERNAME_TAKEN,
-    );
-    return toUser(found(row, 'user'));
+  async createUser(appId: AppId, user: NewUser, now: number, outbox?: EventOutbox<User>): Promise<User> {
+    const values = [
+      appId,
+      user.username,
+      usernameKey(user.username),
+      user.role,
+      user.kind,
+      user.passwordHash,
+      now,
+    ];
+    const insert = async (tx: Pick<Tx, 'query'>) => {
+      const [row] = await tx.query<UserRow>(q.insertUser, values);
+      return toUser(found(row, 'user'));
+    };
+    return toldWith(this.db, insert, outbox, USERNAME_TAKEN);
   }
 
   async getUser(appId: AppId, id: UserId): Promise<User | null> {
@@ -421,17 +431,17 @@ export class PostgresDirectory implements Directory {
     return (await this.db.query<BanRow>(q.listBans, [appId, now])).map(toBan);
   }
 
-  async recordModeration(entry: Omit<ModerationRecord, 'id'>): Promise<ModerationRecord> {
-    const [row] = await this.db.query<ModerationRow<Detail>>(q.insertModeration, [
-      entry.appId,
-      entry.kind,
-      entry.actorId,
-      entry.targetId,
-      entry.roomId,
-      json(entry.detail),
-      entry.createdAt,
-    ]);
-    return toModeration(found(row, 'moderation record'));
+  async recordModeration(
+    entry: Omit<ModerationRecord, 'id'>,
+    outbox?: EventOutbox<ModerationRecord>,
+  ): Promise<ModerationRecord> {
+    const { appId, kind, actorId, targetId, roomId, detail, createdAt } = entry;
+    const values = [appId, kind, actorId, targetId, roomId, json(detail), createdAt];
+    const insert = async (tx: Pick<Tx, 'query'>) => {
+      const [row] = await tx.query<ModerationRow<Detail>>(q.insertModeration, values);
+      return toModeration(found(row, 'moderation record'));
+    };
+    return toldWith(this.db, insert, outbox);
   }
 
   async listModeration(

@@ -4,8 +4,10 @@ import type {
   ReactionKey,
   ReactionStore,
 } from '../../engine/ports/reactionStore.js';
+import type { EventOutbox } from '../../engine/ports/webhookStore.js';
 import { summaryMap, type ReactionSummaryRow } from '../reactionRows.js';
-import { sql, type Db } from './db.js';
+import { sql, type Db, type Tx } from './db.js';
+import { writeOutbox } from './webhooks.js';
 
 const q = {
   // Locks the message row until the transaction ends: adds to one message, on any node, take turns, so that
@@ -42,7 +44,10 @@ const q = {
 export class PostgresReactionStore implements ReactionStore {
   constructor(private readonly db: Db) {}
 
-  async add(reaction: NewReaction): Promise<{ outcome: AddOutcome; count: number }> {
+  async add(
+    reaction: NewReaction,
+    outbox?: EventOutbox<number>,
+  ): Promise<{ outcome: AddOutcome; count: number }> {
     const { roomId, messageId, userId, emoji, maxEmoji, now } = reaction;
     return this.db.transaction(async (tx) => {
       const [live] = await tx.query(q.lockLive, [messageId, roomId]);
@@ -55,15 +60,28 @@ export class PostgresReactionStore implements ReactionStore {
       }
       const inserted = await tx.query(q.insert, [messageId, userId, emoji, now]);
       if (inserted.length === 0) return { outcome: 'present', count: existing };
+      if (outbox) await writeOutbox(tx, outbox(existing + 1));
       return { outcome: 'added', count: existing + 1 };
     });
   }
 
-  async remove(reaction: ReactionKey): Promise<{ removed: boolean; count: number }> {
+  /** Without an outbox, two statements each on its own (the count is only an answer); with one, a transaction. */
+  async remove(
+    reaction: ReactionKey,
+    outbox?: EventOutbox<number>,
+  ): Promise<{ removed: boolean; count: number }> {
     const { messageId, userId, emoji } = reaction;
-    const removed = await this.db.query(q.remove, [messageId, emoji, userId]);
-    const [row] = await this.db.query<{ n: number }>(q.emojiCount, [messageId, emoji]);
-    return { removed: removed.length > 0, count: row?.n ?? 0 };
+    const change = async (tx: Pick<Tx, 'query'>) => {
+      const removed = (await tx.query(q.remove, [messageId, emoji, userId])).length > 0;
+      const count = (await tx.query<{ n: number }>(q.emojiCount, [messageId, emoji]))[0]?.n ?? 0;
+      return { removed, count };
+    };
+    if (!outbox) return change(this.db);
+    return this.db.transaction(async (tx) => {
+      const done = await change(tx);
+      if (done.removed) await writeOutbox(tx, outbox(done.count));
+      return done;
+    });
   }
 
   /** One query for the whole page: `= ANY($1)` over the ids. */

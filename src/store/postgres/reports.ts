@@ -21,9 +21,11 @@ import {
   type ReportRow,
 } from '../reportRows.js';
 import { toBan, toMessage, type BanRow, type MessageRow } from '../rows.js';
+import type { EventOutbox } from '../../engine/ports/webhookStore.js';
 import { sql, type Db, type Statement, type Tx } from './db.js';
 import { SELECT } from './messageLog.js';
 import { tsQuery } from './search.js';
+import { writeOutbox } from './webhooks.js';
 
 type Key = keyof typeof REPORT_SQL;
 
@@ -64,7 +66,7 @@ async function entryNow(
 export class PostgresReportStore implements ReportStore {
   constructor(private readonly db: Db) {}
 
-  async add(input: NewReport): Promise<ReportOutcome> {
+  async add(input: NewReport, outbox?: EventOutbox<QueueEntryRecord>): Promise<ReportOutcome> {
     const { appId, roomId, messageId, reporterId, at } = input;
     return this.db.transaction(async (tx) => {
       if ((await tx.query(lockMessage, [roomId, messageId])).length === 0) throw messageNotFound();
@@ -74,20 +76,20 @@ export class PostgresReportStore implements ReportStore {
       const [report] = await tx.query<ReportRow>(q.report, [messageId, reporterId]);
       if (!report) throw new Error('a report just written was not found');
       const [counted] = await tx.query<{ n: number }>(q.established, [messageId, input.establishedBefore]);
-      return {
-        added,
-        report: toReport(report),
-        entry: await entryNow(tx, appId, messageId),
-        established: counted?.n ?? 0,
-      };
+      const entry = await entryNow(tx, appId, messageId);
+      if (added && outbox) await writeOutbox(tx, outbox(entry));
+      return { added, report: toReport(report), entry, established: counted?.n ?? 0 };
     });
   }
 
-  async hold(appId: AppId, roomId: RoomId, messageId: MessageId, at: number): Promise<QueueEntryRecord> {
+  async hold(...args: Parameters<ReportStore['hold']>): Promise<QueueEntryRecord> {
+    const [appId, roomId, messageId, at, outbox] = args;
     return this.db.transaction(async (tx) => {
       if ((await tx.query(lockMessage, [roomId, messageId])).length === 0) throw messageNotFound();
       await tx.query(q.openEntry, [messageId, appId, roomId, 'held', at]);
-      return entryNow(tx, appId, messageId);
+      const entry = await entryNow(tx, appId, messageId);
+      if (outbox) await writeOutbox(tx, outbox(entry));
+      return entry;
     });
   }
 

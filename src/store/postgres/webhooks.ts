@@ -4,6 +4,7 @@ import type {
   ClaimedDelivery,
   Delivery,
   FinishedDelivery,
+  EventOutbox,
   NewDelivery,
   NewWebhook,
   WebhookPatch,
@@ -80,6 +81,26 @@ export async function writeOutboxMany(tx: Tx, deliveries: readonly NewDelivery[]
     enqueueMany,
     Array.from({ length: 7 }, (_, i) => columns.map((row) => row[i])),
   );
+}
+
+/**
+ * Runs a change and writes the event rows made from what it wrote in the same transaction; without an outbox the
+ * change runs as it is (a single statement commits on its own).
+ */
+export async function toldWith<T>(
+  db: Db,
+  change: (tx: Pick<Tx, 'query'>) => Promise<T>,
+  outbox: EventOutbox<T> | undefined,
+  conflictMessage?: string,
+): Promise<T> {
+  if (!outbox) {
+    return change({ query: (statement, values) => db.query(statement, values, conflictMessage) });
+  }
+  return db.transaction(async (tx) => {
+    const row = await change(tx);
+    await writeOutbox(tx, outbox(row));
+    return row;
+  }, conflictMessage);
 }
 
 export class PostgresWebhookStore implements WebhookStore {

@@ -31,7 +31,9 @@ import {
 } from '../rows.js';
 import type { AppRow, BanRow, ModerationRow, MuteRow, RoomRow, TokenRow, UserRow } from '../rows.js';
 import type { AccessTokenRecord, Directory, NewRoom, NewUser } from '../../engine/ports/store.js';
+import type { EventOutbox } from '../../engine/ports/webhookStore.js';
 import { guard } from './errors.js';
+import { sqliteTold } from './webhooks.js';
 import { prepareRoomSummaries } from './roomSummaries.js';
 import { USER_COLUMNS } from '../profileSql.js';
 
@@ -206,10 +208,12 @@ function prepare(db: Database.Database) {
 export class SqliteDirectory implements Directory {
   private readonly q: ReturnType<typeof prepare>;
   private readonly summaries: ReturnType<typeof prepareRoomSummaries>;
+  private readonly told: ReturnType<typeof sqliteTold>;
 
   constructor(private readonly db: Database.Database) {
     this.q = prepare(db);
     this.summaries = prepareRoomSummaries(db);
+    this.told = sqliteTold(db);
   }
 
   async createApp(name: string, settings: AppSettings, now: number): Promise<App> {
@@ -247,23 +251,11 @@ export class SqliteDirectory implements Directory {
     });
   }
 
-  async createUser(appId: AppId, user: NewUser, now: number): Promise<User> {
-    return guard(
-      this.db,
-      () => {
-        const row = this.q.insertUser.get({
-          appId,
-          username: user.username,
-          key: usernameKey(user.username),
-          role: user.role,
-          kind: user.kind,
-          hash: user.passwordHash,
-          now,
-        });
-        return toUser(found(row, 'user'));
-      },
-      USERNAME_TAKEN,
-    );
+  async createUser(appId: AppId, user: NewUser, now: number, outbox?: EventOutbox<User>): Promise<User> {
+    const { username, role, kind, passwordHash: hash } = user;
+    const values = { appId, username, key: usernameKey(username), role, kind, hash, now };
+    const insert = () => toUser(found(this.q.insertUser.get(values), 'user'));
+    return guard(this.db, () => this.told(insert, outbox), USERNAME_TAKEN);
   }
 
   async getUser(appId: AppId, id: UserId): Promise<User | null> {
@@ -468,8 +460,11 @@ export class SqliteDirectory implements Directory {
     return guard(this.db, () => this.q.listBans.all({ appId, now }).map(toBan));
   }
 
-  async recordModeration(entry: Omit<ModerationRecord, 'id'>): Promise<ModerationRecord> {
-    return guard(this.db, () => {
+  async recordModeration(
+    entry: Omit<ModerationRecord, 'id'>,
+    outbox?: EventOutbox<ModerationRecord>,
+  ): Promise<ModerationRecord> {
+    const insert = () => {
       const row = this.q.insertModeration.get({
         app_id: entry.appId,
         kind: entry.kind,
@@ -480,7 +475,8 @@ export class SqliteDirectory implements Directory {
         created_at: entry.createdAt,
       });
       return toModeration(found(row, 'moderation record'));
-    });
+    };
+    return guard(this.db, () => this.told(insert, outbox));
   }
 
   async listModeration(

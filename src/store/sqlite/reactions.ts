@@ -6,10 +6,13 @@ import type {
   ReactionKey,
   ReactionStore,
 } from '../../engine/ports/reactionStore.js';
+import type { EventOutbox, NewDelivery } from '../../engine/ports/webhookStore.js';
 import { guard } from './errors.js';
+import { sqliteOutboxWriter } from './webhooks.js';
 import { summaryMap, type ReactionSummaryRow } from '../reactionRows.js';
 
 type Key = { roomId: number; messageId: number; userId: number; emoji: string };
+type Outbox = EventOutbox<number> | undefined;
 
 function prepare(db: Database.Database) {
   return {
@@ -57,17 +60,26 @@ function keyOf(reaction: ReactionKey): Key {
 
 export class SqliteReactionStore implements ReactionStore {
   private readonly q: ReturnType<typeof prepare>;
-  private readonly addTx: (reaction: NewReaction) => { outcome: AddOutcome; count: number };
+  private readonly writeOutbox: (deliveries: readonly NewDelivery[]) => void;
+  private readonly addTx: (reaction: NewReaction, outbox: Outbox) => { outcome: AddOutcome; count: number };
+  private readonly removeTx: (key: Key, outbox: Outbox) => { removed: boolean; count: number };
 
   constructor(private readonly db: Database.Database) {
     this.q = prepare(db);
+    this.writeOutbox = sqliteOutboxWriter(db);
     // IMMEDIATE takes the write lock before the checks, so that another process cannot add the emoji that
     // passes the bound (or delete the message) between the checks and the insert.
-    const tx = db.transaction((reaction: NewReaction) => this.addLocked(reaction));
-    this.addTx = (reaction) => tx.immediate(reaction);
+    const tx = db.transaction((reaction: NewReaction, outbox: Outbox) => this.addLocked(reaction, outbox));
+    this.addTx = (reaction, outbox) => tx.immediate(reaction, outbox);
+    this.removeTx = db.transaction((key: Key, outbox: Outbox) => {
+      const removed = this.q.remove.run(key).changes > 0;
+      const count = this.q.emojiCount.get(key.messageId, key.emoji) ?? 0;
+      if (removed && outbox) this.writeOutbox(outbox(count));
+      return { removed, count };
+    });
   }
 
-  private addLocked(reaction: NewReaction): { outcome: AddOutcome; count: number } {
+  private addLocked(reaction: NewReaction, outbox: Outbox): { outcome: AddOutcome; count: number } {
     const key = keyOf(reaction);
     if (this.q.live.get(key.messageId, key.roomId) === undefined) return { outcome: 'gone', count: 0 };
     const count = () => this.q.emojiCount.get(key.messageId, key.emoji) ?? 0;
@@ -77,19 +89,16 @@ export class SqliteReactionStore implements ReactionStore {
       return { outcome: 'full', count: 0 };
     }
     this.q.insert.run({ ...key, now: reaction.now });
+    if (outbox) this.writeOutbox(outbox(existing + 1));
     return { outcome: 'added', count: existing + 1 };
   }
 
-  async add(reaction: NewReaction): Promise<{ outcome: AddOutcome; count: number }> {
-    return guard(this.db, () => this.addTx(reaction));
+  async add(reaction: NewReaction, outbox?: Outbox): Promise<{ outcome: AddOutcome; count: number }> {
+    return guard(this.db, () => this.addTx(reaction, outbox));
   }
 
-  async remove(reaction: ReactionKey): Promise<{ removed: boolean; count: number }> {
-    return guard(this.db, () => {
-      const key = keyOf(reaction);
-      const removed = this.q.remove.run(key).changes > 0;
-      return { removed, count: this.q.emojiCount.get(key.messageId, key.emoji) ?? 0 };
-    });
+  async remove(reaction: ReactionKey, outbox?: Outbox): Promise<{ removed: boolean; count: number }> {
+    return guard(this.db, () => this.removeTx(keyOf(reaction), outbox));
   }
 
   async summarize(

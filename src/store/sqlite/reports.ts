@@ -24,11 +24,14 @@ import {
   type ReportRow,
 } from '../reportRows.js';
 import { toBan, type BanRow } from '../rows.js';
+import type { EventOutbox, NewDelivery } from '../../engine/ports/webhookStore.js';
 import { guard } from './errors.js';
+import { sqliteOutboxWriter } from './webhooks.js';
 import { ftsQuery } from './search.js';
 import type { SqliteMessageLog } from './messageLog.js';
 
 type Key = keyof typeof REPORT_SQL;
+type Outbox = EventOutbox<QueueEntryRecord> | undefined;
 
 /** The queue's text filter: the search index's matches (search.ts), quoted as search quotes them. */
 const QUEUE_MATCH = 'AND q.message_id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $7)';
@@ -39,12 +42,14 @@ const NO_BOUND = Number.MAX_SAFE_INTEGER;
 export class SqliteReportStore implements ReportStore {
   private readonly statements = new Map<Key, Database.Statement>();
   private readonly queueMatching: Database.Statement;
-  private readonly addTx: (input: NewReport) => ReportOutcome;
+  private readonly writeOutbox: (deliveries: readonly NewDelivery[]) => void;
+  private readonly addTx: (input: NewReport, outbox: Outbox) => ReportOutcome;
   private readonly holdTx: (
     appId: AppId,
     roomId: RoomId,
     messageId: MessageId,
     at: number,
+    outbox: Outbox,
   ) => QueueEntryRecord;
 
   constructor(
@@ -54,13 +59,18 @@ export class SqliteReportStore implements ReportStore {
     for (const [key, text] of Object.entries(REPORT_SQL))
       this.statements.set(key as Key, db.prepare(sqliteText(text)));
     // IMMEDIATE: the report, the entry and the count of established reporters are read and written together.
-    const add = db.transaction((input: NewReport) => this.addLocked(input));
-    this.addTx = (input) => add.immediate(input);
-    const hold = db.transaction((appId: AppId, roomId: RoomId, messageId: MessageId, at: number) => {
-      this.requireMessage(roomId, messageId);
-      this.run('openEntry', [messageId, appId, roomId, 'held', at]);
-      return this.entryNow(appId, messageId);
-    });
+    this.writeOutbox = sqliteOutboxWriter(db);
+    const add = db.transaction((input: NewReport, outbox: Outbox) => this.addLocked(input, outbox));
+    this.addTx = (input, outbox) => add.immediate(input, outbox);
+    const hold = db.transaction(
+      (appId: AppId, roomId: RoomId, messageId: MessageId, at: number, outbox: Outbox) => {
+        this.requireMessage(roomId, messageId);
+        this.run('openEntry', [messageId, appId, roomId, 'held', at]);
+        const entry = this.entryNow(appId, messageId);
+        if (outbox) this.writeOutbox(outbox(entry));
+        return entry;
+      },
+    );
     this.holdTx = (...args) => hold.immediate(...args);
     this.queueMatching = db.prepare(sqliteText(queueSql(QUEUE_MATCH)));
   }
@@ -89,7 +99,7 @@ export class SqliteReportStore implements ReportStore {
     return toQueueEntry(row);
   }
 
-  private addLocked(input: NewReport): ReportOutcome {
+  private addLocked(input: NewReport, outbox: Outbox): ReportOutcome {
     const { appId, roomId, messageId, reporterId, at } = input;
     this.requireMessage(roomId, messageId);
     const added = this.run('insertReport', [messageId, reporterId, input.reason, input.text, at]) > 0;
@@ -97,20 +107,18 @@ export class SqliteReportStore implements ReportStore {
     const [report] = this.rows<ReportRow>('report', [messageId, reporterId]);
     if (!report) throw new Error('a report just written was not found');
     const [counted] = this.rows<{ n: number }>('established', [messageId, input.establishedBefore]);
-    return {
-      added,
-      report: toReport(report),
-      entry: this.entryNow(appId, messageId),
-      established: counted?.n ?? 0,
-    };
+    const entry = this.entryNow(appId, messageId);
+    if (added && outbox) this.writeOutbox(outbox(entry));
+    return { added, report: toReport(report), entry, established: counted?.n ?? 0 };
   }
 
-  async add(input: NewReport): Promise<ReportOutcome> {
-    return guard(this.db, () => this.addTx(input));
+  async add(input: NewReport, outbox?: Outbox): Promise<ReportOutcome> {
+    return guard(this.db, () => this.addTx(input, outbox));
   }
 
-  async hold(appId: AppId, roomId: RoomId, messageId: MessageId, at: number): Promise<QueueEntryRecord> {
-    return guard(this.db, () => this.holdTx(appId, roomId, messageId, at));
+  async hold(...args: Parameters<ReportStore['hold']>): Promise<QueueEntryRecord> {
+    const [appId, roomId, messageId, at, outbox] = args;
+    return guard(this.db, () => this.holdTx(appId, roomId, messageId, at, outbox));
   }
 
   async setVisibility(roomId: RoomId, messageId: MessageId, visibility: MessageVisibility): Promise<Message> {

@@ -5,6 +5,7 @@ import type {
   ClaimedDelivery,
   Delivery,
   FinishedDelivery,
+  EventOutbox,
   NewDelivery,
   NewWebhook,
   WebhookPatch,
@@ -35,6 +36,23 @@ export function sqliteOutboxWriter(db: Database.Database): (deliveries: readonly
   const insert = db.prepare<Params>(sqliteText(WEBHOOK_SQL.enqueue));
   return (deliveries) => {
     for (const d of deliveries) insert.run(sqliteParams(enqueueValues(d)));
+  };
+}
+
+/**
+ * Runs a change and writes the event rows made from what it wrote in the same transaction (a savepoint inside
+ * another); without an outbox the change runs as it is.
+ */
+export function sqliteTold(db: Database.Database) {
+  const write = sqliteOutboxWriter(db);
+  const atomically = db.transaction((body: () => unknown) => body());
+  return <T>(change: () => T, outbox: EventOutbox<T> | undefined): T => {
+    if (!outbox) return change();
+    return atomically(() => {
+      const row = change();
+      write(outbox(row));
+      return row;
+    }) as T;
   };
 }
 
