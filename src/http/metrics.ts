@@ -51,6 +51,11 @@ export function createMetrics(): Metrics {
     help: 'Sessions disconnected because their outbound buffer went over the bound',
     registers: [registry],
   });
+  const busReceived = new Counter({
+    name: 'parley_bus_messages_received_total',
+    help: 'Messages received from the other nodes over the bus (only the rooms and apps this node serves)',
+    registers: [registry],
+  });
   const fanoutLatency = new Histogram({
     name: 'parley_fanout_latency_seconds',
     help: 'Time from commit to the last local recipient being handed a message',
@@ -118,6 +123,7 @@ export function createMetrics(): Metrics {
       live.sendAckLatency(ms);
     },
     slowConsumerDisconnected: () => slowConsumers.inc(),
+    busReceived: () => busReceived.inc(),
   };
 
   let storage: (() => StorageHealthView) | null = null;
