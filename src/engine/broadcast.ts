@@ -35,6 +35,7 @@ export class Broadcast {
 
   /** On the body's topic (busInterest.ts): only the nodes it concerns hear it. */
   private publish(body: BusBody): void {
+    this.ctx.metrics.busPublished();
     this.bus.publish({ ...body, v: BUS_VERSION, origin: this.ctx.nodeId }, topicOf(body));
   }
 

@@ -12,6 +12,8 @@ export interface EngineMetrics {
   slowConsumerDisconnected(): void;
   /** A message arrived from the bus (before it is checked: what this node's link to the others carried). */
   busReceived(): void;
+  /** This node published a message on the bus (once, however many nodes hear it). */
+  busPublished(): void;
 }
 
 export const noopMetrics: EngineMetrics = {
@@ -23,4 +25,5 @@ export const noopMetrics: EngineMetrics = {
   sendAckLatency: () => {},
   slowConsumerDisconnected: () => {},
   busReceived: () => {},
+  busPublished: () => {},
 };
