@@ -47,6 +47,16 @@ export interface BenchConfig {
     drainMs: number;
     postgres: boolean;
   };
+  /** S4-scale: `rooms` rooms of `roomSize` over three nodes, every `pairEvery`-th room split over two. */
+  s4s: {
+    rooms: number;
+    roomSize: number;
+    pairEvery: number;
+    rate: number;
+    warmupMs: number;
+    measureMs: number;
+    drainMs: number;
+  };
   s5: {
     clients: number;
     roomSize: number;
@@ -123,6 +133,15 @@ const FULL: BenchConfig = {
   },
   s3r: { readEvery: 5, reactEvery: 20, repeats: 1 },
   s4: { members: 1000, rate: 20, warmupMs: 1000, measureMs: 5000, drainMs: 3000, postgres: true },
+  s4s: {
+    rooms: 300,
+    roomSize: 10,
+    pairEvery: 10,
+    rate: 2000,
+    warmupMs: 1000,
+    measureMs: 5000,
+    drainMs: 3000,
+  },
   s5: {
     clients: 10_000,
     roomSize: 10,
@@ -174,6 +193,7 @@ const QUICK: BenchConfig = {
   s3: { users: 500, roomSize: 10, rates: [2000], warmupMs: 300, measureMs: 1200, drainMs: 1000 },
   s3r: { readEvery: 5, reactEvery: 20, repeats: 1 },
   s4: { members: 200, rate: 20, warmupMs: 500, measureMs: 1500, drainMs: 1000, postgres: false },
+  s4s: { rooms: 300, roomSize: 4, pairEvery: 10, rate: 2000, warmupMs: 500, measureMs: 2000, drainMs: 1500 },
   s5: {
     clients: 1000,
     roomSize: 10,
@@ -207,6 +227,9 @@ const QUICK: BenchConfig = {
     closeWaitMs: 1500,
   },
 };
+
+/** S4S: the most a node may receive of what the cluster publishes (a third, plus presence and control). */
+export const S4S_MAX_SHARE_PCT = 40;
 
 export function configFor(mode: Mode): BenchConfig {
   return mode === 'quick' ? QUICK : FULL;

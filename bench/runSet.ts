@@ -16,6 +16,7 @@ import { runS3, s3Rooms, S3_ROOM_PREFIX } from './scenarios/s3.js';
 import { runS3R } from './scenarios/s3r.js';
 import { runS3W } from './scenarios/s3w.js';
 import { runS4Cluster, runS4OneNode, S4_ROOM } from './scenarios/s4.js';
+import { runS4S } from './scenarios/s4s.js';
 import { runS5, s5Rooms, S5_ROOM_PREFIX } from './scenarios/s5.js';
 import { runS6, S6_ROOM } from './scenarios/s6.js';
 import { startTarget, type Target } from './servers/index.js';
@@ -104,6 +105,20 @@ async function runS1LOn(
   }
 }
 
+/** S4-scale on three nodes of its own, for the Parley targets (the routing is Parley's). */
+async function runS4SOn(opts: SetOptions, results: Partial<Record<TargetName, TargetResults>>) {
+  const parley = opts.targets.filter(isParley);
+  const targets = opts.mode === 'quick' ? parley.filter((t) => t.endsWith('-ws')) : parley;
+  for (const name of targets) {
+    const targetResults = (results[name] ??= { errors: [], seconds: {} });
+    const log = (line: string) => opts.log(`${name} ${line}`);
+    log('S4S on three nodes');
+    const ctx = { ...contextBase(opts, name), log };
+    targetResults.S4S = await attempt(targetResults, 'S4S', log, () => runS4S(ctx, name, opts.serverCpu));
+    if (targetResults.S4S?.skipped) opts.note(`S4S ${name}: ${targetResults.S4S.skipped}`);
+  }
+}
+
 function contextBase(opts: SetOptions, name: TargetName): Omit<ScenarioContext, 'target' | 'log'> {
   const protocol: Protocol =
     protocolOf(name) === 'sio' && opts.sioClient === 'official' ? 'sio-official' : protocolOf(name);
@@ -117,7 +132,7 @@ export async function runSet(opts: SetOptions): Promise<Partial<Record<TargetNam
   const oneNode = new Map<TargetName, S4Run>();
   const protocolFor = (t: TargetName): Protocol => contextBase(opts, t).protocol;
   const has = (s: ScenarioName) => opts.scenarios.includes(s);
-  const perTarget = opts.scenarios.some((s) => s !== 'S1L');
+  const perTarget = opts.scenarios.some((s) => s !== 'S1L' && s !== 'S4S');
 
   for (const name of perTarget ? opts.targets : []) {
     const targetResults: TargetResults = { errors: [], seconds: {} };
@@ -212,6 +227,7 @@ export async function runSet(opts: SetOptions): Promise<Partial<Record<TargetNam
       if (targetResults.S4?.skipped) opts.note(`S4 ${name}: ${targetResults.S4.skipped}`);
     }
   }
+  if (has('S4S')) await runS4SOn(opts, results);
   if (has('S1L')) await runS1LOn(opts, results);
   return results;
 }

@@ -6,7 +6,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { BenchClient } from './clients.js';
 import { LOOP_RESOLUTION_MS, loopDelayMs, newHistogram, recordMs, summarize } from './hist.js';
 import { encodePayload, type Payload } from './payload.js';
-import type { RawPopulation } from './population.js';
+import { nodeOf, type RawPopulation } from './population.js';
 import type { ChatArgs, ChatResult } from './protocol.js';
 import { SeqTracker } from './seq.js';
 import type { Mark } from './fanout.js';
@@ -44,6 +44,9 @@ export async function runChat(pop: RawPopulation, args: ChatArgs, mark: Mark): P
 
   const ack = newHistogram();
   const deliver = newHistogram();
+  // Several nodes: the deliveries that crossed the bus (receiver and sender on different nodes).
+  const nodes = pop.args.urls.length;
+  const otherNode = nodes > 1 ? newHistogram() : null;
   const errors: Record<string, number> = {};
   let inWindow = false;
   let deliveriesInWindow = 0;
@@ -67,8 +70,12 @@ export async function runChat(pop: RawPopulation, args: ChatArgs, mark: Mark): P
       if (stream.counts.stale === stale) duplicates++;
       return;
     }
-    if (payload.t0 >= measureStart && payload.t0 < measureEnd)
-      recordMs(deliver, performance.now() - payload.t0);
+    if (payload.t0 >= measureStart && payload.t0 < measureEnd) {
+      const ms = performance.now() - payload.t0;
+      recordMs(deliver, ms);
+      if (otherNode && nodeOf(pop.args, client.index) !== nodeOf(pop.args, payload.p))
+        recordMs(otherNode, ms);
+    }
   };
   for (const client of clients) client.onDelivery = onDelivery;
 
@@ -175,6 +182,7 @@ export async function runChat(pop: RawPopulation, args: ChatArgs, mark: Mark): P
     deliveriesPerSec: Math.round(deliveriesInWindow / seconds),
     ack: summarize(ack),
     deliver: summarize(deliver),
+    ...(otherNode ? { deliverOtherNode: summarize(otherNode) } : {}),
     errors,
     missing,
     duplicates,

@@ -42,6 +42,16 @@ export function roomOf(args: PopulateArgs, i: number): string {
   return `${args.roomPrefix}${Math.floor(i / args.roomSize)}`;
 }
 
+/** The index of client i's node in `args.urls` (see PopulateArgs.byRoom). */
+export function nodeOf(args: PopulateArgs, i: number): number {
+  const nodes = args.urls.length;
+  if (!args.byRoom) return i % nodes;
+  const room = Math.floor(i / args.roomSize);
+  const { pairEvery } = args.byRoom;
+  const split = pairEvery > 0 && room % pairEvery === 0 && i % 2 === 1;
+  return (room + (split ? 1 : 0)) % nodes;
+}
+
 function errorCode(err: unknown): string {
   if (err instanceof RequestError) return err.code.split(' ')[0] ?? 'error';
   const code: unknown = typeof err === 'object' && err !== null ? Reflect.get(err, 'code') : undefined;
@@ -88,7 +98,7 @@ export async function populate(
     await runBounded(args.count, args.concurrency, deadline, async (i) => {
       const t0 = performance.now();
       const room = roomOf(args, i);
-      const url = args.urls[i % args.urls.length] as string;
+      const url = args.urls[nodeOf(args, i)] as string;
       const client = new ParleyClient({
         url,
         transport: args.protocol === 'ws' ? 'ws' : 'socket.io',
@@ -125,7 +135,7 @@ export async function populate(
       const room = roomOf(args, i);
       const sources = args.sourceAddresses ?? [];
       const source = sources.length > 0 ? sources[i % sources.length] : undefined;
-      const client = createClient(args.protocol, i, args.urls[i % args.urls.length] as string, source);
+      const client = createClient(args.protocol, i, args.urls[nodeOf(args, i)] as string, source);
       try {
         await client.open();
         recordMs(handshake, performance.now() - t0);

@@ -9,8 +9,13 @@ import type { ExtrasArgs, ExtrasResult } from './extras.js';
 export interface PopulateArgs {
   pop: string;
   protocol: Protocol;
-  /** Client i connects to urls[i % urls.length] (two nodes: every other client on each). */
+  /** Client i connects to urls[i % urls.length] (two nodes: every other client on each); see `byRoom`. */
   urls: string[];
+  /**
+   * S4-scale: a client's node follows its room instead. Room r's members are all on node r % nodes, but every
+   * `pairEvery`-th room (r % pairEvery === 0) has every other member on the next node; 0: no room is split.
+   */
+  byRoom?: { pairEvery: number };
   count: number;
   /** Client i joins `${roomPrefix}${Math.floor(i / roomSize)}`. */
   roomPrefix: string;
@@ -116,6 +121,8 @@ export interface ChatResult {
   deliveriesPerSec: number;
   ack: LatencySummary;
   deliver: LatencySummary;
+  /** With several nodes: deliveries to a client on another node than the sender's only. */
+  deliverOtherNode?: LatencySummary;
   errors: Record<string, number>;
   missing: number;
   duplicates: number;

@@ -6,6 +6,7 @@ import { a1Table } from '../scenarios/a1.js';
 import { s1lTable } from '../scenarios/s1lReport.js';
 import { s3rTable } from '../scenarios/s3r.js';
 import { s3wTable } from '../scenarios/s3wReport.js';
+import { s4sTable } from '../scenarios/s4sReport.js';
 import { fmtBytes, lostCount, ms, table } from './format.js';
 import type { BenchReport } from './types.js';
 
@@ -206,6 +207,9 @@ export function renderDetails(report: BenchReport): string[] {
 
   const s3w = s3wTable(results, present);
   if (s3w) out.push('### S3W chat with webhooks on', '', table(s3w.header, s3w.rows), '');
+
+  const s4s = s4sTable(results, present);
+  if (s4s) out.push('### S4S bus routing on three nodes', '', table(s4s.header, s4s.rows), '');
 
   for (const [t, scenario] of present.flatMap((t) => (['S3', 'S3R'] as const).map((s) => [t, s] as const))) {
     const profile = results[t]?.[scenario]?.profile;

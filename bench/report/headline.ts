@@ -160,6 +160,20 @@ export function metrics(results: Partial<Record<TargetName, TargetResults>>): Me
       get: (r) => r.S4?.addedP99Ms ?? null,
     },
     {
+      scenario: 'S4S',
+      metric: 'largest share of the bus traffic one node received',
+      better: 'lower',
+      unit: '%',
+      get: (r) => r.S4S?.maxSharePct ?? null,
+    },
+    {
+      scenario: 'S4S',
+      metric: 'p99 send→delivery to another node, three nodes',
+      better: 'lower',
+      unit: 'ms',
+      get: (r) => r.S4S?.otherNode?.p99 ?? null,
+    },
+    {
       scenario: 'S5',
       metric: 'time until 95 % resumed',
       better: 'lower',

@@ -182,6 +182,30 @@ export interface S4Result {
   skipped: string | null;
 }
 
+export interface S4SNode {
+  /** Bus messages the node received (its own echoes included) and published, over the measured step. */
+  received: number;
+  published: number;
+  /** `received` as a share of everything the cluster published. */
+  sharePct: number;
+}
+
+export interface S4SResult {
+  nodes: number;
+  rooms: number;
+  roomSize: number;
+  pairEvery: number;
+  rate: number;
+  users: number;
+  step: S3Step | null;
+  perNode: S4SNode[];
+  clusterPublished: number;
+  maxSharePct: number | null;
+  /** Send→delivery of the deliveries whose receiver was on another node than the sender. */
+  otherNode: LatencySummary | null;
+  skipped: string | null;
+}
+
 export interface S5Result extends StormResult {
   populate: PopulateResult;
   client: 'typed' | 'raw';
@@ -245,6 +269,7 @@ export interface TargetResults {
   S3R?: S3RResult;
   S3W?: S3WResult;
   S4?: S4Result;
+  S4S?: S4SResult;
   S5?: S5Result;
   S6?: S6Result;
   A1?: A1Result;

@@ -1,6 +1,7 @@
 import type { DisconnectReason } from '../core/disconnect.js';
 import type { Role } from '../core/roles.js';
 import type { AppId, Room, UserId, UserRef } from '../core/types.js';
+import { topicOf } from './busInterest.js';
 import type { Channels } from './channels.js';
 import type { EngineContext } from './context.js';
 import type { EngineEvent } from './events.js';
@@ -32,8 +33,10 @@ export class Broadcast {
     private readonly onProfile: (appId: AppId, user: UserRef) => void,
   ) {}
 
+  /** On the body's topic (busInterest.ts): only the nodes it concerns hear it. */
   private publish(body: BusBody): void {
-    this.bus.publish({ ...body, v: BUS_VERSION, origin: this.ctx.nodeId });
+    this.ctx.metrics.busPublished();
+    this.bus.publish({ ...body, v: BUS_VERSION, origin: this.ctx.nodeId }, topicOf(body));
   }
 
   /** A committed message: handed out here in seq order, and to the other nodes. */

@@ -1,4 +1,5 @@
 import type { Room, UserRef } from '../core/types.js';
+import type { BusInterest } from './busInterest.js';
 import type { EngineContext } from './context.js';
 import type { EngineEvent, MessageView, RoomView } from './events.js';
 import { RoomChannel, type Subscriber } from './roomChannel.js';
@@ -14,13 +15,15 @@ export type ChannelPresence = (
 
 /**
  * The live channels of the rooms someone on this node has joined: created on first join, dropped when the
- * last subscriber is gone, the room deleted or the node stopped.
+ * last subscriber is gone, the room deleted or the node stopped. A channel holds its room's bus topic while it
+ * lives, so that this node hears the room's events from the other nodes only while someone here is in it.
  */
 export class Channels {
   private readonly channels = new Map<number, RoomChannel>();
 
   constructor(
     private readonly ctx: EngineContext,
+    private readonly interest: Pick<BusInterest, 'holdRoom' | 'releaseRoom'>,
     private readonly onPresence: ChannelPresence,
   ) {}
 
@@ -39,16 +42,24 @@ export class Channels {
       const created = this.create(room);
       channel = created;
       this.channels.set(room.id, created);
-      created.ready.catch(() => {
-        if (this.channels.get(room.id) === created) this.channels.delete(room.id);
-      });
+      created.ready.catch(() => this.remove(created));
     }
     await channel.ready;
     return channel;
   }
 
+  /** Forgets the channel (if it is still the room's) and lets its topic go. */
+  private remove(channel: RoomChannel): void {
+    if (this.channels.get(channel.room.id) !== channel) return;
+    this.channels.delete(channel.room.id);
+    this.interest.releaseRoom(channel.room.appId, channel.room.id);
+  }
+
   private create(room: Room): RoomChannel {
     const { store, config, metrics, logger } = this.ctx;
+    // The topic first, the last seq after: whatever is committed after the read is then heard on the bus, and
+    // what was committed before it is in storage (no message falls between the two).
+    const lastSeq = this.interest.holdRoom(room.appId, room.id).then(() => store.messages.lastSeq(room.id));
     const created: RoomChannel = new RoomChannel(
       room,
       {
@@ -59,13 +70,11 @@ export class Channels {
           const messages = await store.messages.range(roomId, { afterSeq, limit });
           return messages.map((m) => toMessageView(m, created.room.name));
         },
-        onEmpty: (c) => {
-          if (this.channels.get(c.room.id) === c) this.channels.delete(c.room.id);
-        },
+        onEmpty: (c) => this.remove(c),
         onDelivered: (count) => metrics.messagesOut(count),
         logError: (err) => logger.error({ err, roomId: room.id }, 'room backfill failed'),
       },
-      store.messages.lastSeq(room.id),
+      lastSeq,
     );
     return created;
   }
@@ -84,7 +93,7 @@ export class Channels {
     if (!channel) return;
     for (const subscriber of [...channel.subscribers]) subscriber.forgetRoom(roomId);
     channel.clear();
-    this.channels.delete(roomId);
+    this.remove(channel);
   }
 
   /**
@@ -110,7 +119,9 @@ export class Channels {
   }
 
   clearAll(): void {
-    for (const channel of this.channels.values()) channel.clear();
-    this.channels.clear();
+    for (const channel of [...this.channels.values()]) {
+      channel.clear();
+      this.remove(channel);
+    }
   }
 }

@@ -23,6 +23,11 @@ export interface EngineConfig {
   tokenTtlSeconds: number;
   /** How long a room waits for a missing seq before reading it back from storage. */
   backfillDelayMs: number;
+  /**
+   * A room's or an app's bus topic is left this long after nothing here needs it any more (busInterest.ts),
+   * so that a member's reload does not unsubscribe and subscribe again.
+   */
+  busUnsubscribeDelayMs: number;
   /** Nodes announce themselves this often; one not heard from for three intervals is taken as gone. */
   clusterHeartbeatMs: number;
   /**
@@ -62,6 +67,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   guestTokenTtlSeconds: 24 * 3600,
   tokenTtlSeconds: 30 * 24 * 3600,
   backfillDelayMs: 200,
+  busUnsubscribeDelayMs: 10_000,
   clusterHeartbeatMs: 5000,
   storageProbeMs: 500,
   connectionsPerUser: 20,

@@ -13,6 +13,7 @@ import type { EngineApi, Session, SessionMeta, SessionSink, ShutdownSummary } fr
 import { DataProtection } from './dataProtection.js';
 import { Retention } from './retention.js';
 import { Broadcast } from './broadcast.js';
+import { BusInterest } from './busInterest.js';
 import { Catalog } from './catalog.js';
 import { Channels } from './channels.js';
 import { Dms } from './dms.js';
@@ -170,11 +171,12 @@ export class Engine extends AdminFacade implements EngineApi {
       track: (promise) => this.writes.track(promise),
     };
     // Channels and sessions report presence changes; presence is made after them, so they call through.
-    this.channels = new Channels(ctx, (channel, user, present, except) =>
+    const interest = new BusInterest(deps.bus, config.busUnsubscribeDelayMs);
+    this.channels = new Channels(ctx, interest, (channel, user, present, except) =>
       this.presence.roomPresence(channel, user, present, except),
     );
     const host = sessionHost(ctx, (): SessionHostParts => this);
-    this.sessions = new Sessions(ctx, host, {
+    this.sessions = new Sessions(ctx, host, interest, {
       userArrived: (appId, user) => this.presence.userArrived(appId, user),
       userLeft: (appId, user, immediate) => this.presence.userLeft(appId, user, immediate),
     });
@@ -401,15 +403,11 @@ export class Engine extends AdminFacade implements EngineApi {
       listUserUploads: (appId, user) => this.attachments.uploadsOf(appId, user.id),
     });
     const { directory } = store;
-    this.retention = new Retention(
-      ctx,
-      {
-        listApps: () => directory.listApps(),
-        listRooms: (id) => directory.listRooms(id),
-        removeMessageFiles,
-      },
-      { leaseMs: RETENTION_LEASE_MS },
-    );
+    const listing = {
+      listApps: () => directory.listApps(),
+      listRooms: (id: AppId) => directory.listRooms(id),
+    };
+    this.retention = new Retention(ctx, { ...listing, removeMessageFiles }, { leaseMs: RETENTION_LEASE_MS });
     const inbound = new Inbound(ctx, {
       ...{ catalog, channels, sessions, presence, rooms, moderation, broadcast },
       profiles: this.profiles,

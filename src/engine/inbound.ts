@@ -39,6 +39,7 @@ export class Inbound {
   ) {}
 
   receive(raw: unknown): void {
+    this.ctx.metrics.busReceived();
     const intake = readBusMessage(raw);
     if (!intake.ok) {
       this.ctx.logger.warn({ problem: intake.problem, received: describe(raw) }, 'bus message dropped');

@@ -7,6 +7,7 @@ import type { SessionMeta, SessionSink } from './api.js';
 import { addTo, removeFrom, userKey, type EngineContext } from './context.js';
 import type { EngineEvent } from './events.js';
 import { EngineSession, type SessionHost } from './session.js';
+import type { BusInterest } from './busInterest.js';
 
 /** Told when a user's first connection to an app opens and when their last one closes. */
 export interface UserPresenceHooks {
@@ -38,6 +39,8 @@ export class Sessions {
   constructor(
     private readonly ctx: EngineContext,
     private readonly host: SessionHost,
+    /** The app's bus topic, held while a session of it is open here (its users' events come on it). */
+    private readonly interest: Pick<BusInterest, 'holdApp' | 'releaseApp'>,
     private readonly presence: UserPresenceHooks,
   ) {}
 
@@ -63,6 +66,9 @@ export class Sessions {
     }
     const session = new EngineSession(this.host, principal, sink, meta);
     this.all.add(session);
+    // Not awaited (opening is synchronous): an event for the user in the moment before the subscription is
+    // answered is missed, and what matters of it (a ban, a revoked token) was checked at sign-in.
+    void this.interest.holdApp(principal.appId);
     addTo(this.byApp, principal.appId, session);
     if (meta.appPresence === true) addTo(this.appPresenceWatchers, principal.appId, session);
     if (!session.anonymous) this.fileUnderUser(session);
@@ -79,6 +85,7 @@ export class Sessions {
   /** The session closed (its close() calls this through the host). */
   forget(session: EngineSession, immediate: boolean): void {
     if (!this.all.delete(session)) return;
+    this.interest.releaseApp(session.appId);
     removeFrom(this.byApp, session.appId, session);
     removeFrom(this.appPresenceWatchers, session.appId, session);
     if (!session.anonymous) this.unfile(session, session.user, immediate);

@@ -51,6 +51,16 @@ export function createMetrics(): Metrics {
     help: 'Sessions disconnected because their outbound buffer went over the bound',
     registers: [registry],
   });
+  const busReceived = new Counter({
+    name: 'parley_bus_messages_received_total',
+    help: 'Messages received from the other nodes over the bus (only the rooms and apps this node serves)',
+    registers: [registry],
+  });
+  const busPublished = new Counter({
+    name: 'parley_bus_messages_published_total',
+    help: 'Messages this node published on the bus (each once, on its room, app or cluster channel)',
+    registers: [registry],
+  });
   const fanoutLatency = new Histogram({
     name: 'parley_fanout_latency_seconds',
     help: 'Time from commit to the last local recipient being handed a message',
@@ -118,6 +128,8 @@ export function createMetrics(): Metrics {
       live.sendAckLatency(ms);
     },
     slowConsumerDisconnected: () => slowConsumers.inc(),
+    busReceived: () => busReceived.inc(),
+    busPublished: () => busPublished.inc(),
   };
 
   let storage: (() => StorageHealthView) | null = null;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BUS_VERSION } from '../../src/engine/ports/bus.js';
 import { createRedisBus, type RedisBus } from '../../src/bus/redis.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/engine/ports/store.js';
@@ -45,7 +46,7 @@ describe.skipIf(!available)('bus intake over Redis', () => {
     await publisher.publish(channel, 'this is {not JSON');
     await publisher.publish(
       channel,
-      JSON.stringify({ v: 1, type: 'presence', origin: 'rogue', online: 'yes' }),
+      JSON.stringify({ v: BUS_VERSION, type: 'presence', origin: 'rogue', online: 'yes' }),
     );
     await publisher.publish(channel, JSON.stringify({ v: 7, type: 'node_alive', origin: 'future' }));
 

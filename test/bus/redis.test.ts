@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisBus, type RedisBus } from '../../src/bus/redis.js';
-import type { BusMessage } from '../../src/engine/ports/bus.js';
+import { BUS_VERSION, type BusMessage } from '../../src/engine/ports/bus.js';
 import { requireTestRedis, startOwnRedis, TEST_REDIS_URL } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -31,7 +31,7 @@ describe.skipIf(!available)('redis bus', () => {
     const a = open(channel);
     const b = open(channel);
     await Promise.all([a.bus.ready, b.bus.ready]);
-    a.bus.publish({ v: 1, type: 'node_alive', origin: 'node-a' });
+    a.bus.publish({ v: BUS_VERSION, type: 'node_alive', origin: 'node-a' });
     await waitFor(() => b.received.some((m) => m.type === 'node_alive' && m.origin === 'node-a'));
   });
 
@@ -54,7 +54,7 @@ describe.skipIf(!available)('redis bus', () => {
       }
       await waitFor(() => resyncs() > before, { timeoutMs: 20_000 });
       await own.stop();
-      a.bus.publish({ v: 1, type: 'hello', origin: 'lost-while-down' }); // Redis is down: dropped, never queued
+      a.bus.publish({ v: BUS_VERSION, type: 'hello', origin: 'lost-while-down' }); // Redis is down: dropped, never queued
       const beforeRestart = [resyncsOf(a), resyncsOf(b)];
       await own.start();
       // Each node says resync once it can both hear and publish again.
@@ -65,7 +65,7 @@ describe.skipIf(!available)('redis bus', () => {
       // is published meanwhile (by design): publish until it is heard.
       await waitFor(
         () => {
-          a.bus.publish({ v: 1, type: 'hello', origin: 'node-a' });
+          a.bus.publish({ v: BUS_VERSION, type: 'hello', origin: 'node-a' });
           return b.received.some((m) => m.type === 'hello' && m.origin === 'node-a');
         },
         { timeoutMs: 10_000 },

@@ -31,6 +31,9 @@ class Hub {
           queueMicrotask(() => handler(message));
         }
       },
+      // Every node hears every topic here: what this file tests is the heartbeat, not routing.
+      subscribe: () => Promise.resolve(),
+      unsubscribe: () => {},
       onMessage: (handler) => {
         this.handlers.set(bus, handler);
       },

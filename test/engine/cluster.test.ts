@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Bus, BusHandler, BusMessage } from '../../src/engine/ports/bus.js';
+import { BUS_VERSION, type Bus, type BusHandler, type BusMessage } from '../../src/engine/ports/bus.js';
 import type { Role } from '../../src/core/roles.js';
 import type { Engine } from '../../src/engine/engine.js';
 import type { EngineSession } from '../../src/engine/session.js';
@@ -37,6 +37,9 @@ class TestHub {
         const state = this.nodes.get(bus);
         if (state) state.handler = handler;
       },
+      // Every node hears every topic here: these tests cut and drop messages, routing is tested elsewhere.
+      subscribe: () => Promise.resolve(),
+      unsubscribe: () => {},
     };
     this.nodes.set(bus, { handler: null, cut: false });
     return bus;
@@ -53,7 +56,7 @@ class TestHub {
     const state = this.nodes.get(bus);
     if (!state) return;
     state.cut = false;
-    state.handler?.({ v: 1, type: 'resync', origin: 'bus' });
+    state.handler?.({ v: BUS_VERSION, type: 'resync', origin: 'bus' });
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBusHub } from '../../src/bus/local.js';
+import { BUS_VERSION } from '../../src/engine/ports/bus.js';
 import { ParleyError } from '../../src/core/errors.js';
 import type { Role } from '../../src/core/roles.js';
 import type { Session } from '../../src/engine/api.js';
@@ -177,9 +178,16 @@ describe('bus intake', () => {
     const stranger = hub.connect();
     stranger.onMessage(() => {});
     const bogus: unknown[] = [
-      { v: 1, type: 'room_event', origin: 'x', appId: 'one', roomId: 1, event: { type: 'message' } },
-      { v: 2, type: 'hello', origin: 'x' },
-      { v: 1, type: 'teleport', origin: 'x' },
+      {
+        v: BUS_VERSION,
+        type: 'room_event',
+        origin: 'x',
+        appId: 'one',
+        roomId: 1,
+        event: { type: 'message' },
+      },
+      { v: BUS_VERSION + 1, type: 'hello', origin: 'x' },
+      { v: BUS_VERSION, type: 'teleport', origin: 'x' },
       'plain text',
     ];
     for (const message of bogus) (stranger.publish as (m: unknown) => void)(message);

@@ -26,7 +26,9 @@ function heldBus(inner: Bus) {
   let held: unknown[] | null = null;
   let handler: BusHandler | null = null;
   const bus: Bus = {
-    publish: (message) => inner.publish(message),
+    publish: (message, topic) => inner.publish(message, topic),
+    subscribe: (topic) => inner.subscribe(topic),
+    unsubscribe: (topic) => inner.unsubscribe(topic),
     onMessage: (h) => {
       handler = h;
       inner.onMessage((message) => {

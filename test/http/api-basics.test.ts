@@ -241,7 +241,7 @@ describe('health, readiness and metrics', () => {
     const clock = { now: () => Date.now() };
     const engine = createEngine({
       store,
-      bus: { publish: () => {}, onMessage: () => {} },
+      bus: { publish: () => {}, onMessage: () => {}, subscribe: async () => {}, unsubscribe: () => {} },
       clock,
       logger: pino({ level: 'silent' }),
       metrics: metrics.engine,

@@ -5,9 +5,10 @@ import type { PresenceEntry } from '../presenceDirectory.js';
 
 /**
  * The version of the bus messages below. A node drops (and logs) a message of another version: nodes of one
- * cluster run one release, and a rolling upgrade that changes this shape bumps it.
+ * cluster run one release, and a rolling upgrade that changes this shape bumps it. Version 2 routes room and
+ * app traffic on topics (busInterest.ts): a node of version 1 would not hear it, so it is told apart loudly.
  */
-export const BUS_VERSION = 1;
+export const BUS_VERSION = 2;
 
 /**
  * What travels between nodes. A node fans a committed message out to its own clients and publishes it once;
@@ -60,8 +61,21 @@ export type BusMessage = BusBody & { v: typeof BUS_VERSION; origin: string };
  */
 export type BusHandler = (message: unknown) => void;
 
-/** The bus between nodes: publish to the others, and one handler the engine registers to hear them. */
+/**
+ * The bus between nodes: publish to the others, and one handler the engine registers to hear them. A message
+ * goes either to every node (no topic: control, presence, whatever changes a cache every node keeps) or on a
+ * topic (a room's or an app's traffic, `room:<appId>:<roomId>`, `app:<appId>`), heard only by the nodes that
+ * subscribed to it: the engine subscribes to what concerns its own sessions (busInterest.ts).
+ */
 export interface Bus {
-  publish(message: BusMessage): void;
+  publish(message: BusMessage, topic?: string): void;
   onMessage(handler: BusHandler): void;
+  /**
+   * Starts hearing `topic`; resolves once messages published after it will be heard, or at once while the
+   * link to the other nodes is down (when it comes back, every topic is subscribed again before `resync`).
+   * Subscribing to a topic already subscribed does nothing.
+   */
+  subscribe(topic: string): Promise<void>;
+  /** Stops hearing `topic` (nothing when it was not subscribed). */
+  unsubscribe(topic: string): void;
 }

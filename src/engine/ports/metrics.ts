@@ -10,6 +10,10 @@ export interface EngineMetrics {
   /** Milliseconds from a message entering the post pipeline to its answer (the sender's ack), commit included. */
   sendAckLatency(ms: number): void;
   slowConsumerDisconnected(): void;
+  /** A message arrived from the bus (before it is checked: what this node's link to the others carried). */
+  busReceived(): void;
+  /** This node published a message on the bus (once, however many nodes hear it). */
+  busPublished(): void;
 }
 
 export const noopMetrics: EngineMetrics = {
@@ -20,4 +24,6 @@ export const noopMetrics: EngineMetrics = {
   fanoutLatency: () => {},
   sendAckLatency: () => {},
   slowConsumerDisconnected: () => {},
+  busReceived: () => {},
+  busPublished: () => {},
 };
