@@ -14,6 +14,7 @@ import type { MessageOutbox } from '../../src/engine/ports/webhookStore.js';
 import { MAX_APPENDS_QUEUED } from '../../src/store/postgres/appendBatch.js';
 import { TYPES } from '../../src/store/postgres/db.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
+import { waitFor } from '../helpers/wait.js';
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const T0 = 1_700_000_000_000;
@@ -141,14 +142,6 @@ describe.skipIf(!up)('postgres: batched appends', () => {
     };
   }
 
-  async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
   it('[store.pg.batch.order] 400 concurrent appends over 8 rooms: each room gapless, in arrival order', async () => {
     const { store, app, user, rooms } = await setup(1, 8);
     const made = Array.from({ length: 400 }, (_, i) => {
@@ -186,7 +179,10 @@ describe.skipIf(!up)('postgres: batched appends', () => {
     const pending = settle(
       Array.from({ length: 30 }, (_, i) => store.messages.append(msg(app, room, user, String(i)))),
     );
-    await until(async () => (await lock.waiters()) >= 1, 'the first batch to wait on the room');
+    await waitFor(async () => (await lock.waiters()) >= 1, {
+      timeoutMs: 20_000,
+      label: 'the first batch to wait on the room',
+    });
     // One session waits on the room however many appends there are: the others are queued in the node.
     expect(await lock.waiters()).toBe(1);
     await lock.release();
@@ -201,7 +197,10 @@ describe.skipIf(!up)('postgres: batched appends', () => {
     const lock = await lockRoom(schema, room.id);
     // The first append waits on the lock; the next three are queued and go out as one batch.
     const first = store.messages.append(msg(app, room, user, 'first'));
-    await until(async () => (await lock.waiters()) >= 1, 'the first append to wait');
+    await waitFor(async () => (await lock.waiters()) >= 1, {
+      timeoutMs: 20_000,
+      label: 'the first append to wait',
+    });
     const batch = [
       store.messages.append(msg(app, room, user, 'hello', { clientMsgId: 'c1' })),
       store.messages.append(msg(app, room, user, 'other')),
@@ -223,7 +222,10 @@ describe.skipIf(!up)('postgres: batched appends', () => {
     await store.directory.updateRoom(app.id, room.id, { slowModeSeconds: 60 });
     const lock = await lockRoom(schema, room.id);
     const first = store.messages.append(msg(app, room, user, 'system', { authorId: null, kind: 'system' }));
-    await until(async () => (await lock.waiters()) >= 1, 'the first append to wait');
+    await waitFor(async () => (await lock.waiters()) >= 1, {
+      timeoutMs: 20_000,
+      label: 'the first append to wait',
+    });
     const outcomes = settle([
       store.messages.append(msg(app, room, user, 'too soon', { slowMode: true, createdAt: T0 + 1000 })),
       store.messages.append(msg(app, room, user, 'a reply', { replyTo: parent.message.id })),
@@ -248,7 +250,10 @@ describe.skipIf(!up)('postgres: batched appends', () => {
     const { schema, store, app, user, room } = await setup();
     const lock = await lockRoom(schema, room.id);
     const first = store.messages.append(msg(app, room, user, 'first'));
-    await until(async () => (await lock.waiters()) >= 1, 'the first append to wait');
+    await waitFor(async () => (await lock.waiters()) >= 1, {
+      timeoutMs: 20_000,
+      label: 'the first append to wait',
+    });
     const outcomes = settle([
       store.messages.append(msg(app, room, user, 'before')),
       store.messages.append({ ...msg(app, room, user, 'no such author'), authorId: user.id + 1000 }),
@@ -284,7 +289,10 @@ describe.skipIf(!up)('postgres: batched appends', () => {
     });
     const lock = await lockRoom(schema, room.id);
     const first = store.messages.append(msg(app, room, user, 'first', { outbox: outbox('e-first') }));
-    await until(async () => (await lock.waiters()) >= 1, 'the first append to wait');
+    await waitFor(async () => (await lock.waiters()) >= 1, {
+      timeoutMs: 20_000,
+      label: 'the first append to wait',
+    });
     const batch = Array.from({ length: 20 }, (_, i) =>
       store.messages.append(
         msg(app, room, user, String(i), { outbox: outbox(`e${i}`), clientMsgId: `c${i % 10}` }),
@@ -310,7 +318,10 @@ describe.skipIf(!up)('postgres: batched appends', () => {
     const { schema, store, app, user, room } = await setup();
     const lock = await lockRoom(schema, room.id);
     const first = store.messages.append(msg(app, room, user, 'first'));
-    await until(async () => (await lock.waiters()) >= 1, 'the first append to wait');
+    await waitFor(async () => (await lock.waiters()) >= 1, {
+      timeoutMs: 20_000,
+      label: 'the first append to wait',
+    });
     const queued = Array.from({ length: MAX_APPENDS_QUEUED }, (_, i) =>
       store.messages.append(msg(app, room, user, String(i))),
     );
