@@ -9,8 +9,15 @@
  * `unavailable` (they were not acknowledged: the batch committed or not, and a retry with the same clientMsgId
  * finds the original if it did), as do those still waiting; new appends are refused with `unavailable` until a
  * new worker has opened the database, tried again with a backoff. close() lets the queue drain first.
+ *
+ * The worker's answers come on a port of their own, and each append (and each pump) takes the ones already there
+ * at once, without waiting for the event loop to reach the port: an answer is an event of the loop, handled only
+ * after the loop's current turn, and a busy server's turn can be long (a backlog of sends read from hundreds of
+ * sockets). Waiting for the turn to end would commit one batch per turn, and under load the acks would fall
+ * further behind with each turn; taken as the appends arrive, the next batch goes out as soon as the last one
+ * committed.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ParleyError } from '../../../core/errors.js';
 import { writerOverloaded, writerRestarting } from '../../../core/failures.js';
 import type { AppendResult, NewMessage } from '../../../engine/ports/store.js';
@@ -39,23 +46,26 @@ interface Pending {
 function spawn(data: WriterData): Worker {
   const fromSources = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url);
+  const transferList = [data.replies];
   // None of the parent's flags: a worker inherits them, and an `--import` of a TypeScript file (a preload of
   // the parent's) would be loaded before any loader is registered in the worker, and fail it.
-  if (!fromSources) return new Worker(entry, { workerData: data, execArgv: [] });
+  if (!fromSources) return new Worker(entry, { workerData: data, transferList, execArgv: [] });
   // The ESM entry of the loader's API (a CommonJS require would pick its CommonJS build, which fails here).
   const loader = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(loader)})
     .then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: data, execArgv: [] });
+  return new Worker(bootstrap, { eval: true, workerData: data, transferList, execArgv: [] });
 }
 
-export interface WriterOptions extends WriterData {
+export interface WriterOptions extends Omit<WriterData, 'replies'> {
   /** A worker died or failed to start (logged by the caller); the writer restarts it by itself. */
   onError?: (err: Error) => void;
 }
 
 export class MessageWriter {
   private worker: Worker | null = null;
+  /** Where the running worker's answers arrive (see collect). */
+  private replies: MessagePort | null = null;
   private ready = false;
   /** After a worker died and until a new one is ready: appends are refused rather than queued. */
   private refusing = false;
@@ -75,6 +85,7 @@ export class MessageWriter {
   append(input: NewMessage): Promise<AppendResult> {
     if (this.closing) return Promise.reject(new ParleyError('unavailable', 'the database is closed'));
     if (this.refusing) return Promise.reject(writerRestarting());
+    this.collect();
     if (this.queue.length + (this.running?.size ?? 0) >= MAX_PENDING)
       return Promise.reject(writerOverloaded());
     return new Promise<AppendResult>((resolve, reject) => {
@@ -102,16 +113,19 @@ export class MessageWriter {
   /** For tests: ends the worker as a crash would, while its batch runs. */
   async killWorkerForTest(): Promise<void> {
     // A crash leaves no answer: one the worker might post before the termination lands is not listened to.
-    this.worker?.removeAllListeners('message');
+    this.replies?.close();
+    this.replies = null;
     await this.worker?.terminate();
   }
 
   private start(): void {
-    const worker = spawn({ path: this.opts.path, synchronous: this.opts.synchronous });
+    const { port1, port2 } = new MessageChannel();
+    const worker = spawn({ path: this.opts.path, synchronous: this.opts.synchronous, replies: port2 });
     this.worker = worker;
-    // An idle writer must not keep the process alive by itself (pump refs it while appends are pending).
-    worker.unref();
-    worker.on('message', (value: unknown) => this.onMessage(value));
+    this.replies = port1;
+    port1.on('message', (value: unknown) => this.onMessage(value));
+    // An idle writer must not keep the process alive by itself (pump holds it while appends are pending).
+    this.hold(worker, false);
     worker.on('error', (err) => this.opts.onError?.(err));
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.once('exit', () => this.onExit(worker));
@@ -119,6 +133,16 @@ export class MessageWriter {
 
   private post(worker: Worker, message: ToWorker): void {
     worker.postMessage(message);
+  }
+
+  /** Handles the answers already on the port now, rather than when the event loop gets to them. */
+  private collect(): void {
+    for (;;) {
+      const port = this.replies;
+      const received = port ? receiveMessageOnPort(port) : undefined;
+      if (!received) return;
+      this.onMessage(received.message);
+    }
   }
 
   private onMessage(value: unknown): void {
@@ -146,9 +170,15 @@ export class MessageWriter {
   /** Sends the next batch when the worker is ready and idle: what queued up during the last commit. */
   private pump(): void {
     const worker = this.worker;
-    if (!worker || !this.ready || this.running) return;
+    if (!worker) return;
+    // Appends waiting for a worker still opening the database hold the process too.
+    if (!this.ready) {
+      if (this.queue.length > 0) this.hold(worker, true);
+      return;
+    }
+    if (this.running) return;
     if (this.queue.length === 0) {
-      worker.unref();
+      this.hold(worker, false);
       this.drained?.();
       this.drained = null;
       return;
@@ -165,7 +195,18 @@ export class MessageWriter {
       return;
     }
     this.running = new Map(batch.map((p) => [p.id, p]));
-    worker.ref();
+    this.hold(worker, true);
+  }
+
+  /** Whether the worker and its answers keep the process alive: only while appends are pending. */
+  private hold(worker: Worker, pending: boolean): void {
+    if (pending) {
+      worker.ref();
+      this.replies?.ref();
+    } else {
+      worker.unref();
+      this.replies?.unref();
+    }
   }
 
   private failAll(err: Error): void {
@@ -176,7 +217,11 @@ export class MessageWriter {
 
   private onExit(worker: Worker): void {
     if (worker !== this.worker) return;
+    // Answers posted before the end are true (their batch committed); they may still wait on the port.
+    this.collect();
     this.worker = null;
+    this.replies?.close();
+    this.replies = null;
     this.ready = false;
     if (this.closing) {
       this.failAll(new ParleyError('unavailable', 'the database is closed'));

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import { ERROR_CATALOGUE, ParleyError, type ErrorCode } from '../../../core/errors.js';
 import type { AppendResult, NewMessage } from '../../../engine/ports/store.js';
 
@@ -8,6 +9,8 @@ import type { AppendResult, NewMessage } from '../../../engine/ports/store.js';
 export interface WriterData {
   path: string;
   synchronous: 'NORMAL' | 'FULL';
+  /** The worker's answers (FromWorker) go here, not to parentPort: the main thread reads this port at once. */
+  replies: MessagePort;
 }
 
 /** Main → worker: one batch, committed in one transaction; or the order to finish. */

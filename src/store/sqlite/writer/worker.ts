@@ -7,7 +7,7 @@
  * append is never acknowledged before it is durable.
  */
 import Database from 'better-sqlite3';
-import { parentPort, workerData } from 'node:worker_threads';
+import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { NewMessage } from '../../../engine/ports/store.js';
 import { MessageAppender } from '../append.js';
 import { mapSqliteError } from '../errors.js';
@@ -17,7 +17,9 @@ function isWriterData(value: unknown): value is WriterData {
   if (typeof value !== 'object' || value === null) return false;
   const synchronous: unknown = Reflect.get(value, 'synchronous');
   return (
-    typeof Reflect.get(value, 'path') === 'string' && (synchronous === 'NORMAL' || synchronous === 'FULL')
+    typeof Reflect.get(value, 'path') === 'string' &&
+    (synchronous === 'NORMAL' || synchronous === 'FULL') &&
+    Reflect.get(value, 'replies') instanceof MessagePort
   );
 }
 
@@ -68,12 +70,14 @@ function main(): void {
   if (!port || !isWriterData(workerData)) throw new Error('the message writer runs as a worker thread');
   const db = open(workerData);
   const appender = new MessageAppender(db);
-  const post = (message: FromWorker) => port.postMessage(message);
+  const replies = workerData.replies;
+  const post = (message: FromWorker) => replies.postMessage(message);
   port.on('message', (value: unknown) => {
     const message = asToWorker(value);
     if (!message) return;
     if (message.kind === 'stop') {
       db.close();
+      replies.close();
       port.close();
       return;
     }
