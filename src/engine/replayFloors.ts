@@ -24,12 +24,12 @@ export class ReplayFloors {
     const floor = this.floors.get(roomId);
     if (floor === undefined) return false;
     if (event.message.seq <= floor) return true;
-    this.floors.delete(roomId);
+    this.forget(roomId);
     return false;
   }
 
   forget(roomId: number): void {
-    this.floors?.delete(roomId);
+    if (this.floors?.delete(roomId) === true && this.floors.size === 0) this.floors = null;
   }
 
   clear(): void {

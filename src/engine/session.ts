@@ -144,14 +144,14 @@ export class EngineSession implements Session, Subscriber {
     this.expiry.stop();
     for (const roomId of this.joined.keys()) this.host.liveChannel(roomId)?.unsubscribe(this, immediate);
     this.joined.clear();
-    this.joiningMap?.clear();
+    this.joiningMap = null;
     this.replayFloors.clear();
     this.host.forget(this, immediate);
   }
 
   forgetRoom(roomId: number, notice?: EngineEvent): void {
     this.joined.delete(roomId);
-    this.joiningMap?.delete(roomId);
+    this.forgetHeld(roomId);
     this.replayFloors.forget(roomId);
     this.typingThrottle.forget(roomId);
     if (notice) this.deliverDirect(notice);
@@ -249,7 +249,7 @@ export class EngineSession implements Session, Subscriber {
       return result;
     } catch (err) {
       if (!alreadyJoined) {
-        this.joiningMap?.delete(room.id);
+        this.forgetHeld(room.id);
         if (this.joined.delete(room.id)) this.host.liveChannel(room.id)?.unsubscribe(this);
       }
       throw err;
@@ -265,17 +265,28 @@ export class EngineSession implements Session, Subscriber {
     this.replayFloors.set(roomId, replayedUpTo);
     setImmediate(() => {
       const held = this.joiningMap?.get(roomId);
-      this.joiningMap?.delete(roomId);
+      this.forgetHeld(roomId);
       if (!held || this.closed) return;
       for (const event of held) if (!this.replayFloors.covers(roomId, event)) this.deliverDirect(event);
+      // A channel that has already handed out the reply's last message hands out only later ones: the floor
+      // would never skip anything, and an idle session would keep it for as long as the room stays quiet.
+      const delivered = this.host.liveChannel(roomId)?.deliveredSeq;
+      if (delivered !== undefined && delivered !== null && delivered >= replayedUpTo) {
+        this.replayFloors.forget(roomId);
+      }
     });
+  }
+
+  /** Drops the events held for a join; the map goes with its last room (most sessions join rarely). */
+  private forgetHeld(roomId: number): void {
+    if (this.joiningMap?.delete(roomId) === true && this.joiningMap.size === 0) this.joiningMap = null;
   }
 
   async leave(name: string): Promise<void> {
     await this.enter('leave');
     const room = await this.joinedRoom(name);
     this.joined.delete(room.id);
-    this.joiningMap?.delete(room.id);
+    this.forgetHeld(room.id);
     this.replayFloors.forget(room.id);
     this.typingThrottle.forget(room.id);
     // Leaving is on purpose: no grace period (that is for connections that drop).
