@@ -85,7 +85,7 @@ export class EngineSession implements Session, Subscriber {
     // Readers have no user (all are user 0): each reader has a budget of its own.
     this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
     this.backlog = host.backlogRule();
-    this.expiry = new CredentialExpiry(host.clock, () => this.terminate(disconnect('credentials_expired')));
+    this.expiry = new CredentialExpiry(host.clock, this);
     this.expiry.arm(principal.expiresAt);
     host.dms.attach(this);
     this.reports = new SessionReports(this, host);
@@ -231,7 +231,8 @@ export class EngineSession implements Session, Subscriber {
       const channel = await this.host.openChannel(room);
       if (this.closed) throw sessionClosed();
       if (!alreadyJoined) {
-        this.joined.set(room.id, room);
+        // The channel's room, which every session of the room shares, rather than this join's own copy of it.
+        this.joined.set(room.id, channel.room);
         channel.subscribe(this);
       }
       const replay = await this.host.replay(room, app, sinceSeq, this.readerId);
