@@ -7,7 +7,7 @@ import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js'
 import type { ErrorBody, ErrorCode } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
 import type { Disconnect, DisconnectReason } from '../../core/disconnect.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Session, SessionMeta, SessionSink } from '../../engine/api.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { Credentials, Principal } from '../../core/identity.js';
 import type { Ack } from '../../protocol/native.js';
@@ -23,6 +23,12 @@ import { KernelConnection } from '../kernel/kernelConnection.js';
 export type NativeTransportName = 'ws' | 'socket.io';
 
 export const NATIVE_DIALECT = 'native';
+
+/** How a native session came in: one object per transport, which every session of it shares. */
+const SESSION_META: Readonly<Record<NativeTransportName, SessionMeta>> = {
+  ws: Object.freeze({ transport: 'ws', dialect: NATIVE_DIALECT }),
+  'socket.io': Object.freeze({ transport: 'socket.io', dialect: NATIVE_DIALECT }),
+};
 
 /** `app` from a query string or handshake: a positive integer, default 1 ([proto.app]). */
 export function parseAppId(raw: unknown): AppId {
@@ -286,10 +292,7 @@ export class NativeConnection extends KernelConnection {
 
   private open(principal: Principal): void {
     if (this.currentSession) throw new ParleyError('already_authenticated');
-    const session = this.deps.engine.openSession(principal, this.sink, {
-      transport: this.transport,
-      dialect: NATIVE_DIALECT,
-    });
+    const session = this.deps.engine.openSession(principal, this.sink, SESSION_META[this.transport]);
     this.kernel.slot.fill(session);
     this.kernel.signedIn();
   }
