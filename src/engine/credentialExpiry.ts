@@ -27,7 +27,8 @@ export class CredentialExpiry {
     this.stop();
     if (expiresAt === null) return;
     const delay = Math.max(0, expiresAt - this.clock.now());
-    const fire = () => (delay > MAX_TIMER_MS ? this.arm(expiresAt) : this.session.terminate(disconnect('credentials_expired')));
+    const fire = () =>
+      delay > MAX_TIMER_MS ? this.arm(expiresAt) : this.session.terminate(disconnect('credentials_expired'));
     this.timer = setTimeout(fire, Math.min(delay, MAX_TIMER_MS));
     this.timer.unref();
   }
