@@ -62,7 +62,7 @@ export class EngineSession implements Session, Subscriber {
   user: UserRef;
   principal: Principal;
   private readonly joined = new Map<number, Room>();
-  /** Events for rooms whose join is not answered yet, held to follow its reply (created when first needed). */
+  /** Events for rooms whose join is not answered yet, held to follow its reply (only while there are some). */
   private joiningMap: Map<number, EngineEvent[]> | null = null;
   private readonly typingThrottle = new TypingThrottle();
   private readonly replayFloors = new ReplayFloors();
@@ -231,8 +231,7 @@ export class EngineSession implements Session, Subscriber {
       const channel = await this.host.openChannel(room);
       if (this.closed) throw sessionClosed();
       if (!alreadyJoined) {
-        // The channel's room, which every session of the room shares, rather than this join's own copy of it.
-        this.joined.set(room.id, channel.room);
+        this.joined.set(room.id, channel.room); // shared by the room's sessions, not this join's own copy
         channel.subscribe(this);
       }
       const replay = await this.host.replay(room, app, sinceSeq, this.readerId);
@@ -269,16 +268,10 @@ export class EngineSession implements Session, Subscriber {
       this.forgetHeld(roomId);
       if (!held || this.closed) return;
       for (const event of held) if (!this.replayFloors.covers(roomId, event)) this.deliverDirect(event);
-      // A channel that has already handed out the reply's last message hands out only later ones: the floor
-      // would never skip anything, and an idle session would keep it for as long as the room stays quiet.
-      const delivered = this.host.liveChannel(roomId)?.deliveredSeq;
-      if (delivered !== undefined && delivered !== null && delivered >= replayedUpTo) {
-        this.replayFloors.forget(roomId);
-      }
+      this.replayFloors.passed(roomId, this.host.liveChannel(roomId)?.deliveredSeq ?? null);
     });
   }
 
-  /** Drops the events held for a join; the map goes with its last room (most sessions join rarely). */
   private forgetHeld(roomId: number): void {
     if (this.joiningMap?.delete(roomId) === true && this.joiningMap.size === 0) this.joiningMap = null;
   }
@@ -286,10 +279,7 @@ export class EngineSession implements Session, Subscriber {
   async leave(name: string): Promise<void> {
     await this.enter('leave');
     const room = await this.joinedRoom(name);
-    this.joined.delete(room.id);
-    this.forgetHeld(room.id);
-    this.replayFloors.forget(room.id);
-    this.typingThrottle.forget(room.id);
+    this.forgetRoom(room.id);
     // Leaving is on purpose: no grace period (that is for connections that drop).
     this.host.liveChannel(room.id)?.unsubscribe(this, true);
   }
