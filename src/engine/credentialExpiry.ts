@@ -1,4 +1,10 @@
 import type { Clock } from '../core/clock.js';
+import { disconnect, type Disconnect } from '../core/disconnect.js';
+
+/** The session whose credentials these are: an object rather than a callback, so no closure per session. */
+export interface ExpiringSession {
+  terminate(reason: Disconnect): void;
+}
 
 /** The longest a Node timer can wait (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -13,7 +19,7 @@ export class CredentialExpiry {
 
   constructor(
     private readonly clock: Clock,
-    private readonly expire: () => void,
+    private readonly session: ExpiringSession,
   ) {}
 
   /** Wait for `expiresAt` (ms since epoch), replacing any earlier wait; null: never. */
@@ -21,7 +27,8 @@ export class CredentialExpiry {
     this.stop();
     if (expiresAt === null) return;
     const delay = Math.max(0, expiresAt - this.clock.now());
-    const fire = () => (delay > MAX_TIMER_MS ? this.arm(expiresAt) : this.expire());
+    const fire = () =>
+      delay > MAX_TIMER_MS ? this.arm(expiresAt) : this.session.terminate(disconnect('credentials_expired'));
     this.timer = setTimeout(fire, Math.min(delay, MAX_TIMER_MS));
     this.timer.unref();
   }

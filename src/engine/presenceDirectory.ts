@@ -13,8 +13,37 @@ export interface PresenceEntry extends PresencePlace {
   user: UserRef;
 }
 
+/**
+ * The nodes that have a user present in one place. Nearly always one (the user's connections are on one
+ * node), so one node is kept as its name and only more than one as a set: every idle connection has two of
+ * these (its room and its app), and an empty Set alone weighs some 190 bytes.
+ */
+type Nodes = string | Set<string>;
+
 interface Scope extends PresencePlace {
-  users: Map<number, { user: UserRef; nodes: Set<string> }>;
+  users: Map<number, { user: UserRef; nodes: Nodes }>;
+}
+
+function hasNode(nodes: Nodes, node: string): boolean {
+  return typeof nodes === 'string' ? nodes === node : nodes.has(node);
+}
+
+function nodeCount(nodes: Nodes): number {
+  return typeof nodes === 'string' ? 1 : nodes.size;
+}
+
+function withNode(nodes: Nodes, node: string): Nodes {
+  if (typeof nodes !== 'string') return nodes.add(node);
+  return nodes === node ? nodes : new Set([nodes, node]);
+}
+
+/** The nodes without `node`: null when none is left. */
+function withoutNode(nodes: Nodes, node: string): Nodes | null {
+  if (typeof nodes === 'string') return null;
+  nodes.delete(node);
+  if (nodes.size !== 1) return nodes.size === 0 ? null : nodes;
+  const [last] = nodes;
+  return last ?? null;
 }
 
 function keyOf(place: { appId: AppId; roomId: RoomId | null }): string {
@@ -40,11 +69,11 @@ export class PresenceDirectory {
     if (place.roomName !== null) scope.roomName = place.roomName;
     const entry = scope.users.get(user.id);
     if (entry) {
-      entry.nodes.add(node);
+      entry.nodes = withNode(entry.nodes, node);
       entry.user = user;
       return false;
     }
-    scope.users.set(user.id, { user, nodes: new Set([node]) });
+    scope.users.set(user.id, { user, nodes: node });
     return true;
   }
 
@@ -53,8 +82,12 @@ export class PresenceDirectory {
     const key = keyOf(place);
     const scope = this.scopes.get(key);
     const entry = scope?.users.get(userId);
-    if (!scope || !entry || !entry.nodes.delete(node)) return false;
-    if (entry.nodes.size > 0) return false;
+    if (!scope || !entry || !hasNode(entry.nodes, node)) return false;
+    const left = withoutNode(entry.nodes, node);
+    if (left !== null) {
+      entry.nodes = left;
+      return false;
+    }
     scope.users.delete(userId);
     if (scope.users.size === 0) this.scopes.delete(key);
     return true;
@@ -70,20 +103,22 @@ export class PresenceDirectory {
 
   /** How many nodes have the user present in the place (0 when absent). */
   nodesOf(place: { appId: AppId; roomId: RoomId | null }, userId: number): number {
-    return this.scopes.get(keyOf(place))?.users.get(userId)?.nodes.size ?? 0;
+    const nodes = this.scopes.get(keyOf(place))?.users.get(userId)?.nodes;
+    return nodes === undefined ? 0 : nodeCount(nodes);
   }
 
   /** How many nodes other than `node` have the user present in the place. */
   nodesOtherThan(place: { appId: AppId; roomId: RoomId | null }, userId: number, node: string): number {
     const nodes = this.scopes.get(keyOf(place))?.users.get(userId)?.nodes;
     if (!nodes) return 0;
-    return nodes.size - (nodes.has(node) ? 1 : 0);
+    return nodeCount(nodes) - (hasNode(nodes, node) ? 1 : 0);
   }
 
   /** Whether a node other than `node` has the user present in the place. */
   presentElsewhere(place: { appId: AppId; roomId: RoomId | null }, userId: number, node: string): boolean {
     const nodes = this.scopes.get(keyOf(place))?.users.get(userId)?.nodes;
-    return nodes !== undefined && [...nodes].some((n) => n !== node);
+    if (nodes === undefined) return false;
+    return typeof nodes === 'string' ? nodes !== node : [...nodes].some((n) => n !== node);
   }
 
   /** The rooms of an app where the user is present, by name. */
@@ -117,7 +152,7 @@ export class PresenceDirectory {
     const entries: PresenceEntry[] = [];
     for (const scope of this.scopes.values()) {
       for (const { user, nodes } of scope.users.values()) {
-        if (nodes.has(node))
+        if (hasNode(nodes, node))
           entries.push({ appId: scope.appId, roomId: scope.roomId, roomName: scope.roomName, user });
       }
     }

@@ -24,12 +24,21 @@ export class ReplayFloors {
     const floor = this.floors.get(roomId);
     if (floor === undefined) return false;
     if (event.message.seq <= floor) return true;
-    this.floors.delete(roomId);
+    this.forget(roomId);
     return false;
   }
 
+  /**
+   * The room's channel has handed out every message up to `delivered`: past the floor, it hands out only later
+   * ones, so the floor would never skip anything (and an idle session would keep it while the room is quiet).
+   */
+  passed(roomId: number, delivered: number | null): void {
+    const floor = this.floors?.get(roomId);
+    if (floor !== undefined && delivered !== null && delivered >= floor) this.forget(roomId);
+  }
+
   forget(roomId: number): void {
-    this.floors?.delete(roomId);
+    if (this.floors?.delete(roomId) === true && this.floors.size === 0) this.floors = null;
   }
 
   clear(): void {

@@ -62,7 +62,7 @@ export class EngineSession implements Session, Subscriber {
   user: UserRef;
   principal: Principal;
   private readonly joined = new Map<number, Room>();
-  /** Events for rooms whose join is not answered yet, held to follow its reply (created when first needed). */
+  /** Events for rooms whose join is not answered yet, held to follow its reply (only while there are some). */
   private joiningMap: Map<number, EngineEvent[]> | null = null;
   private readonly typingThrottle = new TypingThrottle();
   private readonly replayFloors = new ReplayFloors();
@@ -85,7 +85,7 @@ export class EngineSession implements Session, Subscriber {
     // Readers have no user (all are user 0): each reader has a budget of its own.
     this.limitKey = this.anonymous ? `reader:${this.id}` : userKey(this.appId, this.user.id);
     this.backlog = host.backlogRule();
-    this.expiry = new CredentialExpiry(host.clock, () => this.terminate(disconnect('credentials_expired')));
+    this.expiry = new CredentialExpiry(host.clock, this);
     this.expiry.arm(principal.expiresAt);
     host.dms.attach(this);
     this.reports = new SessionReports(this, host);
@@ -144,14 +144,14 @@ export class EngineSession implements Session, Subscriber {
     this.expiry.stop();
     for (const roomId of this.joined.keys()) this.host.liveChannel(roomId)?.unsubscribe(this, immediate);
     this.joined.clear();
-    this.joiningMap?.clear();
+    this.joiningMap = null;
     this.replayFloors.clear();
     this.host.forget(this, immediate);
   }
 
   forgetRoom(roomId: number, notice?: EngineEvent): void {
     this.joined.delete(roomId);
-    this.joiningMap?.delete(roomId);
+    this.forgetHeld(roomId);
     this.replayFloors.forget(roomId);
     this.typingThrottle.forget(roomId);
     if (notice) this.deliverDirect(notice);
@@ -231,7 +231,7 @@ export class EngineSession implements Session, Subscriber {
       const channel = await this.host.openChannel(room);
       if (this.closed) throw sessionClosed();
       if (!alreadyJoined) {
-        this.joined.set(room.id, room);
+        this.joined.set(room.id, channel.room); // shared by the room's sessions, not this join's own copy
         channel.subscribe(this);
       }
       const replay = await this.host.replay(room, app, sinceSeq, this.readerId);
@@ -249,7 +249,7 @@ export class EngineSession implements Session, Subscriber {
       return result;
     } catch (err) {
       if (!alreadyJoined) {
-        this.joiningMap?.delete(room.id);
+        this.forgetHeld(room.id);
         if (this.joined.delete(room.id)) this.host.liveChannel(room.id)?.unsubscribe(this);
       }
       throw err;
@@ -265,19 +265,21 @@ export class EngineSession implements Session, Subscriber {
     this.replayFloors.set(roomId, replayedUpTo);
     setImmediate(() => {
       const held = this.joiningMap?.get(roomId);
-      this.joiningMap?.delete(roomId);
+      this.forgetHeld(roomId);
       if (!held || this.closed) return;
       for (const event of held) if (!this.replayFloors.covers(roomId, event)) this.deliverDirect(event);
+      this.replayFloors.passed(roomId, this.host.liveChannel(roomId)?.deliveredSeq ?? null);
     });
+  }
+
+  private forgetHeld(roomId: number): void {
+    if (this.joiningMap?.delete(roomId) === true && this.joiningMap.size === 0) this.joiningMap = null;
   }
 
   async leave(name: string): Promise<void> {
     await this.enter('leave');
     const room = await this.joinedRoom(name);
-    this.joined.delete(room.id);
-    this.joiningMap?.delete(room.id);
-    this.replayFloors.forget(room.id);
-    this.typingThrottle.forget(room.id);
+    this.forgetRoom(room.id);
     // Leaving is on purpose: no grace period (that is for connections that drop).
     this.host.liveChannel(room.id)?.unsubscribe(this, true);
   }

@@ -5,13 +5,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
-import type { RawData, WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { RawData } from 'ws';
 import { disconnect } from '../core/disconnect.js';
 import type { Disconnect } from '../core/disconnect.js';
 import type { GatewayDeps, WsGateway } from './types.js';
 
-/** The socket as a dialect's connection sees it. A plain object of closures, so it may be spread. */
+/** The socket as a dialect's connection sees it. */
 export interface WsSocket {
   /** Write one text frame; dropped when the socket is no longer open. */
   send(frame: string): void;
@@ -46,11 +46,37 @@ export interface WsHostOptions {
   onDrained?(): void;
 }
 
-interface Tracked {
-  ws: WebSocket;
-  session: WsSession;
-  alive: boolean;
-  closed: Promise<void>;
+/**
+ * A socket as the host keeps it: ws's own socket (the server makes this class instead of its own), with the
+ * dialect's session and the heartbeat's mark on it. The listeners are shared by every socket of a host and find
+ * these through `this`: an idle connection keeps no closures and no object of the host's besides its socket.
+ */
+class TrackedSocket extends WebSocket {
+  session: WsSession | null = null;
+  /** Answered since the last heartbeat. */
+  alive = true;
+}
+
+/** Every socket of a host's server is one (ws's listeners are typed with its base class as `this`). */
+function tracked(ws: WebSocket): TrackedSocket {
+  return ws as TrackedSocket;
+}
+
+function onPong(this: WebSocket): void {
+  tracked(this).alive = true;
+}
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  const ws = tracked(this);
+  // Any frame shows the peer is there, as a pong does.
+  ws.alive = true;
+  ws.session?.receive(isBinary ? null : rawToString(data));
+}
+
+/** Settles when the socket has closed (its close listeners have run). */
+function closedOf(ws: WebSocket): Promise<void> {
+  if (ws.readyState === ws.CLOSED) return Promise.resolve();
+  return new Promise<void>((resolve) => ws.once('close', () => resolve()));
 }
 
 /**
@@ -97,14 +123,43 @@ function endTurn(): void {
   corkedThisTurn.length = 0;
 }
 
-/** Per socket: the turn it was last written in, and whether it is corked until that turn ends. */
-class TurnWrites {
+/**
+ * The socket a dialect's connection writes to; per socket also the turn it was last written in, and whether it
+ * is corked until that turn ends.
+ */
+class HostedSocket implements WsSocket {
   private turn = -1;
   private corked = false;
-  constructor(private readonly raw: Duplex) {}
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly raw: Duplex,
+  ) {}
+
+  send(frame: string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.next();
+    this.ws.send(frame);
+  }
+
+  // Straight to the TCP socket: without per-message deflate, ws writes its own frames there synchronously
+  // too, so the order holds, and ws counts these bytes in bufferedAmount.
+  sendFrame(frame: Buffer): void {
+    if (this.ws.readyState !== this.ws.OPEN || !this.raw.writable) return;
+    this.next();
+    this.raw.write(frame);
+  }
+
+  bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  close(code: number, reason: string): void {
+    closeSafely(this.ws, code, reason);
+  }
 
   /** Called before each write to the socket. */
-  next(): void {
+  private next(): void {
     if (this.turn !== turn) {
       this.turn = turn;
       this.corked = false;
@@ -121,26 +176,6 @@ class TurnWrites {
   }
 }
 
-function socketOf(ws: WebSocket, raw: Duplex): WsSocket {
-  const writes = new TurnWrites(raw);
-  return {
-    send: (frame) => {
-      if (ws.readyState !== ws.OPEN) return;
-      writes.next();
-      ws.send(frame);
-    },
-    // Straight to the TCP socket: without per-message deflate, ws writes its own frames there synchronously
-    // too, so the order holds, and ws counts these bytes in bufferedAmount.
-    sendFrame: (frame) => {
-      if (ws.readyState !== ws.OPEN || !raw.writable) return;
-      writes.next();
-      raw.write(frame);
-    },
-    bufferedBytes: () => ws.bufferedAmount,
-    close: (code, reason) => closeSafely(ws, code, reason),
-  };
-}
-
 export function createWsHost(options: WsHostOptions): WsGateway {
   const { deps, name, accept, onDrained } = options;
   const { config, logger } = deps;
@@ -150,60 +185,49 @@ export function createWsHost(options: WsHostOptions): WsGateway {
     perMessageDeflate: false,
     maxPayload: config.maxFrameBytes,
     clientTracking: false,
+    WebSocket: TrackedSocket,
   });
-  const connections = new Set<Tracked>();
+  const connections = new Set<TrackedSocket>();
   let accepting = true;
 
   // [proto.heartbeat] Ping every heartbeatMs; a socket that has not answered by the next tick is dropped.
   const heartbeat = setInterval(() => {
-    for (const tracked of connections) {
-      if (!tracked.alive) {
-        tracked.ws.terminate();
+    for (const ws of connections) {
+      if (!ws.alive) {
+        ws.terminate();
         continue;
       }
-      tracked.alive = false;
+      ws.alive = false;
       try {
-        tracked.ws.ping();
+        ws.ping();
       } catch {
-        tracked.ws.terminate();
+        ws.terminate();
       }
     }
   }, config.heartbeatMs);
   heartbeat.unref();
 
-  const onConnection = (ws: WebSocket, req: IncomingMessage, raw: Duplex) => {
-    const session = accept(socketOf(ws, raw), req);
-    let resolveClosed = () => {};
-    const tracked: Tracked = {
-      ws,
-      session,
-      alive: true,
-      closed: new Promise<void>((resolve) => (resolveClosed = resolve)),
-    };
-    connections.add(tracked);
+  function onError(this: WebSocket, err: Error): void {
+    // An oversized frame (closed by ws with 1009), invalid UTF-8 (1007) or a broken peer: close follows.
+    const fields = { err: { name: err.name, message: err.message } };
+    const id = tracked(this).session?.id;
+    logger.debug(id === undefined ? fields : { ...fields, connection: id }, `${name} ws error`);
+  }
 
-    ws.on('pong', () => {
-      tracked.alive = true;
-    });
-    ws.on('error', (err) => {
-      // An oversized frame (closed by ws with 1009), invalid UTF-8 (1007) or a broken peer: close follows.
-      const fields = { err: { name: err.name, message: err.message } };
-      logger.debug(
-        session.id === undefined ? fields : { ...fields, connection: session.id },
-        `${name} ws error`,
-      );
-    });
-    ws.on('close', () => {
-      connections.delete(tracked);
-      session.closedBySocket();
-      resolveClosed();
-    });
-    ws.on('message', (data, isBinary) => {
-      // Any frame shows the peer is there, as a pong does.
-      tracked.alive = true;
-      session.receive(isBinary ? null : rawToString(data));
-    });
+  function onClose(this: WebSocket): void {
+    const ws = tracked(this);
+    connections.delete(ws);
+    ws.session?.closedBySocket();
+  }
 
+  const onConnection = (ws: TrackedSocket, req: IncomingMessage, raw: Duplex) => {
+    const session = accept(new HostedSocket(ws, raw), req);
+    ws.session = session;
+    connections.add(ws);
+    ws.on('pong', onPong);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+    ws.on('message', onMessage);
     session.start();
   };
 
@@ -214,22 +238,24 @@ export function createWsHost(options: WsHostOptions): WsGateway {
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req, socket));
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(tracked(ws), req, socket));
     },
     async close() {
       accepting = false;
       clearInterval(heartbeat);
       const shutdown = disconnect('shutdown');
       const all = [...connections];
-      for (const { ws, session } of all) {
-        if (session.shutdown) session.shutdown(shutdown);
+      // Listened for before anything is closed, so that no close is missed.
+      const closed = all.map(closedOf);
+      for (const ws of all) {
+        if (ws.session?.shutdown) ws.session.shutdown(shutdown);
         else closeSafely(ws, shutdown.code, shutdown.reason);
       }
       const grace = setTimeout(() => {
-        for (const tracked of all) tracked.ws.terminate();
+        for (const ws of all) ws.terminate();
       }, CLOSE_HANDSHAKE_GRACE_MS);
       grace.unref();
-      await Promise.all(all.map((tracked) => tracked.closed));
+      await Promise.all(closed);
       clearTimeout(grace);
       onDrained?.();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

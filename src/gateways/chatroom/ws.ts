@@ -15,7 +15,7 @@ export function createChatroomWsGateway(deps: GatewayDeps): WsGateway {
     name: 'chatroom',
     matches: (pathname) => pathname === CHATROOM_WS_PATH || pathname === `${CHATROOM_WS_PATH}/`,
     accept(socket, req) {
-      const connection = new ChatroomConnection(deps, { ...socket, transport: 'ws' });
+      const connection = new ChatroomConnection(deps, Object.assign(socket, { transport: 'ws' }));
       return {
         id: connection.id,
         start: () => connection.start(admit(deps, appParamOf(req.url), req.headers.origin)),

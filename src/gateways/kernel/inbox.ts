@@ -32,6 +32,13 @@ export class Inbox {
   /** Take a request; false when the inbox is full (or stopped) and the caller must refuse it. */
   offer(task: InboxTask): boolean {
     if (this.stopped || this.size >= INBOX_LIMIT) return false;
+    // Straight on when nothing waits and there is room: the queue's array grows only when requests do wait,
+    // and an array once grown keeps its backing store for as long as the connection lives.
+    if (this.waiting.length === 0 && this.running < this.concurrency) {
+      this.running += 1;
+      void this.run(task);
+      return true;
+    }
     this.waiting.push(task);
     this.next();
     return true;

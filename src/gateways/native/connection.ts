@@ -3,15 +3,16 @@
  * the auth timeout, dispatch through the operation table and cleanup. The WebSocket and socket.io gateways
  * each own the socket and hand this class decoded requests.
  */
-import type { DisconnectReason } from '../../core/disconnect.js';
 import { isParleyError, ParleyError, toParleyError } from '../../core/errors.js';
 import type { ErrorBody, ErrorCode } from '../../core/errors.js';
 import type { AppId } from '../../core/types.js';
-import type { Session, SessionSink } from '../../engine/api.js';
+import type { Disconnect, DisconnectReason } from '../../core/disconnect.js';
+import type { Session, SessionMeta, SessionSink } from '../../engine/api.js';
+import type { EngineEvent } from '../../engine/events.js';
 import type { Credentials, Principal } from '../../core/identity.js';
 import type { Ack } from '../../protocol/native.js';
 import { admitApp, readAppId } from '../kernel/admission.js';
-import { ConnectionKernel } from '../kernel/connection.js';
+import { ConnectionKernel, type KernelOptions } from '../kernel/connection.js';
 import { MAX_IN_FLIGHT } from '../kernel/inbox.js';
 import type { GatewayDeps } from '../types.js';
 import { parseCredentials, runOperation } from './operations.js';
@@ -22,6 +23,12 @@ import { KernelConnection } from '../kernel/kernelConnection.js';
 export type NativeTransportName = 'ws' | 'socket.io';
 
 export const NATIVE_DIALECT = 'native';
+
+/** How a native session came in: one object per transport, which every session of it shares. */
+const SESSION_META: Readonly<Record<NativeTransportName, SessionMeta>> = {
+  ws: Object.freeze({ transport: 'ws', dialect: NATIVE_DIALECT }),
+  'socket.io': Object.freeze({ transport: 'socket.io', dialect: NATIVE_DIALECT }),
+};
 
 /** `app` from a query string or handshake: a positive integer, default 1 ([proto.app]). */
 export function parseAppId(raw: unknown): AppId {
@@ -101,8 +108,12 @@ class NativeOperationContext implements OperationContext {
   constructor(
     readonly engine: GatewayDeps['engine'],
     private readonly slot: ConnectionKernel['slot'],
-    readonly authenticate: (credentials: Credentials) => Promise<Principal>,
+    private readonly connection: { signIn(credentials: Credentials): Promise<Principal> },
   ) {}
+
+  authenticate(credentials: Credentials): Promise<Principal> {
+    return this.connection.signIn(credentials);
+  }
 
   get session(): Session | null {
     return this.slot.session;
@@ -113,11 +124,42 @@ class NativeOperationContext implements OperationContext {
   }
 }
 
+/** The kernel's side of a native connection: the framing's sink, as methods rather than closures. */
+class NativeKernelOptions implements KernelOptions {
+  constructor(
+    readonly transport: NativeTransportName,
+    private readonly sink: SessionSink,
+  ) {}
+
+  get dialect(): string {
+    return NATIVE_DIALECT;
+  }
+
+  /** [proto.ordering] Requests run concurrently, up to the kernel's cap; the rest wait in the inbox. */
+  get concurrency(): number {
+    return MAX_IN_FLIGHT;
+  }
+
+  // The engine writes to the framing's own sink; the kernel's is not used.
+  deliver(event: EngineEvent): void {
+    this.sink.deliver(event);
+  }
+
+  bufferedBytes(): number {
+    return this.sink.bufferedBytes();
+  }
+
+  end(reason: Disconnect): void {
+    this.sink.terminate(reason);
+  }
+}
+
 export class NativeConnection extends KernelConnection {
   protected readonly kernel: ConnectionKernel;
-  /** Settles when admission does: true when admitted. Requests wait on it. */
-  private readonly ready: Promise<boolean>;
-  private settleReady: (admitted: boolean) => void = () => {};
+  /** Whether admission let the connection in; null until it settles. Requests wait for it. */
+  private admitted: boolean | null = null;
+  /** Made only when a request comes before admission has settled (most connections never need it). */
+  private admission: { settled: Promise<boolean>; settle: (admitted: boolean) => void } | null = null;
   private pendingAuth: Promise<void> | null = null;
   private readonly context: NativeOperationContext;
 
@@ -129,20 +171,27 @@ export class NativeConnection extends KernelConnection {
     private readonly address?: string,
   ) {
     super();
-    this.kernel = new ConnectionKernel(deps, {
-      dialect: NATIVE_DIALECT,
-      transport,
-      // [proto.ordering] requests run concurrently, up to the kernel's cap; the rest wait in the inbox.
-      concurrency: MAX_IN_FLIGHT,
-      // The engine writes to the framing's own sink; the kernel's is not used.
-      deliver: (event) => sink.deliver(event),
-      bufferedBytes: () => sink.bufferedBytes(),
-      end: (reason) => sink.terminate(reason),
-    });
-    this.ready = new Promise<boolean>((resolve) => (this.settleReady = resolve));
-    this.context = new NativeOperationContext(deps.engine, this.kernel.slot, (credentials) =>
-      this.authenticate(credentials),
-    );
+    this.kernel = new ConnectionKernel(deps, new NativeKernelOptions(transport, sink));
+    this.context = new NativeOperationContext(deps.engine, this.kernel.slot, this);
+  }
+
+  /** Settles once: true when admitted. */
+  private settleReady(admitted: boolean): void {
+    if (this.admitted !== null) return;
+    this.admitted = admitted;
+    const waiting = this.admission;
+    this.admission = null;
+    waiting?.settle(admitted);
+  }
+
+  private ready(): boolean | Promise<boolean> {
+    if (this.admitted !== null) return this.admitted;
+    if (!this.admission) {
+      let settle: (admitted: boolean) => void = () => {};
+      const settled = new Promise<boolean>((resolve) => (settle = resolve));
+      this.admission = { settled, settle };
+    }
+    return this.admission.settled;
   }
 
   get closed(): boolean {
@@ -202,7 +251,7 @@ export class NativeConnection extends KernelConnection {
   /** Run one request and return its reply; never throws. */
   async dispatch(op: unknown, data: unknown): Promise<Ack> {
     try {
-      const ready = await this.ready;
+      const ready = await this.ready();
       if (this.closed || !ready) throw new ParleyError('unavailable', 'The connection is closed');
       // [proto.ordering] Requests pipelined behind an `auth` run once it has settled.
       if (this.pendingAuth && op !== 'auth') await this.pendingAuth;
@@ -223,7 +272,8 @@ export class NativeConnection extends KernelConnection {
     if (this.kernel.closedBySocket()) this.settleReady(false);
   }
 
-  private async authenticate(credentials: Credentials): Promise<Principal> {
+  /** The `auth` operation (through the operation context). */
+  async signIn(credentials: Credentials): Promise<Principal> {
     this.context.authenticating = true;
     const attempt = (async () => {
       const principal = await this.deps.engine.authenticate(this.context.appId, credentials, this.address);
@@ -242,10 +292,7 @@ export class NativeConnection extends KernelConnection {
 
   private open(principal: Principal): void {
     if (this.currentSession) throw new ParleyError('already_authenticated');
-    const session = this.deps.engine.openSession(principal, this.sink, {
-      transport: this.transport,
-      dialect: NATIVE_DIALECT,
-    });
+    const session = this.deps.engine.openSession(principal, this.sink, SESSION_META[this.transport]);
     this.kernel.slot.fill(session);
     this.kernel.signedIn();
   }
