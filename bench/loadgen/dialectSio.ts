@@ -43,7 +43,17 @@ abstract class NamespaceSioClient extends DialectClient {
     this.hotPrefix = Buffer.from(`42${namespace},["${hotEvent}",`);
   }
 
+  /** The user's access token, got before connecting: the server's auth deadline starts at the connect. */
+  protected token = '';
+
   open(): Promise<void> {
+    return issueToken(this.baseUrl, this.opts.adminKey, this.opts.name).then((token) => {
+      this.token = token;
+      return this.connectNamespace();
+    });
+  }
+
+  private connectNamespace(): Promise<void> {
     let settle: { resolve(): void; reject(err: Error): void } | null = null;
     const connected = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     const url = `${this.baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
@@ -118,13 +128,6 @@ abstract class NamespaceSioClient extends DialectClient {
     this.ws?.send(`42${this.namespace},${id}${JSON.stringify([event, data])}`);
   }
 
-  /** Gets a token, then hands it on (or the failure to `cb`). */
-  protected withToken(cb: ReplyCallback, then: (token: string) => void): void {
-    issueToken(this.baseUrl, this.opts.adminKey, this.opts.name).then(then, (err: unknown) =>
-      cb(err instanceof Error ? err.message : 'token', undefined),
-    );
-  }
-
   protected override failPending(): void {
     super.failPending();
     this.acks.clear();
@@ -166,8 +169,6 @@ const errorText = (value: unknown) => String(prop(value, 'message') ?? JSON.stri
 
 /** eventchat: the server's `connection`, then `Auth {user, password: token, room}` joins the room. */
 export class EventchatClient extends NamespaceSioClient {
-  private token = '';
-
   constructor(index: number, baseUrl: string, opts: DialectClientOptions) {
     super(index, baseUrl, opts, '/eventchat', 'message');
   }
@@ -184,10 +185,7 @@ export class EventchatClient extends NamespaceSioClient {
   }
 
   protected authenticate(cb: ReplyCallback): void {
-    this.withToken(cb, (token) => {
-      this.token = token;
-      cb(null, undefined);
-    });
+    cb(null, undefined);
   }
 
   protected join(room: string, cb: ReplyCallback): void {
@@ -206,14 +204,12 @@ export class MoneypotClient extends NamespaceSioClient {
   }
 
   protected authenticate(cb: ReplyCallback): void {
-    this.withToken(cb, (token) => {
-      const hashed = createHash('sha256').update(token).digest('hex');
-      this.emit('auth', { app_id: 1, hashed_token: hashed }, ([err, data]) => {
-        if (err !== null && err !== undefined) cb(`auth ${errorText(err)}`, undefined);
-        // An unknown token would give an anonymous socket: that is no member of the room.
-        else if (prop(prop(data, 'user'), 'uname') !== this.opts.name) cb('anonymous', undefined);
-        else cb(null, data);
-      });
+    const hashed = createHash('sha256').update(this.token).digest('hex');
+    this.emit('auth', { app_id: 1, hashed_token: hashed }, ([err, data]) => {
+      if (err !== null && err !== undefined) cb(`auth ${errorText(err)}`, undefined);
+      // An unknown token would give an anonymous socket: that is no member of the room.
+      else if (prop(prop(data, 'user'), 'uname') !== this.opts.name) cb('anonymous', undefined);
+      else cb(null, data);
     });
   }
 
@@ -238,7 +234,7 @@ export class SocketapiClient extends NamespaceSioClient {
   }
 
   protected authenticate(cb: ReplyCallback): void {
-    this.withToken(cb, (token) => this.request1('auth', { data: token }, 'auth-success', cb));
+    this.request1('auth', { data: this.token }, 'auth-success', cb);
   }
 
   protected join(room: string, cb: ReplyCallback): void {

@@ -144,16 +144,18 @@ class ChatroomClient extends DialectWsClient {
     return '/chatroom';
   }
 
+  /** The token first: the server's auth deadline starts at the connect. */
+  override open(): Promise<void> {
+    return issueToken(this.baseUrl, this.opts.adminKey, this.opts.name).then((token) => {
+      this.token = token;
+      return this.connect();
+    });
+  }
+
   protected authenticate(cb: ReplyCallback): void {
-    issueToken(this.baseUrl, this.opts.adminKey, this.opts.name).then(
-      (token) => {
-        this.token = token;
-        // A valid first frame gets no reply: a refusal would come as an error frame to the join.
-        this.send({ username: this.opts.name, token });
-        cb(null, undefined);
-      },
-      (err: unknown) => cb(err instanceof Error ? err.message : 'token', undefined),
-    );
+    // A valid first frame gets no reply: a refusal would come as an error frame to the join.
+    this.send({ username: this.opts.name, token: this.token });
+    cb(null, undefined);
   }
 
   protected join(room: string, cb: ReplyCallback): void {
