@@ -34,6 +34,9 @@ import { runSet } from './runSet.js';
 import { parleyRunsFrom, useCompiledParley } from './servers/index.js';
 import {
   DEFAULT_SCENARIOS,
+  DEFAULT_TARGETS,
+  DIALECT_SCENARIOS,
+  dialectOf,
   isParley,
   SCENARIOS,
   TARGETS,
@@ -98,6 +101,8 @@ export function parseCli(argv: string[]): RunOptions {
   if (values.help) {
     process.stdout.write(
       'usage: npm run bench -- [--quick] [--scenario S1,S2,...] [--target parley-ws,parley-sio,baseline-sio,baseline-ws]\n' +
+        '                        (S2 also: --target parley-numeric,parley-chatroom,parley-eventchat,parley-moneypot,parley-socketapi\n' +
+        '                         with --set s2.restPublisher=1)\n' +
         '                        [--out DIR] [--runs N] [--profile] [--sio-client raw|official] [--no-pin] [--wait-quiet]\n' +
         '                        [--set s1.connections=3000 --set s2.sizes=100,1000 --set s3r.repeats=3 ...]\n',
     );
@@ -114,7 +119,7 @@ export function parseCli(argv: string[]): RunOptions {
     mode,
     config: applySettings(configFor(mode), values.set ?? []),
     scenarios: list(values.scenario, SCENARIOS, 'scenario', DEFAULT_SCENARIOS),
-    targets: list(values.target, TARGETS, 'target'),
+    targets: list(values.target, TARGETS, 'target', DEFAULT_TARGETS),
     outDir: resolve(values.out ?? join(REPO_ROOT, 'bench/results')),
     profile: values.profile,
     sioClient,
@@ -147,6 +152,28 @@ export function applySettings(config: BenchConfig, settings: string[]): BenchCon
   return copy;
 }
 
+/**
+ * The dialect targets take part in S2 with the REST publisher only: their clients receive in the dialect's own
+ * shape, and publishing stays the same REST call for every Parley target.
+ */
+export function checkDialectTargets(
+  opts: Pick<RunOptions, 'targets' | 'scenarios'>,
+  config: BenchConfig,
+): void {
+  const dialects = opts.targets.filter((t) => dialectOf(t) !== null);
+  if (dialects.length === 0) return;
+  const others = opts.scenarios.filter((s) => !DIALECT_SCENARIOS.includes(s));
+  if (others.length > 0) {
+    throw new Error(
+      `${dialects.join(', ')} run ${DIALECT_SCENARIOS.join(', ')} only, not ${others.join(', ')}: ` +
+        `add --scenario ${DIALECT_SCENARIOS.join(',')}`,
+    );
+  }
+  if (config.s2.restPublisher !== 1) {
+    throw new Error(`${dialects.join(', ')} publish over REST only: add --set s2.restPublisher=1`);
+  }
+}
+
 function fdLimit(): number | null {
   const probe = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' });
   const n = Number(probe.stdout.trim());
@@ -156,6 +183,7 @@ function fdLimit(): number | null {
 export async function runBench(opts: RunOptions): Promise<{ report: BenchReport; files: string[] }> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`[bench] ${line}\n`));
   const config = opts.config ?? configFor(opts.mode);
+  checkDialectTargets(opts, config);
   const notes: string[] = [];
   const startedAt = new Date();
 

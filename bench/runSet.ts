@@ -20,7 +20,7 @@ import { runS4S } from './scenarios/s4s.js';
 import { runS5, s5Rooms, S5_ROOM_PREFIX } from './scenarios/s5.js';
 import { runS6, S6_ROOM } from './scenarios/s6.js';
 import { startTarget, type Target } from './servers/index.js';
-import { isParley, protocolOf, type ScenarioName, type TargetName } from './types.js';
+import { dialectOf, isParley, protocolOf, type ScenarioName, type TargetName } from './types.js';
 
 export interface SetOptions {
   mode: 'quick' | 'full';
@@ -121,7 +121,8 @@ async function runS4SOn(opts: SetOptions, results: Partial<Record<TargetName, Ta
 
 function contextBase(opts: SetOptions, name: TargetName): Omit<ScenarioContext, 'target' | 'log'> {
   const protocol: Protocol =
-    protocolOf(name) === 'sio' && opts.sioClient === 'official' ? 'sio-official' : protocolOf(name);
+    dialectOf(name) ??
+    (protocolOf(name) === 'sio' && opts.sioClient === 'official' ? 'sio-official' : protocolOf(name));
   return { config: opts.config, loadgen: opts.loadgen, protocol, profileDir: opts.profileDir };
 }
 

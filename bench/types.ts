@@ -1,8 +1,42 @@
 /** Types shared by the benchmark's processes: the orchestrator (run.ts), the servers' hook and the load generator. */
 import type { LatencySummary } from './loadgen/hist.js';
 
-export const TARGETS = ['parley-ws', 'parley-sio', 'baseline-sio', 'baseline-ws'] as const;
+/** The seed dialects Parley serves next to its native protocol (src/gateways/dialects.ts). */
+export const DIALECTS = ['numeric', 'chatroom', 'eventchat', 'moneypot', 'socketapi'] as const;
+export type DialectName = (typeof DIALECTS)[number];
+
+export const TARGETS = [
+  'parley-ws',
+  'parley-sio',
+  'baseline-sio',
+  'baseline-ws',
+  'parley-numeric',
+  'parley-chatroom',
+  'parley-eventchat',
+  'parley-moneypot',
+  'parley-socketapi',
+] as const;
 export type TargetName = (typeof TARGETS)[number];
+
+/**
+ * What runs when no --target is given. The dialect targets are S2 only and add five Parley servers (about as
+ * long again as the rest of an S2 run): they run when named (docs/benchmarks.md, "Dialects").
+ */
+export const DEFAULT_TARGETS: readonly TargetName[] = [
+  'parley-ws',
+  'parley-sio',
+  'baseline-sio',
+  'baseline-ws',
+];
+
+/** The dialect a target's clients speak, or null for the native protocol and the baselines. */
+export function dialectOf(target: TargetName): DialectName | null {
+  const name = target.startsWith('parley-') ? target.slice('parley-'.length) : '';
+  return (DIALECTS as readonly string[]).includes(name) ? (name as DialectName) : null;
+}
+
+/** The scenarios a dialect target takes part in: fan-out through the dialect's receiving side. */
+export const DIALECT_SCENARIOS: readonly ScenarioName[] = ['S2'];
 
 export const SCENARIOS = ['S1', 'S1L', 'S2', 'S3', 'S3R', 'S3W', 'S4', 'S4S', 'S5', 'S6', 'A1'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -10,12 +44,20 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = SCENARIOS.filter((s) => s !== 'S1L');
 
 export function isParley(target: TargetName): boolean {
-  return target === 'parley-ws' || target === 'parley-sio';
+  return target.startsWith('parley-');
 }
 
-/** How the load generator talks to a target. */
+/** The framing under a target: plain WebSocket or socket.io (a dialect's, for the dialect targets). */
 export function protocolOf(target: TargetName): 'ws' | 'sio' {
-  return target === 'parley-ws' || target === 'baseline-ws' ? 'ws' : 'sio';
+  switch (target) {
+    case 'parley-ws':
+    case 'baseline-ws':
+    case 'parley-numeric':
+    case 'parley-chatroom':
+      return 'ws';
+    default:
+      return 'sio';
+  }
 }
 
 // ------------------------------------------------------------------ the servers' bench hook (IPC)

@@ -12,9 +12,11 @@
  */
 import { io as ioClient, type Socket as SioSocket } from 'socket.io-client';
 import { MiniWebSocket } from './miniws.js';
+import type { DialectName } from '../types.js';
 import { extractPayload, parsePayloadText, type Payload } from './payload.js';
 
-export type Protocol = 'ws' | 'sio' | 'sio-official';
+/** The native protocol's framings, or a seed dialect (its clients are in dialects.ts). */
+export type Protocol = 'ws' | 'sio' | 'sio-official' | DialectName;
 
 export type ReplyCallback = (error: string | null, data: unknown) => void;
 
@@ -422,5 +424,7 @@ export function createClient(
       return new RawSocketIoClient(index, baseUrl);
     case 'sio-official':
       return new OfficialSocketIoClient(index, baseUrl);
+    default:
+      throw new Error(`${protocol}: a dialect; its clients come from dialects.ts`);
   }
 }

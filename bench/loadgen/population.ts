@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { ParleyClient } from '../../src/client/index.js';
 import { createClient, RequestError, type BenchClient } from './clients.js';
+import { createDialectClient, dialectRoom, isDialect } from './dialects.js';
 import { FilteringWebSocket } from './miniws.js';
 import { newHistogram, recordMs, summarize } from './hist.js';
 import type { PopulateArgs, PopulateResult } from './protocol.js';
@@ -132,10 +133,17 @@ export async function populate(
     population = { kind: 'raw', args, clients, rooms, members, nextSeq: [] };
     await runBounded(args.count, args.concurrency, deadline, async (i) => {
       const t0 = performance.now();
-      const room = roomOf(args, i);
+      const url = args.urls[nodeOf(args, i)] as string;
       const sources = args.sourceAddresses ?? [];
       const source = sources.length > 0 ? sources[i % sources.length] : undefined;
-      const client = createClient(args.protocol, i, args.urls[nodeOf(args, i)] as string, source);
+      const dialect = isDialect(args.protocol) ? args.protocol : null;
+      const room = dialect ? dialectRoom(dialect, roomOf(args, i)) : roomOf(args, i);
+      const client = dialect
+        ? createDialectClient(dialect, i, url, {
+            name: `${args.namePrefix}${i}`,
+            adminKey: args.adminKey ?? '',
+          })
+        : createClient(args.protocol, i, url, source);
       try {
         await client.open();
         recordMs(handshake, performance.now() - t0);

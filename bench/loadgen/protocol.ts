@@ -31,6 +31,8 @@ export interface PopulateArgs {
   join?: boolean;
   /** Client i binds its socket to sourceAddresses[i % length] (native WebSocket only; S1L). */
   sourceAddresses?: string[];
+  /** Dialect clients: the admin key they get their access tokens with (dialects.ts). */
+  adminKey?: string;
 }
 
 export interface PopulateResult {

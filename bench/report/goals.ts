@@ -8,6 +8,7 @@
 import { S3_TARGET_RATE } from '../config.js';
 import type { S2Size, TargetResults } from '../scenarios/results.js';
 import type { TargetName } from '../types.js';
+import { dialectCpuGoals, numericKneeGoals } from './dialectGoals.js';
 import { KB, table } from './format.js';
 import { s3AtTarget } from './headline.js';
 import { percentile } from './runs.js';
@@ -22,18 +23,18 @@ export interface IssueGoal {
   why: string;
 }
 
-const S2_MEMBERS = 1000;
+export const S2_MEMBERS = 1000;
 const r1 = (v: number) => Math.round(v * 10) / 10;
 const r2 = (v: number) => Math.round(v * 100) / 100;
 const signed = (v: number, unit: string) => `${v > 0 ? '+' : ''}${v}${unit}`;
 const pct = (v: number) => `${r1(v)} %`;
 
-function notMeasured(goal: string, why: string): IssueGoal {
+export function notMeasured(goal: string, why: string): IssueGoal {
   return { goal, figure: 'not measured', met: null, by: '–', why };
 }
 
 /** A bound on a figure: met when at or under it (`lower`) or at or over it (`higher`). */
-function bound(
+export function bound(
   goal: string,
   figure: string,
   value: number,
@@ -61,7 +62,7 @@ function cpuWhy(c: { server: number; loadgen: number; saturated: string } | unde
   return `server ${pct(c.server)}, load generator ${pct(c.loadgen)} of a core (${who})`;
 }
 
-function s2Size(r: TargetResults | undefined): S2Size | null {
+export function s2Size(r: TargetResults | undefined): S2Size | null {
   return r?.S2?.sizes.find((s) => s.members === S2_MEMBERS) ?? null;
 }
 
@@ -69,7 +70,7 @@ function s2Size(r: TargetResults | undefined): S2Size | null {
  * CPU per delivery of `a` over `b`, step by step at the offered rates both passed (25k deliveries/s and over:
  * below, fixed costs weigh in), and the median of those ratios: one step alone moves with the noise.
  */
-function perDeliveryRatios(a: S2Size, b: S2Size) {
+export function perDeliveryRatios(a: S2Size, b: S2Size) {
   const ratios: number[] = [];
   for (const sa of a.steps) {
     const sb = b.steps.find((x) => x.offeredDeliveriesPerSec === sa.offeredDeliveriesPerSec);
@@ -235,12 +236,7 @@ function s2Goals(report: BenchReport): IssueGoal[] {
       ),
     );
   }
-  out.push(
-    notMeasured(
-      'S2 CPU per delivery ≤ 1.15 × its baseline for each dialect (WebSocket and socket.io)',
-      'the dialects are not benchmark targets yet',
-    ),
-  );
+  out.push(...dialectCpuGoals(report));
   const rest = report.run.argv.some((a) => a.includes('s2.restPublisher=1'));
   const publisher = rest ? 'REST publisher' : 'WebSocket publisher (the goal asks for REST)';
   for (const [base, factor, name] of [
@@ -269,12 +265,7 @@ function s2Goals(report: BenchReport): IssueGoal[] {
       ),
     );
   }
-  out.push(
-    notMeasured(
-      'S2 knee of the numeric dialect, REST publisher',
-      'the dialects are not benchmark targets yet',
-    ),
-  );
+  out.push(...numericKneeGoals(report));
   return out;
 }
 

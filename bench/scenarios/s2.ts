@@ -9,7 +9,7 @@ import { httpOrigin } from '../loadgen/restPublisher.js';
 import { BENCH_ADMIN_KEY } from '../servers/index.js';
 import { summarizeProfileFile } from '../profile.js';
 import { measured } from '../sample.js';
-import { disturbed, isParley } from '../types.js';
+import { dialectOf, disturbed, isParley } from '../types.js';
 import type { ScenarioContext } from './context.js';
 import { targetStats, waitQuiet } from './context.js';
 import type { S2Result, S2Size, S2Step } from './results.js';
@@ -87,6 +87,8 @@ export async function runS2(ctx: ScenarioContext, keep: ReadonlySet<number> = ne
       roomSize: members,
       namePrefix: `s2m${members}u`,
       concurrency: cfg.concurrency,
+      // The dialect clients get their users' access tokens as a site's backend would.
+      ...(dialectOf(target.name) ? { adminKey: BENCH_ADMIN_KEY } : {}),
     });
     await waitQuiet(target.pids, 120_000);
     const steps: S2Step[] = [];

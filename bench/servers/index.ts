@@ -1,7 +1,7 @@
 /**
  * The four targets, each started in its own process(es) for a run and stopped after it:
  *
- * - parley-ws / parley-sio: `parley serve` (compiled to dist/ first, see useCompiledParley) with a temp data dir (SQLite, persistence on) or,
+ * - parley-ws / parley-sio / parley-<dialect>: `parley serve` (compiled to dist/ first, see useCompiledParley) with a temp data dir (SQLite, persistence on) or,
  *   for S4, PostgreSQL and Redis; PARLEY_ADMIN_KEY set, the flood limit raised through the admin API, guests
  *   allowed to write. The two framings are two targets on separate server processes.
  * - baseline-sio / baseline-ws: the tiny servers next to this file (baseline-ws frames with Parley's textFrame).
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { canPin, cleanEnv, REPO_ROOT, spawnNode, stopProcess, waitForLine, type Spawned } from '../proc.js';
 import type { HookReply, HookRequest, ServerStats, TargetName } from '../types.js';
-import { protocolOf } from '../types.js';
+import { isParley, protocolOf } from '../types.js';
 
 export const BENCH_ADMIN_KEY = 'parley-bench-admin-key-0123456789';
 const HOOK_URL = pathToFileURL(join(REPO_ROOT, 'bench/servers/hook.ts')).href;
@@ -274,5 +274,6 @@ async function startBaseline(name: TargetName, opts: StartOptions): Promise<Targ
 }
 
 export function startTarget(name: TargetName, opts: StartOptions): Promise<Target> {
-  return name === 'parley-ws' || name === 'parley-sio' ? startParley(name, opts) : startBaseline(name, opts);
+  // The dialect targets are the same `parley serve`: their clients speak another protocol to it.
+  return isParley(name) ? startParley(name, opts) : startBaseline(name, opts);
 }
