@@ -132,7 +132,7 @@ export function defaultRuns(mode: 'quick' | 'full'): number {
 export function applySettings(config: BenchConfig, settings: string[]): BenchConfig {
   const copy = structuredClone(config);
   for (const setting of settings) {
-    const match = /^(s[1-6][rls]?)\.(\w+)=([\d.,]+)$/.exec(setting);
+    const match = /^(s[1-6][lprsw]?)\.(\w+)=([\d.,]+)$/.exec(setting);
     if (!match) throw new Error(`--set ${setting}: expected s<N>.<field>=<number>[,<number>...]`);
     const [, scenario, field, raw] = match as unknown as [string, keyof BenchConfig, string, string];
     const section: unknown = copy[scenario];

@@ -4,7 +4,20 @@ import type { LatencySummary } from './loadgen/hist.js';
 export const TARGETS = ['parley-ws', 'parley-sio', 'baseline-sio', 'baseline-ws'] as const;
 export type TargetName = (typeof TARGETS)[number];
 
-export const SCENARIOS = ['S1', 'S1L', 'S2', 'S3', 'S3R', 'S3W', 'S4', 'S4S', 'S5', 'S6', 'A1'] as const;
+export const SCENARIOS = [
+  'S1',
+  'S1L',
+  'S2',
+  'S3',
+  'S3P',
+  'S3R',
+  'S3W',
+  'S4',
+  'S4S',
+  'S5',
+  'S6',
+  'A1',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 /** What runs when no --scenario is given: S1L (100,000 connections) needs the operator's limits raised first. */
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = SCENARIOS.filter((s) => s !== 'S1L');

@@ -82,6 +82,10 @@ export abstract class BenchClient implements ClientEvents {
   abstract post(op: string, data: unknown, cb: ReplyCallback): void;
   /** Stops reading from the socket (a slow consumer). */
   abstract pause(): void;
+  /** The client's port of its connection, where known (the raw clients). */
+  localPort(): number | null {
+    return null;
+  }
   abstract resume(): void;
   /** Polite close. */
   abstract close(): void;
@@ -185,6 +189,10 @@ export class NativeWsClient extends BenchClient {
 
   pause(): void {
     this.ws?.pause();
+  }
+
+  override localPort(): number | null {
+    return this.ws?.localPort ?? null;
   }
 
   resume(): void {
@@ -318,6 +326,10 @@ export class RawSocketIoClient extends BenchClient {
 
   pause(): void {
     this.ws?.pause();
+  }
+
+  override localPort(): number | null {
+    return this.ws?.localPort ?? null;
   }
 
   resume(): void {
