@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: Parley against what its users would pick instead, side by side in one run.
  *
- *   npm run bench -- [--quick] [--scenario S2[,S3...]] [--target parley-ws[,baseline-ws...]] [--out DIR]
+ *   npm run bench -- [--quick | --goals] [--scenario S2[,S3...]] [--target parley-ws[,baseline-ws...]] [--out DIR]
  *                    [--runs N] [--profile] [--sio-client raw|official] [--no-pin] [--wait-quiet]
+ *
+ * `--goals` runs only what the report's goals table needs, at full size (goalsPreset.ts).
  *
  * `--runs N` repeats the whole selected set (every scenario against every target) N times in one report: the
  * summary shows each figure's min / median / max over the runs (report/runs.ts).
@@ -30,7 +32,8 @@ import {
   type RunInfo,
 } from './report.js';
 import { loadAvg1, stealMark, stealSince, type RunRecord } from './report/runs.js';
-import { runSet } from './runSet.js';
+import { GOALS_PLAN, GOALS_SCENARIOS, goalsConfig, goalsTargets } from './goalsPreset.js';
+import { runSet, type ScenarioPlan } from './runSet.js';
 import { parleyRunsFrom, useCompiledParley } from './servers/index.js';
 import {
   DEFAULT_SCENARIOS,
@@ -60,6 +63,8 @@ export interface RunOptions {
   build?: boolean;
   /** Override sizes (the harness test shrinks everything). */
   config?: BenchConfig;
+  /** Which targets each scenario runs on (`--goals`); without it, every scenario runs on every target. */
+  plan?: ScenarioPlan;
   log?: (line: string) => void;
 }
 
@@ -82,6 +87,7 @@ export function parseCli(argv: string[]): RunOptions {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      goals: { type: 'boolean', default: false },
       scenario: { type: 'string', multiple: true },
       target: { type: 'string', multiple: true },
       out: { type: 'string' },
@@ -97,7 +103,7 @@ export function parseCli(argv: string[]): RunOptions {
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench -- [--quick] [--scenario S1,S2,...] [--target parley-ws,parley-sio,baseline-sio,baseline-ws]\n' +
+      'usage: npm run bench -- [--quick | --goals] [--scenario S1,S2,...] [--target parley-ws,parley-sio,baseline-sio,baseline-ws]\n' +
         '                        [--out DIR] [--runs N] [--profile] [--sio-client raw|official] [--no-pin] [--wait-quiet]\n' +
         '                        [--set s1.connections=3000 --set s2.sizes=100,1000 --set s3r.repeats=3 ...]\n',
     );
@@ -105,6 +111,7 @@ export function parseCli(argv: string[]): RunOptions {
   }
   const sioClient = values['sio-client'];
   if (sioClient !== 'raw' && sioClient !== 'official') throw new Error('--sio-client is raw or official');
+  if (values.quick && values.goals) throw new Error('--goals runs full-size scenarios: not with --quick');
   const mode = values.quick ? 'quick' : 'full';
   const runs = values.runs === undefined ? defaultRuns(mode) : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 20)
@@ -112,9 +119,15 @@ export function parseCli(argv: string[]): RunOptions {
   return {
     runs,
     mode,
-    config: applySettings(configFor(mode), values.set ?? []),
-    scenarios: list(values.scenario, SCENARIOS, 'scenario', DEFAULT_SCENARIOS),
-    targets: list(values.target, TARGETS, 'target'),
+    config: applySettings(values.goals ? goalsConfig() : configFor(mode), values.set ?? []),
+    scenarios: list(
+      values.scenario,
+      SCENARIOS,
+      'scenario',
+      values.goals ? GOALS_SCENARIOS : DEFAULT_SCENARIOS,
+    ),
+    targets: list(values.target, TARGETS, 'target', values.goals ? goalsTargets() : TARGETS),
+    ...(values.goals ? { plan: GOALS_PLAN } : {}),
     outDir: resolve(values.out ?? join(REPO_ROOT, 'bench/results')),
     profile: values.profile,
     sioClient,
@@ -213,6 +226,7 @@ export async function runBench(opts: RunOptions): Promise<{ report: BenchReport;
         serverCpu,
         profileDir,
         log,
+        ...(opts.plan ? { plan: opts.plan } : {}),
         note: (line) => {
           if (!notes.includes(line)) notes.push(line);
         },

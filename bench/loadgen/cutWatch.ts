@@ -95,7 +95,13 @@ export class CutWatch {
         const t = at(c);
         return t === undefined ? null : Math.round(t - this.startedAt);
       }),
-      source: this.usedTable && this.usedClose ? 'both' : this.usedClose ? 'client close' : 'server socket',
+      source: this.usedTable
+        ? this.usedClose
+          ? 'both'
+          : 'server socket'
+        : this.usedClose || this.keys.size === 0
+          ? 'client close'
+          : 'server socket',
     };
   }
 }

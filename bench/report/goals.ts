@@ -196,7 +196,8 @@ function s2Goals(report: BenchReport): IssueGoal[] {
       'the dialects are not benchmark targets yet',
     ),
   );
-  const rest = report.run.argv.some((a) => a.includes('s2.restPublisher=1'));
+  // `--goals` publishes over REST (goalsPreset.ts).
+  const rest = report.run.argv.some((a) => a.includes('s2.restPublisher=1') || a === '--goals');
   const publisher = rest ? 'REST publisher' : 'WebSocket publisher (the goal asks for REST)';
   for (const [base, factor, name] of [
     ['baseline-ws', 0.8, 'the ws ceiling'],
