@@ -24,7 +24,11 @@ export function cutGoal(goal: string, s6: NonNullable<TargetResults['S6']>, clos
   }
   const never = cuts.filter((c) => c === null).length;
   const each = cuts.map((c) => (c === null ? 'never' : `${r1(c / 1000)}`)).join(', ');
-  const figure = `max ${s6.slowCutMaxMs === null || s6.slowCutMaxMs === undefined ? '–' : r1(s6.slowCutMaxMs / 1000)} s (each: ${each} s)`;
+  const longest =
+    s6.slowCutMaxMs === null || s6.slowCutMaxMs === undefined
+      ? 'none cut'
+      : `max ${r1(s6.slowCutMaxMs / 1000)} s`;
+  const figure = `${longest} (each: ${each} s)`;
   const why = `time from a reader's last read to the server's end of its connection leaving ESTABLISHED; ${cuts.length} readers`;
   if (never > 0 || s6.slowCutMaxMs === null || s6.slowCutMaxMs === undefined) {
     return { goal, figure, met: false, by: `${never} never cut`, why };
@@ -78,7 +82,7 @@ export function scaleGoals(res: Partial<Record<TargetName, TargetResults>>): Iss
       ' points',
       `${shape}; ${cpuWhy(s.step?.cpu)}`,
     ),
-    other
+    other && other.count > 0
       ? {
           goal: latency,
           figure: `p99 ${r1(other.p99)} ms, p50 ${r1(other.p50)} ms at ${s.rate} msg/s offered`,
