@@ -41,5 +41,7 @@ export function goalsConfig(): BenchConfig {
   config.s2.sizes = [1000];
   config.s2.restPublisher = 1;
   config.s2.steps = [25_000, 50_000, 75_000, 100_000, 115_000, 130_000, 150_000];
+  // The goals read S3 at 2,000 msg/s and its highest persisted rate: the 1,000 step tells neither.
+  config.s3.rates = [2000, 3000, 4000];
   return config;
 }
