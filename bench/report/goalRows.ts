@@ -115,7 +115,7 @@ export function largeGoal(goal: string, l: NonNullable<TargetResults['S1L']>): I
   const capped = l.attempted < (l.configured ?? l.attempted);
   const reason = capped
     ? `run at ${l.attempted.toLocaleString('en-US')}, the most the open files limit (${l.limits.openFiles?.toLocaleString('en-US') ?? '?'} per process) allows`
-    : l.limits.problems.join('; ');
+    : [`run at ${l.attempted.toLocaleString('en-US')} as configured`, ...l.limits.problems].join('; ');
   return {
     goal,
     figure: `${held} held (not 100,000), ${healthz}`,
