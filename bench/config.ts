@@ -37,6 +37,8 @@ export interface BenchConfig {
     measureMs: number;
     drainMs: number;
   };
+  /** S3P: S3's population and timings on PostgreSQL, at these rates until two steps in a row fall short. */
+  s3p: { rates: number[] };
   /** S3R: S3's population, sizes and rates, plus reads and reactions; each rate is run `repeats` times. */
   s3r: { readEvery: number; reactEvery: number; repeats: number };
   s4: {
@@ -131,6 +133,7 @@ const FULL: BenchConfig = {
     measureMs: 5000,
     drainMs: 3000,
   },
+  s3p: { rates: [2000, 4000, 6000, 8000, 10_000, 12_000] },
   s3r: { readEvery: 5, reactEvery: 20, repeats: 1 },
   s4: { members: 1000, rate: 20, warmupMs: 1000, measureMs: 5000, drainMs: 3000, postgres: true },
   s4s: {
@@ -191,6 +194,7 @@ const QUICK: BenchConfig = {
     restPublisher: 0,
   },
   s3: { users: 500, roomSize: 10, rates: [2000], warmupMs: 300, measureMs: 1200, drainMs: 1000 },
+  s3p: { rates: [2000, 4000] },
   s3r: { readEvery: 5, reactEvery: 20, repeats: 1 },
   s4: { members: 200, rate: 20, warmupMs: 500, measureMs: 1500, drainMs: 1000, postgres: false },
   s4s: { rooms: 300, roomSize: 4, pairEvery: 10, rate: 2000, warmupMs: 500, measureMs: 2000, drainMs: 1500 },

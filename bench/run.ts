@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: Parley against what its users would pick instead, side by side in one run.
  *
- *   npm run bench -- [--quick] [--scenario S2[,S3...]] [--target parley-ws[,baseline-ws...]] [--out DIR]
+ *   npm run bench -- [--quick | --goals] [--scenario S2[,S3...]] [--target parley-ws[,baseline-ws...]] [--out DIR]
  *                    [--runs N] [--profile] [--sio-client raw|official] [--no-pin] [--wait-quiet]
+ *
+ * `--goals` runs only what the report's goals table needs, at full size (goalsPreset.ts).
  *
  * `--runs N` repeats the whole selected set (every scenario against every target) N times in one report: the
  * summary shows each figure's min / median / max over the runs (report/runs.ts).
@@ -30,7 +32,8 @@ import {
   type RunInfo,
 } from './report.js';
 import { loadAvg1, stealMark, stealSince, type RunRecord } from './report/runs.js';
-import { runSet } from './runSet.js';
+import { GOALS_PLAN, GOALS_SCENARIOS, goalsConfig, goalsTargets } from './goalsPreset.js';
+import { runSet, type ScenarioPlan } from './runSet.js';
 import { parleyRunsFrom, useCompiledParley } from './servers/index.js';
 import {
   DEFAULT_SCENARIOS,
@@ -63,6 +66,8 @@ export interface RunOptions {
   build?: boolean;
   /** Override sizes (the harness test shrinks everything). */
   config?: BenchConfig;
+  /** Which targets each scenario runs on (`--goals`); without it, every scenario runs on every target. */
+  plan?: ScenarioPlan;
   log?: (line: string) => void;
 }
 
@@ -85,6 +90,7 @@ export function parseCli(argv: string[]): RunOptions {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      goals: { type: 'boolean', default: false },
       scenario: { type: 'string', multiple: true },
       target: { type: 'string', multiple: true },
       out: { type: 'string' },
@@ -100,7 +106,7 @@ export function parseCli(argv: string[]): RunOptions {
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench -- [--quick] [--scenario S1,S2,...] [--target parley-ws,parley-sio,baseline-sio,baseline-ws]\n' +
+      'usage: npm run bench -- [--quick | --goals] [--scenario S1,S2,...] [--target parley-ws,parley-sio,baseline-sio,baseline-ws]\n' +
         '                        (S2 also: --target parley-numeric,parley-chatroom,parley-eventchat,parley-moneypot,parley-socketapi\n' +
         '                         with --set s2.restPublisher=1)\n' +
         '                        [--out DIR] [--runs N] [--profile] [--sio-client raw|official] [--no-pin] [--wait-quiet]\n' +
@@ -110,6 +116,7 @@ export function parseCli(argv: string[]): RunOptions {
   }
   const sioClient = values['sio-client'];
   if (sioClient !== 'raw' && sioClient !== 'official') throw new Error('--sio-client is raw or official');
+  if (values.quick && values.goals) throw new Error('--goals runs full-size scenarios: not with --quick');
   const mode = values.quick ? 'quick' : 'full';
   const runs = values.runs === undefined ? defaultRuns(mode) : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 20)
@@ -117,9 +124,15 @@ export function parseCli(argv: string[]): RunOptions {
   return {
     runs,
     mode,
-    config: applySettings(configFor(mode), values.set ?? []),
-    scenarios: list(values.scenario, SCENARIOS, 'scenario', DEFAULT_SCENARIOS),
-    targets: list(values.target, TARGETS, 'target', DEFAULT_TARGETS),
+    config: applySettings(values.goals ? goalsConfig() : configFor(mode), values.set ?? []),
+    scenarios: list(
+      values.scenario,
+      SCENARIOS,
+      'scenario',
+      values.goals ? GOALS_SCENARIOS : DEFAULT_SCENARIOS,
+    ),
+    targets: list(values.target, TARGETS, 'target', values.goals ? goalsTargets() : DEFAULT_TARGETS),
+    ...(values.goals ? { plan: GOALS_PLAN } : {}),
     outDir: resolve(values.out ?? join(REPO_ROOT, 'bench/results')),
     profile: values.profile,
     sioClient,
@@ -137,7 +150,7 @@ export function defaultRuns(mode: 'quick' | 'full'): number {
 export function applySettings(config: BenchConfig, settings: string[]): BenchConfig {
   const copy = structuredClone(config);
   for (const setting of settings) {
-    const match = /^(s[1-6][rls]?)\.(\w+)=([\d.,]+)$/.exec(setting);
+    const match = /^(s[1-6][lprsw]?)\.(\w+)=([\d.,]+)$/.exec(setting);
     if (!match) throw new Error(`--set ${setting}: expected s<N>.<field>=<number>[,<number>...]`);
     const [, scenario, field, raw] = match as unknown as [string, keyof BenchConfig, string, string];
     const section: unknown = copy[scenario];
@@ -241,6 +254,7 @@ export async function runBench(opts: RunOptions): Promise<{ report: BenchReport;
         serverCpu,
         profileDir,
         log,
+        ...(opts.plan ? { plan: opts.plan } : {}),
         note: (line) => {
           if (!notes.includes(line)) notes.push(line);
         },

@@ -13,6 +13,7 @@ import { runS1, s1Rooms, S1_ROOM_PREFIX } from './scenarios/s1.js';
 import { runS1L } from './scenarios/s1l.js';
 import { runS2, s2Room } from './scenarios/s2.js';
 import { runS3, s3Rooms, S3_ROOM_PREFIX } from './scenarios/s3.js';
+import { runS3P } from './scenarios/s3p.js';
 import { runS3R } from './scenarios/s3r.js';
 import { runS3W } from './scenarios/s3w.js';
 import { runS4Cluster, runS4OneNode, S4_ROOM } from './scenarios/s4.js';
@@ -34,6 +35,16 @@ export interface SetOptions {
   log(line: string): void;
   /** Said once for the report, however many runs say it. */
   note(line: string): void;
+  /** Which targets each scenario runs on (`--goals`); a scenario not in it runs on every target. */
+  plan?: ScenarioPlan;
+}
+
+export type ScenarioPlan = Partial<Record<ScenarioName, readonly TargetName[]>>;
+
+/** Whether `scenario` is selected and runs on `target` under the plan. */
+function runsOn(opts: Pick<SetOptions, 'scenarios' | 'plan'>, scenario: ScenarioName, target: TargetName) {
+  const only = opts.plan?.[scenario];
+  return opts.scenarios.includes(scenario) && (!only || only.includes(target));
 }
 
 /**
@@ -79,8 +90,9 @@ async function runS1LOn(
   opts: SetOptions,
   results: Partial<Record<TargetName, TargetResults>>,
 ): Promise<void> {
-  const wsTargets = opts.targets.filter((t) => protocolOf(t) === 'ws');
-  if (wsTargets.length < opts.targets.length) opts.note('S1L ran on the native WebSocket targets only.');
+  const planned = opts.targets.filter((t) => runsOn(opts, 'S1L', t));
+  const wsTargets = planned.filter((t) => protocolOf(t) === 'ws');
+  if (wsTargets.length < planned.length) opts.note('S1L ran on the native WebSocket targets only.');
   if (wsTargets.some(isParley)) {
     opts.note(
       'S1L: Parley ran with PARLEY_NEW_CONNECTIONS_PER_SECOND=10000000 (no node-wide connect rate limit).',
@@ -107,7 +119,7 @@ async function runS1LOn(
 
 /** S4-scale on three nodes of its own, for the Parley targets (the routing is Parley's). */
 async function runS4SOn(opts: SetOptions, results: Partial<Record<TargetName, TargetResults>>) {
-  const parley = opts.targets.filter(isParley);
+  const parley = opts.targets.filter((t) => isParley(t) && runsOn(opts, 'S4S', t));
   const targets = opts.mode === 'quick' ? parley.filter((t) => t.endsWith('-ws')) : parley;
   for (const name of targets) {
     const targetResults = (results[name] ??= { errors: [], seconds: {} });
@@ -116,6 +128,21 @@ async function runS4SOn(opts: SetOptions, results: Partial<Record<TargetName, Ta
     const ctx = { ...contextBase(opts, name), log };
     targetResults.S4S = await attempt(targetResults, 'S4S', log, () => runS4S(ctx, name, opts.serverCpu));
     if (targetResults.S4S?.skipped) opts.note(`S4S ${name}: ${targetResults.S4S.skipped}`);
+  }
+}
+
+/** S3 on PostgreSQL, on a node of its own, for parley-ws unless the plan names other Parley targets. */
+async function runS3POn(opts: SetOptions, results: Partial<Record<TargetName, TargetResults>>) {
+  const planned = opts.plan?.S3P
+    ? opts.targets.filter((t) => runsOn(opts, 'S3P', t))
+    : ['parley-ws' as const];
+  for (const name of planned.filter((t) => isParley(t) && opts.targets.includes(t))) {
+    const targetResults = (results[name] ??= { errors: [], seconds: {} });
+    const log = (line: string) => opts.log(`${name} ${line}`);
+    log('S3P on PostgreSQL');
+    const ctx = { ...contextBase(opts, name), log };
+    targetResults.S3P = await attempt(targetResults, 'S3P', log, () => runS3P(ctx, name, opts.serverCpu));
+    if (targetResults.S3P?.skipped) opts.note(`S3P ${name}: ${targetResults.S3P.skipped}`);
   }
 }
 
@@ -133,9 +160,12 @@ export async function runSet(opts: SetOptions): Promise<Partial<Record<TargetNam
   const oneNode = new Map<TargetName, S4Run>();
   const protocolFor = (t: TargetName): Protocol => contextBase(opts, t).protocol;
   const has = (s: ScenarioName) => opts.scenarios.includes(s);
-  const perTarget = opts.scenarios.some((s) => s !== 'S1L' && s !== 'S4S');
+  const ownNodes: ScenarioName[] = ['S1L', 'S4S', 'S3P'];
+  const perTarget = (t: TargetName) =>
+    opts.scenarios.filter((s) => !ownNodes.includes(s) && runsOn(opts, s, t));
 
-  for (const name of perTarget ? opts.targets : []) {
+  for (const name of opts.targets.filter((t) => perTarget(t).length > 0)) {
+    const on = (s: ScenarioName) => runsOn(opts, s, name);
     const targetResults: TargetResults = { errors: [], seconds: {} };
     results[name] = targetResults;
     log(`${name}: starting`);
@@ -156,24 +186,24 @@ export async function runSet(opts: SetOptions): Promise<Partial<Record<TargetNam
       log: (line) => log(`${name} ${line}`),
     };
     try {
-      await target.ensureRooms(roomsFor(opts.scenarios, ctx));
+      await target.ensureRooms(roomsFor(perTarget(name), ctx));
       // S5 drops "all clients of S1": when both run, they share one population (Parley: typed clients).
-      const sharedS1 = has('S1') && has('S5');
+      const sharedS1 = on('S1') && on('S5');
       const typed = sharedS1 && isParley(name);
-      const s1 = has('S1')
+      const s1 = on('S1')
         ? await attempt(targetResults, 'S1', ctx.log, () => runS1(ctx, { typed, keep: sharedS1 }))
         : undefined;
       targetResults.S1 = s1?.result;
-      if (has('S5')) {
+      if (on('S5')) {
         const pop = sharedS1 && s1 ? { pop: 's1', populate: s1.populate, typed } : null;
         if (sharedS1 && !s1) await loadgen.run('close', { pop: 's1' });
         targetResults.S5 = await attempt(targetResults, 'S5', ctx.log, () => runS5(ctx, pop));
       }
       // S2's rooms serve S4's one-node run and S6 when the sizes match (S6 last: it spoils its room).
       const keep = new Set<number>();
-      if (has('S4') && config.s2.sizes.includes(config.s4.members)) keep.add(config.s4.members);
-      if (has('S6') && config.s2.sizes.includes(config.s6.members)) keep.add(config.s6.members);
-      if (has('S2')) {
+      if (on('S4') && config.s2.sizes.includes(config.s4.members)) keep.add(config.s4.members);
+      if (on('S6') && config.s2.sizes.includes(config.s6.members)) keep.add(config.s6.members);
+      if (on('S2')) {
         targetResults.S2 = await attempt(targetResults, 'S2', ctx.log, () => runS2(ctx, keep));
       }
       // Only a room whose members all survived S2's last step is reused.
@@ -182,23 +212,23 @@ export async function runSet(opts: SetOptions): Promise<Partial<Record<TargetNam
           ? { pop: `s2-${members}`, members }
           : null;
       // Quick runs put only the ws targets on two nodes: the one-node reference is for them alone.
-      if (has('S4') && (opts.mode === 'full' || name.endsWith('-ws'))) {
+      if (on('S4') && (opts.mode === 'full' || name.endsWith('-ws'))) {
         const shared = kept(config.s4.members);
         const run = await attempt(targetResults, 'S4 one node', ctx.log, () => runS4OneNode(ctx, shared));
         if (run) oneNode.set(name, run);
       }
-      if (has('S6')) {
+      if (on('S6')) {
         const shared = kept(config.s6.members);
         targetResults.S6 = await attempt(targetResults, 'S6', ctx.log, () => runS6(ctx, shared));
       }
       for (const members of keep) await loadgen.run('close', { pop: `s2-${members}` });
-      if (has('S3')) targetResults.S3 = await attempt(targetResults, 'S3', ctx.log, () => runS3(ctx));
-      if (has('S3R')) targetResults.S3R = await attempt(targetResults, 'S3R', ctx.log, () => runS3R(ctx));
+      if (on('S3')) targetResults.S3 = await attempt(targetResults, 'S3', ctx.log, () => runS3(ctx));
+      if (on('S3R')) targetResults.S3R = await attempt(targetResults, 'S3R', ctx.log, () => runS3R(ctx));
       // Webhooks are Parley's own: the baselines have nothing to compare.
-      if (has('S3W') && isParley(name)) {
+      if (on('S3W') && isParley(name)) {
         targetResults.S3W = await attempt(targetResults, 'S3W', ctx.log, () => runS3W(ctx));
       }
-      if (has('A1')) {
+      if (on('A1')) {
         targetResults.A1 = (await attempt(targetResults, 'A1', ctx.log, () => runA1(ctx))) ?? undefined;
       }
     } finally {
@@ -207,8 +237,9 @@ export async function runSet(opts: SetOptions): Promise<Partial<Record<TargetNam
   }
   if (has('S4')) {
     // Quick runs check the two-node path on one framing of each kind only.
-    const clustered = opts.mode === 'quick' ? opts.targets.filter((t) => t.endsWith('-ws')) : opts.targets;
-    if (clustered.length < opts.targets.length) {
+    const planned = opts.targets.filter((t) => runsOn(opts, 'S4', t));
+    const clustered = opts.mode === 'quick' ? planned.filter((t) => t.endsWith('-ws')) : planned;
+    if (clustered.length < planned.length) {
       opts.note(`S4 ran on two nodes for ${clustered.join(' and ')} only (quick run).`);
     }
     for (const name of clustered) {
@@ -229,6 +260,7 @@ export async function runSet(opts: SetOptions): Promise<Partial<Record<TargetNam
     }
   }
   if (has('S4S')) await runS4SOn(opts, results);
+  if (has('S3P')) await runS3POn(opts, results);
   if (has('S1L')) await runS1LOn(opts, results);
   return results;
 }

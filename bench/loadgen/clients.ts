@@ -84,6 +84,10 @@ export abstract class BenchClient implements ClientEvents {
   abstract post(op: string, data: unknown, cb: ReplyCallback): void;
   /** Stops reading from the socket (a slow consumer). */
   abstract pause(): void;
+  /** The client's port of its connection, where known (the raw clients). */
+  localPort(): number | null {
+    return null;
+  }
   abstract resume(): void;
   /** Polite close. */
   abstract close(): void;
@@ -187,6 +191,10 @@ export class NativeWsClient extends BenchClient {
 
   pause(): void {
     this.ws?.pause();
+  }
+
+  override localPort(): number | null {
+    return this.ws?.localPort ?? null;
   }
 
   resume(): void {
@@ -320,6 +328,10 @@ export class RawSocketIoClient extends BenchClient {
 
   pause(): void {
     this.ws?.pause();
+  }
+
+  override localPort(): number | null {
+    return this.ws?.localPort ?? null;
   }
 
   resume(): void {

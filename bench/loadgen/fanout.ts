@@ -6,6 +6,7 @@
  */
 import { monitorEventLoopDelay, performance, type RecordableHistogram } from 'node:perf_hooks';
 import type { BenchClient } from './clients.js';
+import { CutWatch } from './cutWatch.js';
 import { LOOP_RESOLUTION_MS, loopDelayMs, newHistogram, recordMs, summarize } from './hist.js';
 import { encodePayload, makePad, type Payload } from './payload.js';
 import type { RawPopulation } from './population.js';
@@ -94,6 +95,7 @@ export async function runFanout(pop: RawPopulation, args: FanoutArgs, mark: Mark
   let seq = floor;
   let windowStart = start;
 
+  let cutWatch: CutWatch | null = null;
   await new Promise<void>((resolve) => {
     let paused = false;
     const tick = () => {
@@ -101,6 +103,7 @@ export async function runFanout(pop: RawPopulation, args: FanoutArgs, mark: Mark
       if (args.slow && !paused && now - start >= args.slow.pauseAtMs) {
         paused = true;
         for (const c of slowClients) c.pause();
+        cutWatch = new CutWatch([...slowClients]);
       }
       if (!inWindow && now >= measureStart && now < measureEnd) {
         inWindow = true;
@@ -178,8 +181,18 @@ export async function runFanout(pop: RawPopulation, args: FanoutArgs, mark: Mark
     }
     const until = performance.now() + args.slow.closeWaitMs;
     while (waiting.size > 0 && performance.now() < until) await sleep(50);
+    // The server's cuts are what the watch times: give the ones not yet seen the rest of the wait too.
+    const watch = cutWatch as CutWatch | null;
+    while (watch && !watch.allCut && performance.now() < until) await sleep(50);
     for (const c of waiting) c.onClose = null;
-    slowResult = { paused: slowClients.size, closed, closeCodes };
+    const cut = watch?.stop() ?? null;
+    slowResult = {
+      paused: slowClients.size,
+      closed,
+      closeCodes,
+      cutMs: cut?.cutMs ?? [],
+      cutFrom: cut?.source ?? null,
+    };
   }
   for (const client of positionOf.keys()) client.onDelivery = null;
   rest?.close();

@@ -41,6 +41,11 @@ export class MiniWebSocket {
   private readonly mask = randomBytes(4);
   readonly opened: Promise<void>;
 
+  /** The socket's own port (S6 finds the server's end of the connection by it); null once closed. */
+  get localPort(): number | null {
+    return this.socket.localPort ?? null;
+  }
+
   constructor(
     url: string,
     private readonly handlers: MiniWsHandlers,

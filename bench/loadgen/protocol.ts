@@ -96,7 +96,15 @@ export interface FanoutResult {
   missing: number;
   duplicates: number;
   windows: WindowStat[];
-  slow: { paused: number; closed: number; closeCodes: Record<string, number> } | null;
+  slow: {
+    paused: number;
+    closed: number;
+    closeCodes: Record<string, number>;
+    /** S6: per stopped reader, ms from when it stopped reading to when the server cut it (null: never). */
+    cutMs?: (number | null)[];
+    /** Where those times come from (cutWatch.ts). */
+    cutFrom?: 'server socket' | 'client close' | 'both' | null;
+  } | null;
   /** Healthy members whose connection was closed by the end of the step, by close code. */
   disconnected: Record<string, number>;
   loadgenEldP99Ms: number;

@@ -3,6 +3,7 @@ import type { CpuUse } from '../types.js';
 import { disturbed, TARGETS } from '../types.js';
 import { S3_TARGET_RATE } from '../config.js';
 import { a1Table } from '../scenarios/a1.js';
+import { s3pTable } from '../scenarios/s3pReport.js';
 import { s1lTable } from '../scenarios/s1lReport.js';
 import { s3rTable } from '../scenarios/s3r.js';
 import { s3wTable } from '../scenarios/s3wReport.js';
@@ -195,6 +196,9 @@ export function renderDetails(report: BenchReport): string[] {
     );
     out.push('');
   }
+
+  const s3p = s3pTable(results, present);
+  if (s3p) out.push('### S3P chat shape on PostgreSQL', '', table(s3p.header, s3p.rows), '');
 
   const s1l = s1lTable(results, present);
   if (s1l) out.push('### S1L large idle capacity', '', table(s1l.header, s1l.rows), '');

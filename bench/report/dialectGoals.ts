@@ -5,7 +5,8 @@
  * are worked out as goals.ts works out parley-ws's, whose helpers they use.
  */
 import { DIALECTS, protocolOf, type DialectName, type TargetName } from '../types.js';
-import { bound, notMeasured, perDeliveryRatios, S2_MEMBERS, s2Size, type IssueGoal } from './goals.js';
+import { perDeliveryRatios, S2_MEMBERS, s2Size } from './goals.js';
+import { bound, notMeasured, type IssueGoal } from './goalsBase.js';
 import type { BenchReport } from './types.js';
 
 const MEMBERS = () => S2_MEMBERS.toLocaleString('en-US');

@@ -38,7 +38,11 @@ export interface S1Result {
 }
 
 export interface S1LResult {
-  /** Connections asked for, and how many were open and authenticated at the end of the connect phase. */
+  /**
+   * The size configured (100,000 in full runs); absent in older reports. `attempted`: the connections tried,
+   * fewer when the open-files limit is lower; `connections`: open and authenticated at the end.
+   */
+  configured?: number;
   attempted: number;
   connections: number;
   failed: number;
@@ -104,6 +108,10 @@ export interface S2Result {
 export interface S3Step extends ChatResult {
   cpu: CpuUse;
   serverEldP99Ms: number;
+  /** The longest event-loop pause over the step (warm-up, measure and drain); absent in older reports. */
+  serverEldMaxMs?: number;
+  /** How long that covers, in ms. */
+  serverEldWindowMs?: number;
 }
 
 export interface S3Result {
@@ -115,6 +123,15 @@ export interface S3Result {
   maxRateWithinAckBound: number | null;
   /** `--profile`: Parley's CPU profile at the target rate. */
   profile: ProfileSummary | null;
+}
+
+/** S3P: S3 on one Parley node on PostgreSQL, at rising rates (scenarios/s3p.ts). */
+export interface S3PResult {
+  users: number;
+  steps: S3Step[];
+  /** The most messages committed per second in any step. */
+  highestCommittedPerSec: number | null;
+  skipped: string | null;
 }
 
 /** One S3 step and one S3R step at the same rate, run back to back on the same population. */
@@ -228,6 +245,12 @@ export interface S6Result {
   heapAfter: number;
   /** Parley's own count (parley_slow_consumers_total); null for the baselines. */
   slowDisconnectedByServer: number | null;
+  /**
+   * Per stopped reader, ms from when it stopped reading to when the server cut its connection (null: not cut
+   * by the end of the wait), and the longest of those cut; absent in older reports.
+   */
+  slowCutMs?: (number | null)[];
+  slowCutMaxMs?: number | null;
   rssSeries: { t: number; rss: number }[];
 }
 
@@ -266,6 +289,7 @@ export interface TargetResults {
   S1L?: S1LResult;
   S2?: S2Result;
   S3?: S3Result;
+  S3P?: S3PResult;
   S3R?: S3RResult;
   S3W?: S3WResult;
   S4?: S4Result;

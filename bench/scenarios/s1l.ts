@@ -7,7 +7,7 @@
  */
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { limitProblems, loopbackSources, readConnectionLimits } from '../limits.js';
+import { limitProblems, loopbackSources, readConnectionLimits, SPARE_FILES } from '../limits.js';
 import { percentile } from '../report/runs.js';
 import { CpuWindow, cpuUse, rssBytes } from '../sample.js';
 import type { ScenarioContext } from './context.js';
@@ -64,6 +64,16 @@ export async function runS1L(ctx: ScenarioContext): Promise<S1LResult> {
   const limits = readConnectionLimits();
   const problems = limitProblems(cfg.connections, sources.length, limits);
   for (const problem of problems) ctx.log(`S1L warning: ${problem}`);
+  // The server and the load generator each hold one descriptor per connection: past the open-files limit
+  // every further connect fails with EMFILE, so S1L runs at the largest size the limit allows.
+  const files = limits.openFiles.soft;
+  const connections =
+    files !== null && Number.isFinite(files)
+      ? Math.max(1, Math.min(cfg.connections, files - SPARE_FILES))
+      : cfg.connections;
+  if (connections < cfg.connections) {
+    ctx.log(`S1L: ${connections} connections, not ${cfg.connections} (open files limit ${files})`);
+  }
   await waitQuiet(target.pids);
   const before = await targetStats(target, { gc: true });
   const window = new CpuWindow([...target.pids, loadgen.pid]);
@@ -72,7 +82,7 @@ export async function runS1L(ctx: ScenarioContext): Promise<S1LResult> {
     pop: 's1l',
     protocol: 'ws',
     urls: target.urls,
-    count: cfg.connections,
+    count: connections,
     roomPrefix: 'none',
     roomSize: 1,
     namePrefix: 's1lu',
@@ -83,7 +93,7 @@ export async function runS1L(ctx: ScenarioContext): Promise<S1LResult> {
   });
   const cpu = cpuUse(window.stop(), target.pids, loadgen.pid, window.cores);
   ctx.log(
-    `S1L ${pop.connected}/${cfg.connections} connected at ${pop.ratePerSec}/s; failures ${JSON.stringify(pop.errors)}`,
+    `S1L ${pop.connected}/${connections} connected at ${pop.ratePerSec}/s; failures ${JSON.stringify(pop.errors)}`,
   );
   const settleMs = await waitQuiet(target.pids, 300_000);
   const after = await targetStats(target, { gc: true });
@@ -96,7 +106,8 @@ export async function runS1L(ctx: ScenarioContext): Promise<S1LResult> {
   await loadgen.run('close', { pop: 's1l' });
   const n = Math.max(1, pop.connected);
   return {
-    attempted: cfg.connections,
+    configured: cfg.connections,
+    attempted: connections,
     connections: pop.connected,
     failed: pop.failed,
     errors: pop.errors,

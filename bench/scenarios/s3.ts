@@ -48,12 +48,14 @@ export async function chatStep(
   const cfg = timings ?? ctx.config.s3;
   const { target, loadgen } = ctx;
   await targetStats(target, { resetEld: true });
+  const eldFrom = Date.now();
   const args = { pop, rate, warmupMs: cfg.warmupMs, measureMs: cfg.measureMs, drainMs: cfg.drainMs };
   const { result, cpu } = await measured({ server: target.pids, loadgen: loadgen.pid }, (onMark) =>
     loadgen.run('chat', extras ? { ...args, extras } : args, onMark),
   );
-  const serverEldP99Ms = (await targetStats(target)).eldP99Ms;
-  return { ...result, cpu, serverEldP99Ms };
+  const eld = await targetStats(target);
+  const serverEldWindowMs = Date.now() - eldFrom;
+  return { ...result, cpu, serverEldP99Ms: eld.eldP99Ms, serverEldMaxMs: eld.eldMaxMs, serverEldWindowMs };
 }
 
 export async function runS3(ctx: ScenarioContext): Promise<S3Result> {

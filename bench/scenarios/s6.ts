@@ -17,6 +17,12 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+/** The longest time to a cut of the readers that were cut; null when none was. */
+function cutMax(cuts: (number | null)[]): number | null {
+  const timed = cuts.filter((c): c is number => c !== null);
+  return timed.length > 0 ? Math.max(...timed) : null;
+}
+
 async function populateS6(ctx: ScenarioContext): Promise<void> {
   const cfg = ctx.config.s6;
   await ctx.loadgen.run('populate', {
@@ -81,12 +87,15 @@ export async function runS6(ctx: ScenarioContext, shared: SharedPopulation | nul
     rssEnd: rssValues[rssValues.length - 1] ?? 0,
     heapAfter,
     slowDisconnectedByServer: slowAfter === null ? null : slowAfter - slowBefore,
+    slowCutMs: result.slow?.cutMs ?? [],
+    slowCutMaxMs: cutMax(result.slow?.cutMs ?? []),
     rssSeries,
   };
   ctx.log(
     `S6 healthy p99 ${out.healthyP99BeforeMs} → ${out.healthyP99DuringMs} ms; RSS ${Math.round(out.rssStart / 1e6)} → ` +
       `peak ${Math.round(out.rssPeak / 1e6)} MB; slow closed ${result.slow?.closed ?? 0}/${out.slowMembers}` +
-      (out.slowDisconnectedByServer === null ? '' : ` (server: ${out.slowDisconnectedByServer})`),
+      (out.slowDisconnectedByServer === null ? '' : ` (server: ${out.slowDisconnectedByServer})`) +
+      `; cut after ${JSON.stringify(out.slowCutMs)} ms (${result.slow?.cutFrom ?? '–'})`,
   );
   return out;
 }

@@ -31,6 +31,8 @@ export const BENCH_APP_SETTINGS = {
   allowGuests: true,
   guestsCanWrite: true,
   maxMessageLength: 100_000,
+  // S1L holds every connection as a guest of its own: more than the default 10,000 an app keeps.
+  maxGuests: 1_000_000,
 };
 
 export interface ServerNode {

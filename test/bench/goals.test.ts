@@ -54,6 +54,28 @@ describe('performance goals', () => {
     expect(find(goals, 'Reproducible')).toMatchObject({ met: false, by: '2 runs short' });
   });
 
+  it('makes the rows of the newer figures met or missed', () => {
+    const copy = structuredClone(full);
+    const ws = copy.results['parley-ws'];
+    if (!ws?.S3 || !ws.S6) throw new Error('the stored report lost parley-ws S3 or S6');
+    const at2000 = ws.S3.steps.find((s) => s.rate === 2000);
+    if (!at2000) throw new Error('no S3 step at 2000');
+    Object.assign(at2000, { serverEldMaxMs: 42.5, serverEldWindowMs: 9000 });
+    Object.assign(ws.S6, { slowCutMs: [2100, 2300, null, 2050, 2200], slowCutMaxMs: 2300 });
+    const p3 = { ...at2000, rate: 4000, committedPerSec: 3900 };
+    const p4 = { ...at2000, rate: 6000, committedPerSec: 4100 };
+    const p5 = { ...at2000, rate: 8000, committedPerSec: 4000 };
+    ws.S3P = { users: 5000, steps: [p3, p4, p5], highestCommittedPerSec: 4100, skipped: null };
+    const goals = performanceGoals(copy);
+    expect(find(goals, 'event-loop pause')).toMatchObject({ met: false, by: '32.5 ms over' });
+    expect(find(goals, 'event-loop pause').figure).toContain('over 9 s');
+    expect(find(goals, 'within 5 s')).toMatchObject({ met: false, by: '1 never cut' });
+    // 4,100 at 6,000 offered; 6,000 and 8,000 both committed under 90 %.
+    const pg = find(goals, 'PostgreSQL');
+    expect(pg).toMatchObject({ met: false, by: '5900 msg/s short' });
+    expect(pg.why).toContain('two steps in a row');
+  });
+
   it('marks every goal not measured on a report with no results', () => {
     const empty = { ...full, results: {}, runs: [] } as BenchReport;
     const rows = performanceGoals(empty).filter((g) => !g.goal.startsWith('Reproducible'));
