@@ -170,12 +170,17 @@ export function applySettings(config: BenchConfig, settings: string[]): BenchCon
  * shape, and publishing stays the same REST call for every Parley target.
  */
 export function checkDialectTargets(
-  opts: Pick<RunOptions, 'targets' | 'scenarios'>,
+  opts: Pick<RunOptions, 'targets' | 'scenarios' | 'plan'>,
   config: BenchConfig,
 ): void {
   const dialects = opts.targets.filter((t) => dialectOf(t) !== null);
   if (dialects.length === 0) return;
-  const others = opts.scenarios.filter((s) => !DIALECT_SCENARIOS.includes(s));
+  // A plan (`--goals`) names each scenario's targets itself: a dialect is then in only the scenarios it lists.
+  const scenariosOf = (t: TargetName) =>
+    opts.plan ? opts.scenarios.filter((s) => opts.plan?.[s]?.includes(t)) : opts.scenarios;
+  const others = [
+    ...new Set(dialects.flatMap((t) => scenariosOf(t).filter((s) => !DIALECT_SCENARIOS.includes(s)))),
+  ];
   if (others.length > 0) {
     throw new Error(
       `${dialects.join(', ')} run ${DIALECT_SCENARIOS.join(', ')} only, not ${others.join(', ')}: ` +

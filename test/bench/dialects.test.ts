@@ -79,6 +79,12 @@ describe('dialect targets on the command line', () => {
     const ok = parseCli([...base, '--scenario', 'S2', '--set', 's2.restPublisher=1']);
     expect(() => checkDialectTargets(ok, ok.config as BenchConfig)).not.toThrow();
   });
+
+  it('run under --goals, whose plan gives them S2 alone', () => {
+    const goals = parseCli(['--goals']);
+    expect(goals.targets).toContain('parley-numeric');
+    expect(() => checkDialectTargets(goals, goals.config as BenchConfig)).not.toThrow();
+  });
 });
 
 describe('dialect goals', () => {
