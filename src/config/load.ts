@@ -49,7 +49,7 @@ export function defaultConfig(): ServerConfig {
     shutdownTimeoutMs: 30_000,
     logLevel: 'info',
     sqliteSynchronous: 'NORMAL',
-    sqliteWriter: 'worker',
+    sqliteWriter: 'inline',
     databaseUrl: null,
     databaseSchema: null,
     redisUrl: null,

@@ -213,7 +213,7 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     fileKey: 'sqliteWriter',
     description:
       'Where SQLite message appends run: worker (a thread, group commit) or inline (the event loop)',
-    defaultText: 'worker',
+    defaultText: 'inline',
     schema: z.enum(SQLITE_WRITERS),
     expected: `one of ${SQLITE_WRITERS.join(', ')}`,
     fromText: (t) => t.trim().toLowerCase(),

@@ -53,7 +53,7 @@ describe('loadConfig defaults', () => {
       shutdownTimeoutMs: 30000,
       logLevel: 'info',
       sqliteSynchronous: 'NORMAL',
-      sqliteWriter: 'worker',
+      sqliteWriter: 'inline',
       databaseUrl: null,
       databaseSchema: null,
       redisUrl: null,
