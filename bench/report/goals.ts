@@ -6,45 +6,17 @@
  * saturated, event-loop delay, noise); the profiles behind it are in the documentation.
  */
 import { S3_TARGET_RATE } from '../config.js';
-import type { S2Size, TargetResults } from '../scenarios/results.js';
+import type { TargetResults } from '../scenarios/results.js';
 import type { TargetName } from '../types.js';
 import { dialectCpuGoals, numericKneeGoals } from './dialectGoals.js';
 import { KB, table } from './format.js';
 import { cutGoal, largeGoal, postgresGoal, scaleGoals } from './goalRows.js';
 import { bound, cpuWhy, notMeasured, r1, r2, signed, type IssueGoal } from './goalsBase.js';
 import { s3AtTarget } from './headline.js';
-import { percentile } from './runs.js';
+import { cpuPerDeliveryGoal, kneeGoals } from './s2GoalRows.js';
 import type { BenchReport } from './types.js';
 
 export type { IssueGoal } from './goalsBase.js';
-
-export const S2_MEMBERS = 1000;
-
-export function s2Size(r: TargetResults | undefined): S2Size | null {
-  return r?.S2?.sizes.find((s) => s.members === S2_MEMBERS) ?? null;
-}
-
-/**
- * CPU per delivery of `a` over `b`, step by step at the offered rates both passed (25k deliveries/s and over:
- * below, fixed costs weigh in), and the median of those ratios: one step alone moves with the noise.
- */
-export function perDeliveryRatios(a: S2Size, b: S2Size) {
-  const ratios: number[] = [];
-  for (const sa of a.steps) {
-    const sb = b.steps.find((x) => x.offeredDeliveriesPerSec === sa.offeredDeliveriesPerSec);
-    if (!sa.pass || !sb?.pass || sa.offeredDeliveriesPerSec < 25_000 || sb.serverUsPerDelivery <= 0) continue;
-    ratios.push(sa.serverUsPerDelivery / sb.serverUsPerDelivery);
-  }
-  const median = percentile(ratios, 50);
-  return median === null
-    ? null
-    : {
-        median: r2(median),
-        min: r2(Math.min(...ratios)),
-        max: r2(Math.max(...ratios)),
-        steps: ratios.length,
-      };
-}
 
 function s3Goals(res: Partial<Record<TargetName, TargetResults>>): IssueGoal[] {
   const out: IssueGoal[] = [];
@@ -165,64 +137,21 @@ function slowGoals(res: Partial<Record<TargetName, TargetResults>>): IssueGoal[]
 
 function s2Goals(report: BenchReport): IssueGoal[] {
   const res = report.results;
-  const out: IssueGoal[] = [];
-  const pairs = [
-    ['parley-ws', 'baseline-ws', 'the ws ceiling'],
-    ['parley-sio', 'baseline-sio', 'socket.io'],
-  ] as const;
-  for (const [t, base, name] of pairs) {
-    const goal = `S2, ${S2_MEMBERS.toLocaleString('en-US')} members: ${t} CPU per delivery ≤ 1.15 × ${name}'s`;
-    const a = s2Size(res[t]);
-    const b = s2Size(res[base]);
-    const ratios = a && b ? perDeliveryRatios(a, b) : null;
-    if (!ratios) {
-      out.push(notMeasured(goal, `no S2 step at ${S2_MEMBERS} members that both ${t} and ${base} passed`));
-      continue;
-    }
-    out.push(
-      bound(
-        goal,
-        `${ratios.median}× (median of ${ratios.steps} steps both passed, ${ratios.min}–${ratios.max}×)`,
-        ratios.median,
-        1.15,
-        'lower',
-        '×',
-        `the ratio moves with the step: one step alone is not a result`,
-      ),
-    );
-  }
-  out.push(...dialectCpuGoals(report));
+  const why = 'the ratio moves with the step: one step alone is not a result';
   // `--goals` publishes over REST (goalsPreset.ts).
   const rest = report.run.argv.some((a) => a.includes('s2.restPublisher=1') || a === '--goals');
-  const publisher = rest ? 'REST publisher' : 'WebSocket publisher (the goal asks for REST)';
-  for (const [base, factor, name] of [
-    ['baseline-ws', 0.8, 'the ws ceiling'],
-    ['baseline-sio', 1.5, 'socket.io'],
-  ] as const) {
-    const goal = `S2 knee, ${S2_MEMBERS.toLocaleString('en-US')} members: parley-ws ≥ ${factor} × ${name}'s`;
-    const p = s2Size(res['parley-ws']);
-    const b = s2Size(res[base]);
-    if (!p || !b || p.knee === null || b.knee === null) {
-      out.push(notMeasured(goal, `no knee at ${S2_MEMBERS} members for parley-ws or ${base}`));
-      continue;
-    }
-    const ratio = r2(p.knee / b.knee);
-    const limited =
-      p.limitedBy === 'not reached' ? 'no step failed' : `${p.limitedBy} saturated over the knee`;
-    out.push(
-      bound(
-        goal,
-        `${p.knee / 1000}k against ${b.knee / 1000}k/s: ${ratio}×`,
-        ratio,
-        factor,
-        'higher',
-        '×',
-        `${publisher}; ${limited}`,
-      ),
-    );
-  }
-  out.push(...numericKneeGoals(report));
-  return out;
+  return [
+    cpuPerDeliveryGoal(res, 'parley-ws', { target: 'baseline-ws', name: 'the ws ceiling' }, why),
+    cpuPerDeliveryGoal(res, 'parley-sio', { target: 'baseline-sio', name: 'socket.io' }, why),
+    ...dialectCpuGoals(report),
+    ...kneeGoals(
+      res,
+      'parley-ws',
+      '',
+      rest ? 'REST publisher' : 'WebSocket publisher (the goal asks for REST)',
+    ),
+    ...numericKneeGoals(report),
+  ];
 }
 
 function connectionGoals(report: BenchReport): IssueGoal[] {
