@@ -6,7 +6,7 @@
 import { measured } from '../sample.js';
 import { isParley } from '../types.js';
 import type { ScenarioContext } from './context.js';
-import { waitQuiet } from './context.js';
+import { profiled, waitQuiet } from './context.js';
 import type { S5Result } from './results.js';
 import type { PopulateResult } from '../loadgen/protocol.js';
 
@@ -45,20 +45,24 @@ export async function runS5(
       `S5 ${populate.connected} ${typed ? 'typed' : 'raw'} clients connected at ${populate.ratePerSec}/s`,
     );
   await waitQuiet(target.pids, 120_000);
-  const { result, cpu } = await measured({ server: target.pids, loadgen: loadgen.pid }, (onMark) =>
-    loadgen.run(
-      'storm',
-      {
-        pop,
-        rate: cfg.rate,
-        preMs: cfg.preMs,
-        maxWaitMs: cfg.maxWaitMs,
-        postMs: cfg.postMs,
-        settleMs: cfg.settleMs,
-      },
-      onMark,
+  // With --profile, the storm runs under a CPU profile of Parley's server: what resuming costs it.
+  const { result: storm } = await profiled(ctx, 'S5-storm', () =>
+    measured({ server: target.pids, loadgen: loadgen.pid }, (onMark) =>
+      loadgen.run(
+        'storm',
+        {
+          pop,
+          rate: cfg.rate,
+          preMs: cfg.preMs,
+          maxWaitMs: cfg.maxWaitMs,
+          postMs: cfg.postMs,
+          settleMs: cfg.settleMs,
+        },
+        onMark,
+      ),
     ),
   );
+  const { result, cpu } = storm;
   ctx.log(
     `S5 resumed ${result.resumed}/${result.clients}: 95 % in ${result.t95Ms ?? '-'} ms; gaps ${result.gaps}, ` +
       `duplicates ${result.duplicates}; cpu server ${cpu.server}% loadgen ${cpu.loadgen}%`,

@@ -6,7 +6,7 @@
  */
 import { measured, RssSeries } from '../sample.js';
 import type { ScenarioContext, SharedPopulation } from './context.js';
-import { targetStats, waitQuiet } from './context.js';
+import { profiled, targetStats, waitQuiet } from './context.js';
 import type { S6Result } from './results.js';
 
 export const S6_ROOM = 's6-0';
@@ -49,23 +49,27 @@ export async function runS6(ctx: ScenarioContext, shared: SharedPopulation | nul
   const slowBefore = (await target.slowConsumers()) ?? 0;
   const series = new RssSeries(target.pids, 250);
   series.start();
-  const { result, cpu } = await measured({ server: target.pids, loadgen: loadgen.pid }, (onMark) =>
-    loadgen.run(
-      'fanout',
-      {
-        pop,
-        publisher: 0,
-        rate: cfg.rate,
-        warmupMs: cfg.warmupMs,
-        measureMs: cfg.measureMs,
-        drainMs: 2000,
-        padChars: cfg.padChars,
-        slow: { every: cfg.every, pauseAtMs: cfg.pauseAtMs, closeWaitMs: cfg.closeWaitMs },
-        windowMs: cfg.windowMs,
-      },
-      onMark,
+  // With --profile, under a CPU profile of Parley's server: where its time goes while readers stall.
+  const { result: run } = await profiled(ctx, 'S6', () =>
+    measured({ server: target.pids, loadgen: loadgen.pid }, (onMark) =>
+      loadgen.run(
+        'fanout',
+        {
+          pop,
+          publisher: 0,
+          rate: cfg.rate,
+          warmupMs: cfg.warmupMs,
+          measureMs: cfg.measureMs,
+          drainMs: 2000,
+          padChars: cfg.padChars,
+          slow: { every: cfg.every, pauseAtMs: cfg.pauseAtMs, closeWaitMs: cfg.closeWaitMs },
+          windowMs: cfg.windowMs,
+        },
+        onMark,
+      ),
     ),
   );
+  const { result, cpu } = run;
   const rssSeries = series.stop();
   const slowAfter = await target.slowConsumers();
   const heapAfter = (await targetStats(target)).heapUsed;

@@ -1,7 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { guestLimit } from '../core/failures.js';
+import type { Principal } from '../core/identity.js';
 import type { App, AppId, UserId, UserRef } from '../core/types.js';
 import type { EngineContext } from './context.js';
+import { GuestCountEstimate, RecentGuestMarks } from './guestMarks.js';
 
 /** What the reaper asks of the other parts. */
 export interface GuestReaperParts {
@@ -38,6 +40,8 @@ const HOUR_MS = 3_600_000;
 export class GuestReaper {
   /** New guests of one app are admitted one at a time on this node, so that the count holds. */
   private readonly admissions = new Map<AppId, Promise<unknown>>();
+  private readonly marks = new RecentGuestMarks();
+  private readonly counts = new GuestCountEstimate();
   private sweeping: Promise<number> | null = null;
   private stopped = false;
 
@@ -51,20 +55,31 @@ export class GuestReaper {
     return Math.max(app.settings.guestRetentionHours * HOUR_MS, this.ctx.config.guestTokenTtlSeconds * 1000);
   }
 
-  /** Marks a guest seen (it signed in or renewed its token); false when its row is gone. */
+  /**
+   * Marks a guest seen (it signed in or renewed its token); false when its row is gone. A guest this node
+   * created or marked in the last SEEN_REFRESH_MS is not written again (guestMarks.ts says why that is safe).
+   */
   async seen(appId: AppId, userId: UserId): Promise<boolean> {
-    return (await this.ctx.store.guests.markSeen(appId, [userId], this.ctx.clock.now())) > 0;
+    const now = this.ctx.clock.now();
+    if (this.marks.fresh(appId, userId, now)) return true;
+    const found = (await this.ctx.store.guests.markSeen(appId, [userId], now)) > 0;
+    if (found) this.marks.note(appId, userId, now);
+    return found;
   }
 
   /**
    * Runs `create` (which makes the app's new guest) once the app has room for it, one new guest of the app at a
    * time. Fails with `guest_limit` when the app is full and no guest can be removed.
    */
-  admit<T>(app: App, create: () => Promise<T>): Promise<T> {
+  admit(app: App, create: () => Promise<Principal>): Promise<Principal> {
     const before = this.admissions.get(app.id) ?? Promise.resolve();
     const turn = before.then(async () => {
       await this.makeRoom(app);
-      return create();
+      // Created just now: its created_at counts as seen until the first real mark.
+      const created = await create();
+      this.counts.created(app.id);
+      this.marks.note(app.id, created.user.id, this.ctx.clock.now());
+      return created;
     });
     const settled = turn.then(
       () => undefined,
@@ -79,14 +94,21 @@ export class GuestReaper {
 
   private async makeRoom(app: App): Promise<void> {
     const max = app.settings.maxGuests;
-    const excess = (await this.ctx.store.guests.count(app.id)) - max + 1;
-    if (excess <= 0) return;
     const now = this.ctx.clock.now();
+    // The estimate is only used below the limit; at it (and once a second) the store counts.
+    let count = this.counts.get(app.id, now, max);
+    if (count === null) {
+      count = await this.ctx.store.guests.count(app.id);
+      this.counts.set(app.id, count, now);
+    }
+    const excess = count - max + 1;
+    if (excess <= 0) return;
     const removed = await this.removeUnused(
       app.id,
       { seenBefore: now - GUEST_EVICTION_GRACE_MS, now },
       excess,
     );
+    this.counts.set(app.id, count - removed, now);
     if (removed < excess) throw guestLimit(max);
   }
 

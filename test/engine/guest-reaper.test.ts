@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isParleyError } from '../../src/core/errors.js';
+import { GUEST_COUNT_TTL_MS, SEEN_REFRESH_MS } from '../../src/engine/guestMarks.js';
 import { GUEST_BATCH, GUEST_EVICTION_GRACE_MS } from '../../src/engine/guestReaper.js';
 import { createTestEngine, ManualClock, RecordingSink, type TestEngine } from '../helpers/engine.js';
 
@@ -87,5 +88,49 @@ describe('guest reaper', () => {
     expect(ctx.engine.guests.retentionMs(app)).toBe(ctx.engine.config.guestTokenTtlSeconds * 1000);
     const longer = await ctx.engine.updateApp(1, { settings: { guestRetentionHours: 48 } });
     expect(ctx.engine.guests.retentionMs(longer)).toBe(48 * HOUR);
+  });
+
+  it('writes a guest seen at most once per refresh window, and never for the sign-in that created it', async () => {
+    const { ctx, clock } = await engineWithClock();
+    const marks = vi.spyOn(ctx.store.guests, 'markSeen');
+    const first = await ctx.engine.authenticate(1, { kind: 'guest', nickname: 'often' });
+    expect(marks).not.toHaveBeenCalled();
+    clock.advance(SEEN_REFRESH_MS - 1);
+    await ctx.engine.authenticate(1, { kind: 'guest', nickname: 'often' });
+    expect(marks).not.toHaveBeenCalled();
+    clock.advance(1);
+    await ctx.engine.authenticate(1, { kind: 'guest', nickname: 'often' });
+    expect(marks).toHaveBeenCalledTimes(1);
+    expect(marks.mock.calls[0]?.[1]).toEqual([first.user.id]);
+    await ctx.engine.authenticate(1, { kind: 'guest', nickname: 'often' });
+    expect(marks).toHaveBeenCalledTimes(1);
+    // Skipping the write never lets the stored mark age past the eviction grace: a full app cannot evict it.
+    await ctx.engine.updateApp(1, { settings: { maxGuests: 1 } });
+    clock.advance(GUEST_EVICTION_GRACE_MS - SEEN_REFRESH_MS);
+    await expect(ctx.engine.authenticate(1, { kind: 'guest', nickname: 'newcomer' })).rejects.toMatchObject({
+      code: 'guest_limit',
+    });
+  });
+
+  it('counts an app’s guests in the store once per second, not once per new guest, and sees other nodes’ guests', async () => {
+    const { ctx, clock } = await engineWithClock();
+    await ctx.engine.updateApp(1, { settings: { maxGuests: 5 } });
+    const counts = vi.spyOn(ctx.store.guests, 'count');
+    for (let i = 0; i < 3; i++) await ctx.engine.authenticate(1, { kind: 'guest', nickname: `n${i}` });
+    expect(counts).toHaveBeenCalledTimes(1);
+    // Another node (the same database) makes two guests: this node learns of them at its next count.
+    for (const name of ['other1', 'other2']) {
+      await ctx.store.directory.createUser(
+        1,
+        { username: name, role: 'guest', kind: 'guest', passwordHash: null },
+        clock.now(),
+      );
+    }
+    clock.advance(GUEST_COUNT_TTL_MS);
+    await expect(ctx.engine.authenticate(1, { kind: 'guest', nickname: 'sixth' })).rejects.toMatchObject({
+      code: 'guest_limit',
+    });
+    expect(counts).toHaveBeenCalledTimes(2);
+    expect(await ctx.store.guests.count(1)).toBe(5);
   });
 });
