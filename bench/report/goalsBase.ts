@@ -2,6 +2,8 @@
 
 export interface IssueGoal {
   goal: string;
+  /** What matches the row across runs (goalMedian.ts) when the goal's text embeds a figure; else the text. */
+  key?: string;
   figure: string;
   met: boolean | null;
   /** A figure the issue asks to see, with no bound: shown as "reported", neither met nor missed. */
@@ -9,6 +11,10 @@ export interface IssueGoal {
   /** Over or under the bound, in the goal's own terms; '–' when not measured. */
   by: string;
   why: string;
+  /** The figure the verdict is on, which way is better and its unit: what the median over runs ranks. */
+  value?: number;
+  better?: 'lower' | 'higher';
+  unit?: string;
 }
 
 export const r1 = (v: number) => Math.round(v * 10) / 10;
@@ -40,6 +46,9 @@ export function bound(
       ? `${r2(Math.abs(diff))}${unit} to spare`
       : `${r2(Math.abs(diff))}${unit} ${better === 'lower' ? 'over' : 'short'}`,
     why,
+    value,
+    better,
+    unit,
   };
 }
 
