@@ -120,6 +120,9 @@ function maskText(text: string, spans: readonly [number, number][]): string {
 
 /** The phrase rules applied to the text (links aside). */
 export function screenPhrases(settings: FilterSettings, text: string): FilterVerdict {
+  // No rules (the default): nothing can match, so the text is not normalised at all.
+  if (settings.rules.length === 0)
+    return { action: 'pass', hold: false, text, matches: [], links: 0, steps: 0 };
   const normal = normalise(text);
   const matches: FilterVerdict['matches'] = [];
   const spans: [number, number][] = [];

@@ -43,7 +43,12 @@ export interface NormalText {
 }
 
 /** The letters one original character reads as (none for a separator), at most MAX_LETTERS_PER_CHARACTER. */
-function lettersOf(ch: string): string[] {
+function lettersOf(ch: string): readonly string[] {
+  const code = ch.charCodeAt(0);
+  return ch.length === 1 && code < ASCII.length ? (ASCII[code] as readonly string[]) : decomposed(ch);
+}
+
+function decomposed(ch: string): string[] {
   const out: string[] = [];
   for (const part of ch.normalize('NFKD')) {
     if (MARK.test(part)) continue;
@@ -56,6 +61,11 @@ function lettersOf(ch: string): string[] {
   }
   return out;
 }
+
+/** ASCII's answers worked out once: most text is ASCII, and decomposing it is most of the filter's time. */
+const ASCII: readonly (readonly string[])[] = Array.from({ length: 128 }, (_, code) =>
+  decomposed(String.fromCharCode(code)),
+);
 
 export function normalise(text: string): NormalText {
   const result: NormalText = { codes: [], start: [], end: [], wordStart: [], wordEnd: [] };

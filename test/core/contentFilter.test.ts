@@ -53,9 +53,33 @@ describe('normalisation', () => {
       ),
     );
   });
+
+  it('reads every ASCII character as its lower-case letter or digit, look-alikes as letters, the rest as nothing', () => {
+    const lookAlikes: Record<string, string> = { '0': 'o', '1': 'i', l: 'i', '|': 'i', '3': 'e', '4': 'a' };
+    Object.assign(lookAlikes, { '5': 's', '7': 't', '@': 'a', $: 's' });
+    for (let code = 0; code < 128; code++) {
+      const ch = String.fromCharCode(code);
+      const lower = ch.toLowerCase();
+      const letter = lookAlikes[lower] ?? lower;
+      const expected = /^[a-z0-9]$/.test(letter) ? [letter.charCodeAt(0)] : [];
+      expect(normalise(`x${ch}y`).codes, `character ${code}`).toEqual([120, ...expected, 121]);
+    }
+  });
 });
 
 describe('matching', () => {
+  it('with no rules, passes the text untouched without reading it', () => {
+    const long = 'a bad word, '.repeat(2000);
+    expect(screenPhrases(DEFAULT_FILTER, long)).toEqual({
+      action: 'pass',
+      hold: false,
+      text: long,
+      matches: [],
+      links: 0,
+      steps: 0,
+    });
+  });
+
   it('matches whole words by default and inside words when asked', () => {
     const word = settings([{ phrase: 'ass', action: 'reject' }]);
     expect(screenPhrases(word, 'a classic class').action).toBe('pass');
