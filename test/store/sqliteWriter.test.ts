@@ -1,6 +1,7 @@
-// The message writer (src/store/sqlite/writer): group commit in a worker thread. The store contracts hold for
-// it (sqliteWorker.test.ts); these are the properties of its own: order and gapless seqs under load, dedup
-// within one batch, a worker that dies, and a close that drains.
+// The message writers (src/store/sqlite/writer): group commit in a worker thread, or on the event loop (the
+// default). The store contracts hold for both (sqliteWorker.test.ts, sqlite.test.ts); these are the properties
+// of their own: order and gapless seqs under load, dedup within one batch, a close that drains; for the worker,
+// a worker that dies; for the inline writer, one commit per turn and no ack before it.
 import Database from 'better-sqlite3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,18 +12,43 @@ import { ParleyError } from '../../src/core/errors.js';
 import type { App, Room, User } from '../../src/core/types.js';
 import type { AppendResult, NewMessage, Store } from '../../src/engine/ports/store.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { MAX_BATCH } from '../../src/store/sqlite/writer/batch.js';
 import { MessageWriter } from '../../src/store/sqlite/writer/index.js';
+import { InlineMessageWriter } from '../../src/store/sqlite/writer/inline.js';
 
 const T0 = 1_700_000_000_000;
 /** How long the mid-turn test's one turn may last before it gives up (the failure without the answer taken mid-turn). */
 const TURN_LIMIT_MS = 10_000;
 
-describe('sqlite message writer', () => {
+type WriterKind = 'worker' | 'inline';
+
+/** The writer under test on its own connection to the file: a worker thread's, or one opened here. */
+function startWriter(kind: WriterKind, path: string) {
+  if (kind === 'worker') {
+    const worker = new MessageWriter({ path, synchronous: 'NORMAL' });
+    return { writer: worker, worker, close: () => worker.close() };
+  }
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  const inline = new InlineMessageWriter(db);
+  return {
+    writer: inline,
+    worker: null,
+    close: async () => {
+      await inline.close();
+      db.close();
+    },
+  };
+}
+
+describe.each<WriterKind>(['worker', 'inline'])('sqlite message writer: %s', (kind) => {
   let dir: string;
   let path: string;
   // The main connection, for setting up and reading back; the writer under test is a second one.
   let store: Store;
-  let writer: MessageWriter;
+  let started: ReturnType<typeof startWriter>;
+  let writer: MessageWriter | InlineMessageWriter;
   let app: App;
   let alice: User;
   let rooms: Room[];
@@ -43,11 +69,12 @@ describe('sqlite message writer', () => {
         await store.directory.createRoom(app.id, { name, visibility: 'public', createdBy: null }, T0),
       );
     }
-    writer = new MessageWriter({ path, synchronous: 'NORMAL' });
+    started = startWriter(kind, path);
+    writer = started.writer;
   });
 
   afterEach(async () => {
-    await writer.close();
+    await started.close();
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -138,31 +165,35 @@ describe('sqlite message writer', () => {
     ]);
   });
 
-  it('[writer.restart] a worker that dies fails its appends with unavailable, and the next ones succeed', async () => {
-    const [room] = rooms;
-    if (!room) throw new Error('no room');
-    await writer.append(message(room, 'before'));
-    const inFlight = [
-      writer.append(message(room, 'in flight 1')),
-      writer.append(message(room, 'in flight 2')),
-    ];
-    const outcomes = Promise.all(inFlight.map(codeOf));
-    await writer.killWorkerForTest();
-    expect(await outcomes).toEqual(['unavailable', 'unavailable']);
-    // Refused at once until the new worker is up, then accepted: retried as a client would.
-    let after: AppendResult | null = null;
-    while (!after) {
-      after = await writer.append(message(room, 'after', 'retry-1')).catch((err: unknown) => {
-        if (!(err instanceof ParleyError) || err.code !== 'unavailable') throw err;
-        return new Promise<null>((resolve) => setImmediate(() => resolve(null)));
-      });
-    }
-    expect(after.duplicate).toBe(false);
-    // Seqs stay gapless whatever the dead batch did: it committed whole or not at all.
-    const stored = await texts(room);
-    expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
-    expect(stored.at(-1)?.text).toBe('after');
-  });
+  it.runIf(kind === 'worker')(
+    '[writer.restart] a worker that dies fails its appends with unavailable, and the next ones succeed',
+    async () => {
+      const [room] = rooms;
+      const worker = started.worker;
+      if (!room || !worker) throw new Error('no room or no worker');
+      await writer.append(message(room, 'before'));
+      const inFlight = [
+        writer.append(message(room, 'in flight 1')),
+        writer.append(message(room, 'in flight 2')),
+      ];
+      const outcomes = Promise.all(inFlight.map(codeOf));
+      await worker.killWorkerForTest();
+      expect(await outcomes).toEqual(['unavailable', 'unavailable']);
+      // Refused at once until the new worker is up, then accepted: retried as a client would.
+      let after: AppendResult | null = null;
+      while (!after) {
+        after = await writer.append(message(room, 'after', 'retry-1')).catch((err: unknown) => {
+          if (!(err instanceof ParleyError) || err.code !== 'unavailable') throw err;
+          return new Promise<null>((resolve) => setImmediate(() => resolve(null)));
+        });
+      }
+      expect(after.duplicate).toBe(false);
+      // Seqs stay gapless whatever the dead batch did: it committed whole or not at all.
+      const stored = await texts(room);
+      expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
+      expect(stored.at(-1)?.text).toBe('after');
+    },
+  );
 
   it('[writer.close-drains] close commits and answers every queued append before the worker ends', async () => {
     const [room] = rooms;
@@ -180,34 +211,74 @@ describe('sqlite message writer', () => {
   // turn of the loop on it. The worker's answer to a batch must not wait for that turn to end, or the writer
   // commits one batch per turn and the acks fall ever further behind (under the bench's S3 load: the first
   // message acknowledged, then none within the measured window).
-  it('[writer.mid-turn] the next batch goes out once the last one committed, without the loop turning', async () => {
-    const room = rooms[0] as Room;
-    await writer.append(message(room, 'warm-up'));
-    // The test's own connection sees what the worker committed, synchronously.
-    const reader = new Database(path, { readonly: true });
-    const count = reader.prepare<[number], number>('SELECT count(*) FROM messages WHERE room_id = ?').pluck();
-    const stored = () => count.get(room.id) ?? 0;
-    try {
-      const first = writer.append(message(room, 'first'));
-      // The rest of one long turn: sends keep arriving (here one, under a single clientMsgId, so that it is
-      // stored once however many times it comes) and nothing awaits. The second message can only be committed
-      // if the writer takes the first batch's answer as they arrive and sends it the next batch.
-      const more: Promise<AppendResult>[] = [];
-      const deadline = Date.now() + TURN_LIMIT_MS;
-      let lastSent = 0;
-      while (stored() < 3 && Date.now() < deadline) {
-        const now = Date.now();
-        if (stored() === 2 && now !== lastSent) {
-          lastSent = now;
-          more.push(writer.append(message(room, 'second', 'second')));
+  it.runIf(kind === 'worker')(
+    '[writer.mid-turn] the next batch goes out once the last one committed, without the loop turning',
+    async () => {
+      const room = rooms[0] as Room;
+      await writer.append(message(room, 'warm-up'));
+      // The test's own connection sees what the worker committed, synchronously.
+      const reader = new Database(path, { readonly: true });
+      const count = reader
+        .prepare<[number], number>('SELECT count(*) FROM messages WHERE room_id = ?')
+        .pluck();
+      const stored = () => count.get(room.id) ?? 0;
+      try {
+        const first = writer.append(message(room, 'first'));
+        // The rest of one long turn: sends keep arriving (here one, under a single clientMsgId, so that it is
+        // stored once however many times it comes) and nothing awaits. The second message can only be committed
+        // if the writer takes the first batch's answer as they arrive and sends it the next batch.
+        const more: Promise<AppendResult>[] = [];
+        const deadline = Date.now() + TURN_LIMIT_MS;
+        let lastSent = 0;
+        while (stored() < 3 && Date.now() < deadline) {
+          const now = Date.now();
+          if (stored() === 2 && now !== lastSent) {
+            lastSent = now;
+            more.push(writer.append(message(room, 'second', 'second')));
+          }
         }
+        expect(stored()).toBe(3);
+        expect((await first).duplicate).toBe(false);
+        const results = await Promise.all(more);
+        expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+      } finally {
+        reader.close();
       }
-      expect(stored()).toBe(3);
-      expect((await first).duplicate).toBe(false);
-      const results = await Promise.all(more);
-      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
-    } finally {
-      reader.close();
-    }
-  });
+    },
+  );
+
+  it.runIf(kind === 'inline')(
+    '[writer.inline-turn] one turn’s appends commit together at its end, none acknowledged before another connection can read it',
+    async () => {
+      const room = rooms[0] as Room;
+      const reader = new Database(path, { readonly: true });
+      const count = reader
+        .prepare<[number], number>('SELECT count(*) FROM messages WHERE room_id = ?')
+        .pluck();
+      const stored = () => count.get(room.id) ?? 0;
+      try {
+        const seenAtAck: number[] = [];
+        const ack = (result: AppendResult) => {
+          seenAtAck.push(stored() - result.message.seq);
+          return result;
+        };
+        const few = Array.from({ length: 5 }, (_, i) => writer.append(message(room, `few${i}`)).then(ack));
+        expect(stored()).toBe(0);
+        await Promise.all(few);
+        expect(stored()).toBe(5);
+        // A full batch does not wait for the end of the turn: the append that fills it commits it.
+        const many = Array.from({ length: MAX_BATCH + 3 }, (_, i) =>
+          writer.append(message(room, `many${i}`)).then(ack),
+        );
+        expect(stored()).toBe(5 + MAX_BATCH);
+        await Promise.all(many);
+        expect(stored()).toBe(8 + MAX_BATCH);
+        // Each ack came when its message (and every one before it) was readable from elsewhere.
+        expect(seenAtAck.every((ahead) => ahead >= 0)).toBe(true);
+        expect(seenAtAck).toHaveLength(8 + MAX_BATCH);
+      } finally {
+        reader.close();
+      }
+    },
+  );
 });

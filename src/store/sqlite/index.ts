@@ -7,6 +7,7 @@ import { SqliteDmStore } from './dms.js';
 import { guard, mapSqliteError } from './errors.js';
 import { SqliteGuestRoster } from './guests.js';
 import { SqliteMessageLog } from './messageLog.js';
+import { InlineMessageWriter } from './writer/inline.js';
 import { MessageWriter } from './writer/index.js';
 import { SqlitePinBoard } from './pins.js';
 import { SqliteReplyLog } from './replies.js';
@@ -102,6 +103,8 @@ export function openSqliteStore(opts: SqliteOptions): Store {
       onError: opts.onCheckpointError ?? (() => {}),
     });
   }
+  // Without the worker, appends still commit in batches: one per turn of the event loop (writer/inline.ts).
+  const inline = new InlineMessageWriter(db);
   const writer =
     !db.memory && opts.writer === 'worker'
       ? new MessageWriter({
@@ -110,7 +113,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
           ...(opts.onWriterError ? { onError: opts.onWriterError } : {}),
         })
       : null;
-  const messages = new SqliteMessageLog(db, writer ?? undefined);
+  const messages = new SqliteMessageLog(db, writer ?? inline);
   return {
     directory: new SqliteDirectory(db),
     messages,
@@ -144,6 +147,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
       if (!db.open) return;
       // The queued appends are committed and answered before anything closes.
       await writer?.close();
+      await inline.close();
       const stopping = checkpointer;
       checkpointer = null;
       await stopping?.stop();

@@ -6,7 +6,6 @@ import type { MessageRow } from '../rows.js';
 import type { AppendResult, MessageLog, NewMessage } from '../../engine/ports/store.js';
 import type { MessageOutbox, NewDelivery } from '../../engine/ports/webhookStore.js';
 import { messageDeliveries } from '../../core/messageOutbox.js';
-import { MessageAppender } from './append.js';
 import { guard } from './errors.js';
 import { INSERT_MENTION, SELECT } from './messageSql.js';
 import { sqliteOutboxWriter } from './webhooks.js';
@@ -51,7 +50,6 @@ function prepare(db: Database.Database) {
 
 export class SqliteMessageLog implements MessageLog {
   private readonly q: ReturnType<typeof prepare>;
-  private readonly appendTx: (input: NewMessage) => AppendResult;
   private readonly removeTx: (
     roomId: RoomId,
     id: MessageId,
@@ -71,12 +69,12 @@ export class SqliteMessageLog implements MessageLog {
   ) => Message;
 
   /**
-   * `writer`: appends go to the message writer in a worker thread (writer/index.ts) instead of running here on
-   * the event loop; everything else stays on this connection.
+   * `writer`: where appends go, in batches: the inline group commit on this connection (writer/inline.ts) or the
+   * message writer's worker thread (writer/index.ts); everything else stays on this connection.
    */
   constructor(
     private readonly db: Database.Database,
-    private readonly writer?: { append(input: NewMessage): Promise<AppendResult> },
+    private readonly writer: { append(input: NewMessage): Promise<AppendResult> },
   ) {
     this.q = prepare(db);
     this.writeOutbox = sqliteOutboxWriter(db);
@@ -106,11 +104,6 @@ export class SqliteMessageLog implements MessageLog {
         return this.told(this.read(roomId, id), outbox);
       },
     );
-    // IMMEDIATE takes the write lock before the dedup read, so another process cannot slip the same
-    // clientMsgId (or the same seq) in between the check and the insert.
-    const appender = new MessageAppender(db);
-    const tx = db.transaction((input: NewMessage): AppendResult => appender.append(input));
-    this.appendTx = (input) => tx.immediate(input);
   }
 
   /** The message's webhook events written in the running transaction. */
@@ -126,8 +119,7 @@ export class SqliteMessageLog implements MessageLog {
   }
 
   async append(input: NewMessage): Promise<AppendResult> {
-    if (this.writer) return this.writer.append(input);
-    return guard(this.db, () => this.appendTx(input));
+    return this.writer.append(input);
   }
 
   async get(roomId: RoomId, id: MessageId): Promise<Message | null> {

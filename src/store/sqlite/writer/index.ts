@@ -22,11 +22,12 @@ import { ParleyError } from '../../../core/errors.js';
 import { writerOverloaded, writerRestarting } from '../../../core/failures.js';
 import type { AppendResult, NewMessage } from '../../../engine/ports/store.js';
 import { asFromWorker, fromWire, type Outcome, type ToWorker, type WriterData } from './protocol.js';
+import { MAX_BATCH } from './batch.js';
+
+export { MAX_BATCH };
 
 /** Appends waiting or in the running batch at most; more fail at once with `unavailable` (writerOverloaded). */
 export const MAX_PENDING = 10_000;
-/** Appends in one transaction at most: a bigger batch would hold the write lock (and the other writes) longer. */
-export const MAX_BATCH = 256;
 /** The wait before starting a worker again after one died, doubling on each failure up to the maximum. */
 const RESTART_MIN_MS = 100;
 const RESTART_MAX_MS = 5_000;
