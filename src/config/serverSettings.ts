@@ -212,7 +212,7 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
     env: ['PARLEY_SQLITE_WRITER'],
     fileKey: 'sqliteWriter',
     description:
-      'Where SQLite message appends run: worker (a thread, group commit) or inline (the event loop)',
+      'Where SQLite message appends run, in batches: worker (a thread) or inline (the event loop, a batch per turn)',
     defaultText: 'inline',
     schema: z.enum(SQLITE_WRITERS),
     expected: `one of ${SQLITE_WRITERS.join(', ')}`,
