@@ -267,37 +267,27 @@ export function renderPerformanceGoals(report: BenchReport): string[] {
   const verdict = (g: JudgedGoal) =>
     g.reported ? 'reported' : g.met === null ? 'not measured' : g.met ? 'yes' : '**no**';
   const counts = `${met} met, ${missed} missed, ${reported} reported, ${goals.length - met - missed - reported} not measured`;
-  const from = `From this report (${report.run.mode} run, ${report.run.startedAt})`;
-  if (runs < 2) {
-    return [
-      '## Goals of the performance issue',
-      '',
-      `${from}: ${counts}.`,
-      '',
-      table(
-        ['Goal', 'Latest figure', 'Met', 'By how much', 'Why (from this report)'],
-        goals.map((g) => [g.goal, g.figure, verdict(g), g.by, g.why]),
-      ),
-      '',
-    ];
-  }
+  const from = `From this report (${report.run.mode} run, ${report.run.startedAt}): ${counts}.`;
+  const several = runs >= 2;
+  // With several runs, the figure is the median run's and a column says in how many runs the goal was met.
+  const columns = several
+    ? ['Goal', 'Median figure', 'Met', 'Met in runs', 'By how much', 'Why (from this report)']
+    : ['Goal', 'Latest figure', 'Met', 'By how much', 'Why (from this report)'];
+  const row = (g: JudgedGoal) => {
+    const metIn = g.runs ? `met in ${g.runs.met} of ${g.runs.of}` : '–';
+    return several
+      ? [g.goal, g.figure, verdict(g), metIn, g.by, g.why]
+      : [g.goal, g.figure, verdict(g), g.by, g.why];
+  };
   return [
     '## Goals of the performance issue',
     '',
-    `${from}: ${counts}. Each goal is judged on the run whose figure is the median of the ${runs} runs ` +
-      '(of an even count, the worse of the middle two); a goal with no figure to rank shows the last run.',
+    several
+      ? `${from} Each goal is judged on the run whose figure is the median of the ${runs} runs ` +
+        '(of an even count, the worse of the middle two); a goal with no figure to rank shows the last run.'
+      : from,
     '',
-    table(
-      ['Goal', 'Median figure', 'Met', 'Met in runs', 'By how much', 'Why (from this report)'],
-      goals.map((g) => [
-        g.goal,
-        g.figure,
-        verdict(g),
-        g.runs ? `met in ${g.runs.met} of ${g.runs.of}` : '–',
-        g.by,
-        g.why,
-      ]),
-    ),
+    table(columns, goals.map(row)),
     '',
   ];
 }

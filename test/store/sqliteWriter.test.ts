@@ -95,6 +95,13 @@ describe.each<WriterKind>(['worker', 'inline'])('sqlite message writer: %s', (ki
     return stored.map((m) => ({ seq: m.seq, text: m.text }));
   }
 
+  /** The room's stored messages as the test's own connection sees them, synchronously: what the writer committed. */
+  function storedIn(room: Room): { stored: () => number; reader: Database.Database } {
+    const reader = new Database(path, { readonly: true });
+    const count = reader.prepare<[number], number>('SELECT count(*) FROM messages WHERE room_id = ?').pluck();
+    return { stored: () => count.get(room.id) ?? 0, reader };
+  }
+
   async function codeOf(promise: Promise<unknown>): Promise<string> {
     try {
       await promise;
@@ -216,12 +223,7 @@ describe.each<WriterKind>(['worker', 'inline'])('sqlite message writer: %s', (ki
     async () => {
       const room = rooms[0] as Room;
       await writer.append(message(room, 'warm-up'));
-      // The test's own connection sees what the worker committed, synchronously.
-      const reader = new Database(path, { readonly: true });
-      const count = reader
-        .prepare<[number], number>('SELECT count(*) FROM messages WHERE room_id = ?')
-        .pluck();
-      const stored = () => count.get(room.id) ?? 0;
+      const { stored, reader } = storedIn(room);
       try {
         const first = writer.append(message(room, 'first'));
         // The rest of one long turn: sends keep arriving (here one, under a single clientMsgId, so that it is
@@ -251,11 +253,7 @@ describe.each<WriterKind>(['worker', 'inline'])('sqlite message writer: %s', (ki
     '[writer.inline-turn] one turn’s appends commit together at its end, none acknowledged before another connection can read it',
     async () => {
       const room = rooms[0] as Room;
-      const reader = new Database(path, { readonly: true });
-      const count = reader
-        .prepare<[number], number>('SELECT count(*) FROM messages WHERE room_id = ?')
-        .pluck();
-      const stored = () => count.get(room.id) ?? 0;
+      const { stored, reader } = storedIn(room);
       try {
         const seenAtAck: number[] = [];
         const ack = (result: AppendResult) => {

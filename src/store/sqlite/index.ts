@@ -103,8 +103,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
       onError: opts.onCheckpointError ?? (() => {}),
     });
   }
-  // Without the worker, appends still commit in batches: one per turn of the event loop (writer/inline.ts).
-  const inline = new InlineMessageWriter(db);
+  // Either writer commits appends in batches: in its own thread, or one batch per turn of the event loop.
   const writer =
     !db.memory && opts.writer === 'worker'
       ? new MessageWriter({
@@ -112,8 +111,8 @@ export function openSqliteStore(opts: SqliteOptions): Store {
           synchronous: opts.synchronous ?? 'NORMAL',
           ...(opts.onWriterError ? { onError: opts.onWriterError } : {}),
         })
-      : null;
-  const messages = new SqliteMessageLog(db, writer ?? inline);
+      : new InlineMessageWriter(db);
+  const messages = new SqliteMessageLog(db, writer);
   return {
     directory: new SqliteDirectory(db),
     messages,
@@ -146,8 +145,7 @@ export function openSqliteStore(opts: SqliteOptions): Store {
       // Closing twice is harmless: shutdown paths may both get here.
       if (!db.open) return;
       // The queued appends are committed and answered before anything closes.
-      await writer?.close();
-      await inline.close();
+      await writer.close();
       const stopping = checkpointer;
       checkpointer = null;
       await stopping?.stop();

@@ -44,8 +44,8 @@ export class InlineMessageWriter {
     });
   }
 
-  /** Commits what is queued now (shutdown calls it before the database closes). */
-  commit(): void {
+  /** Commits what is queued now: at the end of the turn, when a batch is full, or on close. */
+  private commit(): void {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
@@ -55,10 +55,11 @@ export class InlineMessageWriter {
       return;
     }
     const outcomes = this.batches.run(batch.map((pending) => pending.input));
-    batch.forEach((pending, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) pending.resolve(outcome.result);
-      else pending.reject(outcome ? outcome.error : new Error('no outcome for an append'));
+    // run() answers every input, in order.
+    outcomes.forEach((outcome, i) => {
+      const pending = batch[i] as Pending;
+      if (outcome.ok) pending.resolve(outcome.result);
+      else pending.reject(outcome.error);
     });
   }
 

@@ -51,7 +51,8 @@ function main(): void {
     }
     const { items } = message;
     const outcomes = batches.run(items.map((item) => item.input));
-    post({ kind: 'done', outcomes: outcomes.map((outcome, i) => wire(items[i]?.id ?? -1, outcome)) });
+    // run() answers every input, in order.
+    post({ kind: 'done', outcomes: items.map((item, i) => wire(item.id, outcomes[i] as BatchOutcome)) });
   });
   post({ kind: 'ready' });
 }
